@@ -1,0 +1,121 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { systemClock } from '../platform/clock.ts';
+import { systemActor } from '../platform/context.ts';
+import { defaultSqlitePath, openDatabase, type Database } from '../platform/db/database.ts';
+import { migrateToLatest } from '../platform/db/migrations/index.ts';
+import { checkLedger } from '../modules/ledger/index.ts';
+import { loadDemoStore } from '../demo/demo-store.ts';
+import { closeOnSignals, startServer } from '../server/server.ts';
+import { version } from '../server/version.ts';
+import { printCheckReport } from './check-report.ts';
+
+/**
+ * The `stockroom` command. It calls the same services as the HTTP API; nothing here reaches
+ * into the database except through them.
+ */
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  return n;
+}
+
+const dbOption = () =>
+  new Option('--db <path|url>', 'SQLite file path or postgres:// URL').env('DATABASE_URL').default(defaultSqlitePath);
+const portOption = () => new Option('--port <n>', 'port to listen on').env('PORT').argParser(port).default(3000);
+const hostOption = () =>
+  new Option('--host <host>', 'address to listen on (0.0.0.0 to let phones on the shop network connect)').env('HOST').default('127.0.0.1');
+
+async function withDatabase<T>(url: string, work: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openDatabase({ url });
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function isEmpty(db: Database): Promise<boolean> {
+  const row = await db.kysely.selectFrom('items').select('id').limit(1).executeTakeFirst();
+  return row === undefined;
+}
+
+async function serve(db: Database, options: { db: string; host: string; port: number }): Promise<void> {
+  const server = await startServer({ dbUrl: options.db, host: options.host, port: options.port, db });
+  closeOnSignals(server);
+  console.log(`Stockroom ${version} is listening on ${server.url} (${db.description})`);
+  console.log(`  API browser: ${server.url}/api/docs`);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('stockroom')
+    .description('Inventory from the purchase order to the checkout counter.')
+    .version(version)
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('Start the server (migrations run first).')
+    .addOption(dbOption())
+    .addOption(portOption())
+    .addOption(hostOption())
+    .action(async (options: { db: string; host: string; port: number }) => {
+      const db = await openDatabase({ url: options.db });
+      await serve(db, options);
+    });
+
+  program
+    .command('demo')
+    .description('Load the demo shop into an empty database, then serve it.')
+    .addOption(dbOption())
+    .addOption(portOption())
+    .addOption(hostOption())
+    .option('--no-serve', 'load the demo data and exit')
+    .action(async (options: { db: string; host: string; port: number; serve: boolean }) => {
+      const db = await openDatabase({ url: options.db });
+      if (await isEmpty(db)) {
+        const started = Date.now();
+        const summary = await loadDemoStore({ db, clock: systemClock, actor: systemActor });
+        console.log(`Loaded the demo shop: ${summary.sites} sites, ${summary.items} items, ${summary.adjustments} opening adjustments (${Date.now() - started} ms).`);
+      } else {
+        console.log('The database already holds data; serving it as it is.');
+      }
+      if (options.serve) await serve(db, options);
+      else await db.close();
+    });
+
+  program
+    .command('migrate')
+    .description('Bring the database schema up to date.')
+    .addOption(dbOption())
+    .action(async (options: { db: string }) => {
+      const db = await openDatabase({ url: options.db, migrate: false });
+      try {
+        const applied = await migrateToLatest(db.kysely);
+        console.log(applied.length ? `Applied ${applied.join(', ')}.` : 'The schema is up to date.');
+      } finally {
+        await db.close();
+      }
+    });
+
+  program
+    .command('check')
+    .description('Verify the stock ledger invariants; exits 1 and reports when one fails.')
+    .addOption(dbOption())
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { db: string; json?: boolean }) => {
+      const report = await withDatabase(options.db, (db) => checkLedger(db));
+      if (options.json) console.log(JSON.stringify(report, null, 2));
+      else printCheckReport(report);
+      if (!report.ok) process.exitCode = 1;
+    });
+
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    console.error(`stockroom: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });

@@ -1,0 +1,147 @@
+import { sql } from 'kysely';
+import { reader, type ServiceContext } from '../../platform/context.ts';
+import type { Executor } from '../../platform/db/transaction.ts';
+import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
+import { NO_LOT } from './lots.service.ts';
+import { inScope, resolveStockScope } from './stock-scope.ts';
+
+/**
+ * Balances now and as of any past instant. The past is the present minus what moved since:
+ * a query near today reads few movements, and none of it needs snapshots to be exact.
+ */
+
+export interface BalanceQuery {
+  itemId?: string;
+  locationId?: string;
+  asOf?: number;
+  groupBy: 'none' | 'item';
+  includeVirtual: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+export interface BalanceLine {
+  itemId: string;
+  locationId: string | null;
+  lotId: string;
+  onHand: number;
+  /** Null for a past instant: promises are not kept as history. */
+  reserved: number | null;
+}
+
+export interface BalancePage {
+  lines: BalanceLine[];
+  nextCursor: string | null;
+}
+
+export async function listBalances(ctx: ServiceContext, query: BalanceQuery): Promise<BalancePage> {
+  const db = reader(ctx);
+  const scope = await resolveStockScope(ctx, query.locationId);
+  const byItem = query.groupBy === 'item';
+  const keyShape = byItem ? (['string'] as const) : (['string', 'string', 'string'] as const);
+  const after = decodeCursor(query.cursor, keyShape);
+  const physicalOnly = !query.includeVirtual && !scope.exactId;
+
+  let current = db
+    .selectFrom('balances as b')
+    .innerJoin('locations as l', 'l.id', 'b.location_id')
+    .select(['b.item_id', 'b.location_id', 'b.lot_id', 'b.on_hand as qty', 'b.reserved as reserved'])
+    .where(inScope(scope, 'b.location_id'));
+  if (query.itemId) current = current.where('b.item_id', '=', query.itemId);
+  if (physicalOnly) current = current.where('l.kind', '<>', 'virtual');
+
+  let rows = current;
+  if (query.asOf !== undefined) {
+    let inbound = db
+      .selectFrom('movements as m')
+      .innerJoin('locations as l', 'l.id', 'm.to_location_id')
+      .select(['m.item_id', 'm.to_location_id as location_id', 'm.lot_id', sql<number>`0 - m.qty`.as('qty'), sql<number>`0`.as('reserved')])
+      .where('m.effective_at', '>', query.asOf)
+      .where(inScope(scope, 'm.to_location_id'));
+    let outbound = db
+      .selectFrom('movements as m')
+      .innerJoin('locations as l', 'l.id', 'm.from_location_id')
+      .select(['m.item_id', 'm.from_location_id as location_id', 'm.lot_id', 'm.qty as qty', sql<number>`0`.as('reserved')])
+      .where('m.effective_at', '>', query.asOf)
+      .where(inScope(scope, 'm.from_location_id'));
+    if (query.itemId) {
+      inbound = inbound.where('m.item_id', '=', query.itemId);
+      outbound = outbound.where('m.item_id', '=', query.itemId);
+    }
+    if (physicalOnly) {
+      inbound = inbound.where('l.kind', '<>', 'virtual');
+      outbound = outbound.where('l.kind', '<>', 'virtual');
+    }
+    rows = current.unionAll(inbound).unionAll(outbound);
+  }
+
+  let outer = db.selectFrom(rows.as('u'));
+  if (after) {
+    outer = outer.where((eb) =>
+      byItem
+        ? eb('u.item_id', '>', after[0] as string)
+        : eb.or([
+            eb('u.item_id', '>', after[0] as string),
+            eb.and([eb('u.item_id', '=', after[0] as string), eb('u.location_id', '>', after[1] as string)]),
+            eb.and([eb('u.item_id', '=', after[0] as string), eb('u.location_id', '=', after[1] as string), eb('u.lot_id', '>', after[2] as string)]),
+          ]),
+    );
+  }
+  const sumQty = sql<number>`sum(u.qty)`;
+  const sumReserved = sql<number>`sum(u.reserved)`;
+  const grouped = byItem
+    ? outer
+        .select(['u.item_id', sql<string>`''`.as('location_id'), sql<string>`''`.as('lot_id'), sumQty.as('on_hand'), sumReserved.as('reserved')])
+        .groupBy('u.item_id')
+        .orderBy('u.item_id')
+    : outer
+        .select(['u.item_id', 'u.location_id', 'u.lot_id', sumQty.as('on_hand'), sumReserved.as('reserved')])
+        .groupBy(['u.item_id', 'u.location_id', 'u.lot_id'])
+        .orderBy('u.item_id')
+        .orderBy('u.location_id')
+        .orderBy('u.lot_id');
+  const result = await grouped
+    .having((eb) => eb.or([eb(sumQty, '<>', 0), eb(sumReserved, '<>', 0)]))
+    .limit(query.limit + 1)
+    .execute();
+
+  const more = result.length > query.limit;
+  const page = more ? result.slice(0, query.limit) : result;
+  const last = page[page.length - 1];
+  return {
+    lines: page.map((r) => ({
+      itemId: r.item_id,
+      locationId: byItem ? null : r.location_id,
+      lotId: r.lot_id,
+      onHand: Number(r.on_hand),
+      reserved: query.asOf === undefined ? Number(r.reserved) : null,
+    })),
+    nextCursor: more && last ? encodeCursor(byItem ? [last.item_id] : [last.item_id, last.location_id, last.lot_id]) : null,
+  };
+}
+
+/** Whether any physical balance of the item is not zero; the catalog refuses to archive such an item. */
+export async function hasPhysicalStock(db: Executor, itemId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('balances as b')
+    .innerJoin('locations as l', 'l.id', 'b.location_id')
+    .select('b.location_id')
+    .where('b.item_id', '=', itemId)
+    .where('l.kind', '<>', 'virtual')
+    .where((eb) => eb.or([eb('b.on_hand', '<>', 0), eb('b.reserved', '<>', 0)]))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** One balance row, now: what a scanner shows after a beep. */
+export async function balanceAt(db: Executor, itemId: string, locationId: string, lotId = NO_LOT): Promise<{ onHand: number; reserved: number }> {
+  const row = await db
+    .selectFrom('balances')
+    .select(['on_hand', 'reserved'])
+    .where('item_id', '=', itemId)
+    .where('location_id', '=', locationId)
+    .where('lot_id', '=', lotId)
+    .executeTakeFirst();
+  return { onHand: row?.on_hand ?? 0, reserved: row?.reserved ?? 0 };
+}

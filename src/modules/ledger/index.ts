@@ -1,0 +1,20 @@
+export { registerLedgerRoutes } from './ledger.routes.ts';
+export {
+  MOVEMENT_KINDS,
+  MAX_MOVEMENTS_PER_TRANSACTION,
+  hasMovements,
+  postMovements,
+  type MovementInput,
+  type MovementKind,
+  type NegativeBalance,
+  type PostInput,
+  type PostedTransaction,
+} from './movements.service.ts';
+export { balanceAt, hasPhysicalStock, listBalances, type BalanceLine, type BalanceQuery } from './balances.service.ts';
+export { listMovements, type MovementLine, type MovementQuery } from './history.service.ts';
+export { listReservationsOfDocument, releaseExpiredReservations, releaseReservation, reserveStock, type ReserveInput } from './reservations.service.ts';
+export { NO_LOT, findLots, findOrCreateLot, listLotsOfItem, type LotSpec } from './lots.service.ts';
+export { checkLedger, type InvariantResult, type LedgerCheckReport } from './ledger-check.service.ts';
+export { LedgerError, insufficientStock, type LedgerErrorCode, type Shortfall } from './ledger.errors.ts';
+export { lotOrNull, toMovementJson, type View } from './ledger.mapper.ts';
+export { loadItemRules, type ItemRules } from './item-rules.ts';

@@ -1,0 +1,322 @@
+import { sql } from 'kysely';
+import { inTransaction, type ServiceContext } from '../../platform/context.ts';
+import { mulDiv } from '../../platform/decimal.ts';
+import type { MovementRow, NewMovementRow, ReservationRow } from '../../platform/db/schema.ts';
+import type { Executor, Trx } from '../../platform/db/transaction.ts';
+import type { FieldError } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { QTY_MAX, QTY_SCALE } from '../../platform/quantity.ts';
+import { loadStockPolicies, type StockPolicy } from '../locations/index.ts';
+import { loadItemRules, type ItemRules } from './item-rules.ts';
+import { insufficientStock, LedgerError } from './ledger.errors.ts';
+import { findLots, NO_LOT } from './lots.service.ts';
+
+/**
+ * The only writer of movements and balances. A document hands `postMovements` every movement
+ * of one transition; all of it is validated before anything is written, balances change in the
+ * same transaction, and a strict location is guarded by a conditional UPDATE rather than a read
+ * followed by a write, which would oversell under concurrency.
+ */
+
+/** One named kind per business event. */
+export const MOVEMENT_KINDS = [
+  'adjustment',
+  'receipt',
+  'sale',
+  'sale_void',
+  'shipment',
+  'return',
+  'transfer',
+  'count',
+  'scrap',
+  'production',
+  'consumption',
+] as const;
+export type MovementKind = (typeof MOVEMENT_KINDS)[number];
+
+export interface MovementInput {
+  itemId: string;
+  /** '' or absent for stock without a lot. */
+  lotId?: string;
+  fromLocationId: string;
+  toLocationId: string;
+  /** Thousandths of the item's base unit, > 0. */
+  qty: number;
+  /** Cost per base unit in micros, when the document knows it (a receipt, an opening balance). */
+  unitCostMicros?: number | null;
+  documentLineId?: string | null;
+  /** The movement fulfils this reservation (or part of it) at its source. */
+  reservationId?: string;
+}
+
+export interface PostInput {
+  kind: MovementKind;
+  reason?: string | null;
+  documentType: string;
+  documentId: string;
+  /** When it happened in the shop; defaults to now. May lie in the past (a back-dated entry). */
+  effectiveAt?: number;
+  movements: MovementInput[];
+}
+
+export interface NegativeBalance {
+  itemId: string;
+  locationId: string;
+  lotId: string;
+  onHand: number;
+}
+
+export interface PostedTransaction {
+  txnId: string;
+  effectiveAt: number;
+  movements: MovementRow[];
+  /** Physical balances this posting left below zero (only possible where the policy allows it). */
+  negativeBalances: NegativeBalance[];
+}
+
+export const MAX_MOVEMENTS_PER_TRANSACTION = 5000;
+/** A movement may be dated a little ahead to absorb clock skew between tills, not more. */
+const futureSkewMs = 5 * 60 * 1000;
+
+interface BalanceDelta {
+  itemId: string;
+  locationId: string;
+  lotId: string;
+  onHand: number;
+  reserved: number;
+  strict: boolean;
+  physical: boolean;
+}
+
+/** Posts all movements of one document atomically; throws `insufficient_stock` if a strict location would go below zero. */
+export async function postMovements(ctx: ServiceContext, input: PostInput): Promise<PostedTransaction> {
+  return inTransaction(ctx, async (trx) => {
+    const now = ctx.clock.now();
+    const effectiveAt = input.effectiveAt ?? now;
+    const checked = await validate(trx, input, effectiveAt, now);
+    const txnId = newId('txn', now);
+    await trx
+      .insertInto('ledger_transactions')
+      .values({
+        id: txnId,
+        kind: input.kind,
+        document_type: input.documentType,
+        document_id: input.documentId,
+        effective_at: effectiveAt,
+        recorded_at: now,
+        actor_id: ctx.actor.id,
+      })
+      .execute();
+
+    const negativeBalances = await applyBalanceDeltas(trx, balanceDeltas(input.movements, checked.policies), now);
+    await consumeReservations(trx, input.movements, checked.reservations, now);
+
+    const rows: NewMovementRow[] = input.movements.map((m) => ({
+      id: newId('mov', now),
+      txn_id: txnId,
+      item_id: m.itemId,
+      lot_id: m.lotId ?? NO_LOT,
+      from_location_id: m.fromLocationId,
+      to_location_id: m.toLocationId,
+      qty: m.qty,
+      unit_cost_micros: m.unitCostMicros ?? null,
+      value_micros: m.unitCostMicros == null ? null : mulDiv(m.qty, m.unitCostMicros, QTY_SCALE),
+      kind: input.kind,
+      reason: input.reason ?? null,
+      effective_at: effectiveAt,
+      recorded_at: now,
+      document_type: input.documentType,
+      document_id: input.documentId,
+      document_line_id: m.documentLineId ?? null,
+      actor_id: ctx.actor.id,
+    }));
+    // Bounded chunks keep every statement under SQLite's and PostgreSQL's parameter limits.
+    for (let i = 0; i < rows.length; i += 500) await trx.insertInto('movements').values(rows.slice(i, i + 500)).execute();
+    return { txnId, effectiveAt, movements: rows as MovementRow[], negativeBalances };
+  });
+}
+
+interface Checked {
+  policies: Map<string, StockPolicy>;
+  items: Map<string, ItemRules>;
+  reservations: Map<string, ReservationRow>;
+}
+
+async function validate(trx: Trx, input: PostInput, effectiveAt: number, now: number): Promise<Checked> {
+  const count = input.movements.length;
+  if (count === 0 || count > MAX_MOVEMENTS_PER_TRANSACTION) {
+    throw new LedgerError('movement_invalid', `A ledger transaction holds 1 to ${MAX_MOVEMENTS_PER_TRANSACTION} movements, not ${count}.`);
+  }
+  if (!Number.isSafeInteger(effectiveAt) || effectiveAt <= 0 || effectiveAt > now + futureSkewMs) {
+    throw new LedgerError('movement_invalid', 'A movement cannot be dated in the future.');
+  }
+  const movements = input.movements;
+  const [policies, items, lots, reservations] = await Promise.all([
+    loadStockPolicies(trx, movements.flatMap((m) => [m.fromLocationId, m.toLocationId])),
+    loadItemRules(trx, movements.map((m) => m.itemId)),
+    findLots(trx, movements.map((m) => m.lotId ?? NO_LOT)),
+    loadReservations(trx, movements.flatMap((m) => (m.reservationId ? [m.reservationId] : []))),
+  ]);
+  const errors: FieldError[] = [];
+  const fail = (i: number, field: string, code: string, message: string) => errors.push({ field: `movements.${i}.${field}`, code, message });
+  const reservedTaken = new Map<string, number>();
+
+  movements.forEach((m, i) => {
+    if (!Number.isSafeInteger(m.qty) || m.qty <= 0 || m.qty > QTY_MAX) fail(i, 'qty', 'out_of_range', 'quantity must be positive and within range');
+    if (m.fromLocationId === m.toLocationId) fail(i, 'to_location_id', 'same_location', 'a movement goes from one location to another');
+    const from = policies.get(m.fromLocationId);
+    const to = policies.get(m.toLocationId);
+    if (!from?.holdsStock) fail(i, 'from_location_id', 'not_stockable', `${m.fromLocationId} is not a bin or virtual location`);
+    if (!to?.holdsStock) fail(i, 'to_location_id', 'not_stockable', `${m.toLocationId} is not a bin or virtual location`);
+    if (from && to && from.kind === 'virtual' && to.kind === 'virtual') fail(i, 'to_location_id', 'virtual_only', 'one side must be a physical bin');
+    if (m.unitCostMicros != null && (!Number.isSafeInteger(m.unitCostMicros) || m.unitCostMicros < 0)) {
+      fail(i, 'unit_cost', 'out_of_range', 'unit cost must be a non-negative amount');
+    }
+
+    const item = items.get(m.itemId);
+    if (!item) return fail(i, 'item_id', 'not_found', `no item ${m.itemId}`);
+    if (!item.stocked) fail(i, 'item_id', 'not_stocked', `${item.sku} is not a stocked item`);
+    if (!item.active) fail(i, 'item_id', 'archived', `${item.sku} is archived`);
+    const lotId = m.lotId ?? NO_LOT;
+    if (item.tracking === 'none') {
+      if (lotId !== NO_LOT) fail(i, 'lot_id', 'not_tracked', `${item.sku} is not tracked by lot`);
+    } else if (lotId === NO_LOT) {
+      fail(i, 'lot_id', 'required', `${item.sku} is tracked by ${item.tracking}; give the ${item.tracking}`);
+    } else {
+      const lot = lots.get(lotId);
+      if (!lot || lot.item_id !== m.itemId) fail(i, 'lot_id', 'not_found', `no ${item.tracking} ${lotId} of ${item.sku}`);
+      if (item.tracking === 'serial' && m.qty !== QTY_SCALE) fail(i, 'qty', 'serial_qty', 'a serial number moves one unit at a time');
+    }
+
+    if (m.reservationId) {
+      const reservation = reservations.get(m.reservationId);
+      if (!reservation) return fail(i, 'reservation_id', 'not_found', `no reservation ${m.reservationId}`);
+      const matches = reservation.item_id === m.itemId && reservation.location_id === m.fromLocationId && reservation.lot_id === lotId;
+      if (!matches) fail(i, 'reservation_id', 'mismatch', 'the reservation is for another item, location or lot');
+      const taken = (reservedTaken.get(reservation.id) ?? 0) + m.qty;
+      reservedTaken.set(reservation.id, taken);
+      if (taken > reservation.qty) fail(i, 'qty', 'exceeds_reservation', 'more than the reservation holds');
+    }
+  });
+
+  if (errors.length) {
+    const first = errors[0]!;
+    const code =
+      first.code === 'not_stocked' || first.code === 'archived'
+        ? 'item_not_stockable'
+        : first.field.endsWith('lot_id')
+          ? first.code === 'required' ? 'lot_required' : 'lot_invalid'
+          : first.field.endsWith('reservation_id') || first.code === 'exceeds_reservation'
+            ? 'reservation_invalid'
+            : 'movement_invalid';
+    throw new LedgerError(code, first.message, { errors });
+  }
+  return { policies, items, reservations };
+}
+
+async function loadReservations(db: Executor, ids: string[]): Promise<Map<string, ReservationRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('reservations').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+function deltaKey(itemId: string, locationId: string, lotId: string): string {
+  return `${itemId}\u0000${locationId}\u0000${lotId}`;
+}
+
+/** Nets the movements into one change per balance, in a fixed order (item, location, lot) so concurrent postings lock rows in the same order. */
+export function balanceDeltas(movements: readonly MovementInput[], policies: Map<string, StockPolicy>): BalanceDelta[] {
+  const deltas = new Map<string, BalanceDelta>();
+  const add = (itemId: string, locationId: string, lotId: string, onHand: number, reserved: number) => {
+    const key = deltaKey(itemId, locationId, lotId);
+    let delta = deltas.get(key);
+    if (!delta) {
+      const policy = policies.get(locationId);
+      delta = { itemId, locationId, lotId, onHand: 0, reserved: 0, strict: policy?.strict ?? true, physical: policy?.kind !== 'virtual' };
+      deltas.set(key, delta);
+    }
+    delta.onHand += onHand;
+    delta.reserved += reserved;
+  };
+  for (const m of movements) {
+    const lotId = m.lotId ?? NO_LOT;
+    add(m.itemId, m.fromLocationId, lotId, -m.qty, m.reservationId ? -m.qty : 0);
+    add(m.itemId, m.toLocationId, lotId, m.qty, 0);
+  }
+  return [...deltas.values()]
+    .filter((d) => d.onHand !== 0 || d.reserved !== 0)
+    .sort((a, b) => compare(a.itemId, b.itemId) || compare(a.locationId, b.locationId) || compare(a.lotId, b.lotId));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function applyBalanceDeltas(trx: Trx, deltas: BalanceDelta[], now: number): Promise<NegativeBalance[]> {
+  const negative: NegativeBalance[] = [];
+  for (const d of deltas) {
+    if (d.strict && d.onHand - d.reserved < 0) {
+      // Guarded: only succeeds while what is left stays at or above what is promised.
+      const updated = await trx
+        .updateTable('balances')
+        .set({
+          on_hand: sql`on_hand + ${d.onHand}`,
+          reserved: sql`reserved + ${d.reserved}`,
+          updated_at: now,
+        })
+        .where('item_id', '=', d.itemId)
+        .where('location_id', '=', d.locationId)
+        .where('lot_id', '=', d.lotId)
+        .where(sql<boolean>`on_hand + ${d.onHand} >= reserved + ${d.reserved}`)
+        .where(sql<boolean>`on_hand + ${d.onHand} >= 0`)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) {
+        const row = await trx
+          .selectFrom('balances')
+          .select(['on_hand', 'reserved'])
+          .where('item_id', '=', d.itemId)
+          .where('location_id', '=', d.locationId)
+          .where('lot_id', '=', d.lotId)
+          .executeTakeFirst();
+        throw insufficientStock({
+          item_id: d.itemId,
+          location_id: d.locationId,
+          lot_id: d.lotId || null,
+          requested: -d.onHand / QTY_SCALE,
+          available: row ? (row.on_hand - row.reserved) / QTY_SCALE : 0,
+        });
+      }
+      continue;
+    }
+    const row = await trx
+      .insertInto('balances')
+      .values({ item_id: d.itemId, location_id: d.locationId, lot_id: d.lotId, on_hand: d.onHand, reserved: d.reserved, updated_at: now })
+      .onConflict((oc) =>
+        oc.columns(['item_id', 'location_id', 'lot_id']).doUpdateSet({
+          on_hand: sql`balances.on_hand + excluded.on_hand`,
+          reserved: sql`balances.reserved + excluded.reserved`,
+          updated_at: now,
+        }),
+      )
+      .returning('on_hand')
+      .executeTakeFirstOrThrow();
+    if (d.physical && row.on_hand < 0) negative.push({ itemId: d.itemId, locationId: d.locationId, lotId: d.lotId, onHand: row.on_hand });
+  }
+  return negative;
+}
+
+async function consumeReservations(trx: Trx, movements: readonly MovementInput[], reservations: Map<string, ReservationRow>, now: number): Promise<void> {
+  const consumed = new Map<string, number>();
+  for (const m of movements) if (m.reservationId) consumed.set(m.reservationId, (consumed.get(m.reservationId) ?? 0) + m.qty);
+  for (const [id, qty] of consumed) {
+    const reservation = reservations.get(id)!;
+    if (qty === reservation.qty) await trx.deleteFrom('reservations').where('id', '=', id).execute();
+    else await trx.updateTable('reservations').set({ qty: sql`qty - ${qty}`, updated_at: now }).where('id', '=', id).execute();
+  }
+}
+
+/** Whether the item has ever moved; the catalog freezes some fields once it has. */
+export async function hasMovements(db: Executor, itemId: string): Promise<boolean> {
+  const row = await db.selectFrom('movements').select('id').where('item_id', '=', itemId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,131 @@
+import { sql } from 'kysely';
+import { inTransaction, type ServiceContext } from '../../platform/context.ts';
+import type { ReservationRow } from '../../platform/db/schema.ts';
+import { newId } from '../../platform/ids.ts';
+import { QTY_SCALE } from '../../platform/quantity.ts';
+import { loadStockPolicies } from '../locations/index.ts';
+import { loadItemRules } from './item-rules.ts';
+import { insufficientStock, LedgerError } from './ledger.errors.ts';
+import { NO_LOT } from './lots.service.ts';
+
+/**
+ * A reservation promises stock at one bin (and lot) to an open document:
+ * `available = on_hand − reserved`. Reserving is a guarded update, so two orders cannot both be
+ * promised the last unit; shipping consumes it through `postMovements`; cancelling releases it.
+ */
+
+export interface ReserveInput {
+  itemId: string;
+  locationId: string;
+  lotId?: string;
+  qty: number;
+  documentType: string;
+  documentId: string;
+  documentLineId?: string | null;
+  expiresAt?: number | null;
+}
+
+export async function reserveStock(ctx: ServiceContext, input: ReserveInput): Promise<ReservationRow> {
+  return inTransaction(ctx, async (trx) => {
+    const lotId = input.lotId ?? NO_LOT;
+    if (!Number.isSafeInteger(input.qty) || input.qty <= 0) throw new LedgerError('reservation_invalid', 'A reservation holds a positive quantity.');
+    const [policies, items] = await Promise.all([loadStockPolicies(trx, [input.locationId]), loadItemRules(trx, [input.itemId])]);
+    const policy = policies.get(input.locationId);
+    const item = items.get(input.itemId);
+    if (!policy?.holdsStock || policy.kind === 'virtual') throw new LedgerError('reservation_invalid', 'Stock is reserved at a physical bin.');
+    if (!item?.stocked || !item.active) throw new LedgerError('item_not_stockable', 'Only active stocked items can be reserved.');
+    if ((item.tracking === 'none') !== (lotId === NO_LOT)) {
+      throw new LedgerError(lotId === NO_LOT ? 'lot_required' : 'lot_invalid', 'Reserve a tracked item by lot, an untracked one without.');
+    }
+    const now = ctx.clock.now();
+    const updated = await trx
+      .updateTable('balances')
+      .set({ reserved: sql`reserved + ${input.qty}`, updated_at: now })
+      .where('item_id', '=', input.itemId)
+      .where('location_id', '=', input.locationId)
+      .where('lot_id', '=', lotId)
+      .where(sql<boolean>`on_hand - reserved >= ${input.qty}`)
+      .executeTakeFirst();
+    if (updated.numUpdatedRows === 0n) {
+      const row = await trx
+        .selectFrom('balances')
+        .select(['on_hand', 'reserved'])
+        .where('item_id', '=', input.itemId)
+        .where('location_id', '=', input.locationId)
+        .where('lot_id', '=', lotId)
+        .executeTakeFirst();
+      throw insufficientStock({
+        item_id: input.itemId,
+        location_id: input.locationId,
+        lot_id: lotId || null,
+        requested: input.qty / QTY_SCALE,
+        available: row ? Math.max(0, row.on_hand - row.reserved) / QTY_SCALE : 0,
+      });
+    }
+    const reservation: ReservationRow = {
+      id: newId('res', now),
+      item_id: input.itemId,
+      location_id: input.locationId,
+      lot_id: lotId,
+      qty: input.qty,
+      document_type: input.documentType,
+      document_id: input.documentId,
+      document_line_id: input.documentLineId ?? null,
+      expires_at: input.expiresAt ?? null,
+      created_at: now,
+      updated_at: now,
+    };
+    await trx.insertInto('reservations').values(reservation).execute();
+    return reservation;
+  });
+}
+
+/** Releases `qty` of a reservation (all of it when omitted); returns what is left promised. */
+export async function releaseReservation(ctx: ServiceContext, reservationId: string, qty?: number): Promise<number> {
+  return inTransaction(ctx, async (trx) => {
+    const reservation = await trx.selectFrom('reservations').selectAll().where('id', '=', reservationId).executeTakeFirst();
+    if (!reservation) throw new LedgerError('reservation_not_found', `No reservation ${reservationId}.`);
+    const release = qty ?? reservation.qty;
+    if (!Number.isSafeInteger(release) || release <= 0 || release > reservation.qty) {
+      throw new LedgerError('reservation_invalid', `Release between 0 and ${reservation.qty / QTY_SCALE}.`);
+    }
+    const now = ctx.clock.now();
+    await trx
+      .updateTable('balances')
+      .set({ reserved: sql`reserved - ${release}`, updated_at: now })
+      .where('item_id', '=', reservation.item_id)
+      .where('location_id', '=', reservation.location_id)
+      .where('lot_id', '=', reservation.lot_id)
+      .execute();
+    const left = reservation.qty - release;
+    if (left === 0) await trx.deleteFrom('reservations').where('id', '=', reservationId).execute();
+    else await trx.updateTable('reservations').set({ qty: left, updated_at: now }).where('id', '=', reservationId).execute();
+    return left;
+  });
+}
+
+export async function listReservationsOfDocument(ctx: ServiceContext, documentId: string): Promise<ReservationRow[]> {
+  const db = ctx.trx ?? ctx.db.kysely;
+  return db.selectFrom('reservations').selectAll().where('document_id', '=', documentId).orderBy('id').execute();
+}
+
+/** Releases every reservation whose time is up; returns how many. Run by a timer and by tests. */
+export async function releaseExpiredReservations(ctx: ServiceContext, limit = 500): Promise<number> {
+  const db = ctx.trx ?? ctx.db.kysely;
+  const expired = await db
+    .selectFrom('reservations')
+    .select('id')
+    .where('expires_at', 'is not', null)
+    .where('expires_at', '<=', ctx.clock.now())
+    .limit(limit)
+    .execute();
+  for (const { id } of expired) {
+    try {
+      await releaseReservation(ctx, id);
+    } catch (error) {
+      // Consumed or released by someone else in between: nothing left to release.
+      if (!(error instanceof LedgerError && error.code === 'reservation_not_found')) throw error;
+    }
+  }
+  return expired.length;
+}

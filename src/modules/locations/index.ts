@@ -1,0 +1,18 @@
+export { registerLocationRoutes } from './locations.routes.ts';
+export {
+  VIRTUAL_LOCATION_IDS,
+  createLocation,
+  descendantLocationIds,
+  findLocation,
+  getLocation,
+  holdsStock,
+  isVisibleTo,
+  listLocations,
+  loadStockPolicies,
+  resolveStockLocation,
+  updateLocation,
+  type StockPolicy,
+} from './locations.service.ts';
+export { toLocationJson } from './locations.mapper.ts';
+export { LocationError, type LocationErrorCode } from './locations.errors.ts';
+export type { CreateLocationInput } from './locations.schema.ts';

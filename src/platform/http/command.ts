@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../clock.ts';
+import type { ServiceContext, Actor } from '../context.ts';
+import type { Database } from '../db/database.ts';
+import { transact, type Trx } from '../db/transaction.ts';
+import { PlatformError } from '../errors.ts';
+
+/**
+ * Every mutating request runs through `runCommand`: one transaction holds the work, the
+ * idempotency record of its response, and whatever observers (the audit log) write about it.
+ * A replay of a key returns the stored response and posts nothing; the same key with another
+ * body is refused; a request that fails leaves no key behind, so it can be retried.
+ */
+
+export const IDEMPOTENCY_KEY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const keyPattern = /^[\x21-\x7e]{1,255}$/;
+
+export interface CommandDeps {
+  db: Database;
+  clock: Clock;
+  observers: CommandObserver[];
+}
+
+export interface CommandTarget {
+  type: string;
+  id: string;
+}
+
+export interface CommittingCommand {
+  request: FastifyRequest;
+  actor: Actor;
+  status: number;
+  targets: CommandTarget[];
+  idempotencyKey: string | null;
+}
+
+/** Writes alongside a command, in its transaction (the audit log is one). */
+export interface CommandObserver {
+  committing(trx: Trx, command: CommittingCommand): Promise<void>;
+}
+
+export interface CommandOptions<T> {
+  /** Status of a successful response (200 unless said). */
+  status?: number;
+  /** Refuse the request without an Idempotency-Key (checkout requires one). */
+  requireKey?: boolean;
+  /** The records the command created or changed, for the audit log. */
+  targets?: (result: T) => CommandTarget[];
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  const actor = request.actor;
+  if (!actor) throw new PlatformError('unauthenticated', 'Sign in or send a bearer token.');
+  return actor;
+}
+
+export function readIdempotencyKey(request: FastifyRequest, required: boolean): string | null {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) {
+    if (required) throw new PlatformError('idempotency_key_invalid', 'This request needs an Idempotency-Key header.');
+    return null;
+  }
+  if (typeof header !== 'string' || !keyPattern.test(header)) {
+    throw new PlatformError('idempotency_key_invalid', 'An Idempotency-Key is 1 to 255 visible ASCII characters.');
+  }
+  return header;
+}
+
+function fingerprintOf(request: FastifyRequest): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ body: request.body ?? null, query: request.query ?? null }))
+    .digest('base64url');
+}
+
+type Outcome = { replayed: false; status: number; body: string } | { replayed: true; status: number; body: string };
+
+export async function runCommand<T>(
+  deps: CommandDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  work: (ctx: ServiceContext) => Promise<T>,
+  options: CommandOptions<T> = {},
+): Promise<void> {
+  const actor = actorOf(request);
+  const key = readIdempotencyKey(request, options.requireKey ?? false);
+  const status = options.status ?? 200;
+  const route = request.url.split('?')[0] ?? request.url;
+  const scope = `${actor.kind}:${actor.id}`;
+  const fingerprint = key === null ? '' : fingerprintOf(request);
+
+  const outcome: Outcome = await transact(deps.db, async (trx) => {
+    const now = deps.clock.now();
+    if (key !== null) {
+      const replay = await claimKey(trx, { scope, key, method: request.method, route, fingerprint, now });
+      if (replay) return replay;
+    }
+    const result = await work({ db: deps.db, clock: deps.clock, actor, trx });
+    reply.code(status);
+    const body = reply.serialize(result) as string;
+    if (key !== null) {
+      await trx
+        .updateTable('idempotency_keys')
+        .set({ status_code: status, response_body: body })
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .where('method', '=', request.method)
+        .where('route', '=', route)
+        .execute();
+    }
+    const targets = options.targets ? options.targets(result) : [];
+    for (const observer of deps.observers) {
+      await observer.committing(trx, { request, actor, status, targets, idempotencyKey: key });
+    }
+    return { replayed: false, status, body };
+  });
+
+  reply.code(outcome.status).type('application/json; charset=utf-8');
+  if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+  reply.send(outcome.body);
+}
+
+interface KeyClaim {
+  scope: string;
+  key: string;
+  method: string;
+  route: string;
+  fingerprint: string;
+  now: number;
+}
+
+/**
+ * Claims the key for this transaction, or returns the stored response of the request that
+ * claimed it first. The insert waits on a concurrent claimant's commit, so two copies of one
+ * request sent at once run the work once.
+ */
+async function claimKey(trx: Trx, claim: KeyClaim): Promise<Outcome | null> {
+  const row = { ...claim, status_code: 0, response_body: '', created_at: claim.now, expires_at: claim.now + IDEMPOTENCY_KEY_TTL_MS };
+  const { now: _now, ...values } = row;
+  const inserted = await trx.insertInto('idempotency_keys').values(values).onConflict((oc) => oc.doNothing()).returning('key').executeTakeFirst();
+  if (inserted) return null;
+
+  const existing = await trx
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('scope', '=', claim.scope)
+    .where('key', '=', claim.key)
+    .where('method', '=', claim.method)
+    .where('route', '=', claim.route)
+    .executeTakeFirstOrThrow();
+  if (existing.expires_at <= claim.now) {
+    await trx
+      .updateTable('idempotency_keys')
+      .set({ fingerprint: claim.fingerprint, status_code: 0, response_body: '', created_at: claim.now, expires_at: row.expires_at })
+      .where('scope', '=', claim.scope)
+      .where('key', '=', claim.key)
+      .where('method', '=', claim.method)
+      .where('route', '=', claim.route)
+      .execute();
+    return null;
+  }
+  if (existing.fingerprint !== claim.fingerprint) {
+    throw new PlatformError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body.');
+  }
+  return { replayed: true, status: existing.status_code, body: existing.response_body };
+}
+
+/** Deletes expired keys in bounded batches; returns how many went. */
+export async function purgeExpiredIdempotencyKeys(db: Database, now: number, batch = 1000): Promise<number> {
+  let total = 0;
+  for (let round = 0; round < 100; round += 1) {
+    const doomed = await db.kysely
+      .selectFrom('idempotency_keys')
+      .select(['scope', 'key', 'method', 'route'])
+      .where('expires_at', '<=', now)
+      .limit(batch)
+      .execute();
+    if (doomed.length === 0) break;
+    await transact(db, async (trx) => {
+      for (const d of doomed) {
+        await trx
+          .deleteFrom('idempotency_keys')
+          .where('scope', '=', d.scope)
+          .where('key', '=', d.key)
+          .where('method', '=', d.method)
+          .where('route', '=', d.route)
+          .where('expires_at', '<=', now)
+          .execute();
+      }
+    });
+    total += doomed.length;
+    if (doomed.length < batch) break;
+  }
+  return total;
+}
+
+/** The service context of a read-only request: no transaction, the request's actor. */
+export function contextOf(deps: CommandDeps, request: FastifyRequest): ServiceContext {
+  return { db: deps.db, clock: deps.clock, actor: actorOf(request) };
+}

@@ -1,0 +1,36 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Actor } from '../context.ts';
+
+/**
+ * What a route declares about who may call it. Every route under /api must declare one; the
+ * access module refuses to start a server with a route that does not.
+ */
+export type RouteAccess =
+  | { public: true; reason: string }
+  | {
+      permission: string;
+      /** Where the route takes the location it acts on from, when it acts on one. */
+      location?: LocationSource;
+    };
+
+export type LocationSource =
+  | { from: 'body' | 'query' | 'params'; field: string }
+  | { from: 'none' };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+export type AppInstance = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;

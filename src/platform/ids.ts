@@ -1,0 +1,28 @@
+import { monotonicFactory } from 'ulid';
+
+/**
+ * Prefixed, time-sortable ids (`itm_01J…`). The ULID part sorts by creation time, and the
+ * monotonic factory keeps ids made in the same millisecond in creation order, so ids double
+ * as a stable tiebreaker for pagination.
+ */
+const nextUlid = monotonicFactory();
+
+export type IdPrefix =
+  | 'itm' | 'loc' | 'lot' | 'mov' | 'txn' | 'res' | 'adj' | 'adl'
+  | 'usr' | 'ses' | 'tok' | 'aud'
+  | 'ven' | 'po' | 'pol' | 'rcp' | 'rcl' | 'lay' | 'lc'
+  | 'sal' | 'sll' | 'chn' | 'ord' | 'orl' | 'shp' | 'pkg' | 'ret' | 'rtl' | 'mgr' | 'mod'
+  | 'evt' | 'req';
+
+export function newId(prefix: IdPrefix, now?: number): string {
+  return `${prefix}_${nextUlid(now)}`;
+}
+
+// Generated ids carry a ULID; a few fixed records (the virtual locations) carry a word instead.
+const idPattern = /^[a-z]{2,4}_[0-9A-Za-z]{1,40}$/;
+
+/** True when `value` has the shape of an id with the given prefix (it may still not exist). */
+export function isId(value: string, prefix?: IdPrefix): boolean {
+  if (!idPattern.test(value)) return false;
+  return prefix === undefined || value.startsWith(`${prefix}_`);
+}

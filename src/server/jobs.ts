@@ -1,0 +1,25 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../platform/clock.ts';
+import { systemActor } from '../platform/context.ts';
+import type { Database } from '../platform/db/database.ts';
+import { purgeExpiredIdempotencyKeys } from '../platform/http/command.ts';
+import { releaseExpiredReservations } from '../modules/ledger/index.ts';
+
+/** Housekeeping that runs inside the server process on timers; each run is bounded. */
+export function startJobs(db: Database, clock: Clock, log: FastifyBaseLogger): () => void {
+  const ctx = { db, clock, actor: systemActor };
+  const every = (ms: number, name: string, job: () => Promise<number>) => {
+    const timer = setInterval(() => {
+      job()
+        .then((n) => n > 0 && log.info({ job: name, count: n }, 'housekeeping'))
+        .catch((err: unknown) => log.error({ err, job: name }, 'housekeeping failed'));
+    }, ms);
+    timer.unref();
+    return timer;
+  };
+  const timers = [
+    every(60_000, 'release_expired_reservations', () => releaseExpiredReservations(ctx)),
+    every(60 * 60_000, 'purge_idempotency_keys', () => purgeExpiredIdempotencyKeys(db, clock.now())),
+  ];
+  return () => timers.forEach((t) => clearInterval(t));
+}
