@@ -255,54 +255,56 @@ function compare(a: string, b: string): number {
 async function applyBalanceDeltas(trx: Trx, deltas: BalanceDelta[], now: number): Promise<NegativeBalance[]> {
   const negative: NegativeBalance[] = [];
   for (const d of deltas) {
-    if (d.strict && d.onHand - d.reserved < 0) {
-      // Guarded: only succeeds while what is left stays at or above what is promised.
-      const updated = await trx
-        .updateTable('balances')
-        .set({
-          on_hand: sql`on_hand + ${d.onHand}`,
-          reserved: sql`reserved + ${d.reserved}`,
-          updated_at: now,
-        })
-        .where('item_id', '=', d.itemId)
-        .where('location_id', '=', d.locationId)
-        .where('lot_id', '=', d.lotId)
-        .where(sql<boolean>`on_hand + ${d.onHand} >= reserved + ${d.reserved}`)
-        .where(sql<boolean>`on_hand + ${d.onHand} >= 0`)
-        .executeTakeFirst();
-      if (updated.numUpdatedRows === 0n) {
-        const row = await trx
-          .selectFrom('balances')
-          .select(['on_hand', 'reserved'])
-          .where('item_id', '=', d.itemId)
-          .where('location_id', '=', d.locationId)
-          .where('lot_id', '=', d.lotId)
-          .executeTakeFirst();
-        throw insufficientStock({
-          item_id: d.itemId,
-          location_id: d.locationId,
-          lot_id: d.lotId || null,
-          requested: -d.onHand / QTY_SCALE,
-          available: row ? (row.on_hand - row.reserved) / QTY_SCALE : 0,
-        });
-      }
-      continue;
-    }
-    const row = await trx
-      .insertInto('balances')
-      .values({ item_id: d.itemId, location_id: d.locationId, lot_id: d.lotId, on_hand: d.onHand, reserved: d.reserved, updated_at: now })
-      .onConflict((oc) =>
-        oc.columns(['item_id', 'location_id', 'lot_id']).doUpdateSet({
-          on_hand: sql`balances.on_hand + excluded.on_hand`,
-          reserved: sql`balances.reserved + excluded.reserved`,
-          updated_at: now,
-        }),
-      )
-      .returning('on_hand')
-      .executeTakeFirstOrThrow();
-    if (d.physical && row.on_hand < 0) negative.push({ itemId: d.itemId, locationId: d.locationId, lotId: d.lotId, onHand: row.on_hand });
+    const guarded = d.strict && d.onHand - d.reserved < 0;
+    // A balance that holds a reservation exists already; only new stock may need a new row.
+    const onHand = guarded || d.reserved !== 0 ? await updateBalance(trx, d, guarded, now) : await upsertBalance(trx, d, now);
+    if (d.physical && onHand < 0) negative.push({ itemId: d.itemId, locationId: d.locationId, lotId: d.lotId, onHand });
   }
   return negative;
+}
+
+/**
+ * Changes an existing balance. When `guarded`, the update only happens while what is left stays
+ * at or above what is promised; zero rows updated means the stock is not there.
+ */
+async function updateBalance(trx: Trx, d: BalanceDelta, guarded: boolean, now: number): Promise<number> {
+  let update = trx
+    .updateTable('balances')
+    .set({ on_hand: sql`on_hand + ${d.onHand}`, reserved: sql`reserved + ${d.reserved}`, updated_at: now })
+    .where('item_id', '=', d.itemId)
+    .where('location_id', '=', d.locationId)
+    .where('lot_id', '=', d.lotId);
+  if (guarded) {
+    update = update.where(sql<boolean>`on_hand + ${d.onHand} >= reserved + ${d.reserved}`).where(sql<boolean>`on_hand + ${d.onHand} >= 0`);
+  }
+  const row = await update.returning('on_hand').executeTakeFirst();
+  if (row) return row.on_hand;
+  const current = await trx
+    .selectFrom('balances')
+    .select(['on_hand', 'reserved'])
+    .where('item_id', '=', d.itemId)
+    .where('location_id', '=', d.locationId)
+    .where('lot_id', '=', d.lotId)
+    .executeTakeFirst();
+  throw insufficientStock({
+    item_id: d.itemId,
+    location_id: d.locationId,
+    lot_id: d.lotId || null,
+    requested: -d.onHand / QTY_SCALE,
+    available: current ? Math.max(0, current.on_hand - current.reserved) / QTY_SCALE : 0,
+  });
+}
+
+async function upsertBalance(trx: Trx, d: BalanceDelta, now: number): Promise<number> {
+  const row = await trx
+    .insertInto('balances')
+    .values({ item_id: d.itemId, location_id: d.locationId, lot_id: d.lotId, on_hand: d.onHand, reserved: 0, updated_at: now })
+    .onConflict((oc) =>
+      oc.columns(['item_id', 'location_id', 'lot_id']).doUpdateSet({ on_hand: sql`balances.on_hand + excluded.on_hand`, updated_at: now }),
+    )
+    .returning('on_hand')
+    .executeTakeFirstOrThrow();
+  return row.on_hand;
 }
 
 async function consumeReservations(trx: Trx, movements: readonly MovementInput[], reservations: Map<string, ReservationRow>, now: number): Promise<void> {

@@ -14,6 +14,8 @@ export interface Database {
   readonly kysely: Kysely<DB>;
   /** Where the data lives, without credentials, for logs and `stockroom` output. */
   readonly description: string;
+  /** PostgreSQL: the schema the tables live in. */
+  readonly schema?: string;
   close(): Promise<void>;
 }
 
@@ -42,7 +44,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const database = isPostgresUrl(options.url) ? await openPostgres(options) : openSqlite(options);
   if (options.migrate ?? true) {
     try {
-      await migrateToLatest(database.kysely);
+      await migrateToLatest(database.kysely, database.schema);
     } catch (error) {
       await database.close();
       throw error;
@@ -116,9 +118,17 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const url = new URL(options.url);
   url.password = '';
+  let current: string;
+  try {
+    current = schema ?? (await pool.query<{ schema: string }>('select current_schema() as schema')).rows[0]!.schema;
+  } catch (error) {
+    await kysely.destroy();
+    throw error;
+  }
   return {
     dialect: 'postgres',
     kysely,
+    schema: current,
     description: `PostgreSQL ${url.host}${url.pathname}${schema ? ` (schema ${schema})` : ''}`,
     close: () => kysely.destroy(),
   };
