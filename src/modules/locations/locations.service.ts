@@ -147,6 +147,9 @@ export async function updateLocation(ctx: ServiceContext, id: string, input: Upd
       if (row.kind !== 'site') {
         throw new LocationError('location_policy_not_settable', 'The negative-stock policy is set on the site and covers its bins.');
       }
+      if (input.negative_stock === 'strict' && (await hasNegativeBalance(trx, row.id))) {
+        throw new LocationError('location_policy_not_settable', 'Some stock at this site is below zero; count it before making the site strict.');
+      }
       // The policy is copied onto every location of the site so the ledger reads it in one lookup.
       await trx.updateTable('locations').set({ negative_stock: input.negative_stock, updated_at: now }).where('site_id', '=', row.id).execute();
     }
@@ -169,6 +172,22 @@ export async function updateLocation(ctx: ServiceContext, id: string, input: Upd
       .execute();
     return (await findLocation(trx, id))!;
   });
+}
+
+/**
+ * Whether any balance at the site is below zero. Read straight from the ledger's table: the
+ * ledger depends on this module for policies, so asking it through its index would be circular.
+ */
+async function hasNegativeBalance(db: Executor, siteId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('balances as b')
+    .innerJoin('locations as l', 'l.id', 'b.location_id')
+    .select('b.item_id')
+    .where('l.site_id', '=', siteId)
+    .where('b.on_hand', '<', 0)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function listLocations(ctx: ServiceContext, options: { siteId?: string; includeVirtual: boolean }): Promise<LocationRow[]> {
