@@ -20,6 +20,7 @@ import { registerAdjustmentRoutes } from '../modules/adjustments/index.ts';
 import { registerCatalogRoutes } from '../modules/catalog/index.ts';
 import { registerLedgerRoutes } from '../modules/ledger/index.ts';
 import { registerLocationRoutes } from '../modules/locations/index.ts';
+import { registerReportRoutes } from '../modules/reports/index.ts';
 import { version } from './version.ts';
 
 export interface AppOptions {
@@ -105,6 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerCatalogRoutes(routes, deps);
     registerLedgerRoutes(routes, deps);
     registerAdjustmentRoutes(routes, deps);
+    registerReportRoutes(routes, deps);
   });
 
   void z;

@@ -4,6 +4,7 @@ export {
   componentsOf,
   createItem,
   findItem,
+  findItems,
   findItemByBarcode,
   findItemBySku,
   getItem,

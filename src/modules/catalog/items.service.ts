@@ -399,3 +399,10 @@ export function itemCursorKey(row: ItemRow, sort: ListItemsQuery['sort']): Array
   if (sort === 'updated') return [row.updated_at, row.id];
   return [sort === 'sku' ? row.sku_key : row.name, row.id];
 }
+
+export async function findItems(db: Executor, ids: readonly string[]): Promise<Map<string, ItemRow>> {
+  const unique = [...new Set(ids)];
+  const rows: ItemRow[] = [];
+  for (let i = 0; i < unique.length; i += 500) rows.push(...(await db.selectFrom('items').selectAll().where('id', 'in', unique.slice(i, i + 500)).execute()));
+  return new Map(rows.map((r) => [r.id, r]));
+}

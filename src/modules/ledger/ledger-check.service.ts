@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
+import { checkCosting } from '../costing/index.ts';
 
 /**
- * The invariants of the stock ledger, checked against the whole database. `stockroom check`
- * runs these and the tests run them after every step of their random sequences.
+ * The invariants of the stock ledger (and of the costing drawn from it), checked against the
+ * whole database. `stockroom check` runs these and the tests run them after every step of
+ * their random sequences.
  */
 
 export interface InvariantResult {
@@ -134,6 +136,8 @@ export async function checkLedger(db: Database, now = Date.now()): Promise<Ledge
       .limit(sampleSize)
       .execute(),
   );
+
+  invariants.push(...(await checkCosting(db)));
 
   const [movements, balances, reservations] = await Promise.all([
     k.selectFrom('movements').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),

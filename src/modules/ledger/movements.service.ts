@@ -1,15 +1,16 @@
 import { sql } from 'kysely';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
-import { mulDiv } from '../../platform/decimal.ts';
 import type { MovementRow, NewMovementRow, ReservationRow } from '../../platform/db/schema.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { QTY_MAX, QTY_SCALE } from '../../platform/quantity.ts';
+import { valueMovements } from '../costing/index.ts';
 import { loadStockPolicies, type StockPolicy } from '../locations/index.ts';
 import { loadItemRules, type ItemRules } from './item-rules.ts';
 import { insufficientStock, LedgerError } from './ledger.errors.ts';
 import { findLots, NO_LOT } from './lots.service.ts';
+import { readValuedHistory, writeCostUpdates } from './valuation.ts';
 
 /**
  * The only writer of movements and balances. A document hands `postMovements` every movement
@@ -42,7 +43,7 @@ export interface MovementInput {
   toLocationId: string;
   /** Thousandths of the item's base unit, > 0. */
   qty: number;
-  /** Cost per base unit in micros, when the document knows it (a receipt, an opening balance). */
+  /** Cost per base unit in micros of stock coming in, when the document knows it (a receipt, an opening balance, a return). */
   unitCostMicros?: number | null;
   documentLineId?: string | null;
   /** The movement fulfils this reservation (or part of it) at its source. */
@@ -111,16 +112,33 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     const negativeBalances = await applyBalanceDeltas(trx, balanceDeltas(input.movements, checked.policies), now);
     await consumeReservations(trx, input.movements, checked.reservations, now);
 
-    const rows: NewMovementRow[] = input.movements.map((m) => ({
-      id: newId('mov', now),
+    const ids = input.movements.map(() => newId('mov', now));
+    // Stock crossing into or out of owned locations is valued: layers opened or drawn, cost recorded.
+    const valuation = await valueMovements(
+      trx,
+      input.movements.map((m, i) => ({
+        id: ids[i]!,
+        itemId: m.itemId,
+        effectiveAt,
+        qty: m.qty,
+        fromValued: checked.policies.get(m.fromLocationId)!.valued,
+        toValued: checked.policies.get(m.toLocationId)!.valued,
+        unitCostMicros: m.unitCostMicros ?? null,
+        method: checked.items.get(m.itemId)!.costingMethod,
+      })),
+      readValuedHistory,
+      now,
+    );
+    const rows: NewMovementRow[] = input.movements.map((m, i) => ({
+      id: ids[i]!,
       txn_id: txnId,
       item_id: m.itemId,
       lot_id: m.lotId ?? NO_LOT,
       from_location_id: m.fromLocationId,
       to_location_id: m.toLocationId,
       qty: m.qty,
-      unit_cost_micros: m.unitCostMicros ?? null,
-      value_micros: m.unitCostMicros == null ? null : mulDiv(m.qty, m.unitCostMicros, QTY_SCALE),
+      unit_cost_micros: valuation.costs.get(ids[i]!)?.unitCostMicros ?? null,
+      value_micros: valuation.costs.get(ids[i]!)?.valueMicros ?? null,
       kind: input.kind,
       reason: input.reason ?? null,
       effective_at: effectiveAt,
@@ -132,6 +150,7 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     }));
     // Bounded chunks keep every statement under SQLite's and PostgreSQL's parameter limits.
     for (let i = 0; i < rows.length; i += 500) await trx.insertInto('movements').values(rows.slice(i, i + 500)).execute();
+    await writeCostUpdates(trx, valuation.updates);
     return { txnId, effectiveAt, movements: rows as MovementRow[], negativeBalances };
   });
 }

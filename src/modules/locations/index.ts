@@ -6,6 +6,7 @@ export {
   findLocation,
   getLocation,
   holdsStock,
+  isValuedLocation,
   isVisibleTo,
   listLocations,
   loadStockPolicies,

@@ -205,7 +205,13 @@ export interface StockPolicy {
   siteId: string | null;
   holdsStock: boolean;
   strict: boolean;
+  /** Stock here is owned and carries value: a physical location, or goods in transit. */
+  valued: boolean;
   virtualType: VirtualType | null;
+}
+
+export function isValuedLocation(row: Pick<LocationRow, 'kind' | 'virtual_type'>): boolean {
+  return row.kind !== 'virtual' || row.virtual_type === 'transit';
 }
 
 export async function loadStockPolicies(db: Executor, ids: readonly string[]): Promise<Map<string, StockPolicy>> {
@@ -222,6 +228,7 @@ export async function loadStockPolicies(db: Executor, ids: readonly string[]): P
         siteId: row.site_id,
         holdsStock: holdsStock(row) && row.status === 'active',
         strict: row.kind !== 'virtual' && row.negative_stock === 'strict',
+        valued: isValuedLocation(row),
         virtualType: row.virtual_type,
       },
     ]),

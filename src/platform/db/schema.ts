@@ -179,6 +179,43 @@ export interface AdjustmentLineTable {
   unit_cost_micros: number | null;
 }
 
+export interface ItemCostTable {
+  item_id: string;
+  pool_qty: number;
+  pool_value_micros: number;
+  last_unit_cost_micros: number;
+  last_effective_at: number;
+  last_movement_id: string;
+  updated_at: number;
+}
+
+export interface InboundCostTable {
+  movement_id: string;
+  item_id: string;
+  unit_cost_micros: number | null;
+  landed_micros: number;
+}
+
+export interface CostLayerTable {
+  movement_id: string;
+  item_id: string;
+  effective_at: number;
+  qty_in: number;
+  value_in_micros: number;
+  qty_remaining: number;
+  value_remaining_micros: number;
+}
+
+export interface CostConsumptionTable {
+  movement_id: string;
+  /** The layer's inbound movement id, 'avg' for an average item's pool, '' for a shortfall. */
+  layer_id: string;
+  item_id: string;
+  effective_at: number;
+  qty: number;
+  value_micros: number;
+}
+
 export interface DB {
   settings: SettingsTable;
   counters: CounterTable;
@@ -194,6 +231,10 @@ export interface DB {
   idempotency_keys: IdempotencyKeyTable;
   adjustments: AdjustmentTable;
   adjustment_lines: AdjustmentLineTable;
+  item_costs: ItemCostTable;
+  inbound_costs: InboundCostTable;
+  cost_layers: CostLayerTable;
+  cost_consumptions: CostConsumptionTable;
 }
 
 export type LocationRow = Selectable<LocationTable>;

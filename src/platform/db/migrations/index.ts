@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import * as core from './0001-core.ts';
+import * as costing from './0003-costing.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -7,6 +8,7 @@ import * as core from './0001-core.ts';
  */
 const migrations: Record<string, Migration> = {
   '0001-core': core,
+  '0003-costing': costing,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -1,0 +1,16 @@
+export {
+  addLandedCost,
+  replayItem,
+  revalueItem,
+  valueMovements,
+  type CostingMovement,
+  type CostUpdate,
+  type HistoricMovement,
+  type HistoryReader,
+  type MovementCost,
+  type Valuation,
+} from './costing.service.ts';
+export { CostEngine, emptyState, type CostingMethod } from './cost-engine.ts';
+export { checkCosting, type CostingInvariantResult } from './costing-check.service.ts';
+export { getItemCosts, listItemCostTotals, type ItemCostSummary } from './cost-layers.service.ts';
+export { unitCostOf } from './cost-engine.ts';

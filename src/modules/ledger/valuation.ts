@@ -1,0 +1,97 @@
+import { sql } from 'kysely';
+import type { Executor, Trx } from '../../platform/db/transaction.ts';
+import { inTransaction, type ServiceContext } from '../../platform/context.ts';
+import { addLandedCost, revalueItem, type CostingMethod, type CostUpdate, type HistoricMovement } from '../costing/index.ts';
+import { loadItemRules } from './item-rules.ts';
+
+/**
+ * The ledger's side of costing: it reads an item's valued history for the costing module and
+ * writes the costs it decides, since the ledger alone writes movements. Only the cost columns
+ * of a movement ever change after posting; its quantity, item and locations never do.
+ */
+
+const valued = (alias: string) => sql<number>`case when ${sql.ref(`${alias}.kind`)} <> 'virtual' or ${sql.ref(`${alias}.virtual_type`)} = 'transit' then 1 else 0 end`;
+
+export async function readValuedHistory(trx: Trx, itemId: string): Promise<HistoricMovement[]> {
+  const rows = await trx
+    .selectFrom('movements as m')
+    .innerJoin('locations as lf', 'lf.id', 'm.from_location_id')
+    .innerJoin('locations as lt', 'lt.id', 'm.to_location_id')
+    .select(['m.id', 'm.effective_at', 'm.qty', 'm.value_micros', 'm.unit_cost_micros', valued('lf').as('from_valued'), valued('lt').as('to_valued')])
+    .where('m.item_id', '=', itemId)
+    .orderBy('m.effective_at')
+    .orderBy('m.id')
+    .execute();
+  return rows
+    .filter((r) => Number(r.from_valued) !== Number(r.to_valued))
+    .map((r) => ({
+      id: r.id,
+      effectiveAt: r.effective_at,
+      qty: r.qty,
+      direction: Number(r.to_valued) === 1 ? 'in' : 'out',
+      valueMicros: r.value_micros,
+      unitCostMicros: r.unit_cost_micros,
+    }));
+}
+
+export async function writeCostUpdates(trx: Trx, updates: readonly CostUpdate[]): Promise<void> {
+  for (const u of updates) {
+    await trx.updateTable('movements').set({ unit_cost_micros: u.unitCostMicros, value_micros: u.valueMicros }).where('id', '=', u.movementId).execute();
+  }
+}
+
+/** Landed costs (freight, duty) raise the value of stock that came in; every cost drawn from it follows. */
+export async function applyLandedCosts(ctx: ServiceContext, charges: ReadonlyArray<{ movementId: string; micros: number }>): Promise<void> {
+  await inTransaction(ctx, async (trx) => {
+    for (const charge of charges) {
+      if (charge.micros === 0) continue;
+      await writeCostUpdates(trx, await addLandedCost(trx, charge.movementId, charge.micros, (id) => methodOf(trx, id), readValuedHistory, ctx.clock.now()));
+    }
+  });
+}
+
+/** Values the items again from their whole history; returns how many movement costs changed. */
+export async function revalueItems(ctx: ServiceContext, itemIds: readonly string[]): Promise<number> {
+  return inTransaction(ctx, async (trx) => {
+    let changed = 0;
+    for (const itemId of [...new Set(itemIds)].sort()) {
+      const updates = await revalueItem(trx, itemId, await methodOf(trx, itemId), readValuedHistory, ctx.clock.now());
+      await writeCostUpdates(trx, updates);
+      changed += updates.length;
+    }
+    return changed;
+  });
+}
+
+async function methodOf(trx: Trx, itemId: string): Promise<CostingMethod> {
+  const rules = (await loadItemRules(trx, [itemId])).get(itemId);
+  if (!rules) throw new Error(`costing: no item ${itemId}`);
+  return rules.costingMethod;
+}
+
+export interface ValuedChange {
+  qty: number;
+  value: number;
+}
+
+/**
+ * Per item, the net quantity and value that crossed into owned stock after `asOf` (in less out).
+ * Owned stock as of a past instant is today's less this, which reads only the recent movements.
+ */
+export async function valuedChangesSince(db: Executor, asOf: number): Promise<Map<string, ValuedChange>> {
+  const rows = await db
+    .selectFrom('movements as m')
+    .innerJoin('locations as lf', 'lf.id', 'm.from_location_id')
+    .innerJoin('locations as lt', 'lt.id', 'm.to_location_id')
+    .select([
+      'm.item_id',
+      sql<number>`sum(case when ${valuedCondition('lt')} and not ${valuedCondition('lf')} then m.qty when ${valuedCondition('lf')} and not ${valuedCondition('lt')} then 0 - m.qty else 0 end)`.as('qty'),
+      sql<number>`sum(case when ${valuedCondition('lt')} and not ${valuedCondition('lf')} then m.value_micros when ${valuedCondition('lf')} and not ${valuedCondition('lt')} then 0 - m.value_micros else 0 end)`.as('value'),
+    ])
+    .where('m.effective_at', '>', asOf)
+    .groupBy('m.item_id')
+    .execute();
+  return new Map(rows.map((r) => [r.item_id, { qty: Number(r.qty ?? 0), value: Number(r.value ?? 0) }]));
+}
+
+const valuedCondition = (alias: string) => sql`(${sql.ref(`${alias}.kind`)} <> 'virtual' or ${sql.ref(`${alias}.virtual_type`)} = 'transit')`;
