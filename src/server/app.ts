@@ -21,6 +21,7 @@ import { registerCatalogRoutes } from '../modules/catalog/index.ts';
 import { registerLedgerRoutes } from '../modules/ledger/index.ts';
 import { registerLocationRoutes } from '../modules/locations/index.ts';
 import { registerReportRoutes } from '../modules/reports/index.ts';
+import { registerSettingsRoutes } from '../modules/settings/index.ts';
 import { version } from './version.ts';
 
 export interface AppOptions {
@@ -107,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerLedgerRoutes(routes, deps);
     registerAdjustmentRoutes(routes, deps);
     registerReportRoutes(routes, deps);
+    registerSettingsRoutes(routes, deps);
   });
 
   void z;
