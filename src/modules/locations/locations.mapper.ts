@@ -17,6 +17,7 @@ export function toLocationJson(row: LocationRow): LocationJson {
     negative_stock: row.negative_stock,
     default_bin_id: row.default_bin_id,
     pick_order: row.pick_order,
+    purpose: row.purpose,
     address: row.address,
     holds_stock: holdsStock(row),
     created_at: toIso(row.created_at),

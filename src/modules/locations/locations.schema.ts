@@ -25,6 +25,7 @@ export const createLocationBody = z.discriminatedUnion('kind', [
     code: locationCode,
     name: textInput(120),
     pick_order: z.number().int().min(0).max(1_000_000).optional(),
+    purpose: z.enum(['stock', 'quarantine']).optional().meta({ description: 'Bins only: `quarantine` stock is never sold or picked.' }),
   }),
 ]);
 export type CreateLocationInput = z.output<typeof createLocationBody>;
@@ -54,6 +55,7 @@ export const locationOutput = z
     negative_stock: negativeStockPolicy.nullable(),
     default_bin_id: z.string().nullable(),
     pick_order: z.number().int(),
+    purpose: z.enum(['stock', 'quarantine']),
     address: z.string().nullable(),
     holds_stock: z.boolean(),
     created_at: instantOutput,

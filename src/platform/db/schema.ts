@@ -35,6 +35,8 @@ export interface LocationTable {
   negative_stock: NegativeStockPolicy | null;
   default_bin_id: string | null;
   pick_order: number;
+  /** `quarantine` bins hold stock that may not be sold or picked (damaged, awaiting inspection). */
+  purpose: 'stock' | 'quarantine';
   address: string | null;
   status: 'active' | 'archived';
   created_at: number;

@@ -34,6 +34,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('negative_stock', 'text')
     .addColumn('default_bin_id', 'text')
     .addColumn('pick_order', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('purpose', 'text', (c) => c.notNull().defaultTo('stock'))
     .addColumn('address', 'text')
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
@@ -70,6 +71,7 @@ export async function up(db: Kysely<any>): Promise<void> {
         negative_stock: 'allow',
         default_bin_id: null,
         pick_order: 0,
+        purpose: 'stock',
         address: null,
         status: 'active',
         created_at: 0,
