@@ -23,6 +23,8 @@ function port(value: string): number {
 const dbOption = () =>
   new Option('--db <path|url>', 'SQLite file path or postgres:// URL').env('DATABASE_URL').default(defaultSqlitePath);
 const portOption = () => new Option('--port <n>', 'port to listen on').env('PORT').argParser(port).default(3000);
+const logLevelOption = () =>
+  new Option('--log-level <level>', 'how much the server logs (fatal, error, warn, info, debug)').env('LOG_LEVEL').default('info');
 const hostOption = () =>
   new Option('--host <host>', 'address to listen on (0.0.0.0 to let phones on the shop network connect)').env('HOST').default('127.0.0.1');
 
@@ -40,8 +42,8 @@ async function isEmpty(db: Database): Promise<boolean> {
   return row === undefined;
 }
 
-async function serve(db: Database, options: { db: string; host: string; port: number }): Promise<void> {
-  const server = await startServer({ dbUrl: options.db, host: options.host, port: options.port, db });
+async function serve(db: Database, options: { db: string; host: string; port: number; logLevel: string }): Promise<void> {
+  const server = await startServer({ dbUrl: options.db, host: options.host, port: options.port, db, logLevel: options.logLevel });
   closeOnSignals(server);
   console.log(`Stockroom ${version} is listening on ${server.url} (${db.description})`);
   console.log(`  API browser: ${server.url}/api/docs`);
@@ -59,7 +61,8 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .addOption(portOption())
     .addOption(hostOption())
-    .action(async (options: { db: string; host: string; port: number }) => {
+    .addOption(logLevelOption())
+    .action(async (options: { db: string; host: string; port: number; logLevel: string }) => {
       const db = await openDatabase({ url: options.db });
       await serve(db, options);
     });
@@ -70,8 +73,9 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .addOption(portOption())
     .addOption(hostOption())
+    .addOption(logLevelOption())
     .option('--no-serve', 'load the demo data and exit')
-    .action(async (options: { db: string; host: string; port: number; serve: boolean }) => {
+    .action(async (options: { db: string; host: string; port: number; logLevel: string; serve: boolean }) => {
       const db = await openDatabase({ url: options.db });
       if (await isEmpty(db)) {
         const started = Date.now();

@@ -144,16 +144,10 @@ async function valueIncrementally(
   movements: readonly CostingMovement[],
   now: number,
 ): Promise<Valuation> {
+  const outboundQty = new Map<string, number>();
+  for (const m of movements) if (directionOf(m) === 'out') outboundQty.set(m.itemId, (outboundQty.get(m.itemId) ?? 0) + m.qty);
   const [openLayers, shortfalls] = await Promise.all([
-    trx
-      .selectFrom('cost_layers')
-      .selectAll()
-      .where('item_id', 'in', itemIds)
-      .where('qty_remaining', '>', 0)
-      .orderBy('item_id')
-      .orderBy('effective_at')
-      .orderBy('movement_id')
-      .execute(),
+    loadOldestOpenLayers(trx, outboundQty),
     trx
       .selectFrom('cost_consumptions')
       .selectAll()
@@ -178,7 +172,7 @@ async function valueIncrementally(
     const row = states.get(itemId)!;
     const state: EngineState = {
       ...emptyState(methods.get(itemId)!, row.last_unit_cost_micros),
-      layers: openLayers.filter((l) => l.item_id === itemId).map(toLayer),
+      layers: (openLayers.get(itemId) ?? []).map(toLayer),
       poolQty: row.pool_qty,
       poolValue: row.pool_value_micros,
       shortfalls: shortfalls.filter((s) => s.item_id === itemId).map(toConsumption),
@@ -191,6 +185,36 @@ async function valueIncrementally(
     collect(engine, processed, movements, result);
   }
   await persistEffects(trx, persisted, now);
+  return result;
+}
+
+type LayerRow = { item_id: string; movement_id: string; effective_at: number; qty_in: number; value_in_micros: number; qty_remaining: number; value_remaining_micros: number };
+
+/**
+ * The oldest open layers of each item, just enough to cover what this posting takes out (an
+ * item received a thousand times keeps a thousand layers; a sale reads the first one or two).
+ * A posting that only brings stock in reads none: its layer goes after all the others.
+ */
+async function loadOldestOpenLayers(trx: Trx, needed: Map<string, number>): Promise<Map<string, LayerRow[]>> {
+  const result = new Map<string, LayerRow[]>();
+  for (const [itemId, qty] of needed) {
+    const layers: LayerRow[] = [];
+    let covered = 0;
+    for (;;) {
+      const last = layers[layers.length - 1];
+      let query = trx.selectFrom('cost_layers').selectAll().where('item_id', '=', itemId).where('qty_remaining', '>', 0);
+      if (last) {
+        query = query.where((eb) =>
+          eb.or([eb('effective_at', '>', last.effective_at), eb.and([eb('effective_at', '=', last.effective_at), eb('movement_id', '>', last.movement_id)])]),
+        );
+      }
+      const batch = await query.orderBy('effective_at').orderBy('movement_id').limit(16).execute();
+      layers.push(...batch);
+      covered += batch.reduce((sum, l) => sum + l.qty_remaining, 0);
+      if (batch.length < 16 || covered >= qty) break;
+    }
+    result.set(itemId, layers);
+  }
   return result;
 }
 

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface ChildServer {
+  origin: string;
+  pid: number;
+  /** Resident memory of the server process, in MiB. */
+  rssMiB(): number;
+  stop(): Promise<void>;
+}
+
+function waitForListening(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = pattern.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+function childServer(child: ChildProcess, origin: string): ChildServer {
+  return {
+    origin,
+    pid: child.pid!,
+    rssMiB() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      return kb / 1024;
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** The real server, built (`npm run build`), in its own process, as a shop would run it. */
+export async function startStockroom(dbUrl: string, env: Record<string, string> = {}): Promise<ChildServer & { startMs: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve', '--db', dbUrl, '--port', '0', '--host', '127.0.0.1'], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const origin = await waitForListening(child, /listening on (http:\/\/[^\s]+)/, 120_000);
+  return { ...childServer(child, origin), startMs: performance.now() - started };
+}
+
+/** The ceiling for HTTP figures: a Fastify app with one empty route, in its own process. */
+export async function startEmptyServer(): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/empty-server.ts')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const origin = await waitForListening(child, /listening on (http:\/\/[^\s]+)/, 30_000);
+  return childServer(child, origin);
+}

@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { postgresAvailable } from './lib/databases.ts';
+import { printTable, ratio, type BenchRow } from './lib/report.ts';
+import { benchAdjustments } from './scenarios/adjustments.ts';
+import { benchBarcodeLookup } from './scenarios/barcode.ts';
+import type { BenchContext } from './scenarios/context.ts';
+
+/**
+ * `npm run bench`: every figure beside a ceiling measured in the same run, so the ratios mean
+ * something on a noisy machine. `--only a,b` runs some scenarios, `--quick` shortens each
+ * phase (for CI), `--out FILE` writes the JSON (default bench/results/latest.json).
+ */
+const scenarios: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
+  adjustments: benchAdjustments,
+  barcode: benchBarcodeLookup,
+};
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    seconds: { type: 'string' },
+    out: { type: 'string', default: 'bench/results/latest.json' },
+    'no-postgres': { type: 'boolean', default: false },
+  },
+});
+
+const chosen = values.only ? values.only.split(',').map((s) => s.trim()) : Object.keys(scenarios);
+for (const name of chosen) if (!scenarios[name]) throw new Error(`unknown scenario ${name}; choose from ${Object.keys(scenarios).join(', ')}`);
+const postgres = !values['no-postgres'] && (await postgresAvailable());
+const context: BenchContext = {
+  quick: values.quick,
+  seconds: Number(values.seconds ?? (values.quick ? 1 : 4)),
+  postgres,
+  log: (message) => process.stderr.write(`  … ${message}\n`),
+};
+if (!postgres) process.stderr.write('PostgreSQL is not reachable: PostgreSQL figures are skipped.\n');
+
+const rows: BenchRow[] = [];
+const started = Date.now();
+for (const [i, name] of chosen.entries()) {
+  process.stderr.write(`[${i + 1}/${chosen.length}] ${name}\n`);
+  rows.push(...(await scenarios[name]!(context)));
+}
+const table = printTable(rows);
+console.log(`\nStockroom benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}${values.quick ? ' (quick)' : ''}\n`);
+console.log(table);
+fs.mkdirSync(path.dirname(values.out!), { recursive: true });
+fs.writeFileSync(
+  values.out!,
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: os.cpus().length, quick: values.quick, seconds: context.seconds, elapsedMs: Date.now() - started, rows: rows.map((r) => ({ ...r, ofCeiling: ratio(r) })) }, null, 2),
+);
+console.log(`\nWrote ${values.out} (${((Date.now() - started) / 1000).toFixed(0)} s).`);
