@@ -8,6 +8,7 @@ import { loadDemoStore } from '../demo/demo-store.ts';
 import { closeOnSignals, startServer } from '../server/server.ts';
 import { version } from '../server/version.ts';
 import { printCheckReport } from './check-report.ts';
+import { registerDataCommands } from './data-commands.ts';
 
 /**
  * The `stockroom` command. It calls the same services as the HTTP API; nothing here reaches
@@ -114,6 +115,7 @@ export function buildProgram(): Command {
       if (!report.ok) process.exitCode = 1;
     });
 
+  registerDataCommands(program, dbOption);
   return program;
 }
 

@@ -37,3 +37,11 @@ function backoffMs(attempt: number): number {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Runs `work` on one consistent snapshot that blocks no writer (an export, a report that must
+ * add up). Not retried: a snapshot read does not conflict.
+ */
+export async function readSnapshot<T>(db: Database, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return db.kysely.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
+}

@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { sql } from 'kysely';
+import type { Database } from './database.ts';
+import { readSnapshot } from './transaction.ts';
+import type { Progress } from './backup.ts';
+import type { DB } from './schema.ts';
+
+/**
+ * A logical export of every table as JSON lines, and its import into an empty database of
+ * either dialect: the way a shop moves from SQLite to PostgreSQL. Tables are listed in an
+ * order that satisfies their foreign keys; a table missing from the list fails the export, so a
+ * new table cannot be silently left behind.
+ */
+
+/** Every table with its key, parents before children; locations by path, so parents come first. */
+export const EXPORT_TABLES: ReadonlyArray<{ name: string; key: readonly string[] }> = [
+  { name: 'settings', key: ['key'] },
+  { name: 'counters', key: ['name'] },
+  { name: 'locations', key: ['path'] },
+  { name: 'items', key: ['id'] },
+  { name: 'item_barcodes', key: ['code_key'] },
+  { name: 'item_components', key: ['item_id', 'component_item_id'] },
+  { name: 'lots', key: ['id'] },
+  { name: 'ledger_transactions', key: ['id'] },
+  { name: 'movements', key: ['id'] },
+  { name: 'balances', key: ['item_id', 'location_id', 'lot_id'] },
+  { name: 'reservations', key: ['id'] },
+  { name: 'idempotency_keys', key: ['scope', 'key', 'method', 'route'] },
+  { name: 'adjustments', key: ['id'] },
+  { name: 'adjustment_lines', key: ['id'] },
+  { name: 'item_costs', key: ['item_id'] },
+  { name: 'inbound_costs', key: ['movement_id'] },
+  { name: 'cost_layers', key: ['movement_id'] },
+  { name: 'cost_consumptions', key: ['movement_id', 'layer_id'] },
+];
+
+/** `(k1, k2, …) > (v1, v2, …)` spelled out, which both dialects plan as an index range. */
+function afterKey(key: readonly string[], last: Record<string, unknown>) {
+  const clauses = key.map((column, i) => {
+    const equal = key.slice(0, i).map((c) => sql`${sql.ref(c)} = ${last[c]}`);
+    return sql.join([...equal, sql`${sql.ref(column)} > ${last[column]}`], sql` and `);
+  });
+  return sql<boolean>`(${sql.join(clauses.map((c) => sql`(${c})`), sql` or `)})`;
+}
+
+const FORMAT = 'stockroom-export';
+const pageSize = 2000;
+
+async function listTables(db: Database): Promise<string[]> {
+  const tables = await db.kysely.introspection.getTables();
+  return tables.map((t) => t.name).filter((name) => !name.startsWith('kysely_'));
+}
+
+export async function exportDatabase(db: Database, file: string, onProgress?: Progress): Promise<Record<string, number>> {
+  const present = await listTables(db);
+  const unlisted = present.filter((name) => !EXPORT_TABLES.some((t) => t.name === name));
+  if (unlisted.length) throw new Error(`export does not know the tables ${unlisted.join(', ')}; add them to EXPORT_TABLES`);
+  const out = fs.createWriteStream(file, { encoding: 'utf8' });
+  const write = (line: string) => new Promise<void>((resolve, reject) => (out.write(`${line}\n`) ? resolve() : out.once('drain', resolve).once('error', reject)));
+  // One snapshot, so the export is consistent even while the shop keeps selling.
+  const counts = await readSnapshot(db, async (trx) => {
+    const counts: Record<string, number> = {};
+    let total = 0;
+    for (const t of EXPORT_TABLES) {
+      const row = await trx.selectFrom(sql.table(t.name).as('t')).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+      counts[t.name] = Number(row.n);
+      total += counts[t.name]!;
+    }
+    await write(JSON.stringify({ format: FORMAT, version: 1, exported_at: new Date().toISOString(), source: db.dialect, counts }));
+    let done = 0;
+    for (const t of EXPORT_TABLES) {
+      let last: Record<string, unknown> | undefined;
+      for (;;) {
+        let query = trx.selectFrom(sql.table(t.name).as('t')).selectAll();
+        if (last) query = query.where(afterKey(t.key, last));
+        for (const column of t.key) query = query.orderBy(sql.ref(column));
+        const rows = (await query.limit(pageSize).execute()) as Array<Record<string, unknown>>;
+        for (const r of rows) await write(JSON.stringify({ t: t.name, r }));
+        done += rows.length;
+        onProgress?.(done, total);
+        if (rows.length < pageSize) break;
+        last = rows[rows.length - 1];
+      }
+    }
+    return counts;
+  });
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  return counts;
+}
+
+/** Imports an export into a database that has the schema but no data; all or nothing. */
+export async function importDatabase(db: Database, file: string, onProgress?: Progress): Promise<Record<string, number>> {
+  const lines = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const iterator = lines[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const header = first.done ? null : (JSON.parse(first.value) as { format?: string; counts?: Record<string, number> });
+  if (header?.format !== FORMAT) throw new Error(`${file} is not a Stockroom export`);
+  const total = Object.values(header.counts ?? {}).reduce((a, b) => a + b, 0);
+  const existing = await db.kysely.selectFrom('items').select('id').limit(1).executeTakeFirst();
+  if (existing) throw new Error('the target database already holds items; import into an empty database');
+  const counts: Record<string, number> = {};
+  let done = 0;
+  // Not retried: the file is read as it streams in. The target is empty and nobody else writes.
+  await db.kysely.transaction().execute(async (trx) => {
+    // The first migration seeds the virtual locations; the export carries them too.
+    await trx.deleteFrom('locations').execute();
+    let batch: Array<Record<string, unknown>> = [];
+    let table = '';
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await trx.insertInto(table as keyof DB).values(batch as never).execute();
+      counts[table] = (counts[table] ?? 0) + batch.length;
+      done += batch.length;
+      onProgress?.(done, total);
+      batch = [];
+    };
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      if (!next.value.trim()) continue;
+      const { t, r } = JSON.parse(next.value) as { t: string; r: Record<string, unknown> };
+      if (!EXPORT_TABLES.some((x) => x.name === t)) throw new Error(`unknown table ${t} in the export`);
+      if (t !== table || batch.length >= 200) await flush();
+      table = t;
+      batch.push(r);
+    }
+    await flush();
+  });
+  for (const [name, count] of Object.entries(header.counts ?? {})) {
+    if ((counts[name] ?? 0) !== count) throw new Error(`imported ${counts[name] ?? 0} rows of ${name}, the export says ${count}`);
+  }
+  return counts;
+}
