@@ -32,6 +32,8 @@ export type PlatformErrorCode =
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'route_not_found'
+  | 'url_invalid'
+  | 'url_too_long'
   | 'not_found'
   | 'number_out_of_range'
   | 'idempotency_key_reused'
@@ -50,6 +52,8 @@ const platformStatusByCode = {
   unsupported_media_type: 415,
   payload_too_large: 413,
   route_not_found: 404,
+  url_invalid: 400,
+  url_too_long: 414,
   not_found: 404,
   number_out_of_range: 422,
   idempotency_key_reused: 422,

@@ -14,7 +14,7 @@ import { systemClock, type Clock } from '../platform/clock.ts';
 import { systemActor } from '../platform/context.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { CommandDeps, CommandObserver } from '../platform/http/command.ts';
-import { problemSchema, registerProblemHandlers } from '../platform/http/problem.ts';
+import { frameworkErrorHandler, problemSchema, registerProblemHandlers } from '../platform/http/problem.ts';
 import type { AppInstance } from '../platform/http/route.ts';
 import { registerAdjustmentRoutes } from '../modules/adjustments/index.ts';
 import { registerCatalogRoutes } from '../modules/catalog/index.ts';
@@ -45,7 +45,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
-    ajv: undefined,
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -47,6 +47,9 @@ describeEachDatabase('HTTP API', (get) => {
         expect(Object.keys(response.body.paths)).toContain(path);
       }
       expect(response.body.paths['/api/v1/items'].post.responses['4XX'] ?? response.body.paths['/api/v1/items'].post.responses['4xx']).toBeDefined();
+      const refs: string[] = JSON.stringify(response.body).match(/#\/components\/schemas\/[A-Za-z0-9_]+/g) ?? [];
+      const dangling = refs.filter((ref) => !response.body.components.schemas[ref.split('/').pop()!]);
+      expect(dangling).toEqual([]);
     });
 
     it('serves the API browser', async () => {

@@ -66,9 +66,10 @@ export type LocationJson = z.infer<typeof locationOutput>;
 
 export type LocationNodeJson = LocationJson & { children: LocationNodeJson[] };
 
-export const locationNodeOutput: z.ZodType<LocationNodeJson> = z.lazy(() =>
-  locationOutput.extend({ children: z.array(locationNodeOutput) }),
-);
+// Registered under its own name so the OpenAPI document can refer to it recursively.
+export const locationNodeOutput: z.ZodType<LocationNodeJson> = z
+  .lazy(() => locationOutput.extend({ children: z.array(locationNodeOutput) }))
+  .meta({ id: 'LocationNode' });
 
 export const listLocationsQuery = z.strictObject({
   site_id: idInput('loc').optional(),

@@ -47,9 +47,13 @@ function afterKey(key: readonly string[], last: Record<string, unknown>) {
 const FORMAT = 'stockroom-export';
 const pageSize = 2000;
 
-async function listTables(db: Database): Promise<string[]> {
+/** Our tables (not Kysely's bookkeeping); on PostgreSQL only those in this database's schema. */
+export async function listTables(db: Database): Promise<string[]> {
   const tables = await db.kysely.introspection.getTables();
-  return tables.map((t) => t.name).filter((name) => !name.startsWith('kysely_'));
+  return tables
+    .filter((t) => db.dialect === 'sqlite' || t.schema === db.schema)
+    .map((t) => t.name)
+    .filter((name) => !name.startsWith('kysely_'));
 }
 
 export async function exportDatabase(db: Database, file: string, onProgress?: Progress): Promise<Record<string, number>> {

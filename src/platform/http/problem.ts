@@ -29,6 +29,7 @@ const titles: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -107,6 +108,17 @@ export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply 
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   }
   return reply.code(error.status).type('application/problem+json').serializer(JSON.stringify).send(problem);
+}
+
+/** Errors Fastify raises before routing (a malformed or over-long URL), as problems too. */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const problem =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new PlatformError('url_too_long', 'A part of the URL is longer than any id or code this server knows.')
+      : error.code === 'FST_ERR_BAD_URL'
+        ? new PlatformError('url_invalid', 'The URL is not valid.')
+        : toAppError(error, request.log);
+  sendProblem(reply, problem);
 }
 
 export function registerProblemHandlers(app: FastifyInstance): void {
