@@ -9,7 +9,7 @@ import { createLocation } from '../../src/modules/locations/index.ts';
 import { benchPostgresUrl, postgresBenchDatabase, sqliteBenchDatabase, type BenchDatabase } from '../lib/databases.ts';
 import { runLoad } from '../lib/http-load.ts';
 import type { BenchRow } from '../lib/report.ts';
-import { startEmptyServer, startStockroom } from '../lib/servers.ts';
+import { startEmptyServer, startStockroom } from '../../test/support/child-server.ts';
 import { timeLoop } from '../lib/timing.ts';
 import type { BenchContext } from './context.ts';
 

@@ -4,7 +4,7 @@ import { loadDemoStore } from '../../src/demo/demo-store.ts';
 import { sqliteBenchDatabase } from '../lib/databases.ts';
 import { runLoad } from '../lib/http-load.ts';
 import type { BenchRow } from '../lib/report.ts';
-import { startEmptyServer, startStockroom } from '../lib/servers.ts';
+import { startEmptyServer, startStockroom } from '../../test/support/child-server.ts';
 import type { BenchContext } from './context.ts';
 
 /** A scanner's look-up by barcode through HTTP, beside an empty Fastify route, at 1 and 16 clients. */

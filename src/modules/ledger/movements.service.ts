@@ -3,6 +3,7 @@ import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { MovementRow, NewMovementRow, ReservationRow } from '../../platform/db/schema.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
+import { faultPoint } from '../../platform/fault.ts';
 import { newId } from '../../platform/ids.ts';
 import { QTY_MAX, QTY_SCALE } from '../../platform/quantity.ts';
 import { valueMovements } from '../costing/index.ts';
@@ -110,6 +111,7 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
       .execute();
 
     const negativeBalances = await applyBalanceDeltas(trx, balanceDeltas(input.movements, checked.policies), now);
+    faultPoint('after_balance_update');
     await consumeReservations(trx, input.movements, checked.reservations, now);
 
     const ids = input.movements.map(() => newId('mov', now));
@@ -150,6 +152,7 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     }));
     // Bounded chunks keep every statement under SQLite's and PostgreSQL's parameter limits.
     for (let i = 0; i < rows.length; i += 500) await trx.insertInto('movements').values(rows.slice(i, i + 500)).execute();
+    faultPoint('after_movement_insert');
     await writeCostUpdates(trx, valuation.updates);
     return { txnId, effectiveAt, movements: rows as MovementRow[], negativeBalances };
   });

@@ -5,6 +5,7 @@ import type { ServiceContext, Actor } from '../context.ts';
 import type { Database } from '../db/database.ts';
 import { transact, type Trx } from '../db/transaction.ts';
 import { PlatformError } from '../errors.ts';
+import { faultPoint } from '../fault.ts';
 
 /**
  * Every mutating request runs through `runCommand`: one transaction holds the work, the
@@ -112,8 +113,10 @@ export async function runCommand<T>(
     for (const observer of deps.observers) {
       await observer.committing(trx, { request, actor, status, targets, idempotencyKey: key });
     }
+    faultPoint('before_commit');
     return { replayed: false, status, body };
   });
+  faultPoint('after_commit_before_reply');
 
   reply.code(outcome.status).type('application/json; charset=utf-8');
   if (outcome.replayed) reply.header('idempotent-replayed', 'true');

@@ -10,7 +10,10 @@ export interface ChildServer {
   pid: number;
   /** Resident memory of the server process, in MiB. */
   rssMiB(): number;
+  /** Graceful: SIGTERM, in-flight requests finish. */
   stop(): Promise<void>;
+  /** A crash: SIGKILL, nothing finishes. */
+  kill(): Promise<void>;
 }
 
 function waitForListening(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
@@ -22,11 +25,16 @@ function waitForListening(child: ChildProcess, pattern: RegExp, timeoutMs: numbe
       const match = pattern.exec(output);
       if (match) {
         clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stderr?.off('data', onData);
         resolve(match[1]!);
       }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
+    // Keep draining after start, so a chatty server never blocks on a full pipe.
+    child.stdout?.resume();
+    child.stderr?.resume();
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${output}`));
@@ -45,23 +53,30 @@ function childServer(child: ChildProcess, origin: string): ChildServer {
     },
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
+      }),
+    kill: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
       }),
   };
 }
 
 /** The real server, built (`npm run build`), in its own process, as a shop would run it. */
-export async function startStockroom(dbUrl: string, env: Record<string, string> = {}): Promise<ChildServer & { startMs: number }> {
+export async function startStockroom(dbUrl: string, env: Record<string, string> = {}, port = 0): Promise<ChildServer & { startMs: number; exited: Promise<number | null> }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve', '--db', dbUrl, '--port', '0', '--host', '127.0.0.1'], {
+  const child = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve', '--db', dbUrl, '--port', String(port), '--host', '127.0.0.1'], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const origin = await waitForListening(child, /listening on (http:\/\/[^\s]+)/, 120_000);
-  return { ...childServer(child, origin), startMs: performance.now() - started };
+  return { ...childServer(child, origin), startMs: performance.now() - started, exited };
 }
 
 /** The ceiling for HTTP figures: a Fastify app with one empty route, in its own process. */
