@@ -91,7 +91,7 @@ export function buildProgram(): Command {
     .action(async (options: { db: string }) => {
       const db = await openDatabase({ url: options.db, migrate: false });
       try {
-        const applied = await migrateToLatest(db.kysely, db.schema);
+        const applied = await migrateToLatest(db.kysely, { dialect: db.dialect, schema: db.schema });
         console.log(applied.length ? `Applied ${applied.join(', ')}.` : 'The schema is up to date.');
       } finally {
         await db.close();

@@ -102,6 +102,7 @@ export function toAppError(error: unknown, log: FastifyRequest['log']): AppError
 
 export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
   const problem = problemFrom(error, reply.request.url.split('?')[0]);
+  reply.request.problemCode = error.code;
   if (error.status === 429 || error.status === 503) {
     const retryAfter = error.extra?.retry_after_s;
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
@@ -110,6 +111,7 @@ export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply 
 }
 
 export function registerProblemHandlers(app: FastifyInstance): void {
+  app.decorateRequest('problemCode', null);
   app.setErrorHandler((error, request, reply) => sendProblem(reply, toAppError(error, request.log)));
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, new PlatformError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)),
