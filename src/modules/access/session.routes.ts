@@ -39,7 +39,7 @@ export function registerSessionRoutes(app: AppInstance, deps: CommandDeps): void
       const passwordHash = await preparePassword(password, { email, name });
       const id = newId('usr', deps.clock.now());
       request.actor = userActor({ id, email, role: 'owner', all_sites: 1 }, []);
-      await runCommand(
+      return runCommand(
         deps,
         request,
         reply,
@@ -102,7 +102,7 @@ export function registerSessionRoutes(app: AppInstance, deps: CommandDeps): void
       const sites = (await loadGrantedSites(deps.db.kysely, [user.id])).get(user.id) ?? [];
       request.actor = userActor(user, sites);
       const previous = request.credential?.kind === 'session' ? request.credential.session : null;
-      await runCommand(
+      return runCommand(
         deps,
         request,
         reply,
@@ -183,7 +183,7 @@ export function registerSessionRoutes(app: AppInstance, deps: CommandDeps): void
         });
       }
       const passwordHash = await preparePassword(request.body.new_password, { email: user.email, name: user.name }, 'body.new_password');
-      await runCommand(
+      return runCommand(
         deps,
         request,
         reply,

@@ -35,7 +35,7 @@ export function registerUserRoutes(app: AppInstance, deps: CommandDeps): void {
     handler: async (request, reply) => {
       const { password, ...rest } = request.body;
       const passwordHash = await preparePassword(password, { email: rest.email, name: rest.name });
-      await runCommand(deps, request, reply, async (ctx) => toUserJson(await createUser(ctx, { ...rest, passwordHash })), { status: 201, targets });
+      return runCommand(deps, request, reply, async (ctx) => toUserJson(await createUser(ctx, { ...rest, passwordHash })), { status: 201, targets });
     },
   });
 
@@ -88,7 +88,7 @@ export function registerUserRoutes(app: AppInstance, deps: CommandDeps): void {
       // Read first (and 404 for a user out of reach) so nobody can spend argon2 time on a stranger.
       const user = await getUser(ctx, request.params.id);
       const passwordHash = await preparePassword(request.body.password, { email: user.email, name: user.name });
-      await runCommand(deps, request, reply, async (trxCtx) => toUserJson(await resetUserPassword(trxCtx, user.id, passwordHash)), { targets });
+      return runCommand(deps, request, reply, async (trxCtx) => toUserJson(await resetUserPassword(trxCtx, user.id, passwordHash)), { targets });
     },
   });
 }
