@@ -37,6 +37,11 @@ export async function findLocation(db: Executor, id: string): Promise<LocationRo
   return db.selectFrom('locations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** A site by its code (MAIN, WH), in any letter case. */
+export async function findSiteByCode(db: Executor, code: string): Promise<LocationRow | undefined> {
+  return db.selectFrom('locations').selectAll().where('full_code_key', '=', code.trim().toUpperCase()).where('kind', '=', 'site').executeTakeFirst();
+}
+
 /** The location, if it exists and the actor may see it; an invisible one is as good as missing. */
 export async function getLocation(ctx: ServiceContext, id: string): Promise<LocationRow> {
   const row = await findLocation(reader(ctx), id);
