@@ -73,7 +73,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         version,
         description: 'Inventory from the purchase order to the checkout counter. Quantities are decimal numbers in the item’s base unit (at most 3 decimals); money is a decimal string.',
       },
-      components: { schemas: {} },
+      components: {
+        schemas: {},
+        securitySchemes: {
+          bearerToken: { type: 'http', scheme: 'bearer', description: 'An API token (`stk_…`) from POST /api/v1/tokens, `stockroom token create` or `stockroom demo`.' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'stockroom_session', description: 'The web app’s session, from POST /api/v1/session; writes also need the X-CSRF-Token header.' },
+        },
+      },
+      security: [{ bearerToken: [] }, { sessionCookie: [] }],
     },
     transform: createJsonSchemaTransform({ skipList: ['/api/openapi.json', '/healthz'] }),
     transformObject: jsonSchemaTransformObject,

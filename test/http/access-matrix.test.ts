@@ -216,6 +216,16 @@ describeEachDatabase('route matrix', (get) => {
     }
   });
 
+  it('tells API readers how to authenticate and what each route needs', async () => {
+    const doc = (await api.as(null).get('/api/openapi.json')).body;
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearerToken', 'sessionCookie']);
+    expect(doc.paths['/api/v1/session'].post.security).toEqual([]);
+    expect(doc.paths['/api/v1/setup'].get.security).toEqual([]);
+    expect(doc.paths['/api/v1/items'].get.security).toBeUndefined();
+    expect(doc.paths['/api/v1/items'].get.description).toMatch(/`items.read`/);
+    expect(doc.paths['/api/v1/adjustments'].post.description).toMatch(/`adjustments.write` permission, at the site of `location_id`/);
+  });
+
   it('answers every route, for every caller, as declared', async () => {
     const failures: string[] = [];
     let checked = 0;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_ABSOLUTE_MS, SESSION_COOKIE, SESSION_IDLE_MS } from '../../src/modules/access/index.ts';
+import { purgeEndedSessions, SESSION_ABSOLUTE_MS, SESSION_COOKIE, SESSION_IDLE_MS } from '../../src/modules/access/index.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { makeUser, signIn, TEST_PASSWORD } from '../support/access.ts';
 import { buildTestApi, type TestApi } from '../support/http.ts';
@@ -177,6 +177,19 @@ describeEachDatabase('sessions', (get) => {
     expect((await whoAmI(elsewhere.session)).status).toBe(401);
     expect((await whoAmI(replacement)).status).toBe(200);
     await signIn(api, email, 'garden-violin-ember');
+  });
+
+  it('forgets sessions a month after they ended, and keeps live ones', async () => {
+    const { email } = await makeUser(api, 'viewer', [siteA.id]);
+    const ended = await signIn(api, email, TEST_PASSWORD);
+    await api.as({ session: ended.session, csrf: ended.csrf }).delete('/api/v1/session');
+    api.clock.advance(31 * 24 * hour);
+    const live = await signIn(api, email, TEST_PASSWORD);
+    expect(await purgeEndedSessions(get().db, api.clock.now())).toBeGreaterThanOrEqual(1);
+    const hashes = (await get().db.kysely.selectFrom('sessions').select('secret_hash').execute()).map((r) => r.secret_hash);
+    expect(hashes).not.toContain(sha256(ended.session));
+    expect(hashes).toContain(sha256(live.session));
+    expect((await whoAmI(live.session)).status).toBe(200);
   });
 
   it('tells a token that it has no password to change', async () => {

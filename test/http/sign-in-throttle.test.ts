@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
-import { ACCOUNT_THROTTLE, ADDRESS_THROTTLE } from '../../src/modules/access/index.ts';
+import { ACCOUNT_THROTTLE, ADDRESS_THROTTLE, purgeStaleThrottles } from '../../src/modules/access/index.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { makeUser, TEST_PASSWORD, uniqueEmail } from '../support/access.ts';
 import { buildTestApi, type TestApi } from '../support/http.ts';
@@ -80,5 +80,19 @@ describeEachDatabase('sign-in throttling', (get) => {
     expect((await attempt(email, TEST_PASSWORD, newAddress())).status).toBe(200);
     api.clock.advance(ADDRESS_THROTTLE.lockMs + 1);
     expect((await attempt(email, TEST_PASSWORD, address)).status).toBe(200);
+  });
+
+  it('forgets failure counts once their window and any lock have passed', async () => {
+    const address = newAddress();
+    const email = uniqueEmail('forget');
+    await attempt(email, 'wrong-guess-1-xyz', address);
+    const keys = async () => (await get().db.kysely.selectFrom('login_throttle').select('key').execute()).map((r) => r.key);
+    expect(await keys()).toContain(`ip:${address}`);
+    await purgeStaleThrottles(get().db, api.clock.now());
+    expect(await keys()).toContain(`ip:${address}`);
+    api.clock.advance(ACCOUNT_THROTTLE.windowMs + 1);
+    await purgeStaleThrottles(get().db, api.clock.now());
+    expect(await keys()).not.toContain(`ip:${address}`);
+    expect(await keys()).not.toContain(`account:${email}`);
   });
 });

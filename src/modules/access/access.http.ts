@@ -1,5 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { canSeeSite } from '../../platform/context.ts';
 import type { SessionRow } from '../../platform/db/schema.ts';
 import { transact } from '../../platform/db/transaction.ts';
@@ -112,6 +112,7 @@ export async function registerAccess(app: FastifyInstance, deps: CommandDeps, op
       assertRouteAccess(method, route.url, route.config?.access);
       routes.push({ method, url: route.url, access: route.config!.access! });
     }
+    describeAccess(route);
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -167,6 +168,21 @@ export async function registerAccess(app: FastifyInstance, deps: CommandDeps, op
     }
     return payload;
   });
+}
+
+/** Says in the API description who may call a route: no credentials for a public one, else which permission. */
+function describeAccess(route: RouteOptions): void {
+  const access = route.config?.access;
+  if (!access || !route.schema) return;
+  if ('public' in access) {
+    route.schema = { ...route.schema, security: [] } as RouteOptions['schema'];
+    return;
+  }
+  const where = access.location && access.location.from !== 'none' ? `, at the site of \`${access.location.field}\` when given` : '';
+  const note = `Needs the \`${access.permission}\` permission${where}.`;
+  const existing = (route.schema as { description?: unknown }).description;
+  const description = typeof existing === 'string' ? `${existing}\n\n${note}` : note;
+  route.schema = { ...route.schema, description } as RouteOptions['schema'];
 }
 
 async function authenticate(deps: CommandDeps, request: FastifyRequest): Promise<void> {

@@ -87,3 +87,16 @@ export async function authenticateSession(db: Database, secret: string, now: num
 export function userActor(user: Pick<UserRow, 'id' | 'email' | 'role' | 'all_sites'>, sites: readonly string[]): Actor {
   return { kind: 'user', id: user.id, label: user.email, role: user.role, sites: toActorSites(user.role === 'owner' || user.all_sites === 1, sites) };
 }
+
+/** Sessions are kept a month after they end, for the audit trail's credential ids; then they go. */
+export const SESSION_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Deletes sessions that ended more than the retention ago; returns how many. */
+export async function purgeEndedSessions(db: Database, now: number): Promise<number> {
+  const cutoff = now - SESSION_RETENTION_MS;
+  const result = await db.kysely
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('expires_at', '<', cutoff), eb('revoked_at', '<', cutoff), eb('last_seen_at', '<', cutoff - SESSION_IDLE_MS)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -78,3 +78,14 @@ async function countFailure(trx: Trx, key: string, rule: ThrottleRule, now: numb
 export async function clearAccountThrottle(db: Executor, email: string): Promise<void> {
   await db.deleteFrom('login_throttle').where('key', '=', accountKey(email)).execute();
 }
+
+/** Forgets failure counts whose window and lock have both passed; returns how many. */
+export async function purgeStaleThrottles(db: Database, now: number): Promise<number> {
+  const windowMax = Math.max(ACCOUNT_THROTTLE.windowMs, ADDRESS_THROTTLE.windowMs);
+  const result = await db.kysely
+    .deleteFrom('login_throttle')
+    .where('window_started_at', '<', now - windowMax)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
