@@ -158,6 +158,13 @@ describeEachDatabase('sessions', (get) => {
     await signIn(api, email, 'fresh-orchard-ladder');
   });
 
+  it('keeps sessions when a change leaves the sites as they were, in whatever order', async () => {
+    const { email, user } = await makeUser(api, 'staff', [siteA.id, siteB.id]);
+    const { session } = await signIn(api, email, TEST_PASSWORD);
+    expect((await api.patch(`/api/v1/users/${user.id}`, { sites: [siteB.id, siteA.id, siteB.id] })).status).toBe(200);
+    expect((await whoAmI(session)).status).toBe(200);
+  });
+
   it('changes one’s own password after checking the current one, replacing every session', async () => {
     const { email } = await makeUser(api, 'staff', [siteA.id]);
     const elsewhere = await signIn(api, email, TEST_PASSWORD);

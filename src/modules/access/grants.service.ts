@@ -11,6 +11,11 @@ export type SiteGrant = 'all' | string[];
 
 export const MAX_GRANTED_SITES = 100;
 
+/** One spelling per grant: 'all', or the site ids sorted without repeats (as they are read back). */
+export function normalizeSites(sites: SiteGrant): SiteGrant {
+  return sites === 'all' ? 'all' : [...new Set(sites)].sort();
+}
+
 /** The sites granted to each principal (user or token) asked about. */
 export async function loadGrantedSites(db: Executor, principalIds: readonly string[]): Promise<Map<string, string[]>> {
   const grants = new Map<string, string[]>(principalIds.map((id) => [id, []]));
@@ -19,9 +24,10 @@ export async function loadGrantedSites(db: Executor, principalIds: readonly stri
     .selectFrom('site_grants')
     .select(['principal_id', 'site_id'])
     .where('principal_id', 'in', [...new Set(principalIds)])
-    .orderBy('site_id')
     .execute();
   for (const row of rows) grants.get(row.principal_id)?.push(row.site_id);
+  // Sorted here rather than by the database, whose collation may differ from normalizeSites'.
+  for (const sites of grants.values()) sites.sort();
   return grants;
 }
 

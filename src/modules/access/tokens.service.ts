@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
 import { AccessError } from './access.errors.ts';
 import { roleCovers } from './access.permissions.ts';
-import { assertSitesExist, intersectSites, loadGrantedSites, replaceGrantedSites, sitesCover, toActorSites, toSiteGrant, type SiteGrant } from './grants.service.ts';
+import { assertSitesExist, intersectSites, normalizeSites, loadGrantedSites, replaceGrantedSites, sitesCover, toActorSites, toSiteGrant, type SiteGrant } from './grants.service.ts';
 import { hashSecret, randomSecret } from './secrets.ts';
 import { userActor } from './sessions.service.ts';
 
@@ -50,7 +50,7 @@ function toRecord(row: ApiTokenRow, sites: readonly string[]): TokenRecord {
 
 /** Makes a token; returns its record and the secret, which nobody will see again. */
 export async function createToken(ctx: ServiceContext, input: CreateTokenInput): Promise<{ token: TokenRecord; secret: string }> {
-  const sites: SiteGrant = input.role === 'owner' ? 'all' : input.sites;
+  const sites: SiteGrant = input.role === 'owner' ? 'all' : normalizeSites(input.sites);
   if (!roleCovers(ctx.actor.role, input.role) || !sitesCover(ctx.actor.sites, sites)) {
     throw new AccessError('grant_exceeds_own', 'A token cannot have a role or sites that you do not have yourself.');
   }

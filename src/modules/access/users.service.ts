@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
 import { AccessError } from './access.errors.ts';
 import { roleCovers } from './access.permissions.ts';
-import { assertSitesExist, loadGrantedSites, replaceGrantedSites, sitesCover, toSiteGrant, type SiteGrant } from './grants.service.ts';
+import { assertSitesExist, loadGrantedSites, normalizeSites, replaceGrantedSites, sitesCover, toSiteGrant, type SiteGrant } from './grants.service.ts';
 import type { PasswordHash } from './passwords.ts';
 import { revokeUserSessions, type SessionRevocation } from './sessions.service.ts';
 import { clearAccountThrottle } from './throttle.service.ts';
@@ -123,7 +123,7 @@ export async function countUsers(db: Executor): Promise<number> {
 }
 
 export async function createUser(ctx: ServiceContext, input: CreateUserInput, options: { id?: string } = {}): Promise<UserRecord> {
-  const sites: SiteGrant = input.role === 'owner' ? 'all' : input.sites;
+  const sites: SiteGrant = input.role === 'owner' ? 'all' : normalizeSites(input.sites);
   assertMayGrant(ctx.actor, input.role, sites);
   return inTransaction(ctx, async (trx) => {
     await assertSitesExist(trx, sites);
@@ -158,7 +158,7 @@ export async function updateUser(ctx: ServiceContext, id: string, input: UpdateU
   return inTransaction(ctx, async (trx) => {
     const user = await loadManageable(ctx, trx, id);
     const role = input.role ?? user.role;
-    const sites: SiteGrant = role === 'owner' ? 'all' : (input.sites ?? user.sites);
+    const sites: SiteGrant = role === 'owner' ? 'all' : normalizeSites(input.sites ?? user.sites);
     const roleChanged = role !== user.role;
     const sitesChanged = JSON.stringify(sites) !== JSON.stringify(user.sites);
     if (roleChanged || sitesChanged) {
