@@ -34,7 +34,12 @@ export async function migrateToLatest(db: Kysely<any>, options: { dialect: Diale
     provider: new StaticMigrationProvider(options.dialect),
     ...(options.schema ? { migrationTableSchema: options.schema } : {}),
   });
-  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt += 1) {
+    const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
+    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    // Kysely's PostgreSQL introspection walks every schema of the database; one dropped meanwhile
+    // (by another program sharing the database) fails the walk. Nothing was applied: try again.
+    if (attempt < 5 && (error as { code?: unknown }).code === '3F000') continue;
+    throw error instanceof Error ? error : new Error(String(error));
+  }
 }
