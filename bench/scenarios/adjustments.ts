@@ -3,6 +3,7 @@ import pg from 'pg';
 import { systemActor, type ServiceContext } from '../../src/platform/context.ts';
 import { systemClock } from '../../src/platform/clock.ts';
 import type { Database } from '../../src/platform/db/database.ts';
+import { createToken } from '../../src/modules/access/index.ts';
 import { createAdjustment } from '../../src/modules/adjustments/index.ts';
 import { createItem } from '../../src/modules/catalog/index.ts';
 import { createLocation } from '../../src/modules/locations/index.ts';
@@ -19,7 +20,7 @@ import type { BenchContext } from './context.ts';
  * Fastify route.
  */
 
-async function seed(db: Database): Promise<{ binId: string; siteId: string; itemIds: string[] }> {
+async function seed(db: Database): Promise<{ binId: string; siteId: string; itemIds: string[]; token: string }> {
   const ctx: ServiceContext = { db, clock: systemClock, actor: systemActor };
   const site = await createLocation(ctx, { kind: 'site', code: 'BENCH', name: 'Bench store', site_type: 'store' });
   const itemIds = [];
@@ -27,7 +28,8 @@ async function seed(db: Database): Promise<{ binId: string; siteId: string; item
     const item = await createItem(ctx, { sku: `BENCH-${i}`, name: `Bench item ${i}`, base_unit: 'ea', tracking: 'none', tracks_expiry: false, costing_method: 'fifo', stocked: true, units: [], barcodes: [], components: [] });
     itemIds.push(item.id);
   }
-  return { binId: site.default_bin_id!, siteId: site.id, itemIds };
+  const { secret } = await createToken(ctx, { name: 'bench', role: 'owner', sites: 'all' });
+  return { binId: site.default_bin_id!, siteId: site.id, itemIds, token: secret };
 }
 
 function adjustmentBody(binId: string, itemIds: string[]) {
@@ -116,7 +118,7 @@ export async function benchAdjustments(ctx: BenchContext): Promise<BenchRow[]> {
     for (const bench of databases) {
       ctx.log(`adjustments on ${bench.dialect}: service and raw`);
       const db = await bench.open();
-      const { binId, itemIds } = await seed(db);
+      const { binId, itemIds, token } = await seed(db);
       const service = await timeLoop(ctx.seconds * 1000, () =>
         createAdjustment({ db, clock: systemClock, actor: systemActor }, adjustmentBody(binId, itemIds)),
       );
@@ -147,7 +149,7 @@ export async function benchAdjustments(ctx: BenchContext): Promise<BenchRow[]> {
       const server = await startStockroom(bench.url, { LOG_LEVEL: 'warn' });
       try {
         const body = JSON.stringify({ location_id: binId, reason: 'found', lines: itemIds.map((item_id) => ({ item_id, qty: 1, unit_cost: '1.25' })) });
-        const http = await runLoad({ origin: server.origin, concurrency: 1, durationMs: ctx.seconds * 1000, request: () => ({ method: 'POST', path: '/api/v1/adjustments', body }) });
+        const http = await runLoad({ origin: server.origin, concurrency: 1, durationMs: ctx.seconds * 1000, request: () => ({ method: 'POST', path: '/api/v1/adjustments', body, headers: { authorization: `Bearer ${token}` } }) });
         const ceiling = await runLoad({ origin: empty.origin, concurrency: 1, durationMs: ctx.seconds * 1000, request: () => ({ method: 'POST', path: '/empty', body }) });
         rows.push({
           scenario: 'adjustment, 3 lines, HTTP',

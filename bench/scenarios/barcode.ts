@@ -1,6 +1,7 @@
 import { systemActor } from '../../src/platform/context.ts';
 import { systemClock } from '../../src/platform/clock.ts';
 import { loadDemoStore } from '../../src/demo/demo-store.ts';
+import { createToken } from '../../src/modules/access/index.ts';
 import { sqliteBenchDatabase } from '../lib/databases.ts';
 import { runLoad } from '../lib/http-load.ts';
 import type { BenchRow } from '../lib/report.ts';
@@ -13,6 +14,7 @@ export async function benchBarcodeLookup(ctx: BenchContext): Promise<BenchRow[]>
   const db = await bench.open();
   await loadDemoStore({ db, clock: systemClock, actor: systemActor });
   const codes = (await db.kysely.selectFrom('item_barcodes').select('code').execute()).map((r) => r.code);
+  const { secret: token } = await createToken({ db, clock: systemClock, actor: systemActor }, { name: 'bench', role: 'owner', sites: 'all' });
   await db.close();
   const server = await startStockroom(bench.url, { LOG_LEVEL: 'warn' });
   const empty = await startEmptyServer();
@@ -24,7 +26,7 @@ export async function benchBarcodeLookup(ctx: BenchContext): Promise<BenchRow[]>
         origin: server.origin,
         concurrency: clients,
         durationMs: ctx.seconds * 1000,
-        request: (n) => ({ method: 'GET', path: `/api/v1/items/by-barcode/${codes[n % codes.length]}` }),
+        request: (n) => ({ method: 'GET', path: `/api/v1/items/by-barcode/${codes[n % codes.length]}`, headers: { authorization: `Bearer ${token}` } }),
       });
       const ceiling = await runLoad({ origin: empty.origin, concurrency: clients, durationMs: ctx.seconds * 1000, request: () => ({ method: 'GET', path: '/empty' }) });
       rows.push({

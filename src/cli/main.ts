@@ -4,9 +4,12 @@ import { systemActor } from '../platform/context.ts';
 import { defaultSqlitePath, openDatabase, type Database } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrations/index.ts';
 import { checkLedger } from '../modules/ledger/index.ts';
+import { countUsers } from '../modules/access/index.ts';
 import { loadDemoStore } from '../demo/demo-store.ts';
+import { DEMO_USERS, ensureDemoUsers, freshDemoToken } from '../demo/demo-users.ts';
 import { closeOnSignals, startServer } from '../server/server.ts';
 import { version } from '../server/version.ts';
+import { addAccessCommands } from './access-commands.ts';
 import { printCheckReport } from './check-report.ts';
 import { registerDataCommands } from './data-commands.ts';
 
@@ -28,6 +31,16 @@ const logLevelOption = () =>
   new Option('--log-level <level>', 'how much the server logs (fatal, error, warn, info, debug)').env('LOG_LEVEL').default('info');
 const hostOption = () =>
   new Option('--host <host>', 'address to listen on (0.0.0.0 to let phones on the shop network connect)').env('HOST').default('127.0.0.1');
+const trustProxyOption = () =>
+  new Option('--trust-proxy', 'behind a reverse proxy: take the client address and HTTPS from X-Forwarded-For and X-Forwarded-Proto').env('TRUST_PROXY');
+
+interface ServeCliOptions {
+  db: string;
+  host: string;
+  port: number;
+  trustProxy?: boolean;
+  logLevel: string;
+}
 
 async function withDatabase<T>(url: string, work: (db: Database) => Promise<T>): Promise<T> {
   const db = await openDatabase({ url });
@@ -43,11 +56,28 @@ async function isEmpty(db: Database): Promise<boolean> {
   return row === undefined;
 }
 
-async function serve(db: Database, options: { db: string; host: string; port: number; logLevel: string }): Promise<void> {
-  const server = await startServer({ dbUrl: options.db, host: options.host, port: options.port, db, logLevel: options.logLevel });
+async function serve(db: Database, options: ServeCliOptions): Promise<string> {
+  const server = await startServer({ dbUrl: options.db, host: options.host, port: options.port, db, trustProxy: options.trustProxy ?? false, logLevel: options.logLevel });
   closeOnSignals(server);
   console.log(`Stockroom ${version} is listening on ${server.url} (${db.description})`);
   console.log(`  API browser: ${server.url}/api/docs`);
+  if ((await countUsers(db.kysely)) === 0) {
+    console.log('  Nobody can sign in yet: create the first owner with POST /api/v1/setup, or');
+    console.log('  stockroom user add --email you@example.com --role owner');
+  }
+  return server.url;
+}
+
+function printDemoAccess(url: string, token: string): void {
+  console.log('');
+  console.log('Demo sign-ins (POST /api/v1/session with email and password; demo passwords, never for a real shop):');
+  for (const person of DEMO_USERS) {
+    console.log(`  ${person.role.padEnd(8)} ${person.email.padEnd(19)} ${person.password.padEnd(18)} ${person.where}`);
+  }
+  console.log('');
+  console.log('An owner API token, valid until the demo starts again:');
+  console.log(`  export STOCKROOM_TOKEN=${token}`);
+  console.log(`  curl -H "Authorization: Bearer $STOCKROOM_TOKEN" ${url}/api/v1/items`);
 }
 
 export function buildProgram(): Command {
@@ -62,31 +92,42 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .addOption(portOption())
     .addOption(hostOption())
+    .addOption(trustProxyOption())
     .addOption(logLevelOption())
-    .action(async (options: { db: string; host: string; port: number; logLevel: string }) => {
+    .action(async (options: ServeCliOptions) => {
       const db = await openDatabase({ url: options.db });
       await serve(db, options);
     });
 
   program
     .command('demo')
-    .description('Load the demo shop into an empty database, then serve it.')
+    .description('Load the demo shop and its demo users into an empty database, then serve it.')
     .addOption(dbOption())
     .addOption(portOption())
     .addOption(hostOption())
+    .addOption(trustProxyOption())
     .addOption(logLevelOption())
     .option('--no-serve', 'load the demo data and exit')
-    .action(async (options: { db: string; host: string; port: number; logLevel: string; serve: boolean }) => {
+    .action(async (options: ServeCliOptions & { serve: boolean }) => {
       const db = await openDatabase({ url: options.db });
+      const ctx = { db, clock: systemClock, actor: systemActor };
       if (await isEmpty(db)) {
         const started = Date.now();
-        const summary = await loadDemoStore({ db, clock: systemClock, actor: systemActor });
+        const summary = await loadDemoStore(ctx);
         console.log(`Loaded the demo shop: ${summary.sites} sites, ${summary.items} items, ${summary.adjustments} opening adjustments (${Date.now() - started} ms).`);
       } else {
         console.log('The database already holds data; serving it as it is.');
       }
-      if (options.serve) await serve(db, options);
-      else await db.close();
+      const users = await ensureDemoUsers(ctx);
+      if (users === 'created') console.log(`Added the demo users: ${DEMO_USERS.map((u) => u.email).join(', ')}.`);
+      const token = users === 'not_demo' ? null : await freshDemoToken(ctx);
+      if (!options.serve) {
+        if (token) printDemoAccess(`http://${options.host}:${options.port}`, token);
+        await db.close();
+        return;
+      }
+      const url = await serve(db, options);
+      if (token) printDemoAccess(url, token);
     });
 
   program
@@ -96,7 +137,7 @@ export function buildProgram(): Command {
     .action(async (options: { db: string }) => {
       const db = await openDatabase({ url: options.db, migrate: false });
       try {
-        const applied = await migrateToLatest(db.kysely, db.schema);
+        const applied = await migrateToLatest(db.kysely, { dialect: db.dialect, schema: db.schema });
         console.log(applied.length ? `Applied ${applied.join(', ')}.` : 'The schema is up to date.');
       } finally {
         await db.close();
@@ -115,6 +156,7 @@ export function buildProgram(): Command {
       if (!report.ok) process.exitCode = 1;
     });
 
+  addAccessCommands(program, dbOption);
   registerDataCommands(program, dbOption);
   return program;
 }

@@ -11,11 +11,11 @@ import {
 import type { LoggerOptions } from 'pino';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../platform/clock.ts';
-import { systemActor } from '../platform/context.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { CommandDeps, CommandObserver } from '../platform/http/command.ts';
 import { frameworkErrorHandler, problemSchema, registerProblemHandlers } from '../platform/http/problem.ts';
 import type { AppInstance } from '../platform/http/route.ts';
+import { registerAccess, registerAccessRoutes } from '../modules/access/index.ts';
 import { registerAdjustmentRoutes } from '../modules/adjustments/index.ts';
 import { registerCatalogRoutes } from '../modules/catalog/index.ts';
 import { registerLedgerRoutes } from '../modules/ledger/index.ts';
@@ -30,12 +30,16 @@ export interface AppOptions {
   logger?: boolean | LoggerOptions;
   /** Largest accepted request body. */
   bodyLimitBytes?: number;
+  /** Behind a reverse proxy: believe X-Forwarded-For and X-Forwarded-Proto (client address, HTTPS cookies). */
+  trustProxy?: boolean;
+  /** Tests only: registers more routes beside the modules' ones, under the same rules. */
+  extraRoutes?: (routes: AppInstance, deps: CommandDeps) => void;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Routes we do not write ourselves (the API browser's assets) and so cannot declare access on. */
-const undeclaredPrefixes = ['/api/docs'];
+const publicPrefixes = [{ prefix: '/api/docs', reason: 'the API browser and its assets, which show the public API description' }];
 
 /** The composition root: one Fastify app with every module's routes. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -46,6 +50,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
+    trustProxy: options.trustProxy ?? false,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -54,15 +59,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   registerProblemHandlers(app);
 
+  // Unauthenticated until the access module's hook finds credentials on the request.
   app.decorateRequest('actor', null);
-  app.addHook('onRequest', async (request) => {
-    request.actor = systemActor;
-  });
 
-  app.addHook('onRoute', (route) => {
-    if (undeclaredPrefixes.some((p) => route.url.startsWith(p))) return;
-    if (!route.config?.access) throw new Error(`route ${route.method} ${route.url} declares no access`);
-  });
+  const observers: CommandObserver[] = [];
+  const deps: CommandDeps = { db: options.db, clock: options.clock ?? systemClock, observers };
+  // Before any route exists: it checks every route's access declaration as the route is added.
+  await registerAccess(app, deps, { publicPrefixes });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -72,15 +75,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         version,
         description: 'Inventory from the purchase order to the checkout counter. Quantities are decimal numbers in the item’s base unit (at most 3 decimals); money is a decimal string.',
       },
-      components: { schemas: {} },
+      components: {
+        schemas: {},
+        securitySchemes: {
+          bearerToken: { type: 'http', scheme: 'bearer', description: 'An API token (`stk_…`) from POST /api/v1/tokens, `stockroom token create` or `stockroom demo`.' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'stockroom_session', description: 'The web app’s session, from POST /api/v1/session; writes also need the X-CSRF-Token header.' },
+        },
+      },
+      security: [{ bearerToken: [] }, { sessionCookie: [] }],
     },
     transform: createJsonSchemaTransform({ skipList: ['/api/openapi.json', '/healthz'] }),
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
-  const observers: CommandObserver[] = [];
-  const deps: CommandDeps = { db: options.db, clock: options.clock ?? systemClock, observers };
   const api = app as unknown as AppInstance;
 
   api.get('/healthz', {
@@ -109,6 +117,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerAdjustmentRoutes(routes, deps);
     registerReportRoutes(routes, deps);
     registerSettingsRoutes(routes, deps);
+    registerAccessRoutes(routes, deps);
+    options.extraRoutes?.(routes, deps);
   });
 
   void z;

@@ -3,6 +3,7 @@ import type { Clock } from '../platform/clock.ts';
 import { systemActor } from '../platform/context.ts';
 import type { Database } from '../platform/db/database.ts';
 import { purgeExpiredIdempotencyKeys } from '../platform/http/command.ts';
+import { purgeEndedSessions, purgeStaleThrottles } from '../modules/access/index.ts';
 import { releaseExpiredReservations } from '../modules/ledger/index.ts';
 
 /** Housekeeping that runs inside the server process on timers; each run is bounded. */
@@ -20,6 +21,8 @@ export function startJobs(db: Database, clock: Clock, log: FastifyBaseLogger): (
   const timers = [
     every(60_000, 'release_expired_reservations', () => releaseExpiredReservations(ctx)),
     every(60 * 60_000, 'purge_idempotency_keys', () => purgeExpiredIdempotencyKeys(db, clock.now())),
+    every(60 * 60_000, 'purge_ended_sessions', () => purgeEndedSessions(db, clock.now())),
+    every(15 * 60_000, 'purge_sign_in_throttles', () => purgeStaleThrottles(db, clock.now())),
   ];
   return () => timers.forEach((t) => clearInterval(t));
 }

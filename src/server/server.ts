@@ -11,6 +11,8 @@ export interface ServeOptions {
   logLevel?: string;
   /** An already-open database (the demo command loads it first). */
   db?: Database;
+  /** Behind a reverse proxy: believe X-Forwarded-For and X-Forwarded-Proto. */
+  trustProxy?: boolean;
 }
 
 export interface RunningServer {
@@ -22,7 +24,7 @@ export interface RunningServer {
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const db = options.db ?? (await openDatabase({ url: options.dbUrl }));
-  const app = await buildApp({ db, logger: { level: options.logLevel ?? 'info' } });
+  const app = await buildApp({ db, logger: { level: options.logLevel ?? 'info' }, trustProxy: options.trustProxy ?? false });
   const stopJobs = startJobs(db, systemClock, app.log);
   try {
     await app.listen({ host: options.host, port: options.port });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createToken } from '../../src/modules/access/index.ts';
 import { createItem } from '../../src/modules/catalog/index.ts';
 import { createLocation } from '../../src/modules/locations/index.ts';
 import { checkLedger } from '../../src/modules/ledger/index.ts';
@@ -67,11 +68,13 @@ function adjustmentBody(binId: string, itemId: string, key: string): string {
   return JSON.stringify({ location_id: binId, reason: 'found', note: key, lines: [{ item_id: itemId, qty: 1, unit_cost: '2.00' }] });
 }
 
+let bearer = '';
+
 async function post(origin: string, key: string, body: string): Promise<number | 'failed'> {
   try {
     const response = await request(`${origin}/api/v1/adjustments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      headers: { 'content-type': 'application/json', 'idempotency-key': key, authorization: `Bearer ${bearer}` },
       body,
       headersTimeout: 10_000,
       bodyTimeout: 10_000,
@@ -112,6 +115,7 @@ describe.each(['sqlite', 'postgres'] as const)('crash [%s]', (dialect) => {
     const ctx = { db: setupDb, clock: systemClock, actor: systemActor };
     const site = await createLocation(ctx, { kind: 'site', code: 'CRASH', name: 'Crash store', site_type: 'store' });
     const item = await createItem(ctx, { sku: 'CRASH-1', name: 'Crash item', base_unit: 'ea', tracking: 'none', tracks_expiry: false, costing_method: 'fifo', stocked: true, units: [], barcodes: [], components: [] });
+    bearer = (await createToken(ctx, { name: 'crash clients', role: 'owner', sites: 'all' })).secret;
     await setupDb.close();
 
     const journal: Journal = { sent: new Map(), acked: new Set() };

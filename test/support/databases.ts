@@ -39,7 +39,9 @@ export async function createTestDatabase(dialect: DialectName, options: { poolSi
       },
     };
   }
-  const schema = `t_${randomBytes(6).toString('hex')}`;
+  // Schemas of a run are dropped together when it ends (see global-setup.ts); without a run id, at once.
+  const runId = process.env.STOCKROOM_TEST_RUN;
+  const schema = runId ? `t_${runId}_${randomBytes(5).toString('hex')}` : `t_${randomBytes(6).toString('hex')}`;
   const db = await openDatabase({ url: testPostgresUrl, schema, poolSize: options.poolSize ?? 8 });
   const others: Database[] = [];
   return {
@@ -53,7 +55,7 @@ export async function createTestDatabase(dialect: DialectName, options: { poolSi
     destroy: async () => {
       for (const other of others) await other.close();
       await db.close();
-      await dropSchema(schema);
+      if (!runId) await dropSchema(schema);
     },
   };
 }

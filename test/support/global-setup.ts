@@ -1,14 +1,23 @@
-import { postgresReachable, testPostgresUrl } from './postgres.ts';
+import { randomBytes } from 'node:crypto';
+import { dropRunSchemas, postgresReachable, testPostgresUrl } from './postgres.ts';
 
 /**
  * Decides once whether the PostgreSQL half of the suite runs. In CI an unreachable PostgreSQL
  * fails the run; on a laptop without one the PostgreSQL half is skipped, and says so.
  */
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => Promise<void>> {
   const reachable = await postgresReachable();
   if (!reachable) {
     if (process.env.CI) throw new Error(`PostgreSQL is not reachable at ${testPostgresUrl}; CI runs every service test on it.`);
     console.warn(`\n*** PostgreSQL is not reachable at ${testPostgresUrl}: the PostgreSQL half of the suite is SKIPPED. ***\n`);
   }
   process.env.STOCKROOM_TEST_POSTGRES = reachable ? '1' : '0';
+  // Test files put their PostgreSQL schemas under this run's id and leave them for the end:
+  // dropping a schema while another file is migrating can fail that file's migration, because
+  // Kysely's introspection walks every schema of the database.
+  const runId = randomBytes(4).toString('hex');
+  process.env.STOCKROOM_TEST_RUN = runId;
+  return async () => {
+    if (reachable) await dropRunSchemas(runId);
+  };
 }

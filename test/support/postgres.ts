@@ -24,3 +24,16 @@ export async function dropSchema(schema: string, url = testPostgresUrl): Promise
     await client.end();
   }
 }
+
+/** Drops every schema a test run made (named `t_<run>_…`). */
+export async function dropRunSchemas(runId: string, url = testPostgresUrl): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const found = await client.query<{ name: string }>(`select nspname as name from pg_namespace where nspname like $1`, [`t\\_${runId}\\_%`]);
+    for (const { name } of found.rows) await client.query(`drop schema if exists ${name} cascade`);
+    return found.rows.length;
+  } finally {
+    await client.end();
+  }
+}

@@ -4,6 +4,7 @@ export {
   createLocation,
   descendantLocationIds,
   findLocation,
+  findSiteByCode,
   getLocation,
   holdsStock,
   isValuedLocation,

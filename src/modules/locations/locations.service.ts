@@ -2,6 +2,7 @@ import { canSeeSite, inTransaction, reader, type Actor, type ServiceContext } fr
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { isUniqueViolation } from '../../platform/db/dialect.ts';
 import type { LocationRow, NegativeStockPolicy, SiteType, VirtualType } from '../../platform/db/schema.ts';
+import { PlatformError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { LocationError } from './locations.errors.ts';
 import type { CreateLocationInput, UpdateLocationInput } from './locations.schema.ts';
@@ -36,6 +37,11 @@ export async function findLocation(db: Executor, id: string): Promise<LocationRo
   return db.selectFrom('locations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** A site by its code (MAIN, WH), in any letter case. */
+export async function findSiteByCode(db: Executor, code: string): Promise<LocationRow | undefined> {
+  return db.selectFrom('locations').selectAll().where('full_code_key', '=', code.trim().toUpperCase()).where('kind', '=', 'site').executeTakeFirst();
+}
+
 /** The location, if it exists and the actor may see it; an invisible one is as good as missing. */
 export async function getLocation(ctx: ServiceContext, id: string): Promise<LocationRow> {
   const row = await findLocation(reader(ctx), id);
@@ -47,6 +53,8 @@ export async function createLocation(ctx: ServiceContext, input: CreateLocationI
   return inTransaction(ctx, async (trx) => {
     const now = ctx.clock.now();
     if (input.kind === 'site') {
+      // A new site is granted to nobody yet: only someone who covers every site may add one.
+      if (ctx.actor.sites !== 'all') throw new PlatformError('forbidden', 'Only someone with access to every site can add a site.');
       const id = newId('loc');
       const binId = newId('loc');
       const policy = input.negative_stock ?? defaultPolicyBySiteType[input.site_type];

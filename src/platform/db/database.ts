@@ -44,7 +44,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const database = isPostgresUrl(options.url) ? await openPostgres(options) : openSqlite(options);
   if (options.migrate ?? true) {
     try {
-      await migrateToLatest(database.kysely, database.schema);
+      await migrateToLatest(database.kysely, { dialect: database.dialect, schema: database.schema });
     } catch (error) {
       await database.close();
       throw error;

@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Role } from '../context.ts';
 
 /**
  * The tables as Kysely sees them. Quantities (`qty`, `on_hand`, `reserved`) are thousandths of
@@ -218,6 +219,104 @@ export interface CostConsumptionTable {
   value_micros: number;
 }
 
+export interface UserTable {
+  id: string;
+  email: string;
+  /** The email lowercased: unique, so two spellings of one address are one account. */
+  email_key: string;
+  name: string;
+  role: Role;
+  /** 1 when the user covers every site, present and future (always 1 for owners). */
+  all_sites: number;
+  status: 'active' | 'disabled';
+  /** An argon2id PHC string; never a plain password. */
+  password_hash: string;
+  password_changed_at: number;
+  last_login_at: number | null;
+  created_by_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SiteGrantTable {
+  /** A user (`usr_…`) or an API token (`tok_…`). */
+  principal_id: string;
+  site_id: string;
+}
+
+export interface SessionTable {
+  id: string;
+  /** sha256 of the cookie's random secret; the secret itself is never stored. */
+  secret_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  /** The absolute expiry; the idle expiry is `last_seen_at` plus the idle limit. */
+  expires_at: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  name: string;
+  /** sha256 of the `stk_…` secret, which is shown once and never stored. */
+  secret_hash: string;
+  /** The first characters of the secret, so a person can tell tokens apart. */
+  secret_hint: string;
+  role: Role;
+  all_sites: number;
+  /** The person the token acts for; it never has more than they have now. Null when made by the CLI. */
+  owner_user_id: string | null;
+  created_by_id: string;
+  created_by_label: string;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+  revoked_by_id: string | null;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_started_at: number;
+  locked_until: number | null;
+  updated_at: number;
+}
+
+export interface AuditEventTable {
+  id: string;
+  at: number;
+  actor_kind: 'user' | 'token' | 'system' | null;
+  actor_id: string | null;
+  actor_label: string | null;
+  /** The session or token the request came with. */
+  credential_id: string | null;
+  method: string;
+  /** The route pattern (`/api/v1/items/:id`); `path` is the concrete one. */
+  route: string;
+  path: string;
+  status: number;
+  problem_code: string | null;
+  targets_json: string;
+  site_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  idempotency_key: string | null;
+  request_id: string | null;
+  note: string | null;
+}
+
+export interface AuditTargetTable {
+  event_id: string;
+  target_type: string;
+  target_id: string;
+}
+
 export interface DB {
   settings: SettingsTable;
   counters: CounterTable;
@@ -237,6 +336,13 @@ export interface DB {
   inbound_costs: InboundCostTable;
   cost_layers: CostLayerTable;
   cost_consumptions: CostConsumptionTable;
+  users: UserTable;
+  site_grants: SiteGrantTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  login_throttle: LoginThrottleTable;
+  audit_events: AuditEventTable;
+  audit_targets: AuditTargetTable;
 }
 
 export type LocationRow = Selectable<LocationTable>;
@@ -246,5 +352,9 @@ export type MovementRow = Selectable<MovementTable>;
 export type NewMovementRow = Insertable<MovementTable>;
 export type BalanceRow = Selectable<BalanceTable>;
 export type ReservationRow = Selectable<ReservationTable>;
+export type UserRow = Selectable<UserTable>;
+export type SessionRow = Selectable<SessionTable>;
+export type ApiTokenRow = Selectable<ApiTokenTable>;
+export type AuditEventRow = Selectable<AuditEventTable>;
 // Kept for columns that later migrations give defaults to.
 export type { Generated };

@@ -33,6 +33,13 @@ export const EXPORT_TABLES: ReadonlyArray<{ name: string; key: readonly string[]
   { name: 'inbound_costs', key: ['movement_id'] },
   { name: 'cost_layers', key: ['movement_id'] },
   { name: 'cost_consumptions', key: ['movement_id', 'layer_id'] },
+  { name: 'users', key: ['id'] },
+  { name: 'site_grants', key: ['principal_id', 'site_id'] },
+  { name: 'sessions', key: ['id'] },
+  { name: 'api_tokens', key: ['id'] },
+  { name: 'login_throttle', key: ['key'] },
+  { name: 'audit_events', key: ['id'] },
+  { name: 'audit_targets', key: ['event_id', 'target_type', 'target_id'] },
 ];
 
 /** `(k1, k2, …) > (v1, v2, …)` spelled out, which both dialects plan as an index range. */

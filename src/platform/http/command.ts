@@ -121,6 +121,9 @@ export async function runCommand<T>(
   reply.code(outcome.status).type('application/json; charset=utf-8');
   if (outcome.replayed) reply.header('idempotent-replayed', 'true');
   reply.send(outcome.body);
+  // Wait until the answer is written: an async handler that resolves while onSend hooks (the
+  // audit log's) are still running makes Fastify send the reply a second time.
+  await reply;
 }
 
 interface KeyClaim {

@@ -103,6 +103,7 @@ export function toAppError(error: unknown, log: FastifyRequest['log']): AppError
 
 export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
   const problem = problemFrom(error, reply.request.url.split('?')[0]);
+  reply.request.problemCode = error.code;
   if (error.status === 429 || error.status === 503) {
     const retryAfter = error.extra?.retry_after_s;
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
@@ -122,6 +123,7 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
 }
 
 export function registerProblemHandlers(app: FastifyInstance): void {
+  app.decorateRequest('problemCode', null);
   app.setErrorHandler((error, request, reply) => sendProblem(reply, toAppError(error, request.log)));
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, new PlatformError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)),

@@ -3,8 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Actor } from '../context.ts';
 
 /**
- * What a route declares about who may call it. Every route under /api must declare one; the
- * access module refuses to start a server with a route that does not.
+ * What a route declares about who may call it. Every route must declare one, naming a permission
+ * from the access module's catalogue; the access module refuses to start a server with a route
+ * that does not.
  */
 export type RouteAccess =
   | { public: true; reason: string }
@@ -24,6 +25,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     actor: Actor | null;
+    /** The `code` of the problem this request was answered with, for the audit log. */
+    problemCode: string | null;
   }
 }
 

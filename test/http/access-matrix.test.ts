@@ -1,0 +1,308 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../src/platform/context.ts';
+import { revokeToken, SESSION_ABSOLUTE_MS } from '../../src/modules/access/index.ts';
+import { systemActor } from '../../src/platform/context.ts';
+import { buildApp } from '../../src/server/app.ts';
+import { describeEachDatabase } from '../support/databases.ts';
+import { makeToken, makeUser, signIn } from '../support/access.ts';
+import { buildTestApi, type Credentials, type TestApi } from '../support/http.ts';
+import { registeredRoutes, routerRouteCount } from '../support/routes.ts';
+
+/**
+ * The route matrix: every route the server registers, called by every kind of caller, with the
+ * outcome each must get. A row says which roles hold the route's permission and what status they
+ * get for a deliberately minimal request (a validation error, a 404 for an id that does not
+ * exist, or a success). Every other role gets 403; without credentials, with a revoked token or
+ * an expired session, every non-public route answers 401. Rows with `otherSite` also ask about
+ * a site that only the owner is granted: 403 for a location taken from the request, 404 for a
+ * document that lives there.
+ */
+
+type Who = readonly Role[] | 'public';
+interface Call {
+  path: string;
+  body?: unknown;
+}
+interface Row extends Call {
+  who: Who;
+  /** The status of a caller who may call the route. */
+  status: number;
+  otherSite?: Call & { owner: number; restricted: 403 | 404 };
+}
+
+const everyone = ['owner', 'manager', 'staff', 'viewer'] as const;
+const managers = ['owner', 'manager'] as const;
+const workers = ['owner', 'manager', 'staff'] as const;
+const costReaders = ['owner', 'manager', 'viewer'] as const;
+const owners = ['owner'] as const;
+
+interface Fixture {
+  siteB: string;
+  binB: string;
+  adjustmentB: string;
+}
+
+function matrix(f: Fixture): Record<string, Row> {
+  const adjustmentAtB = { location_id: f.binB, reason: 'found', lines: [{ item_id: 'itm_NOPE', qty: 1 }] };
+  return {
+    'GET /healthz': { who: 'public', path: '/healthz', status: 200 },
+    'GET /api/openapi.json': { who: 'public', path: '/api/openapi.json', status: 200 },
+    'GET /api/docs': { who: 'public', path: '/api/docs', status: 200 },
+    'GET /api/docs/': { who: 'public', path: '/api/docs/', status: 200 },
+    'GET /api/docs/static/index.html': { who: 'public', path: '/api/docs/static/index.html', status: 302 },
+    'GET /api/docs/static/swagger-initializer.js': { who: 'public', path: '/api/docs/static/swagger-initializer.js', status: 200 },
+    'GET /api/docs/static/*': { who: 'public', path: '/api/docs/static/swagger-ui.css', status: 200 },
+    'GET /api/docs/json': { who: 'public', path: '/api/docs/json', status: 200 },
+    'GET /api/docs/yaml': { who: 'public', path: '/api/docs/yaml', status: 200 },
+    'GET /api/v1/setup': { who: 'public', path: '/api/v1/setup', status: 200 },
+    'POST /api/v1/setup': { who: 'public', path: '/api/v1/setup', body: {}, status: 400 },
+    'POST /api/v1/session': { who: 'public', path: '/api/v1/session', body: {}, status: 400 },
+
+    'GET /api/v1/session': { who: everyone, path: '/api/v1/session', status: 200 },
+    'DELETE /api/v1/session': { who: everyone, path: '/api/v1/session', status: 200 },
+    'POST /api/v1/session/password': { who: everyone, path: '/api/v1/session/password', body: {}, status: 400 },
+    'GET /api/v1/permissions': { who: everyone, path: '/api/v1/permissions', status: 200 },
+
+    'POST /api/v1/locations': {
+      who: managers,
+      path: '/api/v1/locations',
+      body: {},
+      status: 400,
+      otherSite: { path: '/api/v1/locations', body: { kind: 'bin', parent_id: f.binB, code: 'X', name: 'x' }, owner: 422, restricted: 403 },
+    },
+    'GET /api/v1/locations': {
+      who: everyone,
+      path: '/api/v1/locations',
+      status: 200,
+      otherSite: { path: `/api/v1/locations?site_id=${f.siteB}`, owner: 200, restricted: 403 },
+    },
+    'GET /api/v1/locations/:id': {
+      who: everyone,
+      path: '/api/v1/locations/loc_NOPE',
+      status: 404,
+      otherSite: { path: `/api/v1/locations/${f.siteB}`, owner: 200, restricted: 403 },
+    },
+    'PATCH /api/v1/locations/:id': {
+      who: managers,
+      path: '/api/v1/locations/loc_NOPE',
+      body: { name: 'x' },
+      status: 404,
+      otherSite: { path: `/api/v1/locations/${f.siteB}`, body: { name: 'Site B' }, owner: 200, restricted: 403 },
+    },
+
+    'POST /api/v1/items': { who: managers, path: '/api/v1/items', body: {}, status: 400 },
+    'GET /api/v1/items': { who: everyone, path: '/api/v1/items', status: 200 },
+    'GET /api/v1/items/by-barcode/:code': { who: everyone, path: '/api/v1/items/by-barcode/0000000000000', status: 404 },
+    'GET /api/v1/items/:id': { who: everyone, path: '/api/v1/items/itm_NOPE', status: 404 },
+    'PATCH /api/v1/items/:id': { who: managers, path: '/api/v1/items/itm_NOPE', body: { name: 'x' }, status: 404 },
+    'POST /api/v1/items/:id/archive': { who: managers, path: '/api/v1/items/itm_NOPE/archive', status: 404 },
+    'POST /api/v1/items/:id/unarchive': { who: managers, path: '/api/v1/items/itm_NOPE/unarchive', status: 404 },
+    'DELETE /api/v1/items/:id': { who: managers, path: '/api/v1/items/itm_NOPE', status: 404 },
+
+    'GET /api/v1/balances': {
+      who: everyone,
+      path: '/api/v1/balances',
+      status: 200,
+      otherSite: { path: `/api/v1/balances?location_id=${f.siteB}`, owner: 200, restricted: 403 },
+    },
+    'GET /api/v1/movements': {
+      who: everyone,
+      path: '/api/v1/movements',
+      status: 200,
+      otherSite: { path: `/api/v1/movements?location_id=${f.binB}`, owner: 200, restricted: 403 },
+    },
+    'GET /api/v1/lots': { who: everyone, path: '/api/v1/lots?item_id=itm_NOPE', status: 200 },
+    'GET /api/v1/reservations': {
+      who: everyone,
+      path: '/api/v1/reservations',
+      status: 200,
+      otherSite: { path: `/api/v1/reservations?location_id=${f.siteB}`, owner: 200, restricted: 403 },
+    },
+
+    'POST /api/v1/adjustments': {
+      who: workers,
+      path: '/api/v1/adjustments',
+      body: {},
+      status: 400,
+      otherSite: { path: '/api/v1/adjustments', body: adjustmentAtB, owner: 422, restricted: 403 },
+    },
+    'GET /api/v1/adjustments': {
+      who: everyone,
+      path: '/api/v1/adjustments',
+      status: 200,
+      otherSite: { path: `/api/v1/adjustments?location_id=${f.siteB}`, owner: 200, restricted: 403 },
+    },
+    'GET /api/v1/adjustments/:id': {
+      who: everyone,
+      path: '/api/v1/adjustments/adj_NOPE',
+      status: 404,
+      otherSite: { path: `/api/v1/adjustments/${f.adjustmentB}`, owner: 200, restricted: 404 },
+    },
+    'POST /api/v1/adjustments/:id/reverse': {
+      who: workers,
+      path: '/api/v1/adjustments/adj_NOPE/reverse',
+      body: {},
+      status: 404,
+      otherSite: { path: `/api/v1/adjustments/${f.adjustmentB}/reverse`, body: { note: 'matrix' }, owner: 409, restricted: 404 },
+    },
+
+    'GET /api/v1/items/:id/costs': { who: costReaders, path: '/api/v1/items/itm_NOPE/costs', status: 404 },
+    'GET /api/v1/reports/valuation': {
+      who: costReaders,
+      path: '/api/v1/reports/valuation',
+      status: 200,
+      otherSite: { path: `/api/v1/reports/valuation?location_id=${f.siteB}`, owner: 200, restricted: 403 },
+    },
+    'GET /api/v1/settings': { who: everyone, path: '/api/v1/settings', status: 200 },
+    'PATCH /api/v1/settings': { who: owners, path: '/api/v1/settings', body: {}, status: 400 },
+
+    'GET /api/v1/users': { who: managers, path: '/api/v1/users', status: 200 },
+    'POST /api/v1/users': { who: managers, path: '/api/v1/users', body: {}, status: 400 },
+    'GET /api/v1/users/:id': { who: managers, path: '/api/v1/users/usr_NOPE', status: 404 },
+    'PATCH /api/v1/users/:id': { who: managers, path: '/api/v1/users/usr_NOPE', body: { name: 'x' }, status: 404 },
+    'POST /api/v1/users/:id/disable': { who: managers, path: '/api/v1/users/usr_NOPE/disable', status: 404 },
+    'POST /api/v1/users/:id/enable': { who: managers, path: '/api/v1/users/usr_NOPE/enable', status: 404 },
+    'POST /api/v1/users/:id/password': { who: managers, path: '/api/v1/users/usr_NOPE/password', body: { password: 'x' }, status: 404 },
+
+    'POST /api/v1/tokens': { who: managers, path: '/api/v1/tokens', body: {}, status: 400 },
+    'GET /api/v1/tokens': { who: managers, path: '/api/v1/tokens', status: 200 },
+    'GET /api/v1/tokens/:id': { who: managers, path: '/api/v1/tokens/tok_NOPE', status: 404 },
+    'DELETE /api/v1/tokens/:id': { who: managers, path: '/api/v1/tokens/tok_NOPE', status: 404 },
+
+    'GET /api/v1/audit-events': { who: managers, path: '/api/v1/audit-events', status: 200 },
+  };
+}
+
+type Caller = { name: string; role: Role | null; credentials: Credentials };
+
+describeEachDatabase('route matrix', (get) => {
+  let api: TestApi;
+  let rows: Record<string, Row>;
+  let callers: Caller[];
+
+  beforeAll(async () => {
+    api = await buildTestApi(get().db);
+    const site = async (code: string) => (await api.post('/api/v1/locations', { kind: 'site', code: `${code}${Date.now() % 100000}`, name: code, site_type: 'store' })).body;
+    const siteA = await site('MA');
+    const siteB = await site('MB');
+    const item = (await api.post('/api/v1/items', { sku: `MATRIX-${Date.now()}`, name: 'Matrix item' })).body;
+    const adjustment = (await api.post('/api/v1/adjustments', { location_id: siteB.id, reason: 'found', lines: [{ item_id: item.id, qty: 1 }] })).body;
+    // Reversed once already, so the owner's try at reversing it again is a harmless 409.
+    expect((await api.post(`/api/v1/adjustments/${adjustment.id}/reverse`, {})).status).toBe(201);
+    rows = matrix({ siteB: siteB.id, binB: siteB.default_bin_id, adjustmentB: adjustment.id });
+
+    const revoked = await makeToken(api, 'owner');
+    await revokeToken({ db: api.db, clock: api.clock, actor: systemActor }, revoked.id);
+    // A session that began eight days ago has passed its absolute expiry.
+    const person = await makeUser(api, 'owner');
+    api.clock.advance(-(SESSION_ABSOLUTE_MS + 86_400_000));
+    const stale = await signIn(api, person.email, person.password);
+    api.clock.advance(SESSION_ABSOLUTE_MS + 86_400_000);
+
+    callers = [
+      { name: 'owner', role: 'owner', credentials: { bearer: (await makeToken(api, 'owner')).secret } },
+      ...(['manager', 'staff', 'viewer'] as const).map((role) => ({ name: role, role, credentials: null as Credentials })),
+      { name: 'no credentials', role: null, credentials: null },
+      { name: 'revoked token', role: null, credentials: { bearer: revoked.secret } },
+      { name: 'expired session', role: null, credentials: { session: stale.session, csrf: stale.csrf } },
+    ];
+    for (const caller of callers) {
+      if (caller.role && caller.role !== 'owner') caller.credentials = { bearer: (await makeToken(api, caller.role, [siteA.id])).secret };
+    }
+  });
+
+  it('has a row for every registered route, and the router holds no route the rows miss', () => {
+    const routes = registeredRoutes(api.app);
+    const keys = new Set(routes.filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`));
+    expect([...keys].sort()).toEqual(Object.keys(rows).sort());
+    // Fastify adds a HEAD route beside each GET; each is checked with its GET row.
+    for (const head of routes.filter((r) => r.method === 'HEAD')) expect(keys.has(`GET ${head.url}`)).toBe(true);
+    expect(routes).toHaveLength(routerRouteCount(api.app));
+    for (const route of routes) expect(api.app.hasRoute({ method: route.method as 'GET', url: route.url })).toBe(true);
+  });
+
+  it('declares the same public routes as the rows', () => {
+    for (const route of registeredRoutes(api.app)) {
+      const row = rows[`${route.method === 'HEAD' ? 'GET' : route.method} ${route.url}`]!;
+      expect('public' in route.access, `${route.method} ${route.url}`).toBe(row.who === 'public');
+    }
+  });
+
+  it('tells API readers how to authenticate and what each route needs', async () => {
+    const doc = (await api.as(null).get('/api/openapi.json')).body;
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearerToken', 'sessionCookie']);
+    expect(doc.paths['/api/v1/session'].post.security).toEqual([]);
+    expect(doc.paths['/api/v1/setup'].get.security).toEqual([]);
+    expect(doc.paths['/api/v1/items'].get.security).toBeUndefined();
+    expect(doc.paths['/api/v1/items'].get.description).toMatch(/`items.read`/);
+    expect(doc.paths['/api/v1/adjustments'].post.description).toMatch(/`adjustments.write` permission, at the site of `location_id`/);
+  });
+
+  it('answers every route, for every caller, as declared', async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    const routes = registeredRoutes(api.app);
+    for (const route of routes) {
+      const row = rows[`${route.method === 'HEAD' ? 'GET' : route.method} ${route.url}`]!;
+      for (const caller of callers) {
+        const expected = expectedStatus(row, caller, row.status);
+        const got = await call(api, caller.credentials, route.method, row);
+        if (got !== expected) failures.push(`${route.method} ${row.path} as ${caller.name}: expected ${expected}, got ${got}`);
+        if (row.otherSite && caller.role) {
+          const other = caller.role === 'owner' ? row.otherSite.owner : row.who !== 'public' && row.who.includes(caller.role) ? row.otherSite.restricted : 403;
+          const gotOther = await call(api, caller.credentials, route.method, row.otherSite);
+          if (gotOther !== other) failures.push(`${route.method} ${row.otherSite.path} (other site) as ${caller.name}: expected ${other}, got ${gotOther}`);
+        }
+      }
+      checked += 1;
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBe(routes.length);
+  });
+});
+
+function expectedStatus(row: Row, caller: Caller, allowed: number): number {
+  if (row.who === 'public') return allowed;
+  if (caller.role === null) return 401;
+  return row.who.includes(caller.role) ? allowed : 403;
+}
+
+async function call(api: TestApi, credentials: Credentials, method: string, request: Call): Promise<number> {
+  const response = await api.as(credentials).request(method as 'GET', request.path, request.body === undefined ? {} : { body: request.body });
+  return response.status;
+}
+
+describe('route declarations', () => {
+  it('refuses to build an app with a route that declares no access', async () => {
+    const { createTestDatabase } = await import('../support/databases.ts');
+    const test = await createTestDatabase('sqlite');
+    try {
+      await expect(
+        buildApp({
+          db: test.db,
+          extraRoutes: (routes) => {
+            routes.get('/api/v1/undeclared', { handler: async () => ({ ok: true }) });
+          },
+        }),
+      ).rejects.toThrow(/GET \/api\/v1\/undeclared declares no access/);
+      await expect(
+        buildApp({
+          db: test.db,
+          extraRoutes: (routes) => {
+            routes.get('/api/v1/misspelt', { config: { access: { permission: 'item.read' } }, handler: async () => ({ ok: true }) });
+          },
+        }),
+      ).rejects.toThrow(/unknown permission "item.read"/);
+      const declared = await buildApp({
+        db: test.db,
+        extraRoutes: (routes) => {
+          routes.get('/api/v1/declared', { config: { access: { permission: 'items.read' } }, handler: async () => ({ ok: true }) });
+        },
+      });
+      expect(declared.accessRoutes.some((r) => r.url === '/api/v1/declared')).toBe(true);
+      await declared.close();
+    } finally {
+      await test.destroy();
+    }
+  });
+});
