@@ -177,7 +177,11 @@ async function buildMovements(trx: Trx, lines: ReceiptLineRow[], items: Map<stri
   const receiptMovements: MovementInput[] = [];
   const scrapMovements: MovementInput[] = [];
   const costs = new Map<string, number>();
-  for (const line of lines) {
+  // Lines going straight to scrap come in first, so in the usual case (no older stock) FIFO
+  // scraps exactly the damaged units' layer; with older stock on hand FIFO scraps the oldest,
+  // at its cost, and the damaged units' layer stays open: the value is the same either way.
+  const ordered = [...lines.filter((l) => l.disposition === 'scrap'), ...lines.filter((l) => l.disposition !== 'scrap')];
+  for (const line of ordered) {
     const item = items.get(line.item_id)!;
     const unitCost = baseUnitCost(line.price_micros!, line.price_unit_factor!, rateE9);
     costs.set(line.id, unitCost);
