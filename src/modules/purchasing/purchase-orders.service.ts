@@ -253,7 +253,7 @@ async function insertLines(trx: Trx, poId: string, firstLineNo: number, lines: P
 function assertEditable(po: PurchaseOrderRow): void {
   if (!EDITABLE.includes(po.status)) {
     throw new PurchasingError('purchase_order_not_editable', `${po.number} is ${po.status}; only draft, sent and partially received orders can change.`, {
-      extra: { status: po.status },
+      extra: { current_status: po.status },
     });
   }
 }
@@ -395,7 +395,7 @@ function assertTransition(po: PurchaseOrderRow, action: PurchaseOrderAction): Pu
   const rule = transitions[action];
   if (!(rule.from as readonly PurchaseOrderStatus[]).includes(po.status)) {
     throw new PurchasingError('purchase_order_transition_invalid', `A ${po.status.replace('_', ' ')} purchase order cannot be ${action === 'send' ? 'sent' : `${action === 'cancel' ? 'cancelled' : 'closed'}`}; allowed from ${rule.from.join(' or ')}.`, {
-      extra: { status: po.status, action, allowed_from: rule.from },
+      extra: { current_status: po.status, action, allowed_from: rule.from },
     });
   }
   return rule.to;
@@ -407,7 +407,7 @@ export async function sendPurchaseOrder(ctx: ServiceContext, id: string): Promis
     const po = await lockPurchaseOrder(ctx, trx, id);
     const to = assertTransition(po, 'send');
     const lines = await trx.selectFrom('purchase_order_lines').select('id').where('po_id', '=', id).limit(1).execute();
-    if (lines.length === 0) throw new PurchasingError('purchase_order_transition_invalid', 'A purchase order without lines cannot be sent.', { extra: { status: po.status, action: 'send' } });
+    if (lines.length === 0) throw new PurchasingError('purchase_order_transition_invalid', 'A purchase order without lines cannot be sent.', { extra: { current_status: po.status, action: 'send' } });
     await activeVendor(trx, po.vendor_id);
     const now = ctx.clock.now();
     await trx.updateTable('purchase_orders').set({ status: to, sent_at: now, revision: 1, updated_at: now }).where('id', '=', id).execute();

@@ -150,19 +150,19 @@ describeEachDatabase('purchase orders', (get) => {
     const { order, receive } = await setup(ctx);
     const refused = { code: 'purchase_order_transition_invalid', status: 409 };
     const draft = await order();
-    await expect(closePurchaseOrder(ctx, draft.id)).rejects.toMatchObject({ ...refused, extra: { status: 'draft', action: 'close' } });
+    await expect(closePurchaseOrder(ctx, draft.id)).rejects.toMatchObject({ ...refused, extra: { current_status: 'draft', action: 'close' } });
     const empty = await createPurchaseOrder(ctx, { vendor_id: draft.vendor_id, delivery_site_id: draft.delivery_site_id, lines: [] });
     await expect(sendPurchaseOrder(ctx, empty.id)).rejects.toMatchObject(refused);
 
     const sent = await sendPurchaseOrder(ctx, draft.id);
-    await expect(sendPurchaseOrder(ctx, sent.id)).rejects.toMatchObject({ ...refused, extra: { status: 'sent', action: 'send' } });
+    await expect(sendPurchaseOrder(ctx, sent.id)).rejects.toMatchObject({ ...refused, extra: { current_status: 'sent', action: 'send' } });
     await expect(closePurchaseOrder(ctx, sent.id)).rejects.toMatchObject(refused);
 
     await receive(sent.id, [{ purchase_order_line_id: sent.lines[0]!.id, qty: u(1) }]);
-    await expect(cancelPurchaseOrder(ctx, sent.id)).rejects.toMatchObject({ ...refused, extra: { status: 'partially_received' } });
+    await expect(cancelPurchaseOrder(ctx, sent.id)).rejects.toMatchObject({ ...refused, extra: { current_status: 'partially_received' } });
     await expect(sendPurchaseOrder(ctx, sent.id)).rejects.toMatchObject(refused);
     await receive(sent.id, [{ purchase_order_line_id: sent.lines[0]!.id, qty: u(3) }]);
-    await expect(cancelPurchaseOrder(ctx, sent.id)).rejects.toMatchObject({ ...refused, extra: { status: 'received' } });
+    await expect(cancelPurchaseOrder(ctx, sent.id)).rejects.toMatchObject({ ...refused, extra: { current_status: 'received' } });
 
     await closePurchaseOrder(ctx, sent.id);
     for (const action of [sendPurchaseOrder, cancelPurchaseOrder, closePurchaseOrder]) await expect(action(ctx, sent.id)).rejects.toMatchObject(refused);

@@ -44,15 +44,15 @@ async function postOrSubmit(ctx: ServiceContext, trx: Trx, id: string, approving
   const expected = approving ? 'awaiting_approval' : 'draft';
   if (receipt.status !== expected) {
     throw new PurchasingError('receipt_transition_invalid', approving ? `Only a receipt awaiting approval can be approved; this one is ${receipt.status}.` : `Only a draft receipt can be posted; this one is ${receipt.status.replace('_', ' ')}.`, {
-      extra: { status: receipt.status, action: approving ? 'approve' : 'post', allowed_from: [expected] },
+      extra: { current_status: receipt.status, action: approving ? 'approve' : 'post', allowed_from: [expected] },
     });
   }
   if (receipt.po_id) {
     const po = (await trx.selectFrom('purchase_orders').select(['status', 'number']).where('id', '=', receipt.po_id).executeTakeFirstOrThrow());
-    if (!RECEIVABLE.includes(po.status)) throw new PurchasingError('purchase_order_not_receivable', `${po.number} is ${po.status}; nothing more can be received against it.`, { extra: { status: po.status } });
+    if (!RECEIVABLE.includes(po.status)) throw new PurchasingError('purchase_order_not_receivable', `${po.number} is ${po.status}; nothing more can be received against it.`, { extra: { current_status: po.status } });
   }
   const lines = await trx.selectFrom('receipt_lines').selectAll().where('receipt_id', '=', id).orderBy('line_no').execute();
-  if (lines.length === 0) throw new PurchasingError('receipt_transition_invalid', 'The receipt has no lines to post.', { extra: { status: receipt.status, action: 'post' } });
+  if (lines.length === 0) throw new PurchasingError('receipt_transition_invalid', 'The receipt has no lines to post.', { extra: { current_status: receipt.status, action: 'post' } });
   const vendor = receipt.vendor_id ? ((await findVendor(trx, receipt.vendor_id)) ?? null) : null;
   const items = await findItems(trx, lines.map((l) => l.item_id));
   await checkLines(trx, lines, items);

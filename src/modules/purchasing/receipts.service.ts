@@ -127,7 +127,7 @@ export async function lockReceipt(ctx: ServiceContext, trx: Trx, id: string): Pr
 
 export function assertDraft(receipt: ReceiptRow): void {
   if (receipt.status !== 'draft') {
-    throw new PurchasingError('receipt_not_editable', `${receipt.number} is ${receipt.status.replace('_', ' ')}; only a draft receipt changes.`, { extra: { status: receipt.status } });
+    throw new PurchasingError('receipt_not_editable', `${receipt.number} is ${receipt.status.replace('_', ' ')}; only a draft receipt changes.`, { extra: { current_status: receipt.status } });
   }
 }
 
@@ -151,7 +151,7 @@ export async function createReceipt(ctx: ServiceContext, input: ReceiptInput): P
     if (input.purchase_order_id) {
       const po = await lockPurchaseOrder(ctx, trx, input.purchase_order_id);
       if (!RECEIVABLE.includes(po.status)) {
-        throw new PurchasingError('purchase_order_not_receivable', `${po.number} is ${po.status}; goods are received against sent orders.`, { extra: { status: po.status } });
+        throw new PurchasingError('purchase_order_not_receivable', `${po.number} is ${po.status}; goods are received against sent orders.`, { extra: { current_status: po.status } });
       }
       poId = po.id;
       vendor = (await findVendor(trx, po.vendor_id))!;
@@ -463,7 +463,7 @@ export async function cancelReceipt(ctx: ServiceContext, id: string): Promise<Re
     const receipt = await lockReceipt(ctx, trx, id);
     if (!OPEN.includes(receipt.status)) {
       throw new PurchasingError('receipt_transition_invalid', `A ${receipt.status} receipt cannot be cancelled; stock that came in goes back by a return to the vendor.`, {
-        extra: { status: receipt.status, action: 'cancel', allowed_from: OPEN },
+        extra: { current_status: receipt.status, action: 'cancel', allowed_from: OPEN },
       });
     }
     const now = ctx.clock.now();
@@ -478,7 +478,7 @@ export async function rejectReceipt(ctx: ServiceContext, id: string): Promise<Re
     const receipt = await lockReceipt(ctx, trx, id);
     if (receipt.status !== 'awaiting_approval') {
       throw new PurchasingError('receipt_transition_invalid', `Only a receipt awaiting approval can be sent back; this one is ${receipt.status}.`, {
-        extra: { status: receipt.status, action: 'reject', allowed_from: ['awaiting_approval'] },
+        extra: { current_status: receipt.status, action: 'reject', allowed_from: ['awaiting_approval'] },
       });
     }
     await trx.updateTable('receipts').set({ status: 'draft', submitted_at: null, submitted_by: null, updated_at: ctx.clock.now() }).where('id', '=', id).execute();
