@@ -62,6 +62,7 @@ export function renderPurchaseOrderPdf(doc: PurchaseOrderDocument): Promise<Buff
     const height = Math.max(12, pdf.heightOfString(values.name!, { width: 150 }) + 2);
     if (y + height > pdf.page.height - margin - 90) {
       pdf.addPage();
+      pdf.font('Helvetica').fontSize(8).text(`${order.number} (continued)`, margin, margin - 20, { width: 499, align: 'right' });
       y = margin;
       header();
     }
