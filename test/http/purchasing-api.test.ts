@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pdfText } from '../../src/modules/purchasing/vendors.test.ts';
+import { pdfText } from '../support/pdf.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { buildTestApi, type TestApi } from '../support/http.ts';
 

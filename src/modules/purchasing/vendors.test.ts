@@ -1,7 +1,7 @@
-import { inflateSync } from 'node:zlib';
 import { expect, it } from 'vitest';
 import { describeEachDatabase, serviceContext } from '../../../test/support/databases.ts';
 import { makeItem, makeShop } from '../../../test/support/fixtures.ts';
+import { pdfText } from '../../../test/support/pdf.ts';
 import { updateLocation } from '../locations/index.ts';
 import { updateSettings } from '../settings/index.ts';
 import { loadPurchaseOrderDocument, purchaseOrderCsv } from './purchase-order-export.ts';
@@ -13,27 +13,6 @@ const u = (qty: number) => Math.round(qty * 1000);
 const $ = (amount: number) => Math.round(amount * 1_000_000);
 let n = 0;
 const name = (prefix: string) => `${prefix} ${process.pid}-${(n += 1)}-${Math.floor(Math.random() * 1e6)}`;
-
-/** The text a PDF shows: the strings of its (uncompressed) text operators, hex or literal, joined per operator. */
-export function pdfText(pdf: Buffer): string {
-  const raw = pdf.toString('latin1');
-  const streams = [...raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)].map((m) => {
-    const body = m[1]!;
-    try {
-      return inflateSync(Buffer.from(body, 'latin1')).toString('latin1');
-    } catch {
-      return body;
-    }
-  });
-  const pieces: string[] = [];
-  for (const stream of streams) {
-    for (const op of stream.matchAll(/\[(.*?)\]\s*TJ/g)) {
-      const hex = [...op[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, 'hex').toString('latin1')).join('');
-      pieces.push(hex);
-    }
-  }
-  return pieces.join('\n');
-}
 
 describeEachDatabase('vendors', (get) => {
   it('creates, finds, changes and archives a vendor; a name is taken once', async () => {
