@@ -144,16 +144,21 @@ async function valueIncrementally(
   movements: readonly CostingMovement[],
   now: number,
 ): Promise<Valuation> {
+  // Only an item with stock going out draws on its open layers; stock coming in just adds one,
+  // so a receipt does not read every layer its items ever opened.
+  const drawing = itemIds.filter((id) => movements.some((m) => m.itemId === id && directionOf(m) === 'out'));
   const [openLayers, shortfalls] = await Promise.all([
-    trx
-      .selectFrom('cost_layers')
-      .selectAll()
-      .where('item_id', 'in', itemIds)
-      .where('qty_remaining', '>', 0)
-      .orderBy('item_id')
-      .orderBy('effective_at')
-      .orderBy('movement_id')
-      .execute(),
+    drawing.length === 0
+      ? Promise.resolve([])
+      : trx
+          .selectFrom('cost_layers')
+          .selectAll()
+          .where('item_id', 'in', drawing)
+          .where('qty_remaining', '>', 0)
+          .orderBy('item_id')
+          .orderBy('effective_at')
+          .orderBy('movement_id')
+          .execute(),
     trx
       .selectFrom('cost_consumptions')
       .selectAll()
