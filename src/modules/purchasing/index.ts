@@ -32,7 +32,6 @@ export {
 } from './purchase-orders.service.ts';
 export {
   addReceiptLines,
-  addScanToReceipt,
   cancelReceipt,
   createReceipt,
   getReceipt,
@@ -46,6 +45,7 @@ export {
   type ReceiptRecord,
 } from './receipts.service.ts';
 export { approveReceipt, postReceipt } from './receipt-posting.service.ts';
+export { addScanToReceipt, type ScanInput } from './receipt-scans.service.ts';
 export { addLandedCosts, type ChargeInput, type LandedCostRecord } from './landed-costs.service.ts';
 export { vendorPerformance, type VendorPerformance } from './vendor-performance.service.ts';
 export { assessReceipt, type Assessment } from './discrepancies.ts';

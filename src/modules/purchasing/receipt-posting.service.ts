@@ -1,5 +1,5 @@
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
-import type { ItemRow, LocationRow, ReceiptLineRow, ReceiptRow, VendorRow } from '../../platform/db/schema.ts';
+import type { ItemRow, LocationRow, ReceiptLineRow, ReceiptRow } from '../../platform/db/schema.ts';
 import type { Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -204,4 +204,3 @@ async function buildMovements(trx: Trx, lines: ReceiptLineRow[], items: Map<stri
   return { receiptMovements, scrapMovements, costs };
 }
 
-export type { VendorRow };

@@ -23,9 +23,9 @@ import {
   vendorPerformanceQuery,
 } from './purchasing.schema.ts';
 import { approveReceipt, postReceipt } from './receipt-posting.service.ts';
+import { addScanToReceipt } from './receipt-scans.service.ts';
 import {
   addReceiptLines,
-  addScanToReceipt,
   cancelReceipt,
   createReceipt,
   getReceipt,

@@ -7,7 +7,8 @@ import { balanceAt, checkLedger, listLotsOfItem, listMovements, postMovements } 
 import { createLocation, VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
 import { getPurchaseOrder, createPurchaseOrder, sendPurchaseOrder } from './purchase-orders.service.ts';
 import { approveReceipt, postReceipt } from './receipt-posting.service.ts';
-import { addReceiptLines, addScanToReceipt, cancelReceipt, createReceipt, getReceipt, rejectReceipt, updateReceipt, updateReceiptLine, type ReceiptLineInput } from './receipts.service.ts';
+import { addScanToReceipt } from './receipt-scans.service.ts';
+import { addReceiptLines, cancelReceipt, createReceipt, getReceipt, rejectReceipt, updateReceipt, updateReceiptLine, type ReceiptLineInput } from './receipts.service.ts';
 import { setExchangeRate } from './exchange-rates.service.ts';
 import { createVendor, setVendorItem } from './vendors.service.ts';
 
