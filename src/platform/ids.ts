@@ -10,7 +10,7 @@ const nextUlid = monotonicFactory();
 export type IdPrefix =
   | 'itm' | 'loc' | 'lot' | 'mov' | 'txn' | 'res' | 'adj' | 'adl'
   | 'usr' | 'ses' | 'tok' | 'aud'
-  | 'ven' | 'po' | 'pol' | 'rcp' | 'rcl' | 'lay' | 'lc'
+  | 'ven' | 'po' | 'pol' | 'rcp' | 'rcl' | 'lay' | 'lc' | 'rev' | 'dsc'
   | 'sal' | 'sll' | 'chn' | 'ord' | 'orl' | 'shp' | 'pkg' | 'ret' | 'rtl' | 'mgr' | 'mod'
   | 'evt' | 'req';
 

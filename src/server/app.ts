@@ -20,7 +20,9 @@ import { registerAdjustmentRoutes } from '../modules/adjustments/index.ts';
 import { registerCatalogRoutes } from '../modules/catalog/index.ts';
 import { registerLedgerRoutes } from '../modules/ledger/index.ts';
 import { registerLocationRoutes } from '../modules/locations/index.ts';
+import { registerPurchasingRoutes } from '../modules/purchasing/index.ts';
 import { registerReportRoutes } from '../modules/reports/index.ts';
+import { registerScanningRoutes } from '../modules/scanning/index.ts';
 import { registerSettingsRoutes } from '../modules/settings/index.ts';
 import { version } from './version.ts';
 
@@ -119,6 +121,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerSettingsRoutes(routes, deps);
     registerAccessRoutes(routes, deps);
     options.extraRoutes?.(routes, deps);
+    registerPurchasingRoutes(routes, deps);
+    registerScanningRoutes(routes, deps);
   });
 
   void z;

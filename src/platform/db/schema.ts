@@ -317,6 +317,210 @@ export interface AuditTargetTable {
   target_id: string;
 }
 
+export type VendorStatus = 'active' | 'archived';
+
+export interface VendorTable {
+  id: string;
+  name: string;
+  name_key: string;
+  email: string | null;
+  phone: string | null;
+  contact_name: string | null;
+  /** ISO 4217; purchase orders to the vendor are priced in it. */
+  currency: string;
+  payment_terms: string | null;
+  lead_time_days: number | null;
+  /** Thousandths of a percent a PO line may be over-received without a manager's approval. */
+  over_receipt_tolerance: number;
+  notes: string | null;
+  status: VendorStatus;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface VendorItemTable {
+  vendor_id: string;
+  item_id: string;
+  vendor_sku: string | null;
+  /** The item's base unit or one of its purchase units. */
+  purchase_unit: string;
+  /** In the vendor's currency, per purchase unit. */
+  unit_cost_micros: number;
+  /** Thousandths of the purchase unit. */
+  min_order_qty: number | null;
+  pack_multiple: number | null;
+  preferred: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ExchangeRateTable {
+  currency: string;
+  effective_on: string;
+  /** Base-currency units per one unit of `currency`, × 10^9. */
+  rate_e9: number;
+  created_at: number;
+  actor_id: string | null;
+}
+
+export type PurchaseOrderStatus = 'draft' | 'sent' | 'partially_received' | 'received' | 'closed' | 'cancelled';
+
+export interface PurchaseOrderTable {
+  id: string;
+  number: string;
+  vendor_id: string;
+  status: PurchaseOrderStatus;
+  currency: string;
+  delivery_site_id: string;
+  expected_on: string | null;
+  notes: string | null;
+  terms: string | null;
+  /** Default tax rate of the lines, thousandths of a percent. */
+  tax_rate: number;
+  shipping_micros: number;
+  /** 0 while a draft; 1 when sent; one more for every edit after that. */
+  revision: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+  /** When the receipt that completed every line took effect. */
+  received_at: number | null;
+  closed_at: number | null;
+  cancelled_at: number | null;
+}
+
+export interface PurchaseOrderLineTable {
+  id: string;
+  po_id: string;
+  line_no: number;
+  item_id: string;
+  vendor_sku: string | null;
+  unit: string;
+  /** Thousandths of the base unit in one `unit`. */
+  unit_factor: number;
+  /** Thousandths of `unit`. */
+  qty: number;
+  qty_base: number;
+  /** In the PO's currency per `unit`. */
+  unit_price_micros: number;
+  /** The vendor's terms price per `unit` when the line was ordered, for price variance. */
+  list_price_micros: number | null;
+  /** Null: the PO's rate. */
+  tax_rate: number | null;
+  notes: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PurchaseOrderRevisionTable {
+  id: string;
+  po_id: string;
+  revision: number;
+  actor_id: string | null;
+  created_at: number;
+  changes_json: string;
+}
+
+export type ReceiptStatus = 'draft' | 'awaiting_approval' | 'posted' | 'cancelled';
+
+export interface ReceiptTable {
+  id: string;
+  number: string;
+  po_id: string | null;
+  vendor_id: string | null;
+  status: ReceiptStatus;
+  site_id: string;
+  currency: string;
+  exchange_rate_e9: number | null;
+  rate_source: 'explicit' | 'table' | 'base' | null;
+  /** When the goods arrived; null means when the receipt is posted. */
+  received_at: number | null;
+  notes: string | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  submitted_at: number | null;
+  submitted_by: string | null;
+  approved_at: number | null;
+  approved_by: string | null;
+  posted_at: number | null;
+  posted_by: string | null;
+  cancelled_at: number | null;
+  txn_id: string | null;
+  scrap_txn_id: string | null;
+}
+
+export type ReceiptCondition = 'good' | 'damaged';
+export type ReceiptDisposition = 'stock' | 'quarantine' | 'scrap';
+
+export interface ReceiptLineTable {
+  id: string;
+  receipt_id: string;
+  line_no: number;
+  po_line_id: string | null;
+  item_id: string;
+  unit: string;
+  unit_factor: number;
+  qty: number;
+  qty_base: number;
+  /** What the vendor charges (receipt currency) per unit of `price_unit_factor` thousandths of base units. */
+  price_micros: number | null;
+  price_unit_factor: number | null;
+  /** Base currency per base unit, fixed when posted. */
+  base_unit_cost_micros: number | null;
+  lot_code: string | null;
+  expires_on: string | null;
+  serials_json: string;
+  condition: ReceiptCondition;
+  disposition: ReceiptDisposition;
+  bin_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type DiscrepancyKind = 'short' | 'over' | 'unexpected_item' | 'wrong_unit' | 'damaged';
+
+export interface ReceiptDiscrepancyTable {
+  id: string;
+  /** Null for a shortage recorded when the PO was closed. */
+  receipt_id: string | null;
+  receipt_line_id: string | null;
+  po_id: string | null;
+  po_line_id: string | null;
+  vendor_id: string | null;
+  item_id: string;
+  kind: DiscrepancyKind;
+  qty_base: number;
+  detail: string;
+  approved_by: string | null;
+  created_at: number;
+}
+
+export interface LandedCostTable {
+  id: string;
+  number: string;
+  reference: string | null;
+  kind: 'freight' | 'duty' | 'insurance' | 'other';
+  description: string | null;
+  method: 'value' | 'quantity' | 'weight';
+  currency: string;
+  amount_micros: number;
+  exchange_rate_e9: number;
+  amount_base_micros: number;
+  actor_id: string | null;
+  created_at: number;
+}
+
+export interface LandedCostAllocationTable {
+  landed_cost_id: string;
+  movement_id: string;
+  receipt_id: string;
+  receipt_line_id: string;
+  item_id: string;
+  micros: number;
+}
+
 export interface DB {
   settings: SettingsTable;
   counters: CounterTable;
@@ -343,6 +547,17 @@ export interface DB {
   login_throttle: LoginThrottleTable;
   audit_events: AuditEventTable;
   audit_targets: AuditTargetTable;
+  vendors: VendorTable;
+  vendor_items: VendorItemTable;
+  exchange_rates: ExchangeRateTable;
+  purchase_orders: PurchaseOrderTable;
+  purchase_order_lines: PurchaseOrderLineTable;
+  purchase_order_revisions: PurchaseOrderRevisionTable;
+  receipts: ReceiptTable;
+  receipt_lines: ReceiptLineTable;
+  receipt_discrepancies: ReceiptDiscrepancyTable;
+  landed_costs: LandedCostTable;
+  landed_cost_allocations: LandedCostAllocationTable;
 }
 
 export type LocationRow = Selectable<LocationTable>;
@@ -356,5 +571,12 @@ export type UserRow = Selectable<UserTable>;
 export type SessionRow = Selectable<SessionTable>;
 export type ApiTokenRow = Selectable<ApiTokenTable>;
 export type AuditEventRow = Selectable<AuditEventTable>;
+export type VendorRow = Selectable<VendorTable>;
+export type VendorItemRow = Selectable<VendorItemTable>;
+export type PurchaseOrderRow = Selectable<PurchaseOrderTable>;
+export type PurchaseOrderLineRow = Selectable<PurchaseOrderLineTable>;
+export type ReceiptRow = Selectable<ReceiptTable>;
+export type ReceiptLineRow = Selectable<ReceiptLineTable>;
+export type ReceiptDiscrepancyRow = Selectable<ReceiptDiscrepancyTable>;
 // Kept for columns that later migrations give defaults to.
 export type { Generated };

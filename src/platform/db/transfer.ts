@@ -40,6 +40,17 @@ export const EXPORT_TABLES: ReadonlyArray<{ name: string; key: readonly string[]
   { name: 'login_throttle', key: ['key'] },
   { name: 'audit_events', key: ['id'] },
   { name: 'audit_targets', key: ['event_id', 'target_type', 'target_id'] },
+  { name: 'vendors', key: ['id'] },
+  { name: 'vendor_items', key: ['vendor_id', 'item_id'] },
+  { name: 'exchange_rates', key: ['currency', 'effective_on'] },
+  { name: 'purchase_orders', key: ['id'] },
+  { name: 'purchase_order_lines', key: ['id'] },
+  { name: 'purchase_order_revisions', key: ['id'] },
+  { name: 'receipts', key: ['id'] },
+  { name: 'receipt_lines', key: ['id'] },
+  { name: 'receipt_discrepancies', key: ['id'] },
+  { name: 'landed_costs', key: ['id'] },
+  { name: 'landed_cost_allocations', key: ['landed_cost_id', 'movement_id'] },
 ];
 
 /** `(k1, k2, …) > (v1, v2, …)` spelled out, which both dialects plan as an index range. */

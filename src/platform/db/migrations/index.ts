@@ -3,6 +3,7 @@ import type { DialectName } from '../database.ts';
 import * as core from './0001-core.ts';
 import * as access from './0002-access.ts';
 import * as costing from './0003-costing.ts';
+import * as purchasing from './0004-purchasing.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -15,6 +16,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0001-core': core,
   '0002-access': access,
   '0003-costing': costing,
+  '0004-purchasing': purchasing,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
