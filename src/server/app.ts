@@ -25,6 +25,7 @@ import { registerReportRoutes } from '../modules/reports/index.ts';
 import { registerScanningRoutes } from '../modules/scanning/index.ts';
 import { registerSettingsRoutes } from '../modules/settings/index.ts';
 import { version } from './version.ts';
+import { DEFAULT_WEB_ROOT, registerWebApp } from './web-app.ts';
 
 export interface AppOptions {
   db: Database;
@@ -34,6 +35,8 @@ export interface AppOptions {
   bodyLimitBytes?: number;
   /** Behind a reverse proxy: believe X-Forwarded-For and X-Forwarded-Proto (client address, HTTPS cookies). */
   trustProxy?: boolean;
+  /** Where the built web app is (index.html and assets/); default dist/web. */
+  webRoot?: string;
   /** Tests only: registers more routes beside the modules' ones, under the same rules. */
   extraRoutes?: (routes: AppInstance, deps: CommandDeps) => void;
 }
@@ -103,6 +106,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     config: { access: { public: true, reason: 'the API description is public' } },
     handler: async () => app.swagger(),
   });
+
+  await registerWebApp(app, options.webRoot ?? DEFAULT_WEB_ROOT);
 
   await app.register(async (scope) => {
     const routes = scope as unknown as AppInstance;

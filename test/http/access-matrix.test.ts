@@ -46,6 +46,8 @@ function matrix(f: Fixture): Record<string, Row> {
   const adjustmentAtB = { location_id: f.binB, reason: 'found', lines: [{ item_id: 'itm_NOPE', qty: 1 }] };
   return {
     'GET /healthz': { who: 'public', path: '/healthz', status: 200 },
+    'GET /': { who: 'public', path: '/', status: 200 },
+    'GET /*': { who: 'public', path: '/items/itm_NOPE', status: 200 },
     'GET /api/openapi.json': { who: 'public', path: '/api/openapi.json', status: 200 },
     'GET /api/docs': { who: 'public', path: '/api/docs', status: 200 },
     'GET /api/docs/': { who: 'public', path: '/api/docs/', status: 200 },

@@ -3,7 +3,12 @@ import { OffsetClock, type Clock } from '../../src/platform/clock.ts';
 import { systemActor } from '../../src/platform/context.ts';
 import type { Database } from '../../src/platform/db/database.ts';
 import { createToken, SESSION_COOKIE } from '../../src/modules/access/index.ts';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildApp, type AppOptions } from '../../src/server/app.ts';
+
+/** A tiny stand-in for the built web app, so HTTP tests do not depend on whether `npm run build` ran. */
+export const WEB_FIXTURE_ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web-fixture');
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -62,9 +67,9 @@ function parseSetCookies(header: string | string[] | number | undefined): Record
  * The app on a test database, with a client that authenticates as an owner (an API token made
  * through the access service) unless told otherwise.
  */
-export async function buildTestApi(db: Database, options: { clock?: Clock } & Pick<AppOptions, 'extraRoutes' | 'trustProxy'> = {}): Promise<TestApi> {
+export async function buildTestApi(db: Database, options: { clock?: Clock } & Pick<AppOptions, 'extraRoutes' | 'trustProxy' | 'webRoot'> = {}): Promise<TestApi> {
   const clock = (options.clock as OffsetClock | undefined) ?? new OffsetClock();
-  const app = await buildApp({ db, clock, logger: false, extraRoutes: options.extraRoutes, trustProxy: options.trustProxy });
+  const app = await buildApp({ db, clock, logger: false, extraRoutes: options.extraRoutes, trustProxy: options.trustProxy, webRoot: options.webRoot ?? WEB_FIXTURE_ROOT });
   await app.ready();
   const owner = await createToken({ db, clock, actor: systemActor }, { name: 'test owner', role: 'owner', sites: 'all' });
 
