@@ -146,7 +146,7 @@ export async function benchAdjustments(ctx: BenchContext): Promise<BenchRow[]> {
       });
 
       ctx.log(`adjustments on ${bench.dialect}: HTTP`);
-      const server = await startStockroom(bench.url, { LOG_LEVEL: 'warn' });
+      const server = await startStockroom(bench.url, { LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000000' });
       try {
         const body = JSON.stringify({ location_id: binId, reason: 'found', lines: itemIds.map((item_id) => ({ item_id, qty: 1, unit_cost: '1.25' })) });
         const http = await runLoad({ origin: server.origin, concurrency: 1, durationMs: ctx.seconds * 1000, request: () => ({ method: 'POST', path: '/api/v1/adjustments', body, headers: { authorization: `Bearer ${token}` } }) });

@@ -16,7 +16,7 @@ export async function benchBarcodeLookup(ctx: BenchContext): Promise<BenchRow[]>
   const codes = (await db.kysely.selectFrom('item_barcodes').select('code').execute()).map((r) => r.code);
   const { secret: token } = await createToken({ db, clock: systemClock, actor: systemActor }, { name: 'bench', role: 'owner', sites: 'all' });
   await db.close();
-  const server = await startStockroom(bench.url, { LOG_LEVEL: 'warn' });
+  const server = await startStockroom(bench.url, { LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000000' });
   const empty = await startEmptyServer();
   const rows: BenchRow[] = [];
   try {

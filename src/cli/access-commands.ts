@@ -21,7 +21,6 @@ import { readPassword } from './prompt.ts';
  * services as the API.
  */
 
-const dayMs = 24 * 60 * 60 * 1000;
 
 function positiveDays(value: string): number {
   const n = Number(value);
@@ -112,7 +111,7 @@ export function addAccessCommands(program: Command, dbOption: () => Option): voi
           name: options.name,
           role: options.role,
           sites: await sitesFromCodes(ctx, options.role, options.site),
-          expiresAt: options.expiresInDays === undefined ? null : ctx.clock.now() + options.expiresInDays * dayMs,
+          expiresInDays: options.expiresInDays,
         }),
       );
       console.error(`Made ${made.token.role} token "${made.token.name}" (${made.token.id}). Store it now; it is not shown again.`);

@@ -14,6 +14,7 @@ import { systemClock, type Clock } from '../platform/clock.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { CommandDeps, CommandObserver } from '../platform/http/command.ts';
 import { frameworkErrorHandler, problemSchema, registerProblemHandlers } from '../platform/http/problem.ts';
+import { rateLimitFromEnv, registerRateLimit, type RateLimitOptions } from '../platform/http/rate-limit.ts';
 import type { AppInstance } from '../platform/http/route.ts';
 import { registerAccess, registerAccessRoutes } from '../modules/access/index.ts';
 import { registerAdjustmentRoutes } from '../modules/adjustments/index.ts';
@@ -37,6 +38,8 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** Where the built web app is (index.html and assets/); default dist/web. */
   webRoot?: string;
+  /** Requests per credential per minute; false turns the limit off. Default: RATE_LIMIT_PER_MINUTE or 1200. */
+  rateLimit?: RateLimitOptions | false;
   /** Tests only: registers more routes beside the modules' ones, under the same rules. */
   extraRoutes?: (routes: AppInstance, deps: CommandDeps) => void;
 }
@@ -93,12 +96,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  const rateLimit = options.rateLimit === undefined ? rateLimitFromEnv() : options.rateLimit;
+  if (rateLimit) await registerRateLimit(app, rateLimit);
 
   const api = app as unknown as AppInstance;
 
   api.get('/healthz', {
     schema: { hide: true },
-    config: { access: { public: true, reason: 'load balancers and supervisors probe it' } },
+    config: { access: { public: true, reason: 'load balancers and supervisors probe it' }, rateLimit: false },
     handler: async () => ({ status: 'ok', version }),
   });
   api.get('/api/openapi.json', {

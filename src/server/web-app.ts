@@ -60,19 +60,21 @@ function sendIndex(reply: FastifyReply, webRoot: string): FastifyReply {
 
 export async function registerWebApp(app: FastifyInstance, webRoot: string): Promise<void> {
   // Only its reply.sendFile: the routes are ours, so they declare their access like every other.
+  // They are left out of the per-credential rate limit: a page load is a handful of cached files,
+  // and a person should never see a blank page because their scripts used up the minute.
   await app.register(fastifyStatic, { serve: false });
   const routes = app as unknown as AppInstance;
   const access = { public: true as const, reason: 'the web app’s own files: it signs in and reads everything through the API' };
 
   routes.get('/', {
     schema: { hide: true },
-    config: { access },
+    config: { access, rateLimit: false },
     handler: async (_request, reply) => sendIndex(reply, webRoot),
   });
 
   routes.get('/*', {
     schema: { hide: true },
-    config: { access },
+    config: { access, rateLimit: false },
     handler: async (request, reply) => {
       const urlPath = request.url.split('?')[0] ?? '/';
       if (isServerPath(urlPath)) throw new PlatformError('route_not_found', `No route ${request.method} ${urlPath}.`);

@@ -125,7 +125,7 @@ describe.each(['sqlite', 'postgres'] as const)('crash [%s]', (dialect) => {
     const plan: Array<{ fault?: FaultPoint }> = [...Array.from({ length: cycles[dialect] }, () => ({})), ...faultPoints.map((fault) => ({ fault }))];
 
     for (const [cycle, step] of plan.entries()) {
-      const env: Record<string, string> = { LOG_LEVEL: 'error' };
+      const env: Record<string, string> = { LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '0' };
       if (step.fault) env.STOCKROOM_FAULT = `${step.fault}@${3 + Math.floor(random() * 20)}`;
       const server = await startStockroom(target.url, env);
 
@@ -193,7 +193,7 @@ describe.each(['sqlite', 'postgres'] as const)('crash [%s]', (dialect) => {
     }
 
     // Finally every key sent has posted exactly once.
-    const server = await startStockroom(target.url, { LOG_LEVEL: 'error' });
+    const server = await startStockroom(target.url, { LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '0' });
     for (const key of [...journal.sent.keys()].filter((k) => !journal.acked.has(k))) {
       expect(await post(server.origin, key, journal.sent.get(key)!)).toBe(201);
       journal.acked.add(key);

@@ -67,9 +67,18 @@ function parseSetCookies(header: string | string[] | number | undefined): Record
  * The app on a test database, with a client that authenticates as an owner (an API token made
  * through the access service) unless told otherwise.
  */
-export async function buildTestApi(db: Database, options: { clock?: Clock } & Pick<AppOptions, 'extraRoutes' | 'trustProxy' | 'webRoot'> = {}): Promise<TestApi> {
+export async function buildTestApi(db: Database, options: { clock?: Clock } & Pick<AppOptions, 'extraRoutes' | 'trustProxy' | 'rateLimit' | 'webRoot'> = {}): Promise<TestApi> {
   const clock = (options.clock as OffsetClock | undefined) ?? new OffsetClock();
-  const app = await buildApp({ db, clock, logger: false, extraRoutes: options.extraRoutes, trustProxy: options.trustProxy, webRoot: options.webRoot ?? WEB_FIXTURE_ROOT });
+  // Suites send thousands of requests from one token; the limits test turns the limit on.
+  const app = await buildApp({
+    db,
+    clock,
+    logger: false,
+    extraRoutes: options.extraRoutes,
+    trustProxy: options.trustProxy,
+    rateLimit: options.rateLimit ?? false,
+    webRoot: options.webRoot ?? WEB_FIXTURE_ROOT,
+  });
   await app.ready();
   const owner = await createToken({ db, clock, actor: systemActor }, { name: 'test owner', role: 'owner', sites: 'all' });
 

@@ -5,7 +5,6 @@ import { toTokenJson } from './access.mapper.ts';
 import { createdTokenOutput, createTokenBody, listTokensQuery, tokenOutput, tokenPage } from './access.schema.ts';
 import { createToken, getToken, listTokens, revokeToken } from './tokens.service.ts';
 
-const dayMs = 24 * 60 * 60 * 1000;
 
 export function registerTokenRoutes(app: AppInstance, deps: CommandDeps): void {
   const manage = { access: { permission: 'tokens.manage' } };
@@ -26,10 +25,8 @@ export function registerTokenRoutes(app: AppInstance, deps: CommandDeps): void {
         reply,
         async (ctx) => {
           const { name, role, sites, expires_at, expires_in_days } = request.body;
-          const now = ctx.clock.now();
-          const expiresAt = expires_at ?? (expires_in_days === undefined ? null : now + expires_in_days * dayMs);
-          const made = await createToken(ctx, { name, role, sites, expiresAt });
-          return { ...toTokenJson(made.token, now), secret: made.secret };
+          const made = await createToken(ctx, { name, role, sites, expiresAt: expires_at ?? null, expiresInDays: expires_in_days });
+          return { ...toTokenJson(made.token, made.token.created_at), secret: made.secret };
         },
         { status: 201, targets: (t) => [{ type: 'token', id: t.id }] },
       ),

@@ -41,7 +41,11 @@ export interface CreateTokenInput {
   role: Role;
   sites: SiteGrant;
   expiresAt?: number | null | undefined;
+  /** Counted from the creation instant, so the expiry is exactly this many days after it. */
+  expiresInDays?: number | undefined;
 }
+
+const dayMs = 24 * 60 * 60 * 1000;
 
 function toRecord(row: ApiTokenRow, sites: readonly string[]): TokenRecord {
   const { secret_hash: _hash, all_sites, ...rest } = row;
@@ -56,7 +60,8 @@ export async function createToken(ctx: ServiceContext, input: CreateTokenInput):
   }
   return inTransaction(ctx, async (trx) => {
     const now = ctx.clock.now();
-    if (input.expiresAt != null && input.expiresAt <= now) {
+    const expiresAt = input.expiresInDays !== undefined ? now + input.expiresInDays * dayMs : (input.expiresAt ?? null);
+    if (expiresAt !== null && expiresAt <= now) {
       throw new AccessError('grant_invalid', 'The expiry is in the past.', { errors: [{ field: 'body.expires_at', code: 'past', message: 'must be in the future' }] });
     }
     await assertSitesExist(trx, sites);
@@ -72,7 +77,7 @@ export async function createToken(ctx: ServiceContext, input: CreateTokenInput):
       created_by_id: ctx.actor.id,
       created_by_label: ctx.actor.label,
       created_at: now,
-      expires_at: input.expiresAt ?? null,
+      expires_at: expiresAt,
       last_used_at: null,
       revoked_at: null,
       revoked_by_id: null,

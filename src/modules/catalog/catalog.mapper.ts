@@ -20,6 +20,7 @@ export function toItemJson(row: ItemRow): ItemJson {
     costing_method: row.costing_method,
     price: formatMoneyOrNull(row.price_micros),
     unit_weight_g: row.unit_weight_mg === null ? null : quantityToNumber(row.unit_weight_mg),
+    reorder_point: row.reorder_point === null ? null : quantityToNumber(row.reorder_point),
     stocked: row.stocked === 1,
     components: componentsOf(row).map((c) => ({ item_id: c.item_id, qty: quantityToNumber(c.qty) })),
     status: row.status,

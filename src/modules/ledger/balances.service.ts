@@ -145,3 +145,21 @@ export async function balanceAt(db: Executor, itemId: string, locationId: string
     .executeTakeFirst();
   return { onHand: row?.on_hand ?? 0, reserved: row?.reserved ?? 0 };
 }
+
+/**
+ * On-hand per item over the sellable stock (bins, not quarantine) in the scope: a site, a zone,
+ * a bin, or everything the actor may see. One grouped query.
+ */
+export async function onHandByItem(ctx: ServiceContext, options: { locationId?: string }): Promise<Map<string, number>> {
+  const scope = await resolveStockScope(ctx, options.locationId);
+  const rows = await reader(ctx)
+    .selectFrom('balances as b')
+    .innerJoin('locations as l', 'l.id', 'b.location_id')
+    .select(['b.item_id', sql<number>`sum(b.on_hand)`.as('on_hand')])
+    .where('l.kind', '<>', 'virtual')
+    .where('l.purpose', '=', 'stock')
+    .where(inScope(scope, 'b.location_id'))
+    .groupBy('b.item_id')
+    .execute();
+  return new Map(rows.map((r) => [r.item_id, Number(r.on_hand)]));
+}

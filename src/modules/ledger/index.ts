@@ -10,7 +10,7 @@ export {
   type PostInput,
   type PostedTransaction,
 } from './movements.service.ts';
-export { balanceAt, hasPhysicalStock, listBalances, type BalanceLine, type BalanceQuery } from './balances.service.ts';
+export { balanceAt, hasPhysicalStock, listBalances, onHandByItem, type BalanceLine, type BalanceQuery } from './balances.service.ts';
 export { listMovements, type MovementLine, type MovementQuery } from './history.service.ts';
 export { listReservationsOfDocument, releaseExpiredReservations, releaseReservation, reserveStock, type ReserveInput } from './reservations.service.ts';
 export { NO_LOT, findLots, findOrCreateLot, listLotsOfItem, type LotSpec } from './lots.service.ts';
@@ -18,4 +18,4 @@ export { checkLedger, type InvariantResult, type LedgerCheckReport } from './led
 export { LedgerError, insufficientStock, type LedgerErrorCode, type Shortfall } from './ledger.errors.ts';
 export { lotOrNull, toMovementJson, type View } from './ledger.mapper.ts';
 export { loadItemRules, type ItemRules } from './item-rules.ts';
-export { applyLandedCosts, readValuedHistory, revalueItems, valuedChangesSince, type ValuedChange } from './valuation.ts';
+export { applyLandedCosts, readValuedHistory, revalueItems, valuedChangesByHour, valuedChangesSince, type ValuedChange } from './valuation.ts';

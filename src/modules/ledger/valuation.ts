@@ -95,3 +95,23 @@ export async function valuedChangesSince(db: Executor, asOf: number): Promise<Ma
 }
 
 const valuedCondition = (alias: string) => sql`(${sql.ref(`${alias}.kind`)} <> 'virtual' or ${sql.ref(`${alias}.virtual_type`)} = 'transit')`;
+
+/**
+ * The net value that crossed into owned stock per hour since `since` (epoch hour → micros), so
+ * a chart of stock value over days reads one grouped query rather than every movement.
+ */
+export async function valuedChangesByHour(db: Executor, since: number): Promise<Map<number, number>> {
+  const hour = sql<number>`m.effective_at / 3600000`;
+  const rows = await db
+    .selectFrom('movements as m')
+    .innerJoin('locations as lf', 'lf.id', 'm.from_location_id')
+    .innerJoin('locations as lt', 'lt.id', 'm.to_location_id')
+    .select([
+      hour.as('hour'),
+      sql<number>`sum(case when ${valuedCondition('lt')} and not ${valuedCondition('lf')} then m.value_micros when ${valuedCondition('lf')} and not ${valuedCondition('lt')} then 0 - m.value_micros else 0 end)`.as('value'),
+    ])
+    .where('m.effective_at', '>', since)
+    .groupBy(hour)
+    .execute();
+  return new Map(rows.map((r) => [Math.floor(Number(r.hour)), Number(r.value ?? 0)]));
+}

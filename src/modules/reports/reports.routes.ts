@@ -8,6 +8,7 @@ import { quantityToNumber } from '../../platform/quantity.ts';
 import { getItem } from '../catalog/index.ts';
 import { getItemCosts, unitCostOf } from '../costing/index.ts';
 import { inventoryValuation } from './valuation.service.ts';
+import { stockAlerts, stockValueHistory } from './stock-status.service.ts';
 
 const itemCostsOutput = z
   .object({
@@ -104,5 +105,60 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
         })),
       };
     },
+  });
+
+  app.get('/api/v1/reports/stock-alerts', {
+    schema: {
+      tags: ['reports'],
+      summary: 'Items out of stock, or at or below their reorder point',
+      description: 'Counts sellable stock only (not virtual locations or quarantine bins). Out of stock first, then low, by SKU.',
+      querystring: z.strictObject({ location_id: idInput('loc').optional(), limit: z.coerce.number().int().min(1).max(5000).default(500) }),
+      response: {
+        200: z.object({
+          counts: z.object({ out_of_stock: z.number().int(), low: z.number().int() }),
+          data: z.array(
+            z.object({
+              item_id: z.string(),
+              sku: z.string(),
+              name: z.string(),
+              category: z.string().nullable(),
+              on_hand: quantityOutput,
+              reorder_point: quantityOutput.nullable(),
+              status: z.enum(['out_of_stock', 'low']),
+            }),
+          ),
+        }),
+      },
+    },
+    config: { access: { permission: 'stock.read', location: { from: 'query', field: 'location_id' } } },
+    handler: async (request) => {
+      const { alerts, counts } = await stockAlerts(contextOf(deps, request), { locationId: request.query.location_id, limit: request.query.limit });
+      return {
+        counts,
+        data: alerts.map((a) => ({
+          item_id: a.itemId,
+          sku: a.sku,
+          name: a.name,
+          category: a.category,
+          on_hand: quantityToNumber(a.onHand),
+          reorder_point: a.reorderPoint === null ? null : quantityToNumber(a.reorderPoint),
+          status: a.status,
+        })),
+      };
+    },
+  });
+
+  app.get('/api/v1/reports/stock-value-history', {
+    schema: {
+      tags: ['reports'],
+      summary: 'The value of all owned stock at the end of each of the last days',
+      description: 'Days end at midnight in the shop’s time zone (settings), exact to the hour.',
+      querystring: z.strictObject({ days: z.coerce.number().int().min(1).max(366).default(30) }),
+      response: { 200: z.object({ data: z.array(z.object({ date: z.string(), value: moneyOutput })) }) },
+    },
+    config: { access: { permission: 'costs.read' } },
+    handler: async (request) => ({
+      data: (await stockValueHistory(contextOf(deps, request), request.query.days)).map((d) => ({ date: d.date, value: formatMoney(d.value) })),
+    }),
   });
 }

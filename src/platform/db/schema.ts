@@ -60,6 +60,8 @@ export interface ItemTable {
   costing_method: CostingMethod;
   price_micros: number | null;
   unit_weight_mg: number | null;
+  /** At or below this on-hand quantity (thousandths) the item is low; null: no reorder point. */
+  reorder_point: number | null;
   stocked: number;
   status: 'active' | 'archived';
   /** The item's own representation of its units, barcodes and components (see catalog). */

@@ -4,6 +4,7 @@ import * as core from './0001-core.ts';
 import * as access from './0002-access.ts';
 import * as costing from './0003-costing.ts';
 import * as purchasing from './0004-purchasing.ts';
+import * as reorderPoints from './0006-reorder-points.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -17,6 +18,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0002-access': access,
   '0003-costing': costing,
   '0004-purchasing': purchasing,
+  '0006-reorder-points': reorderPoints,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

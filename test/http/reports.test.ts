@@ -1,0 +1,57 @@
+import { beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../support/databases.ts';
+import { buildTestApi, type TestApi } from '../support/http.ts';
+
+const DAY = 86_400_000;
+
+describeEachDatabase('reports', (get) => {
+  let api: TestApi;
+  let site: any;
+  const tag = `R${Date.now().toString(36)}`;
+
+  beforeAll(async () => {
+    api = await buildTestApi(get().db);
+    site = (await api.post('/api/v1/locations', { kind: 'site', code: tag, name: 'Report store', site_type: 'store' })).body;
+  });
+
+  const item = async (sku: string, reorder_point: number | null) => (await api.post('/api/v1/items', { sku: `${tag}-${sku}`, name: sku, reorder_point })).body;
+  const adjust = (item_id: string, qty: number, unit_cost?: string) =>
+    api.post('/api/v1/adjustments', { location_id: site.id, reason: qty > 0 ? 'found' : 'correction', lines: [{ item_id, qty, ...(unit_cost ? { unit_cost } : {}) }] });
+
+  it('lists what is out of stock and what is at or below its reorder point', async () => {
+    const plenty = await item('PLENTY', 5);
+    const low = await item('LOW', 5);
+    const out = await item('OUT', null);
+    const never = await item('NEVER', 2);
+    await adjust(plenty.id, 10);
+    await adjust(low.id, 5);
+    await adjust(out.id, 1);
+    await adjust(out.id, -1);
+    const quarantine = (await api.post('/api/v1/locations', { kind: 'bin', parent_id: site.id, code: 'Q', name: 'Quarantine', purpose: 'quarantine' })).body;
+    await api.post('/api/v1/adjustments', { location_id: quarantine.id, reason: 'found', lines: [{ item_id: never.id, qty: 9 }] });
+
+    const response = await api.get(`/api/v1/reports/stock-alerts?location_id=${site.id}`);
+    expect(response.status).toBe(200);
+    const mine = response.body.data.filter((a: any) => a.sku.startsWith(tag));
+    expect(mine.map((a: any) => [a.sku.slice(tag.length + 1), a.status, a.on_hand])).toEqual([
+      ['NEVER', 'out_of_stock', 0],
+      ['OUT', 'out_of_stock', 0],
+      ['LOW', 'low', 5],
+    ]);
+    expect(response.body.counts.low).toBeGreaterThanOrEqual(1);
+  });
+
+  it('charts stock value at the end of each day', async () => {
+    const valued = await item('VALUED', null);
+    await adjust(valued.id, 4, '2.50');
+    const history = await api.get('/api/v1/reports/stock-value-history?days=3');
+    expect(history.status).toBe(200);
+    expect(history.body.data).toHaveLength(3);
+    const valuation = await api.get('/api/v1/reports/valuation');
+    expect(history.body.data[2].value).toBe(valuation.body.total_value);
+    api.clock.advance(DAY);
+    const next = await api.get('/api/v1/reports/stock-value-history?days=2');
+    expect(next.body.data[0]).toEqual(history.body.data[2]);
+    expect(Number(history.body.data[0].value)).toBeLessThanOrEqual(Number(history.body.data[2].value));
+  });
+});
