@@ -16,6 +16,7 @@ import { PurchaseOrderPage, PurchaseOrdersPage } from './pages/PurchaseOrders.ts
 import { NewPurchaseOrderPage } from './pages/NewPurchaseOrder.tsx';
 import { ReceiptPage, ReceiptsPage } from './pages/Receiving.tsx';
 import { AuditPage } from './pages/Audit.tsx';
+import { LocationsPage } from './pages/Locations.tsx';
 import { TokensPage, UsersPage } from './pages/Users.tsx';
 import { SellingRoutes } from './pages/selling/routes.tsx';
 
@@ -54,6 +55,7 @@ const router = createBrowserRouter([
       { path: 'purchasing/receipts/:id', element: <ReceiptPage /> },
       ...SellingRoutes,
       { path: 'admin/audit', element: <AuditPage /> },
+      { path: 'admin/locations', element: <LocationsPage /> },
       { path: 'admin/users', element: <UsersPage /> },
       { path: 'admin/tokens', element: <TokensPage /> },
       { path: '*', element: <NotFound /> },

@@ -40,6 +40,7 @@ const sections: { title: string; entries: NavEntry[] }[] = [
   {
     title: 'Administration',
     entries: [
+      { to: '/admin/locations', label: 'Locations', permission: 'locations.read' },
       { to: '/admin/users', label: 'Users', permission: 'users.manage' },
       { to: '/admin/tokens', label: 'API tokens', permission: 'tokens.manage' },
       { to: '/admin/audit', label: 'Audit log', permission: 'audit.read' },

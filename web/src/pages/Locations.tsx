@@ -1,0 +1,110 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { api } from '../api/client.ts';
+import { mapProblem, type MappedProblem } from '../api/problem.ts';
+import type { Location } from '../api/types.ts';
+import { useLocations, useSignedIn } from '../auth/session.tsx';
+import { FormErrors, PageHeader, SelectField, StatusBadge, TextField } from '../components/ui.tsx';
+
+const none: MappedProblem = { byField: {}, general: [] };
+
+function Tree({ nodes, depth = 0 }: { nodes: Location[]; depth?: number }) {
+  return (
+    <ul className={depth === 0 ? 'tree' : undefined}>
+      {nodes.map((l) => (
+        <li key={l.id}>
+          <strong>{l.kind === 'site' ? l.name : l.full_code}</strong> {l.kind !== 'site' && <span className="muted">{l.name}</span>} <span className="badge">{l.site_type ?? l.kind}</span>
+          {l.negative_stock && l.kind === 'site' && <span className="muted"> · negative stock: {l.negative_stock}</span>}
+          {l.purpose === 'quarantine' && <StatusBadge status="quarantine" />}
+          {l.children && l.children.length > 0 && <Tree nodes={l.children} depth={depth + 1} />}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Sites (stores, warehouses), their zones and bins. */
+export function LocationsPage() {
+  const session = useSignedIn();
+  const { tree, all } = useLocations();
+  const qc = useQueryClient();
+  const [form, setForm] = useState({ kind: 'site', parent_id: '', code: '', name: '', site_type: 'store', purpose: 'stock' });
+  const [problem, setProblem] = useState(none);
+  const create = useMutation({
+    mutationFn: (body: unknown) => api.post<Location>('/api/v1/locations', body),
+    onSuccess: () => {
+      setForm((f) => ({ ...f, code: '', name: '' }));
+      void qc.invalidateQueries({ queryKey: ['locations'] });
+    },
+    onError: (e) => setProblem(mapProblem(e, Object.keys(form))),
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setProblem(none);
+    create.mutate(
+      form.kind === 'site'
+        ? { kind: 'site', code: form.code, name: form.name, site_type: form.site_type }
+        : { kind: form.kind, parent_id: form.parent_id, code: form.code, name: form.name, ...(form.kind === 'bin' ? { purpose: form.purpose } : {}) },
+    );
+  };
+  const set = (k: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
+  return (
+    <section>
+      <PageHeader title="Locations" />
+      <div className="grid-2">
+        <div className="card">{tree.length === 0 ? <p className="empty">No sites yet: add the shop’s first store or warehouse.</p> : <Tree nodes={tree} />}</div>
+        {session.can('locations.write') && (
+          <form className="card form" onSubmit={submit} noValidate aria-label="Add a location">
+            <h2>Add a location</h2>
+            <FormErrors messages={problem.general} />
+            <SelectField
+              label="Kind"
+              value={form.kind}
+              onValue={set('kind')}
+              options={[
+                { value: 'site', label: 'Site (a store or warehouse)' },
+                { value: 'zone', label: 'Zone (an area of a site)' },
+                { value: 'bin', label: 'Bin (a shelf or place that holds stock)' },
+              ]}
+            />
+            {form.kind === 'site' ? (
+              <SelectField
+                label="Site type"
+                value={form.site_type}
+                onValue={set('site_type')}
+                options={[
+                  { value: 'store', label: 'Store (sells at the counter; may go negative)' },
+                  { value: 'warehouse', label: 'Warehouse (never oversells)' },
+                ]}
+              />
+            ) : (
+              <SelectField
+                label="Inside"
+                value={form.parent_id}
+                onValue={set('parent_id')}
+                error={problem.byField.parent_id}
+                options={[{ value: '', label: 'Choose…' }, ...all.filter((l) => l.kind === 'site' || l.kind === 'zone').map((l) => ({ value: l.id, label: l.kind === 'site' ? l.name : l.full_code }))]}
+              />
+            )}
+            <TextField label="Code" value={form.code} onValue={set('code')} error={problem.byField.code} hint="Short, e.g. MAIN or A-01" />
+            <TextField label="Name" value={form.name} onValue={set('name')} error={problem.byField.name} />
+            {form.kind === 'bin' && (
+              <SelectField
+                label="Purpose"
+                value={form.purpose}
+                onValue={set('purpose')}
+                options={[
+                  { value: 'stock', label: 'Stock' },
+                  { value: 'quarantine', label: 'Quarantine (never sold or picked)' },
+                ]}
+              />
+            )}
+            <button type="submit" className="primary" disabled={create.isPending}>
+              Add location
+            </button>
+          </form>
+        )}
+      </div>
+    </section>
+  );
+}
