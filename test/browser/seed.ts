@@ -8,6 +8,12 @@ const CATEGORIES = ['Stationery', 'Kitchen', 'Accessories', 'Pantry', 'Bakery', 
 const NOUNS = ['mug', 'candle', 'notebook', 'scarf', 'umbrella', 'tea', 'pen', 'basket', 'lamp', 'towel', 'glove', 'bowl'];
 const ADJECTIVES = ['red', 'blue', 'linen', 'oak', 'brass', 'large', 'small', 'organic', 'striped', 'classic', 'travel', 'deluxe'];
 
+/** A GTIN-13 from its first twelve digits: the check digit weights them 1, 3, 1, 3… from the left. */
+export function gtin13(first12: string): string {
+  const sum = [...first12].reduce((s, d, i) => s + Number(d) * (i % 2 === 0 ? 1 : 3), 0);
+  return `${first12}${(10 - (sum % 10)) % 10}`;
+}
+
 /**
  * A catalogue of `count` items written through the catalogue service (the same checks as the
  * API), in batches of 1,000 per transaction: the "30,000 items" shop the list must stay smooth on.
@@ -32,7 +38,7 @@ export async function seedItems(dbPath: string, count: number): Promise<void> {
             price: 1_000_000 + (i % 5000) * 10_000,
             stocked: true,
             units: [],
-            barcodes: [`29${String(i).padStart(10, '0')}`],
+            barcodes: [gtin13(`29${String(i).padStart(10, '0')}`)],
             components: [],
           } as Parameters<typeof createItem>[1]);
         }
