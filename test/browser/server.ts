@@ -11,6 +11,8 @@ export interface WebServer {
   dbPath: string;
   /** Everything the server printed (the demo's sign-ins and token). */
   output(): string;
+  /** Waits until the server has printed something matching `pattern` (the demo prints its token after it starts listening). */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,14 @@ export async function startWebServer(command: 'serve' | 'demo', prepare?: (dbPat
     origin,
     dbPath,
     output: () => output,
+    async waitForOutput(pattern, timeoutMs = 15_000) {
+      const until = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (Date.now() > until) throw new Error(`the server never printed ${pattern}:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return output;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         const done = () => {

@@ -2,7 +2,7 @@ import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttribu
 import { Link } from 'react-router';
 import { describeError } from '../api/problem.ts';
 import { useSettings } from '../auth/session.tsx';
-import { formatMoney, formatQty } from '../lib/decimal.ts';
+import { formatMoney, formatMoneyTotal, formatQty } from '../lib/decimal.ts';
 
 /** A labelled control with its error beside it, announced and tied to the control for screen readers. */
 function FieldShell({ label, error, hint, id, children }: { label: ReactNode; error?: string; hint?: string; id: string; children: ReactNode }) {
@@ -121,9 +121,11 @@ export function ErrorBanner({ error, title }: { error: unknown; title?: string }
   );
 }
 
-export function Money({ value, currency }: { value: string | null | undefined; currency?: string }) {
+/** An amount; `total` rounds it to cents for display (values, totals), else every decimal shows (unit costs). */
+export function Money({ value, currency, total }: { value: string | null | undefined; currency?: string; total?: boolean }) {
   const settings = useSettings();
-  return <span className="num">{formatMoney(value, currency ?? settings.base_currency)}</span>;
+  const format = total ? formatMoneyTotal : formatMoney;
+  return <span className="num">{format(value, currency ?? settings.base_currency)}</span>;
 }
 
 export function Qty({ value, unit }: { value: number | null | undefined; unit?: string }) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, formatMoneyShort, formatQty, fromMicros, parseMoneyInput, parseQuantityInput, sumMoney, toMicros } from './decimal.ts';
+import { formatMoney, formatMoneyShort, formatMoneyTotal, roundToCents, formatQty, fromMicros, parseMoneyInput, parseQuantityInput, sumMoney, toMicros } from './decimal.ts';
 
 describe('money', () => {
   it('reads what people type as a decimal string, never through a float', () => {
@@ -33,6 +33,14 @@ describe('money', () => {
     expect(() => toMicros('1e3')).toThrow();
     // Beyond 2^53 micros a float would already be wrong.
     expect(sumMoney(['9007199254.740993', '0.000001'])).toBe('9007199254.740994');
+  });
+
+  it('rounds totals to cents half away from zero, in integers', () => {
+    expect(roundToCents('16774.699')).toBe('16774.70');
+    expect(roundToCents('0.005')).toBe('0.01');
+    expect(roundToCents('-0.005')).toBe('-0.01');
+    expect(roundToCents('2.004999')).toBe('2.00');
+    expect(formatMoneyTotal('127.999992', 'USD')).toBe('$128.00');
   });
 
   it('formats with the currency and thousands, keeping meaningful extra decimals', () => {

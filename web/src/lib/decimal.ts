@@ -69,6 +69,21 @@ export function formatMoney(amount: string | null | undefined, currency = 'USD')
   return `${sign ? '−' : ''}${symbol}${groupThousands(whole)}.${fraction}`;
 }
 
+/** Rounds to cents, half away from zero, in integers: for totals, where fractions of a cent are noise. */
+export function roundToCents(amount: string): string {
+  const micros = toMicros(amount);
+  const abs = micros < 0n ? -micros : micros;
+  const cents = (abs + 5_000n) / 10_000n;
+  const rounded = cents * 10_000n;
+  return fromMicros(micros < 0n ? -rounded : rounded);
+}
+
+/** A total for people: "$16,774.70" (exact micros stay in the API and in unit costs). */
+export function formatMoneyTotal(amount: string | null | undefined, currency = 'USD'): string {
+  if (amount === null || amount === undefined || amount === '') return '—';
+  return formatMoney(roundToCents(amount), currency);
+}
+
 /** A short form for chart axes and tiles: "$12.3k". */
 export function formatMoneyShort(amount: string, currency = 'USD'): string {
   const micros = toMicros(amount);

@@ -7,7 +7,7 @@ import { useSettings, useSignedIn, useSite } from '../auth/session.tsx';
 import { dayToSeconds, TimeChart } from '../components/Chart.tsx';
 import { ErrorBanner, PageHeader, Stat } from '../components/ui.tsx';
 import { useCapabilities } from '../lib/capabilities.ts';
-import { formatMoney, formatMoneyShort, fromMicros, sumMoney, toMicros } from '../lib/decimal.ts';
+import { formatMoneyShort, formatMoneyTotal, fromMicros, sumMoney, toMicros } from '../lib/decimal.ts';
 import { daysAgo, localDate } from '../lib/items.ts';
 import { MovementTable } from './Movements.tsx';
 
@@ -100,13 +100,13 @@ export function DashboardPage() {
         <p className="subtitle">{siteId ? 'This site' : 'All sites'} · {new Date().toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long' })}</p>
       </PageHeader>
       <div className="stats" aria-label="Key figures">
-        {session.seesCosts && <Stat label="Stock value" value={valuation.data ? formatMoney(valuation.data.total_value, currency) : '…'} to="/stock" testId="stat-stock-value" />}
+        {session.seesCosts && <Stat label="Stock value" value={valuation.data ? formatMoneyTotal(valuation.data.total_value, currency) : '…'} to="/stock" testId="stat-stock-value" />}
         {hasAlerts && <Stat label="Out of stock" value={alerts.data ? out : '…'} to="/stock/alerts?status=out_of_stock" tone={out > 0 ? 'bad' : undefined} testId="stat-out" />}
         {hasAlerts && <Stat label="Low stock" value={alerts.data ? low : '…'} to="/stock/alerts?status=low" tone={low > 0 ? 'warn' : undefined} testId="stat-low" />}
         {hasSalesByDay && (
           <Stat
             label={`Sales today (${todaySales?.sales_count ?? 0})`}
-            value={sales.data ? formatMoney(todaySales?.revenue ?? '0.00', currency) : '…'}
+            value={sales.data ? formatMoneyTotal(todaySales?.revenue ?? '0.00', currency) : '…'}
             to={`/selling/sales?from=${today}`}
             testId="stat-sales-today"
           />
@@ -114,7 +114,7 @@ export function DashboardPage() {
         {hasSalesByDay && (
           <Stat
             label={`Sales this week (${week.reduce((s, d) => s + d.sales_count, 0)})`}
-            value={sales.data ? formatMoney(sumMoney(week.map((d) => d.revenue)), currency) : '…'}
+            value={sales.data ? formatMoneyTotal(sumMoney(week.map((d) => d.revenue)), currency) : '…'}
             to={`/selling/sales?from=${weekStart()}`}
             testId="stat-sales-week"
           />

@@ -310,7 +310,7 @@ function CostLayers({ item }: { item: Item }) {
       {c && (
         <>
           <p>
-            Value on hand <Money value={c.value} /> · unit cost <Money value={c.unit_cost} /> · last received at <Money value={c.last_unit_cost} /> ({c.costing_method})
+            Value on hand <Money value={c.value} total /> · unit cost <Money value={c.unit_cost} /> · last received at <Money value={c.last_unit_cost} /> ({c.costing_method})
           </p>
           {c.layers.length > 0 && (
             <table>
@@ -345,7 +345,7 @@ function CostLayers({ item }: { item: Item }) {
                       <Money value={l.unit_cost} />
                     </td>
                     <td className="num">
-                      <Money value={l.value_remaining} />
+                      <Money value={l.value_remaining} total />
                     </td>
                   </tr>
                 ))}

@@ -75,7 +75,7 @@ export function MovementTable({ rows, showItem = true }: { rows: Movement[]; sho
               </td>
               {session.seesCosts && (
                 <td className="num">
-                  <Money value={m.value} />
+                  <Money value={m.value} total />
                 </td>
               )}
               <td>{link ? <Link to={link}>{m.document_type}</Link> : m.document_type}</td>

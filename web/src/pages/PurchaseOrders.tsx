@@ -223,7 +223,7 @@ export function PurchaseOrderPage() {
                   )}
                   {session.seesCosts && (
                     <td className="num">
-                      <Money value={l.subtotal} currency={o.currency} />
+                      <Money value={l.subtotal} currency={o.currency} total />
                     </td>
                   )}
                   <td className="num">
@@ -244,14 +244,14 @@ export function PurchaseOrderPage() {
               <tr>
                 <td colSpan={4}>Subtotal / tax / shipping</td>
                 <td className="num">
-                  <Money value={o.subtotal} currency={o.currency} /> / <Money value={o.tax} currency={o.currency} /> / <Money value={o.shipping} currency={o.currency} />
+                  <Money value={o.subtotal} currency={o.currency} total /> / <Money value={o.tax} currency={o.currency} total /> / <Money value={o.shipping} currency={o.currency} total />
                 </td>
                 <td colSpan={2}>
                   <strong>Total</strong>
                 </td>
                 <td className="num">
                   <strong>
-                    <Money value={o.total} currency={o.currency} />
+                    <Money value={o.total} currency={o.currency} total />
                   </strong>
                 </td>
               </tr>

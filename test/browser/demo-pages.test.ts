@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { apiClient, demoToken } from './api.ts';
+import { launchChromium, screenshot, signIn, type LaunchedBrowser } from './browser.ts';
+import { startWebServer, type WebServer } from './server.ts';
+
+/**
+ * Every main page on the demo shop (`stockroom demo`), with a little trading added through
+ * the API so the pages show what a shop in use looks like; each page is saved as a screenshot
+ * in test-artifacts/screenshots/ and checked for the figures it must show.
+ */
+
+function isoDay(offsetDays: number): string {
+  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+describe('the main pages on the demo shop', () => {
+  let server: WebServer;
+  let browser: LaunchedBrowser;
+  let page: Page;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    server = await startWebServer('demo');
+    const api = apiClient(server.origin, demoToken(await server.waitForOutput(/STOCKROOM_TOKEN=/)));
+    const item = async (sku: string) => (await api.get(`/api/v1/items?q=${sku}`)).data.find((i: { sku: string }) => i.sku === sku);
+    const mug = await item('MUG-STONE');
+    const candle = await item('CANDLE-STRAW');
+    const tea = await item('TEA-EARL');
+    ids.mug = mug.id;
+    const sites = (await api.get('/api/v1/locations')).data as Array<{ id: string; code: string; site_type: string }>;
+    const warehouse = sites.find((s) => s.site_type === 'warehouse')!;
+    const main = sites.find((s) => s.code === 'MAIN')!;
+    const vendor = await api.post('/api/v1/vendors', { name: 'Harbour Supplies', email: 'orders@harbour.example', payment_terms: 'Net 30', lead_time_days: 5, over_receipt_tolerance_percent: 5 });
+    await api.put(`/api/v1/vendors/${vendor.id}/items/${mug.id}`, { vendor_sku: 'HS-MUG', unit_cost: '4.90', preferred: true });
+    await api.put(`/api/v1/vendors/${vendor.id}/items/${candle.id}`, { vendor_sku: 'HS-CAN-12', purchase_unit: 'case', unit_cost: '64.00' });
+    await api.put(`/api/v1/vendors/${vendor.id}/items/${tea.id}`, { vendor_sku: 'HS-TEA', unit_cost: '3.05' });
+    // One order partly delivered (short on mugs), one late, one draft.
+    const po1 = await api.post('/api/v1/purchase-orders', {
+      vendor_id: vendor.id,
+      delivery_site_id: warehouse.id,
+      expected_on: isoDay(-3),
+      tax_rate_percent: 10,
+      shipping: '15.00',
+      lines: [
+        { item_id: mug.id, qty: 40 },
+        { item_id: candle.id, qty: 2 },
+      ],
+    });
+    await api.post(`/api/v1/purchase-orders/${po1.id}/send`);
+    await api.post('/api/v1/receipts', { purchase_order_id: po1.id, post: true, lines: [{ item_id: mug.id, qty: 30 }, { item_id: candle.id, qty: 2 }] });
+    ids.po = po1.id;
+    const po2 = await api.post('/api/v1/purchase-orders', { vendor_id: vendor.id, delivery_site_id: main.id, expected_on: isoDay(-1), lines: [{ item_id: tea.id, qty: 24 }] });
+    await api.post(`/api/v1/purchase-orders/${po2.id}/send`);
+    const draft = await api.post('/api/v1/receipts', { purchase_order_id: po2.id, lines: [{ item_id: tea.id, qty: 20 }] });
+    ids.receipt = draft.id;
+    await api.post('/api/v1/purchase-orders', { vendor_id: vendor.id, delivery_site_id: main.id, expected_on: isoDay(7), lines: [{ item_id: candle.id, qty: 1 }] });
+    await api.post('/api/v1/adjustments', { location_id: main.id, reason: 'damaged', note: 'dropped a box', lines: [{ item_id: mug.id, qty: -2 }] });
+    ids.vendor = vendor.id;
+
+    browser = await launchChromium(server.origin);
+    page = await browser.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const shot = async (path: string, name: string, ready: (p: Page) => Promise<unknown>) => {
+    await page.goto(path);
+    await ready(page);
+    await page.waitForLoadState('networkidle');
+    await screenshot(page, name);
+  };
+
+  it('sign-in page', async () => {
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Sign in to Stockroom' }).waitFor();
+    await screenshot(page, 'sign-in');
+    await signIn(page, 'owner@demo.test', 'demo-owner-pass');
+  });
+
+  it('dashboard: stock value, open and late orders, alerts, charts and recent movements', async () => {
+    await shot('/', 'dashboard', (p) => p.getByTestId('stat-stock-value').filter({ hasText: '$' }).waitFor());
+    expect(await page.getByTestId('stat-open-pos').textContent()).toBe('2');
+    expect(await page.getByTestId('stat-late-pos').textContent()).toBe('2');
+    expect(await page.getByText('Recent movements').count()).toBe(1);
+  });
+
+  it('items, an item, and the item form', async () => {
+    await shot('/items', 'items', (p) => p.getByRole('link', { name: 'Stoneware mug' }).waitFor());
+    await shot(`/items/${ids.mug}`, 'item', (p) => p.getByTestId('item-history').getByText('receipt').first().waitFor());
+    expect(await page.getByTestId('cost-layers').textContent()).toMatch(/\$4\.90/);
+    await shot(`/items/${ids.mug}/edit`, 'item-edit', (p) => p.getByLabel('SKU').waitFor());
+  });
+
+  it('stock, movements, adjustments and alerts', async () => {
+    await shot('/stock?by=bin', 'stock', (p) => p.locator('tbody tr td a').first().waitFor());
+    await shot('/stock/movements', 'movements', (p) => p.getByRole('cell', { name: /damaged/ }).first().waitFor());
+    await shot('/stock/adjustments', 'adjustments', (p) => p.getByText('dropped a box').waitFor());
+    await shot('/stock/adjustments/new', 'adjustment-new', (p) => p.getByLabel('Reason').waitFor());
+    await shot('/stock/alerts', 'stock-alerts', (p) => p.getByRole('heading', { name: 'Stock alerts' }).waitFor());
+  });
+
+  it('purchasing: orders, an order, a new order, receiving and vendors', async () => {
+    await shot('/purchasing/orders', 'purchase-orders', (p) => p.getByRole('link', { name: /^PO-/ }).first().waitFor());
+    await shot(`/purchasing/orders/${ids.po}`, 'purchase-order', (p) => p.getByText(/still owed/).first().waitFor());
+    await shot(`/purchasing/orders/new?vendor_id=${ids.vendor}`, 'purchase-order-new', (p) => p.getByLabel('Vendor', { exact: true }).waitFor());
+    await shot(`/purchasing/receipts/${ids.receipt}`, 'receiving', (p) => p.getByTestId('receipt-lines').waitFor());
+    await shot('/purchasing/vendors', 'vendors', (p) => p.getByRole('link', { name: 'Harbour Supplies' }).waitFor());
+    await shot(`/purchasing/vendors/${ids.vendor}`, 'vendor', (p) => p.getByRole('cell', { name: 'HS-MUG' }).waitFor());
+  });
+
+  it('administration: locations, users, tokens and the audit log', async () => {
+    await shot('/admin/locations', 'locations', (p) => p.locator('.tree').getByText('Main Street store').waitFor());
+    await shot('/admin/users', 'users', (p) => p.getByRole('cell', { name: 'staff@demo.test' }).waitFor());
+    await shot('/admin/tokens', 'tokens', (p) => p.getByRole('cell', { name: 'demo start (owner)' }).waitFor());
+    await shot('/admin/audit', 'audit-log', (p) => p.getByText('/api/v1/adjustments').first().waitFor());
+  });
+
+  it('scanner mode on a phone', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot('/scanner', 'scanner-lookup', (p) => p.getByText('Ready to scan').waitFor());
+    await page.keyboard.type('2000000000015', { delay: 4 });
+    await page.keyboard.press('Enter');
+    await page.getByTestId('lookup-result').waitFor();
+    await screenshot(page, 'scanner-lookup-result');
+    await shot('/scanner/receive', 'scanner-receive', (p) => p.getByRole('heading', { name: 'Receive a delivery' }).waitFor());
+    await page.setViewportSize({ width: 1366, height: 900 });
+  });
+});
