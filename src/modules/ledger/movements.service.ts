@@ -10,6 +10,7 @@ import { loadStockPolicies, type StockPolicy } from '../locations/index.ts';
 import { loadItemRules, type ItemRules } from './item-rules.ts';
 import { insufficientStock, LedgerError } from './ledger.errors.ts';
 import { findLots, NO_LOT } from './lots.service.ts';
+import { notifyStockObservers } from './stock-observers.ts';
 import { readValuedHistory, writeCostUpdates } from './valuation.ts';
 
 /**
@@ -109,8 +110,9 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
       })
       .execute();
 
-    const negativeBalances = await applyBalanceDeltas(trx, balanceDeltas(input.movements, checked.policies), now);
-    await consumeReservations(trx, input.movements, checked.reservations, now);
+    const deltas = balanceDeltas(input.movements, checked.policies);
+    const negativeBalances = await applyBalanceDeltas(trx, deltas, now);
+    await consumeReservations(trx, input.movements, now);
 
     const ids = input.movements.map(() => newId('mov', now));
     // Stock crossing into or out of owned locations is valued: layers opened or drawn, cost recorded.
@@ -151,6 +153,11 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     // Bounded chunks keep every statement under SQLite's and PostgreSQL's parameter limits.
     for (let i = 0; i < rows.length; i += 500) await trx.insertInto('movements').values(rows.slice(i, i + 500)).execute();
     await writeCostUpdates(trx, valuation.updates);
+    await notifyStockObservers(
+      trx,
+      deltas.filter((d) => d.physical).map((d) => ({ itemId: d.itemId, locationId: d.locationId })),
+      now,
+    );
     return { txnId, effectiveAt, movements: rows as MovementRow[], negativeBalances };
   });
 }
@@ -326,14 +333,31 @@ async function upsertBalance(trx: Trx, d: BalanceDelta, now: number): Promise<nu
   return row.on_hand;
 }
 
-async function consumeReservations(trx: Trx, movements: readonly MovementInput[], reservations: Map<string, ReservationRow>, now: number): Promise<void> {
+/**
+ * Takes what the movements consumed off their reservations. The update is guarded, so two
+ * postings that both read the same reservation cannot both consume it.
+ */
+async function consumeReservations(trx: Trx, movements: readonly MovementInput[], now: number): Promise<void> {
   const consumed = new Map<string, number>();
   for (const m of movements) if (m.reservationId) consumed.set(m.reservationId, (consumed.get(m.reservationId) ?? 0) + m.qty);
-  for (const [id, qty] of consumed) {
-    const reservation = reservations.get(id)!;
-    if (qty === reservation.qty) await trx.deleteFrom('reservations').where('id', '=', id).execute();
-    else await trx.updateTable('reservations').set({ qty: sql`qty - ${qty}`, updated_at: now }).where('id', '=', id).execute();
+  for (const [id, qty] of [...consumed].sort(([a], [b]) => compare(a, b))) {
+    const row = await trx
+      .updateTable('reservations')
+      .set({ qty: sql`qty - ${qty}`, updated_at: now })
+      .where('id', '=', id)
+      .where('qty', '>=', qty)
+      .returning('qty')
+      .executeTakeFirst();
+    if (!row) throw new LedgerError('reservation_invalid', `Reservation ${id} was consumed or released meanwhile.`);
+    if (row.qty === 0) await trx.deleteFrom('reservations').where('id', '=', id).execute();
   }
+}
+
+/** Every movement posted for these documents (a sale, an order's shipments, its returns), in posting order. */
+export async function listMovementsOfDocuments(db: Executor, documentIds: readonly string[]): Promise<MovementRow[]> {
+  const unique = [...new Set(documentIds)];
+  if (unique.length === 0) return [];
+  return db.selectFrom('movements').selectAll().where('document_id', 'in', unique).orderBy('recorded_at').orderBy('id').execute();
 }
 
 /** Whether the item has ever moved; the catalog freezes some fields once it has. */

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import * as core from './0001-core.ts';
 import * as costing from './0003-costing.ts';
+import * as sales from './0005-sales.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -9,6 +10,7 @@ import * as costing from './0003-costing.ts';
 const migrations: Record<string, Migration> = {
   '0001-core': core,
   '0003-costing': costing,
+  '0005-sales': sales,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
