@@ -18,9 +18,11 @@ import { problemSchema, registerProblemHandlers } from '../platform/http/problem
 import type { AppInstance } from '../platform/http/route.ts';
 import { registerAdjustmentRoutes } from '../modules/adjustments/index.ts';
 import { registerCatalogRoutes } from '../modules/catalog/index.ts';
+import { registerFulfillmentRoutes } from '../modules/fulfillment/index.ts';
 import { registerLedgerRoutes } from '../modules/ledger/index.ts';
 import { registerLocationRoutes } from '../modules/locations/index.ts';
 import { registerReportRoutes } from '../modules/reports/index.ts';
+import { registerOrderRoutes, registerSalesRoutes } from '../modules/sales/index.ts';
 import { registerSettingsRoutes } from '../modules/settings/index.ts';
 import { version } from './version.ts';
 
@@ -109,6 +111,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerAdjustmentRoutes(routes, deps);
     registerReportRoutes(routes, deps);
     registerSettingsRoutes(routes, deps);
+    registerSalesRoutes(routes, deps);
+    registerOrderRoutes(routes, deps);
+    registerFulfillmentRoutes(routes, deps);
   });
 
   void z;

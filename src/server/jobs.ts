@@ -4,6 +4,7 @@ import { systemActor } from '../platform/context.ts';
 import type { Database } from '../platform/db/database.ts';
 import { purgeExpiredIdempotencyKeys } from '../platform/http/command.ts';
 import { releaseExpiredReservations } from '../modules/ledger/index.ts';
+import { expireOrders } from '../modules/sales/index.ts';
 
 /** Housekeeping that runs inside the server process on timers; each run is bounded. */
 export function startJobs(db: Database, clock: Clock, log: FastifyBaseLogger): () => void {
@@ -18,6 +19,8 @@ export function startJobs(db: Database, clock: Clock, log: FastifyBaseLogger): (
     return timer;
   };
   const timers = [
+    // Orders first: closing an unconfirmed order releases its reservations and cancels what did not ship.
+    every(60_000, 'expire_orders', () => expireOrders(ctx)),
     every(60_000, 'release_expired_reservations', () => releaseExpiredReservations(ctx)),
     every(60 * 60_000, 'purge_idempotency_keys', () => purgeExpiredIdempotencyKeys(db, clock.now())),
   ];

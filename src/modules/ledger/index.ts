@@ -15,6 +15,7 @@ export { balanceAt, hasPhysicalStock, listBalances, type BalanceLine, type Balan
 export { listMovements, type MovementLine, type MovementQuery } from './history.service.ts';
 export {
   listReservationsOfDocument,
+  listReservationsOfDocuments,
   releaseExpiredReservations,
   releaseReservation,
   reserveStock,
@@ -23,7 +24,7 @@ export {
 } from './reservations.service.ts';
 export { registerStockObserver, type StockObserver, type StockTouch } from './stock-observers.ts';
 export { comparePickable, listPickableStock, sumPickableByItem, sumPickableBySite, type PickableStock } from './pickable.service.ts';
-export { NO_LOT, findLots, findOrCreateLot, listLotsOfItem, type LotSpec } from './lots.service.ts';
+export { NO_LOT, findLots, findLotsByCode, findOrCreateLot, listLotsOfItem, type LotSpec } from './lots.service.ts';
 export { checkLedger, type InvariantResult, type LedgerCheckReport } from './ledger-check.service.ts';
 export { LedgerError, insufficientStock, type LedgerErrorCode, type Shortfall } from './ledger.errors.ts';
 export { lotOrNull, toMovementJson, type View } from './ledger.mapper.ts';

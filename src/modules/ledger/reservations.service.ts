@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { ReservationRow } from '../../platform/db/schema.ts';
+import type { Executor } from '../../platform/db/transaction.ts';
 import { newId } from '../../platform/ids.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
 import { loadStockPolicies } from '../locations/index.ts';
@@ -119,6 +120,12 @@ export async function releaseReservation(ctx: ServiceContext, reservationId: str
     }
     throw new LedgerError('reservation_invalid', `Reservation ${reservationId} kept changing; try again.`);
   });
+}
+
+/** The open reservations of several documents at once (a page of orders). */
+export async function listReservationsOfDocuments(db: Executor, documentIds: readonly string[]): Promise<ReservationRow[]> {
+  if (documentIds.length === 0) return [];
+  return db.selectFrom('reservations').selectAll().where('document_id', 'in', [...new Set(documentIds)]).orderBy('id').execute();
 }
 
 export async function listReservationsOfDocument(ctx: ServiceContext, documentId: string): Promise<ReservationRow[]> {

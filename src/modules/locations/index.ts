@@ -4,6 +4,7 @@ export {
   createLocation,
   descendantLocationIds,
   findLocation,
+  findLocations,
   getLocation,
   holdsStock,
   isValuedLocation,

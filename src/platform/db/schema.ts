@@ -407,6 +407,8 @@ export interface OrderLineTable {
   unit_price_micros: number;
   total_micros: number;
   allocation: 'allocated' | 'back_ordered';
+  /** Packed into a shipment not yet sent: still open and reserved, no longer free to cancel. */
+  qty_packed: number;
   qty_shipped: number;
   qty_delivered: number;
   qty_cancelled: number;

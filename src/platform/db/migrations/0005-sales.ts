@@ -247,6 +247,8 @@ async function createOrderTables(db: Kysely<any>): Promise<void> {
     .addColumn('unit_price_micros', 'bigint', (c) => c.notNull())
     .addColumn('total_micros', 'bigint', (c) => c.notNull())
     .addColumn('allocation', 'text', (c) => c.notNull())
+    // Packed into a shipment not yet sent: still open and reserved, but no longer free to cancel.
+    .addColumn('qty_packed', 'bigint', (c) => c.notNull())
     .addColumn('qty_shipped', 'bigint', (c) => c.notNull())
     .addColumn('qty_delivered', 'bigint', (c) => c.notNull())
     .addColumn('qty_cancelled', 'bigint', (c) => c.notNull())
@@ -254,7 +256,7 @@ async function createOrderTables(db: Kysely<any>): Promise<void> {
     .addColumn('refunded_micros', 'bigint', (c) => c.notNull())
     // The stocked items the line consumes in all (a bundle's components), [{item_id, qty}].
     .addColumn('parts_json', 'text', (c) => c.notNull())
-    .addCheckConstraint('order_lines_quantities', sql`qty_shipped + qty_cancelled <= qty and qty_delivered <= qty_shipped and qty_returned <= qty_shipped`)
+    .addCheckConstraint('order_lines_quantities', sql`qty_packed >= 0 and qty_shipped + qty_cancelled + qty_packed <= qty and qty_delivered <= qty_shipped and qty_returned <= qty_shipped`)
     .execute();
   await db.schema.createIndex('order_lines_order').on('order_lines').columns(['order_id', 'line_no']).execute();
 }
