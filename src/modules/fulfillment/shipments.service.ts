@@ -198,7 +198,7 @@ export async function cancelShipment(ctx: ServiceContext, shipmentId: string): P
 async function refuseState(db: Executor, shipmentId: string, expected: ShipmentRow['status']): Promise<never> {
   const row = await db.selectFrom('shipments').select('status').where('id', '=', shipmentId).executeTakeFirst();
   if (!row) throw new FulfillmentError('shipment_not_found', `No shipment ${shipmentId}.`);
-  throw new FulfillmentError('shipment_state', `Shipment ${shipmentId} is ${row.status}, not ${expected}.`, { extra: { status: row.status } });
+  throw new FulfillmentError('shipment_state', `Shipment ${shipmentId} is ${row.status}, not ${expected}.`, { extra: { shipment_status: row.status } });
 }
 
 export async function getShipment(ctx: ServiceContext, id: string): Promise<ShipmentRecord> {

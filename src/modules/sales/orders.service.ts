@@ -349,7 +349,7 @@ async function lockOpenOrder(trx: Trx, orderId: string): Promise<{ order: OrderR
   const touched = await trx.updateTable('orders').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', orderId).executeTakeFirst();
   if (touched.numUpdatedRows === 0n) throw new SalesError('order_not_found', `No order ${orderId}.`);
   const order = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirstOrThrow();
-  if (!openStatuses.includes(order.status)) throw new SalesError('order_not_open', `Order ${orderId} is ${order.status}.`, { extra: { status: order.status } });
+  if (!openStatuses.includes(order.status)) throw new SalesError('order_not_open', `Order ${orderId} is ${order.status}.`, { extra: { order_status: order.status } });
   const lines = await trx.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('line_no').execute();
   return { order, lines };
 }
