@@ -120,4 +120,28 @@ describeEachDatabase('fulfillment', (get) => {
     expect((await listShipmentsOfOrder(ctx, order.order.id)).map((s) => s.shipment.status)).toEqual(['cancelled', 'shipped', 'shipped']);
     expect((await balanceAt(get().db.kysely, scarf.id, VIRTUAL_LOCATION_IDS.customer)).onHand).toBe(q(3));
   });
+
+  it('cancelling leaves packed stock alone, even when the packed units hold the newest reservation', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const jam = await makeItem(ctx, { tracking: 'lot', tracks_expiry: true, price: $('7.00') });
+    // A-02 holds the lot that expires first, so allocation reserves there first; the picker walks A-01 first.
+    await createAdjustment(ctx, { location_id: shop.warehouseBins[1]!, reason: 'opening_balance', lines: [{ item_id: jam.id, qty: q(2), lot_code: 'EARLY', expires_on: '2027-01-01', unit_cost: $('2.00') }] });
+    await createAdjustment(ctx, { location_id: shop.warehouseBins[0]!, reason: 'opening_balance', lines: [{ item_id: jam.id, qty: q(2), lot_code: 'LATER', expires_on: '2027-09-01', unit_cost: $('2.00') }] });
+    const channel = await createChannel(ctx, { name: 'Web', kind: 'online', site_ids: [shop.warehouse.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
+    const taken = await createOrder(ctx, createOrderBody.parse({ channel_id: channel.id, channel_order_id: `J-${Date.now()}`, lines: [{ item_id: jam.id, qty: 4 }] }));
+    const line = taken.record.lines[0]!;
+    expect(line.reservations.map((r) => r.location_id)).toEqual([shop.warehouseBins[1]!, shop.warehouseBins[0]!]);
+    const [list] = await createPickLists(ctx, taken.record.order.id);
+    expect(list!.lines.map((l) => l.location_id)).toEqual([shop.warehouseBins[0]!, shop.warehouseBins[1]!]);
+    await markPicked(ctx, list!.list.id);
+    const shipment = await packShipment(ctx, list!.list.id, { packages: [{ weight_g: q(800), lines: [{ order_line_id: line.id, qty: q(2) }] }] });
+    expect(shipment.lines[0]!.parts.map((p) => p.location_id)).toEqual([shop.warehouseBins[0]!]);
+    // The two free units are A-02's, though A-01's reservation is the newest.
+    const cancelled = await cancelOrder(ctx, taken.record.order.id, { reason: 'only two wanted' });
+    expect(cancelled.lines[0]!.reservations.map((r) => [r.location_id, r.qty])).toEqual([[shop.warehouseBins[0]!, q(2)]]);
+    await shipShipment(ctx, shipment.shipment.id, { carrier: 'Post', service: 'Standard', packages: [{ package_id: shipment.packages[0]!.id, tracking_number: 'J1' }] });
+    expect((await getOrder(ctx, taken.record.order.id)).order.status).toBe('shipped');
+    expect((await checkLedger(get().db)).invariants.filter((i) => !i.ok)).toEqual([]);
+  });
 });

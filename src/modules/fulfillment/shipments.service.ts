@@ -58,7 +58,9 @@ export async function packShipment(ctx: ServiceContext, pickListId: string, inpu
       shipped_at: null,
       delivered_at: null,
     };
-    const spare = new Map(pickLines.map((l) => [l.id, l.qty - l.qty_packed]));
+    // What each picked line can still give: not more than its reservation still holds, less what is packed from it already.
+    const [reserved, packed] = [new Map(order.lines.flatMap((l) => l.reservations.map((r) => [r.id, r.qty] as const))), await packedReservationsOf(trx, list.order_id)];
+    const spare = new Map(pickLines.map((l) => [l.id, Math.min(l.qty - l.qty_packed, (reserved.get(l.reservation_id) ?? 0) - (packed.get(l.reservation_id) ?? 0))]));
     const handled = new Map(order.lines.map((l) => [l.id, l.qty_shipped + l.qty_cancelled + l.qty_packed]));
     const errors: FieldError[] = [];
     const packages: ShipmentPackageRow[] = [];
@@ -100,6 +102,20 @@ export async function packShipment(ctx: ServiceContext, pickListId: string, inpu
     await recordOrderProgress(tctx, shipment.order_id, 'packed', perOrderLine(lines));
     return { shipment, packages, lines };
   });
+}
+
+/** How much of each of the order's reservations is packed into shipments not yet sent. */
+export async function packedReservationsOf(trx: Executor, orderId: string): Promise<Map<string, number>> {
+  const rows = await trx
+    .selectFrom('shipment_lines as l')
+    .innerJoin('shipments as s', 's.id', 'l.shipment_id')
+    .select('l.parts_json')
+    .where('s.order_id', '=', orderId)
+    .where('s.status', '=', 'packed')
+    .execute();
+  const packed = new Map<string, number>();
+  for (const part of rows.flatMap((r) => JSON.parse(r.parts_json) as StockPart[])) packed.set(part.reservation_id, (packed.get(part.reservation_id) ?? 0) + part.qty);
+  return packed;
 }
 
 /** Counts what was packed from each pick list line; guarded, so two shipments cannot pack the same picked units. */

@@ -59,6 +59,17 @@ export function setAllocationStrategy(next: AllocationStrategy): void {
 
 const openStatuses: OrderStatus[] = ['back_ordered', 'allocated', 'partially_shipped'];
 
+/**
+ * How much of each of an order's reservations is packed into a shipment not yet sent. Fulfillment
+ * knows and registers this when it loads (it depends on sales, not the other way round);
+ * cancelling leaves packed stock alone, so a packed shipment can still go.
+ */
+export type PackedReservations = (trx: Trx, orderId: string) => Promise<Map<string, number>>;
+let packedReservationsOf: PackedReservations = async () => new Map();
+export function registerPackedReservations(provider: PackedReservations): void {
+  packedReservationsOf = provider;
+}
+
 export function partsOf(line: Pick<OrderLineRow, 'parts_json'>): Part[] {
   return JSON.parse(line.parts_json) as Part[];
 }
@@ -253,7 +264,7 @@ export async function cancelOrder(ctx: ServiceContext, orderId: string, input: C
     const { lines } = await lockOpenOrder(trx, orderId);
     const wanted = input.lines ?? lines.map((l) => ({ line_id: l.id, qty: openQty(l) - l.qty_packed })).filter((w) => w.qty > 0);
     if (wanted.length === 0) throw new SalesError('order_not_open', `Nothing of order ${orderId} is left to cancel.`);
-    const reservations = await listReservationsOfDocument(tctx, orderId);
+    const [reservations, packed] = await Promise.all([listReservationsOfDocument(tctx, orderId), packedReservationsOf(trx, orderId)]);
     for (const [i, want] of wanted.entries()) {
       const line = lines.find((l) => l.id === want.line_id);
       if (!line) throw new SalesError('order_invalid', `${want.line_id} is not a line of order ${orderId}.`, { errors: [{ field: `body.lines.${i}.line_id`, code: 'not_found', message: 'not a line of this order' }] });
@@ -272,7 +283,7 @@ export async function cancelOrder(ctx: ServiceContext, orderId: string, input: C
       line.qty_cancelled += want.qty;
       if (line.allocation === 'allocated') {
         const mine = reservations.filter((r) => r.document_line_id === line.id);
-        await releaseParts(tctx, mine, partsOfShare(partsOf(line), line.qty, done, want.qty));
+        await releaseParts(tctx, mine, partsOfShare(partsOf(line), line.qty, done, want.qty), packed);
       }
     }
     await trx.updateTable('orders').set({ cancel_reason: input.reason }).where('id', '=', orderId).execute();
@@ -281,14 +292,15 @@ export async function cancelOrder(ctx: ServiceContext, orderId: string, input: C
   });
 }
 
-/** Releases these quantities from a line's reservations, latest first (the first picked stay). */
-async function releaseParts(ctx: ServiceContext, reservations: ReservationRow[], parts: readonly Part[]): Promise<void> {
+/** Releases these quantities from a line's reservations, latest first (the first picked stay), never what is packed. */
+async function releaseParts(ctx: ServiceContext, reservations: ReservationRow[], parts: readonly Part[], packed: Map<string, number>): Promise<void> {
   for (const part of parts) {
     let left = part.qty;
     const mine = reservations.filter((r) => r.item_id === part.itemId && r.qty > 0).reverse();
     for (const r of mine) {
       if (left === 0) break;
-      const take = Math.min(left, r.qty);
+      const take = Math.min(left, r.qty - (packed.get(r.id) ?? 0));
+      if (take <= 0) continue;
       await releaseReservation(ctx, r.id, take);
       r.qty -= take;
       left -= take;
