@@ -20,6 +20,7 @@ import {
 } from '../src/modules/sales/index.ts';
 import { createOrderBody } from '../src/modules/sales/orders.schema.ts';
 import { createReturnBody } from '../src/modules/sales/sales.schema.ts';
+import type { ItemRow } from '../src/platform/db/schema.ts';
 import { AppError } from '../src/platform/errors.ts';
 import { describeEachDatabase, serviceContext } from './support/databases.ts';
 import { makeItem, makeShop } from './support/fixtures.ts';
@@ -80,7 +81,7 @@ describeEachDatabase('selling model', (get) => {
         const ctx = serviceContext(get().db);
         const shop = await makeShop(ctx);
         const bins = [shop.storeBin, ...shop.warehouseBins];
-        const stocked = [];
+        const stocked: ItemRow[] = [];
         for (let i = 0; i < 3; i += 1) stocked.push(await makeItem(ctx, { price: $('5.00') }));
         const bundle = await makeItem(ctx, { price: $('12.00'), stocked: false, components: [{ item_id: stocked[0]!.id, qty: q(1) }, { item_id: stocked[1]!.id, qty: q(2) }] });
         const sellable = [...stocked, bundle];
