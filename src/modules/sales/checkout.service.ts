@@ -112,22 +112,6 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
 
     const saleId = newId('sal', now);
     const lineIds = input.lines.map(() => newId('sll', now));
-    const posted = pieces.length
-      ? await postMovements(tctx, {
-          kind: 'sale',
-          documentType: 'sale',
-          documentId: saleId,
-          movements: pieces.map((p) => ({
-            itemId: p.itemId,
-            lotId: p.lotId,
-            fromLocationId: bin.id,
-            toLocationId: VIRTUAL_LOCATION_IDS.customer,
-            qty: p.qty,
-            documentLineId: lineIds[p.line]!,
-          })),
-        })
-      : null;
-
     const employee = input.employee ?? ctx.actor.id;
     const sale: SaleRow = {
       id: saleId,
@@ -147,7 +131,6 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
       refunded_micros: 0,
       employee: input.employee ?? null,
       note: input.note ?? null,
-      txn_id: posted?.txnId ?? null,
       exchange_id: extras.exchangeId ?? null,
       actor_id: ctx.actor.id,
       created_at: now,
@@ -188,7 +171,7 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
         sku: item.sku,
         name: item.name,
         modifiers,
-        movements: posted?.movements.filter((m) => m.document_line_id === lineIds[i]) ?? [],
+        movements: [] as MovementRow[],
       };
     });
     const discounts: SaleDiscountRow[] = [
@@ -205,7 +188,26 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
       reference: t.reference,
       created_at: now,
     }));
+    // The sale's own rows go first and the posting last: the posting locks the items' balance and
+    // cost rows, which every till selling the same items waits for, so they are held only for the
+    // ledger's work and the commit.
     await writeSale(trx, sale, lines, discounts, payments);
+    const posted = pieces.length
+      ? await postMovements(tctx, {
+          kind: 'sale',
+          documentType: 'sale',
+          documentId: saleId,
+          movements: pieces.map((p) => ({
+            itemId: p.itemId,
+            lotId: p.lotId,
+            fromLocationId: bin.id,
+            toLocationId: VIRTUAL_LOCATION_IDS.customer,
+            qty: p.qty,
+            documentLineId: lineIds[p.line]!,
+          })),
+        })
+      : null;
+    for (const line of lines) line.movements = posted?.movements.filter((m) => m.document_line_id === line.id) ?? [];
     return { sale, lines, discounts, payments, negativeBalances: posted?.negativeBalances ?? [] };
   });
 }

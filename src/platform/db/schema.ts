@@ -314,7 +314,6 @@ export interface SaleTable {
   refunded_micros: number;
   employee: string | null;
   note: string | null;
-  txn_id: string | null;
   exchange_id: string | null;
   actor_id: string | null;
   created_at: number;

@@ -138,7 +138,6 @@ async function createSaleTables(db: Kysely<any>): Promise<void> {
     .addColumn('refunded_micros', 'bigint', (c) => c.notNull())
     .addColumn('employee', 'text')
     .addColumn('note', 'text')
-    .addColumn('txn_id', 'text')
     .addColumn('exchange_id', 'text')
     .addColumn('actor_id', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
