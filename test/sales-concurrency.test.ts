@@ -3,6 +3,8 @@ import { createAdjustment } from '../src/modules/adjustments/index.ts';
 import { balanceAt, checkLedger, LedgerError } from '../src/modules/ledger/index.ts';
 import { createChannel, createOrder, listOutbox } from '../src/modules/sales/index.ts';
 import { createOrderBody } from '../src/modules/sales/orders.schema.ts';
+import { systemClock } from '../src/platform/clock.ts';
+import { systemActor } from '../src/platform/context.ts';
 import { describeEachDatabase, serviceContext } from './support/databases.ts';
 import { makeItem, makeShop } from './support/fixtures.ts';
 import { $, q, sell } from './support/shop.ts';
@@ -44,7 +46,8 @@ describeEachDatabase(
     });
 
     it('50 concurrent counter sales of 1 unit with 20 on hand at an allow-negative store all post: −30', async () => {
-      const ctx = serviceContext(get().db);
+      // The system clock: postings must be stamped in the order they commit, not the order they started.
+      const ctx = { db: get().db, clock: systemClock, actor: systemActor };
       const shop = await makeShop(ctx);
       const item = await makeItem(ctx, { price: $('2.50') });
       await createAdjustment(ctx, { location_id: shop.store.id, reason: 'opening_balance', lines: [{ item_id: item.id, qty: q(20), unit_cost: $('1.00') }] });
@@ -61,8 +64,12 @@ describeEachDatabase(
       // Cost of goods: 20 at 1.00 from stock, 30 sold before they were recorded at the last cost, 1.00.
       const cogs = await get().db.kysely.selectFrom('movements').select((eb) => eb.fn.sum<number>('value_micros').as('v')).where('item_id', '=', item.id).where('kind', '=', 'sale').executeTakeFirstOrThrow();
       expect(Number(cogs.v)).toBe($('50.00'));
-      const events = (await listOutbox(ctx, { itemId: item.id, limit: 500 })).events;
-      expect(events.map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      const events = (await listOutbox(ctx, { itemId: item.id, limit: 500 })).events.sort((a, b) => a.seq - b.seq);
+      expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      // Numbered in commit order, and stamped in it too: costing then values each sale incrementally
+      // instead of replaying the item's history for a sale that waited and came "earlier".
+      const stamped = events.map((e) => e.created_at);
+      expect(stamped).toEqual([...stamped].sort((a, b) => a - b));
       expect((await checkLedger(get().db)).invariants.filter((i) => !i.ok)).toEqual([]);
     });
   },

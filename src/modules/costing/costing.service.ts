@@ -121,8 +121,10 @@ interface ItemCostRow {
 /**
  * Takes each item's cost row (creating it on first use) in item order. On PostgreSQL the upsert
  * holds the row lock until commit, so two tills selling the same item value it one at a time.
+ * The ledger takes these locks before it stamps a posting's time, so that postings of one item
+ * are stamped in the order they commit (see postMovements).
  */
-async function lockItemCosts(trx: Trx, itemIds: string[], now: number): Promise<Map<string, ItemCostRow>> {
+export async function lockItemCosts(trx: Trx, itemIds: string[], now: number): Promise<Map<string, ItemCostRow>> {
   const rows = await trx
     .insertInto('item_costs')
     .values(itemIds.map((id) => ({ item_id: id, pool_qty: 0, pool_value_micros: 0, last_unit_cost_micros: 0, last_effective_at: 0, last_movement_id: '', updated_at: now })))

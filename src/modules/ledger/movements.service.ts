@@ -5,7 +5,7 @@ import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { QTY_MAX, QTY_SCALE } from '../../platform/quantity.ts';
-import { valueMovements } from '../costing/index.ts';
+import { lockItemCosts, valueMovements } from '../costing/index.ts';
 import { loadStockPolicies, type StockPolicy } from '../locations/index.ts';
 import { loadItemRules, type ItemRules } from './item-rules.ts';
 import { insufficientStock, LedgerError } from './ledger.errors.ts';
@@ -93,9 +93,15 @@ interface BalanceDelta {
 /** Posts all movements of one document atomically; throws `insufficient_stock` if a strict location would go below zero. */
 export async function postMovements(ctx: ServiceContext, input: PostInput): Promise<PostedTransaction> {
   return inTransaction(ctx, async (trx) => {
-    const now = ctx.clock.now();
+    const startedAt = ctx.clock.now();
+    const checked = await validate(trx, input, input.effectiveAt ?? startedAt, startedAt);
+    // Lock the valued items' cost rows first, then stamp the posting: postings of one item then
+    // carry times and ids in the order they commit. Stamped before waiting, a sale that waited for
+    // another till's would come "before" it, and costing would replay the item's whole history.
+    const valuedItems = input.movements.filter((m) => checked.policies.get(m.fromLocationId)!.valued !== checked.policies.get(m.toLocationId)!.valued).map((m) => m.itemId);
+    if (valuedItems.length) await lockItemCosts(trx, [...new Set(valuedItems)].sort(), startedAt);
+    const now = Math.max(startedAt, ctx.clock.now());
     const effectiveAt = input.effectiveAt ?? now;
-    const checked = await validate(trx, input, effectiveAt, now);
     const txnId = newId('txn', now);
     await trx
       .insertInto('ledger_transactions')
