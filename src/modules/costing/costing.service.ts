@@ -146,6 +146,9 @@ async function valueIncrementally(
   movements: readonly CostingMovement[],
   now: number,
 ): Promise<Valuation> {
+  // Only stock coming in settles earlier shortfalls: a sale at a store selling below its recorded
+  // stock does not read them, so its cost does not grow with the number still waiting.
+  const settlingItems = itemIds.filter((id) => movements.some((m) => m.itemId === id && directionOf(m) === 'in'));
   const [openLayers, shortfalls] = await Promise.all([
     trx
       .selectFrom('cost_layers')
@@ -156,14 +159,16 @@ async function valueIncrementally(
       .orderBy('effective_at')
       .orderBy('movement_id')
       .execute(),
-    trx
-      .selectFrom('cost_consumptions')
-      .selectAll()
-      .where('item_id', 'in', itemIds)
-      .where('layer_id', '=', SHORTFALL)
-      .orderBy('effective_at')
-      .orderBy('movement_id')
-      .execute(),
+    settlingItems.length === 0
+      ? Promise.resolve([])
+      : trx
+          .selectFrom('cost_consumptions')
+          .selectAll()
+          .where('item_id', 'in', settlingItems)
+          .where('layer_id', '=', SHORTFALL)
+          .orderBy('effective_at')
+          .orderBy('movement_id')
+          .execute(),
   ]);
   // Outbound movements still waiting for stock may be settled now: load all they drew so far.
   const settling = [...new Set(shortfalls.map((s) => s.movement_id))];
