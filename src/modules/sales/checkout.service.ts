@@ -11,6 +11,7 @@ import { barcodeLookupKey, loadOfferedModifiers, resolveItemRefs, type ModifierC
 import { postMovements, type NegativeBalance } from '../ledger/index.ts';
 import { resolveStockLocation, VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
 import { readSettings } from '../settings/index.ts';
+import { todayOf } from './availability.service.ts';
 import { expandLine, loadConsumables } from './consumption.ts';
 import { priceSale, settlePayments, type DiscountSpec, type TenderInput } from './pricing.ts';
 import { assignSaleLots, type PartNeed } from './sale-lots.ts';
@@ -21,9 +22,10 @@ import type { CreateSaleInput, DiscountInput } from './sales.schema.ts';
  * The counter sale: the hottest path in the product. Everything it needs is read in a handful of
  * batched queries (the location, every line's item by id, SKU or barcode, the modifiers offered
  * with them, nested components only when there are bundles, lots only when something is
- * tracked), then one ledger posting moves the parts from the store to the customer and values
- * them, and the sale's rows are written in one statement per table. Nothing is read back: the
- * receipt is built from what was written. An allow-negative store never refuses a sale because
+ * tracked). The sale's rows are written in one statement per table, then one ledger posting
+ * moves the parts from the store to the customer and values them; it comes last because it locks
+ * the rows every till selling the same items waits for. Nothing is read back: the receipt is
+ * built from what was written. An allow-negative store never refuses a sale because
  * its records disagree; the receipt flags any balance left below zero. A strict location refuses
  * with 409 insufficient_stock.
  */
@@ -90,7 +92,7 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
         lotCode: p.itemId === lineItems[i]!.id ? (line.lot_code ?? null) : null,
       })),
     );
-    const pieces = await assignSaleLots(trx, bin, needs, catalog, new Date(now).toISOString().slice(0, 10));
+    const pieces = await assignSaleLots(trx, bin, needs, catalog, todayOf(now));
 
     const unitPrices = input.lines.map((line, i) => unitPriceOf(i, line.unit_price, lineItems[i]!, chosen[i]!));
     const priced = priceSale(

@@ -175,14 +175,13 @@ async function shortfallOf(trx: Trx, channel: ChannelRecord, line: OrderLineRow,
   const part = partsOf(line)[0];
   const stock = part ? await listPickableStock(trx, { itemIds: [part.itemId], siteIds: channel.siteIds, today: todayOf(now) }) : [];
   const available = stock.reduce((s, p) => s + p.available, 0);
-  const error = insufficientStock({
+  return insufficientStock({
     item_id: part?.itemId ?? line.item_id,
     location_id: channel.siteIds[0]!,
     lot_id: null,
     requested: (part?.qty ?? line.qty) / QTY_SCALE,
     available: available / QTY_SCALE,
   });
-  return error;
 }
 
 /**
@@ -358,9 +357,8 @@ export async function expireOrders(ctx: ServiceContext, limit = 100): Promise<nu
 
 async function lockOpenOrder(trx: Trx, orderId: string): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
   // Touching the row takes its lock on PostgreSQL, so two changes of one order run one after the other.
-  const touched = await trx.updateTable('orders').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', orderId).executeTakeFirst();
-  if (touched.numUpdatedRows === 0n) throw new SalesError('order_not_found', `No order ${orderId}.`);
-  const order = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirstOrThrow();
+  const order = await trx.updateTable('orders').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', orderId).returningAll().executeTakeFirst();
+  if (!order) throw new SalesError('order_not_found', `No order ${orderId}.`);
   if (!openStatuses.includes(order.status)) throw new SalesError('order_not_open', `Order ${orderId} is ${order.status}.`, { extra: { order_status: order.status } });
   const lines = await trx.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('line_no').execute();
   return { order, lines };

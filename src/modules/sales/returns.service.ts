@@ -5,6 +5,7 @@ import { mulDiv } from '../../platform/decimal.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { formatMoney, minorUnitMicros } from '../../platform/money.ts';
+import { formatQuantity } from '../../platform/quantity.ts';
 import { listMovementsOfDocuments, postMovements, type MovementInput } from '../ledger/index.ts';
 import { resolveStockLocation, VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
 import { createSale, type SaleRecord } from './checkout.service.ts';
@@ -97,7 +98,7 @@ export async function createReturn(ctx: ServiceContext, input: CreateReturnInput
 
 export async function voidSale(ctx: ServiceContext, saleId: string, input: VoidSaleInput): Promise<ReturnRecord> {
   return inTransaction(ctx, async (trx) => {
-    const returnable = await loadSaleReturnable(trx, ctx, saleId);
+    const returnable = await loadSaleReturnable(ctx, trx, saleId);
     if (returnable.saleStatus === 'voided') throw new SalesError('sale_already_voided', `Sale ${saleId} was already voided.`);
     const wanted = input.line_ids ?? [...returnable.lines.keys()];
     const lines: ReturnLineRequest[] = [];
@@ -163,7 +164,7 @@ function toLineRequest(line: CreateReturnInput['lines'][number]): ReturnLineRequ
 async function processReturn(ctx: ServiceContext, trx: Trx, request: ReturnRequest, loaded?: Returnable): Promise<ProcessedReturn> {
   const now = ctx.clock.now();
   const returnable =
-    loaded ?? (request.saleId ? await loadSaleReturnable(trx, ctx, request.saleId) : await loadOrderReturnable(trx, request.orderId!));
+    loaded ?? (request.saleId ? await loadSaleReturnable(ctx, trx, request.saleId) : await loadOrderReturnable(trx, request.orderId!));
   const unit = minorUnitMicros(returnable.currency);
   const returnId = newId('ret', now);
   const destinations = await resolveDestinations(ctx, request.lines);
@@ -178,7 +179,7 @@ async function processReturn(ctx: ServiceContext, trx: Trx, request: ReturnReque
     if (!line) return errors.push({ field: `body.lines.${i}.line_id`, code: 'not_found', message: `${req.lineId} is not a line of ${returnable.id}` });
     const before = progress.get(line.id) ?? line.returned;
     if (before + req.qty > line.returnable) {
-      return errors.push({ field: `body.lines.${i}.qty`, code: 'exceeds', message: `only ${(line.returnable - before) / 1000} of line ${line.id} can still come back` });
+      return errors.push({ field: `body.lines.${i}.qty`, code: 'exceeds', message: `only ${formatQuantity(line.returnable - before)} of line ${line.id} can still come back` });
     }
     progress.set(line.id, before + req.qty);
     const id = newId('rtl', now);
@@ -356,7 +357,7 @@ async function writeRefunds(trx: Trx, record: ReturnRecord, tenders: readonly Te
   return { ret: record.ret, lines: record.lines, refunds };
 }
 
-async function loadSaleReturnable(trx: Trx, ctx: ServiceContext, saleId: string): Promise<Returnable> {
+async function loadSaleReturnable(ctx: ServiceContext, trx: Trx, saleId: string): Promise<Returnable> {
   const sale = await trx.selectFrom('sales').selectAll().where('id', '=', saleId).executeTakeFirst();
   if (!sale || !canSeeSite(ctx.actor, sale.site_id)) throw new SalesError('sale_not_found', `No sale ${saleId}.`);
   const [lines, movements, payments] = await Promise.all([

@@ -5,6 +5,7 @@ import { idParams } from '../../platform/http/fields.ts';
 import type { AppInstance } from '../../platform/http/route.ts';
 import { formatMoney } from '../../platform/money.ts';
 import { quantityToNumber } from '../../platform/quantity.ts';
+import type { View } from '../ledger/index.ts';
 import { createSale } from './checkout.service.ts';
 import { modifierSales } from './modifier-sales.service.ts';
 import { createExchange, createReturn, getExchange, getReturn, voidSale, type ExchangeRecord } from './returns.service.ts';
@@ -23,7 +24,6 @@ import {
   salePage,
   voidSaleBody,
 } from './sales.schema.ts';
-import type { View } from '../ledger/index.ts';
 
 function toExchangeJson(record: ExchangeRecord, view: View) {
   return {
