@@ -19,11 +19,13 @@ import type { AppInstance } from '../platform/http/route.ts';
 import { registerAccess, registerAccessRoutes } from '../modules/access/index.ts';
 import { registerAdjustmentRoutes } from '../modules/adjustments/index.ts';
 import { registerCatalogRoutes } from '../modules/catalog/index.ts';
+import { registerFulfillmentRoutes } from '../modules/fulfillment/index.ts';
 import { registerLedgerRoutes } from '../modules/ledger/index.ts';
 import { registerLocationRoutes } from '../modules/locations/index.ts';
 import { registerPurchasingRoutes } from '../modules/purchasing/index.ts';
 import { registerReportRoutes } from '../modules/reports/index.ts';
 import { registerScanningRoutes } from '../modules/scanning/index.ts';
+import { registerOrderRoutes, registerSalesRoutes } from '../modules/sales/index.ts';
 import { registerSettingsRoutes } from '../modules/settings/index.ts';
 import { version } from './version.ts';
 
@@ -124,10 +126,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerAdjustmentRoutes(routes, deps);
     registerReportRoutes(routes, deps);
     registerSettingsRoutes(routes, deps);
-    registerAccessRoutes(routes, deps);
-    options.extraRoutes?.(routes, deps);
     registerPurchasingRoutes(routes, deps);
     registerScanningRoutes(routes, deps);
+    registerSalesRoutes(routes, deps);
+    registerOrderRoutes(routes, deps);
+    registerFulfillmentRoutes(routes, deps);
+    registerAccessRoutes(routes, deps);
+    options.extraRoutes?.(routes, deps);
   });
 
   void z;
