@@ -1,13 +1,15 @@
 import type { ServiceContext } from '../platform/context.ts';
 import { gtinCheckDigit } from '../modules/catalog/index.ts';
-import { createItem } from '../modules/catalog/index.ts';
+import { createItem, createModifierGroup, setItemModifierGroups } from '../modules/catalog/index.ts';
 import { createLocation } from '../modules/locations/index.ts';
 import { createAdjustment } from '../modules/adjustments/index.ts';
+import { createChannel } from '../modules/sales/index.ts';
 import { parseMoney } from '../platform/money.ts';
 
 /**
  * A small shop to look at on first start: two stores, a warehouse with bins, a few dozen items
- * with barcodes and opening stock, a gift basket sold as a bundle and a latte made to a recipe.
+ * with barcodes and opening stock, a gift basket sold as a bundle, a latte made to a recipe (with
+ * oat milk as a modifier) and a web shop channel selling from the warehouse, then the Harbour store.
  * Everything goes through the same services the API uses.
  */
 
@@ -108,7 +110,7 @@ export async function loadDemoStore(ctx: ServiceContext): Promise<DemoSummary> {
   }
   const id = (sku: string) => created.get(sku)!;
 
-  await createItem(ctx, {
+  const latte = await createItem(ctx, {
     sku: 'LATTE',
     name: 'Caffè latte',
     category: 'Café drinks',
@@ -146,6 +148,22 @@ export async function loadDemoStore(ctx: ServiceContext): Promise<DemoSummary> {
       { item_id: id('BASKET-WICK'), qty: 1000 },
     ],
   });
+
+  const milk = await createModifierGroup(ctx, {
+    name: 'Milk',
+    selection: 'single',
+    required: false,
+    modifiers: [{ name: 'Oat milk', price_delta: money('0.50'), components: [{ item_id: id('MILK-OAT'), replaces_item_id: id('MILK-WHOLE') }] }],
+  });
+  const extras = await createModifierGroup(ctx, {
+    name: 'Extras',
+    selection: 'multiple',
+    required: false,
+    max: 3,
+    modifiers: [{ name: 'Extra shot', price_delta: money('0.60'), components: [{ item_id: id('BEAN-ESP-1KG'), qty: 9_000 }] }],
+  });
+  await setItemModifierGroups(ctx, latte.id, [milk.id, extras.id]);
+  await createChannel(ctx, { name: 'Web shop', kind: 'online', site_ids: [warehouse.id, harbour.id], backorder_policy: 'refuse', reservation_ttl_minutes: 60 });
 
   const opening = (site: number) =>
     items

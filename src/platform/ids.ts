@@ -12,7 +12,8 @@ export type IdPrefix =
   | 'usr' | 'ses' | 'tok' | 'aud'
   | 'ven' | 'po' | 'pol' | 'rcp' | 'rcl' | 'lay' | 'lc' | 'rev' | 'dsc'
   | 'sal' | 'sll' | 'chn' | 'ord' | 'orl' | 'shp' | 'pkg' | 'ret' | 'rtl' | 'mgr' | 'mod'
-  | 'evt' | 'req';
+  | 'evt' | 'req'
+  | 'pay' | 'dsc' | 'exc' | 'pck' | 'pkl' | 'shl';
 
 export function newId(prefix: IdPrefix, now?: number): string {
   return `${prefix}_${nextUlid(now)}`;

@@ -27,3 +27,25 @@ export function formatMoneyOrNull(micros: number | null): string | null {
 }
 
 export const currencyCodePattern = /^[A-Z]{3}$/;
+
+const minorDigitsCache = new Map<string, number>();
+
+/** Decimals of the currency's minor unit from ICU: USD 2, JPY 0, BHD 3. */
+export function currencyMinorDigits(code: string): number {
+  let digits = minorDigitsCache.get(code);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2;
+    }
+    digits = Math.min(Math.max(digits, 0), MONEY_DECIMALS);
+    minorDigitsCache.set(code, digits);
+  }
+  return digits;
+}
+
+/** Micros in one minor unit of the currency: 10 000 for a cent. */
+export function minorUnitMicros(code: string): number {
+  return 10 ** (MONEY_DECIMALS - currencyMinorDigits(code));
+}

@@ -5,6 +5,7 @@ import type { Database } from '../platform/db/database.ts';
 import { purgeExpiredIdempotencyKeys } from '../platform/http/command.ts';
 import { purgeEndedSessions, purgeStaleThrottles } from '../modules/access/index.ts';
 import { releaseExpiredReservations } from '../modules/ledger/index.ts';
+import { expireOrders } from '../modules/sales/index.ts';
 
 /** Housekeeping that runs inside the server process on timers; each run is bounded. */
 export function startJobs(db: Database, clock: Clock, log: FastifyBaseLogger): () => void {
@@ -19,6 +20,8 @@ export function startJobs(db: Database, clock: Clock, log: FastifyBaseLogger): (
     return timer;
   };
   const timers = [
+    // Orders first: closing an unconfirmed order releases its reservations and cancels what did not ship.
+    every(60_000, 'expire_orders', () => expireOrders(ctx)),
     every(60_000, 'release_expired_reservations', () => releaseExpiredReservations(ctx)),
     every(60 * 60_000, 'purge_idempotency_keys', () => purgeExpiredIdempotencyKeys(db, clock.now())),
     every(60 * 60_000, 'purge_ended_sessions', () => purgeEndedSessions(db, clock.now())),

@@ -28,6 +28,7 @@ export const PERMISSIONS = {
   'sales.write': 'Sell at the counter, take payments, void open sales.',
   'orders.read': 'Read customer and channel orders.',
   'orders.write': 'Create and change orders (a sales channel’s token needs this).',
+  'channels.write': 'Set up sales channels: the sites they sell from, buffers, back-order and expiry rules.',
   'fulfillment.write': 'Pick, pack and ship orders from granted sites.',
   'returns.write': 'Accept returns at granted sites.',
   'transfers.write': 'Move stock between granted sites.',

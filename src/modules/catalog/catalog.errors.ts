@@ -13,7 +13,9 @@ export type CatalogErrorCode =
   | 'item_archived'
   | 'item_not_stocked'
   | 'lot_invalid'
-  | 'unit_invalid';
+  | 'unit_invalid'
+  | 'modifier_group_not_found'
+  | 'modifier_invalid';
 
 const httpStatusByCode = {
   item_not_found: 404,
@@ -29,6 +31,8 @@ const httpStatusByCode = {
   item_not_stocked: 422,
   lot_invalid: 422,
   unit_invalid: 422,
+  modifier_group_not_found: 404,
+  modifier_invalid: 422,
 } as const satisfies Record<CatalogErrorCode, number>;
 
 export class CatalogError extends AppError {

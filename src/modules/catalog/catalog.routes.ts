@@ -5,9 +5,11 @@ import type { AppInstance } from '../../platform/http/route.ts';
 import { z } from 'zod';
 import { toItemJson } from './catalog.mapper.ts';
 import { barcodeParams, createItemBody, itemByBarcodeOutput, itemOutput, itemPage, listItemsQuery, updateItemBody } from './catalog.schema.ts';
+import { registerModifierRoutes } from './modifiers.routes.ts';
 import { createItem, deleteItem, getItem, getItemByBarcode, itemCursorKey, searchItems, setItemStatus, updateItem } from './items.service.ts';
 
 export function registerCatalogRoutes(app: AppInstance, deps: CommandDeps): void {
+  registerModifierRoutes(app, deps);
   app.post('/api/v1/items', {
     schema: { tags: ['items'], summary: 'Create an item', body: createItemBody, response: { 201: itemOutput } },
     config: { access: { permission: 'items.write' } },

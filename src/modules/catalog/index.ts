@@ -9,6 +9,9 @@ export {
   findItemBySku,
   getItem,
   getItemByBarcode,
+  resolveItemRefs,
+  type ItemRefs,
+  type ResolvedItems,
   searchItems,
   setItemStatus,
   unitsOf,
@@ -21,3 +24,15 @@ export { toItemJson } from './catalog.mapper.ts';
 export { barcodeLookupKey, gtinCheckDigit, isValidGtin, parseBarcode } from './barcodes.ts';
 export { CatalogError, type CatalogErrorCode } from './catalog.errors.ts';
 export type { CreateItemInput, ItemJson, UpdateItemInput } from './catalog.schema.ts';
+export {
+  createModifierGroup,
+  getModifierGroup,
+  listItemModifierGroups,
+  listModifierGroups,
+  loadOfferedModifiers,
+  setItemModifierGroups,
+  type ModifierComponent,
+  type ModifierGroupRecord,
+  type OfferedGroup,
+} from './modifiers.service.ts';
+export type { CreateModifierGroupInput } from './modifiers.schema.ts';

@@ -11,6 +11,7 @@ import { barcodeLookupKey, parseBarcode, type BarcodeKind } from './barcodes.ts'
 import { CatalogError } from './catalog.errors.ts';
 import type { CreateItemInput, ListItemsQuery, UpdateItemInput } from './catalog.schema.ts';
 import { assertNoComponentCycle } from './components.ts';
+import { isUsedByModifier } from './modifiers.service.ts';
 
 /**
  * Items and their barcodes, purchase units and components. The item row carries its own
@@ -70,6 +71,52 @@ export async function findItemByBarcode(db: Executor, code: string): Promise<{ i
   if (!row) return undefined;
   const { matched_code, ...item } = row;
   return { item, matched: matched_code };
+}
+
+export interface ItemRefs {
+  ids: readonly string[];
+  skus: readonly string[];
+  barcodes: readonly string[];
+}
+
+export interface ResolvedItems {
+  byId: Map<string, ItemRow>;
+  /** Keyed by the SKU's key (upper case). */
+  bySku: Map<string, ItemRow>;
+  /** Keyed by the barcode's lookup key (see barcodeLookupKey). */
+  byBarcode: Map<string, ItemRow>;
+}
+
+/**
+ * Finds the items a till names by id, SKU or scanned barcode, all in one query: the checkout
+ * resolves every line of a sale at once.
+ */
+export async function resolveItemRefs(db: Executor, refs: ItemRefs): Promise<ResolvedItems> {
+  const ids = [...new Set(refs.ids)];
+  const skuKeys = [...new Set(refs.skus.map((s) => s.trim().toUpperCase()))];
+  const barcodeKeys = [...new Set(refs.barcodes.map(barcodeLookupKey).filter((k): k is string => k !== null))];
+  const result: ResolvedItems = { byId: new Map(), bySku: new Map(), byBarcode: new Map() };
+  if (ids.length + skuKeys.length + barcodeKeys.length === 0) return result;
+  const rows = await db
+    .selectFrom('items as i')
+    .$if(barcodeKeys.length > 0, (q) => q.leftJoin('item_barcodes as b', (join) => join.onRef('b.item_id', '=', 'i.id').on('b.code_key', 'in', barcodeKeys)))
+    .selectAll('i')
+    .$if(barcodeKeys.length > 0, (q) => q.select(sql<string | null>`b.code_key`.as('matched_key')))
+    .where((eb) =>
+      eb.or([
+        ...(ids.length ? [eb('i.id', 'in', ids)] : []),
+        ...(skuKeys.length ? [eb('i.sku_key', 'in', skuKeys)] : []),
+        ...(barcodeKeys.length ? [eb(sql.ref('b.code_key'), 'in', barcodeKeys)] : []),
+      ]),
+    )
+    .execute();
+  for (const row of rows as Array<ItemRow & { matched_key?: string | null }>) {
+    const { matched_key, ...item } = row;
+    result.byId.set(item.id, item);
+    result.bySku.set(item.sku_key, item);
+    if (matched_key) result.byBarcode.set(matched_key, item);
+  }
+  return result;
 }
 
 export async function getItemByBarcode(ctx: ServiceContext, code: string): Promise<{ item: ItemRow; matched: string }> {
@@ -323,6 +370,7 @@ export async function setItemStatus(ctx: ServiceContext, id: string, status: 'ac
           extra: { used_by: parents.map((p) => p.id) },
         });
       }
+      if (await isUsedByModifier(trx, id)) throw new CatalogError('item_in_use', 'A modifier consumes this item; change the modifier first.');
     }
     await trx.updateTable('items').set({ status, updated_at: ctx.clock.now() }).where('id', '=', id).execute();
     return (await findItem(trx, id))!;
@@ -353,7 +401,9 @@ export async function deleteItem(ctx: ServiceContext, id: string): Promise<void>
         extra: { used_by: parents.map((p) => p.id) },
       });
     }
+    if (await isUsedByModifier(trx, id)) throw new CatalogError('item_in_use', 'A modifier consumes this item; change the modifier first.');
     try {
+      await trx.deleteFrom('item_modifier_groups').where('item_id', '=', id).execute();
       await trx.deleteFrom('item_barcodes').where('item_id', '=', id).execute();
       await trx.deleteFrom('item_components').where('item_id', '=', id).execute();
       await trx.deleteFrom('items').where('id', '=', id).execute();

@@ -121,8 +121,10 @@ interface ItemCostRow {
 /**
  * Takes each item's cost row (creating it on first use) in item order. On PostgreSQL the upsert
  * holds the row lock until commit, so two tills selling the same item value it one at a time.
+ * The ledger takes these locks before it stamps a posting's time, so that postings of one item
+ * are stamped in the order they commit (see postMovements).
  */
-async function lockItemCosts(trx: Trx, itemIds: string[], now: number): Promise<Map<string, ItemCostRow>> {
+export async function lockItemCosts(trx: Trx, itemIds: string[], now: number): Promise<Map<string, ItemCostRow>> {
   const rows = await trx
     .insertInto('item_costs')
     .values(itemIds.map((id) => ({ item_id: id, pool_qty: 0, pool_value_micros: 0, last_unit_cost_micros: 0, last_effective_at: 0, last_movement_id: '', updated_at: now })))
@@ -146,16 +148,21 @@ async function valueIncrementally(
 ): Promise<Valuation> {
   const outboundQty = new Map<string, number>();
   for (const m of movements) if (directionOf(m) === 'out') outboundQty.set(m.itemId, (outboundQty.get(m.itemId) ?? 0) + m.qty);
+  // Only stock coming in settles earlier shortfalls: a sale at a store selling below its recorded
+  // stock does not read them, so its cost does not grow with the number still waiting.
+  const settlingItems = itemIds.filter((id) => movements.some((m) => m.itemId === id && directionOf(m) === 'in'));
   const [openLayers, shortfalls] = await Promise.all([
     loadOldestOpenLayers(trx, outboundQty),
-    trx
-      .selectFrom('cost_consumptions')
-      .selectAll()
-      .where('item_id', 'in', itemIds)
-      .where('layer_id', '=', SHORTFALL)
-      .orderBy('effective_at')
-      .orderBy('movement_id')
-      .execute(),
+    settlingItems.length === 0
+      ? Promise.resolve([])
+      : trx
+          .selectFrom('cost_consumptions')
+          .selectAll()
+          .where('item_id', 'in', settlingItems)
+          .where('layer_id', '=', SHORTFALL)
+          .orderBy('effective_at')
+          .orderBy('movement_id')
+          .execute(),
   ]);
   // Outbound movements still waiting for stock may be settled now: load all they drew so far.
   const settling = [...new Set(shortfalls.map((s) => s.movement_id))];

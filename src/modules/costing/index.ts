@@ -1,5 +1,6 @@
 export {
   addLandedCost,
+  lockItemCosts,
   replayItem,
   revalueItem,
   valueMovements,

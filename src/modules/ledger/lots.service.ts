@@ -45,3 +45,15 @@ export async function findLots(db: Executor, ids: readonly string[]): Promise<Ma
 export async function listLotsOfItem(db: Executor, itemId: string): Promise<LotRow[]> {
   return db.selectFrom('lots').selectAll().where('item_id', '=', itemId).orderBy('expires_on').orderBy('code').execute();
 }
+
+/** Lots found by their codes, keyed `${itemId}\u0000${code}`; codes that name no lot are left out. */
+export async function findLotsByCode(db: Executor, refs: ReadonlyArray<{ itemId: string; code: string }>): Promise<Map<string, LotRow>> {
+  if (refs.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('lots')
+    .selectAll()
+    .where('item_id', 'in', [...new Set(refs.map((r) => r.itemId))])
+    .where('code', 'in', [...new Set(refs.map((r) => r.code))])
+    .execute();
+  return new Map(rows.map((r) => [`${r.item_id}\u0000${r.code}`, r]));
+}

@@ -6,11 +6,12 @@ import type { FieldError } from '../../platform/errors.ts';
 import { faultPoint } from '../../platform/fault.ts';
 import { newId } from '../../platform/ids.ts';
 import { QTY_MAX, QTY_SCALE } from '../../platform/quantity.ts';
-import { valueMovements } from '../costing/index.ts';
+import { lockItemCosts, valueMovements } from '../costing/index.ts';
 import { loadStockPolicies, type StockPolicy } from '../locations/index.ts';
 import { loadItemRules, type ItemRules } from './item-rules.ts';
 import { insufficientStock, LedgerError } from './ledger.errors.ts';
 import { findLots, NO_LOT } from './lots.service.ts';
+import { notifyStockObservers } from './stock-observers.ts';
 import { readValuedHistory, writeCostUpdates } from './valuation.ts';
 
 /**
@@ -93,9 +94,15 @@ interface BalanceDelta {
 /** Posts all movements of one document atomically; throws `insufficient_stock` if a strict location would go below zero. */
 export async function postMovements(ctx: ServiceContext, input: PostInput): Promise<PostedTransaction> {
   return inTransaction(ctx, async (trx) => {
-    const now = ctx.clock.now();
+    const startedAt = ctx.clock.now();
+    const checked = await validate(trx, input, input.effectiveAt ?? startedAt, startedAt);
+    // Lock the valued items' cost rows first, then stamp the posting: postings of one item then
+    // carry times and ids in the order they commit. Stamped before waiting, a sale that waited for
+    // another till's would come "before" it, and costing would replay the item's whole history.
+    const valuedItems = input.movements.filter((m) => checked.policies.get(m.fromLocationId)!.valued !== checked.policies.get(m.toLocationId)!.valued).map((m) => m.itemId);
+    if (valuedItems.length) await lockItemCosts(trx, [...new Set(valuedItems)].sort(), startedAt);
+    const now = Math.max(startedAt, ctx.clock.now());
     const effectiveAt = input.effectiveAt ?? now;
-    const checked = await validate(trx, input, effectiveAt, now);
     const txnId = newId('txn', now);
     await trx
       .insertInto('ledger_transactions')
@@ -110,9 +117,10 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
       })
       .execute();
 
-    const negativeBalances = await applyBalanceDeltas(trx, balanceDeltas(input.movements, checked.policies), now);
+    const deltas = balanceDeltas(input.movements, checked.policies);
+    const negativeBalances = await applyBalanceDeltas(trx, deltas, now);
     faultPoint('after_balance_update');
-    await consumeReservations(trx, input.movements, checked.reservations, now);
+    await consumeReservations(trx, input.movements, now);
 
     const ids = input.movements.map(() => newId('mov', now));
     // Stock crossing into or out of owned locations is valued: layers opened or drawn, cost recorded.
@@ -154,6 +162,11 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     for (let i = 0; i < rows.length; i += 500) await trx.insertInto('movements').values(rows.slice(i, i + 500)).execute();
     faultPoint('after_movement_insert');
     await writeCostUpdates(trx, valuation.updates);
+    await notifyStockObservers(
+      trx,
+      deltas.filter((d) => d.physical).map((d) => ({ itemId: d.itemId, locationId: d.locationId })),
+      now,
+    );
     return { txnId, effectiveAt, movements: rows as MovementRow[], negativeBalances };
   });
 }
@@ -329,14 +342,31 @@ async function upsertBalance(trx: Trx, d: BalanceDelta, now: number): Promise<nu
   return row.on_hand;
 }
 
-async function consumeReservations(trx: Trx, movements: readonly MovementInput[], reservations: Map<string, ReservationRow>, now: number): Promise<void> {
+/**
+ * Takes what the movements consumed off their reservations. The update is guarded, so two
+ * postings that both read the same reservation cannot both consume it.
+ */
+async function consumeReservations(trx: Trx, movements: readonly MovementInput[], now: number): Promise<void> {
   const consumed = new Map<string, number>();
   for (const m of movements) if (m.reservationId) consumed.set(m.reservationId, (consumed.get(m.reservationId) ?? 0) + m.qty);
-  for (const [id, qty] of consumed) {
-    const reservation = reservations.get(id)!;
-    if (qty === reservation.qty) await trx.deleteFrom('reservations').where('id', '=', id).execute();
-    else await trx.updateTable('reservations').set({ qty: sql`qty - ${qty}`, updated_at: now }).where('id', '=', id).execute();
+  for (const [id, qty] of [...consumed].sort(([a], [b]) => compare(a, b))) {
+    const row = await trx
+      .updateTable('reservations')
+      .set({ qty: sql`qty - ${qty}`, updated_at: now })
+      .where('id', '=', id)
+      .where('qty', '>=', qty)
+      .returning('qty')
+      .executeTakeFirst();
+    if (!row) throw new LedgerError('reservation_invalid', `Reservation ${id} was consumed or released meanwhile.`);
+    if (row.qty === 0) await trx.deleteFrom('reservations').where('id', '=', id).execute();
   }
+}
+
+/** Every movement posted for these documents (a sale, an order's shipments, its returns), in posting order. */
+export async function listMovementsOfDocuments(db: Executor, documentIds: readonly string[]): Promise<MovementRow[]> {
+  const unique = [...new Set(documentIds)];
+  if (unique.length === 0) return [];
+  return db.selectFrom('movements').selectAll().where('document_id', 'in', unique).orderBy('recorded_at').orderBy('id').execute();
 }
 
 /** Whether the item has ever moved; the catalog freezes some fields once it has. */

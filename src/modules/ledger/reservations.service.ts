@@ -1,12 +1,14 @@
 import { sql } from 'kysely';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { ReservationRow } from '../../platform/db/schema.ts';
+import type { Executor } from '../../platform/db/transaction.ts';
 import { newId } from '../../platform/ids.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
 import { loadStockPolicies } from '../locations/index.ts';
 import { loadItemRules } from './item-rules.ts';
 import { insufficientStock, LedgerError } from './ledger.errors.ts';
 import { NO_LOT } from './lots.service.ts';
+import { notifyStockObservers } from './stock-observers.ts';
 
 /**
  * A reservation promises stock at one bin (and lot) to an open document:
@@ -76,37 +78,71 @@ export async function reserveStock(ctx: ServiceContext, input: ReserveInput): Pr
       updated_at: now,
     };
     await trx.insertInto('reservations').values(reservation).execute();
+    await notifyStockObservers(trx, [{ itemId: input.itemId, locationId: input.locationId }], now);
     return reservation;
   });
 }
 
-/** Releases `qty` of a reservation (all of it when omitted); returns what is left promised. */
+/**
+ * Releases `qty` of a reservation (all of it when omitted); returns what is left promised.
+ * The reservation is taken down by a compare-and-set on its quantity, so a release racing a
+ * shipment that consumes the same reservation (or another release) cannot free stock twice.
+ */
 export async function releaseReservation(ctx: ServiceContext, reservationId: string, qty?: number): Promise<number> {
   return inTransaction(ctx, async (trx) => {
-    const reservation = await trx.selectFrom('reservations').selectAll().where('id', '=', reservationId).executeTakeFirst();
-    if (!reservation) throw new LedgerError('reservation_not_found', `No reservation ${reservationId}.`);
-    const release = qty ?? reservation.qty;
-    if (!Number.isSafeInteger(release) || release <= 0 || release > reservation.qty) {
-      throw new LedgerError('reservation_invalid', `Release between 0 and ${reservation.qty / QTY_SCALE}.`);
-    }
     const now = ctx.clock.now();
-    await trx
-      .updateTable('balances')
-      .set({ reserved: sql`reserved - ${release}`, updated_at: now })
-      .where('item_id', '=', reservation.item_id)
-      .where('location_id', '=', reservation.location_id)
-      .where('lot_id', '=', reservation.lot_id)
-      .execute();
-    const left = reservation.qty - release;
-    if (left === 0) await trx.deleteFrom('reservations').where('id', '=', reservationId).execute();
-    else await trx.updateTable('reservations').set({ qty: left, updated_at: now }).where('id', '=', reservationId).execute();
-    return left;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const reservation = await trx.selectFrom('reservations').selectAll().where('id', '=', reservationId).executeTakeFirst();
+      if (!reservation) throw new LedgerError('reservation_not_found', `No reservation ${reservationId}.`);
+      const release = qty ?? reservation.qty;
+      if (!Number.isSafeInteger(release) || release <= 0 || release > reservation.qty) {
+        throw new LedgerError('reservation_invalid', `Release between 0 and ${reservation.qty / QTY_SCALE}.`);
+      }
+      const left = reservation.qty - release;
+      const taken = await trx
+        .updateTable('reservations')
+        .set({ qty: left, updated_at: now })
+        .where('id', '=', reservationId)
+        .where('qty', '=', reservation.qty)
+        .executeTakeFirst();
+      // Someone else changed it since we read it: read it again.
+      if (taken.numUpdatedRows === 0n) continue;
+      if (left === 0) await trx.deleteFrom('reservations').where('id', '=', reservationId).execute();
+      await trx
+        .updateTable('balances')
+        .set({ reserved: sql`reserved - ${release}`, updated_at: now })
+        .where('item_id', '=', reservation.item_id)
+        .where('location_id', '=', reservation.location_id)
+        .where('lot_id', '=', reservation.lot_id)
+        .execute();
+      await notifyStockObservers(trx, [{ itemId: reservation.item_id, locationId: reservation.location_id }], now);
+      return left;
+    }
+    throw new LedgerError('reservation_invalid', `Reservation ${reservationId} kept changing; try again.`);
   });
+}
+
+/** The open reservations of several documents at once (a page of orders). */
+export async function listReservationsOfDocuments(db: Executor, documentIds: readonly string[]): Promise<ReservationRow[]> {
+  if (documentIds.length === 0) return [];
+  return db.selectFrom('reservations').selectAll().where('document_id', 'in', [...new Set(documentIds)]).orderBy('id').execute();
 }
 
 export async function listReservationsOfDocument(ctx: ServiceContext, documentId: string): Promise<ReservationRow[]> {
   const db = ctx.trx ?? ctx.db.kysely;
   return db.selectFrom('reservations').selectAll().where('document_id', '=', documentId).orderBy('id').execute();
+}
+
+/** Sets or clears (null) the expiry of every reservation of a document: an order that is paid keeps its stock. */
+export async function setReservationExpiry(ctx: ServiceContext, documentId: string, expiresAt: number | null): Promise<number> {
+  return inTransaction(ctx, async (trx) => {
+    const result = await trx
+      .updateTable('reservations')
+      .set({ expires_at: expiresAt, updated_at: ctx.clock.now() })
+      .where('document_id', '=', documentId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  });
 }
 
 /** Releases every reservation whose time is up; returns how many. Run by a timer and by tests. */

@@ -5,6 +5,7 @@ export {
   descendantLocationIds,
   findLocation,
   findSiteByCode,
+  findLocations,
   getLocation,
   holdsStock,
   isValuedLocation,

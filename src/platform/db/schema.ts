@@ -523,6 +523,297 @@ export interface LandedCostAllocationTable {
   micros: number;
 }
 
+export interface ModifierGroupTable {
+  id: string;
+  name: string;
+  selection: 'single' | 'multiple';
+  min_select: number;
+  max_select: number | null;
+  status: 'active' | 'archived';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ModifierTable {
+  id: string;
+  group_id: string;
+  position: number;
+  name: string;
+  price_delta_micros: number;
+  /** [{item_id, qty, replaces_item_id}] per one base unit of the parent (see catalog/modifiers). */
+  components_json: string;
+}
+
+export interface ItemModifierGroupTable {
+  item_id: string;
+  group_id: string;
+  position: number;
+}
+
+export type ChannelKind = 'pos' | 'online' | 'marketplace';
+
+export interface ChannelTable {
+  id: string;
+  name: string;
+  kind: ChannelKind;
+  backorder_policy: 'refuse' | 'allow';
+  /** Orders not confirmed within this long release their reservations; null keeps them. */
+  reservation_ttl_ms: number | null;
+  status: 'active' | 'archived';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ChannelSiteTable {
+  channel_id: string;
+  site_id: string;
+  /** Lower sells first: the order in which the channel's sites are offered an order. */
+  priority: number;
+}
+
+export interface ChannelItemBufferTable {
+  channel_id: string;
+  item_id: string;
+  qty: number;
+  updated_at: number;
+}
+
+export interface OutboxSequenceTable {
+  item_id: string;
+  last_seq: number;
+}
+
+export interface OutboxEventTable {
+  id: string;
+  topic: string;
+  channel_id: string | null;
+  item_id: string;
+  seq: number;
+  payload: string;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface SaleRegisterTable {
+  register_key: string;
+  last_number: number;
+}
+
+export type SaleStatus = 'completed' | 'partially_returned' | 'returned' | 'voided';
+
+export interface SaleTable {
+  id: string;
+  number: string;
+  register: string;
+  location_id: string;
+  site_id: string;
+  channel_id: string | null;
+  currency: string;
+  status: SaleStatus;
+  subtotal_micros: number;
+  discount_micros: number;
+  tax_micros: number;
+  total_micros: number;
+  paid_micros: number;
+  change_micros: number;
+  refunded_micros: number;
+  employee: string | null;
+  note: string | null;
+  exchange_id: string | null;
+  actor_id: string | null;
+  created_at: number;
+}
+
+export interface SaleLineTable {
+  id: string;
+  sale_id: string;
+  line_no: number;
+  item_id: string;
+  lot_id: string;
+  qty: number;
+  base_unit_price_micros: number;
+  /** Base price plus the modifiers' price changes, per base unit. */
+  unit_price_micros: number;
+  gross_micros: number;
+  line_discount_micros: number;
+  /** This line's share of the sale-level discount. */
+  sale_discount_micros: number;
+  net_micros: number;
+  tax_rate_ppm: number;
+  tax_micros: number;
+  total_micros: number;
+  qty_returned: number;
+  refunded_micros: number;
+}
+
+export interface SaleLineModifierTable {
+  sale_line_id: string;
+  position: number;
+  sale_id: string;
+  modifier_id: string;
+  group_id: string;
+  name: string;
+  price_delta_micros: number;
+  qty: number;
+  amount_micros: number;
+  created_at: number;
+}
+
+export interface SaleDiscountTable {
+  id: string;
+  sale_id: string;
+  sale_line_id: string | null;
+  kind: 'amount' | 'percent';
+  percent_ppm: number | null;
+  amount_micros: number;
+  reason: string;
+  employee: string;
+}
+
+export type Tender = 'cash' | 'card' | 'voucher' | 'other' | 'exchange';
+
+export interface PaymentTable {
+  id: string;
+  document_type: 'sale' | 'return';
+  document_id: string;
+  direction: 'in' | 'out';
+  tender: Tender;
+  amount_micros: number;
+  reference: string | null;
+  created_at: number;
+}
+
+export type OrderStatus = 'back_ordered' | 'allocated' | 'partially_shipped' | 'shipped' | 'delivered' | 'cancelled' | 'expired';
+
+export interface OrderTable {
+  id: string;
+  channel_id: string;
+  channel_order_id: string;
+  status: OrderStatus;
+  currency: string;
+  customer_name: string | null;
+  customer_email: string | null;
+  ship_to: string | null;
+  total_micros: number;
+  expires_at: number | null;
+  confirmed_at: number | null;
+  cancel_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrderLineTable {
+  id: string;
+  order_id: string;
+  line_no: number;
+  item_id: string;
+  qty: number;
+  unit_price_micros: number;
+  total_micros: number;
+  allocation: 'allocated' | 'back_ordered';
+  /** Packed into a shipment not yet sent: still open and reserved, no longer free to cancel. */
+  qty_packed: number;
+  qty_shipped: number;
+  qty_delivered: number;
+  qty_cancelled: number;
+  qty_returned: number;
+  refunded_micros: number;
+  parts_json: string;
+}
+
+export type ReturnCondition = 'restockable' | 'damaged' | 'not_received';
+
+export interface ReturnTable {
+  id: string;
+  kind: 'return' | 'void';
+  sale_id: string | null;
+  order_id: string | null;
+  reason: string;
+  note: string | null;
+  currency: string;
+  refund_micros: number;
+  txn_id: string | null;
+  exchange_id: string | null;
+  actor_id: string | null;
+  created_at: number;
+}
+
+export interface ReturnLineTable {
+  id: string;
+  return_id: string;
+  line_no: number;
+  sale_line_id: string | null;
+  order_line_id: string | null;
+  item_id: string;
+  qty: number;
+  condition: ReturnCondition;
+  to_location_id: string | null;
+  refund_micros: number;
+}
+
+export interface ExchangeTable {
+  id: string;
+  return_id: string;
+  sale_id: string;
+  /** New sale total less the refund: positive when the customer paid more. */
+  difference_micros: number;
+  actor_id: string | null;
+  created_at: number;
+}
+
+export interface PickListTable {
+  id: string;
+  order_id: string;
+  site_id: string;
+  status: 'open' | 'picked' | 'cancelled';
+  created_at: number;
+  picked_at: number | null;
+}
+
+export interface PickListLineTable {
+  id: string;
+  pick_list_id: string;
+  line_no: number;
+  order_line_id: string;
+  item_id: string;
+  location_id: string;
+  lot_id: string;
+  reservation_id: string;
+  qty: number;
+  qty_packed: number;
+}
+
+export interface ShipmentTable {
+  id: string;
+  order_id: string;
+  pick_list_id: string;
+  site_id: string;
+  status: 'packed' | 'shipped' | 'delivered' | 'cancelled';
+  carrier: string | null;
+  service: string | null;
+  txn_id: string | null;
+  created_at: number;
+  shipped_at: number | null;
+  delivered_at: number | null;
+}
+
+export interface ShipmentPackageTable {
+  id: string;
+  shipment_id: string;
+  number: number;
+  weight_mg: number;
+  tracking_number: string | null;
+}
+
+export interface ShipmentLineTable {
+  id: string;
+  shipment_id: string;
+  package_id: string;
+  order_line_id: string;
+  qty: number;
+  parts_json: string;
+}
+
 export interface DB {
   settings: SettingsTable;
   counters: CounterTable;
@@ -560,6 +851,30 @@ export interface DB {
   receipt_discrepancies: ReceiptDiscrepancyTable;
   landed_costs: LandedCostTable;
   landed_cost_allocations: LandedCostAllocationTable;
+  modifier_groups: ModifierGroupTable;
+  modifiers: ModifierTable;
+  item_modifier_groups: ItemModifierGroupTable;
+  channels: ChannelTable;
+  channel_sites: ChannelSiteTable;
+  channel_item_buffers: ChannelItemBufferTable;
+  outbox_sequences: OutboxSequenceTable;
+  outbox_events: OutboxEventTable;
+  sale_registers: SaleRegisterTable;
+  sales: SaleTable;
+  sale_lines: SaleLineTable;
+  sale_line_modifiers: SaleLineModifierTable;
+  sale_discounts: SaleDiscountTable;
+  payments: PaymentTable;
+  orders: OrderTable;
+  order_lines: OrderLineTable;
+  returns: ReturnTable;
+  return_lines: ReturnLineTable;
+  exchanges: ExchangeTable;
+  pick_lists: PickListTable;
+  pick_list_lines: PickListLineTable;
+  shipments: ShipmentTable;
+  shipment_packages: ShipmentPackageTable;
+  shipment_lines: ShipmentLineTable;
 }
 
 export type LocationRow = Selectable<LocationTable>;
@@ -580,5 +895,23 @@ export type PurchaseOrderLineRow = Selectable<PurchaseOrderLineTable>;
 export type ReceiptRow = Selectable<ReceiptTable>;
 export type ReceiptLineRow = Selectable<ReceiptLineTable>;
 export type ReceiptDiscrepancyRow = Selectable<ReceiptDiscrepancyTable>;
+export type ModifierGroupRow = Selectable<ModifierGroupTable>;
+export type ModifierRow = Selectable<ModifierTable>;
+export type ChannelRow = Selectable<ChannelTable>;
+export type SaleRow = Selectable<SaleTable>;
+export type SaleLineRow = Selectable<SaleLineTable>;
+export type SaleLineModifierRow = Selectable<SaleLineModifierTable>;
+export type SaleDiscountRow = Selectable<SaleDiscountTable>;
+export type PaymentRow = Selectable<PaymentTable>;
+export type OrderRow = Selectable<OrderTable>;
+export type OrderLineRow = Selectable<OrderLineTable>;
+export type ReturnRow = Selectable<ReturnTable>;
+export type ReturnLineRow = Selectable<ReturnLineTable>;
+export type OutboxEventRow = Selectable<OutboxEventTable>;
+export type PickListRow = Selectable<PickListTable>;
+export type PickListLineRow = Selectable<PickListLineTable>;
+export type ShipmentRow = Selectable<ShipmentTable>;
+export type ShipmentPackageRow = Selectable<ShipmentPackageTable>;
+export type ShipmentLineRow = Selectable<ShipmentLineTable>;
 // Kept for columns that later migrations give defaults to.
 export type { Generated };

@@ -42,8 +42,8 @@ export interface CommandObserver {
 }
 
 export interface CommandOptions<T> {
-  /** Status of a successful response (200 unless said). */
-  status?: number;
+  /** Status of a successful response (200 unless said); a function when it depends on the result (201 created, 200 found). */
+  status?: number | ((result: T) => number);
   /** Refuse the request without an Idempotency-Key (checkout requires one). */
   requireKey?: boolean;
   /** The records the command created or changed, for the audit log. */
@@ -85,7 +85,6 @@ export async function runCommand<T>(
 ): Promise<void> {
   const actor = actorOf(request);
   const key = readIdempotencyKey(request, options.requireKey ?? false);
-  const status = options.status ?? 200;
   const route = request.url.split('?')[0] ?? request.url;
   const scope = `${actor.kind}:${actor.id}`;
   const fingerprint = key === null ? '' : fingerprintOf(request);
@@ -97,6 +96,7 @@ export async function runCommand<T>(
       if (replay) return replay;
     }
     const result = await work({ db: deps.db, clock: deps.clock, actor, trx });
+    const status = typeof options.status === 'function' ? options.status(result) : (options.status ?? 200);
     reply.code(status);
     const body = reply.serialize(result) as string;
     if (key !== null) {

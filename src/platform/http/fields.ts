@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseMoney } from '../money.ts';
 import { parseQuantity } from '../quantity.ts';
+import { parsePercent } from '../rate.ts';
 import type { ScaledParse } from '../decimal.ts';
 import type { IdPrefix } from '../ids.ts';
 
@@ -88,3 +89,11 @@ export const moneyOutput = z.string().meta({ description: 'Decimal amount.' });
 export const instantOutput = z.string().meta({ description: 'ISO 8601 UTC.' });
 
 export const idParams = <P extends IdPrefix>(prefix: P) => z.strictObject({ id: idInput(prefix) });
+
+/** A percentage from 0 to 100 with at most four decimals (as text or a number); decoded to parts per million. */
+export const percentInput = z
+  .union([z.string().max(16), z.number()])
+  .transform(scaled<number | string>(parsePercent, 4))
+  .meta({ description: 'Percentage from 0 to 100, at most 4 decimals.', example: '8.875' });
+
+export const percentOutput = z.string().meta({ description: 'Percentage.' });

@@ -4,6 +4,7 @@ import * as core from './0001-core.ts';
 import * as access from './0002-access.ts';
 import * as costing from './0003-costing.ts';
 import * as purchasing from './0004-purchasing.ts';
+import * as sales from './0005-sales.ts';
 import * as reorderPoints from './0006-reorder-points.ts';
 
 /**
@@ -18,6 +19,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0002-access': access,
   '0003-costing': costing,
   '0004-purchasing': purchasing,
+  '0005-sales': sales,
   '0006-reorder-points': reorderPoints,
 };
 

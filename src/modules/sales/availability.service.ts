@@ -1,0 +1,184 @@
+import { sql } from 'kysely';
+import { reader, type ServiceContext } from '../../platform/context.ts';
+import type { OutboxEventRow } from '../../platform/db/schema.ts';
+import type { Trx } from '../../platform/db/transaction.ts';
+import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
+import { newId } from '../../platform/ids.ts';
+import { quantityToNumber } from '../../platform/quantity.ts';
+import { sumPickableByItem, sumPickableBySite, type StockObserver, type StockTouch } from '../ledger/index.ts';
+import { getChannel } from './channels.service.ts';
+
+/**
+ * Available-to-sell per channel and item: over the channel's sites, what every stock bin (never a
+ * quarantine bin, never an expired lot) has to spare — on hand less reserved, a bin below zero
+ * counting as nothing rather than taking from the others — less the channel's buffer for the item,
+ * never below zero.
+ *
+ * Every posting, reservation or release that touches an item at a channel's site writes a
+ * `stock.availability_changed` event to the outbox in the same transaction, through the ledger's
+ * stock observer hook. Events are complete and ordered per item: each takes the next number of
+ * the item's sequence row, which stays locked until commit, and it takes the number *before*
+ * reading stock, so a transaction that commits later both numbers its event later and sees the
+ * earlier one's stock. (On SQLite the single writer gives the same order.)
+ */
+
+export const AVAILABILITY_TOPIC = 'stock.availability_changed';
+
+export function todayOf(now: number): string {
+  return new Date(now).toISOString().slice(0, 10);
+}
+
+export interface AvailabilityEvent {
+  channelId: string;
+  itemId: string;
+  seq: number;
+  available: number;
+}
+
+/** Writes one event per (channel, item) with what the channel can sell now; `sitesOf` gives each channel's sites. */
+export async function emitAvailability(
+  trx: Trx,
+  sitesOf: Map<string, readonly string[]>,
+  pairs: ReadonlyArray<{ channelId: string; itemId: string }>,
+  now: number,
+): Promise<AvailabilityEvent[]> {
+  const unique = [...new Map(pairs.map((p) => [`${p.itemId}\u0000${p.channelId}`, p])).values()].sort((a, b) =>
+    a.itemId === b.itemId ? (a.channelId < b.channelId ? -1 : 1) : a.itemId < b.itemId ? -1 : 1,
+  );
+  if (unique.length === 0) return [];
+  const counts = new Map<string, number>();
+  for (const p of unique) counts.set(p.itemId, (counts.get(p.itemId) ?? 0) + 1);
+  const itemIds = [...counts.keys()];
+  const channelIds = [...new Set(unique.map((p) => p.channelId))];
+
+  // Numbers first (locking the items' sequence rows), stock second: see above.
+  const lastSeq = await takeSequences(trx, counts);
+  const [bySite, buffers] = await Promise.all([
+    sumPickableBySite(trx, { itemIds, siteIds: [...new Set(channelIds.flatMap((c) => sitesOf.get(c) ?? []))], today: todayOf(now) }),
+    trx.selectFrom('channel_item_buffers').select(['channel_id', 'item_id', 'qty']).where('channel_id', 'in', channelIds).where('item_id', 'in', itemIds).execute(),
+  ]);
+  const spare = new Map(bySite.map((r) => [`${r.siteId}\u0000${r.itemId}`, r.available]));
+  const buffer = new Map(buffers.map((b) => [`${b.channel_id}\u0000${b.item_id}`, b.qty]));
+
+  const next = new Map<string, number>();
+  const events: AvailabilityEvent[] = [];
+  const rows: OutboxEventRow[] = unique.map((p) => {
+    const seq = (next.get(p.itemId) ?? lastSeq.get(p.itemId)! - counts.get(p.itemId)!) + 1;
+    next.set(p.itemId, seq);
+    const onHand = (sitesOf.get(p.channelId) ?? []).reduce((sum, site) => sum + (spare.get(`${site}\u0000${p.itemId}`) ?? 0), 0);
+    const held = buffer.get(`${p.channelId}\u0000${p.itemId}`) ?? 0;
+    const available = Math.max(0, onHand - held);
+    events.push({ channelId: p.channelId, itemId: p.itemId, seq, available });
+    return {
+      id: newId('evt', now),
+      topic: AVAILABILITY_TOPIC,
+      channel_id: p.channelId,
+      item_id: p.itemId,
+      seq,
+      payload: JSON.stringify({ channel_id: p.channelId, item_id: p.itemId, available: quantityToNumber(available), buffer: quantityToNumber(held) }),
+      created_at: now,
+      delivered_at: null,
+    };
+  });
+  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('outbox_events').values(rows.slice(i, i + 500)).execute();
+  return events;
+}
+
+/** Advances each item's sequence by its count, in item order; the rows stay locked until commit. Returns the last number taken per item. */
+async function takeSequences(trx: Trx, counts: Map<string, number>): Promise<Map<string, number>> {
+  const entries = [...counts].sort(([a], [b]) => (a < b ? -1 : 1));
+  const result = new Map<string, number>();
+  for (let i = 0; i < entries.length; i += 500) {
+    const rows = await trx
+      .insertInto('outbox_sequences')
+      .values(entries.slice(i, i + 500).map(([itemId, n]) => ({ item_id: itemId, last_seq: n })))
+      .onConflict((oc) => oc.column('item_id').doUpdateSet({ last_seq: sql`outbox_sequences.last_seq + excluded.last_seq` }))
+      .returning(['item_id', 'last_seq'])
+      .execute();
+    for (const r of rows) result.set(r.item_id, r.last_seq);
+  }
+  return result;
+}
+
+/**
+ * The ledger calls this after every change of stock. One query finds the channels selling from
+ * the touched bins' sites; a store that no channel sells from costs nothing more.
+ */
+export const availabilityObserver: StockObserver = {
+  name: 'sales.channel_availability',
+  async stockChanged(trx: Trx, touches: readonly StockTouch[], now: number): Promise<void> {
+    const locationIds = [...new Set(touches.map((t) => t.locationId))];
+    const rows = await trx
+      .selectFrom('locations as l')
+      .innerJoin('channel_sites as cs', 'cs.site_id', 'l.site_id')
+      .innerJoin('channels as c', 'c.id', 'cs.channel_id')
+      .innerJoin('channel_sites as cs2', 'cs2.channel_id', 'cs.channel_id')
+      .select(['l.id as location_id', 'cs2.channel_id', 'cs2.site_id'])
+      .where('l.id', 'in', locationIds)
+      .where('l.purpose', '=', 'stock')
+      .where('c.status', '=', 'active')
+      .execute();
+    if (rows.length === 0) return;
+    const channelsAt = new Map<string, Set<string>>();
+    const sitesOf = new Map<string, string[]>();
+    for (const r of rows) {
+      channelsAt.set(r.location_id, (channelsAt.get(r.location_id) ?? new Set()).add(r.channel_id));
+      const sites = sitesOf.get(r.channel_id) ?? [];
+      if (!sites.includes(r.site_id)) sites.push(r.site_id);
+      sitesOf.set(r.channel_id, sites);
+    }
+    const pairs = touches.flatMap((t) => [...(channelsAt.get(t.locationId) ?? [])].map((channelId) => ({ channelId, itemId: t.itemId })));
+    await emitAvailability(trx, sitesOf, pairs, now);
+  },
+};
+
+export interface AvailabilityLine {
+  itemId: string;
+  onHandAvailable: number;
+  buffer: number;
+  available: number;
+}
+
+export async function channelAvailability(
+  ctx: ServiceContext,
+  channelId: string,
+  query: { itemId?: string; limit: number; cursor?: string },
+): Promise<{ lines: AvailabilityLine[]; nextCursor: string | null }> {
+  const db = reader(ctx);
+  const channel = await getChannel(ctx, channelId);
+  const after = decodeCursor(query.cursor, ['string']);
+  const sums = await sumPickableByItem(db, {
+    siteIds: channel.siteIds,
+    today: todayOf(ctx.clock.now()),
+    itemIds: query.itemId ? [query.itemId] : undefined,
+    afterItemId: after?.[0] as string | undefined,
+    limit: query.limit + 1,
+  });
+  if (query.itemId && sums.length === 0) sums.push({ itemId: query.itemId, available: 0 });
+  const more = sums.length > query.limit;
+  const page = more ? sums.slice(0, query.limit) : sums;
+  const buffers = page.length
+    ? await db.selectFrom('channel_item_buffers').select(['item_id', 'qty']).where('channel_id', '=', channelId).where('item_id', 'in', page.map((p) => p.itemId)).execute()
+    : [];
+  const held = new Map(buffers.map((b) => [b.item_id, b.qty]));
+  const last = page[page.length - 1];
+  return {
+    lines: page.map((p) => {
+      const buffer = held.get(p.itemId) ?? 0;
+      return { itemId: p.itemId, onHandAvailable: p.available, buffer, available: Math.max(0, p.available - buffer) };
+    }),
+    nextCursor: more && last ? encodeCursor([last.itemId]) : null,
+  };
+}
+
+export async function listOutbox(
+  ctx: ServiceContext,
+  query: { after?: string; itemId?: string; channelId?: string; limit: number },
+): Promise<{ events: OutboxEventRow[]; nextAfter: string | null }> {
+  let q = reader(ctx).selectFrom('outbox_events').selectAll();
+  if (query.after) q = q.where('id', '>', query.after);
+  if (query.itemId) q = q.where('item_id', '=', query.itemId);
+  if (query.channelId) q = q.where('channel_id', '=', query.channelId);
+  const events = await q.orderBy('id').limit(query.limit).execute();
+  return { events, nextAfter: events.length === query.limit ? events[events.length - 1]!.id : null };
+}

@@ -1,0 +1,95 @@
+import { expect, it } from 'vitest';
+import { describeEachDatabase, serviceContext } from '../../../test/support/databases.ts';
+import { makeItem, makeShop } from '../../../test/support/fixtures.ts';
+import { $, makeCafe, q, sell } from '../../../test/support/shop.ts';
+import { createAdjustment } from '../adjustments/index.ts';
+import { releaseReservation } from '../ledger/index.ts';
+import { createLocation } from '../locations/index.ts';
+import { channelAvailability, createChannel, createOrder, listOutbox, setChannelBuffer, updateChannel, voidSale } from './index.ts';
+import { createOrderBody } from './orders.schema.ts';
+
+describeEachDatabase('channels, availability and the outbox', (get) => {
+  const ctxOf = () => serviceContext(get().db);
+
+  it('sells what the stock bins have to spare, less reservations and the buffer, never below zero', async () => {
+    const ctx = ctxOf();
+    const cafe = await makeCafe(ctx);
+    const quarantine = await createLocation(ctx, { kind: 'bin', parent_id: cafe.warehouse.id, code: 'QA', name: 'Damaged', purpose: 'quarantine' });
+    await createAdjustment(ctx, { location_id: quarantine.id, reason: 'found', lines: [{ item_id: cafe.mug.id, qty: q(7) }] });
+    const web = await createChannel(ctx, { name: 'Web', kind: 'online', site_ids: [cafe.warehouse.id, cafe.store.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
+    const available = async (itemId: string) => (await channelAvailability(ctx, web.id, { itemId, limit: 10 })).lines[0]!;
+    // 10 in the warehouse, 10 in the store; the 7 in quarantine do not count.
+    expect(await available(cafe.mug.id)).toEqual({ itemId: cafe.mug.id, onHandAvailable: q(20), buffer: 0, available: q(20) });
+    // The store sells 12: its bin goes to −2, which counts as nothing, not as −2 against the warehouse.
+    await sell(ctx, { location_id: cafe.store.id, lines: [{ item_id: cafe.mug.id, qty: 12 }], payments: [{ tender: 'card', amount: '192.00' }] });
+    expect((await available(cafe.mug.id)).available).toBe(q(10));
+    await setChannelBuffer(ctx, web.id, cafe.mug.id, q(4));
+    await createOrder(ctx, createOrderBody.parse({ channel_id: web.id, channel_order_id: `A-${Date.now()}`, lines: [{ item_id: cafe.mug.id, qty: 5 }] }));
+    expect(await available(cafe.mug.id)).toEqual({ itemId: cafe.mug.id, onHandAvailable: q(5), buffer: q(4), available: q(1) });
+    await setChannelBuffer(ctx, web.id, cafe.mug.id, q(9));
+    expect((await available(cafe.mug.id)).available).toBe(0);
+    const page = await channelAvailability(ctx, web.id, { limit: 500 });
+    expect(page.lines.map((l) => l.itemId)).toEqual([...page.lines.map((l) => l.itemId)].sort());
+    expect(page.lines.find((l) => l.itemId === cafe.candle.id)?.available).toBe(q(20));
+  });
+
+  it('writes an event for every change, in order per item, with the availability after it', async () => {
+    const ctx = ctxOf();
+    const cafe = await makeCafe(ctx);
+    const pos = await createChannel(ctx, { name: 'Store till', kind: 'pos', site_ids: [cafe.store.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
+    const web = await createChannel(ctx, { name: 'Web', kind: 'online', site_ids: [cafe.warehouse.id, cafe.store.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
+    const expected: Array<{ channel: string; item: string; available: number }> = [];
+    // What each channel can sell after a step, in the order the outbox numbers a posting's events (item, then channel).
+    const observe = async (...pairs: Array<[string, string]>) => {
+      const ordered = [...pairs].sort(([ca, ia], [cb, ib]) => (ia === ib ? (ca < cb ? -1 : 1) : ia < ib ? -1 : 1));
+      for (const [channel, item] of ordered) expected.push({ channel, item, available: (await channelAvailability(ctx, channel, { itemId: item, limit: 1 })).lines[0]!.available });
+    };
+
+    // A latte at the store: beans, milk and cups change for both channels.
+    const latte = await sell(ctx, { location_id: cafe.store.id, lines: [{ item_id: cafe.latte.id, qty: 1 }], payments: [{ tender: 'cash', amount: '5.00' }] });
+    await observe([pos.id, cafe.beans.id], [web.id, cafe.beans.id], [pos.id, cafe.milk.id], [web.id, cafe.milk.id], [pos.id, cafe.cup.id], [web.id, cafe.cup.id]);
+    // An online order reserves at the warehouse: only the web channel sells from there.
+    const order = await createOrder(ctx, createOrderBody.parse({ channel_id: web.id, channel_order_id: `E-${Date.now()}`, lines: [{ item_id: cafe.beans.id, qty: 100 }] }));
+    await observe([web.id, cafe.beans.id]);
+    await releaseReservation(ctx, order.record.lines[0]!.reservations[0]!.id);
+    await observe([web.id, cafe.beans.id]);
+    await voidSale(ctx, latte.sale.id, { reason: 'spilt' });
+    await observe([pos.id, cafe.beans.id], [web.id, cafe.beans.id], [pos.id, cafe.milk.id], [web.id, cafe.milk.id], [pos.id, cafe.cup.id], [web.id, cafe.cup.id]);
+    await setChannelBuffer(ctx, web.id, cafe.cup.id, q(50));
+    await observe([web.id, cafe.cup.id]);
+
+    const items = [cafe.beans.id, cafe.milk.id, cafe.cup.id];
+    const events = (await listOutbox(ctx, { limit: 500 })).events.filter((e) => items.includes(e.item_id) && [pos.id, web.id].includes(e.channel_id!));
+    // Numbered 1, 2, 3 … per item, with no gap: complete and ordered.
+    for (const item of items) {
+      const seqs = events.filter((e) => e.item_id === item).map((e) => e.seq);
+      expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    }
+    const got = events
+      .sort((a, b) => (a.item_id === b.item_id ? a.seq - b.seq : 0))
+      .map((e) => ({ channel: e.channel_id!, item: e.item_id, available: q((JSON.parse(e.payload) as { available: number }).available) }));
+    const byItem = (list: typeof got) => items.map((item) => list.filter((e) => e.item === item).map((e) => `${e.channel}:${e.available}`));
+    expect(byItem(got)).toEqual(byItem(expected));
+    // The last event of each (channel, item) carries what the channel can sell now.
+    for (const item of items) {
+      for (const channel of [pos.id, web.id]) {
+        const last = events.filter((e) => e.item_id === item && e.channel_id === channel).sort((a, b) => a.seq - b.seq).pop()!;
+        const now = (await channelAvailability(ctx, channel, { itemId: item, limit: 1 })).lines[0]!.available;
+        expect(q((JSON.parse(last.payload) as { available: number }).available)).toBe(now);
+      }
+    }
+  });
+
+  it('writes nothing for a store no channel sells from, and speaks up when a channel gains a site', async () => {
+    const ctx = ctxOf();
+    const shop = await makeShop(ctx);
+    const item = await makeItem(ctx, { price: $('3.00') });
+    await createAdjustment(ctx, { location_id: shop.store.id, reason: 'opening_balance', lines: [{ item_id: item.id, qty: q(6), unit_cost: $('1.00') }] });
+    await sell(ctx, { location_id: shop.store.id, lines: [{ item_id: item.id, qty: 1 }], payments: [{ tender: 'cash', amount: '3.00' }] });
+    expect((await listOutbox(ctx, { itemId: item.id, limit: 10 })).events).toEqual([]);
+    const web = await createChannel(ctx, { name: 'Web', kind: 'online', site_ids: [shop.warehouse.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
+    await updateChannel(ctx, web.id, { site_ids: [shop.warehouse.id, shop.store.id] });
+    const events = (await listOutbox(ctx, { itemId: item.id, limit: 10 })).events;
+    expect(events.map((e) => [e.channel_id, e.seq, JSON.parse(e.payload).available])).toEqual([[web.id, 1, 5]]);
+  });
+});

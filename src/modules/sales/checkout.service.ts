@@ -1,0 +1,325 @@
+import { sql } from 'kysely';
+import { inTransaction, type ServiceContext } from '../../platform/context.ts';
+import type { ItemRow, LocationRow, MovementRow, PaymentRow, SaleDiscountRow, SaleLineModifierRow, SaleLineRow, SaleRow } from '../../platform/db/schema.ts';
+import type { Trx } from '../../platform/db/transaction.ts';
+import type { FieldError } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { mulDiv } from '../../platform/decimal.ts';
+import { minorUnitMicros } from '../../platform/money.ts';
+import { QTY_SCALE } from '../../platform/quantity.ts';
+import { barcodeLookupKey, loadOfferedModifiers, resolveItemRefs, type ModifierComponent, type OfferedGroup, type ResolvedItems } from '../catalog/index.ts';
+import { postMovements, type NegativeBalance } from '../ledger/index.ts';
+import { resolveStockLocation, VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
+import { readSettings } from '../settings/index.ts';
+import { todayOf } from './availability.service.ts';
+import { expandLine, loadConsumables } from './consumption.ts';
+import { priceSale, settlePayments, type DiscountSpec, type TenderInput } from './pricing.ts';
+import { assignSaleLots, type PartNeed } from './sale-lots.ts';
+import { SalesError } from './sales.errors.ts';
+import type { CreateSaleInput, DiscountInput } from './sales.schema.ts';
+
+/**
+ * The counter sale: the hottest path in the product. Everything it needs is read in a handful of
+ * batched queries (the location, every line's item by id, SKU or barcode, the modifiers offered
+ * with them, nested components only when there are bundles, lots only when something is
+ * tracked). The sale's rows are written in one statement per table, then one ledger posting
+ * moves the parts from the store to the customer and values them; it comes last because it locks
+ * the rows every till selling the same items waits for. Nothing is read back: the receipt is
+ * built from what was written. An allow-negative store never refuses a sale because
+ * its records disagree; the receipt flags any balance left below zero. A strict location refuses
+ * with 409 insufficient_stock.
+ */
+
+export interface SaleLineRecord extends SaleLineRow {
+  sku: string;
+  name: string;
+  modifiers: SaleLineModifierRow[];
+  movements: MovementRow[];
+}
+
+export interface SaleRecord {
+  sale: SaleRow;
+  lines: SaleLineRecord[];
+  discounts: SaleDiscountRow[];
+  payments: PaymentRow[];
+  negativeBalances: NegativeBalance[];
+}
+
+export interface SaleExtras {
+  /** Store credit from goods returned in the same exchange; it pays what it can of the sale (tender `exchange`). */
+  credit?: number;
+  exchangeId?: string;
+}
+
+interface ChosenModifier {
+  id: string;
+  groupId: string;
+  name: string;
+  priceDeltaMicros: number;
+  components: ModifierComponent[];
+}
+
+export async function createSale(ctx: ServiceContext, input: CreateSaleInput, extras: SaleExtras = {}): Promise<SaleRecord> {
+  return inTransaction(ctx, async (trx) => {
+    const tctx = { ...ctx, trx };
+    const now = ctx.clock.now();
+    const [bin, resolved, settings] = await Promise.all([
+      resolveStockLocation(tctx, input.location_id),
+      resolveItemRefs(trx, {
+        ids: input.lines.flatMap((l) => (l.item_id ? [l.item_id] : [])),
+        skus: input.lines.flatMap((l) => (l.sku ? [l.sku] : [])),
+        barcodes: input.lines.flatMap((l) => (l.barcode ? [l.barcode] : [])),
+      }),
+      readSettings(trx),
+    ]);
+    assertSellableLocation(bin);
+    const currency = settings.base_currency;
+    if (input.currency !== undefined && input.currency !== currency) {
+      throw new SalesError('currency_mismatch', `This shop sells in ${currency}, not ${input.currency}.`);
+    }
+    const unit = minorUnitMicros(currency);
+    const lineItems = itemsOfLines(input, resolved);
+    const offered = await loadOfferedModifiers(trx, [...new Set(lineItems.map((i) => i.id))]);
+    const chosen = input.lines.map((line, i) => chooseModifiers(i, lineItems[i]!, line.modifiers, offered.get(lineItems[i]!.id)));
+
+    const componentIds = chosen.flat().flatMap((m) => m.components.flatMap((c) => (c.item_id ? [c.item_id] : [])));
+    const catalog = await loadConsumables(trx, resolved.byId, componentIds);
+    const needs: PartNeed[] = input.lines.flatMap((line, i) =>
+      expandLine(lineItems[i]!.id, line.qty, chosen[i]!.map((m) => m.components), catalog).map((p) => ({
+        line: i,
+        itemId: p.itemId,
+        qty: p.qty,
+        lotCode: p.itemId === lineItems[i]!.id ? (line.lot_code ?? null) : null,
+      })),
+    );
+    const pieces = await assignSaleLots(trx, bin, needs, catalog, todayOf(now));
+
+    const unitPrices = input.lines.map((line, i) => unitPriceOf(i, line.unit_price, lineItems[i]!, chosen[i]!));
+    const priced = priceSale(
+      input.lines.map((line, i) => ({
+        qty: line.qty,
+        unitPriceMicros: unitPrices[i]!,
+        discount: discountSpec(line.discount),
+        taxRatePpm: line.tax_rate ?? input.tax_rate,
+      })),
+      discountSpec(input.discount),
+      unit,
+    );
+    const creditUsed = Math.min(extras.credit ?? 0, priced.total);
+    const tenders: TenderInput[] = [
+      ...(creditUsed > 0 ? [{ tender: 'exchange' as const, amountMicros: creditUsed, reference: extras.exchangeId ?? null }] : []),
+      ...input.payments.map((p) => ({ tender: p.tender, amountMicros: p.amount, reference: p.reference ?? null })),
+    ];
+    const settled = settlePayments(priced.total, tenders, unit);
+
+    const saleId = newId('sal', now);
+    const lineIds = input.lines.map(() => newId('sll', now));
+    const employee = input.employee ?? ctx.actor.id;
+    const sale: SaleRow = {
+      id: saleId,
+      number: await nextReceiptNumber(trx, bin, input.register),
+      register: input.register.toUpperCase(),
+      location_id: bin.id,
+      site_id: bin.site_id!,
+      channel_id: input.channel_id ?? null,
+      currency,
+      status: 'completed',
+      subtotal_micros: priced.subtotal,
+      discount_micros: priced.discount,
+      tax_micros: priced.tax,
+      total_micros: priced.total,
+      paid_micros: settled.paid,
+      change_micros: settled.change,
+      refunded_micros: 0,
+      employee: input.employee ?? null,
+      note: input.note ?? null,
+      exchange_id: extras.exchangeId ?? null,
+      actor_id: ctx.actor.id,
+      created_at: now,
+    };
+    const lines: SaleLineRecord[] = input.lines.map((line, i) => {
+      const p = priced.lines[i]!;
+      const item = lineItems[i]!;
+      const modifiers = chosen[i]!.map((m, position) => ({
+        sale_line_id: lineIds[i]!,
+        position,
+        sale_id: saleId,
+        modifier_id: m.id,
+        group_id: m.groupId,
+        name: m.name,
+        price_delta_micros: m.priceDeltaMicros,
+        qty: line.qty,
+        amount_micros: mulDiv(line.qty, m.priceDeltaMicros, QTY_SCALE),
+        created_at: now,
+      }));
+      return {
+        id: lineIds[i]!,
+        sale_id: saleId,
+        line_no: i + 1,
+        item_id: item.id,
+        lot_id: pieces.find((piece) => piece.line === i && piece.itemId === item.id)?.lotId ?? '',
+        qty: line.qty,
+        base_unit_price_micros: line.unit_price ?? item.price_micros ?? 0,
+        unit_price_micros: unitPrices[i]!,
+        gross_micros: p.gross,
+        line_discount_micros: p.lineDiscount,
+        sale_discount_micros: p.saleDiscount,
+        net_micros: p.net,
+        tax_rate_ppm: line.tax_rate ?? input.tax_rate,
+        tax_micros: p.tax,
+        total_micros: p.total,
+        qty_returned: 0,
+        refunded_micros: 0,
+        sku: item.sku,
+        name: item.name,
+        modifiers,
+        movements: [] as MovementRow[],
+      };
+    });
+    const discounts: SaleDiscountRow[] = [
+      ...input.lines.flatMap((line, i) => (line.discount ? [discountRow(saleId, lineIds[i]!, line.discount, priced.lines[i]!.lineDiscount, employee, now)] : [])),
+      ...(input.discount ? [discountRow(saleId, null, input.discount, priced.saleDiscount, employee, now)] : []),
+    ];
+    const payments: PaymentRow[] = tenders.map((t) => ({
+      id: newId('pay', now),
+      document_type: 'sale',
+      document_id: saleId,
+      direction: 'in',
+      tender: t.tender,
+      amount_micros: t.amountMicros,
+      reference: t.reference,
+      created_at: now,
+    }));
+    // The sale's own rows go first and the posting last: the posting locks the items' balance and
+    // cost rows, which every till selling the same items waits for, so they are held only for the
+    // ledger's work and the commit.
+    await writeSale(trx, sale, lines, discounts, payments);
+    const posted = pieces.length
+      ? await postMovements(tctx, {
+          kind: 'sale',
+          documentType: 'sale',
+          documentId: saleId,
+          movements: pieces.map((p) => ({
+            itemId: p.itemId,
+            lotId: p.lotId,
+            fromLocationId: bin.id,
+            toLocationId: VIRTUAL_LOCATION_IDS.customer,
+            qty: p.qty,
+            documentLineId: lineIds[p.line]!,
+          })),
+        })
+      : null;
+    for (const line of lines) line.movements = posted?.movements.filter((m) => m.document_line_id === line.id) ?? [];
+    return { sale, lines, discounts, payments, negativeBalances: posted?.negativeBalances ?? [] };
+  });
+}
+
+async function writeSale(trx: Trx, sale: SaleRow, lines: SaleLineRecord[], discounts: SaleDiscountRow[], payments: PaymentRow[]): Promise<void> {
+  await trx.insertInto('sales').values(sale).execute();
+  await trx
+    .insertInto('sale_lines')
+    .values(lines.map(({ sku: _sku, name: _name, modifiers: _modifiers, movements: _movements, ...row }) => row))
+    .execute();
+  const modifiers = lines.flatMap((l) => l.modifiers);
+  if (modifiers.length) await trx.insertInto('sale_line_modifiers').values(modifiers).execute();
+  if (discounts.length) await trx.insertInto('sale_discounts').values(discounts).execute();
+  if (payments.length) await trx.insertInto('payments').values(payments).execute();
+}
+
+export function assertSellableLocation(bin: LocationRow): void {
+  if (bin.kind !== 'bin' || bin.purpose !== 'stock' || bin.site_id === null) {
+    throw new SalesError('location_not_sellable', `${bin.full_code} is not a bin stock is sold from${bin.purpose === 'quarantine' ? ' (it is a quarantine bin)' : ''}.`, {
+      extra: { location_id: bin.id },
+    });
+  }
+}
+
+function itemsOfLines(input: CreateSaleInput, resolved: ResolvedItems): ItemRow[] {
+  const errors: FieldError[] = [];
+  const items = input.lines.map((line, i) => {
+    const item = line.item_id
+      ? resolved.byId.get(line.item_id)
+      : line.sku
+        ? resolved.bySku.get(line.sku.trim().toUpperCase())
+        : resolved.byBarcode.get(barcodeLookupKey(line.barcode!) ?? '');
+    const field = `body.lines.${i}.${line.item_id ? 'item_id' : line.sku ? 'sku' : 'barcode'}`;
+    if (!item) errors.push({ field, code: 'not_found', message: `no item ${line.item_id ?? line.sku ?? line.barcode}` });
+    else if (item.status !== 'active') errors.push({ field, code: 'archived', message: `${item.sku} is archived` });
+    return item;
+  });
+  if (errors.length) throw new SalesError('sale_line_invalid', errors[0]!.message, { errors });
+  return items as ItemRow[];
+}
+
+/** Checks the chosen modifiers against the groups offered with the item: each must be offered, and every group's min and max hold. */
+function chooseModifiers(line: number, item: ItemRow, ids: readonly string[], offered: OfferedGroup[] | undefined): ChosenModifier[] {
+  const errors: FieldError[] = [];
+  const chosen: ChosenModifier[] = [];
+  const counts = new Map<string, number>();
+  ids.forEach((id, j) => {
+    const group = offered?.find((g) => g.modifiers.has(id));
+    if (!group) {
+      errors.push({ field: `body.lines.${line}.modifiers.${j}`, code: 'not_offered', message: `modifier ${id} is not offered with ${item.sku}` });
+      return;
+    }
+    const m = group.modifiers.get(id)!;
+    counts.set(group.group.id, (counts.get(group.group.id) ?? 0) + 1);
+    chosen.push({ id, groupId: group.group.id, name: m.name, priceDeltaMicros: m.price_delta_micros, components: m.components });
+  });
+  for (const { group } of offered ?? []) {
+    const n = counts.get(group.id) ?? 0;
+    if (n < group.min_select) errors.push({ field: `body.lines.${line}.modifiers`, code: 'too_few', message: `${item.sku} needs at least ${group.min_select} of ${group.name}` });
+    if (group.max_select !== null && n > group.max_select) {
+      errors.push({ field: `body.lines.${line}.modifiers`, code: 'too_many', message: `${item.sku} takes at most ${group.max_select} of ${group.name}` });
+    }
+  }
+  if (errors.length) throw new SalesError('modifier_invalid', errors[0]!.message, { errors });
+  return chosen;
+}
+
+function unitPriceOf(line: number, given: number | undefined, item: ItemRow, modifiers: readonly ChosenModifier[]): number {
+  const base = given ?? item.price_micros;
+  if (base === null) {
+    throw new SalesError('sale_line_invalid', `${item.sku} has no price; give unit_price.`, {
+      errors: [{ field: `body.lines.${line}.unit_price`, code: 'required', message: 'the item has no price' }],
+    });
+  }
+  const price = modifiers.reduce((sum, m) => sum + m.priceDeltaMicros, base);
+  if (price < 0) throw new SalesError('modifier_invalid', `The modifiers take ${item.sku} below zero.`);
+  return price;
+}
+
+function discountSpec(input: DiscountInput | undefined): DiscountSpec | null {
+  if (!input) return null;
+  return input.amount !== undefined ? { kind: 'amount', amountMicros: input.amount } : { kind: 'percent', ppm: input.percent! };
+}
+
+function discountRow(saleId: string, lineId: string | null, input: DiscountInput, amount: number, employee: string, now: number): SaleDiscountRow {
+  return {
+    id: newId('dsc', now),
+    sale_id: saleId,
+    sale_line_id: lineId,
+    kind: input.amount !== undefined ? 'amount' : 'percent',
+    percent_ppm: input.percent ?? null,
+    amount_micros: amount,
+    reason: input.reason,
+    employee: input.employee ?? employee,
+  };
+}
+
+/**
+ * `MAIN-T1-000042`: numbered per register. The register's row is locked until commit, so one
+ * till's receipts number in order while other tills never wait for it; taken last, to hold the
+ * lock as briefly as possible.
+ */
+async function nextReceiptNumber(trx: Trx, bin: LocationRow, register: string): Promise<string> {
+  const key = `${bin.site_id}:${register.toUpperCase()}`;
+  const row = await trx
+    .insertInto('sale_registers')
+    .values({ register_key: key, last_number: 1 })
+    .onConflict((oc) => oc.column('register_key').doUpdateSet({ last_number: sql`sale_registers.last_number + 1` }))
+    .returning('last_number')
+    .executeTakeFirstOrThrow();
+  const siteCode = bin.full_code.split('/')[0]!;
+  return `${siteCode}-${register.toUpperCase()}-${String(row.last_number).padStart(6, '0')}`;
+}
