@@ -59,8 +59,25 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 }
 
-/** Types a code as a keyboard-wedge scanner does: keystrokes a few ms apart, then Enter. */
+/**
+ * Types a code as a keyboard-wedge scanner does: real key events (keydown, char, keyup) for
+ * every character, a few ms apart, then Enter. The events are sent down one DevTools session
+ * without waiting for each to be acknowledged, the way a scanner's USB reports arrive, so a
+ * busy 2-core CI machine does not stretch the burst into something that looks like typing.
+ */
 export async function wedgeScan(page: Page, code: string): Promise<void> {
-  await page.keyboard.type(code, { delay: 4 });
-  await page.keyboard.press('Enter');
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const sent: Promise<unknown>[] = [];
+    for (const ch of code) {
+      const keyCode = ch.toUpperCase().charCodeAt(0);
+      sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key: ch, text: ch, unmodifiedText: ch, windowsVirtualKeyCode: keyCode }));
+      sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch, windowsVirtualKeyCode: keyCode }));
+    }
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key: 'Enter', code: 'Enter', text: '\r', unmodifiedText: '\r', windowsVirtualKeyCode: 13 }));
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13 }));
+    await Promise.all(sent);
+  } finally {
+    await cdp.detach();
+  }
 }

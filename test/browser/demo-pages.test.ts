@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { apiClient, demoToken } from './api.ts';
-import { launchChromium, screenshot, signIn, type LaunchedBrowser } from './browser.ts';
+import { launchChromium, screenshot, signIn, wedgeScan, type LaunchedBrowser } from './browser.ts';
 import { startWebServer, type WebServer } from './server.ts';
 
 /**
@@ -121,8 +121,7 @@ describe('the main pages on the demo shop', () => {
   it('scanner mode on a phone', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('/scanner', 'scanner-lookup', (p) => p.getByText('Ready to scan').waitFor());
-    await page.keyboard.type('2000000000015', { delay: 4 });
-    await page.keyboard.press('Enter');
+    await wedgeScan(page, '2000000000015');
     await page.getByTestId('lookup-result').waitFor();
     await screenshot(page, 'scanner-lookup-result');
     await shot('/scanner/receive', 'scanner-receive', (p) => p.getByRole('heading', { name: 'Receive a delivery' }).waitFor());

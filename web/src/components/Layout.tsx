@@ -35,6 +35,7 @@ const sections: { title: string; entries: NavEntry[] }[] = [
       { to: '/selling/sales', label: 'Sales', permission: 'sales.read' },
       { to: '/selling/orders', label: 'Online orders', permission: 'orders.read' },
       { to: '/selling/returns', label: 'Returns', permission: 'returns.write' },
+      { to: '/selling/channels', label: 'Channels', permission: 'orders.read' },
     ],
   },
   {

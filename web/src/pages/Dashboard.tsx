@@ -11,6 +11,26 @@ import { formatMoneyShort, formatMoneyTotal, fromMicros, sumMoney, toMicros } fr
 import { daysAgo, localDate } from '../lib/items.ts';
 import { MovementTable } from './Movements.tsx';
 
+interface SaleSummary {
+  created_at: string;
+  status: string;
+  totals: { total: string; tax: string; refunded: string };
+}
+
+/** Net sales (after discounts, before tax) per local day, from the sales themselves; voided sales left out. */
+export function salesByDay(sales: readonly SaleSummary[]): SalesDay[] {
+  const byDay = new Map<string, { count: number; micros: bigint }>();
+  for (const s of sales) {
+    if (s.status === 'voided') continue;
+    const day = localDate(new Date(s.created_at));
+    const entry = byDay.get(day) ?? { count: 0, micros: 0n };
+    entry.count += 1;
+    entry.micros += toMicros(s.totals.total) - toMicros(s.totals.tax);
+    byDay.set(day, entry);
+  }
+  return [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([date, e]) => ({ date, sales_count: e.count, revenue: fromMicros(e.micros) }));
+}
+
 /** Monday of this week, as YYYY-MM-DD. */
 function weekStart(d = new Date()): string {
   const back = (d.getDay() + 6) % 7;
@@ -44,6 +64,13 @@ export function DashboardPage() {
     queryFn: () => api.get<{ data: SalesDay[] }>('/api/v1/reports/sales-by-day', { from: daysAgo(29), to: today, location_id }),
     enabled: hasSalesByDay,
   });
+  // Without the sales-by-day report (an older server), the same figures from the sales themselves.
+  const salesFallback = !hasSalesByDay && caps.has('get', '/api/v1/sales') && session.can('sales.read');
+  const salesList = useQuery({
+    queryKey: ['sales', 'by-day-fallback', siteId, today],
+    queryFn: async () => salesByDay(await fetchAll<SaleSummary>('/api/v1/sales', { location_id, from: new Date(`${daysAgo(29)}T00:00:00`).toISOString() }, 5000)),
+    enabled: salesFallback,
+  });
   const hasValueHistory = caps.has('get', '/api/v1/reports/stock-value-history') && session.seesCosts;
   const valueHistory = useQuery({
     queryKey: ['stock-value-history', siteId],
@@ -71,7 +98,9 @@ export function DashboardPage() {
 
   const openPos = (purchaseOrders.data ?? []).filter((po) => !siteId || po.delivery_site_id === siteId);
   const latePos = openPos.filter((po) => po.expected_on !== null && po.expected_on < today);
-  const days = sales.data?.data ?? [];
+  const days = (hasSalesByDay ? sales.data?.data : salesList.data) ?? [];
+  const showSales = hasSalesByDay || salesFallback;
+  const salesLoaded = hasSalesByDay ? Boolean(sales.data) : Boolean(salesList.data);
   const todaySales = days.find((d) => d.date === today);
   const week = days.filter((d) => d.date >= weekStart());
   const alertRows = alerts.data?.data ?? [];
@@ -103,18 +132,18 @@ export function DashboardPage() {
         {session.seesCosts && <Stat label="Stock value" value={valuation.data ? formatMoneyTotal(valuation.data.total_value, currency) : '…'} to="/stock" testId="stat-stock-value" />}
         {hasAlerts && <Stat label="Out of stock" value={alerts.data ? out : '…'} to="/stock/alerts?status=out_of_stock" tone={out > 0 ? 'bad' : undefined} testId="stat-out" />}
         {hasAlerts && <Stat label="Low stock" value={alerts.data ? low : '…'} to="/stock/alerts?status=low" tone={low > 0 ? 'warn' : undefined} testId="stat-low" />}
-        {hasSalesByDay && (
+        {showSales && (
           <Stat
             label={`Sales today (${todaySales?.sales_count ?? 0})`}
-            value={sales.data ? formatMoneyTotal(todaySales?.revenue ?? '0.00', currency) : '…'}
+            value={salesLoaded ? formatMoneyTotal(todaySales?.revenue ?? '0.00', currency) : '…'}
             to={`/selling/sales?from=${today}`}
             testId="stat-sales-today"
           />
         )}
-        {hasSalesByDay && (
+        {showSales && (
           <Stat
             label={`Sales this week (${week.reduce((s, d) => s + d.sales_count, 0)})`}
-            value={sales.data ? formatMoneyTotal(sumMoney(week.map((d) => d.revenue)), currency) : '…'}
+            value={salesLoaded ? formatMoneyTotal(sumMoney(week.map((d) => d.revenue)), currency) : '…'}
             to={`/selling/sales?from=${weekStart()}`}
             testId="stat-sales-week"
           />
@@ -125,9 +154,9 @@ export function DashboardPage() {
         )}
         {hasOrders && <Stat label="Orders waiting to ship" value={toShip.data ? toShip.data.length : '…'} to="/selling/orders?status=to_ship" tone={(toShip.data?.length ?? 0) > 0 ? 'warn' : undefined} testId="stat-to-ship" />}
       </div>
-      <ErrorBanner error={valuation.error ?? alerts.error ?? sales.error ?? purchaseOrders.error ?? toShip.error} />
+      <ErrorBanner error={valuation.error ?? alerts.error ?? sales.error ?? salesList.error ?? purchaseOrders.error ?? toShip.error} />
       <div className="grid-2">
-        {hasSalesByDay && (
+        {showSales && (
           <div className="card">
             <TimeChart title="Sales per day, last 30 days" times={salesChart.times} series={salesChart.series} format={money} />
           </div>
