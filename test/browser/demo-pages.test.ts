@@ -58,6 +58,44 @@ describe('the main pages on the demo shop', () => {
     await api.post('/api/v1/adjustments', { location_id: main.id, reason: 'damaged', note: 'dropped a box', lines: [{ item_id: mug.id, qty: -2 }] });
     ids.vendor = vendor.id;
 
+    // Selling: two counter sales (one with oat milk in a latte and a discount), web orders
+    // waiting to ship and one shipped.
+    const latte = await item('LATTE');
+    const groups = (await api.get(`/api/v1/items/${latte.id}/modifier-groups`)).data as Array<{ modifiers: Array<{ id: string; name: string }> }>;
+    const oat = groups.flatMap((g) => g.modifiers).find((m) => m.name === 'Oat milk')!;
+    const sale = await api.post(
+      '/api/v1/sales',
+      {
+        location_id: main.id,
+        register: 'T1',
+        tax_rate: '8',
+        lines: [
+          { item_id: latte.id, qty: 2, modifiers: [oat.id] },
+          { item_id: mug.id, qty: 1, discount: { percent: '10', reason: 'chipped' } },
+        ],
+        payments: [{ tender: 'cash', amount: '30.00' }],
+      },
+      { 'idempotency-key': 'demo-pages-sale-1' },
+    );
+    ids.sale = sale.id;
+    await api.post('/api/v1/sales', { location_id: main.id, register: 'T2', lines: [{ item_id: candle.id, qty: 2 }], payments: [{ tender: 'cash', amount: '40.00' }] }, { 'idempotency-key': 'demo-pages-sale-2' });
+    const channel = (await api.get('/api/v1/channels')).data.find((c: { kind: string }) => c.kind !== 'pos');
+    const order = async (n: string, qty: number) =>
+      api.post('/api/v1/orders', { channel_id: channel.id, channel_order_id: n, customer: { name: 'Ada Buyer', email: 'ada@example.com' }, ship_to: '1 Harbour Road', lines: [{ item_id: mug.id, qty }, { item_id: tea.id, qty: 1 }] }, { 'idempotency-key': `demo-pages-${n}` });
+    const waiting = await order('WEB-2001', 2);
+    ids.order = waiting.id;
+    await order('WEB-2002', 1);
+    const shipped = await order('WEB-2000', 1);
+    await api.post(`/api/v1/orders/${shipped.id}/confirm`);
+    const picks = (await api.post(`/api/v1/orders/${shipped.id}/pick-lists`)).data as Array<{ id: string; lines: Array<{ order_line_id: string; qty: number }> }>;
+    for (const pick of picks) {
+      await api.post(`/api/v1/pick-lists/${pick.id}/picked`);
+      const shipment = await api.post(`/api/v1/pick-lists/${pick.id}/shipments`, { packages: [{ weight_g: 800, lines: pick.lines.map((l) => ({ order_line_id: l.order_line_id, qty: l.qty })) }] });
+      await api.post(`/api/v1/shipments/${shipment.id}/ship`, { carrier: 'Parcel Co', service: 'Standard', packages: shipment.packages.map((p: { id: string }, i: number) => ({ package_id: p.id, tracking_number: `PC-DEMO-${i + 1}` })) });
+    }
+    const pickWaiting = (await api.post(`/api/v1/orders/${waiting.id}/pick-lists`)).data as Array<{ id: string }>;
+    await api.post(`/api/v1/pick-lists/${pickWaiting[0]!.id}/picked`);
+
     browser = await launchChromium(server.origin);
     page = await browser.newPage();
   });
@@ -109,6 +147,28 @@ describe('the main pages on the demo shop', () => {
     await shot(`/purchasing/receipts/${ids.receipt}`, 'receiving', (p) => p.getByTestId('receipt-lines').waitFor());
     await shot('/purchasing/vendors', 'vendors', (p) => p.getByRole('link', { name: 'Harbour Supplies' }).waitFor());
     await shot(`/purchasing/vendors/${ids.vendor}`, 'vendor', (p) => p.getByRole('cell', { name: 'HS-MUG' }).waitFor());
+  });
+
+  it('selling: the counter, sales, a sale, online orders, an order, returns and channels', async () => {
+    await shot('/', 'dashboard-selling', (p) => p.getByTestId('stat-sales-today').filter({ hasText: '$' }).waitFor());
+    expect(await page.getByTestId('stat-to-ship').textContent()).toBe('2');
+    await page.getByRole('combobox', { name: 'Site you are working at' }).selectOption({ label: 'Main Street store' });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Counter', exact: true }).click();
+    await page.getByRole('heading', { name: 'Counter' }).waitFor();
+    await page.getByRole('combobox', { name: 'Or search' }).fill('latte');
+    await page.getByRole('option', { name: /Caffè latte/ }).click();
+    await page.getByLabel(/Oat milk/).check();
+    await wedgeScan(page, '2000000000190');
+    await page.getByTestId('basket').locator('.basket-line').nth(1).waitFor();
+    await screenshot(page, 'counter');
+    await shot('/selling/sales', 'sales', (p) => p.getByRole('link', { name: /\w/ }).first().waitFor());
+    await shot(`/selling/sales/${ids.sale}`, 'sale', (p) => p.getByTestId('receipt').waitFor());
+    await shot('/selling/orders?status=to_ship', 'orders', (p) => p.getByRole('link', { name: 'WEB-2001' }).waitFor());
+    await shot(`/selling/orders/${ids.order}`, 'order', (p) => p.getByTestId('pick-list').waitFor());
+    await shot('/selling/returns', 'returns', (p) => p.getByRole('link', { name: 'WEB-2000' }).waitFor());
+    await shot(`/selling/returns?sale_id=${ids.sale}`, 'return-form', (p) => p.getByTestId('return-lines').waitFor());
+    await shot('/selling/channels', 'channels', (p) => p.getByRole('cell', { name: /web shop/i }).first().waitFor());
+    await page.getByRole('combobox', { name: 'Site you are working at' }).selectOption({ label: 'All sites' });
   });
 
   it('administration: locations, users, tokens and the audit log', async () => {
