@@ -185,7 +185,9 @@ export function OrderPage() {
   const o = order.data;
   const lineOf = new Map(o.lines.map((l) => [l.id, l]));
   const open = o.status === 'allocated' || o.status === 'partially_shipped' || o.status === 'back_ordered';
-  const unpicked = o.lines.some((l) => l.reservations.length > 0) && !(picks.data?.data ?? []).some((p) => p.status === 'open');
+  // A pick list is due when reserved stock is neither on a pick list still being worked nor packed.
+  const activePick = (picks.data?.data ?? []).some((p) => p.status === 'open' || (p.status === 'picked' && p.lines.some((l) => l.qty_packed < l.qty)));
+  const unpicked = !activePick && o.lines.some((l) => l.reservations.length > 0 && l.qty_packed < l.qty - l.qty_shipped - l.qty_cancelled);
   return (
     <section>
       <PageHeader
