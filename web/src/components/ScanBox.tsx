@@ -26,6 +26,9 @@ export function ScanBox({ onScan, label = 'Scan or type a code', busy, camera = 
   const [engine, setEngine] = useState<string | null>(null);
   const video = useRef<HTMLVideoElement>(null);
   const queue = useRef<Promise<unknown>>(Promise.resolve());
+  // The camera runs across renders; it must call the page's latest handler (today's quantity, say).
+  const latest = useRef(onScan);
+  latest.current = onScan;
 
   // Reads are handled one at a time, in the order they came, however fast the scanner is.
   const handle = (code: string) => {
@@ -34,7 +37,7 @@ export function ScanBox({ onScan, label = 'Scan or type a code', busy, camera = 
     queue.current = queue.current.then(async () => {
       let outcome: ScanOutcome;
       try {
-        outcome = await onScan(trimmed);
+        outcome = await latest.current(trimmed);
       } catch (error) {
         outcome = { ok: false, message: error instanceof Error ? error.message : String(error) };
       }
@@ -65,7 +68,7 @@ export function ScanBox({ onScan, label = 'Scan or type a code', busy, camera = 
       cancelled = true;
       reader?.stop();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Only switching the camera on or off restarts it; `handle` reads the latest handler through a ref.
   }, [cameraOn]);
 
   const submit = (e: FormEvent) => {

@@ -17,7 +17,7 @@ export function useItemsById(ids: ReadonlyArray<string | null | undefined>): Map
     const map = new Map<string, Item>();
     for (const r of results) if (r.data) map.set(r.data.id, r.data);
     return map;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // useQueries answers a new array every render; the map changes only when some item's data does.
   }, [results.map((r) => r.dataUpdatedAt).join()]);
 }
 
