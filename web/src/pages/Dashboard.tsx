@@ -98,7 +98,7 @@ export function DashboardPage() {
 
   const openPos = (purchaseOrders.data ?? []).filter((po) => !siteId || po.delivery_site_id === siteId);
   const latePos = openPos.filter((po) => po.expected_on !== null && po.expected_on < today);
-  const days = (hasSalesByDay ? sales.data?.data : salesList.data) ?? [];
+  const days = useMemo(() => (hasSalesByDay ? sales.data?.data : salesList.data) ?? [], [hasSalesByDay, sales.data, salesList.data]);
   const showSales = hasSalesByDay || salesFallback;
   const salesLoaded = hasSalesByDay ? Boolean(sales.data) : Boolean(salesList.data);
   const todaySales = days.find((d) => d.date === today);
@@ -110,11 +110,17 @@ export function DashboardPage() {
   const salesChart = useMemo(
     () => ({
       times: days.map((d) => dayToSeconds(d.date)),
-      series: [{ label: 'Revenue', values: days.map((d) => Number(toMicros(d.revenue) / 10_000n) / 100), color: '#2a6fdb', kind: 'bars' as const }],
+      series: [
+        { label: 'Net sales', values: days.map((d) => Number(toMicros(d.revenue) / 10_000n) / 100), color: '#2a6fdb', kind: 'bars' as const },
+        // Cost of goods comes only to those who may see costs (the report leaves it out for staff).
+        ...(days.some((d) => d.cogs !== undefined)
+          ? [{ label: 'Cost of goods', values: days.map((d) => (d.cogs === undefined ? null : Number(toMicros(d.cogs) / 10_000n) / 100)), color: '#b26b00' }]
+          : []),
+      ],
     }),
     [days],
   );
-  const valueDays = valueHistory.data?.data ?? [];
+  const valueDays = useMemo(() => valueHistory.data?.data ?? [], [valueHistory.data]);
   const valueChart = useMemo(
     () => ({
       times: valueDays.map((d) => dayToSeconds(d.date)),
