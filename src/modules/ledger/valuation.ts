@@ -115,3 +115,19 @@ export async function valuedChangesByHour(db: Executor, since: number): Promise<
     .execute();
   return new Map(rows.map((r) => [Math.floor(Number(r.hour)), Number(r.value ?? 0)]));
 }
+
+/** The cost of goods that left in movements of one kind (a sale), per hour in [from, to). */
+export async function movementValueByHour(db: Executor, options: { kind: string; from: number; to: number; fromLocationIds?: string[] }): Promise<Map<number, number>> {
+  const hour = sql<number>`effective_at / 3600000`;
+  let query = db
+    .selectFrom('movements')
+    .select([hour.as('hour'), sql<number>`sum(value_micros)`.as('value')])
+    .where('kind', '=', options.kind)
+    .where('effective_at', '>=', options.from)
+    .where('effective_at', '<', options.to);
+  if (options.fromLocationIds) {
+    query = options.fromLocationIds.length ? query.where('from_location_id', 'in', options.fromLocationIds) : query.where('from_location_id', '=', '');
+  }
+  const rows = await query.groupBy(hour).execute();
+  return new Map(rows.map((r) => [Math.floor(Number(r.hour)), Number(r.value ?? 0)]));
+}
