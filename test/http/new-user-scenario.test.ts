@@ -150,10 +150,10 @@ describeEachDatabase('a new user sells, ships, takes back and exchanges', (get) 
     expect(await balance(scarf, a02.id)).toEqual({ on_hand: 2, reserved: 0 });
     expect(await balance(gloves, a01.id)).toEqual({ on_hand: 1, reserved: 0 });
 
-    // --- 3. A torn scarf comes back damaged: refund 356.00 / 4 = 89.00; back at 38.00, then scrapped
+    // --- 3. A torn scarf comes back damaged: refund 356.00 / 4 = 89.00; straight to scrap at the 38.00 it left with
     const damaged = await ok('POST', '/api/v1/returns', { order_id: order.id, reason: 'arrived torn', lines: [{ line_id: scarfLine.id, qty: 1, condition: 'damaged' }] });
     expect(damaged).toMatchObject({ refund: '89.00', refunds: [{ tender: 'other', amount: '89.00' }] });
-    expect(damaged.lines[0]).toMatchObject({ condition: 'damaged', to_location_id: 'loc_scrap', returned: [{ item_id: scarf.id, location_id: a01.id, qty: 1, cost: '38.00' }] });
+    expect(damaged.lines[0]).toMatchObject({ condition: 'damaged', to_location_id: 'loc_scrap', returned: [{ item_id: scarf.id, location_id: 'loc_scrap', qty: 1, cost: '38.00' }] });
     expect(await balance(scarf, a01.id)).toEqual({ on_hand: 0, reserved: 0 });
     expect(await balance(scarf, 'loc_scrap')).toEqual({ on_hand: 1, reserved: 0 });
 
