@@ -6,6 +6,8 @@ import { postgresAvailable } from './lib/databases.ts';
 import { printTable, ratio, type BenchRow } from './lib/report.ts';
 import { benchAdjustments } from './scenarios/adjustments.ts';
 import { benchBarcodeLookup } from './scenarios/barcode.ts';
+import { benchRecost, benchReceipts } from './scenarios/receipts.ts';
+import { benchSales } from './scenarios/sales.ts';
 import type { BenchContext } from './scenarios/context.ts';
 
 /**
@@ -14,6 +16,9 @@ import type { BenchContext } from './scenarios/context.ts';
  * phase (for CI), `--out FILE` writes the JSON (default bench/results/latest.json).
  */
 const scenarios: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
+  sales: benchSales,
+  receipts: benchReceipts,
+  recost: benchRecost,
   adjustments: benchAdjustments,
   barcode: benchBarcodeLookup,
 };

@@ -40,3 +40,25 @@ export function toIso(epochMs: number): string {
 export function toIsoOrNull(epochMs: number | null): string | null {
   return epochMs === null ? null : toIso(epochMs);
 }
+
+/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
+export function localDate(epochMs: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(epochMs));
+}
+
+/** The instant a calendar date (YYYY-MM-DD) begins in a time zone, daylight saving included. */
+export function startOfLocalDay(date: string, timeZone: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const wallClockOf = (epochMs: number) => {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+        .formatToParts(new Date(epochMs))
+        .map((p) => [p.type, Number(p.value)]),
+    ) as Record<string, number>;
+    return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  };
+  let guess = Date.UTC(y, m - 1, d);
+  // Twice: the offset at the first guess may differ from the offset at midnight itself.
+  for (let i = 0; i < 2; i += 1) guess = Date.UTC(y, m - 1, d) - (wallClockOf(guess) - guess);
+  return guess;
+}

@@ -161,6 +161,12 @@ function matrix(f: Fixture): Record<string, Row> {
       status: 200,
       otherSite: { path: `/api/v1/reports/stock-alerts?location_id=${f.siteB}`, owner: 200, restricted: 403 },
     },
+    'GET /api/v1/reports/sales-by-day': {
+      who: workers,
+      path: '/api/v1/reports/sales-by-day?from=2026-11-01&to=2026-11-07',
+      status: 200,
+      otherSite: { path: `/api/v1/reports/sales-by-day?from=2026-11-01&to=2026-11-07&location_id=${f.siteB}`, owner: 200, restricted: 403 },
+    },
     'GET /api/v1/reports/stock-value-history': { who: costReaders, path: '/api/v1/reports/stock-value-history', status: 200 },
     'GET /api/v1/settings': { who: everyone, path: '/api/v1/settings', status: 200 },
     'PATCH /api/v1/settings': { who: owners, path: '/api/v1/settings', body: {}, status: 400 },

@@ -54,4 +54,20 @@ describeEachDatabase('reports', (get) => {
     expect(next.body.data[0]).toEqual(history.body.data[2]);
     expect(Number(history.body.data[0].value)).toBeLessThanOrEqual(Number(history.body.data[2].value));
   });
+
+  it('sums sales per day with their cost of goods, and hides the cost from staff', async () => {
+    const mug = await item('MUG', null);
+    await adjust(mug.id, 10, '4.00');
+    const sell = (qty: number, key: string) =>
+      api.post('/api/v1/sales', { location_id: site.id, register: 'T1', lines: [{ item_id: mug.id, qty, unit_price: '10.00' }], payments: [{ tender: 'card', amount: String(qty * 10) + '.00' }] }, { 'idempotency-key': key });
+    expect((await sell(2, `${tag}-s1`)).status).toBe(201);
+    expect((await sell(1, `${tag}-s2`)).status).toBe(201);
+    const today = new Date(api.clock.now()).toISOString().slice(0, 10);
+    const report = await api.get(`/api/v1/reports/sales-by-day?from=${today}&to=${today}&location_id=${site.id}`);
+    expect(report.status).toBe(200);
+    expect(report.body.data).toEqual([{ date: today, sales_count: 2, revenue: '30.00', cogs: '12.00' }]);
+    const week = await api.get(`/api/v1/reports/sales-by-day?from=2026-01-01&to=2026-01-07`);
+    expect(week.body.data.map((d: any) => d.date)).toEqual(['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04', '2026-01-05', '2026-01-06', '2026-01-07']);
+    expect((await api.get('/api/v1/reports/sales-by-day?from=2026-02-01&to=2026-01-01')).status).toBe(400);
+  });
 });

@@ -79,9 +79,14 @@ export async function startStockroom(dbUrl: string, env: Record<string, string> 
   return { ...childServer(child, origin), startMs: performance.now() - started, exited };
 }
 
-/** The ceiling for HTTP figures: a Fastify app with one empty route, in its own process. */
-export async function startEmptyServer(): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/empty-server.ts')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const origin = await waitForListening(child, /listening on (http:\/\/[^\s]+)/, 30_000);
+/** A TypeScript entry point of the test or bench tooling, run in its own process until it says where it listens. */
+export async function startScript(script: string, env: Record<string, string> = {}): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const origin = await waitForListening(child, /listening on (http:\/\/[^\s]+)/, 60_000);
   return childServer(child, origin);
+}
+
+/** The ceiling for HTTP figures: a Fastify app with one empty route, in its own process. */
+export function startEmptyServer(): Promise<ChildServer> {
+  return startScript('bench/empty-server.ts');
 }

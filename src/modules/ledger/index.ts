@@ -29,4 +29,4 @@ export { checkLedger, type InvariantResult, type LedgerCheckReport } from './led
 export { LedgerError, insufficientStock, type LedgerErrorCode, type Shortfall } from './ledger.errors.ts';
 export { lotOrNull, toMovementJson, type View } from './ledger.mapper.ts';
 export { loadItemRules, type ItemRules } from './item-rules.ts';
-export { applyLandedCosts, readValuedHistory, revalueItems, valuedChangesByHour, valuedChangesSince, type ValuedChange } from './valuation.ts';
+export { applyLandedCosts, movementValueByHour, readValuedHistory, revalueItems, valuedChangesByHour, valuedChangesSince, type ValuedChange } from './valuation.ts';

@@ -3,6 +3,7 @@ import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { MovementRow, NewMovementRow, ReservationRow } from '../../platform/db/schema.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
+import { mulDiv } from '../../platform/decimal.ts';
 import { faultPoint } from '../../platform/fault.ts';
 import { newId } from '../../platform/ids.ts';
 import { QTY_MAX, QTY_SCALE } from '../../platform/quantity.ts';
@@ -139,6 +140,7 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
       readValuedHistory,
       now,
     );
+    const neverOwned = (m: MovementInput) => !checked.policies.get(m.fromLocationId)!.valued && !checked.policies.get(m.toLocationId)!.valued;
     const rows: NewMovementRow[] = input.movements.map((m, i) => ({
       id: ids[i]!,
       txn_id: txnId,
@@ -147,8 +149,9 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
       from_location_id: m.fromLocationId,
       to_location_id: m.toLocationId,
       qty: m.qty,
-      unit_cost_micros: valuation.costs.get(ids[i]!)?.unitCostMicros ?? null,
-      value_micros: valuation.costs.get(ids[i]!)?.valueMicros ?? null,
+      // Stock that never enters owned stock (written off on arrival) keeps its document's cost as a record of the loss.
+      unit_cost_micros: valuation.costs.get(ids[i]!)?.unitCostMicros ?? (neverOwned(m) ? (m.unitCostMicros ?? null) : null),
+      value_micros: valuation.costs.get(ids[i]!)?.valueMicros ?? (neverOwned(m) && m.unitCostMicros != null ? mulDiv(m.qty, m.unitCostMicros, QTY_SCALE) : null),
       kind: input.kind,
       reason: input.reason ?? null,
       effective_at: effectiveAt,
@@ -203,7 +206,10 @@ async function validate(trx: Trx, input: PostInput, effectiveAt: number, now: nu
     const to = policies.get(m.toLocationId);
     if (!from?.holdsStock) fail(i, 'from_location_id', 'not_stockable', `${m.fromLocationId} is not a bin or virtual location`);
     if (!to?.holdsStock) fail(i, 'to_location_id', 'not_stockable', `${m.toLocationId} is not a bin or virtual location`);
-    if (from && to && from.kind === 'virtual' && to.kind === 'virtual') fail(i, 'to_location_id', 'virtual_only', 'one side must be a physical bin');
+    // Goods that arrive damaged (from a vendor, or back from a customer) may go straight to
+    // scrap; every other movement has a bin on one side.
+    const writtenOffOnArrival = (from?.virtualType === 'vendor' || from?.virtualType === 'customer') && to?.virtualType === 'scrap';
+    if (from && to && from.kind === 'virtual' && to.kind === 'virtual' && !writtenOffOnArrival) fail(i, 'to_location_id', 'virtual_only', 'one side must be a physical bin');
     if (m.unitCostMicros != null && (!Number.isSafeInteger(m.unitCostMicros) || m.unitCostMicros < 0)) {
       fail(i, 'unit_cost', 'out_of_range', 'unit cost must be a non-negative amount');
     }

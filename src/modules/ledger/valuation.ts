@@ -35,8 +35,16 @@ export async function readValuedHistory(trx: Trx, itemId: string): Promise<Histo
 }
 
 export async function writeCostUpdates(trx: Trx, updates: readonly CostUpdate[]): Promise<void> {
-  for (const u of updates) {
+  if (updates.length === 1) {
+    const u = updates[0]!;
     await trx.updateTable('movements').set({ unit_cost_micros: u.unitCostMicros, value_micros: u.valueMicros }).where('id', '=', u.movementId).execute();
+    return;
+  }
+  // A replay may change thousands of costs: one statement per chunk, not one per movement.
+  // Both dialects name a bare VALUES list's columns column1, column2, … and accept UPDATE … FROM.
+  for (let i = 0; i < updates.length; i += 300) {
+    const rows = updates.slice(i, i + 300).map((u) => sql`(${u.movementId}, cast(${u.unitCostMicros} as bigint), cast(${u.valueMicros} as bigint))`);
+    await sql`update movements set unit_cost_micros = v.column2, value_micros = v.column3 from (values ${sql.join(rows)}) as v where movements.id = v.column1`.execute(trx);
   }
 }
 
@@ -113,5 +121,21 @@ export async function valuedChangesByHour(db: Executor, since: number): Promise<
     .where('m.effective_at', '>', since)
     .groupBy(hour)
     .execute();
+  return new Map(rows.map((r) => [Math.floor(Number(r.hour)), Number(r.value ?? 0)]));
+}
+
+/** The cost of goods that left in movements of one kind (a sale), per hour in [from, to). */
+export async function movementValueByHour(db: Executor, options: { kind: string; from: number; to: number; fromLocationIds?: string[] }): Promise<Map<number, number>> {
+  const hour = sql<number>`effective_at / 3600000`;
+  let query = db
+    .selectFrom('movements')
+    .select([hour.as('hour'), sql<number>`sum(value_micros)`.as('value')])
+    .where('kind', '=', options.kind)
+    .where('effective_at', '>=', options.from)
+    .where('effective_at', '<', options.to);
+  if (options.fromLocationIds) {
+    query = options.fromLocationIds.length ? query.where('from_location_id', 'in', options.fromLocationIds) : query.where('from_location_id', '=', '');
+  }
+  const rows = await query.groupBy(hour).execute();
   return new Map(rows.map((r) => [Math.floor(Number(r.hour)), Number(r.value ?? 0)]));
 }

@@ -20,9 +20,9 @@ import { findVendor } from './vendors.service.ts';
  * Posting a receipt: everything is checked first (lots, expiry, serials, costs, bins, the
  * exchange rate), then one ledger posting moves every line from the vendor into its bin at its
  * base-currency unit cost, which opens the FIFO layers (or joins the average pool). Damaged goods
- * go to a quarantine bin, or come in and go straight on to scrap in a second ledger posting of
- * kind `scrap` in the same database transaction, so they are paid for and valued but never in
- * stock. A receipt over the vendor's tolerance stops at `awaiting_approval` and posts when a
+ * go to a quarantine bin, or from the vendor straight to scrap in a second ledger posting of
+ * kind `scrap` in the same database transaction, at their own cost: paid for, recorded as a loss,
+ * never in stock. A receipt over the vendor's tolerance stops at `awaiting_approval` and posts when a
  * manager approves it.
  */
 
@@ -76,7 +76,9 @@ async function postOrSubmit(ctx: ServiceContext, trx: Trx, id: string, approving
   const bins = await binsFor(scoped, receipt, lines);
   const { receiptMovements, scrapMovements, costs } = await buildMovements(trx, lines, items, bins, rate.rateE9, now);
 
-  const posted = await postMovements(scoped, { kind: 'receipt', documentType: 'receipt', documentId: id, effectiveAt, movements: receiptMovements });
+  const posted = receiptMovements.length
+    ? await postMovements(scoped, { kind: 'receipt', documentType: 'receipt', documentId: id, effectiveAt, movements: receiptMovements })
+    : null;
   const scrapped = scrapMovements.length
     ? await postMovements(scoped, { kind: 'scrap', reason: 'damaged_on_receipt', documentType: 'receipt', documentId: id, effectiveAt, movements: scrapMovements })
     : null;
@@ -109,7 +111,7 @@ async function postOrSubmit(ctx: ServiceContext, trx: Trx, id: string, approving
       posted_at: now,
       posted_by: ctx.actor.id,
       ...(approving ? { approved_at: now, approved_by: ctx.actor.id } : {}),
-      txn_id: posted.txnId,
+      txn_id: posted?.txnId ?? scrapped?.txnId ?? null,
       scrap_txn_id: scrapped?.txnId ?? null,
       updated_at: now,
     })
@@ -177,11 +179,7 @@ async function buildMovements(trx: Trx, lines: ReceiptLineRow[], items: Map<stri
   const receiptMovements: MovementInput[] = [];
   const scrapMovements: MovementInput[] = [];
   const costs = new Map<string, number>();
-  // Lines going straight to scrap come in first, so in the usual case (no older stock) FIFO
-  // scraps exactly the damaged units' layer; with older stock on hand FIFO scraps the oldest,
-  // at its cost, and the damaged units' layer stays open: the value is the same either way.
-  const ordered = [...lines.filter((l) => l.disposition === 'scrap'), ...lines.filter((l) => l.disposition !== 'scrap')];
-  for (const line of ordered) {
+  for (const line of lines) {
     const item = items.get(line.item_id)!;
     const unitCost = baseUnitCost(line.price_micros!, line.price_unit_factor!, rateE9);
     costs.set(line.id, unitCost);
@@ -197,8 +195,11 @@ async function buildMovements(trx: Trx, lines: ReceiptLineRow[], items: Map<stri
       legs.push({ lotId: NO_LOT, qty: line.qty_base });
     }
     for (const leg of legs) {
-      receiptMovements.push({ itemId: item.id, lotId: leg.lotId, fromLocationId: VIRTUAL_LOCATION_IDS.vendor, toLocationId: bin, qty: leg.qty, unitCostMicros: unitCost, documentLineId: line.id });
-      if (line.disposition === 'scrap') scrapMovements.push({ itemId: item.id, lotId: leg.lotId, fromLocationId: bin, toLocationId: VIRTUAL_LOCATION_IDS.scrap, qty: leg.qty, documentLineId: line.id });
+      // Damaged goods written off on arrival go from the vendor straight to scrap at their own
+      // cost: they never enter stock, so no older layer is scrapped in their place.
+      const movement = { itemId: item.id, lotId: leg.lotId, fromLocationId: VIRTUAL_LOCATION_IDS.vendor, qty: leg.qty, unitCostMicros: unitCost, documentLineId: line.id };
+      if (line.disposition === 'scrap') scrapMovements.push({ ...movement, toLocationId: VIRTUAL_LOCATION_IDS.scrap });
+      else receiptMovements.push({ ...movement, toLocationId: bin });
     }
   }
   return { receiptMovements, scrapMovements, costs };

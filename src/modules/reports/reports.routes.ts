@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { toIso, toIsoOrNull } from '../../platform/clock.ts';
 import { contextOf, type CommandDeps } from '../../platform/http/command.ts';
-import { idInput, idParams, instantInput, instantOutput, moneyOutput, quantityOutput } from '../../platform/http/fields.ts';
+import { dateInput, idInput, idParams, instantInput, instantOutput, moneyOutput, quantityOutput } from '../../platform/http/fields.ts';
 import type { AppInstance } from '../../platform/http/route.ts';
 import { formatMoney } from '../../platform/money.ts';
 import { quantityToNumber } from '../../platform/quantity.ts';
@@ -9,6 +9,7 @@ import { getItem } from '../catalog/index.ts';
 import { getItemCosts, unitCostOf } from '../costing/index.ts';
 import { inventoryValuation } from './valuation.service.ts';
 import { stockAlerts, stockValueHistory } from './stock-status.service.ts';
+import { salesByDay } from './sales-by-day.service.ts';
 
 const itemCostsOutput = z
   .object({
@@ -160,5 +161,26 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
     handler: async (request) => ({
       data: (await stockValueHistory(contextOf(deps, request), request.query.days)).map((d) => ({ date: d.date, value: formatMoney(d.value) })),
     }),
+  });
+
+  app.get('/api/v1/reports/sales-by-day', {
+    schema: {
+      tags: ['reports'],
+      summary: 'Sales per day: how many, net takings before tax, and their cost of goods',
+      description: 'Days are the shop’s (settings time zone). `cogs` is left out for those who may not see costs.',
+      querystring: z.strictObject({ from: dateInput, to: dateInput, location_id: idInput('loc').optional() }),
+      response: {
+        200: z.object({
+          data: z.array(z.object({ date: z.string(), sales_count: z.number().int(), revenue: moneyOutput, cogs: moneyOutput.optional() })),
+        }),
+      },
+    },
+    config: { access: { permission: 'sales.read', location: { from: 'query', field: 'location_id' } } },
+    handler: async (request) => {
+      const days = await salesByDay(contextOf(deps, request), { from: request.query.from, to: request.query.to, locationId: request.query.location_id });
+      return {
+        data: days.map((d) => ({ date: d.date, sales_count: d.count, revenue: formatMoney(d.revenue), ...(d.cogs === null ? {} : { cogs: formatMoney(d.cogs) }) })),
+      };
+    },
   });
 }

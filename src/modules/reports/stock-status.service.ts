@@ -1,3 +1,4 @@
+import { localDate } from '../../platform/clock.ts';
 import { reader, type ServiceContext } from '../../platform/context.ts';
 import { listItemCostTotals } from '../costing/index.ts';
 import { onHandByItem, valuedChangesByHour } from '../ledger/index.ts';
@@ -43,8 +44,7 @@ export async function stockAlerts(ctx: ServiceContext, options: { locationId?: s
 export async function stockValueHistory(ctx: ServiceContext, days: number): Promise<Array<{ date: string; value: number }>> {
   const now = ctx.clock.now();
   const { time_zone } = await readSettings(reader(ctx));
-  const localDate = new Intl.DateTimeFormat('en-CA', { timeZone: time_zone, year: 'numeric', month: '2-digit', day: '2-digit' });
-  const dateOf = (epochMs: number) => localDate.format(new Date(epochMs));
+  const dateOf = (epochMs: number) => localDate(epochMs, time_zone);
   const since = now - (days + 1) * 86_400_000;
   const [totals, changes] = await Promise.all([listItemCostTotals(ctx), valuedChangesByHour(reader(ctx), since)]);
   const valueNow = [...totals.values()].reduce((sum, t) => sum + t.value, 0);

@@ -34,6 +34,7 @@ export { nearestSiteFirst, type Allocation, type AllocationPlan, type Allocation
 export { expandLine, partsOfShare, type Part } from './consumption.ts';
 export { priceSale, shareOut, settlePayments, type DiscountSpec, type PricedSale } from './pricing.ts';
 export { modifierSales, type ModifierSalesLine } from './modifier-sales.service.ts';
+export { salesTotalsByHour } from './sales-totals.service.ts';
 export { SalesError, type SalesErrorCode } from './sales.errors.ts';
 export type { CreateSaleInput, CreateReturnInput, CreateExchangeInput, VoidSaleInput } from './sales.schema.ts';
 export type { CreateOrderInput, CancelOrderInput } from './orders.schema.ts';

@@ -49,3 +49,4 @@ export async function modifierSales(ctx: ServiceContext, query: { from: number; 
     revenueMicros: Number(r.revenue),
   }));
 }
+

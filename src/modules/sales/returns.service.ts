@@ -186,11 +186,11 @@ async function processReturn(ctx: ServiceContext, trx: Trx, request: ReturnReque
     const pieces = piecesOf(line, before, req.qty);
     const destination = destinationOf(req, destinations);
     for (const piece of req.condition === 'not_received' ? [] : pieces) {
-      const to = destination ?? piece.from_location_id;
-      inbound.push({ itemId: piece.item_id, lotId: piece.lot_id, fromLocationId: VIRTUAL_LOCATION_IDS.customer, toLocationId: to, qty: piece.qty, unitCostMicros: piece.unit_cost_micros, documentLineId: id });
-      if (req.condition === 'damaged' && destination === null) {
-        scrapped.push({ itemId: piece.item_id, lotId: piece.lot_id, fromLocationId: to, toLocationId: VIRTUAL_LOCATION_IDS.scrap, qty: piece.qty, documentLineId: id });
-      }
+      const movement = { itemId: piece.item_id, lotId: piece.lot_id, fromLocationId: VIRTUAL_LOCATION_IDS.customer, qty: piece.qty, unitCostMicros: piece.unit_cost_micros, documentLineId: id };
+      // Damaged goods for scrap go there straight from the customer at the cost they left with,
+      // never through stock, where FIFO would scrap an older unit in their place.
+      if (req.condition === 'damaged' && destination === null) scrapped.push({ ...movement, toLocationId: VIRTUAL_LOCATION_IDS.scrap });
+      else inbound.push({ ...movement, toLocationId: destination ?? piece.from_location_id });
     }
     lines.push({
       id,
@@ -211,8 +211,9 @@ async function processReturn(ctx: ServiceContext, trx: Trx, request: ReturnReque
   await recordReturnedOnLines(trx, returnable, lines);
   const kind = request.kind === 'void' ? 'sale_void' : 'return';
   const posted = inbound.length ? await postMovements(ctx, { kind, documentType: 'return', documentId: returnId, movements: inbound }) : null;
-  if (scrapped.length) await postMovements(ctx, { kind: 'scrap', reason: 'damaged', documentType: 'return', documentId: returnId, movements: scrapped });
-  for (const line of lines) line.movements = posted?.movements.filter((m) => m.document_line_id === line.id) ?? [];
+  const scrappedPosting = scrapped.length ? await postMovements(ctx, { kind: 'scrap', reason: 'damaged', documentType: 'return', documentId: returnId, movements: scrapped }) : null;
+  const all = [...(posted?.movements ?? []), ...(scrappedPosting?.movements ?? [])];
+  for (const line of lines) line.movements = all.filter((m) => m.document_line_id === line.id);
 
   const ret: ReturnRow = {
     id: returnId,
