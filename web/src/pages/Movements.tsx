@@ -19,8 +19,7 @@ function documentLink(m: Movement): string | null {
     case 'sale':
       return `/selling/sales/${m.document_id}`;
     case 'order':
-    case 'shipment':
-      return null;
+      return `/selling/orders/${m.document_id}`;
     default:
       return null;
   }
