@@ -201,7 +201,8 @@ export class Generator {
   }
 
   pathValue(name: string, schema: Schema): string {
-    if (this.chance(0.15)) return encodeURIComponent(this.pick(['nope', 'itm_', '%00', 'a'.repeat(300), "'", '..']));
+    // No bare `..` (even escaped): URL parsing resolves it to another route before it is sent.
+    if (this.chance(0.15)) return encodeURIComponent(this.pick(['nope', 'itm_', '%00', 'a'.repeat(300), "'", 'a..b']));
     return encodeURIComponent(this.string(this.resolver.resolve(schema)));
   }
 
