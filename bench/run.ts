@@ -6,6 +6,7 @@ import { postgresAvailable } from './lib/databases.ts';
 import { printTable, ratio, type BenchRow } from './lib/report.ts';
 import { benchAdjustments } from './scenarios/adjustments.ts';
 import { benchBarcodeLookup } from './scenarios/barcode.ts';
+import { benchBigShop } from './scenarios/big-shop.ts';
 import { benchRecost, benchReceipts } from './scenarios/receipts.ts';
 import { benchSales } from './scenarios/sales.ts';
 import type { BenchContext } from './scenarios/context.ts';
@@ -13,7 +14,8 @@ import type { BenchContext } from './scenarios/context.ts';
 /**
  * `npm run bench`: every figure beside a ceiling measured in the same run, so the ratios mean
  * something on a noisy machine. `--only a,b` runs some scenarios, `--quick` shortens each
- * phase (for CI), `--out FILE` writes the JSON (default bench/results/latest.json).
+ * phase (for CI), `--out FILE` writes the JSON (default bench/results/latest.json), `--shop-scale N`
+ * sets the size of the simulated shop the big-shop scenario reads (default 10, quick 1).
  */
 const scenarios: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
   sales: benchSales,
@@ -21,6 +23,7 @@ const scenarios: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
   recost: benchRecost,
   adjustments: benchAdjustments,
   barcode: benchBarcodeLookup,
+  'big-shop': benchBigShop,
 };
 
 const { values } = parseArgs({
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
     seconds: { type: 'string' },
+    'shop-scale': { type: 'string' },
     out: { type: 'string', default: 'bench/results/latest.json' },
     'no-postgres': { type: 'boolean', default: false },
   },
@@ -40,6 +44,7 @@ const context: BenchContext = {
   quick: values.quick,
   seconds: Number(values.seconds ?? (values.quick ? 1 : 4)),
   postgres,
+  shopScale: Number(values['shop-scale'] ?? (values.quick ? 1 : 10)),
   log: (message) => process.stderr.write(`  … ${message}\n`),
 };
 if (!postgres) process.stderr.write('PostgreSQL is not reachable: PostgreSQL figures are skipped.\n');

@@ -6,6 +6,8 @@ import { migrateToLatest } from '../platform/db/migrations/index.ts';
 import { checkLedger } from '../modules/ledger/index.ts';
 import { countUsers } from '../modules/access/index.ts';
 import { loadDemoStore } from '../demo/demo-store.ts';
+import { DEFAULT_DEMO_DAYS, DEFAULT_DEMO_SEED, loadDemoShop } from '../demo/demo-shop.ts';
+import { progressBar } from './progress.ts';
 import { DEMO_USERS, ensureDemoUsers, freshDemoToken } from '../demo/demo-users.ts';
 import { closeOnSignals, startServer } from '../server/server.ts';
 import { version } from '../server/version.ts';
@@ -22,6 +24,14 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
   return n;
+}
+
+function wholeNumber(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`a whole number from ${min} to ${max}`);
+    return n;
+  };
 }
 
 const dbOption = () =>
@@ -60,6 +70,7 @@ async function serve(db: Database, options: ServeCliOptions): Promise<string> {
   const server = await startServer({ dbUrl: options.db, host: options.host, port: options.port, db, trustProxy: options.trustProxy ?? false, logLevel: options.logLevel });
   closeOnSignals(server);
   console.log(`Stockroom ${version} is listening on ${server.url} (${db.description})`);
+  console.log(`  Dashboard:   ${server.url}/`);
   console.log(`  API browser: ${server.url}/api/docs`);
   if ((await countUsers(db.kysely)) === 0) {
     console.log('  Nobody can sign in yet: create the first owner with POST /api/v1/setup, or');
@@ -101,20 +112,43 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('Load the demo shop and its demo users into an empty database, then serve it.')
+    .description('Load the demo shop, with fifteen months of simulated trade, and its demo users into an empty database; then serve it.')
     .addOption(dbOption())
     .addOption(portOption())
     .addOption(hostOption())
     .addOption(trustProxyOption())
     .addOption(logLevelOption())
+    .addOption(new Option('--scale <n>', 'make the shop N times larger in items and trade (100: about 30,000 items)').argParser(wholeNumber(1, 1000)).default(1))
+    .addOption(new Option('--days <n>', 'days of history to simulate; 0 opens the shop today with opening stock only').argParser(wholeNumber(0, 3660)).default(DEFAULT_DEMO_DAYS))
+    .addOption(new Option('--seed <n>', 'the same seed builds the same shop').argParser(wholeNumber(0, 2 ** 32 - 1)).default(DEFAULT_DEMO_SEED))
     .option('--no-serve', 'load the demo data and exit')
-    .action(async (options: ServeCliOptions & { serve: boolean }) => {
+    .action(async (options: ServeCliOptions & { serve: boolean; scale: number; days: number; seed: number }) => {
       const db = await openDatabase({ url: options.db });
       const ctx = { db, clock: systemClock, actor: systemActor };
       if (await isEmpty(db)) {
         const started = Date.now();
-        const summary = await loadDemoStore(ctx);
-        console.log(`Loaded the demo shop: ${summary.sites} sites, ${summary.items} items, ${summary.adjustments} opening adjustments (${Date.now() - started} ms).`);
+        if (options.days === 0) {
+          const summary = await loadDemoStore(ctx);
+          console.log(`Loaded the demo shop: ${summary.sites} sites, ${summary.items} items, ${summary.adjustments} opening adjustments (${Date.now() - started} ms).`);
+        } else {
+          console.log(`Simulating ${options.days} days of trade at scale ${options.scale} (seed ${options.seed})...`);
+          const bars = { catalog: progressBar('Catalog'), history: progressBar('Days   ') };
+          const summary = await loadDemoShop(ctx, {
+            scale: options.scale,
+            days: options.days,
+            seed: options.seed,
+            onProgress: ({ phase, done, total }) => {
+              if (phase === 'history') bars.catalog.stop();
+              bars[phase].update(done, total);
+            },
+          });
+          bars.history.stop();
+          const seconds = ((Date.now() - started) / 1000).toFixed(1);
+          console.log(
+            `Loaded the demo shop, ${summary.from} to ${summary.to}: ${summary.items} items, ${summary.vendors} vendors, ${summary.sales} sales, ` +
+              `${summary.orders} web orders, ${summary.purchaseOrders} purchase orders, ${summary.returns} returns, ${summary.movements} stock movements (${seconds} s).`,
+          );
+        }
       } else {
         console.log('The database already holds data; serving it as it is.');
       }

@@ -1,75 +1,21 @@
 import type { ServiceContext } from '../platform/context.ts';
+import { transact } from '../platform/db/transaction.ts';
 import { gtinCheckDigit } from '../modules/catalog/index.ts';
 import { createItem, createModifierGroup, setItemModifierGroups } from '../modules/catalog/index.ts';
 import { createLocation } from '../modules/locations/index.ts';
 import { createAdjustment } from '../modules/adjustments/index.ts';
 import { createChannel } from '../modules/sales/index.ts';
+import { localDate } from '../platform/clock.ts';
 import { parseMoney } from '../platform/money.ts';
+import { BASE_PRODUCTS, GIFT_BASKET, RECIPES, type DemoProduct } from './demo-catalog.ts';
 
 /**
- * A small shop to look at on first start: two stores, a warehouse with bins, a few dozen items
- * with barcodes and opening stock, a gift basket sold as a bundle, a latte made to a recipe (with
- * oat milk as a modifier) and a web shop channel selling from the warehouse, then the Harbour store.
- * Everything goes through the same services the API uses.
+ * The shop as it opens: two stores, a warehouse with bins, the catalog with barcodes and opening
+ * stock, a gift basket sold as a bundle, coffees made to recipes (with oat milk and extra shots as
+ * modifiers) and a web shop selling from the warehouse, then the Harbour store. Everything goes
+ * through the same services the API uses. `loadDemoStore` stops here; `loadDemoShop` opens this
+ * shop fifteen months ago and trades it up to today.
  */
-
-interface DemoItem {
-  sku: string;
-  name: string;
-  category: string;
-  unit?: string;
-  price: string;
-  cost: string;
-  /** Opening stock per store, then in the warehouse. */
-  stock: [number, number, number];
-  case?: number;
-}
-
-const items: DemoItem[] = [
-  { sku: 'BEAN-ESP-1KG', name: 'Espresso beans', category: 'Café ingredients', unit: 'g', price: '0.04', cost: '0.018', stock: [4000, 3000, 20000] },
-  { sku: 'MILK-WHOLE', name: 'Whole milk', category: 'Café ingredients', unit: 'l', price: '1.90', cost: '0.95', stock: [12, 10, 60], case: 12 },
-  { sku: 'MILK-OAT', name: 'Oat milk', category: 'Café ingredients', unit: 'l', price: '2.60', cost: '1.40', stock: [6, 6, 36], case: 6 },
-  { sku: 'CUP-12OZ', name: 'Paper cup 12 oz', category: 'Café supplies', price: '0.20', cost: '0.07', stock: [300, 250, 2000], case: 50 },
-  { sku: 'CROIS-BUT', name: 'Butter croissant', category: 'Bakery', price: '2.80', cost: '0.70', stock: [24, 18, 0] },
-  { sku: 'MUFF-BLU', name: 'Blueberry muffin', category: 'Bakery', price: '3.20', cost: '0.85', stock: [18, 12, 0] },
-  { sku: 'BREAD-SOUR', name: 'Sourdough loaf', category: 'Bakery', price: '6.50', cost: '1.90', stock: [10, 8, 0] },
-  { sku: 'COOK-CHOC', name: 'Chocolate chip cookie', category: 'Bakery', price: '2.20', cost: '0.45', stock: [30, 24, 0] },
-  { sku: 'GLOVE-WOOL-M', name: 'Wool gloves, medium', category: 'Accessories', price: '29.00', cost: '11.50', stock: [14, 10, 80], case: 10 },
-  { sku: 'GLOVE-WOOL-L', name: 'Wool gloves, large', category: 'Accessories', price: '29.00', cost: '11.50', stock: [10, 8, 60], case: 10 },
-  { sku: 'GLOVE-LEATH', name: 'Leather gloves', category: 'Accessories', price: '59.00', cost: '24.00', stock: [6, 4, 30] },
-  { sku: 'SCARF-CASH', name: 'Cashmere scarf', category: 'Accessories', price: '89.00', cost: '38.00', stock: [5, 5, 25] },
-  { sku: 'BEANIE-KNIT', name: 'Knitted beanie', category: 'Accessories', price: '24.00', cost: '8.20', stock: [12, 9, 70] },
-  { sku: 'UMB-COMPACT', name: 'Compact umbrella', category: 'Rain', price: '19.00', cost: '6.40', stock: [8, 12, 90], case: 12 },
-  { sku: 'UMB-GOLF', name: 'Golf umbrella', category: 'Rain', price: '34.00', cost: '12.80', stock: [4, 6, 40] },
-  { sku: 'CANDLE-PEACH', name: 'Peach candle', category: 'Home', price: '18.00', cost: '5.60', stock: [20, 16, 120], case: 12 },
-  { sku: 'CANDLE-VAN', name: 'Vanilla candle', category: 'Home', price: '18.00', cost: '5.60', stock: [18, 14, 110], case: 12 },
-  { sku: 'CANDLE-STRAW', name: 'Strawberry candle', category: 'Home', price: '18.00', cost: '5.60', stock: [12, 10, 96], case: 12 },
-  { sku: 'MUG-STONE', name: 'Stoneware mug', category: 'Home', price: '16.00', cost: '4.90', stock: [24, 20, 150], case: 6 },
-  { sku: 'TEA-EARL', name: 'Earl Grey tea, 100 g', category: 'Pantry', price: '9.50', cost: '3.10', stock: [15, 12, 80] },
-  { sku: 'CHOC-DARK', name: 'Dark chocolate bar', category: 'Pantry', price: '4.50', cost: '1.35', stock: [40, 30, 300], case: 24 },
-  { sku: 'JAM-STRAW', name: 'Strawberry jam', category: 'Pantry', price: '7.20', cost: '2.40', stock: [16, 12, 96] },
-  { sku: 'HONEY-WILD', name: 'Wildflower honey', category: 'Pantry', price: '11.00', cost: '4.20', stock: [10, 8, 60] },
-  { sku: 'CARD-BDAY', name: 'Birthday card', category: 'Stationery', price: '4.00', cost: '0.90', stock: [60, 40, 400], case: 20 },
-  { sku: 'CARD-BLANK10', name: 'Blank cards, box of 10', category: 'Stationery', price: '12.00', cost: '3.80', stock: [20, 15, 120] },
-  { sku: 'NOTE-LINEN', name: 'Linen notebook', category: 'Stationery', price: '15.00', cost: '4.70', stock: [18, 14, 100] },
-  { sku: 'PEN-BRASS', name: 'Brass pen', category: 'Stationery', price: '22.00', cost: '7.90', stock: [10, 8, 50] },
-  { sku: 'WRAP-KRAFT', name: 'Kraft gift wrap', category: 'Stationery', price: '3.50', cost: '0.80', stock: [50, 40, 300] },
-  { sku: 'TOTE-CANVAS', name: 'Canvas tote bag', category: 'Accessories', price: '14.00', cost: '3.90', stock: [25, 20, 150] },
-  { sku: 'SOCK-WOOL', name: 'Wool socks', category: 'Accessories', price: '16.00', cost: '5.10', stock: [20, 16, 120] },
-  { sku: 'BASKET-WICK', name: 'Wicker basket', category: 'Home', price: '12.00', cost: '4.00', stock: [10, 8, 60] },
-];
-
-/** EAN-13 in the 200–299 in-store range, with a correct check digit. */
-function demoBarcode(n: number): string {
-  const body = `200${String(1_000_000_000 + n).slice(1)}`;
-  return body + String(gtinCheckDigit(body));
-}
-
-function money(text: string): number {
-  const parsed = parseMoney(text);
-  if (!parsed.ok) throw new Error(`bad demo amount ${text}`);
-  return parsed.value;
-}
 
 export interface DemoSummary {
   sites: number;
@@ -77,10 +23,52 @@ export interface DemoSummary {
   adjustments: number;
 }
 
+export interface DemoLayout {
+  /** Main Street (the bakery-café), Harbour (the gift shop), the warehouse. */
+  sites: readonly [string, string, string];
+  warehouseBins: readonly string[];
+  /** Item id by SKU, for products, recipes and the basket. */
+  items: Map<string, string>;
+  modifiers: { oatMilk: string; extraShot: string };
+  webShop: string;
+  adjustments: number;
+}
+
+/** EAN-13 in the 200–299 in-store range, with a correct check digit. */
+export function demoBarcode(n: number): string {
+  const body = `200${String(1_000_000_000 + n).slice(1)}`;
+  return body + String(gtinCheckDigit(body));
+}
+
+export function money(text: string): number {
+  const parsed = parseMoney(text);
+  if (!parsed.ok) throw new Error(`bad demo amount ${text}`);
+  return parsed.value;
+}
+
+/** Base units to the ledger's thousandths. */
+export const qty = (units: number) => Math.round(units * 1000);
+
+const DAY_MS = 86_400_000;
+const CHUNK = 250;
+
+/** The lot code and use-by date a delivery of a perishable gets. */
+export function lotOf(product: DemoProduct, deliveredAt: number): { lot_code: string; expires_on: string } | null {
+  if (!product.shelfLifeDays) return null;
+  const day = localDate(deliveredAt, 'UTC');
+  return { lot_code: `L${day.replaceAll('-', '')}`, expires_on: localDate(deliveredAt + product.shelfLifeDays * DAY_MS, 'UTC') };
+}
+
 export async function loadDemoStore(ctx: ServiceContext): Promise<DemoSummary> {
-  const main = await createLocation(ctx, { kind: 'site', code: 'MAIN', name: 'Main Street store', site_type: 'store', address: '12 Main Street' });
-  const harbour = await createLocation(ctx, { kind: 'site', code: 'HARB', name: 'Harbour store', site_type: 'store', address: '3 Quay Road' });
-  const warehouse = await createLocation(ctx, { kind: 'site', code: 'WH', name: 'Warehouse', site_type: 'warehouse', address: 'Unit 7, Mill Lane' });
+  const layout = await setUpDemoShop(ctx, BASE_PRODUCTS);
+  return { sites: 3, items: layout.items.size, adjustments: layout.adjustments };
+}
+
+export async function setUpDemoShop(ctx: ServiceContext, products: readonly DemoProduct[], onItems?: (done: number) => void): Promise<DemoLayout> {
+  const site = (code: string, name: string, site_type: 'store' | 'warehouse', address: string) => createLocation(ctx, { kind: 'site', code, name, site_type, address });
+  const main = await site('MAIN', 'Main Street store', 'store', '12 Main Street');
+  const harbour = await site('HARB', 'Harbour store', 'store', '3 Quay Road');
+  const warehouse = await site('WH', 'Warehouse', 'warehouse', 'Unit 7, Mill Lane');
   const bins: string[] = [];
   for (const [z, zone] of ['A', 'B'].entries()) {
     const zoneRow = await createLocation(ctx, { kind: 'zone', parent_id: warehouse.id, code: zone, name: `Aisle ${zone}`, pick_order: z * 100 });
@@ -90,64 +78,66 @@ export async function loadDemoStore(ctx: ServiceContext): Promise<DemoSummary> {
     }
   }
 
-  const created = new Map<string, string>();
-  for (const [n, item] of items.entries()) {
+  const items = new Map<string, string>();
+  for (let start = 0; start < products.length; start += CHUNK) {
+    await transact(ctx.db, async (trx) => {
+      const tctx = { ...ctx, trx };
+      for (const [offset, product] of products.slice(start, start + CHUNK).entries()) {
+        const n = start + offset;
+        const row = await createItem(tctx, {
+          sku: product.sku,
+          name: product.name,
+          category: product.category,
+          base_unit: product.unit,
+          tracking: product.shelfLifeDays ? 'lot' : 'none',
+          tracks_expiry: product.shelfLifeDays !== undefined,
+          costing_method: 'fifo',
+          price: money(product.price),
+          stocked: true,
+          units: product.purchase ? [{ name: product.purchase.unit, factor: qty(product.purchase.per) }] : [],
+          barcodes: product.unit === 'ea' ? [demoBarcode(n + 1)] : [],
+          components: [],
+          reorder_point: reorderPointOf(product),
+        });
+        items.set(product.sku, row.id);
+      }
+    });
+    onItems?.(Math.min(products.length, start + CHUNK));
+  }
+  const id = (sku: string) => items.get(sku)!;
+
+  for (const recipe of RECIPES) {
     const row = await createItem(ctx, {
-      sku: item.sku,
-      name: item.name,
-      category: item.category,
-      base_unit: item.unit ?? 'ea',
+      sku: recipe.sku,
+      name: recipe.name,
+      category: 'Café drinks',
+      base_unit: 'ea',
       tracking: 'none',
       tracks_expiry: false,
       costing_method: 'fifo',
-      price: money(item.price),
-      stocked: true,
-      units: item.case ? [{ name: 'case', factor: item.case * 1000 }] : [],
-      barcodes: [demoBarcode(n + 1)],
-      components: [],
+      price: money(recipe.price),
+      stocked: false,
+      units: [],
+      barcodes: [],
+      components: recipe.components.map(([sku, perUnit]) => ({ item_id: id(sku), qty: qty(perUnit) })),
     });
-    created.set(item.sku, row.id);
+    items.set(recipe.sku, row.id);
   }
-  const id = (sku: string) => created.get(sku)!;
-
-  const latte = await createItem(ctx, {
-    sku: 'LATTE',
-    name: 'Caffè latte',
-    category: 'Café drinks',
-    base_unit: 'ea',
-    tracking: 'none',
-    tracks_expiry: false,
-    costing_method: 'fifo',
-    price: money('4.20'),
-    stocked: false,
-    units: [],
-    barcodes: [],
-    // 18 g of beans, 0.2 l of milk and a cup per latte.
-    components: [
-      { item_id: id('BEAN-ESP-1KG'), qty: 18_000 },
-      { item_id: id('MILK-WHOLE'), qty: 200 },
-      { item_id: id('CUP-12OZ'), qty: 1000 },
-    ],
-  });
-  await createItem(ctx, {
-    sku: 'BASKET-GIFT',
-    name: 'Gift basket: candle, mug and chocolate',
+  const basket = await createItem(ctx, {
+    sku: GIFT_BASKET.sku,
+    name: GIFT_BASKET.name,
     category: 'Gifts',
     base_unit: 'ea',
     tracking: 'none',
     tracks_expiry: false,
     costing_method: 'fifo',
-    price: money('45.00'),
+    price: money(GIFT_BASKET.price),
     stocked: false,
     units: [],
     barcodes: [demoBarcode(900)],
-    components: [
-      { item_id: id('CANDLE-PEACH'), qty: 1000 },
-      { item_id: id('MUG-STONE'), qty: 1000 },
-      { item_id: id('CHOC-DARK'), qty: 2000 },
-      { item_id: id('BASKET-WICK'), qty: 1000 },
-    ],
+    components: GIFT_BASKET.components.map(([sku, perUnit]) => ({ item_id: id(sku), qty: qty(perUnit) })),
   });
+  items.set(GIFT_BASKET.sku, basket.id);
 
   const milk = await createModifierGroup(ctx, {
     name: 'Milk',
@@ -162,25 +152,42 @@ export async function loadDemoStore(ctx: ServiceContext): Promise<DemoSummary> {
     max: 3,
     modifiers: [{ name: 'Extra shot', price_delta: money('0.60'), components: [{ item_id: id('BEAN-ESP-1KG'), qty: 9_000 }] }],
   });
-  await setItemModifierGroups(ctx, latte.id, [milk.id, extras.id]);
-  await createChannel(ctx, { name: 'Web shop', kind: 'online', site_ids: [warehouse.id, harbour.id], backorder_policy: 'refuse', reservation_ttl_minutes: 60 });
+  for (const recipe of RECIPES.filter((r) => r.modifiers)) await setItemModifierGroups(ctx, id(recipe.sku), [milk.id, extras.id]);
+  const webShop = await createChannel(ctx, { name: 'Web shop', kind: 'online', site_ids: [warehouse.id, harbour.id], backorder_policy: 'refuse', reservation_ttl_minutes: 60 });
 
-  const opening = (site: number) =>
-    items
-      .filter((item) => item.stock[site]! > 0)
-      .map((item) => ({ item_id: id(item.sku), qty: item.stock[site]! * 1000, unit_cost: money(item.cost) }));
+  // Opening stock: counted into each store, and spread over the warehouse's bins a few items per bin.
+  const now = ctx.clock.now();
+  const lines = (site: number) =>
+    products
+      .filter((p) => p.opening[site]! > 0)
+      .map((p) => ({ item_id: id(p.sku), qty: qty(p.opening[site]!), unit_cost: money(p.cost), ...(lotOf(p, now) ?? {}) }));
   let adjustments = 0;
-  for (const [site, location] of [main, harbour].entries()) {
-    await createAdjustment(ctx, { location_id: location.id, reason: 'opening_balance', note: 'Opening stock count', lines: opening(site) });
-    adjustments += 1;
-  }
-  // The warehouse keeps its stock spread over its bins, a few items per bin.
-  const warehouseLines = opening(2);
-  for (const [b, bin] of bins.entries()) {
-    const lines = warehouseLines.filter((_, i) => i % bins.length === b);
-    if (lines.length === 0) continue;
-    await createAdjustment(ctx, { location_id: bin, reason: 'opening_balance', note: 'Opening stock count', lines });
-    adjustments += 1;
-  }
-  return { sites: 3, items: items.length + 2, adjustments };
+  const count = async (locationId: string, countLines: ReturnType<typeof lines>) => {
+    for (let start = 0; start < countLines.length; start += 500) {
+      await createAdjustment(ctx, { location_id: locationId, reason: 'opening_balance', note: 'Opening stock count', lines: countLines.slice(start, start + 500) });
+      adjustments += 1;
+    }
+  };
+  await count(main.id, lines(0));
+  await count(harbour.id, lines(1));
+  const warehouseLines = lines(2);
+  for (const [b, bin] of bins.entries()) await count(bin, warehouseLines.filter((_, i) => i % bins.length === b));
+
+  const [oatMilk] = milk.modifiers;
+  const [extraShot] = extras.modifiers;
+  return {
+    sites: [main.id, harbour.id, warehouse.id],
+    warehouseBins: bins,
+    items,
+    modifiers: { oatMilk: oatMilk!.id, extraShot: extraShot!.id },
+    webShop: webShop.id,
+    adjustments,
+  };
+}
+
+/** About a week and a half of the busier store's sales: where the stock alerts start to speak up. */
+function reorderPointOf(product: DemoProduct): number | undefined {
+  const perDay = Math.max(product.demand[0], product.demand[1]);
+  if (perDay <= 0 || product.bakedDaily) return undefined;
+  return qty(Math.max(1, Math.ceil(perDay * 10)));
 }

@@ -21,7 +21,8 @@ describe('the main pages on the demo shop', () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    server = await startWebServer('demo');
+    // Two months of simulated trade: enough history for every page, in seconds rather than minutes.
+    server = await startWebServer('demo', undefined, ['--days', '60']);
     const api = apiClient(server.origin, demoToken(await server.waitForOutput(/STOCKROOM_TOKEN=/)));
     const item = async (sku: string) => (await api.get(`/api/v1/items?q=${sku}`)).data.find((i: { sku: string }) => i.sku === sku);
     const mug = await item('MUG-STONE');

@@ -41,7 +41,7 @@ describe(`the web app on a shop with ${ITEMS.toLocaleString('en')} items`, () =>
 
   beforeAll(async () => {
     server = await startWebServer('demo', async (dbPath) => {
-      execFileSync(process.execPath, ['dist/cli/main.js', 'demo', '--no-serve', '--db', dbPath], { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } });
+      execFileSync(process.execPath, ['dist/cli/main.js', 'demo', '--no-serve', '--days', '0', '--db', dbPath], { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } });
       const started = Date.now();
       await seedItems(dbPath, ITEMS);
       figures.seed_ms = Date.now() - started;

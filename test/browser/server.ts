@@ -19,13 +19,13 @@ export interface WebServer {
 /**
  * The built server (`npm run build`) in its own process on a fresh SQLite file, as a shop
  * runs it: `serve` for an empty shop, `demo` for the demo shop. `prepare` runs on the database
- * before the server opens it (to load 30,000 items, say).
+ * before the server opens it (to load 30,000 items, say); `args` go to the command (`--days 60`).
  */
-export async function startWebServer(command: 'serve' | 'demo', prepare?: (dbPath: string) => Promise<void>): Promise<WebServer> {
+export async function startWebServer(command: 'serve' | 'demo', prepare?: (dbPath: string) => Promise<void>, args: readonly string[] = []): Promise<WebServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'stockroom-web-'));
   const dbPath = path.join(dir, 'shop.db');
   if (prepare) await prepare(dbPath);
-  const child = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), command, '--db', dbPath, '--port', '0', '--host', '127.0.0.1'], {
+  const child = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), command, '--db', dbPath, '--port', '0', '--host', '127.0.0.1', ...args], {
     cwd: root,
     // The browser suite is one person clicking fast, plus the 30,000-item measurements; no limit.
     env: { ...process.env, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0' },
@@ -33,7 +33,7 @@ export async function startWebServer(command: 'serve' | 'demo', prepare?: (dbPat
   });
   let output = '';
   const origin = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 150_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);

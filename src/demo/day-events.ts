@@ -1,0 +1,27 @@
+import type { ServiceContext } from '../platform/context.ts';
+
+/** One thing that happens on a simulated day, at a given instant; the day runs them in time order. */
+export interface DayEvent {
+  at: number;
+  run: (ctx: ServiceContext) => Promise<void>;
+}
+
+/** What the simulation did, for its summary. */
+export interface Tally {
+  sales: number;
+  returns: number;
+  orders: number;
+  shipments: number;
+  purchaseOrders: number;
+  receipts: number;
+  adjustments: number;
+}
+
+export function emptyTally(): Tally {
+  return { sales: 0, returns: 0, orders: 0, shipments: 0, purchaseOrders: 0, receipts: 0, adjustments: 0 };
+}
+
+/** The instant `hours` (fractional) after the day's midnight, to the second. */
+export function at(dayStart: number, hours: number): number {
+  return dayStart + Math.floor(hours * 3600) * 1000;
+}

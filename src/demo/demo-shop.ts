@@ -1,0 +1,131 @@
+import { sql } from 'kysely';
+import { ManualClock } from '../platform/clock.ts';
+import type { ServiceContext } from '../platform/context.ts';
+import { transact } from '../platform/db/transaction.ts';
+import { createVendor, setVendorItem } from '../modules/purchasing/index.ts';
+import { BASE_PRODUCTS, RECIPES, VENDORS, rangeProducts, type DemoVendor, type VendorKey } from './demo-catalog.ts';
+import { DemandCalendar } from './demand.ts';
+import { emptyTally, type DayEvent, type Tally } from './day-events.ts';
+import { Replenishment, vendorSku } from './demo-replenishment.ts';
+import { setUpDemoShop } from './demo-store.ts';
+import { Trading } from './demo-trading.ts';
+import { Random } from './random.ts';
+import { ShopModel } from './shop-model.ts';
+
+const DAY_MS = 86_400_000;
+/** Fifteen months: a full year to compare against, and two winters of glove sales. */
+export const DEFAULT_DEMO_DAYS = 456;
+export const DEFAULT_DEMO_SEED = 20261127;
+/** Items per unit of scale: scale 100 carries thirty thousand. */
+export const ITEMS_PER_SCALE = 300;
+
+export interface DemoShopOptions {
+  seed?: number;
+  /** N times the items (and so the trade) of the small shop. */
+  scale?: number;
+  days?: number;
+  onProgress?: (progress: { phase: 'catalog' | 'history'; done: number; total: number }) => void;
+}
+
+export interface DemoShopSummary extends Tally {
+  seed: number;
+  scale: number;
+  days: number;
+  from: string;
+  to: string;
+  sites: number;
+  items: number;
+  vendors: number;
+  movements: number;
+}
+
+/**
+ * A shop with a past: the demo shop opened `days` ago and traded every day since, up to last
+ * night, through the same services the API calls. A seed gives the same shop every time (ids and
+ * times aside, which come from the clock). Each simulated day is one transaction, so a run that is
+ * stopped leaves whole days behind it.
+ */
+export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions = {}): Promise<DemoShopSummary> {
+  const seed = options.seed ?? DEFAULT_DEMO_SEED;
+  const scale = options.scale ?? 1;
+  const days = options.days ?? DEFAULT_DEMO_DAYS;
+  if (!Number.isInteger(scale) || scale < 1 || scale > 1000) throw new RangeError('scale is a whole number from 1 to 1000');
+  if (!Number.isInteger(days) || days < 1 || days > 3660) throw new RangeError('days is a whole number from 1 to 3660');
+  const random = new Random(seed);
+  const today = Math.floor(ctx.clock.now() / DAY_MS) * DAY_MS;
+  const start = today - days * DAY_MS;
+  const clock = new ManualClock(start + 6 * 3_600_000);
+  const simCtx: ServiceContext = { ...ctx, clock };
+
+  const named = BASE_PRODUCTS.length + RECIPES.length + 1;
+  const products = [...BASE_PRODUCTS, ...rangeProducts(Math.max(0, scale * ITEMS_PER_SCALE - named), random)];
+  const progress = options.onProgress ?? (() => {});
+  const layout = await setUpDemoShop(simCtx, products, (done) => progress({ phase: 'catalog', done, total: products.length }));
+  const model = new ShopModel(products, layout, new DemandCalendar(start, days));
+  const vendors = await setUpVendors(simCtx, model);
+
+  const tally = emptyTally();
+  const trading = new Trading(model, random, tally, layout.modifiers.oatMilk, layout.modifiers.extraShot, layout.webShop);
+  const buying = new Replenishment(model, random, tally, vendors);
+  for (let day = 0; day < days; day += 1) {
+    const dayStart = start + day * DAY_MS;
+    const events: DayEvent[] = [...buying.planDay(day, dayStart), ...trading.planDay(day, dayStart)];
+    // Stable sort: events at the same instant keep their planned order, so a seed replays exactly.
+    events.sort((a, b) => a.at - b.at);
+    let attempts = 0;
+    await transact(ctx.db, async (trx) => {
+      // The model has already moved with this day's postings: a retried day would count them twice.
+      if ((attempts += 1) > 1) throw new Error('a simulated day was retried; load the demo into an empty database again');
+      const dayCtx = { ...simCtx, trx };
+      for (const event of events) {
+        clock.set(Math.max(event.at, clock.now()));
+        await event.run(dayCtx);
+      }
+    });
+    progress({ phase: 'history', done: day + 1, total: days });
+  }
+
+  const counted = await sql<{ movements: number | string }>`select count(*) as movements from movements`.execute(ctx.db.kysely);
+  return {
+    ...tally,
+    seed,
+    scale,
+    days,
+    from: new Date(start).toISOString().slice(0, 10),
+    to: new Date(today - DAY_MS).toISOString().slice(0, 10),
+    sites: layout.sites.length,
+    items: layout.items.size,
+    vendors: vendors.size,
+    movements: Number(counted.rows[0]!.movements),
+  };
+}
+
+async function setUpVendors(ctx: ServiceContext, model: ShopModel): Promise<Map<VendorKey, { vendor: DemoVendor; id: string }>> {
+  const vendors = new Map<VendorKey, { vendor: DemoVendor; id: string }>();
+  for (const vendor of VENDORS) {
+    const row = await createVendor(ctx, {
+      name: vendor.name,
+      email: vendor.email,
+      payment_terms: vendor.terms,
+      lead_time_days: vendor.leadDays,
+      over_receipt_tolerance: 5_000,
+      notes: vendor.late.chance > 0.5 ? 'Often late and short: order early for the winter.' : null,
+    });
+    vendors.set(vendor.key, { vendor, id: row.id });
+  }
+  for (let start = 0; start < model.products.length; start += 500) {
+    await transact(ctx.db, async (trx) => {
+      for (const product of model.products.slice(start, start + 500)) {
+        const { vendor, id } = vendors.get(product.vendor)!;
+        await setVendorItem({ ...ctx, trx }, id, product.id, {
+          vendor_sku: vendorSku(vendor, product),
+          purchase_unit: product.purchaseUnit,
+          unit_cost: product.purchaseCostMicros,
+          preferred: true,
+        });
+      }
+    });
+  }
+  return vendors;
+}
+
