@@ -134,7 +134,7 @@ export async function setUpDemoShop(ctx: ServiceContext, products: readonly Demo
     price: money(GIFT_BASKET.price),
     stocked: false,
     units: [],
-    barcodes: [demoBarcode(900)],
+    barcodes: [demoBarcode(999_999_999)],
     components: GIFT_BASKET.components.map(([sku, perUnit]) => ({ item_id: id(sku), qty: qty(perUnit) })),
   });
   items.set(GIFT_BASKET.sku, basket.id);
