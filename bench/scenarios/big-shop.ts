@@ -21,9 +21,9 @@ const cacheDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const DAY_MS = 86_400_000;
 
 /**
- * Reports and start-up on a shop with history: the simulated demo shop at `ctx.shopScale` (with
- * 456 days of trade), generated once through the services and kept in bench/.cache, since a big
- * one takes a while to build. SQLite only: the shop is generated on SQLite.
+ * Reports and start-up on a shop with history: the simulated demo shop at `ctx.shopScale` with
+ * `ctx.shopDays` days of trade, generated once through the services and kept in bench/.cache, since
+ * a big one takes a while to build. SQLite only: the shop is generated on SQLite.
  */
 export async function benchBigShop(ctx: BenchContext): Promise<BenchRow[]> {
   const { file, summary } = await cachedShop(ctx);
@@ -40,7 +40,7 @@ export async function benchBigShop(ctx: BenchContext): Promise<BenchRow[]> {
 }
 
 async function cachedShop(ctx: BenchContext): Promise<{ file: string; summary: DemoShopSummary }> {
-  const days = ctx.quick ? 90 : 456;
+  const days = ctx.shopDays;
   const file = path.join(cacheDir, `demo-scale-${ctx.shopScale}-days-${days}.db`);
   const marker = `${file}.done`;
   if (fs.existsSync(marker) && fs.existsSync(file)) return { file, summary: JSON.parse(fs.readFileSync(marker, 'utf8')) as DemoShopSummary };
