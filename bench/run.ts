@@ -15,8 +15,8 @@ import type { BenchContext } from './scenarios/context.ts';
  * `npm run bench`: every figure beside a ceiling measured in the same run, so the ratios mean
  * something on a noisy machine. `--only a,b` runs some scenarios, `--quick` shortens each
  * phase (for CI), `--out FILE` writes the JSON (default bench/results/latest.json), `--shop-scale N`
- * and `--shop-days D` set the simulated shop the big-shop scenario reads (default 100 and 456; quick
- * 1 and 30). It is generated once and kept in bench/.cache: the scale-100 shop takes over an hour.
+ * and `--shop-days D` set the simulated shop the big-shop scenario reads (default 100 and 120; quick
+ * 1 and 30). It is generated once and kept in bench/.cache (the default one in about twenty minutes).
  */
 const scenarios: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
   sales: benchSales,
@@ -47,7 +47,7 @@ const context: BenchContext = {
   seconds: Number(values.seconds ?? (values.quick ? 1 : 4)),
   postgres,
   shopScale: Number(values['shop-scale'] ?? (values.quick ? 1 : 100)),
-  shopDays: Number(values['shop-days'] ?? (values.quick ? 30 : 456)),
+  shopDays: Number(values['shop-days'] ?? (values.quick ? 30 : 120)),
   log: (message) => process.stderr.write(`  … ${message}\n`),
 };
 if (!postgres) process.stderr.write('PostgreSQL is not reachable: PostgreSQL figures are skipped.\n');

@@ -140,6 +140,8 @@ export function buildProgram(): Command {
             onProgress: ({ phase, done, total }) => {
               if (phase === 'history') bars.catalog.stop();
               bars[phase].update(done, total);
+              // Without a terminal there is no bar: a line a simulated month keeps logs alive.
+              if (!process.stderr.isTTY && phase === 'history' && (done % 30 === 0 || done === total)) console.error(`  day ${done} of ${total}`);
             },
           });
           bars.history.stop();
