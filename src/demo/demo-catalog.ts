@@ -111,10 +111,12 @@ const gift = (
   caseOf?: number,
 ): DemoProduct => ({ sku, name, category, unit: 'ea', price, cost, opening, vendor, demand, online, season, weekday: 'shop', ...(caseOf ? { purchase: { unit: 'case', per: caseOf } } : {}) });
 
-/** The named products of the shop; the web app's tours and the browser tests know them by SKU. */
+/**
+ * The named products of the shop; the web app's tours and the browser tests know them by SKU, and
+ * their barcodes by position (the first is 2000000000015), so new ones go at the end.
+ */
 export const BASE_PRODUCTS: readonly DemoProduct[] = [
   ingredient({ sku: 'BEAN-ESP-1KG', name: 'Espresso beans', category: 'Café ingredients', unit: 'g', price: '0.04', cost: '0.018', opening: [4000, 3000, 0], purchase: { unit: 'kg', per: 1000 }, vendor: 'roast' }),
-  ingredient({ sku: 'COCOA-PWD', name: 'Drinking chocolate powder', category: 'Café ingredients', unit: 'g', price: '0.03', cost: '0.012', opening: [1500, 1000, 0], purchase: { unit: 'kg', per: 1000 }, vendor: 'roast' }),
   ingredient({ sku: 'MILK-WHOLE', name: 'Whole milk', category: 'Café ingredients', unit: 'l', price: '1.90', cost: '0.95', opening: [12, 10, 0], purchase: { unit: 'crate', per: 12 }, vendor: 'dairy', shelfLifeDays: 10 }),
   ingredient({ sku: 'MILK-OAT', name: 'Oat milk', category: 'Café ingredients', unit: 'l', price: '2.60', cost: '1.40', opening: [6, 6, 0], purchase: { unit: 'case', per: 6 }, vendor: 'dairy', shelfLifeDays: 30 }),
   ingredient({ sku: 'CUP-12OZ', name: 'Paper cup 12 oz', category: 'Café supplies', unit: 'ea', price: '0.20', cost: '0.07', opening: [300, 250, 0], purchase: { unit: 'case', per: 50 }, vendor: 'pack' }),
@@ -127,14 +129,12 @@ export const BASE_PRODUCTS: readonly DemoProduct[] = [
   gift('GLOVE-LEATH', 'Leather gloves', 'Accessories', '59.00', '24.00', 'knit', 'winter', [0.15, 0.4], 0.2, [6, 4, 30]),
   gift('SCARF-CASH', 'Cashmere scarf', 'Accessories', '89.00', '38.00', 'knit', 'winter', [0.1, 0.3], 0.15, [5, 5, 25]),
   gift('BEANIE-KNIT', 'Knitted beanie', 'Accessories', '24.00', '8.20', 'knit', 'winter', [0.4, 0.7], 0.3, [12, 9, 70]),
-  gift('SOCK-WOOL', 'Wool socks', 'Accessories', '16.00', '5.10', 'knit', 'winter', [0.4, 0.6], 0.3, [20, 16, 120]),
   gift('UMB-COMPACT', 'Compact umbrella', 'Rain', '19.00', '6.40', 'brolly', 'rain', [0.4, 0.8], 0.3, [8, 12, 90], 12),
   gift('UMB-GOLF', 'Golf umbrella', 'Rain', '34.00', '12.80', 'brolly', 'rain', [0.1, 0.3], 0.15, [4, 6, 40]),
   gift('CANDLE-PEACH', 'Peach candle', 'Home', '18.00', '5.60', 'wick', 'gift', [0.4, 0.9], 0.4, [20, 16, 120], 12),
   gift('CANDLE-VAN', 'Vanilla candle', 'Home', '18.00', '5.60', 'wick', 'gift', [0.4, 0.8], 0.35, [18, 14, 110], 12),
   gift('CANDLE-STRAW', 'Strawberry candle', 'Home', '18.00', '5.60', 'wick', 'gift', [0.3, 0.6], 0.3, [12, 10, 96], 12),
   gift('MUG-STONE', 'Stoneware mug', 'Home', '16.00', '4.90', 'kiln', 'gift', [0.6, 0.8], 0.4, [24, 20, 150], 6),
-  gift('BASKET-WICK', 'Wicker basket', 'Home', '12.00', '4.00', 'kiln', 'gift', [0.1, 0.2], 0.05, [10, 8, 60]),
   gift('TEA-EARL', 'Earl Grey tea, 100 g', 'Pantry', '9.50', '3.10', 'larder', 'gift', [0.5, 0.4], 0.3, [15, 12, 80]),
   gift('CHOC-DARK', 'Dark chocolate bar', 'Pantry', '4.50', '1.35', 'larder', 'gift', [1.2, 0.8], 0.3, [40, 30, 300], 24),
   gift('JAM-STRAW', 'Strawberry jam', 'Pantry', '7.20', '2.40', 'larder', 'gift', [0.5, 0.3], 0.15, [16, 12, 96]),
@@ -145,6 +145,9 @@ export const BASE_PRODUCTS: readonly DemoProduct[] = [
   gift('PEN-BRASS', 'Brass pen', 'Stationery', '22.00', '7.90', 'paper', 'gift', [0.1, 0.2], 0.1, [10, 8, 50]),
   gift('WRAP-KRAFT', 'Kraft gift wrap', 'Stationery', '3.50', '0.80', 'paper', 'gift', [0.5, 0.8], 0.1, [50, 40, 300]),
   gift('TOTE-CANVAS', 'Canvas tote bag', 'Accessories', '14.00', '3.90', 'pack', 'summer', [0.3, 0.5], 0.2, [25, 20, 150]),
+  gift('SOCK-WOOL', 'Wool socks', 'Accessories', '16.00', '5.10', 'knit', 'winter', [0.4, 0.6], 0.3, [20, 16, 120]),
+  gift('BASKET-WICK', 'Wicker basket', 'Home', '12.00', '4.00', 'kiln', 'gift', [0.1, 0.2], 0.05, [10, 8, 60]),
+  ingredient({ sku: 'COCOA-PWD', name: 'Drinking chocolate powder', category: 'Café ingredients', unit: 'g', price: '0.03', cost: '0.012', opening: [1500, 1000, 0], purchase: { unit: 'kg', per: 1000 }, vendor: 'roast' }),
 ];
 
 export interface DemoRecipe {

@@ -5,6 +5,7 @@ import { createItem, createModifierGroup, setItemModifierGroups } from '../modul
 import { createLocation } from '../modules/locations/index.ts';
 import { createAdjustment } from '../modules/adjustments/index.ts';
 import { createChannel } from '../modules/sales/index.ts';
+import { updateSettings } from '../modules/settings/index.ts';
 import { localDate } from '../platform/clock.ts';
 import { parseMoney } from '../platform/money.ts';
 import { BASE_PRODUCTS, GIFT_BASKET, RECIPES, type DemoProduct } from './demo-catalog.ts';
@@ -65,6 +66,7 @@ export async function loadDemoStore(ctx: ServiceContext): Promise<DemoSummary> {
 }
 
 export async function setUpDemoShop(ctx: ServiceContext, products: readonly DemoProduct[], onItems?: (done: number) => void): Promise<DemoLayout> {
+  await updateSettings(ctx, { shop_name: 'Main Street Bakery & Harbour Gifts' });
   const site = (code: string, name: string, site_type: 'store' | 'warehouse', address: string) => createLocation(ctx, { kind: 'site', code, name, site_type, address });
   const main = await site('MAIN', 'Main Street store', 'store', '12 Main Street');
   const harbour = await site('HARB', 'Harbour store', 'store', '3 Quay Road');
@@ -95,7 +97,7 @@ export async function setUpDemoShop(ctx: ServiceContext, products: readonly Demo
           price: money(product.price),
           stocked: true,
           units: product.purchase ? [{ name: product.purchase.unit, factor: qty(product.purchase.per) }] : [],
-          barcodes: product.unit === 'ea' ? [demoBarcode(n + 1)] : [],
+          barcodes: [demoBarcode(n + 1)],
           components: [],
           reorder_point: reorderPointOf(product),
         });

@@ -121,13 +121,14 @@ describe('the main pages on the demo shop', () => {
 
   it('dashboard: stock value, open and late orders, alerts, charts and recent movements', async () => {
     await shot('/', 'dashboard', (p) => p.getByTestId('stat-stock-value').filter({ hasText: '$' }).waitFor());
-    expect(await page.getByTestId('stat-open-pos').textContent()).toBe('2');
-    expect(await page.getByTestId('stat-late-pos').textContent()).toBe('2');
+    // The simulated months leave orders of their own in flight; the two made above are open and late.
+    expect(Number(await page.getByTestId('stat-open-pos').textContent())).toBeGreaterThanOrEqual(2);
+    expect(Number(await page.getByTestId('stat-late-pos').textContent())).toBeGreaterThanOrEqual(2);
     expect(await page.getByText('Recent movements').count()).toBe(1);
   });
 
   it('items, an item, and the item form', async () => {
-    await shot('/items', 'items', (p) => p.getByRole('link', { name: 'Stoneware mug' }).waitFor());
+    await shot('/items?q=Stoneware', 'items', (p) => p.getByRole('link', { name: 'Stoneware mug' }).waitFor());
     await shot(`/items/${ids.mug}`, 'item', (p) => p.getByTestId('item-history').getByText('receipt').first().waitFor());
     expect(await page.getByTestId('cost-layers').textContent()).toMatch(/\$4\.90/);
     await shot(`/items/${ids.mug}/edit`, 'item-edit', (p) => p.getByLabel('SKU').waitFor());
@@ -152,7 +153,7 @@ describe('the main pages on the demo shop', () => {
 
   it('selling: the counter, sales, a sale, online orders, an order, returns and channels', async () => {
     await shot('/', 'dashboard-selling', (p) => p.getByTestId('stat-sales-today').filter({ hasText: '$' }).waitFor());
-    expect(await page.getByTestId('stat-to-ship').textContent()).toBe('2');
+    expect(Number(await page.getByTestId('stat-to-ship').textContent())).toBeGreaterThanOrEqual(2);
     await page.getByRole('combobox', { name: 'Site you are working at' }).selectOption({ label: 'Main Street store' });
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Counter', exact: true }).click();
     await page.getByRole('heading', { name: 'Counter' }).waitFor();
