@@ -82,8 +82,13 @@ async function reports(ctx: BenchContext, db: Database, label: string): Promise<
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
   });
-  const currentRaw = await timeLoop(seconds * 1000, () =>
-    sql`select b.item_id, sum(b.on_hand) as on_hand from balances b join locations l on l.id = b.location_id where l.site_id = ${warehouse.id} group by b.item_id`.execute(db.kysely),
+  // The ceiling: the same answer from one hand-written query (today's balances less what moved since).
+  const asOfRaw = await timeLoop(seconds * 1000, () =>
+    sql`select item_id, sum(q) as on_hand from (
+          select b.item_id, b.on_hand as q from balances b join locations l on l.id = b.location_id where l.site_id = ${warehouse.id} and l.kind <> 'virtual'
+          union all select m.item_id, 0 - m.qty from movements m join locations l on l.id = m.to_location_id where l.site_id = ${warehouse.id} and l.kind <> 'virtual' and m.effective_at > ${monthAgo}
+          union all select m.item_id, m.qty from movements m join locations l on l.id = m.from_location_id where l.site_id = ${warehouse.id} and l.kind <> 'virtual' and m.effective_at > ${monthAgo}
+        ) u group by item_id having sum(q) <> 0`.execute(db.kysely),
   );
 
   ctx.log('inventory valuation, today and 30 days ago');
@@ -93,7 +98,7 @@ async function reports(ctx: BenchContext, db: Database, label: string): Promise<
 
   const rawCeiling = (name: string, run: { p50: number }) => ({ name, value: run.p50 });
   return [
-    { scenario: `stock at a site as of 30 days ago, ${label}`, database: 'sqlite', value: asOf.p50, unit: 'ms', p99Ms: asOf.p99, ceiling: rawCeiling('raw SQL: current stock at the site', currentRaw) },
+    { scenario: `stock at a site as of 30 days ago, ${label}`, database: 'sqlite', value: asOf.p50, unit: 'ms', p99Ms: asOf.p99, ceiling: rawCeiling('raw SQL: the same, one query', asOfRaw) },
     { scenario: `inventory valuation today, ${label}`, database: 'sqlite', value: valuationNow.p50, unit: 'ms', p99Ms: valuationNow.p99, ceiling: rawCeiling('raw SQL: read every item cost pool', costsRaw) },
     { scenario: `inventory valuation 30 days ago, ${label}`, database: 'sqlite', value: valuationPast.p50, unit: 'ms', p99Ms: valuationPast.p99, ceiling: rawCeiling('raw SQL: read every item cost pool', costsRaw) },
   ];

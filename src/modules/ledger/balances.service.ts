@@ -51,6 +51,27 @@ export async function listBalances(ctx: ServiceContext, query: BalanceQuery): Pr
   if (physicalOnly) current = current.where('l.kind', '<>', 'virtual');
 
   let rows = current;
+  // As of a past instant, per item: the page's items come first, from the balances (every item
+  // that ever moved at a location keeps a row there), and the movements since then are read only
+  // for those items, through the item index. Without this each page would read every movement of
+  // the site since that instant. A page may then hold fewer lines than the limit (items that
+  // stood at zero are left out) while more follow.
+  let pageEnd: { last: string; more: boolean } | undefined;
+  if (query.asOf !== undefined && byItem && !query.itemId) {
+    let items = db
+      .selectFrom('balances as b')
+      .innerJoin('locations as l', 'l.id', 'b.location_id')
+      .select('b.item_id')
+      .distinct()
+      .where(inScope(scope, 'b.location_id'));
+    if (physicalOnly) items = items.where('l.kind', '<>', 'virtual');
+    if (after) items = items.where('b.item_id', '>', after[0] as string);
+    const ids = await items.orderBy('b.item_id').limit(query.limit + 1).execute();
+    if (ids.length === 0) return { lines: [], nextCursor: null };
+    pageEnd = { last: ids[Math.min(ids.length, query.limit) - 1]!.item_id, more: ids.length > query.limit };
+    current = current.where('b.item_id', '<=', pageEnd.last);
+    if (after) current = current.where('b.item_id', '>', after[0] as string);
+  }
   if (query.asOf !== undefined) {
     let inbound = db
       .selectFrom('movements as m')
@@ -67,6 +88,11 @@ export async function listBalances(ctx: ServiceContext, query: BalanceQuery): Pr
     if (query.itemId) {
       inbound = inbound.where('m.item_id', '=', query.itemId);
       outbound = outbound.where('m.item_id', '=', query.itemId);
+    }
+    if (pageEnd) {
+      const first = after ? (after[0] as string) : '';
+      inbound = inbound.where('m.item_id', '>', first).where('m.item_id', '<=', pageEnd.last);
+      outbound = outbound.where('m.item_id', '>', first).where('m.item_id', '<=', pageEnd.last);
     }
     if (physicalOnly) {
       inbound = inbound.where('l.kind', '<>', 'virtual');
@@ -105,6 +131,12 @@ export async function listBalances(ctx: ServiceContext, query: BalanceQuery): Pr
     .limit(query.limit + 1)
     .execute();
 
+  if (pageEnd) {
+    return {
+      lines: result.map((r) => ({ itemId: r.item_id, locationId: null, lotId: r.lot_id, onHand: Number(r.on_hand), reserved: null })),
+      nextCursor: pageEnd.more ? encodeCursor([pageEnd.last]) : null,
+    };
+  }
   const more = result.length > query.limit;
   const page = more ? result.slice(0, query.limit) : result;
   const last = page[page.length - 1];
