@@ -103,7 +103,21 @@ export async function exportDatabase(db: Database, file: string, onProgress?: Pr
   const unlisted = present.filter((name) => !EXPORT_TABLES.some((t) => t.name === name));
   if (unlisted.length) throw new Error(`export does not know the tables ${unlisted.join(', ')}; add them to EXPORT_TABLES`);
   const out = fs.createWriteStream(file, { encoding: 'utf8' });
-  const write = (line: string) => new Promise<void>((resolve, reject) => (out.write(`${line}\n`) ? resolve() : out.once('drain', resolve).once('error', reject)));
+  // Wait for 'drain' when the buffer is full, and take the error listener off again once it
+  // drains: left behind, one per wait, they pile up on a long export.
+  const write = (line: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (out.write(`${line}\n`)) return resolve();
+      const onError = (error: Error) => {
+        out.off('drain', onDrain);
+        reject(error);
+      };
+      const onDrain = () => {
+        out.off('error', onError);
+        resolve();
+      };
+      out.once('drain', onDrain).once('error', onError);
+    });
   // One snapshot, so the export is consistent even while the shop keeps selling.
   const counts = await readSnapshot(db, async (trx) => {
     const counts: Record<string, number> = {};
