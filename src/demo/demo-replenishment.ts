@@ -11,9 +11,9 @@ import {
   type ReceiptLineInput,
 } from '../modules/purchasing/index.ts';
 import type { DemoVendor, VendorKey } from './demo-catalog.ts';
-import { lotOf } from './demo-store.ts';
+import { homeBinIndex, lotOf } from './demo-store.ts';
 import type { Random } from './random.ts';
-import { HARBOUR, MAIN, SITE_COUNT, type ShopModel, type SimProduct } from './shop-model.ts';
+import { HARBOUR, MAIN, SITE_COUNT, WAREHOUSE, type ShopModel, type SimProduct } from './shop-model.ts';
 import { at, type DayEvent, type Tally } from './day-events.ts';
 
 const DAY_MS = 86_400_000;
@@ -128,16 +128,17 @@ export class Replenishment {
       model.addOnOrder(site, product.index, -line.qty_base);
       if (units < ordered) complete = false;
       if (units <= 0) continue;
-      const lot = lotOf(product, now) ?? {};
+      // The warehouse puts each delivery away on the product's home shelf; stores take it into their stockroom.
+      const placing = { ...(lotOf(product, now) ?? {}), ...(site === WAREHOUSE ? { bin_id: this.#homeBin(product) } : {}) };
       const base = units * product.perPurchase;
       if (base >= 2000 && this.random.chance(0.015)) {
         // One unit arrives broken: counted, and sent straight to scrap.
-        lines.push({ purchase_order_line_id: line.id, qty: base - 1000, unit: product.unit, ...lot });
-        lines.push({ purchase_order_line_id: line.id, qty: 1000, unit: product.unit, condition: 'damaged', disposition: 'scrap', ...lot });
+        lines.push({ purchase_order_line_id: line.id, qty: base - 1000, unit: product.unit, ...placing });
+        lines.push({ purchase_order_line_id: line.id, qty: 1000, unit: product.unit, condition: 'damaged', disposition: 'scrap', ...placing });
         model.add(site, product.index, base - 1000);
         complete = false;
       } else {
-        lines.push({ purchase_order_line_id: line.id, qty: units * 1000, unit: line.unit, ...lot });
+        lines.push({ purchase_order_line_id: line.id, qty: units * 1000, unit: line.unit, ...placing });
         model.add(site, product.index, base);
       }
     }
@@ -160,6 +161,11 @@ export class Replenishment {
         await setVendorItem(ctx, id, product.id, { vendor_sku: vendorSku(vendor, product), purchase_unit: product.purchaseUnit, unit_cost: product.purchaseCostMicros, preferred: true });
       }
     }
+  }
+
+  #homeBin(product: SimProduct): string {
+    const bins = this.model.layout.warehouseBins;
+    return bins[homeBinIndex(product.index, bins.length)]!;
   }
 
   #indexOf(itemId: string): number {

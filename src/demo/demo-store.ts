@@ -159,9 +159,9 @@ export async function setUpDemoShop(ctx: ServiceContext, products: readonly Demo
 
   // Opening stock: counted into each store, and spread over the warehouse's bins a few items per bin.
   const now = ctx.clock.now();
-  const lines = (site: number) =>
+  const lines = (site: number, only: (index: number) => boolean = () => true) =>
     products
-      .filter((p) => p.opening[site]! > 0)
+      .filter((p, index) => p.opening[site]! > 0 && only(index))
       .map((p) => ({ item_id: id(p.sku), qty: qty(p.opening[site]!), unit_cost: money(p.cost), ...(lotOf(p, now) ?? {}) }));
   let adjustments = 0;
   const count = async (locationId: string, countLines: ReturnType<typeof lines>) => {
@@ -172,8 +172,7 @@ export async function setUpDemoShop(ctx: ServiceContext, products: readonly Demo
   };
   await count(main.id, lines(0));
   await count(harbour.id, lines(1));
-  const warehouseLines = lines(2);
-  for (const [b, bin] of bins.entries()) await count(bin, warehouseLines.filter((_, i) => i % bins.length === b));
+  for (const [b, bin] of bins.entries()) await count(bin, lines(2, (index) => homeBinIndex(index, bins.length) === b));
 
   const [oatMilk] = milk.modifiers;
   const [extraShot] = extras.modifiers;
@@ -185,6 +184,11 @@ export async function setUpDemoShop(ctx: ServiceContext, products: readonly Demo
     webShop: webShop.id,
     adjustments,
   };
+}
+
+/** Where a product lives in the warehouse: its opening stock is counted there and deliveries are put away there. */
+export function homeBinIndex(productIndex: number, binCount: number): number {
+  return productIndex % binCount;
 }
 
 /** About a week and a half of the busier store's sales: where the stock alerts start to speak up. */
