@@ -49,6 +49,10 @@ describeEachDatabase('reports', (get) => {
     expect(history.body.data).toHaveLength(3);
     const valuation = await api.get('/api/v1/reports/valuation');
     expect(history.body.data[2].value).toBe(valuation.body.total_value);
+    expect(valuation.body.data.length).toBeGreaterThan(0);
+    // The dashboard's tile asks for the total alone.
+    const total = await api.get('/api/v1/reports/valuation?lines=false');
+    expect(total.body).toMatchObject({ total_value: valuation.body.total_value, data: [] });
     api.clock.advance(DAY);
     const next = await api.get('/api/v1/reports/stock-value-history?days=2');
     expect(next.body.data[0]).toEqual(history.body.data[2]);

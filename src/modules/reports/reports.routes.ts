@@ -85,6 +85,11 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
         location_id: idInput('loc').optional(),
         as_of: instantInput.optional(),
         category: z.string().max(100).optional(),
+        lines: z
+          .enum(['true', 'false'])
+          .default('true')
+          .transform((v) => v === 'true')
+          .meta({ description: '`false` answers the total alone (a dashboard tile), without a line per item.' }),
       }),
       response: { 200: valuationOutput },
     },
@@ -95,7 +100,7 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
         as_of: toIsoOrNull(report.asOf),
         location_id: report.locationId,
         total_value: formatMoney(report.totalValue),
-        data: report.lines.map((l) => ({
+        data: (request.query.lines ? report.lines : []).map((l) => ({
           item_id: l.itemId,
           sku: l.sku,
           name: l.name,

@@ -49,7 +49,7 @@ export function DashboardPage() {
 
   const valuation = useQuery({
     queryKey: ['valuation', siteId],
-    queryFn: () => api.get<{ total_value: string }>('/api/v1/reports/valuation', { location_id }),
+    queryFn: () => api.get<{ total_value: string }>('/api/v1/reports/valuation', { location_id, lines: 'false' }),
     enabled: session.seesCosts,
   });
   const hasAlerts = caps.has('get', '/api/v1/reports/stock-alerts');
