@@ -39,6 +39,22 @@ describeEachDatabase('reports', (get) => {
       ['LOW', 'low', 5],
     ]);
     expect(response.body.counts.low).toBeGreaterThanOrEqual(1);
+
+    // What is already on its way shows beside the alert: owed on sent orders to this site.
+    const vendor = (await api.post('/api/v1/vendors', { name: `${tag} Supplies` })).body;
+    const po = (await api.post('/api/v1/purchase-orders', { vendor_id: vendor.id, delivery_site_id: site.id, lines: [{ item_id: never.id, qty: 3, unit_price: '1.00' }, { item_id: low.id, qty: 4, unit_price: '1.00' }] })).body;
+    const draft = (await api.post('/api/v1/purchase-orders', { vendor_id: vendor.id, delivery_site_id: site.id, lines: [{ item_id: out.id, qty: 7, unit_price: '1.00' }] })).body;
+    const sent = await api.post(`/api/v1/purchase-orders/${po.id}/send`);
+    expect(sent.status, JSON.stringify([po, sent.body])).toBe(200);
+    const onOrder = async () =>
+      Object.fromEntries(
+        (await api.get(`/api/v1/reports/stock-alerts?location_id=${site.id}`)).body.data.filter((a: any) => a.sku.startsWith(tag)).map((a: any) => [a.sku.slice(tag.length + 1), a.on_order]),
+      );
+    expect(await onOrder()).toEqual({ NEVER: 3, OUT: 0, LOW: 4 });
+    // A part delivered is no longer owed; a draft order was never sent, so it is not on order.
+    expect((await api.post('/api/v1/receipts', { purchase_order_id: po.id, post: true, lines: [{ item_id: never.id, qty: 1 }] })).status).toBe(201);
+    expect(await onOrder()).toEqual({ NEVER: 2, OUT: 0, LOW: 4 });
+    expect(draft.status).toBe('draft');
   });
 
   it('charts stock value at the end of each day', async () => {

@@ -48,6 +48,7 @@ export { approveReceipt, postReceipt } from './receipt-posting.service.ts';
 export { addScanToReceipt, type ScanInput } from './receipt-scans.service.ts';
 export { addLandedCosts, type ChargeInput, type LandedCostRecord } from './landed-costs.service.ts';
 export { vendorPerformance, type VendorPerformance } from './vendor-performance.service.ts';
+export { onOrderByItem } from './on-order.service.ts';
 export { assessReceipt, type Assessment } from './discrepancies.ts';
 export { apportion, baseUnitCost, RATE_SCALE, PERCENT_SCALE } from './conversion.ts';
 export { loadPurchaseOrderDocument, purchaseOrderCsv } from './purchase-order-export.ts';

@@ -130,6 +130,7 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
               category: z.string().nullable(),
               on_hand: quantityOutput,
               reorder_point: quantityOutput.nullable(),
+              on_order: quantityOutput.meta({ description: 'Still owed by vendors on sent purchase orders to the same sites.' }),
               status: z.enum(['out_of_stock', 'low']),
             }),
           ),
@@ -148,6 +149,7 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
           category: a.category,
           on_hand: quantityToNumber(a.onHand),
           reorder_point: a.reorderPoint === null ? null : quantityToNumber(a.reorderPoint),
+          on_order: quantityToNumber(a.onOrder),
           status: a.status,
         })),
       };

@@ -2,6 +2,7 @@ import { localDate } from '../../platform/clock.ts';
 import { reader, type ServiceContext } from '../../platform/context.ts';
 import { listItemCostTotals } from '../costing/index.ts';
 import { onHandByItem, valuedChangesByHour } from '../ledger/index.ts';
+import { onOrderByItem } from '../purchasing/index.ts';
 import { readSettings } from '../settings/index.ts';
 
 /** What the dashboard asks first: what is out or running low, and how stock value moved. */
@@ -13,23 +14,27 @@ export interface StockAlert {
   category: string | null;
   onHand: number;
   reorderPoint: number | null;
+  /** Still owed by vendors on sent purchase orders for the same sites: already on its way. */
+  onOrder: number;
   status: 'out_of_stock' | 'low';
 }
 
 /**
  * Active stocked items with nothing sellable on hand (out of stock), or at or below their
- * reorder point (low), in the scope asked for; out-of-stock first, then by SKU.
+ * reorder point (low), in the scope asked for, with what is already on order for them;
+ * out-of-stock first, then by SKU.
  */
 export async function stockAlerts(ctx: ServiceContext, options: { locationId?: string; limit: number }): Promise<{ alerts: StockAlert[]; counts: { out_of_stock: number; low: number } }> {
-  const [onHand, items] = await Promise.all([
+  const [onHand, onOrder, items] = await Promise.all([
     onHandByItem(ctx, { locationId: options.locationId }),
+    onOrderByItem(ctx, { locationId: options.locationId }),
     reader(ctx).selectFrom('items').select(['id', 'sku', 'name', 'category', 'reorder_point']).where('status', '=', 'active').where('stocked', '=', 1).execute(),
   ]);
   const alerts: StockAlert[] = [];
   for (const item of items) {
     const qty = onHand.get(item.id) ?? 0;
     const status = qty <= 0 ? 'out_of_stock' : item.reorder_point !== null && qty <= item.reorder_point ? 'low' : null;
-    if (status) alerts.push({ itemId: item.id, sku: item.sku, name: item.name, category: item.category, onHand: qty, reorderPoint: item.reorder_point, status });
+    if (status) alerts.push({ itemId: item.id, sku: item.sku, name: item.name, category: item.category, onHand: qty, reorderPoint: item.reorder_point, onOrder: onOrder.get(item.id) ?? 0, status });
   }
   alerts.sort((a, b) => (a.status === b.status ? (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0) : a.status === 'out_of_stock' ? -1 : 1));
   const counts = { out_of_stock: alerts.filter((a) => a.status === 'out_of_stock').length, low: alerts.filter((a) => a.status === 'low').length };

@@ -305,6 +305,7 @@ export interface StockAlert {
   category: string | null;
   on_hand: number;
   reorder_point: number | null;
+  on_order: number;
   status: 'out_of_stock' | 'low';
 }
 

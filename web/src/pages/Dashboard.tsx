@@ -183,6 +183,7 @@ export function DashboardPage() {
               <li key={a.item_id}>
                 <span className={`badge badge-${a.status}`}>{a.status === 'low' ? 'low' : 'out'}</span> <Link to={`/items/${a.item_id}`}>{a.name}</Link> <span className="muted">{a.sku}</span> — {a.on_hand} on hand
                 {a.reorder_point !== null ? `, reorder at ${a.reorder_point}` : ''}
+                {a.on_order > 0 ? `, ${a.on_order} on order` : ''}
               </li>
             ))}
           </ul>
@@ -224,6 +225,9 @@ export function AlertsPage() {
             <th scope="col" className="num">
               Reorder point
             </th>
+            <th scope="col" className="num">
+              On order
+            </th>
             <th scope="col">Status</th>
           </tr>
         </thead>
@@ -236,6 +240,7 @@ export function AlertsPage() {
               <td>{a.category ?? ''}</td>
               <td className="num">{a.on_hand}</td>
               <td className="num">{a.reorder_point ?? '—'}</td>
+              <td className="num">{a.on_order || '—'}</td>
               <td>
                 <span className={`badge badge-${a.status}`}>{a.status.replace(/_/g, ' ')}</span>
               </td>
