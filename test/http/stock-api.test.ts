@@ -95,6 +95,25 @@ describeEachDatabase('HTTP API', (get) => {
       expectProblem(await api.get(`/api/v1/items?limit=100000`), 400, 'validation_failed');
     });
 
+    it('lists each item with its sellable stock, over every site or at one', async () => {
+      const tag = unique('STOCK').replace(/-/g, '');
+      const item = await newItem({ sku: `${tag}-A`, name: `${tag} A` });
+      const bundle = await newItem({ sku: `${tag}-B`, name: `${tag} B`, stocked: false, components: [{ item_id: item.id, qty: 2 }] });
+      for (const [location_id, qty] of [
+        [store.id, 5],
+        [bin.id, 3],
+      ] as const) {
+        expect((await api.post('/api/v1/adjustments', { location_id, reason: 'found', lines: [{ item_id: item.id, qty }] })).status).toBe(201);
+      }
+      const everywhere = await api.get(`/api/v1/items?q=${tag}&sort=sku`);
+      expect(everywhere.body.data.map((i: any) => [i.id, i.on_hand])).toEqual([
+        [item.id, 8],
+        [bundle.id, null],
+      ]);
+      const atStore = await api.get(`/api/v1/items?q=${tag}&sort=sku&location_id=${store.id}`);
+      expect(atStore.body.data.map((i: any) => i.on_hand)).toEqual([5, null]);
+    });
+
     it('refuses bad input with problems that name the field', async () => {
       expectProblem(await api.request('POST', '/api/v1/items', { rawBody: '{"sku": "A", "name": ' }), 400, 'malformed_json');
       expectProblem(await api.request('POST', '/api/v1/items', { rawBody: 'sku=A', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');

@@ -1,6 +1,8 @@
 import { contextOf, runCommand, type CommandDeps } from '../../platform/http/command.ts';
 import { idParams } from '../../platform/http/fields.ts';
 import { toPage } from '../../platform/http/pagination.ts';
+import { quantityToNumber } from '../../platform/quantity.ts';
+import { onHandByItem } from '../ledger/index.ts';
 import type { AppInstance } from '../../platform/http/route.ts';
 import { z } from 'zod';
 import { toItemJson } from './catalog.mapper.ts';
@@ -28,10 +30,18 @@ export function registerCatalogRoutes(app: AppInstance, deps: CommandDeps): void
       querystring: listItemsQuery,
       response: { 200: itemPage },
     },
-    config: { access: { permission: 'items.read' } },
+    config: { access: { permission: 'items.read', location: { from: 'query', field: 'location_id' } } },
     handler: async (request) => {
-      const rows = await searchItems(contextOf(deps, request), request.query);
-      return toPage(rows, request.query.limit, (row) => itemCursorKey(row, request.query.sort), toItemJson);
+      const ctx = contextOf(deps, request);
+      const rows = await searchItems(ctx, request.query);
+      const page = rows.slice(0, request.query.limit);
+      const stocked = page.filter((row) => row.stocked === 1).map((row) => row.id);
+      // One grouped read for the page's items: the list shows stock without a request per row.
+      const onHand = await onHandByItem(ctx, { locationId: request.query.location_id, itemIds: stocked });
+      return toPage(rows, request.query.limit, (row) => itemCursorKey(row, request.query.sort), (row) => ({
+        ...toItemJson(row),
+        on_hand: row.stocked === 1 ? quantityToNumber(onHand.get(row.id) ?? 0) : null,
+      }));
     },
   });
 

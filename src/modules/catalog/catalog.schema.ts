@@ -121,11 +121,16 @@ export const listItemsQuery = z.strictObject({
   status: z.enum(['active', 'archived', 'all']).default('active'),
   stocked: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   sort: z.enum(['name', 'sku', 'updated']).default('name'),
+  location_id: idInput('loc').optional().meta({ description: 'Count `on_hand` at this site or bin only.' }),
   limit: limitParam,
   cursor: cursorParam,
 });
 export type ListItemsQuery = z.output<typeof listItemsQuery>;
 
-export const itemPage = pageSchema(itemOutput);
+export const itemListOutput = itemOutput.extend({
+  on_hand: quantityOutput.nullable().meta({ description: 'Sellable stock over the sites you may see (or at `location_id`); null for items not stocked.' }),
+});
+
+export const itemPage = pageSchema(itemListOutput);
 
 export const barcodeParams = z.strictObject({ code: z.string().min(1).max(64) });

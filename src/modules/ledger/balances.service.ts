@@ -182,16 +182,17 @@ export async function balanceAt(db: Executor, itemId: string, locationId: string
  * On-hand per item over the sellable stock (bins, not quarantine) in the scope: a site, a zone,
  * a bin, or everything the actor may see. One grouped query.
  */
-export async function onHandByItem(ctx: ServiceContext, options: { locationId?: string }): Promise<Map<string, number>> {
+export async function onHandByItem(ctx: ServiceContext, options: { locationId?: string; itemIds?: readonly string[] }): Promise<Map<string, number>> {
+  if (options.itemIds?.length === 0) return new Map();
   const scope = await resolveStockScope(ctx, options.locationId);
-  const rows = await reader(ctx)
+  let query = reader(ctx)
     .selectFrom('balances as b')
     .innerJoin('locations as l', 'l.id', 'b.location_id')
     .select(['b.item_id', sql<number>`sum(b.on_hand)`.as('on_hand')])
     .where('l.kind', '<>', 'virtual')
     .where('l.purpose', '=', 'stock')
-    .where(inScope(scope, 'b.location_id'))
-    .groupBy('b.item_id')
-    .execute();
+    .where(inScope(scope, 'b.location_id'));
+  if (options.itemIds) query = query.where('b.item_id', 'in', options.itemIds);
+  const rows = await query.groupBy('b.item_id').execute();
   return new Map(rows.map((r) => [r.item_id, Number(r.on_hand)]));
 }

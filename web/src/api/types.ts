@@ -69,6 +69,11 @@ export interface Item {
   updated_at: string;
 }
 
+/** An item as the list gives it: with its sellable stock (null when it is not stocked). */
+export interface ItemListEntry extends Item {
+  on_hand: number | null;
+}
+
 export interface Balance {
   item_id: string;
   location_id: string | null;

@@ -3,8 +3,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
-import type { Item, Page } from '../api/types.ts';
-import { useSignedIn } from '../auth/session.tsx';
+import type { Item, ItemListEntry, Page } from '../api/types.ts';
+import { useSignedIn, useSite } from '../auth/session.tsx';
 import { useDebounced } from '../components/ItemSearch.tsx';
 import { ErrorBanner, Money, PageHeader } from '../components/ui.tsx';
 import { signalRead, useWedgeScanner } from '../lib/scanning.ts';
@@ -35,10 +35,13 @@ export function ItemsPage() {
     setParams(next, { replace: true });
   };
 
+  // Stock is counted at the site chosen in the switcher, or over every site the person may see.
+  const { siteId } = useSite();
+  const location_id = siteId ?? undefined;
   const query = useInfiniteQuery({
-    queryKey: ['items', { q, sort, status, category: categoryQ, stocked }],
+    queryKey: ['items', { q, sort, status, category: categoryQ, stocked, location_id }],
     queryFn: ({ pageParam, signal }) =>
-      api.get<Page<Item>>('/api/v1/items', { q, sort, status, category: categoryQ, stocked, limit: PAGE_SIZE, cursor: pageParam }, signal),
+      api.get<Page<ItemListEntry>>('/api/v1/items', { q, sort, status, category: categoryQ, stocked, location_id, limit: PAGE_SIZE, cursor: pageParam }, signal),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     staleTime: 30_000,
@@ -123,6 +126,7 @@ export function ItemsPage() {
           {header('sku', 'SKU')}
           {header('name', 'Name')}
           {header(null, 'Category')}
+          {header(null, 'On hand')}
           {header(null, 'Price')}
           {header(null, 'Unit')}
           {header('updated', 'Updated')}
@@ -146,6 +150,9 @@ export function ItemsPage() {
                     <Link to={`/items/${item.id}`}>{item.name}</Link>
                   </div>
                   <div role="cell">{item.category ?? ''}</div>
+                  <div role="cell" className={`num${item.on_hand !== null && item.on_hand <= 0 ? ' negative' : ''}`}>
+                    {item.on_hand ?? '—'}
+                  </div>
                   <div role="cell" className="num">
                     <Money value={item.price} />
                   </div>
