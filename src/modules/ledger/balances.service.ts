@@ -52,10 +52,10 @@ export async function listBalances(ctx: ServiceContext, query: BalanceQuery): Pr
 
   let rows = current;
   // As of a past instant, per item: the page's items come first, from the balances (every item
-  // that ever moved at a location keeps a row there), and the movements since then are read only
-  // for those items, through the item index. Without this each page would read every movement of
-  // the site since that instant. A page may then hold fewer lines than the limit (items that
-  // stood at zero are left out) while more follow.
+  // that ever moved at a location keeps a row there), and only those items' movements since then
+  // are summed. Without this each page would regroup every movement of the site since that
+  // instant. A page may then hold fewer lines than the limit (items that stood at zero are left
+  // out) while more follow.
   let pageEnd: { last: string; more: boolean } | undefined;
   if (query.asOf !== undefined && byItem && !query.itemId) {
     let items = db
