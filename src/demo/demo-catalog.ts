@@ -188,6 +188,10 @@ export const GIFT_BASKET = {
 /** Share of milk drinks with oat milk, and of coffees with an extra shot. */
 export const OAT_MILK_SHARE = 0.2;
 export const EXTRA_SHOT_SHARE = 0.12;
+/** What the modifiers cost and what an extra shot takes. */
+export const OAT_MILK_PRICE = '0.50';
+export const EXTRA_SHOT_PRICE = '0.60';
+export const EXTRA_SHOT_GRAMS = 9;
 
 interface RangeFamily {
   prefix: string;

@@ -122,7 +122,7 @@ export class Replenishment {
     const lines: ReceiptLineInput[] = [];
     let complete = true;
     for (const line of po.lines) {
-      const product = model.products[this.#indexOf(line.item_id)]!;
+      const product = model.products[model.indexById.get(line.item_id)!]!;
       const ordered = line.qty / 1000;
       const units = this.random.chance(vendor.short.chance) ? Math.floor(ordered * (1 - this.random.next() * vendor.short.maxFraction)) : ordered;
       model.addOnOrder(site, product.index, -line.qty_base);
@@ -168,9 +168,6 @@ export class Replenishment {
     return bins[homeBinIndex(product.index, bins.length)]!;
   }
 
-  #indexOf(itemId: string): number {
-    return this.model.indexById.get(itemId)!;
-  }
 }
 
 export function vendorSku(vendor: DemoVendor, product: SimProduct): string {

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { ManualClock } from '../platform/clock.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { transact } from '../platform/db/transaction.ts';
@@ -85,7 +84,7 @@ export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions
     progress({ phase: 'history', done: day + 1, total: days });
   }
 
-  const counted = await sql<{ movements: number | string }>`select count(*) as movements from movements`.execute(ctx.db.kysely);
+  const counted = await ctx.db.kysely.selectFrom('movements').select((eb) => eb.fn.countAll().as('movements')).executeTakeFirstOrThrow();
   return {
     ...tally,
     seed,
@@ -96,7 +95,7 @@ export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions
     sites: layout.sites.length,
     items: layout.items.size,
     vendors: vendors.size,
-    movements: Number(counted.rows[0]!.movements),
+    movements: Number(counted.movements),
   };
 }
 

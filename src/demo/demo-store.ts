@@ -8,7 +8,7 @@ import { createChannel } from '../modules/sales/index.ts';
 import { updateSettings } from '../modules/settings/index.ts';
 import { localDate } from '../platform/clock.ts';
 import { parseMoney } from '../platform/money.ts';
-import { BASE_PRODUCTS, GIFT_BASKET, RECIPES, type DemoProduct } from './demo-catalog.ts';
+import { BASE_PRODUCTS, EXTRA_SHOT_GRAMS, EXTRA_SHOT_PRICE, GIFT_BASKET, OAT_MILK_PRICE, RECIPES, type DemoProduct } from './demo-catalog.ts';
 
 /**
  * The shop as it opens: two stores, a warehouse with bins, the catalog with barcodes and opening
@@ -145,14 +145,14 @@ export async function setUpDemoShop(ctx: ServiceContext, products: readonly Demo
     name: 'Milk',
     selection: 'single',
     required: false,
-    modifiers: [{ name: 'Oat milk', price_delta: money('0.50'), components: [{ item_id: id('MILK-OAT'), replaces_item_id: id('MILK-WHOLE') }] }],
+    modifiers: [{ name: 'Oat milk', price_delta: money(OAT_MILK_PRICE), components: [{ item_id: id('MILK-OAT'), replaces_item_id: id('MILK-WHOLE') }] }],
   });
   const extras = await createModifierGroup(ctx, {
     name: 'Extras',
     selection: 'multiple',
     required: false,
     max: 3,
-    modifiers: [{ name: 'Extra shot', price_delta: money('0.60'), components: [{ item_id: id('BEAN-ESP-1KG'), qty: 9_000 }] }],
+    modifiers: [{ name: 'Extra shot', price_delta: money(EXTRA_SHOT_PRICE), components: [{ item_id: id('BEAN-ESP-1KG'), qty: qty(EXTRA_SHOT_GRAMS) }] }],
   });
   for (const recipe of RECIPES.filter((r) => r.modifiers)) await setItemModifierGroups(ctx, id(recipe.sku), [milk.id, extras.id]);
   const webShop = await createChannel(ctx, { name: 'Web shop', kind: 'online', site_ids: [warehouse.id, harbour.id], backorder_policy: 'refuse', reservation_ttl_minutes: 60 });

@@ -2,7 +2,8 @@ import type { ServiceContext } from '../platform/context.ts';
 import { createAdjustment } from '../modules/adjustments/index.ts';
 import { createPickLists, deliverShipment, markPicked, packShipment, shipShipment } from '../modules/fulfillment/index.ts';
 import { confirmOrder, createOrder, createReturn, createSale } from '../modules/sales/index.ts';
-import { EXTRA_SHOT_SHARE, GIFT_BASKET, OAT_MILK_SHARE } from './demo-catalog.ts';
+import { EXTRA_SHOT_GRAMS, EXTRA_SHOT_PRICE, EXTRA_SHOT_SHARE, GIFT_BASKET, OAT_MILK_PRICE, OAT_MILK_SHARE } from './demo-catalog.ts';
+import { money, qty } from './demo-store.ts';
 import type { Random } from './random.ts';
 import { HARBOUR, MAIN, WAREHOUSE, type ShopModel, type SimPart, type SimProduct, type SimRecipe } from './shop-model.ts';
 import { at, type DayEvent, type Tally } from './day-events.ts';
@@ -42,10 +43,13 @@ export class Trading {
   #deliveries: Array<{ day: number; shipmentId: string; order: PlacedOrder }> = [];
   #returns: PendingReturn[] = [];
   #orderNo = 10_000;
+  /** Shelf goods sold by the unit: what gets dropped, stolen and brought back. */
   readonly #plain: SimProduct[];
+  readonly #isPlain: Set<SimProduct>;
   readonly #perishable: SimProduct[];
   readonly #baked: SimProduct[];
-  readonly #milk: { oat: number; whole: number; beans: number };
+  /** Indexes of what the coffee modifiers swap in and add. */
+  readonly #coffee: { oat: number; whole: number; beans: number };
 
   constructor(
     readonly model: ShopModel,
@@ -56,10 +60,11 @@ export class Trading {
     readonly webShopId: string,
   ) {
     this.#plain = model.products.filter((p) => !p.bakedDaily && p.unit === 'ea' && p.category !== 'Café supplies');
+    this.#isPlain = new Set(this.#plain);
     this.#perishable = model.products.filter((p) => p.shelfLifeDays);
     this.#baked = model.products.filter((p) => p.bakedDaily);
     const index = (sku: string) => model.bySku.get(sku)!.index;
-    this.#milk = { oat: index('MILK-OAT'), whole: index('MILK-WHOLE'), beans: index('BEAN-ESP-1KG') };
+    this.#coffee = { oat: index('MILK-OAT'), whole: index('MILK-WHOLE'), beans: index('BEAN-ESP-1KG') };
   }
 
   planDay(day: number, dayStart: number): DayEvent[] {
@@ -87,8 +92,7 @@ export class Trading {
       }
       const times = baskets.map(() => at(dayStart, 7.5 + this.random.next() * 10.5)).sort((a, b) => a - b);
       baskets.forEach((basket, i) => events.push({ at: times[i]!, run: (ctx) => this.#sell(ctx, day, site, basket) }));
-      if (site === MAIN) events.push({ at: at(dayStart, 18.5), run: (ctx) => this.#throwOutBakes(ctx, MAIN) });
-      else events.push({ at: at(dayStart, 18.5), run: (ctx) => this.#throwOutBakes(ctx, HARBOUR) });
+      events.push({ at: at(dayStart, 18.5), run: (ctx) => this.#throwOutBakes(ctx, site) });
       for (const reason of ['damaged', 'theft'] as const) {
         const perDay = (reason === 'damaged' ? 0.15 : 0.05) * Math.max(1, this.#plain.length / 300);
         for (let n = this.random.poisson(perDay); n > 0; n -= 1) events.push({ at: at(dayStart, 9 + this.random.next() * 8), run: (ctx) => this.#shrink(ctx, site, reason) });
@@ -139,10 +143,10 @@ export class Trading {
         const oat = token.recipe.modifiers && this.random.chance(OAT_MILK_SHARE);
         const shot = token.recipe.modifiers && this.random.chance(EXTRA_SHOT_SHARE);
         key = `${token.recipe.sku}/${oat}/${shot}`;
-        const parts = token.recipe.parts.map((p) => (oat && p.index === this.#milk.whole ? { index: this.#milk.oat, qty: p.qty } : p));
-        if (shot) parts.push({ index: this.#milk.beans, qty: 9_000 });
+        const parts = token.recipe.parts.map((p) => (oat && p.index === this.#coffee.whole ? { index: this.#coffee.oat, qty: p.qty } : p));
+        if (shot) parts.push({ index: this.#coffee.beans, qty: qty(EXTRA_SHOT_GRAMS) });
         const modifiers = [...(oat ? [this.oatMilkId] : []), ...(shot ? [this.extraShotId] : [])];
-        entry = { parts, itemId: token.recipe.id, price: token.recipe.priceMicros + (oat ? 500_000 : 0) + (shot ? 600_000 : 0), modifiers, product: null };
+        entry = { parts, itemId: token.recipe.id, price: token.recipe.priceMicros + (oat ? money(OAT_MILK_PRICE) : 0) + (shot ? money(EXTRA_SHOT_PRICE) : 0), modifiers, product: null };
       }
       const group = groups.get(key);
       if (group) group.count += 1;
@@ -174,7 +178,7 @@ export class Trading {
     this.tally.sales += 1;
     record.lines.forEach((line, i) => {
       const product = sold[i];
-      if (product && !product.bakedDaily && product.unit === 'ea' && product.category !== 'Café supplies' && this.random.chance(0.012)) {
+      if (product && this.#isPlain.has(product) && this.random.chance(0.012)) {
         this.#returns.push({ day: day + this.random.int(1, 14), site, product, saleId: record.sale.id, lineId: line.id });
       }
     });
@@ -328,14 +332,13 @@ export class Trading {
       .execute();
     for (const row of rows) {
       const site = this.model.siteIds.indexOf(row.site_id!);
-      const product = this.#perishable.find((p) => p.id === row.item_id)!;
       await createAdjustment(ctx, {
         location_id: row.location_id,
         reason: 'expired',
         note: 'Past its use-by date',
         lines: [{ item_id: row.item_id, qty: -row.on_hand, lot_code: row.code }],
       });
-      this.model.add(site, product.index, -row.on_hand);
+      this.model.add(site, this.model.indexById.get(row.item_id)!, -row.on_hand);
       this.tally.adjustments += 1;
     }
   }

@@ -1,4 +1,4 @@
-import { EXTRA_SHOT_SHARE, GIFT_BASKET, OAT_MILK_SHARE, RECIPES, type DemoProduct, type DemoRecipe, type Season, type WEEKDAYS } from './demo-catalog.ts';
+import { EXTRA_SHOT_GRAMS, EXTRA_SHOT_SHARE, GIFT_BASKET, OAT_MILK_SHARE, RECIPES, type DemoProduct, type DemoRecipe, type Season, type WEEKDAYS } from './demo-catalog.ts';
 import type { DemandCalendar } from './demand.ts';
 import type { DemoLayout } from './demo-store.ts';
 import { money, qty } from './demo-store.ts';
@@ -104,7 +104,7 @@ export class ShopModel {
         this.#sources[index]!.push(source(swapped ? perUnit * (1 - OAT_MILK_SHARE) : perUnit));
         if (swapped) this.#sources[oat]!.push(source(perUnit * OAT_MILK_SHARE));
       }
-      if (recipe.modifiers) this.#sources[beans]!.push(source(9_000 * EXTRA_SHOT_SHARE));
+      if (recipe.modifiers) this.#sources[beans]!.push(source(qty(EXTRA_SHOT_GRAMS) * EXTRA_SHOT_SHARE));
     }
     for (const { index, qty: perUnit } of this.basket.parts) {
       this.#sources[index]!.push({ base: [GIFT_BASKET.demand[0], GIFT_BASKET.demand[1], GIFT_BASKET.online], season: GIFT_BASKET.season, weekday: 'shop', perUnit });
