@@ -14,6 +14,7 @@ import { systemClock, type Clock } from '../platform/clock.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { CommandDeps, CommandObserver } from '../platform/http/command.ts';
 import { frameworkErrorHandler, problemSchema, registerProblemHandlers } from '../platform/http/problem.ts';
+import { registerNulGuard } from '../platform/http/nul-guard.ts';
 import { rateLimitFromEnv, registerRateLimit, type RateLimitOptions } from '../platform/http/rate-limit.ts';
 import type { AppInstance } from '../platform/http/route.ts';
 import { registerAccess, registerAccessRoutes } from '../modules/access/index.ts';
@@ -125,6 +126,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       response['4xx'] ??= problemSchema;
       response['5xx'] ??= problemSchema;
     });
+    registerNulGuard(scope);
     registerLocationRoutes(routes, deps);
     registerCatalogRoutes(routes, deps);
     registerLedgerRoutes(routes, deps);

@@ -17,6 +17,22 @@ describeEachDatabase('limits', (get) => {
     expect(response.body.code).toBe('payload_too_large');
   });
 
+  it('refuses a NUL character anywhere in the request, before it reaches the database', async () => {
+    const signIn = await api.as(null).request('POST', '/api/v1/session', { body: { email: 'a\u0000b@example.com', password: 'long enough password' } });
+    expect(signIn.status).toBe(400);
+    expect(signIn.body.errors).toEqual([{ field: 'body.email', code: 'nul_character', message: 'contains a NUL character' }]);
+    const search = await api.get('/api/v1/items?q=a%00b');
+    expect(search.status).toBe(400);
+    expect(search.body.errors[0].field).toBe('query.q');
+    const barcode = await api.get('/api/v1/items/by-barcode/12%0034');
+    expect(barcode.status).toBe(400);
+    expect(barcode.body.errors[0].field).toBe('params.code');
+    const create = await api.post('/api/v1/items', { sku: 'NUL-1', name: 'x', base_unit: 'ea', barcodes: ['ok', 'b\u0000d'] });
+    expect(create.status).toBe(400);
+    expect(create.body.errors[0].field).toBe('body.barcodes.1');
+    expect((await api.get('/api/v1/items?q=NUL-1')).body.data).toEqual([]);
+  });
+
   it('caps page sizes', async () => {
     expect((await api.get('/api/v1/items?limit=500')).status).toBe(200);
     const over = await api.get('/api/v1/items?limit=501');
