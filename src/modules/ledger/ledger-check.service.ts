@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
 import { checkCosting } from '../costing/index.ts';
+import { QTY_SCALE } from '../../platform/quantity.ts';
 
 /**
  * The invariants of the stock ledger (and of the costing drawn from it), checked against the
@@ -99,6 +100,22 @@ export async function checkLedger(db: Database, now = Date.now()): Promise<Ledge
       .select(['r.item_id', 'r.location_id', 'r.lot_id', sql<number>`sum(r.delta)`.as('reservations_minus_reserved')])
       .groupBy(['r.item_id', 'r.location_id', 'r.lot_id'])
       .having(sql`sum(r.delta)`, '<>', 0)
+      .limit(sampleSize)
+      .execute(),
+  );
+
+  add(
+    'serial_one_unit',
+    'A serial number is on hand in one place at most, one unit.',
+    await k
+      .selectFrom('balances as b')
+      .innerJoin('locations as l', 'l.id', 'b.location_id')
+      .innerJoin('lots as lt', 'lt.id', 'b.lot_id')
+      .select(['b.item_id', 'b.lot_id', 'lt.code', sql<number>`sum(b.on_hand)`.as('on_hand')])
+      .where('lt.kind', '=', 'serial')
+      .where('l.kind', '<>', 'virtual')
+      .groupBy(['b.item_id', 'b.lot_id', 'lt.code'])
+      .having(sql`sum(b.on_hand)`, '>', QTY_SCALE)
       .limit(sampleSize)
       .execute(),
   );

@@ -2,6 +2,7 @@ import { AppError, type FieldError } from '../../platform/errors.ts';
 
 export type LedgerErrorCode =
   | 'insufficient_stock'
+  | 'serial_in_stock'
   | 'movement_invalid'
   | 'item_not_stockable'
   | 'lot_required'
@@ -11,6 +12,7 @@ export type LedgerErrorCode =
 
 const httpStatusByCode = {
   insufficient_stock: 409,
+  serial_in_stock: 409,
   movement_invalid: 422,
   item_not_stockable: 422,
   lot_required: 422,

@@ -131,6 +131,23 @@ describeEachDatabase('ledger', (get, dialect) => {
     await postMovements(ctx, receive(serial.id, shop.storeBin, 1000, { lotId: sn.id }));
   });
 
+  it('keeps a serial number on hand in one place at most', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const serial = await makeItem(ctx, { tracking: 'serial' });
+    const sn = await get().db.kysely.transaction().execute((trx) => findOrCreateLot(trx, serial.id, 'serial', { code: 'SN-9' }, ctx.clock.now()));
+    const bin = shop.warehouseBins[0]!;
+    await postMovements(ctx, receive(serial.id, shop.storeBin, 1000, { lotId: sn.id }));
+    const second = await expectLedgerError(postMovements(ctx, receive(serial.id, bin, 1000, { lotId: sn.id })), 'serial_in_stock');
+    expect(second.extra).toMatchObject({ serial: 'SN-9', lot_id: sn.id });
+    expect(await balanceAt(get().db.kysely, serial.id, bin, sn.id)).toEqual({ onHand: 0, reserved: 0 });
+    // Moving it, selling it and taking it back in are all still one unit.
+    await postMovements(ctx, { kind: 'transfer', documentType: 'test', documentId: 'tr-sn', movements: [{ itemId: serial.id, lotId: sn.id, fromLocationId: shop.storeBin, toLocationId: bin, qty: 1000 }] });
+    await postMovements(ctx, { kind: 'sale', documentType: 'test', documentId: 'sale-sn', movements: [{ itemId: serial.id, lotId: sn.id, fromLocationId: bin, toLocationId: customer, qty: 1000 }] });
+    await postMovements(ctx, { kind: 'return', documentType: 'test', documentId: 'ret-sn', movements: [{ itemId: serial.id, lotId: sn.id, fromLocationId: customer, toLocationId: shop.storeBin, qty: 1000 }] });
+    await expectLedgerError(postMovements(ctx, { kind: 'adjustment', documentType: 'test', documentId: 'adj-sn', movements: [{ itemId: serial.id, lotId: sn.id, fromLocationId: adjustment, toLocationId: bin, qty: 1000 }] }), 'serial_in_stock');
+  });
+
   it('reserves only what is available, consumes on shipment and releases the rest', async () => {
     const ctx = serviceContext(get().db);
     const shop = await makeShop(ctx);

@@ -120,6 +120,7 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
 
     const deltas = balanceDeltas(input.movements, checked.policies);
     const negativeBalances = await applyBalanceDeltas(trx, deltas, now);
+    await refuseSecondUnitOfSerial(trx, deltas, checked.items);
     faultPoint('after_balance_update');
     await consumeReservations(trx, input.movements, now);
 
@@ -302,6 +303,38 @@ async function applyBalanceDeltas(trx: Trx, deltas: BalanceDelta[], now: number)
     if (d.physical && onHand < 0) negative.push({ itemId: d.itemId, locationId: d.locationId, lotId: d.lotId, onHand });
   }
   return negative;
+}
+
+/**
+ * A serial number names one physical unit, so it can be on hand in one place at most. Stock that
+ * enters owned locations locks the item's cost row first (see `lockItemCosts`), so two postings
+ * bringing in the same serial at once are serialized and the second sees the first's balance.
+ */
+async function refuseSecondUnitOfSerial(trx: Trx, deltas: BalanceDelta[], items: Map<string, ItemRules>): Promise<void> {
+  const arriving = new Map<string, number>();
+  for (const d of deltas) {
+    if (!d.physical || d.lotId === NO_LOT || items.get(d.itemId)?.tracking !== 'serial') continue;
+    arriving.set(d.lotId, (arriving.get(d.lotId) ?? 0) + d.onHand);
+  }
+  const lotIds = [...arriving].filter(([, qty]) => qty > 0).map(([lotId]) => lotId);
+  if (lotIds.length === 0) return;
+  const doubled = await trx
+    .selectFrom('balances as b')
+    .innerJoin('locations as l', 'l.id', 'b.location_id')
+    .innerJoin('lots as lt', 'lt.id', 'b.lot_id')
+    .select(['b.lot_id', 'b.item_id', 'lt.code'])
+    .select((eb) => eb.fn.sum<number | string>('b.on_hand').as('on_hand'))
+    .where('b.lot_id', 'in', lotIds)
+    .where('l.kind', '!=', 'virtual')
+    .groupBy(['b.lot_id', 'b.item_id', 'lt.code'])
+    .having((eb) => eb.fn.sum('b.on_hand'), '>', QTY_SCALE)
+    .executeTakeFirst();
+  if (doubled) {
+    const sku = items.get(doubled.item_id)?.sku ?? doubled.item_id;
+    throw new LedgerError('serial_in_stock', `Serial number ${doubled.code} of ${sku} is already in stock; one serial number is one unit.`, {
+      extra: { item_id: doubled.item_id, lot_id: doubled.lot_id, serial: doubled.code },
+    });
+  }
 }
 
 /**

@@ -181,6 +181,10 @@ describeEachDatabase('receipts', (get) => {
     await expect(createReceipt(ctx, { ...site, lines: [{ item_id: drill.id, qty: u(1), unit_cost: $(80), lot_code: 'X' }] })).rejects.toMatchObject({
       errors: [{ field: 'body.lines.0.lot_code' }],
     });
+    // A serial number already on the shelf cannot arrive a second time.
+    const twice = await createReceipt(ctx, { ...site, lines: [{ item_id: drill.id, qty: u(1), unit_cost: $(80), serials: ['SN-2'] }] });
+    await expect(postReceipt(ctx, twice.id)).rejects.toMatchObject({ code: 'serial_in_stock', status: 409 });
+    await cancelReceipt(ctx, twice.id);
     await healthy();
   });
 
