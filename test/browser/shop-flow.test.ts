@@ -79,6 +79,20 @@ describe('a shop run through the web app', () => {
     await add.getByLabel('Main Street').check();
     await add.getByRole('button', { name: 'Add user' }).click();
     await page.getByRole('cell', { name: STAFF.email }).waitFor();
+
+    // A change of role shows in the list at once; it is put back for the staff member's own test.
+    const row = page.getByRole('row').filter({ hasText: STAFF.email });
+    await page.getByRole('button', { name: `Change ${STAFF.name}` }).click();
+    const edit = page.getByRole('region', { name: `Change ${STAFF.name}` });
+    for (const role of ['viewer', 'staff']) {
+      await edit.getByLabel('Role').selectOption(role);
+      await edit.getByRole('button', { name: 'Save changes' }).click();
+      await row.getByRole('cell', { name: role, exact: true }).waitFor();
+    }
+    await edit.getByLabel('New password').fill('short');
+    await edit.getByRole('button', { name: 'Set password' }).click();
+    await edit.locator('.field-error, .field-invalid').first().waitFor();
+    await edit.getByRole('button', { name: 'Close' }).click();
   });
 
   it('creates an item, showing each refusal beside its field without losing what was typed', async () => {

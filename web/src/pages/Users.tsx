@@ -61,6 +61,7 @@ export function UsersPage() {
     mutationFn: ({ id, action }: { id: string; action: 'disable' | 'enable' }) => api.post<User>(`/api/v1/users/${id}/${action}`),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['users'] }),
   });
+  const [editing, setEditing] = useState<User | null>(null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setProblem(none);
@@ -98,15 +99,21 @@ export function UsersPage() {
               </td>
               <td>
                 {u.id !== session.user?.id && (
-                  <button type="button" className="link" onClick={() => toggle.mutate({ id: u.id, action: u.status === 'active' ? 'disable' : 'enable' })}>
-                    {u.status === 'active' ? 'Disable' : 'Enable'}
-                  </button>
+                  <>
+                    <button type="button" className="link" onClick={() => setEditing(u)} aria-label={`Change ${u.name}`}>
+                      Change
+                    </button>{' '}
+                    <button type="button" className="link" onClick={() => toggle.mutate({ id: u.id, action: u.status === 'active' ? 'disable' : 'enable' })}>
+                      {u.status === 'active' ? 'Disable' : 'Enable'}
+                    </button>
+                  </>
                 )}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {editing && <EditUser key={editing.id} user={editing} onDone={() => setEditing(null)} />}
       <form className="card form" onSubmit={submit} noValidate aria-label="Add a user">
         <h2>Add a user</h2>
         <FormErrors messages={problem.general} />
@@ -122,6 +129,88 @@ export function UsersPage() {
         </button>
       </form>
     </section>
+  );
+}
+
+/** Changes a user's name, role and sites (which ends their sessions), or sets a new password for them. */
+function EditUser({ user, onDone }: { user: User; onDone(): void }) {
+  const session = useSignedIn();
+  const qc = useQueryClient();
+  const [form, setForm] = useState({ name: user.name, role: user.role });
+  const [sites, setSites] = useState<'all' | string[]>(user.sites);
+  const [password, setPassword] = useState('');
+  const [problem, setProblem] = useState(none);
+  const [done, setDone] = useState<string | null>(null);
+  const update = useMutation({
+    mutationFn: (body: unknown) => api.patch<User>(`/api/v1/users/${user.id}`, body),
+    onSuccess: (u) => {
+      void qc.invalidateQueries({ queryKey: ['users'] });
+      setDone(`Saved. ${u.name} signs in again to get the new rights.`);
+    },
+    onError: (e) => setProblem(mapProblem(e, ['name', 'role', 'sites'])),
+  });
+  const reset = useMutation({
+    mutationFn: (body: unknown) => api.post(`/api/v1/users/${user.id}/password`, body),
+    onSuccess: () => {
+      setPassword('');
+      setDone(`New password set; ${user.name}'s sessions have ended.`);
+    },
+    onError: (e) => setProblem(mapProblem(e, ['password'])),
+  });
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    setProblem(none);
+    setDone(null);
+    const chosenSites = form.role === 'owner' ? 'all' : sites;
+    const changed = {
+      ...(form.name.trim() !== user.name ? { name: form.name } : {}),
+      ...(form.role !== user.role ? { role: form.role } : {}),
+      ...(JSON.stringify(chosenSites) !== JSON.stringify(user.sites) ? { sites: chosenSites } : {}),
+    };
+    if (Object.keys(changed).length === 0) return setDone('Nothing to change.');
+    update.mutate(changed);
+  };
+  const setNewPassword = (e: FormEvent) => {
+    e.preventDefault();
+    setProblem(none);
+    setDone(null);
+    reset.mutate({ password });
+  };
+  return (
+    <div className="card form" aria-label={`Change ${user.name}`} role="region">
+      <h2>Change {user.name}</h2>
+      <FormErrors messages={problem.general} />
+      {done && (
+        <p className="banner banner-ok" role="status">
+          {done}
+        </p>
+      )}
+      <form onSubmit={save} noValidate>
+        <div className="grid-3">
+          <TextField label="Name" value={form.name} onValue={(v) => setForm((f) => ({ ...f, name: v }))} error={problem.byField.name} />
+          <SelectField
+            label="Role"
+            value={form.role}
+            onValue={(v) => setForm((f) => ({ ...f, role: v as Role }))}
+            error={problem.byField.role}
+            options={ROLE_OPTIONS.filter((r) => session.role === 'owner' || r.value === 'staff' || r.value === 'viewer')}
+          />
+        </div>
+        {form.role !== 'owner' && <SitesPicker value={sites} onValue={setSites} error={problem.byField.sites} />}
+        <button type="submit" className="primary" disabled={update.isPending}>
+          Save changes
+        </button>{' '}
+        <button type="button" onClick={onDone}>
+          Close
+        </button>
+      </form>
+      <form onSubmit={setNewPassword} noValidate aria-label={`New password for ${user.name}`}>
+        <TextField label="New password" type="password" autoComplete="new-password" value={password} onValue={setPassword} error={problem.byField.password} hint="At least 12 characters; ends their sessions" />
+        <button type="submit" disabled={reset.isPending || password.length === 0}>
+          Set password
+        </button>
+      </form>
+    </div>
   );
 }
 
