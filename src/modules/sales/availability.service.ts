@@ -1,18 +1,20 @@
 import { sql } from 'kysely';
 import { reader, type ServiceContext } from '../../platform/context.ts';
 import type { OutboxEventRow } from '../../platform/db/schema.ts';
-import type { Trx } from '../../platform/db/transaction.ts';
+import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
 import { quantityToNumber } from '../../platform/quantity.ts';
 import { sumPickableByItem, sumPickableBySite, type StockObserver, type StockTouch } from '../ledger/index.ts';
+import { bundleParts, bundlesUsing, unitsAvailable } from './bundle-availability.ts';
 import { getChannel } from './channels.service.ts';
 
 /**
  * Available-to-sell per channel and item: over the channel's sites, what every stock bin (never a
  * quarantine bin, never an expired lot) has to spare — on hand less reserved, a bin below zero
  * counting as nothing rather than taking from the others — less the channel's buffer for the item,
- * never below zero.
+ * never below zero. A bundle or recipe has no stock of its own: it is the whole units its parts
+ * allow (each part's spare less that part's buffer), less the bundle's own buffer.
  *
  * Every posting, reservation or release that touches an item at a channel's site writes a
  * `stock.availability_changed` event to the outbox in the same transaction, through the ledger's
@@ -35,17 +37,23 @@ export interface AvailabilityEvent {
   available: number;
 }
 
-/** Writes one event per (channel, item) with what the channel can sell now; `sitesOf` gives each channel's sites. */
+/**
+ * Writes one event per (channel, item) with what the channel can sell now; `sitesOf` gives each
+ * channel's sites. A change to a part is also a change to every bundle and recipe made of it, so
+ * those get their events too.
+ */
 export async function emitAvailability(
   trx: Trx,
   sitesOf: Map<string, readonly string[]>,
   pairs: ReadonlyArray<{ channelId: string; itemId: string }>,
   now: number,
 ): Promise<AvailabilityEvent[]> {
-  const unique = [...new Map(pairs.map((p) => [`${p.itemId}\u0000${p.channelId}`, p])).values()].sort((a, b) =>
+  if (pairs.length === 0) return [];
+  const users = await bundlesUsing(trx, [...new Set(pairs.map((p) => p.itemId))]);
+  const withBundles = pairs.flatMap((p) => [p, ...[...(users.get(p.itemId) ?? [])].map((bundleId) => ({ channelId: p.channelId, itemId: bundleId }))]);
+  const unique = [...new Map(withBundles.map((p) => [`${p.itemId}\u0000${p.channelId}`, p])).values()].sort((a, b) =>
     a.itemId === b.itemId ? (a.channelId < b.channelId ? -1 : 1) : a.itemId < b.itemId ? -1 : 1,
   );
-  if (unique.length === 0) return [];
   const counts = new Map<string, number>();
   for (const p of unique) counts.set(p.itemId, (counts.get(p.itemId) ?? 0) + 1);
   const itemIds = [...counts.keys()];
@@ -53,20 +61,32 @@ export async function emitAvailability(
 
   // Numbers first (locking the items' sequence rows), stock second: see above.
   const lastSeq = await takeSequences(trx, counts);
+  const parts = await bundleParts(trx, itemIds);
+  const stockIds = [...new Set([...itemIds.filter((id) => !parts.has(id)), ...[...parts.values()].flatMap((list) => (list ?? []).map((part) => part.itemId))])];
   const [bySite, buffers] = await Promise.all([
-    sumPickableBySite(trx, { itemIds, siteIds: [...new Set(channelIds.flatMap((c) => sitesOf.get(c) ?? []))], today: todayOf(now) }),
-    trx.selectFrom('channel_item_buffers').select(['channel_id', 'item_id', 'qty']).where('channel_id', 'in', channelIds).where('item_id', 'in', itemIds).execute(),
+    sumPickableBySite(trx, { itemIds: stockIds, siteIds: [...new Set(channelIds.flatMap((c) => sitesOf.get(c) ?? []))], today: todayOf(now) }),
+    trx
+      .selectFrom('channel_item_buffers')
+      .select(['channel_id', 'item_id', 'qty'])
+      .where('channel_id', 'in', channelIds)
+      .where('item_id', 'in', [...new Set([...itemIds, ...stockIds])])
+      .execute(),
   ]);
   const spare = new Map(bySite.map((r) => [`${r.siteId}\u0000${r.itemId}`, r.available]));
   const buffer = new Map(buffers.map((b) => [`${b.channel_id}\u0000${b.item_id}`, b.qty]));
+  const heldFor = (channelId: string, itemId: string) => buffer.get(`${channelId}\u0000${itemId}`) ?? 0;
+  const spareFor = (channelId: string, itemId: string) =>
+    (sitesOf.get(channelId) ?? []).reduce((sum, site) => sum + (spare.get(`${site}\u0000${itemId}`) ?? 0), 0);
 
   const next = new Map<string, number>();
   const events: AvailabilityEvent[] = [];
   const rows: OutboxEventRow[] = unique.map((p) => {
     const seq = (next.get(p.itemId) ?? lastSeq.get(p.itemId)! - counts.get(p.itemId)!) + 1;
     next.set(p.itemId, seq);
-    const onHand = (sitesOf.get(p.channelId) ?? []).reduce((sum, site) => sum + (spare.get(`${site}\u0000${p.itemId}`) ?? 0), 0);
-    const held = buffer.get(`${p.channelId}\u0000${p.itemId}`) ?? 0;
+    const onHand = parts.has(p.itemId)
+      ? unitsAvailable(parts.get(p.itemId)!, (partId) => spareFor(p.channelId, partId) - heldFor(p.channelId, partId))
+      : spareFor(p.channelId, p.itemId);
+    const held = heldFor(p.channelId, p.itemId);
     const available = Math.max(0, onHand - held);
     events.push({ channelId: p.channelId, itemId: p.itemId, seq, available });
     return {
@@ -147,28 +167,48 @@ export async function channelAvailability(
   const db = reader(ctx);
   const channel = await getChannel(ctx, channelId);
   const after = decodeCursor(query.cursor, ['string']);
-  const sums = await sumPickableByItem(db, {
-    siteIds: channel.siteIds,
-    today: todayOf(ctx.clock.now()),
-    itemIds: query.itemId ? [query.itemId] : undefined,
-    afterItemId: after?.[0] as string | undefined,
-    limit: query.limit + 1,
-  });
+  const today = todayOf(ctx.clock.now());
+  const afterItemId = after?.[0] as string | undefined;
+  // Stocked items with stock at the channel's sites, and the bundles sold from them, merged in item order.
+  const [stocked, bundleIds] = await Promise.all([
+    sumPickableByItem(db, { siteIds: channel.siteIds, today, itemIds: query.itemId ? [query.itemId] : undefined, afterItemId, limit: query.limit + 1 }),
+    bundlePage(db, { itemId: query.itemId, afterItemId, limit: query.limit + 1 }),
+  ]);
+  const parts = await bundleParts(db, bundleIds);
+  const partIds = [...new Set([...parts.values()].flatMap((list) => (list ?? []).map((p) => p.itemId)))];
+  const partSums = partIds.length ? await sumPickableByItem(db, { siteIds: channel.siteIds, today, itemIds: partIds, limit: partIds.length }) : [];
+  const sums = [...stocked, ...[...parts.keys()].map((itemId) => ({ itemId, available: 0 }))].sort((a, b) => (a.itemId < b.itemId ? -1 : 1));
   if (query.itemId && sums.length === 0) sums.push({ itemId: query.itemId, available: 0 });
   const more = sums.length > query.limit;
   const page = more ? sums.slice(0, query.limit) : sums;
-  const buffers = page.length
-    ? await db.selectFrom('channel_item_buffers').select(['item_id', 'qty']).where('channel_id', '=', channelId).where('item_id', 'in', page.map((p) => p.itemId)).execute()
+  const bufferIds = [...new Set([...page.map((p) => p.itemId), ...partIds])];
+  const buffers = bufferIds.length
+    ? await db.selectFrom('channel_item_buffers').select(['item_id', 'qty']).where('channel_id', '=', channelId).where('item_id', 'in', bufferIds).execute()
     : [];
   const held = new Map(buffers.map((b) => [b.item_id, b.qty]));
+  const partSpare = new Map(partSums.map((p) => [p.itemId, p.available - (held.get(p.itemId) ?? 0)]));
   const last = page[page.length - 1];
   return {
     lines: page.map((p) => {
+      const onHandAvailable = parts.has(p.itemId) ? unitsAvailable(parts.get(p.itemId)!, (partId) => partSpare.get(partId) ?? 0) : p.available;
       const buffer = held.get(p.itemId) ?? 0;
-      return { itemId: p.itemId, onHandAvailable: p.available, buffer, available: Math.max(0, p.available - buffer) };
+      return { itemId: p.itemId, onHandAvailable, buffer, available: Math.max(0, onHandAvailable - buffer) };
     }),
     nextCursor: more && last ? encodeCursor([last.itemId]) : null,
   };
+}
+
+/** Ids of active bundles and recipes in item order, a page at a time (or the one asked for, if it is one). */
+async function bundlePage(db: Executor, query: { itemId?: string; afterItemId?: string; limit: number }): Promise<string[]> {
+  let q = db
+    .selectFrom('items as i')
+    .select('i.id')
+    .where('i.stocked', '=', 0)
+    .where('i.status', '=', 'active')
+    .where((eb) => eb.exists(eb.selectFrom('item_components as c').select('c.item_id').whereRef('c.item_id', '=', 'i.id')));
+  if (query.itemId) q = q.where('i.id', '=', query.itemId);
+  if (query.afterItemId) q = q.where('i.id', '>', query.afterItemId);
+  return (await q.orderBy('i.id').limit(query.limit).execute()).map((r) => r.id);
 }
 
 export async function listOutbox(

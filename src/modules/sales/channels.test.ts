@@ -33,6 +33,51 @@ describeEachDatabase('channels, availability and the outbox', (get) => {
     expect(page.lines.find((l) => l.itemId === cafe.candle.id)?.available).toBe(q(20));
   });
 
+  it('sells a bundle or recipe as far as its scarcest part allows, and tells the outbox when that changes', async () => {
+    const ctx = ctxOf();
+    const cafe = await makeCafe(ctx);
+    const web = await createChannel(ctx, { name: 'Web', kind: 'online', site_ids: [cafe.warehouse.id, cafe.store.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
+    const available = async (itemId: string) => (await channelAvailability(ctx, web.id, { itemId, limit: 10 })).lines[0]!;
+    const lastEvent = async (itemId: string) => {
+      const events = (await listOutbox(ctx, { itemId, channelId: web.id, limit: 500 })).events;
+      return JSON.parse(events[events.length - 1]!.payload) as { available: number };
+    };
+    // Candles 20, mugs 20, chocolate 40 at two a basket: 20 baskets. Beans 2000 g at 18 g a latte: 111 lattes.
+    expect(await available(cafe.basket.id)).toEqual({ itemId: cafe.basket.id, onHandAvailable: q(20), buffer: 0, available: q(20) });
+    expect((await available(cafe.latte.id)).available).toBe(q(111));
+    // A part's buffer is held back from the bundles too; the bundle's own buffer comes off the whole units.
+    await setChannelBuffer(ctx, web.id, cafe.mug.id, q(5));
+    expect((await lastEvent(cafe.basket.id)).available).toBe(15);
+    await setChannelBuffer(ctx, web.id, cafe.basket.id, q(3));
+    expect(await available(cafe.basket.id)).toEqual({ itemId: cafe.basket.id, onHandAvailable: q(15), buffer: q(3), available: q(12) });
+    expect((await lastEvent(cafe.basket.id)).available).toBe(12);
+    // Selling a part at the counter, or a basket online, changes what the baskets can be.
+    await sell(ctx, { location_id: cafe.store.id, lines: [{ item_id: cafe.mug.id, qty: 4 }], payments: [{ tender: 'card', amount: '64.00' }] });
+    expect((await available(cafe.basket.id)).available).toBe(q(8));
+    expect((await lastEvent(cafe.basket.id)).available).toBe(8);
+    await createOrder(ctx, createOrderBody.parse({ channel_id: web.id, channel_order_id: `B-${Date.now()}`, lines: [{ item_id: cafe.basket.id, qty: 2 }] }));
+    expect((await available(cafe.basket.id)).available).toBe(q(6));
+    expect((await lastEvent(cafe.basket.id)).available).toBe(6);
+    const seqs = (await listOutbox(ctx, { itemId: cafe.basket.id, channelId: web.id, limit: 500 })).events.map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    // A latte sold at the store: beans, milk and cups drop, and so do the lattes the web could sell.
+    await sell(ctx, { location_id: cafe.store.id, lines: [{ item_id: cafe.latte.id, qty: 2 }], payments: [{ tender: 'card', amount: '8.40' }] });
+    expect((await lastEvent(cafe.latte.id)).available).toBe(109);
+    // The list carries bundles and recipes among the stocked items, in item order.
+    const page = await channelAvailability(ctx, web.id, { limit: 500 });
+    expect(page.lines.map((l) => l.itemId)).toEqual([...page.lines.map((l) => l.itemId)].sort());
+    expect(page.lines.find((l) => l.itemId === cafe.basket.id)?.available).toBe(q(6));
+    expect(page.lines.find((l) => l.itemId === cafe.latte.id)?.available).toBe(q(109));
+    const paged: string[] = [];
+    for (let cursor: string | undefined, n = 0; n < 50; n += 1) {
+      const next = await channelAvailability(ctx, web.id, { limit: 2, cursor });
+      paged.push(...next.lines.map((l) => l.itemId));
+      if (!next.nextCursor) break;
+      cursor = next.nextCursor;
+    }
+    expect(paged).toEqual(page.lines.map((l) => l.itemId));
+  });
+
   it('writes an event for every change, in order per item, with the availability after it', async () => {
     const ctx = ctxOf();
     const cafe = await makeCafe(ctx);
