@@ -170,6 +170,24 @@ describe('the main pages on the demo shop', () => {
     await shot('/selling/returns', 'returns', (p) => p.getByRole('link', { name: 'WEB-2000' }).waitFor());
     await shot(`/selling/returns?sale_id=${ids.sale}`, 'return-form', (p) => p.getByTestId('return-lines').waitFor());
     await shot('/selling/channels', 'channels', (p) => p.getByRole('cell', { name: /web shop/i }).first().waitFor());
+    // The web shop's stock: the gift basket is a bundle, and holding back stock lowers what it may sell.
+    await page.getByRole('link', { name: /web shop/i }).first().click();
+    const table = page.getByTestId('channel-availability');
+    await table.waitFor();
+    await screenshot(page, 'channel-stock');
+    expect(await table.locator('tbody tr').filter({ hasText: 'BASKET-GIFT' }).getByText('bundle').count()).toBe(1);
+    const rows = table.locator('tbody tr');
+    const numberIn = async (row: number, cell: number) => Number(((await rows.nth(row).locator('td').nth(cell).textContent()) ?? '').replace(/[^\d.]/g, ''));
+    let target = -1;
+    for (let i = 0, n = await rows.count(); i < n && target < 0; i += 1) if ((await numberIn(i, 2)) >= 2 && (await numberIn(i, 3)) === 0) target = i;
+    expect(target).toBeGreaterThanOrEqual(0);
+    const spare = await numberIn(target, 2);
+    await rows.nth(target).getByRole('textbox').fill('1');
+    await rows.nth(target).getByRole('button', { name: 'Hold back' }).click();
+    await expect.poll(() => numberIn(target, 4)).toBe(spare - 1);
+    await rows.nth(target).getByRole('textbox').fill('-1');
+    await rows.nth(target).getByRole('button', { name: 'Hold back' }).click();
+    await rows.nth(target).getByRole('alert').waitFor();
     await page.getByRole('combobox', { name: 'Site you are working at' }).selectOption({ label: 'All sites' });
   });
 

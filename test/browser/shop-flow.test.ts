@@ -89,7 +89,7 @@ describe('a shop run through the web app', () => {
       await edit.getByRole('button', { name: 'Save changes' }).click();
       await row.getByRole('cell', { name: role, exact: true }).waitFor();
     }
-    await edit.getByLabel('New password').fill('short');
+    await edit.getByLabel('New password', { exact: true }).fill('short');
     await edit.getByRole('button', { name: 'Set password' }).click();
     await edit.locator('.field-error, .field-invalid').first().waitFor();
     await edit.getByRole('button', { name: 'Close' }).click();

@@ -123,7 +123,7 @@ describeEachDatabase('HTTP API: selling', (get) => {
       expect(replayed.body.id).toBe(replay.body.id);
       expect((await api.get(`/api/v1/balances?item_id=${mug.id}&location_id=${bin.id}`)).body.data[0]).toMatchObject({ on_hand: 10, reserved: 2, available: 8 });
       const availability = await api.get(`/api/v1/channels/${channel.id}/availability?item_id=${mug.id}`);
-      expect(availability.body.data).toEqual([{ item_id: mug.id, on_hand_available: 8, buffer: 0, available: 8 }]);
+      expect(availability.body.data).toEqual([{ item_id: mug.id, sku: mug.sku, name: mug.name, bundle: false, on_hand_available: 8, buffer: 0, available: 8 }]);
       const buffered = await api.request('PUT', `/api/v1/channels/${channel.id}/buffers/${mug.id}`, { body: { qty: 3 } });
       expect(buffered.body).toEqual({ channel_id: channel.id, item_id: mug.id, buffer: 3, available: 5 });
       const outbox = await api.get(`/api/v1/outbox?item_id=${mug.id}&channel_id=${channel.id}`);

@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import { reader, type ServiceContext } from '../../platform/context.ts';
-import type { OutboxEventRow } from '../../platform/db/schema.ts';
+import type { ItemRow, OutboxEventRow } from '../../platform/db/schema.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
 import { quantityToNumber } from '../../platform/quantity.ts';
 import { sumPickableByItem, sumPickableBySite, type StockObserver, type StockTouch } from '../ledger/index.ts';
+import { findItems } from '../catalog/index.ts';
 import { bundleParts, bundlesUsing, unitsAvailable } from './bundle-availability.ts';
 import { getChannel } from './channels.service.ts';
 
@@ -154,6 +155,10 @@ export const availabilityObserver: StockObserver = {
 
 export interface AvailabilityLine {
   itemId: string;
+  sku: string;
+  name: string;
+  /** A bundle or recipe, whose availability is what its parts allow. */
+  bundle: boolean;
   onHandAvailable: number;
   buffer: number;
   available: number;
@@ -186,13 +191,15 @@ export async function channelAvailability(
     ? await db.selectFrom('channel_item_buffers').select(['item_id', 'qty']).where('channel_id', '=', channelId).where('item_id', 'in', bufferIds).execute()
     : [];
   const held = new Map(buffers.map((b) => [b.item_id, b.qty]));
+  const names = page.length ? await findItems(db, page.map((p) => p.itemId)) : new Map<string, ItemRow>();
   const partSpare = new Map(partSums.map((p) => [p.itemId, p.available - (held.get(p.itemId) ?? 0)]));
   const last = page[page.length - 1];
   return {
     lines: page.map((p) => {
       const onHandAvailable = parts.has(p.itemId) ? unitsAvailable(parts.get(p.itemId)!, (partId) => partSpare.get(partId) ?? 0) : p.available;
       const buffer = held.get(p.itemId) ?? 0;
-      return { itemId: p.itemId, onHandAvailable, buffer, available: Math.max(0, onHandAvailable - buffer) };
+      const item = names.get(p.itemId);
+      return { itemId: p.itemId, sku: item?.sku ?? '', name: item?.name ?? '', bundle: parts.has(p.itemId), onHandAvailable, buffer, available: Math.max(0, onHandAvailable - buffer) };
     }),
     nextCursor: more && last ? encodeCursor([last.itemId]) : null,
   };

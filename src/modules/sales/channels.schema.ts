@@ -69,7 +69,17 @@ export const availabilityQuery = z.strictObject({
 export const availabilityOutput = z
   .object({
     channel_id: z.string(),
-    data: z.array(z.object({ item_id: z.string(), on_hand_available: quantityOutput, buffer: quantityOutput, available: quantityOutput })),
+    data: z.array(
+      z.object({
+        item_id: z.string(),
+        sku: z.string(),
+        name: z.string(),
+        bundle: z.boolean().meta({ description: 'A bundle or recipe: its availability is what its parts allow.' }),
+        on_hand_available: quantityOutput,
+        buffer: quantityOutput,
+        available: quantityOutput,
+      }),
+    ),
     next_cursor: z.string().nullable(),
   })
   .meta({ id: 'ChannelAvailability' });

@@ -140,7 +140,8 @@ export async function setChannelBuffer(ctx: ServiceContext, channelId: string, i
         .onConflict((oc) => oc.columns(['channel_id', 'item_id']).doUpdateSet({ qty, updated_at: now }))
         .execute();
     }
-    const [event] = await emitAvailability(trx, new Map([[channelId, channel.siteIds]]), [{ channelId, itemId }], now);
-    return { buffer: qty, available: event?.available ?? 0 };
+    // The events also cover the bundles made of the item; this answer is about the item itself.
+    const events = await emitAvailability(trx, new Map([[channelId, channel.siteIds]]), [{ channelId, itemId }], now);
+    return { buffer: qty, available: events.find((e) => e.itemId === itemId)?.available ?? 0 };
   });
 }

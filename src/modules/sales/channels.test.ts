@@ -19,13 +19,13 @@ describeEachDatabase('channels, availability and the outbox', (get) => {
     const web = await createChannel(ctx, { name: 'Web', kind: 'online', site_ids: [cafe.warehouse.id, cafe.store.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
     const available = async (itemId: string) => (await channelAvailability(ctx, web.id, { itemId, limit: 10 })).lines[0]!;
     // 10 in the warehouse, 10 in the store; the 7 in quarantine do not count.
-    expect(await available(cafe.mug.id)).toEqual({ itemId: cafe.mug.id, onHandAvailable: q(20), buffer: 0, available: q(20) });
+    expect(await available(cafe.mug.id)).toMatchObject({ itemId: cafe.mug.id, onHandAvailable: q(20), buffer: 0, available: q(20) });
     // The store sells 12: its bin goes to −2, which counts as nothing, not as −2 against the warehouse.
     await sell(ctx, { location_id: cafe.store.id, lines: [{ item_id: cafe.mug.id, qty: 12 }], payments: [{ tender: 'card', amount: '192.00' }] });
     expect((await available(cafe.mug.id)).available).toBe(q(10));
     await setChannelBuffer(ctx, web.id, cafe.mug.id, q(4));
     await createOrder(ctx, createOrderBody.parse({ channel_id: web.id, channel_order_id: `A-${Date.now()}`, lines: [{ item_id: cafe.mug.id, qty: 5 }] }));
-    expect(await available(cafe.mug.id)).toEqual({ itemId: cafe.mug.id, onHandAvailable: q(5), buffer: q(4), available: q(1) });
+    expect(await available(cafe.mug.id)).toMatchObject({ itemId: cafe.mug.id, onHandAvailable: q(5), buffer: q(4), available: q(1) });
     await setChannelBuffer(ctx, web.id, cafe.mug.id, q(9));
     expect((await available(cafe.mug.id)).available).toBe(0);
     const page = await channelAvailability(ctx, web.id, { limit: 500 });
@@ -43,13 +43,15 @@ describeEachDatabase('channels, availability and the outbox', (get) => {
       return JSON.parse(events[events.length - 1]!.payload) as { available: number };
     };
     // Candles 20, mugs 20, chocolate 40 at two a basket: 20 baskets. Beans 2000 g at 18 g a latte: 111 lattes.
-    expect(await available(cafe.basket.id)).toEqual({ itemId: cafe.basket.id, onHandAvailable: q(20), buffer: 0, available: q(20) });
+    expect(await available(cafe.basket.id)).toEqual({ itemId: cafe.basket.id, sku: cafe.basket.sku, name: 'Gift basket', bundle: true, onHandAvailable: q(20), buffer: 0, available: q(20) });
     expect((await available(cafe.latte.id)).available).toBe(q(111));
     // A part's buffer is held back from the bundles too; the bundle's own buffer comes off the whole units.
     await setChannelBuffer(ctx, web.id, cafe.mug.id, q(5));
     expect((await lastEvent(cafe.basket.id)).available).toBe(15);
+    // Setting a part's buffer answers with the part's own availability, not a bundle's.
+    expect((await setChannelBuffer(ctx, web.id, cafe.choc.id, q(2))).available).toBe(q(38));
     await setChannelBuffer(ctx, web.id, cafe.basket.id, q(3));
-    expect(await available(cafe.basket.id)).toEqual({ itemId: cafe.basket.id, onHandAvailable: q(15), buffer: q(3), available: q(12) });
+    expect(await available(cafe.basket.id)).toMatchObject({ itemId: cafe.basket.id, onHandAvailable: q(15), buffer: q(3), available: q(12) });
     expect((await lastEvent(cafe.basket.id)).available).toBe(12);
     // Selling a part at the counter, or a basket online, changes what the baskets can be.
     await sell(ctx, { location_id: cafe.store.id, lines: [{ item_id: cafe.mug.id, qty: 4 }], payments: [{ tender: 'card', amount: '64.00' }] });

@@ -75,7 +75,8 @@ export function registerOrderRoutes(app: AppInstance, deps: CommandDeps): void {
     schema: {
       tags: ['channels'],
       summary: 'Available to sell per item on a channel',
-      description: 'Over the channel’s sites’ stock bins: on hand less reserved (a bin below zero counts as nothing), less the channel’s buffer, never below zero.',
+      description:
+        'Over the channel’s sites’ stock bins: on hand less reserved (a bin below zero counts as nothing), less the channel’s buffer, never below zero. A bundle or recipe is the whole units its scarcest part allows, part buffers held back, less its own buffer.',
       params: idParams('chn'),
       querystring: availabilityQuery,
       response: { 200: availabilityOutput },
@@ -85,7 +86,15 @@ export function registerOrderRoutes(app: AppInstance, deps: CommandDeps): void {
       const page = await channelAvailability(contextOf(deps, request), request.params.id, { itemId: request.query.item_id, limit: request.query.limit, cursor: request.query.cursor });
       return {
         channel_id: request.params.id,
-        data: page.lines.map((l) => ({ item_id: l.itemId, on_hand_available: quantityToNumber(l.onHandAvailable), buffer: quantityToNumber(l.buffer), available: quantityToNumber(l.available) })),
+        data: page.lines.map((l) => ({
+          item_id: l.itemId,
+          sku: l.sku,
+          name: l.name,
+          bundle: l.bundle,
+          on_hand_available: quantityToNumber(l.onHandAvailable),
+          buffer: quantityToNumber(l.buffer),
+          available: quantityToNumber(l.available),
+        })),
         next_cursor: page.nextCursor,
       };
     },

@@ -136,6 +136,8 @@ export function UsersPage() {
 function EditUser({ user, onDone }: { user: User; onDone(): void }) {
   const session = useSignedIn();
   const qc = useQueryClient();
+  // What the server last said of the user: changes are worked out against it, not against the row first clicked.
+  const [saved, setSaved] = useState(user);
   const [form, setForm] = useState({ name: user.name, role: user.role });
   const [sites, setSites] = useState<'all' | string[]>(user.sites);
   const [password, setPassword] = useState('');
@@ -144,6 +146,7 @@ function EditUser({ user, onDone }: { user: User; onDone(): void }) {
   const update = useMutation({
     mutationFn: (body: unknown) => api.patch<User>(`/api/v1/users/${user.id}`, body),
     onSuccess: (u) => {
+      setSaved(u);
       void qc.invalidateQueries({ queryKey: ['users'] });
       setDone(`Saved. ${u.name} signs in again to get the new rights.`);
     },
@@ -163,9 +166,9 @@ function EditUser({ user, onDone }: { user: User; onDone(): void }) {
     setDone(null);
     const chosenSites = form.role === 'owner' ? 'all' : sites;
     const changed = {
-      ...(form.name.trim() !== user.name ? { name: form.name } : {}),
-      ...(form.role !== user.role ? { role: form.role } : {}),
-      ...(JSON.stringify(chosenSites) !== JSON.stringify(user.sites) ? { sites: chosenSites } : {}),
+      ...(form.name.trim() !== saved.name ? { name: form.name } : {}),
+      ...(form.role !== saved.role ? { role: form.role } : {}),
+      ...(JSON.stringify(chosenSites) !== JSON.stringify(saved.sites) ? { sites: chosenSites } : {}),
     };
     if (Object.keys(changed).length === 0) return setDone('Nothing to change.');
     update.mutate(changed);

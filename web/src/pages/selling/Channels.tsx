@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { api } from '../../api/client.ts';
 import { mapProblem, type MappedProblem } from '../../api/problem.ts';
 import { useLocationLabel, useLocations, useSignedIn } from '../../auth/session.tsx';
@@ -51,7 +52,9 @@ export function ChannelsPage() {
           <tbody>
             {channels.data!.data.map((c) => (
               <tr key={c.id}>
-                <td>{c.name}</td>
+                <td>
+                  <Link to={`/selling/channels/${c.id}`}>{c.name}</Link>
+                </td>
                 <td>{c.kind}</td>
                 <td>{c.site_ids.map(label).join(' → ')}</td>
                 <td>

@@ -2,6 +2,7 @@ import type { RouteObject } from 'react-router';
 import { PageHeader } from '../../components/ui.tsx';
 import { useCapabilities } from '../../lib/capabilities.ts';
 import { ChannelsPage } from './Channels.tsx';
+import { ChannelStockPage } from './ChannelStock.tsx';
 import { CounterPage } from './Counter.tsx';
 import { OrderPage, OrdersPage } from './Orders.tsx';
 import { ReturnsPage } from './Returns.tsx';
@@ -28,5 +29,6 @@ export const SellingRoutes: RouteObject[] = [
   { path: 'selling/orders', element: <NeedsSales title="Online orders"><OrdersPage /></NeedsSales> },
   { path: 'selling/orders/:id', element: <NeedsSales title="Order"><OrderPage /></NeedsSales> },
   { path: 'selling/channels', element: <NeedsSales title="Sales channels"><ChannelsPage /></NeedsSales> },
+  { path: 'selling/channels/:id', element: <NeedsSales title="Channel stock"><ChannelStockPage /></NeedsSales> },
   { path: 'selling/returns', element: <NeedsSales title="Returns"><ReturnsPage /></NeedsSales> },
 ];

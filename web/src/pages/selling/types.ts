@@ -87,6 +87,16 @@ export interface Channel {
   status: 'active' | 'archived';
 }
 
+export interface ChannelAvailability {
+  item_id: string;
+  sku: string;
+  name: string;
+  bundle: boolean;
+  on_hand_available: number;
+  buffer: number;
+  available: number;
+}
+
 export interface PickList {
   id: string;
   order_id: string;
