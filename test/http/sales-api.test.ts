@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../support/databases.ts';
+import { makeToken } from '../support/access.ts';
 import { buildTestApi, type TestApi } from '../support/http.ts';
 
 let counter = 0;
@@ -109,6 +110,43 @@ describeEachDatabase('HTTP API: selling', (get) => {
   });
 
   describe('orders', () => {
+    it('keeps a channel, its orders, pick lists and shipments out of sight of someone granted none of its sites', async () => {
+      // An item of its own, so the other order tests' outbox and balances stay as they expect.
+      const scarf = (await api.post('/api/v1/items', { sku: unique('SCARF'), name: 'Scarf', price: '30.00' })).body;
+      expect((await api.post('/api/v1/adjustments', { location_id: bin.id, reason: 'opening_balance', lines: [{ item_id: scarf.id, qty: 5, unit_cost: '9.00' }] })).status).toBe(201);
+      const order = await api.post('/api/v1/orders', { channel_id: channel.id, channel_order_id: unique('WEB'), lines: [{ item_id: scarf.id, qty: 1 }] }, key());
+      expect(order.status).toBe(201);
+      const [list] = (await api.post(`/api/v1/orders/${order.body.id}/pick-lists`, {})).body.data;
+      expect((await api.post(`/api/v1/pick-lists/${list.id}/picked`, {})).status).toBe(200);
+      const shipment = await api.post(`/api/v1/pick-lists/${list.id}/shipments`, { packages: [{ weight_g: 500, lines: [{ order_line_id: order.body.lines[0].id, qty: 1 }] }] });
+      expect(shipment.status).toBe(201);
+
+      const storeManager = api.as({ bearer: (await makeToken(api, 'manager', [store.id])).secret });
+      expect((await storeManager.get('/api/v1/channels')).body.data.map((c: any) => c.id)).not.toContain(channel.id);
+      expectProblem(await storeManager.get(`/api/v1/channels/${channel.id}`), 404, 'channel_not_found');
+      expectProblem(await storeManager.get(`/api/v1/channels/${channel.id}/availability`), 404, 'channel_not_found');
+      expect((await storeManager.get(`/api/v1/orders?channel_id=${channel.id}`)).body.data).toEqual([]);
+      expectProblem(await storeManager.get(`/api/v1/orders/${order.body.id}`), 404, 'order_not_found');
+      expectProblem(await storeManager.post(`/api/v1/orders/${order.body.id}/confirm`, {}), 404, 'order_not_found');
+      expectProblem(await storeManager.post(`/api/v1/orders/${order.body.id}/cancel`, { reason: 'not mine' }), 404, 'order_not_found');
+      expectProblem(await storeManager.get(`/api/v1/pick-lists/${list.id}`), 404, 'pick_list_not_found');
+      expectProblem(await storeManager.get(`/api/v1/shipments/${shipment.body.id}`), 404, 'shipment_not_found');
+      expectProblem(await storeManager.post(`/api/v1/shipments/${shipment.body.id}/cancel`, {}), 404, 'shipment_not_found');
+      expectProblem(
+        await storeManager.post('/api/v1/orders', { channel_id: channel.id, channel_order_id: unique('WEB'), lines: [{ item_id: scarf.id, qty: 1 }] }, key()),
+        404,
+        'channel_not_found',
+      );
+      expect((await api.get(`/api/v1/orders/${order.body.id}`)).body.status).toBe('allocated');
+
+      const warehouseManager = api.as({ bearer: (await makeToken(api, 'manager', [warehouse.id])).secret });
+      expect((await warehouseManager.get(`/api/v1/orders/${order.body.id}`)).status).toBe(200);
+      expect((await warehouseManager.get(`/api/v1/orders?channel_id=${channel.id}`)).body.data.map((o: any) => o.id)).toContain(order.body.id);
+      expect((await warehouseManager.get(`/api/v1/shipments/${shipment.body.id}`)).status).toBe(200);
+      expect((await warehouseManager.post(`/api/v1/shipments/${shipment.body.id}/cancel`, {})).status).toBe(200);
+      expect((await warehouseManager.post(`/api/v1/orders/${order.body.id}/cancel`, { reason: 'test over' })).status).toBe(200);
+    });
+
     it('answers a repeated channel order id with the order already taken, 200 instead of 201', async () => {
       const body = { channel_id: channel.id, channel_order_id: unique('WEB'), customer: { name: 'Ada', email: 'ada@example.com' }, lines: [{ sku: mug.sku, qty: 2 }] };
       const first = await api.post('/api/v1/orders', body, key());

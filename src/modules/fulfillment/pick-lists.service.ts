@@ -1,4 +1,4 @@
-import { inTransaction, reader, type ServiceContext } from '../../platform/context.ts';
+import { canSeeSite, inTransaction, reader, type ServiceContext } from '../../platform/context.ts';
 import type { LotRow, PickListLineRow, PickListRow } from '../../platform/db/schema.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 import { newId } from '../../platform/ids.ts';
@@ -91,6 +91,7 @@ function walkingOrder(bins: Map<string, { pick_order: number; full_code: string 
 export async function markPicked(ctx: ServiceContext, pickListId: string): Promise<PickListRecord> {
   return inTransaction(ctx, async (trx) => {
     const now = ctx.clock.now();
+    await getPickList({ ...ctx, trx }, pickListId);
     const result = await trx.updateTable('pick_lists').set({ status: 'picked', picked_at: now }).where('id', '=', pickListId).where('status', '=', 'open').executeTakeFirst();
     if (result.numUpdatedRows === 0n) {
       const current = await getPickList({ ...ctx, trx }, pickListId);
@@ -103,14 +104,15 @@ export async function markPicked(ctx: ServiceContext, pickListId: string): Promi
 export async function getPickList(ctx: ServiceContext, id: string): Promise<PickListRecord> {
   const db = reader(ctx);
   const list = await db.selectFrom('pick_lists').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!list) throw new FulfillmentError('pick_list_not_found', `No pick list ${id}.`);
+  // Picking happens at one site: someone not granted it finds no such list.
+  if (!list || !canSeeSite(ctx.actor, list.site_id)) throw new FulfillmentError('pick_list_not_found', `No pick list ${id}.`);
   return { list, lines: await loadPickLines(db, id) };
 }
 
 export async function listPickListsOfOrder(ctx: ServiceContext, orderId: string): Promise<PickListRecord[]> {
   await getOrder(ctx, orderId);
   const db = reader(ctx);
-  const lists = await db.selectFrom('pick_lists').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+  const lists = (await db.selectFrom('pick_lists').selectAll().where('order_id', '=', orderId).orderBy('id').execute()).filter((list) => canSeeSite(ctx.actor, list.site_id));
   return Promise.all(lists.map(async (list) => ({ list, lines: await loadPickLines(db, list.id) })));
 }
 

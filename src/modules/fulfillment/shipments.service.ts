@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { inTransaction, reader, type ServiceContext } from '../../platform/context.ts';
+import { canSeeSite, inTransaction, reader, type ServiceContext } from '../../platform/context.ts';
 import type { ShipmentLineRow, ShipmentPackageRow, ShipmentRow } from '../../platform/db/schema.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
@@ -38,7 +38,7 @@ export async function packShipment(ctx: ServiceContext, pickListId: string, inpu
   return inTransaction(ctx, async (trx) => {
     const tctx = { ...ctx, trx };
     const list = await trx.selectFrom('pick_lists').selectAll().where('id', '=', pickListId).executeTakeFirst();
-    if (!list) throw new FulfillmentError('pick_list_not_found', `No pick list ${pickListId}.`);
+    if (!list || !canSeeSite(ctx.actor, list.site_id)) throw new FulfillmentError('pick_list_not_found', `No pick list ${pickListId}.`);
     if (list.status !== 'picked') throw new FulfillmentError('pick_list_state', `Pick list ${pickListId} is ${list.status}; mark it picked before packing.`);
     const [pickLines, order] = await Promise.all([
       trx.selectFrom('pick_list_lines').selectAll().where('pick_list_id', '=', pickListId).orderBy('line_no').execute(),
@@ -145,6 +145,7 @@ export async function shipShipment(ctx: ServiceContext, shipmentId: string, inpu
   return inTransaction(ctx, async (trx) => {
     const tctx = { ...ctx, trx };
     const now = ctx.clock.now();
+    await getShipment(tctx, shipmentId);
     const taken = await trx
       .updateTable('shipments')
       .set({ status: 'shipped', carrier: input.carrier, service: input.service, shipped_at: now })
@@ -186,6 +187,7 @@ export async function shipShipment(ctx: ServiceContext, shipmentId: string, inpu
 
 export async function deliverShipment(ctx: ServiceContext, shipmentId: string): Promise<ShipmentRecord> {
   return inTransaction(ctx, async (trx) => {
+    await getShipment({ ...ctx, trx }, shipmentId);
     const taken = await trx
       .updateTable('shipments')
       .set({ status: 'delivered', delivered_at: ctx.clock.now() })
@@ -202,6 +204,7 @@ export async function deliverShipment(ctx: ServiceContext, shipmentId: string): 
 /** Unpacks a shipment that has not gone: its units are open again, still reserved and on the pick list. */
 export async function cancelShipment(ctx: ServiceContext, shipmentId: string): Promise<ShipmentRecord> {
   return inTransaction(ctx, async (trx) => {
+    await getShipment({ ...ctx, trx }, shipmentId);
     const taken = await trx.updateTable('shipments').set({ status: 'cancelled' }).where('id', '=', shipmentId).where('status', '=', 'packed').executeTakeFirst();
     if (taken.numUpdatedRows === 0n) await refuseState(trx, shipmentId, 'packed');
     const record = await loadShipment(trx, shipmentId);
@@ -217,15 +220,18 @@ async function refuseState(db: Executor, shipmentId: string, expected: ShipmentR
   throw new FulfillmentError('shipment_state', `Shipment ${shipmentId} is ${row.status}, not ${expected}.`, { extra: { shipment_status: row.status } });
 }
 
+/** A shipment leaves from one site: someone not granted it finds no such shipment. */
 export async function getShipment(ctx: ServiceContext, id: string): Promise<ShipmentRecord> {
-  return loadShipment(reader(ctx), id);
+  const record = await loadShipment(reader(ctx), id);
+  if (!canSeeSite(ctx.actor, record.shipment.site_id)) throw new FulfillmentError('shipment_not_found', `No shipment ${id}.`);
+  return record;
 }
 
 export async function listShipmentsOfOrder(ctx: ServiceContext, orderId: string): Promise<ShipmentRecord[]> {
   await getOrder(ctx, orderId);
   const db = reader(ctx);
   const ids = await db.selectFrom('shipments').select('id').where('order_id', '=', orderId).orderBy('id').execute();
-  return Promise.all(ids.map((r) => loadShipment(db, r.id)));
+  return (await Promise.all(ids.map((r) => loadShipment(db, r.id)))).filter((record) => canSeeSite(ctx.actor, record.shipment.site_id));
 }
 
 async function loadShipment(db: Executor, id: string): Promise<ShipmentRecord> {

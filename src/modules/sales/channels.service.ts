@@ -1,4 +1,4 @@
-import { inTransaction, reader, type ServiceContext } from '../../platform/context.ts';
+import { canSeeSite, inTransaction, reader, type Actor, type ServiceContext } from '../../platform/context.ts';
 import type { ChannelRow } from '../../platform/db/schema.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { newId } from '../../platform/ids.ts';
@@ -101,16 +101,24 @@ async function writeSites(trx: Trx, channelId: string, siteIds: readonly string[
     .execute();
 }
 
+/**
+ * A channel, and its orders, belong to the sites it sells from: someone granted any of them sees
+ * it. One that sells only from other sites is, to them, a channel that does not exist.
+ */
+export function channelVisibleTo(actor: Actor, siteIds: readonly string[]): boolean {
+  return actor.sites === 'all' || siteIds.some((site) => canSeeSite(actor, site));
+}
+
 export async function getChannel(ctx: ServiceContext, id: string): Promise<ChannelRecord> {
   const [channel] = await loadChannels(reader(ctx), [id]);
-  if (!channel) throw new SalesError('channel_not_found', `No channel ${id}.`);
+  if (!channel || !channelVisibleTo(ctx.actor, channel.siteIds)) throw new SalesError('channel_not_found', `No channel ${id}.`);
   return channel;
 }
 
 export async function listChannels(ctx: ServiceContext): Promise<ChannelRecord[]> {
   const db = reader(ctx);
   const ids = await db.selectFrom('channels').select('id').orderBy('name').orderBy('id').limit(500).execute();
-  return loadChannels(db, ids.map((r) => r.id));
+  return (await loadChannels(db, ids.map((r) => r.id))).filter((channel) => channelVisibleTo(ctx.actor, channel.siteIds));
 }
 
 async function loadChannels(db: Executor, ids: readonly string[]): Promise<ChannelRecord[]> {

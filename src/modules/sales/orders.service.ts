@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { inTransaction, reader, type ServiceContext } from '../../platform/context.ts';
+import { inTransaction, reader, type Actor, type ServiceContext } from '../../platform/context.ts';
 import type { OrderLineRow, OrderRow, OrderStatus, ReservationRow } from '../../platform/db/schema.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { mulDiv } from '../../platform/decimal.ts';
@@ -226,7 +226,7 @@ async function allocateLines(ctx: ServiceContext, channel: ChannelRecord, orderI
 export async function allocateOrder(ctx: ServiceContext, orderId: string): Promise<OrderRecord> {
   return inTransaction(ctx, async (trx) => {
     const tctx = { ...ctx, trx };
-    const { order, lines } = await lockOpenOrder(trx, orderId);
+    const { order, lines } = await lockOpenOrder(tctx, trx, orderId);
     const waiting = lines.filter((l) => l.allocation === 'back_ordered' && openQty(l) > 0);
     if (waiting.length) {
       const channel = await getChannel(tctx, order.channel_id);
@@ -245,7 +245,7 @@ export async function allocateOrder(ctx: ServiceContext, orderId: string): Promi
 export async function confirmOrder(ctx: ServiceContext, orderId: string): Promise<OrderRecord> {
   return inTransaction(ctx, async (trx) => {
     const tctx = { ...ctx, trx };
-    await lockOpenOrder(trx, orderId);
+    await lockOpenOrder(tctx, trx, orderId);
     const now = ctx.clock.now();
     await trx.updateTable('orders').set({ confirmed_at: now, expires_at: null, updated_at: now }).where('id', '=', orderId).where('confirmed_at', 'is', null).execute();
     await setReservationExpiry(tctx, orderId, null);
@@ -260,7 +260,7 @@ export async function confirmOrder(ctx: ServiceContext, orderId: string): Promis
 export async function cancelOrder(ctx: ServiceContext, orderId: string, input: CancelOrderInput): Promise<OrderRecord> {
   return inTransaction(ctx, async (trx) => {
     const tctx = { ...ctx, trx };
-    const { lines } = await lockOpenOrder(trx, orderId);
+    const { lines } = await lockOpenOrder(tctx, trx, orderId);
     const wanted = input.lines ?? lines.map((l) => ({ line_id: l.id, qty: openQty(l) - l.qty_packed })).filter((w) => w.qty > 0);
     if (wanted.length === 0) throw new SalesError('order_not_open', `Nothing of order ${orderId} is left to cancel.`);
     const [reservations, packed] = await Promise.all([listReservationsOfDocument(tctx, orderId), packedReservationsOf(trx, orderId)]);
@@ -355,10 +355,10 @@ export async function expireOrders(ctx: ServiceContext, limit = 100): Promise<nu
   return expired;
 }
 
-async function lockOpenOrder(trx: Trx, orderId: string): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
+async function lockOpenOrder(ctx: ServiceContext, trx: Trx, orderId: string): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
   // Touching the row takes its lock on PostgreSQL, so two changes of one order run one after the other.
   const order = await trx.updateTable('orders').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', orderId).returningAll().executeTakeFirst();
-  if (!order) throw new SalesError('order_not_found', `No order ${orderId}.`);
+  if (!order || !(await orderVisible(trx, ctx.actor, order.channel_id))) throw new SalesError('order_not_found', `No order ${orderId}.`);
   if (!openStatuses.includes(order.status)) throw new SalesError('order_not_open', `Order ${orderId} is ${order.status}.`, { extra: { order_status: order.status } });
   const lines = await trx.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('line_no').execute();
   return { order, lines };
@@ -396,7 +396,7 @@ export type OrderLineProgress = 'packed' | 'unpacked' | 'shipped' | 'delivered';
  */
 export async function recordOrderProgress(ctx: ServiceContext, orderId: string, progress: OrderLineProgress, lines: ReadonlyArray<{ lineId: string; qty: number }>): Promise<OrderStatus> {
   return inTransaction(ctx, async (trx) => {
-    if (progress === 'packed' || progress === 'unpacked') await lockOpenOrder(trx, orderId);
+    if (progress === 'packed' || progress === 'unpacked') await lockOpenOrder(ctx, trx, orderId);
     for (const { lineId, qty } of lines) {
       let update = trx.updateTable('order_lines').where('id', '=', lineId).where('order_id', '=', orderId);
       if (progress === 'packed') {
@@ -418,8 +418,16 @@ export async function recordOrderProgress(ctx: ServiceContext, orderId: string, 
 export async function getOrder(ctx: ServiceContext, id: string): Promise<OrderRecord> {
   const db = reader(ctx);
   const order = await db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!order) throw new SalesError('order_not_found', `No order ${id}.`);
+  if (!order || !(await orderVisible(db, ctx.actor, order.channel_id))) throw new SalesError('order_not_found', `No order ${id}.`);
   return (await loadOrderRecords(db, [order]))[0]!;
+}
+
+/** An order is seen by whoever sees its channel: anyone granted one of the sites it sells from. */
+async function orderVisible(db: Executor, actor: Actor, channelId: string): Promise<boolean> {
+  if (actor.sites === 'all') return true;
+  const sites = [...actor.sites];
+  if (sites.length === 0) return false;
+  return (await db.selectFrom('channel_sites').select('site_id').where('channel_id', '=', channelId).where('site_id', 'in', sites).limit(1).executeTakeFirst()) !== undefined;
 }
 
 export async function listOrders(
@@ -431,6 +439,10 @@ export async function listOrders(
   let q = db.selectFrom('orders').selectAll();
   if (query.channelId) q = q.where('channel_id', '=', query.channelId);
   if (query.status) q = q.where('status', '=', query.status);
+  if (ctx.actor.sites !== 'all') {
+    const sites = [...ctx.actor.sites];
+    q = q.where('channel_id', 'in', db.selectFrom('channel_sites').select('channel_id').where('site_id', 'in', sites.length ? sites : ['']));
+  }
   if (after) {
     const [at, oid] = after as [number, string];
     q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', oid)])]));
