@@ -116,6 +116,8 @@ describeEachDatabase('HTTP API: selling', (get) => {
       expect((await api.post('/api/v1/adjustments', { location_id: bin.id, reason: 'opening_balance', lines: [{ item_id: scarf.id, qty: 5, unit_cost: '9.00' }] })).status).toBe(201);
       const order = await api.post('/api/v1/orders', { channel_id: channel.id, channel_order_id: unique('WEB'), lines: [{ item_id: scarf.id, qty: 1 }] }, key());
       expect(order.status).toBe(201);
+      const storeStaff = api.as({ bearer: (await makeToken(api, 'staff', [store.id])).secret });
+      expectProblem(await storeStaff.post(`/api/v1/orders/${order.body.id}/pick-lists`, {}), 404, 'order_not_found');
       const [list] = (await api.post(`/api/v1/orders/${order.body.id}/pick-lists`, {})).body.data;
       expect((await api.post(`/api/v1/pick-lists/${list.id}/picked`, {})).status).toBe(200);
       const shipment = await api.post(`/api/v1/pick-lists/${list.id}/shipments`, { packages: [{ weight_g: 500, lines: [{ order_line_id: order.body.lines[0].id, qty: 1 }] }] });

@@ -121,6 +121,24 @@ describeEachDatabase('fulfillment', (get) => {
     expect((await balanceAt(get().db.kysely, scarf.id, VIRTUAL_LOCATION_IDS.customer)).onHand).toBe(q(3));
   });
 
+  it('makes pick lists only at the sites the caller is granted', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const mug = await makeItem(ctx, { price: $('12.00') });
+    await createAdjustment(ctx, { location_id: shop.warehouseBins[0]!, reason: 'opening_balance', lines: [{ item_id: mug.id, qty: q(1), unit_cost: $('4.00') }] });
+    await createAdjustment(ctx, { location_id: shop.storeBin, reason: 'opening_balance', lines: [{ item_id: mug.id, qty: q(1), unit_cost: $('4.00') }] });
+    const channel = await createChannel(ctx, { name: 'Web', kind: 'online', site_ids: [shop.warehouse.id, shop.store.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
+    const taken = await createOrder(ctx, createOrderBody.parse({ channel_id: channel.id, channel_order_id: `S-${Date.now()}`, lines: [{ item_id: mug.id, qty: 2 }] }));
+    const storeStaff = { ...ctx, actor: { kind: 'token' as const, id: 'tok_store', label: 'store till', role: 'staff' as const, sites: new Set([shop.store.id]) } };
+    const lists = await createPickLists(storeStaff, taken.record.order.id);
+    expect(lists.map((l) => l.list.site_id)).toEqual([shop.store.id]);
+    await expect(createPickLists(storeStaff, taken.record.order.id)).rejects.toMatchObject({ code: 'nothing_to_pick' });
+    const [warehouseList] = await createPickLists(ctx, taken.record.order.id);
+    expect(warehouseList!.list.site_id).toBe(shop.warehouse.id);
+    await expect(markPicked(storeStaff, warehouseList!.list.id)).rejects.toMatchObject({ code: 'pick_list_not_found' });
+    expect((await markPicked(storeStaff, lists[0]!.list.id)).list.status).toBe('picked');
+  });
+
   it('cancelling leaves packed stock alone, even when the packed units hold the newest reservation', async () => {
     const ctx = serviceContext(get().db);
     const shop = await makeShop(ctx);

@@ -43,11 +43,13 @@ export async function createPickLists(ctx: ServiceContext, orderId: string): Pro
     if (reservations.length === 0) throw new FulfillmentError('nothing_to_pick', `Everything reserved for order ${orderId} is on a pick list already.`);
     const [bins, lots] = await Promise.all([findLocations(trx, reservations.map((x) => x.r.location_id)), findLots(trx, reservations.map((x) => x.r.lot_id))]);
     const now = ctx.clock.now();
+    // Each list is for one site's pickers; a caller makes lists only at the sites they are granted.
     const bySite = new Map<string, typeof reservations>();
     for (const x of reservations) {
       const site = bins.get(x.r.location_id)!.site_id!;
-      bySite.set(site, [...(bySite.get(site) ?? []), x]);
+      if (canSeeSite(ctx.actor, site)) bySite.set(site, [...(bySite.get(site) ?? []), x]);
     }
+    if (bySite.size === 0) throw new FulfillmentError('nothing_to_pick', `What is left to pick for order ${orderId} is at sites you are not granted.`);
     const created: PickListRecord[] = [];
     for (const [siteId, entries] of bySite) {
       const list: PickListRow = { id: newId('pck', now), order_id: orderId, site_id: siteId, status: 'open', created_at: now, picked_at: null };

@@ -8,6 +8,7 @@ import { quantityToNumber } from '../../platform/quantity.ts';
 import { sumPickableByItem, sumPickableBySite, type StockObserver, type StockTouch } from '../ledger/index.ts';
 import { findItems } from '../catalog/index.ts';
 import { bundleParts, bundlesUsing, unitsAvailable } from './bundle-availability.ts';
+import type { Part } from './consumption.ts';
 import { getChannel } from './channels.service.ts';
 
 /**
@@ -175,13 +176,9 @@ export async function channelAvailability(
   const today = todayOf(ctx.clock.now());
   const afterItemId = after?.[0] as string | undefined;
   // Stocked items with stock at the channel's sites, and the bundles sold from them, merged in item order.
-  const [stocked, bundleIds] = await Promise.all([
-    sumPickableByItem(db, { siteIds: channel.siteIds, today, itemIds: query.itemId ? [query.itemId] : undefined, afterItemId, limit: query.limit + 1 }),
-    bundlePage(db, { itemId: query.itemId, afterItemId, limit: query.limit + 1 }),
-  ]);
-  const parts = await bundleParts(db, bundleIds);
-  const partIds = [...new Set([...parts.values()].flatMap((list) => (list ?? []).map((p) => p.itemId)))];
-  const partSums = partIds.length ? await sumPickableByItem(db, { siteIds: channel.siteIds, today, itemIds: partIds, limit: partIds.length }) : [];
+  const stocked = await sumPickableByItem(db, { siteIds: channel.siteIds, today, itemIds: query.itemId ? [query.itemId] : undefined, afterItemId, limit: query.limit + 1 });
+  const { parts, partSums } = await bundlesSoldAt(db, channel.siteIds, today, { itemId: query.itemId, afterItemId, limit: query.limit + 1 });
+  const partIds = partSums.map((p) => p.itemId);
   const sums = [...stocked, ...[...parts.keys()].map((itemId) => ({ itemId, available: 0 }))].sort((a, b) => (a.itemId < b.itemId ? -1 : 1));
   if (query.itemId && sums.length === 0) sums.push({ itemId: query.itemId, available: 0 });
   const more = sums.length > query.limit;
@@ -203,6 +200,35 @@ export async function channelAvailability(
     }),
     nextCursor: more && last ? encodeCursor([last.itemId]) : null,
   };
+}
+
+/**
+ * The bundles and recipes a channel lists, in item order, up to `limit` of them after the cursor:
+ * like a stocked item, which is listed once it has stock records at the channel's sites, a bundle
+ * is listed once every one of its parts has. One asked for by id is always listed.
+ */
+async function bundlesSoldAt(
+  db: Executor,
+  siteIds: readonly string[],
+  today: string,
+  query: { itemId?: string; afterItemId?: string; limit: number },
+): Promise<{ parts: Map<string, Part[] | null>; partSums: Array<{ itemId: string; available: number }> }> {
+  const parts = new Map<string, Part[] | null>();
+  const partSums = new Map<string, { itemId: string; available: number }>();
+  let after = query.afterItemId;
+  for (;;) {
+    const ids = await bundlePage(db, { itemId: query.itemId, afterItemId: after, limit: query.limit });
+    const found = await bundleParts(db, ids);
+    const newParts = [...new Set([...found.values()].flatMap((list) => (list ?? []).map((p) => p.itemId)))].filter((id) => !partSums.has(id));
+    if (newParts.length) for (const sum of await sumPickableByItem(db, { siteIds, today, itemIds: newParts, limit: newParts.length })) partSums.set(sum.itemId, sum);
+    for (const [id, list] of found) {
+      const stockedHere = list !== null && list.every((p) => partSums.has(p.itemId));
+      if ((query.itemId || stockedHere) && parts.size < query.limit) parts.set(id, list);
+    }
+    if (ids.length < query.limit || parts.size >= query.limit) break;
+    after = ids[ids.length - 1];
+  }
+  return { parts, partSums: [...partSums.values()] };
 }
 
 /** Ids of active bundles and recipes in item order, a page at a time (or the one asked for, if it is one). */
