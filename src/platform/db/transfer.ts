@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { once } from 'node:events';
 import readline from 'node:readline';
 import { sql } from 'kysely';
 import type { Database } from './database.ts';
@@ -103,21 +104,10 @@ export async function exportDatabase(db: Database, file: string, onProgress?: Pr
   const unlisted = present.filter((name) => !EXPORT_TABLES.some((t) => t.name === name));
   if (unlisted.length) throw new Error(`export does not know the tables ${unlisted.join(', ')}; add them to EXPORT_TABLES`);
   const out = fs.createWriteStream(file, { encoding: 'utf8' });
-  // Wait for 'drain' when the buffer is full, and take the error listener off again once it
-  // drains: left behind, one per wait, they pile up on a long export.
-  const write = (line: string) =>
-    new Promise<void>((resolve, reject) => {
-      if (out.write(`${line}\n`)) return resolve();
-      const onError = (error: Error) => {
-        out.off('drain', onDrain);
-        reject(error);
-      };
-      const onDrain = () => {
-        out.off('error', onError);
-        resolve();
-      };
-      out.once('drain', onDrain).once('error', onError);
-    });
+  // events.once rejects if the stream fails while we wait, and takes its listeners off again.
+  const write = async (line: string) => {
+    if (!out.write(`${line}\n`)) await once(out, 'drain');
+  };
   // One snapshot, so the export is consistent even while the shop keeps selling.
   const counts = await readSnapshot(db, async (trx) => {
     const counts: Record<string, number> = {};
