@@ -42,13 +42,15 @@ export interface AvailabilityEvent {
 /**
  * Writes one event per (channel, item) with what the channel can sell now; `sitesOf` gives each
  * channel's sites. A change to a part is also a change to every bundle and recipe made of it, so
- * those get their events too.
+ * those get their events too. `itemsAreStocked` says the pairs name stocked items only (stock was
+ * touched), which spares a look-up of whether any of them is itself a bundle on every sale.
  */
 export async function emitAvailability(
   trx: Trx,
   sitesOf: Map<string, readonly string[]>,
   pairs: ReadonlyArray<{ channelId: string; itemId: string }>,
   now: number,
+  options: { itemsAreStocked?: boolean } = {},
 ): Promise<AvailabilityEvent[]> {
   if (pairs.length === 0) return [];
   const users = await bundlesUsing(trx, [...new Set(pairs.map((p) => p.itemId))]);
@@ -63,7 +65,8 @@ export async function emitAvailability(
 
   // Numbers first (locking the items' sequence rows), stock second: see above.
   const lastSeq = await takeSequences(trx, counts);
-  const parts = await bundleParts(trx, itemIds);
+  const bundleIds = options.itemsAreStocked ? [...new Set([...users.values()].flatMap((set) => [...set]))] : itemIds;
+  const parts = await bundleParts(trx, bundleIds);
   const stockIds = [...new Set([...itemIds.filter((id) => !parts.has(id)), ...[...parts.values()].flatMap((list) => (list ?? []).map((part) => part.itemId))])];
   const [bySite, buffers] = await Promise.all([
     sumPickableBySite(trx, { itemIds: stockIds, siteIds: [...new Set(channelIds.flatMap((c) => sitesOf.get(c) ?? []))], today: todayOf(now) }),
@@ -150,7 +153,7 @@ export const availabilityObserver: StockObserver = {
       sitesOf.set(r.channel_id, sites);
     }
     const pairs = touches.flatMap((t) => [...(channelsAt.get(t.locationId) ?? [])].map((channelId) => ({ channelId, itemId: t.itemId })));
-    await emitAvailability(trx, sitesOf, pairs, now);
+    await emitAvailability(trx, sitesOf, pairs, now, { itemsAreStocked: true });
   },
 };
 

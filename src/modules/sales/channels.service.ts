@@ -79,7 +79,7 @@ async function emitForSites(trx: Trx, channelId: string, siteIds: string[], touc
   for (;;) {
     const page = await sumPickableByItem(trx, { siteIds: touchedSites, today: todayOf(now), afterItemId: after, limit: 500 });
     if (page.length === 0) return;
-    await emitAvailability(trx, new Map([[channelId, siteIds]]), page.map((p) => ({ channelId, itemId: p.itemId })), now);
+    await emitAvailability(trx, new Map([[channelId, siteIds]]), page.map((p) => ({ channelId, itemId: p.itemId })), now, { itemsAreStocked: true });
     after = page[page.length - 1]!.itemId;
   }
 }
