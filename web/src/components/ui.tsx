@@ -150,6 +150,16 @@ export function Progress({ label, value, max }: { label: string; value?: number;
   );
 }
 
+/** The next page of a paged list, for an infinite query; nothing once the list is complete. */
+export function ShowMore({ query }: { query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage(): Promise<unknown> } }) {
+  if (!query.hasNextPage) return null;
+  return (
+    <button type="button" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+      {query.isFetchingNextPage ? 'Loading…' : 'Show more'}
+    </button>
+  );
+}
+
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }

@@ -3,7 +3,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import type { Balance, Page } from '../api/types.ts';
 import { useLocationLabel, useSignedIn, useSite } from '../auth/session.tsx';
-import { Empty, ErrorBanner, Loading, PageHeader, Qty } from '../components/ui.tsx';
+import { Empty, ErrorBanner, Loading, PageHeader, Qty, ShowMore } from '../components/ui.tsx';
 import { itemLabel, useItemsById } from '../lib/items.ts';
 
 /** Balances of the chosen site by item or by bin, now or as they stood at a past moment. */
@@ -108,11 +108,7 @@ export function StockPage() {
           </tbody>
         </table>
       )}
-      {query.hasNextPage && (
-        <button type="button" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-          {query.isFetchingNextPage ? 'Loading…' : 'Show more'}
-        </button>
-      )}
+      <ShowMore query={query} />
     </section>
   );
 }

@@ -4,7 +4,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../../api/client.ts';
 import { mapProblem } from '../../api/problem.ts';
 import { useLocationLabel, useSignedIn } from '../../auth/session.tsx';
-import { Empty, ErrorBanner, Loading, PageHeader, Qty } from '../../components/ui.tsx';
+import { Empty, ErrorBanner, Loading, PageHeader, Qty, ShowMore } from '../../components/ui.tsx';
 import { parseQuantityInput } from '../../lib/decimal.ts';
 import type { Channel, ChannelAvailability } from './types.ts';
 
@@ -75,11 +75,7 @@ export function ChannelStockPage() {
           </tbody>
         </table>
       )}
-      {availability.hasNextPage && (
-        <button type="button" onClick={() => void availability.fetchNextPage()} disabled={availability.isFetchingNextPage}>
-          {availability.isFetchingNextPage ? 'Loading…' : 'Show more'}
-        </button>
-      )}
+      <ShowMore query={availability} />
     </section>
   );
 }
