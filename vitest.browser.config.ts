@@ -13,5 +13,8 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 180_000,
+    // A condition polled for (a scan's line, a dashboard figure) gets as long as a locator does:
+    // on a busy 2-core machine a round trip can take more than expect.poll's default second.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

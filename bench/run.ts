@@ -5,10 +5,20 @@ import { parseArgs } from 'node:util';
 import { postgresAvailable } from './lib/databases.ts';
 import { printTable, ratio, type BenchRow } from './lib/report.ts';
 import { benchAdjustments } from './scenarios/adjustments.ts';
+import { benchAlerts } from './scenarios/alerts.ts';
 import { benchBarcodeLookup } from './scenarios/barcode.ts';
 import { benchBigShop } from './scenarios/big-shop.ts';
+import { benchCounts } from './scenarios/counts.ts';
+import { benchConnectors } from './scenarios/connectors.ts';
+import { benchDeliveries } from './scenarios/deliveries.ts';
+import { benchForecast } from './scenarios/forecast.ts';
+import { benchGroupCommit } from './scenarios/group-commit.ts';
 import { benchRecost, benchReceipts } from './scenarios/receipts.ts';
 import { benchSales } from './scenarios/sales.ts';
+import { benchReports } from './scenarios/reports.ts';
+import { benchSnapshots } from './scenarios/snapshots.ts';
+import { benchWeb } from './scenarios/web.ts';
+import { benchImports } from './scenarios/imports.ts';
 import type { BenchContext } from './scenarios/context.ts';
 
 /**
@@ -25,6 +35,16 @@ const scenarios: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
   adjustments: benchAdjustments,
   barcode: benchBarcodeLookup,
   'big-shop': benchBigShop,
+  counts: benchCounts,
+  deliveries: benchDeliveries,
+  reports: benchReports,
+  snapshots: benchSnapshots,
+  forecast: benchForecast,
+  web: benchWeb,
+  alerts: benchAlerts,
+  connectors: benchConnectors,
+  imports: benchImports,
+  'group-commit': benchGroupCommit,
 };
 
 const { values } = parseArgs({

@@ -6,7 +6,7 @@ import { findUserByEmail, listTokens } from '../src/modules/access/index.ts';
 import { loadDemoStore } from '../src/demo/demo-store.ts';
 import { DEMO_TOKEN_NAME, DEMO_USERS, ensureDemoUsers, freshDemoToken } from '../src/demo/demo-users.ts';
 import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
-import { signIn } from './support/access.ts';
+import { makeUser, signIn } from './support/access.ts';
 import { buildTestApi, type TestApi } from './support/http.ts';
 import { testPostgresUrl } from './support/postgres.ts';
 
@@ -58,6 +58,10 @@ describeEachDatabase('the demo users and the access commands', (get) => {
     expect((await api.as({ bearer: second }).get('/api/v1/session')).body.role).toBe('owner');
     const open = (await listTokens(ctx, { includeRevoked: false, limit: 500 })).records.filter((t) => t.name === DEMO_TOKEN_NAME);
     expect(open).toHaveLength(1);
+    // It acts for the demo owner, not for nobody.
+    const owner = await findUserByEmail(get().db.kysely, DEMO_USERS[0]!.email);
+    const row = await get().db.kysely.selectFrom('api_tokens').select('owner_user_id').where('id', '=', open[0]!.id).executeTakeFirstOrThrow();
+    expect(row.owner_user_id).toBe(owner!.id);
   });
 
   it('adds a user from the command line, reading the password from standard input', async () => {
@@ -83,5 +87,22 @@ describeEachDatabase('the demo users and the access commands', (get) => {
     const me = await api.as({ bearer: secret }).get('/api/v1/session');
     expect(me.body).toMatchObject({ kind: 'token', role: 'staff', token: { name: 'till sync' } });
     expect(me.body.sites).toHaveLength(1);
+  });
+
+  it('prints no demo token or passwords once the shop has a real user, and the demo token dies with the demo owner', async () => {
+    const ctx = { db: get().db, clock: api.clock, actor: systemActor };
+    const token = await freshDemoToken(ctx);
+    // The tests above added people from the command line: this is somebody's shop now.
+    expect(await ensureDemoUsers(ctx)).toBe('not_demo');
+    const started = await stockroom(['demo', '--no-serve', '--db', dbUrlOf(get())], '');
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout).not.toMatch(/STOCKROOM_TOKEN|stk_/);
+    for (const person of DEMO_USERS) expect(started.stdout).not.toContain(person.password);
+
+    const owner = await findUserByEmail(get().db.kysely, DEMO_USERS[0]!.email);
+    expect((await api.as({ bearer: token }).get('/api/v1/session')).status).toBe(200);
+    await makeUser(api, 'owner'); // the shop keeps an owner when the demo one is disabled
+    expect((await api.post(`/api/v1/users/${owner!.id}/disable`)).status).toBe(200);
+    expect((await api.as({ bearer: token }).get('/api/v1/session')).status).toBe(401);
   });
 });

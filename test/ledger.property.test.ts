@@ -6,6 +6,7 @@ import { createLocation, updateLocation, VIRTUAL_LOCATION_IDS } from '../src/mod
 import { AppError } from '../src/platform/errors.ts';
 import { describeEachDatabase, serviceContext } from './support/databases.ts';
 import { makeItem } from './support/fixtures.ts';
+import { propertyParameters } from './support/property.ts';
 
 /**
  * Model-based: random sequences of adjustments (some back-dated, some with a cost), landed costs,
@@ -67,7 +68,7 @@ class Model {
   }
 }
 
-describeEachDatabase('ledger model', (get) => {
+describeEachDatabase('ledger model', (get, dialect) => {
   it('agrees with a simple model after every step of random sequences', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 30 }), fc.array(fc.nat(), { minLength: 3, maxLength: 3 }), async (ops, probes) => {
@@ -223,7 +224,7 @@ describeEachDatabase('ledger model', (get) => {
           for (const item of items) expect(got.get(item) ?? 0).toBe(model.onHandAsOf(item, bins, at));
         }
       }),
-      { numRuns: 12 },
+      propertyParameters(`ledger model [${dialect}]`, 12),
     );
   });
 });

@@ -14,6 +14,7 @@ import {
 import { AppError } from '../src/platform/errors.ts';
 import { describeEachDatabase, serviceContext } from './support/databases.ts';
 import { makeItem } from './support/fixtures.ts';
+import { propertyParameters } from './support/property.ts';
 
 /**
  * Model-based, with receipts: random sequences of quick receipts (some back-dated, some with a
@@ -52,7 +53,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('landed' as const), receipt: index, micros: fc.integer({ min: 1, max: 5_000_000 }), method: fc.constantFrom('value' as const, 'quantity' as const, 'weight' as const) }) },
 );
 
-describeEachDatabase('purchasing model', (get) => {
+describeEachDatabase('purchasing model', (get, dialect) => {
   it('keeps balances, layers and values consistent through random receipts, sales and landed costs', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 4, maxLength: 18 }), async (ops) => {
@@ -156,7 +157,7 @@ describeEachDatabase('purchasing model', (get) => {
         }
         expect(await revalueItems(ctx, items)).toBe(0);
       }),
-      { numRuns: 8 },
+      propertyParameters(`purchasing model [${dialect}]`, 8),
     );
   });
 });

@@ -39,7 +39,7 @@ export async function benchBigShop(ctx: BenchContext): Promise<BenchRow[]> {
   return rows;
 }
 
-async function cachedShop(ctx: BenchContext): Promise<{ file: string; summary: DemoShopSummary }> {
+export async function cachedShop(ctx: BenchContext): Promise<{ file: string; summary: DemoShopSummary }> {
   const days = ctx.shopDays;
   const file = path.join(cacheDir, `demo-scale-${ctx.shopScale}-days-${days}.db`);
   const marker = `${file}.done`;

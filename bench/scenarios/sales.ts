@@ -10,7 +10,7 @@ import { postgresBenchDatabase, sqliteBenchDatabase, type BenchDatabase } from '
 import { runLoad } from '../lib/http-load.ts';
 import { postgresRawWriter, sqliteRawWriter, timeConcurrent, type RawStatement, type RawWriter } from '../lib/raw-writer.ts';
 import type { BenchRow } from '../lib/report.ts';
-import { startEmptyServer, startStockroom } from '../../test/support/child-server.ts';
+import { startEmptyServer, startStockroom, type ChildServer } from '../../test/support/child-server.ts';
 import type { BenchContext } from './context.ts';
 
 /**
@@ -18,14 +18,14 @@ import type { BenchContext } from './context.ts';
  * beside an empty Fastify route and beside the raw database writing the same rows.
  */
 
-interface Shop {
+export interface Shop {
   storeId: string;
   binId: string;
   itemIds: string[];
   token: string;
 }
 
-async function seed(db: Database): Promise<Shop> {
+export async function seed(db: Database): Promise<Shop> {
   const ctx: ServiceContext = { db, clock: systemClock, actor: systemActor };
   const store = await createLocation(ctx, { kind: 'site', code: 'SALE', name: 'Bench store', site_type: 'store' });
   const itemIds: string[] = [];
@@ -39,13 +39,13 @@ async function seed(db: Database): Promise<Shop> {
 }
 
 /** Three different items per sale, rotating, so concurrent clients mostly touch different rows. */
-function saleBody(shop: Shop, n: number): string {
+export function saleBody(shop: Shop, n: number): string {
   const lines = [0, 1, 2].map((k) => ({ item_id: shop.itemIds[(n * 3 + k) % shop.itemIds.length], qty: 1 }));
   return JSON.stringify({ location_id: shop.storeId, register: `R${n % 16}`, lines, payments: [{ tender: 'card', amount: '7.50' }] });
 }
 
 /** The rows one 3-line counter sale writes, as the service writes them. */
-function saleRows(shop: Shop, n: number, tag: string): RawStatement[] {
+export function saleRows(shop: Shop, n: number, tag: string): RawStatement[] {
   const now = Date.now();
   const sale = `bsal_${tag}_${n}`;
   const txn = `btxn_${tag}_${n}`;
@@ -97,33 +97,57 @@ export async function benchSales(ctx: BenchContext): Promise<BenchRow[]> {
       const db = await bench.open();
       const shop = await seed(db);
       await db.close();
-      const server = await startStockroom(bench.url, { LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000000' });
-      try {
-        for (const clients of [1, 16]) {
-          ctx.log(`counter sales on ${bench.dialect}, ${clients} clients`);
-          const run = randomBytes(3).toString('hex');
-          const http = await runLoad({
-            origin: server.origin,
-            concurrency: clients,
-            durationMs: ctx.seconds * 1000,
-            request: (n) => ({ method: 'POST', path: '/api/v1/sales', body: saleBody(shop, n), headers: { authorization: `Bearer ${shop.token}`, 'idempotency-key': `bench-${run}-${n}` } }),
-          });
-          const ceiling = await runLoad({ origin: empty.origin, concurrency: clients, durationMs: ctx.seconds * 1000, request: (n) => ({ method: 'POST', path: '/empty', body: saleBody(shop, n) }) });
-          const writer = await rawWriterFor(bench, clients);
-          // SQLite has one writer however many clients ask; PostgreSQL writes on as many connections.
-          const raw = await timeConcurrent(ctx.seconds * 1000, bench.dialect === 'sqlite' ? 1 : clients, (n) => writer.write(saleRows(shop, n, `${run}${clients}`)));
-          await writer.close();
-          const base = { scenario: 'counter sale, 3 lines, HTTP', database: bench.dialect, clients, value: http.opsPerSec, unit: 'ops/s' as const, p50Ms: http.p50, p99Ms: http.p99 };
-          rows.push({ ...base, ceiling: { name: 'empty Fastify route', value: ceiling.opsPerSec, p50Ms: ceiling.p50, p99Ms: ceiling.p99 } });
-          rows.push({ ...base, ceiling: { name: 'raw db, same writes', value: raw.opsPerSec } });
-        }
-      } finally {
-        await server.stop();
+      // SQLite runs twice, with group commit (the default) and without, so the table shows what it gives.
+      for (const groupCommit of bench.dialect === 'sqlite' ? (['on', 'off'] as const) : (['on'] as const)) {
+        rows.push(...(await benchOneServer(ctx, bench, shop, empty, groupCommit)));
       }
     }
   } finally {
     await empty.stop();
     for (const bench of databases) await bench.drop();
+  }
+  return rows;
+}
+
+async function benchOneServer(ctx: BenchContext, bench: BenchDatabase, shop: Shop, empty: ChildServer, groupCommit: 'on' | 'off'): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const server = await startStockroom(bench.url, { LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000000', STOCKROOM_GROUP_COMMIT: groupCommit });
+  try {
+    for (const clients of [1, 16]) {
+      ctx.log(`counter sales on ${bench.dialect}, ${clients} clients${groupCommit === 'off' ? ', group commit off' : ''}`);
+      const run = randomBytes(3).toString('hex');
+      // A load balancer's probe of /healthz runs beside the sales: it must stay quick under load.
+      const [http, health] = await Promise.all([
+        runLoad({
+          origin: server.origin,
+          concurrency: clients,
+          durationMs: ctx.seconds * 1000,
+          request: (n) => ({ method: 'POST', path: '/api/v1/sales', body: saleBody(shop, n), headers: { authorization: `Bearer ${shop.token}`, 'idempotency-key': `bench-${run}-${n}` } }),
+        }),
+        runLoad({ origin: server.origin, concurrency: 1, durationMs: ctx.seconds * 1000, request: () => ({ method: 'GET', path: '/healthz' }) }),
+      ]);
+      const ceiling = await runLoad({ origin: empty.origin, concurrency: clients, durationMs: ctx.seconds * 1000, request: (n) => ({ method: 'POST', path: '/empty', body: saleBody(shop, n) }) });
+      const writer = await rawWriterFor(bench, clients);
+      // SQLite has one writer however many clients ask; PostgreSQL writes on as many connections.
+      const raw = await timeConcurrent(ctx.seconds * 1000, bench.dialect === 'sqlite' ? 1 : clients, (n) => writer.write(saleRows(shop, n, `${run}${groupCommit}${clients}`)));
+      await writer.close();
+      const scenario = groupCommit === 'off' ? 'counter sale, 3 lines, HTTP, group commit off' : 'counter sale, 3 lines, HTTP';
+      const base = { scenario, database: bench.dialect, clients, value: http.opsPerSec, unit: 'ops/s' as const, p50Ms: http.p50, p99Ms: http.p99 };
+      rows.push({ ...base, ceiling: { name: 'empty Fastify route', value: ceiling.opsPerSec, p50Ms: ceiling.p50, p99Ms: ceiling.p99 } });
+      rows.push({ ...base, ceiling: { name: 'raw db, same writes', value: raw.opsPerSec } });
+      rows.push({
+        scenario: `/healthz beside ${scenario.replace('counter sale, 3 lines, HTTP', 'counter sales')}`,
+        database: bench.dialect,
+        clients,
+        value: health.opsPerSec,
+        unit: 'ops/s',
+        p50Ms: health.p50,
+        p99Ms: health.p99,
+        ceiling: { name: 'empty Fastify route', value: ceiling.opsPerSec, p50Ms: ceiling.p50, p99Ms: ceiling.p99 },
+      });
+    }
+  } finally {
+    await server.stop();
   }
   return rows;
 }

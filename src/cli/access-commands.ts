@@ -1,8 +1,6 @@
+import { withServiceContext } from './service-context.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { systemClock } from '../platform/clock.ts';
-import { systemActor, type Role, type ServiceContext } from '../platform/context.ts';
-import { openDatabase, type Database } from '../platform/db/database.ts';
-import { AppError } from '../platform/errors.ts';
+import type { Role, ServiceContext } from '../platform/context.ts';
 import {
   ROLES,
   createToken,
@@ -28,21 +26,7 @@ function positiveDays(value: string): number {
   return n;
 }
 
-async function withContext<T>(url: string, work: (ctx: ServiceContext) => Promise<T>): Promise<T> {
-  const db: Database = await openDatabase({ url });
-  try {
-    return await work({ db, clock: systemClock, actor: systemActor });
-  } catch (error) {
-    // Say what went wrong in the words the API would use, with the field that was wrong.
-    if (error instanceof AppError) {
-      const fields = error.errors?.map((e) => ` (${e.field.replace(/^body\./, '')}: ${e.message})`).join('') ?? '';
-      throw new Error(`${error.message}${fields}`);
-    }
-    throw error;
-  } finally {
-    await db.close();
-  }
-}
+const withContext = <T>(url: string, work: (ctx: ServiceContext) => Promise<T>): Promise<T> => withServiceContext(url, work);
 
 async function sitesFromCodes(ctx: ServiceContext, role: Role, codes: string[] | undefined): Promise<SiteGrant> {
   if (role === 'owner' || codes?.some((c) => c.toLowerCase() === 'all')) return 'all';

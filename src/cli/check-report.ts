@@ -9,3 +9,4 @@ export function printCheckReport(report: LedgerCheckReport): void {
   }
   console.log(report.ok ? 'The ledger is consistent.' : 'The ledger is NOT consistent: see the failures above.');
 }
+

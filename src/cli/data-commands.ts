@@ -20,7 +20,7 @@ export function registerDataCommands(program: Command, dbOption: () => Option): 
 
   program
     .command('restore')
-    .description('Put a backup back (stop the server first). The SQLite file it replaces is kept beside it.')
+    .description('Put a backup back (stop the server first: on SQLite it is refused while the database is open). The SQLite file it replaces, with its write-ahead log folded in, is kept beside it.')
     .argument('<file>', 'a file written by `stockroom backup`')
     .addOption(dbOption())
     .action(async (file: string, options: { db: string }) => {

@@ -3,17 +3,34 @@ import { systemClock } from '../platform/clock.ts';
 import { systemActor } from '../platform/context.ts';
 import { defaultSqlitePath, openDatabase, type Database } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrations/index.ts';
+import { activeTestControls } from '../platform/test-controls.ts';
 import { checkLedger } from '../modules/ledger/index.ts';
 import { countUsers } from '../modules/access/index.ts';
 import { loadDemoStore } from '../demo/demo-store.ts';
 import { DEFAULT_DEMO_DAYS, DEFAULT_DEMO_SEED, loadDemoShop } from '../demo/demo-shop.ts';
-import { progressBar } from './progress.ts';
+import { parseTrustProxy } from '../platform/http/trust-proxy.ts';
+import { progressBar, progressLine } from './progress.ts';
+import { logTo } from './terminal.ts';
 import { DEMO_USERS, ensureDemoUsers, freshDemoToken } from '../demo/demo-users.ts';
 import { closeOnSignals, startServer } from '../server/server.ts';
 import { version } from '../server/version.ts';
 import { addAccessCommands } from './access-commands.ts';
 import { printCheckReport } from './check-report.ts';
+import { addCountCommands } from './count-commands.ts';
 import { registerDataCommands } from './data-commands.ts';
+import { addVoiceCommands } from './voice-commands.ts';
+import { addJobCommands } from './job-commands.ts';
+import { addForecastCommands } from './forecast-commands.ts';
+import { addAlertCommands } from './alert-commands.ts';
+import { addProductionCommands } from './production-commands.ts';
+import { addTransferCommands } from './transfer-commands.ts';
+import { addPricingCommands } from './pricing-commands.ts';
+import { addImportCommands } from './import-commands.ts';
+import { addDeliveryCommands } from './delivery-commands.ts';
+import { addReportCommands } from './report-commands.ts';
+import { addBooksCommands } from './books-commands.ts';
+import { addReplenishCommands } from './replenish-commands.ts';
+import { addConnectorCommands } from './connector-commands.ts';
 
 /**
  * The `stockroom` command. It calls the same services as the HTTP API; nothing here reaches
@@ -38,19 +55,33 @@ const dbOption = () =>
   new Option('--db <path|url>', 'SQLite file path or postgres:// URL').env('DATABASE_URL').default(defaultSqlitePath);
 const portOption = () => new Option('--port <n>', 'port to listen on').env('PORT').argParser(port).default(3000);
 const logLevelOption = () =>
-  new Option('--log-level <level>', 'how much the server logs (fatal, error, warn, info, debug)').env('LOG_LEVEL').default('info');
+  new Option(
+    '--log-level <level>',
+    'how much the server logs as JSON lines (fatal, error, warn, info, debug); every request is logged at info, or at debug when run in a terminal',
+  )
+    .env('LOG_LEVEL')
+    .default('info', 'info; warn in a terminal');
 const hostOption = () =>
   new Option('--host <host>', 'address to listen on (0.0.0.0 to let phones on the shop network connect)').env('HOST').default('127.0.0.1');
 const trustProxyOption = () =>
-  new Option('--trust-proxy', 'behind a reverse proxy: take the client address and HTTPS from X-Forwarded-For and X-Forwarded-Proto').env('TRUST_PROXY');
+  new Option(
+    '--trust-proxy [hops|addresses]',
+    'behind a reverse proxy: take the client address and HTTPS from X-Forwarded-For and X-Forwarded-Proto, ' +
+      'believing only the given number of proxy hops (the bare flag: 1, the proxy in front of this server) ' +
+      'or only proxies at the given comma-separated addresses or CIDR ranges (10.0.0.0/8,loopback). ' +
+      'Never more hops than there are proxies: a client could then forge its own address',
+  ).env('TRUST_PROXY');
 
 interface ServeCliOptions {
   db: string;
   host: string;
   port: number;
-  trustProxy?: boolean;
+  trustProxy?: boolean | string;
   logLevel: string;
+  /** Set by `logTo`: whether a person is watching the output in a terminal. */
+  interactive?: boolean;
 }
+
 
 async function withDatabase<T>(url: string, work: (db: Database) => Promise<T>): Promise<T> {
   const db = await openDatabase({ url });
@@ -67,11 +98,23 @@ async function isEmpty(db: Database): Promise<boolean> {
 }
 
 async function serve(db: Database, options: ServeCliOptions): Promise<string> {
-  const server = await startServer({ dbUrl: options.db, host: options.host, port: options.port, db, trustProxy: options.trustProxy ?? false, logLevel: options.logLevel });
+  const server = await startServer({
+    dbUrl: options.db,
+    host: options.host,
+    port: options.port,
+    db,
+    trustProxy: parseTrustProxy(options.trustProxy),
+    logLevel: options.logLevel,
+    interactive: options.interactive ?? false,
+  });
   closeOnSignals(server);
   console.log(`Stockroom ${version} is listening on ${server.url} (${db.description})`);
+  // Only a test can get here with a control on (see test-controls.ts); say so on every start anyway.
+  for (const control of activeTestControls()) console.error(`  WARNING: negative control on, this server is broken on purpose (${control})`);
   console.log(`  Dashboard:   ${server.url}/`);
   console.log(`  API browser: ${server.url}/api/docs`);
+  console.log(`  Instance:    ${server.instanceId}`);
+  if (options.interactive && options.logLevel === 'warn') console.log('  Logging warnings and errors here; --log-level debug shows every request.');
   if ((await countUsers(db.kysely)) === 0) {
     console.log('  Nobody can sign in yet: create the first owner with POST /api/v1/setup, or');
     console.log('  stockroom user add --email you@example.com --role owner');
@@ -105,7 +148,8 @@ export function buildProgram(): Command {
     .addOption(hostOption())
     .addOption(trustProxyOption())
     .addOption(logLevelOption())
-    .action(async (options: ServeCliOptions) => {
+    .action(async (given: ServeCliOptions, command: Command) => {
+      const options = logTo(given, command.getOptionValueSource('logLevel'));
       const db = await openDatabase({ url: options.db });
       await serve(db, options);
     });
@@ -122,7 +166,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--days <n>', 'days of history to simulate; 0 opens the shop today with opening stock only').argParser(wholeNumber(0, 3660)).default(DEFAULT_DEMO_DAYS))
     .addOption(new Option('--seed <n>', 'the same seed builds the same shop').argParser(wholeNumber(0, 2 ** 32 - 1)).default(DEFAULT_DEMO_SEED))
     .option('--no-serve', 'load the demo data and exit')
-    .action(async (options: ServeCliOptions & { serve: boolean; scale: number; days: number; seed: number }) => {
+    .action(async (given: ServeCliOptions & { serve: boolean; scale: number; days: number; seed: number }, command: Command) => {
+      const options = { ...given, ...logTo(given, command.getOptionValueSource('logLevel')) };
       const db = await openDatabase({ url: options.db });
       const ctx = { db, clock: systemClock, actor: systemActor };
       if (await isEmpty(db)) {
@@ -141,7 +186,7 @@ export function buildProgram(): Command {
               if (phase === 'history') bars.catalog.stop();
               bars[phase].update(done, total);
               // Without a terminal there is no bar: a line a simulated month keeps logs alive.
-              if (!process.stderr.isTTY && phase === 'history' && (done % 30 === 0 || done === total)) console.error(`  day ${done} of ${total}`);
+              if (!process.stderr.isTTY && phase === 'history' && (done % 30 === 0 || done === total)) console.error(`  day ${progressLine(done, total, Date.now() - started)}`);
             },
           });
           bars.history.stop();
@@ -186,7 +231,7 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .option('--json', 'print the report as JSON')
     .action(async (options: { db: string; json?: boolean }) => {
-      const report = await withDatabase(options.db, (db) => checkLedger(db));
+      const report = await withDatabase(options.db, async (db) => checkLedger(db));
       if (options.json) console.log(JSON.stringify(report, null, 2));
       else printCheckReport(report);
       if (!report.ok) process.exitCode = 1;
@@ -194,6 +239,20 @@ export function buildProgram(): Command {
 
   addAccessCommands(program, dbOption);
   registerDataCommands(program, dbOption);
+  addJobCommands(program, dbOption);
+  addTransferCommands(program, dbOption);
+  addProductionCommands(program, dbOption);
+  addReplenishCommands(program, dbOption);
+  addPricingCommands(program, dbOption);
+  addImportCommands(program, dbOption);
+  addCountCommands(program, dbOption);
+  addDeliveryCommands(program, dbOption);
+  addReportCommands(program, dbOption);
+  addBooksCommands(program, dbOption);
+  addForecastCommands(program, dbOption);
+  addAlertCommands(program, dbOption);
+  addConnectorCommands(program, dbOption);
+  addVoiceCommands(program, dbOption);
   return program;
 }
 

@@ -15,10 +15,11 @@ export interface Tally {
   purchaseOrders: number;
   receipts: number;
   adjustments: number;
+  productionOrders: number;
 }
 
 export function emptyTally(): Tally {
-  return { sales: 0, returns: 0, orders: 0, shipments: 0, purchaseOrders: 0, receipts: 0, adjustments: 0 };
+  return { sales: 0, returns: 0, orders: 0, shipments: 0, purchaseOrders: 0, receipts: 0, adjustments: 0, productionOrders: 0 };
 }
 
 /** The instant `hours` (fractional) after the day's midnight, to the second. */

@@ -148,6 +148,32 @@ export const BASE_PRODUCTS: readonly DemoProduct[] = [
   gift('SOCK-WOOL', 'Wool socks', 'Accessories', '16.00', '5.10', 'knit', 'winter', [0.4, 0.6], 0.3, [20, 16, 120]),
   gift('BASKET-WICK', 'Wicker basket', 'Home', '12.00', '4.00', 'kiln', 'gift', [0.1, 0.2], 0.05, [10, 8, 60]),
   ingredient({ sku: 'COCOA-PWD', name: 'Drinking chocolate powder', category: 'Café ingredients', unit: 'g', price: '0.03', cost: '0.012', opening: [1500, 1000, 0], purchase: { unit: 'kg', per: 1000 }, vendor: 'roast' }),
+  // What Main Street's kitchen bakes with (see BAKES); bought from the larder by the sack and the block.
+  ingredient({ sku: 'FLOUR-T55', name: 'Bread flour T55', category: 'Bakery ingredients', unit: 'g', price: '0.01', cost: '0.0012', opening: [50000, 0, 0], purchase: { unit: 'sack', per: 25000 }, vendor: 'larder' }),
+  ingredient({ sku: 'BUTTER-BLK', name: 'Butter block', category: 'Bakery ingredients', unit: 'g', price: '0.02', cost: '0.008', opening: [10000, 0, 0], purchase: { unit: 'kg', per: 1000 }, vendor: 'dairy' }),
+  ingredient({ sku: 'SUGAR-CST', name: 'Caster sugar', category: 'Bakery ingredients', unit: 'g', price: '0.01', cost: '0.0015', opening: [5000, 0, 0], purchase: { unit: 'kg', per: 1000 }, vendor: 'larder' }),
+  ingredient({ sku: 'BLUEBERRY', name: 'Blueberries', category: 'Bakery ingredients', unit: 'g', price: '0.03', cost: '0.012', opening: [3000, 0, 0], purchase: { unit: 'kg', per: 1000 }, vendor: 'larder' }),
+  ingredient({ sku: 'CHOC-CHIP', name: 'Chocolate chips', category: 'Bakery ingredients', unit: 'g', price: '0.03', cost: '0.01', opening: [3000, 0, 0], purchase: { unit: 'kg', per: 1000 }, vendor: 'larder' }),
+];
+
+/**
+ * Main Street's morning bakes: a tray's yield, what one item takes (grams), and a tray's labour
+ * and oven. Harbour still buys its bakes in from Dawn Bakery.
+ */
+export interface DemoBake {
+  sku: string;
+  tray: number;
+  yieldPct: string;
+  parts: ReadonlyArray<readonly [string, number]>;
+  labourPerTray: string;
+  ovenPerTray: string;
+}
+
+export const BAKES: readonly DemoBake[] = [
+  { sku: 'CROIS-BUT', tray: 12, yieldPct: '95', parts: [['FLOUR-T55', 60], ['BUTTER-BLK', 35], ['SUGAR-CST', 8]], labourPerTray: '3.00', ovenPerTray: '0.60' },
+  { sku: 'MUFF-BLU', tray: 12, yieldPct: '98', parts: [['FLOUR-T55', 50], ['BUTTER-BLK', 20], ['SUGAR-CST', 25], ['BLUEBERRY', 30]], labourPerTray: '2.00', ovenPerTray: '0.50' },
+  { sku: 'BREAD-SOUR', tray: 6, yieldPct: '97', parts: [['FLOUR-T55', 500]], labourPerTray: '3.50', ovenPerTray: '0.90' },
+  { sku: 'COOK-CHOC', tray: 24, yieldPct: '96', parts: [['FLOUR-T55', 30], ['BUTTER-BLK', 20], ['SUGAR-CST', 20], ['CHOC-CHIP', 15]], labourPerTray: '1.50', ovenPerTray: '0.40' },
 ];
 
 export interface DemoRecipe {

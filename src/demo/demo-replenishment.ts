@@ -10,10 +10,11 @@ import {
   type PurchaseOrderRecord,
   type ReceiptLineInput,
 } from '../modules/purchasing/index.ts';
+import { measuredLeadTimes, proposeReplenishment, suggestLevels } from '../modules/replenishment/index.ts';
 import type { DemoVendor, VendorKey } from './demo-catalog.ts';
 import { homeBinIndex, lotOf } from './demo-store.ts';
 import type { Random } from './random.ts';
-import { HARBOUR, MAIN, SITE_COUNT, WAREHOUSE, type ShopModel, type SimProduct } from './shop-model.ts';
+import { HARBOUR, SITE_COUNT, WAREHOUSE, type ShopModel, type SimProduct } from './shop-model.ts';
 import { at, type DayEvent, type Tally } from './day-events.ts';
 
 const DAY_MS = 86_400_000;
@@ -34,15 +35,21 @@ interface Arrival {
  * and short, now and then with a damaged unit. The bakery delivers every morning what was ordered
  * the evening before. Vendors raise their prices a few percent now and then.
  */
+/** Who decides what to buy: the simulator's private forecast, or Stockroom's own proposals (for measuring them). */
+export type DemoPurchasing = 'simulator' | 'stockroom';
+
 export class Replenishment {
   #arrivals: Arrival[] = [];
   readonly #byVendor = new Map<VendorKey, SimProduct[]>();
+  #leadTimes: Awaited<ReturnType<typeof measuredLeadTimes>> | undefined;
 
   constructor(
     readonly model: ShopModel,
     readonly random: Random,
     readonly tally: Tally,
     readonly vendors: ReadonlyMap<VendorKey, { vendor: DemoVendor; id: string }>,
+    readonly purchasing: DemoPurchasing = 'simulator',
+    readonly maxCover: 'review' | 'none' = 'review',
   ) {
     for (const product of model.products) {
       const list = this.#byVendor.get(product.vendor) ?? [];
@@ -60,9 +67,12 @@ export class Replenishment {
     this.#arrivals = this.#arrivals.filter((a) => a.day > day);
     const weekday = new Date(dayStart).getUTCDay();
     if (new Date(dayStart).getUTCDate() === 1) events.push({ at: at(dayStart, 8), run: (ctx) => this.#raisePrices(ctx) });
+    // With Stockroom buying, the levels are suggested afresh every Sunday (after four weeks of history).
+    if (this.purchasing === 'stockroom' && weekday === 0 && day >= 28) events.push({ at: at(dayStart, 16.5), run: (ctx) => this.#suggestLevels(ctx) });
     for (const { vendor } of this.vendors.values()) {
       if (vendor.key === 'bakery' || !vendor.orderDays.includes(weekday)) continue;
-      events.push({ at: at(dayStart, 17), run: (ctx) => this.#review(ctx, day, dayStart, vendor) });
+      const review = this.purchasing === 'stockroom' && day >= 28 ? this.#reviewWithProposals.bind(this) : this.#review.bind(this);
+      events.push({ at: at(dayStart, 17), run: (ctx) => review(ctx, day, dayStart, vendor) });
     }
     events.push({ at: at(dayStart, 17.25), run: (ctx) => this.#orderBakes(ctx, day, dayStart) });
     return events;
@@ -90,9 +100,29 @@ export class Replenishment {
     }
   }
 
+  async #suggestLevels(ctx: ServiceContext): Promise<void> {
+    this.#leadTimes = await measuredLeadTimes(ctx);
+    for (const siteId of this.model.siteIds) await suggestLevels(ctx, siteId, {}, { apply: true, maxCover: this.maxCover });
+  }
+
+  /** Stockroom's purchase proposals for this vendor, ordered as proposed (and sent, as the simulator's buyer would). */
+  async #reviewWithProposals(ctx: ServiceContext, day: number, dayStart: number, vendor: DemoVendor): Promise<void> {
+    const vendorId = this.vendors.get(vendor.key)!.id;
+    const proposals = await proposeReplenishment(ctx, { leadTimes: this.#leadTimes });
+    for (const group of proposals.purchase) {
+      if (group.vendorId !== vendorId) continue;
+      const site = this.model.siteIds.indexOf(group.siteId);
+      const lines = group.lines.map((l) => ({ product: this.model.products[this.model.indexById.get(l.itemId)!]!, units: l.order.qty / 1000 }));
+      for (let start = 0; start < lines.length; start += LINES_PER_ORDER) {
+        await this.#order(ctx, day, dayStart, vendor, site, lines.slice(start, start + LINES_PER_ORDER));
+      }
+    }
+  }
+
   async #orderBakes(ctx: ServiceContext, day: number, dayStart: number): Promise<void> {
     const bakery = this.vendors.get('bakery')!.vendor;
-    for (const site of [MAIN, HARBOUR]) {
+    // Main Street bakes its own every morning (DemoProduction); Harbour buys its bakes in.
+    for (const site of [HARBOUR]) {
       const lines = (this.#byVendor.get('bakery') ?? [])
         .map((product) => ({ product, units: Math.ceil((this.model.forecast(site, product.index, day + 1, day + 2) * 1.15) / 1000) }))
         .filter((l) => l.units > 0);

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createTestDatabase, describeEachDatabase, serviceContext } from '../../test/support/databases.ts';
 import type { Database } from '../platform/db/database.ts';
 import { checkLedger } from '../modules/ledger/index.ts';
+import { checkTransit } from '../modules/transfers/index.ts';
+import { checkProduction } from '../modules/production/index.ts';
 import '../modules/sales/index.ts';
 import '../modules/fulfillment/index.ts';
 import { loadDemoShop } from './demo-shop.ts';
@@ -30,7 +32,21 @@ describeEachDatabase('the simulated demo shop', (get) => {
     expect(await negativePhysicalBalances(get().db)).toBe(0);
     const report = await checkLedger(get().db, ctx.clock.now());
     expect(report.invariants.filter((i) => i.violations.length > 0)).toEqual([]);
+    // Every Monday the warehouse tops the stores up; each transfer is unloaded and closed the same day.
+    const transfers = await get().db.kysely.selectFrom('transfers').select(['status']).execute();
+    expect(transfers.length).toBeGreaterThan(0);
+    expect(new Set(transfers.map((t) => t.status))).toEqual(new Set(['closed']));
+    expect((await checkTransit(get().db)).filter((i) => !i.ok)).toEqual([]);
+    // The stores' monthly stocktake found the shelf losses nobody wrote down, and posted them.
+    const found = await get().db.kysely.selectFrom('count_lines').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'posted').where('variance_qty', '<', 0).executeTakeFirstOrThrow();
+    expect(Number(found.n)).toBeGreaterThan(0);
 
+    // Main Street bakes every morning by production orders: flour in, croissants out, a few burnt.
+    expect(summary.productionOrders).toBeGreaterThan(DAYS * 3);
+    const bakes = await get().db.kysely.selectFrom('production_orders').select(['status', 'qty_produced', 'qty_scrapped']).execute();
+    expect(new Set(bakes.map((b) => b.status))).toEqual(new Set(['completed']));
+    expect(bakes.some((b) => b.qty_scrapped > 0)).toBe(true);
+    expect((await checkProduction(get().db)).filter((i) => !i.ok)).toEqual([]);
     // The café's drinks draw their beans and milk down through the recipes.
     const used = await sql<{ sku: string; qty: number | string }>`
       select i.sku, sum(m.qty) as qty from movements m join items i on i.id = m.item_id

@@ -1,15 +1,20 @@
 import { ManualClock } from '../platform/clock.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { transact } from '../platform/db/transaction.ts';
+import { runForecasts } from '../modules/forecasting/index.ts';
 import { createVendor, setVendorItem } from '../modules/purchasing/index.ts';
 import { BASE_PRODUCTS, RECIPES, VENDORS, rangeProducts, type DemoVendor, type VendorKey } from './demo-catalog.ts';
 import { DemandCalendar } from './demand.ts';
 import { emptyTally, type DayEvent, type Tally } from './day-events.ts';
-import { Replenishment, vendorSku } from './demo-replenishment.ts';
+import { Replenishment, vendorSku, type DemoPurchasing } from './demo-replenishment.ts';
+import { DemoCounts } from './demo-counts.ts';
+import { DemoProduction } from './demo-production.ts';
 import { setUpDemoShop } from './demo-store.ts';
+import { DemoTransfers } from './demo-transfers.ts';
 import { Trading } from './demo-trading.ts';
 import { Random } from './random.ts';
-import { ShopModel } from './shop-model.ts';
+import { HARBOUR, MAIN, ShopModel } from './shop-model.ts';
+import { putLevel } from '../modules/replenishment/index.ts';
 
 const DAY_MS = 86_400_000;
 /** Fifteen months: a full year to compare against, and two winters of glove sales. */
@@ -17,6 +22,8 @@ export const DEFAULT_DEMO_DAYS = 456;
 export const DEFAULT_DEMO_SEED = 20261127;
 /** Items per unit of scale: scale 100 carries thirty thousand. */
 export const ITEMS_PER_SCALE = 300;
+/** With Stockroom buying: the day its levels are first suggested (four weeks of history) and its proposals take over. */
+const STOCKROOM_FROM_DAY = 28;
 
 export interface DemoShopOptions {
   seed?: number;
@@ -24,6 +31,22 @@ export interface DemoShopOptions {
   scale?: number;
   days?: number;
   onProgress?: (progress: { phase: 'catalog' | 'history'; done: number; total: number }) => void;
+  /** Who buys: the simulator's own logic (the default), or Stockroom's proposals (bench/replenishment-demo.ts). */
+  purchasing?: DemoPurchasing;
+  /** With Stockroom buying: max = min + a review period's demand (default), or max = min. */
+  levelsMaxCover?: 'review' | 'none';
+  /** Measure stock-out days and average stock value at each day's end (off by default: it costs a pass over every item each day). */
+  measureStock?: boolean;
+}
+
+/** Stock measured at the end of every simulated day, over the items sold at each site (bakes, delivered daily, left out). */
+export interface DemoStockFigures {
+  /** Site-item-days that ended with less than one unit of an item the site sells. */
+  stockOutDays: number;
+  /** The stock's value at purchase cost, averaged over the days' ends, in micros. */
+  averageStockValueMicros: number;
+  /** The same per site (in the order of the shop's sites), to see where stock or stock-outs sit. */
+  bySite: Array<{ stockOutDays: number; averageStockValueMicros: number }>;
 }
 
 export interface DemoShopSummary extends Tally {
@@ -36,6 +59,7 @@ export interface DemoShopSummary extends Tally {
   items: number;
   vendors: number;
   movements: number;
+  stock?: DemoStockFigures;
 }
 
 /**
@@ -62,13 +86,34 @@ export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions
   const layout = await setUpDemoShop(simCtx, products, (done) => progress({ phase: 'catalog', done, total: products.length }));
   const model = new ShopModel(products, layout, new DemandCalendar(start, days));
   const vendors = await setUpVendors(simCtx, model);
+  // The bakery delivers every morning: at the stores, bakes sold out at closing are not out of stock.
+  for (const product of model.products.filter((p) => p.bakedDaily)) {
+    for (const site of [MAIN, HARBOUR]) {
+      const max = Math.ceil((product.demand[site] ?? 0) * 1.2) * 1000;
+      if (max > 0) await putLevel(simCtx, product.id, model.siteIds[site]!, { min: 0, max, delivered_daily: true });
+    }
+  }
 
   const tally = emptyTally();
   const trading = new Trading(model, random, tally, layout.modifiers.oatMilk, layout.modifiers.extraShot, layout.webShop);
-  const buying = new Replenishment(model, random, tally, vendors);
+  const buying = new Replenishment(model, random, tally, vendors, options.purchasing ?? 'simulator', options.levelsMaxCover ?? 'review');
+  const figures = { stockOutDays: 0, valueSum: 0, bySite: model.siteIds.map(() => ({ stockOutDays: 0, valueSum: 0 })) };
+  // An item counts at a site when the site ever sells it, itself or as an ingredient.
+  const sells = options.measureStock ? model.products.map((p) => model.siteIds.map((_, site) => model.forecast(site, p.index, 0, days) > 0)) : [];
+  const transfers = new DemoTransfers(model, seed, options.purchasing === 'stockroom' ? STOCKROOM_FROM_DAY : null);
+  // Its own stream of chance, so adding counts leaves the rest of a seed's history as it was.
+  const counting = new DemoCounts(model, new Random(seed + 0x636e74), tally);
+  const baking = new DemoProduction(model, new Random(seed + 0x70726f64), tally);
+  await baking.setUp(simCtx);
   for (let day = 0; day < days; day += 1) {
     const dayStart = start + day * DAY_MS;
-    const events: DayEvent[] = [...buying.planDay(day, dayStart), ...trading.planDay(day, dayStart)];
+    const events: DayEvent[] = [
+      ...buying.planDay(day, dayStart),
+      ...trading.planDay(day, dayStart),
+      ...transfers.planDay(day, dayStart),
+      ...counting.planDay(day, dayStart),
+      ...baking.planDay(day, dayStart),
+    ];
     // Stable sort: events at the same instant keep their planned order, so a seed replays exactly.
     events.sort((a, b) => a.at - b.at);
     let attempts = 0;
@@ -81,8 +126,13 @@ export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions
         await event.run(dayCtx);
       }
     });
+    if (options.measureStock) measureStock(model, sells, figures);
     progress({ phase: 'history', done: day + 1, total: days });
   }
+
+  // Last night's forecast run, as the server's daily job would have made it: the item pages and
+  // the forecast-accuracy report open with figures.
+  if (days > 0) await runForecasts(ctx, { trigger: 'demo' });
 
   const counted = await ctx.db.kysely.selectFrom('movements').select((eb) => eb.fn.countAll().as('movements')).executeTakeFirstOrThrow();
   return {
@@ -96,7 +146,36 @@ export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions
     items: layout.items.size,
     vendors: vendors.size,
     movements: Number(counted.movements),
+    ...(options.measureStock
+      ? {
+          stock: {
+            stockOutDays: figures.stockOutDays,
+            averageStockValueMicros: Math.round(figures.valueSum / days),
+            bySite: figures.bySite.map((s) => ({ stockOutDays: s.stockOutDays, averageStockValueMicros: Math.round(s.valueSum / days) })),
+          },
+        }
+      : {}),
   };
+}
+
+interface StockTally {
+  stockOutDays: number;
+  valueSum: number;
+}
+
+function measureStock(model: ShopModel, sells: boolean[][], figures: StockTally & { bySite: StockTally[] }): void {
+  for (const product of model.products) {
+    if (product.bakedDaily) continue;
+    for (let site = 0; site < model.siteIds.length; site += 1) {
+      const stock = model.stock[site]![product.index]!;
+      const out = sells[product.index]![site] && stock < 1000 ? 1 : 0;
+      const value = stock > 0 ? (stock * product.purchaseCostMicros) / product.perPurchase : 0;
+      figures.stockOutDays += out;
+      figures.valueSum += value;
+      figures.bySite[site]!.stockOutDays += out;
+      figures.bySite[site]!.valueSum += value;
+    }
+  }
 }
 
 async function setUpVendors(ctx: ServiceContext, model: ShopModel): Promise<Map<VendorKey, { vendor: DemoVendor; id: string }>> {

@@ -155,7 +155,10 @@ export async function setUpDemoShop(ctx: ServiceContext, products: readonly Demo
     modifiers: [{ name: 'Extra shot', price_delta: money(EXTRA_SHOT_PRICE), components: [{ item_id: id('BEAN-ESP-1KG'), qty: qty(EXTRA_SHOT_GRAMS) }] }],
   });
   for (const recipe of RECIPES.filter((r) => r.modifiers)) await setItemModifierGroups(ctx, id(recipe.sku), [milk.id, extras.id]);
-  const webShop = await createChannel(ctx, { name: 'Web shop', kind: 'online', site_ids: [warehouse.id, harbour.id], backorder_policy: 'refuse', reservation_ttl_minutes: 60 });
+  // The web shop sells the shop's goods, not the café's: its assortment is the categories of what
+  // sells online, and the gift basket's. Espresso beans and paper cups stay off its list.
+  const webCategories = [...new Set([...products.filter((p) => p.online > 0).map((p) => p.category), 'Gifts'])].sort();
+  const webShop = await createChannel(ctx, { name: 'Web shop', kind: 'online', site_ids: [warehouse.id, harbour.id], backorder_policy: 'refuse', reservation_ttl_minutes: 60, categories: webCategories });
 
   // Opening stock: counted into each store, and spread over the warehouse's bins a few items per bin.
   const now = ctx.clock.now();

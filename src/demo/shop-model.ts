@@ -1,4 +1,4 @@
-import { EXTRA_SHOT_GRAMS, EXTRA_SHOT_SHARE, GIFT_BASKET, OAT_MILK_SHARE, RECIPES, type DemoProduct, type DemoRecipe, type Season, type WEEKDAYS } from './demo-catalog.ts';
+import { BAKES, EXTRA_SHOT_GRAMS, EXTRA_SHOT_SHARE, GIFT_BASKET, OAT_MILK_SHARE, RECIPES, type DemoProduct, type DemoRecipe, type Season, type WEEKDAYS } from './demo-catalog.ts';
 import type { DemandCalendar } from './demand.ts';
 import type { DemoLayout } from './demo-store.ts';
 import { money, qty } from './demo-store.ts';
@@ -105,6 +105,13 @@ export class ShopModel {
         if (swapped) this.#sources[oat]!.push(source(perUnit * OAT_MILK_SHARE));
       }
       if (recipe.modifiers) this.#sources[beans]!.push(source(qty(EXTRA_SHOT_GRAMS) * EXTRA_SHOT_SHARE));
+    }
+    // Main Street bakes its own: the kitchen's ingredients are drawn down by what it sells.
+    for (const bake of BAKES) {
+      const product = this.bySku.get(bake.sku)!;
+      for (const [sku, grams] of bake.parts) {
+        this.#sources[this.bySku.get(sku)!.index]!.push({ base: [product.demand[0], 0, 0], season: product.season, weekday: product.weekday, perUnit: qty(grams) * 1.15 });
+      }
     }
     for (const { index, qty: perUnit } of this.basket.parts) {
       this.#sources[index]!.push({ base: [GIFT_BASKET.demand[0], GIFT_BASKET.demand[1], GIFT_BASKET.online], season: GIFT_BASKET.season, weekday: 'shop', perUnit });

@@ -32,6 +32,25 @@ export interface ServiceContext {
   clock: Clock;
   actor: Actor;
   trx?: Trx;
+  /** Collects the records a command touched beyond its documents, for the audit log; absent outside a command. */
+  touched?: TouchedRecords;
+}
+
+/**
+ * The items and locations a command's movements touched, each once, in the order first touched:
+ * the audit log lists them as targets, so "everything that touched this item" is one query.
+ * Kept in memory and written with the audit event in one insert, never a query per movement.
+ */
+export class TouchedRecords {
+  private readonly seen = new Set<string>();
+  readonly records: Array<{ type: string; id: string }> = [];
+
+  add(type: string, id: string): void {
+    const key = `${type}\u0000${id}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.records.push({ type, id });
+  }
 }
 
 /** The executor for reads: the caller's transaction if there is one, else the pool. */

@@ -46,7 +46,7 @@ export type PlatformErrorCode =
   | 'database_busy'
   | 'internal_error';
 
-const platformStatusByCode = {
+export const platformErrorStatuses = {
   validation_failed: 400,
   malformed_json: 400,
   unsupported_media_type: 415,
@@ -69,7 +69,7 @@ const platformStatusByCode = {
 
 export class PlatformError extends AppError {
   constructor(code: PlatformErrorCode, detail: string, options?: { extra?: Record<string, unknown>; errors?: FieldError[] }) {
-    super(code, platformStatusByCode[code], detail, options);
+    super(code, platformErrorStatuses[code], detail, options);
     this.name = 'PlatformError';
   }
 }

@@ -13,7 +13,19 @@ export type IdPrefix =
   | 'ven' | 'po' | 'pol' | 'rcp' | 'rcl' | 'lay' | 'lc' | 'rev' | 'dsc'
   | 'sal' | 'sll' | 'chn' | 'ord' | 'orl' | 'shp' | 'pkg' | 'ret' | 'rtl' | 'mgr' | 'mod'
   | 'evt' | 'req'
-  | 'pay' | 'dsc' | 'exc' | 'pck' | 'pkl' | 'shl';
+  | 'pay' | 'dsc' | 'exc' | 'pck' | 'pkl' | 'shl'
+  | 'trf' | 'trl' | 'tra' | 'trp' | 'trd' | 'bmv'
+  | 'cnt' | 'cnl' | 'cnh' | 'cnu'
+  | 'dlv' | 'dla' | 'whs'
+  | 'jrn'
+  | 'fcr' | 'dfl'
+  | 'alr' | 'asb' | 'ntf'
+  | 'bom' | 'bml' | 'prd' | 'prl' | 'prp' | 'dis' | 'cdv'
+  | 'prc'
+  | 'srp' | 'rsc' | 'rsr' | 'sin'
+  | 'con' | 'cev' | 'csl'
+  | 'qbp'
+  | 'pdt' | 'imp';
 
 export function newId(prefix: IdPrefix, now?: number): string {
   return `${prefix}_${nextUlid(now)}`;

@@ -1,4 +1,5 @@
 import { formatScaled, parseScaled, type ScaledParse } from './decimal.ts';
+import { PlatformError, type FieldError } from './errors.ts';
 
 /** Money is integers in millionths of the currency unit (micros); JSON carries decimal strings. */
 export const MONEY_DECIMALS = 6;
@@ -48,4 +49,29 @@ export function currencyMinorDigits(code: string): number {
 /** Micros in one minor unit of the currency: 10 000 for a cent. */
 export function minorUnitMicros(code: string): number {
   return 10 ** (MONEY_DECIMALS - currencyMinorDigits(code));
+}
+
+/**
+ * The one rule for how precise an amount may be. Costs (what the shop pays a vendor, per unit)
+ * carry up to MONEY_DECIMALS decimals, as the schema's `moneyInput` allows: a case of 12 at
+ * 10.00 costs 0.833333 a unit. Prices the shop charges — a shelf price, a sale or order line's
+ * unit price, a modifier's price change, a payment, a discount amount — are whole minor units of
+ * the shop's currency (cents; none for JPY, three for BHD), because a customer cannot be charged
+ * a fraction of a cent. The currency is the shop's setting, known only at run time, so services
+ * call this where they read it; more precision is a validation error, never a silent rounding.
+ */
+export function priceFieldErrors(amounts: ReadonlyArray<{ field: string; micros: number | null | undefined }>, currency: string): FieldError[] {
+  const unit = minorUnitMicros(currency);
+  const digits = currencyMinorDigits(currency);
+  return amounts
+    .filter((a) => a.micros !== null && a.micros !== undefined && a.micros % unit !== 0)
+    .map((a) => ({ field: a.field, code: 'too_precise', message: `has more than ${digits} decimals, the minor unit of ${currency}` }));
+}
+
+/** Throws `validation_failed` when any price is finer than the currency's minor unit. */
+export function assertPricePrecision(amounts: ReadonlyArray<{ field: string; micros: number | null | undefined }>, currency: string): void {
+  const errors = priceFieldErrors(amounts, currency);
+  if (errors.length > 0) {
+    throw new PlatformError('validation_failed', `Prices are in whole minor units of ${currency}: ${errors[0]!.field} ${errors[0]!.message}.`, { errors });
+  }
 }

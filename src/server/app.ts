@@ -13,21 +13,39 @@ import { z } from 'zod';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { CommandDeps, CommandObserver } from '../platform/http/command.ts';
-import { frameworkErrorHandler, problemSchema, registerProblemHandlers } from '../platform/http/problem.ts';
+import { frameworkErrorHandler, registerProblemHandlers } from '../platform/http/problem.ts';
 import { registerNulGuard } from '../platform/http/nul-guard.ts';
+import { fastifyTrustProxy, type TrustProxy } from '../platform/http/trust-proxy.ts';
 import { rateLimitFromEnv, registerRateLimit, type RateLimitOptions } from '../platform/http/rate-limit.ts';
 import type { AppInstance } from '../platform/http/route.ts';
+import { documentRouteErrors, isDocumented, type RouteErrorDocs } from '../platform/http/error-responses.ts';
+import { polishOpenApi } from '../platform/http/openapi.ts';
+import { errorCatalogue } from './error-catalogue.ts';
 import { registerAccess, registerAccessRoutes } from '../modules/access/index.ts';
 import { registerAdjustmentRoutes } from '../modules/adjustments/index.ts';
+import { registerAlertRoutes } from '../modules/alerts/index.ts';
+import { registerQuickbooksRoutes } from '../modules/integrations/quickbooks/index.ts';
+import { registerGoogleRoutes } from '../modules/integrations/google/index.ts';
 import { registerCatalogRoutes } from '../modules/catalog/index.ts';
+import { registerCountRoutes } from '../modules/counts/index.ts';
+import { registerForecastingRoutes } from '../modules/forecasting/index.ts';
 import { registerFulfillmentRoutes } from '../modules/fulfillment/index.ts';
 import { registerLedgerRoutes } from '../modules/ledger/index.ts';
 import { registerLocationRoutes } from '../modules/locations/index.ts';
 import { registerPurchasingRoutes } from '../modules/purchasing/index.ts';
-import { registerReportRoutes } from '../modules/reports/index.ts';
+import { registerCustomReportRoutes, registerReportRoutes, registerSavedReportRoutes, registerStandardReportRoutes } from '../modules/reports/index.ts';
 import { registerScanningRoutes } from '../modules/scanning/index.ts';
 import { registerOrderRoutes, registerSalesRoutes } from '../modules/sales/index.ts';
 import { registerSettingsRoutes } from '../modules/settings/index.ts';
+import { registerNotificationRoutes } from '../modules/notifications/index.ts';
+import { registerBomRoutes, registerProductionRoutes } from '../modules/production/index.ts';
+import { registerBinMoveRoutes, registerTransferRoutes } from '../modules/transfers/index.ts';
+import { registerReplenishmentRoutes } from '../modules/replenishment/index.ts';
+import { registerPricingRoutes } from '../modules/pricing/index.ts';
+import { registerLabelRoutes } from '../modules/labels/index.ts';
+import { registerIntegrationRoutes } from '../modules/integrations/index.ts';
+import { registerImportRoutes } from '../modules/imports/index.ts';
+import { registerVoiceRoutes, type VoiceOptions } from '../modules/voice/index.ts';
 import { version } from './version.ts';
 import { DEFAULT_WEB_ROOT, registerWebApp } from './web-app.ts';
 
@@ -37,14 +55,29 @@ export interface AppOptions {
   logger?: boolean | LoggerOptions;
   /** Largest accepted request body. */
   bodyLimitBytes?: number;
-  /** Behind a reverse proxy: believe X-Forwarded-For and X-Forwarded-Proto (client address, HTTPS cookies). */
-  trustProxy?: boolean;
+  /**
+   * Behind a reverse proxy: which proxies to believe about X-Forwarded-For and X-Forwarded-Proto
+   * (client address, HTTPS cookies). `true` is one hop, never every hop.
+   */
+  trustProxy?: TrustProxy | boolean;
   /** Where the built web app is (index.html and assets/); default dist/web. */
   webRoot?: string;
   /** Requests per credential per minute; false turns the limit off. Default: RATE_LIMIT_PER_MINUTE or 1200. */
   rateLimit?: RateLimitOptions | false;
+  /**
+   * The level each completed request is logged at: `info` for a server's log (the default), `debug`
+   * when a person runs it in a terminal, where a line per request would bury what they need.
+   */
+  requestLogLevel?: 'info' | 'debug';
+  /**
+   * Tests: answer 500 `undocumented_error` instead of a problem whose `code` the route does not
+   * document in the OpenAPI document, so a test that meets one fails.
+   */
+  enforceErrorDocs?: boolean;
   /** Tests only: registers more routes beside the modules' ones, under the same rules. */
   extraRoutes?: (routes: AppInstance, deps: CommandDeps) => void;
+  /** The Alexa skill's id, and (tests only) the trust roots and chain download of its request verification. */
+  voice?: VoiceOptions;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -61,8 +94,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: fastifyTrustProxy(options.trustProxy),
+    // One line per request, written by the hook below at the level asked for.
+    disableRequestLogging: true,
   }).withTypeProvider<ZodTypeProvider>();
+
+  const requestLogLevel = options.requestLogLevel ?? 'info';
+  app.addHook('onResponse', async (request, reply) => {
+    request.log[requestLogLevel]({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -84,7 +124,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       info: {
         title: 'Stockroom API',
         version,
-        description: 'Inventory from the purchase order to the checkout counter. Quantities are decimal numbers in the item’s base unit (at most 3 decimals); money is a decimal string.',
+        description:
+          'Inventory from the purchase order to the checkout counter. Quantities are decimal numbers in the item’s base unit (at most 3 decimals); money is a decimal string. ' +
+          'Text fields are trimmed of leading and trailing whitespace before they are checked and stored; dates and instants lie between 1970-01-01 and 2200-12-31.',
       },
       components: {
         schemas: {},
@@ -96,7 +138,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       security: [{ bearerToken: [] }, { sessionCookie: [] }],
     },
     transform: createJsonSchemaTransform({ skipList: ['/api/openapi.json', '/healthz'] }),
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (document) => polishOpenApi(jsonSchemaTransformObject(document)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   const rateLimit = options.rateLimit === undefined ? rateLimitFromEnv() : options.rateLimit;
@@ -117,28 +159,56 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await registerWebApp(app, options.webRoot ?? DEFAULT_WEB_ROOT);
 
+  const catalogue = errorCatalogue();
+  const documentedErrors = new Map<string, RouteErrorDocs>();
+  app.decorate('documentedErrors', documentedErrors);
+  if (options.enforceErrorDocs) {
+    app.addHook('onSend', async (request, reply, payload) => {
+      const code = request.problemCode;
+      if (code === null || isDocumented(documentedErrors, request.method, request.routeOptions.url, code)) return payload;
+      const detail = `${request.method} ${request.routeOptions.url} answered ${reply.statusCode} ${code}, which its config.errors does not declare.`;
+      request.log.error(detail);
+      reply.code(500).type('application/problem+json');
+      return JSON.stringify({ type: 'urn:stockroom:problem:undocumented_error', title: 'Internal Server Error', status: 500, code: 'undocumented_error', detail });
+    });
+  }
+
   await app.register(async (scope) => {
     const routes = scope as unknown as AppInstance;
-    // Every error a route can answer with is a problem document.
-    routes.addHook('onRoute', (route) => {
-      const schema = (route.schema ??= {});
-      const response = (schema.response ??= {}) as Record<string, unknown>;
-      response['4xx'] ??= problemSchema;
-      response['5xx'] ??= problemSchema;
-    });
+    // Every error a route can answer with is a problem document, listed per status with its codes.
+    routes.addHook('onRoute', (route) => documentRouteErrors(route, catalogue, documentedErrors));
     registerNulGuard(scope);
     registerLocationRoutes(routes, deps);
     registerCatalogRoutes(routes, deps);
     registerLedgerRoutes(routes, deps);
     registerAdjustmentRoutes(routes, deps);
     registerReportRoutes(routes, deps);
+    registerStandardReportRoutes(routes, deps);
+    registerCustomReportRoutes(routes, deps);
+    registerSavedReportRoutes(routes, deps);
     registerSettingsRoutes(routes, deps);
     registerPurchasingRoutes(routes, deps);
     registerScanningRoutes(routes, deps);
     registerSalesRoutes(routes, deps);
     registerOrderRoutes(routes, deps);
     registerFulfillmentRoutes(routes, deps);
+    registerTransferRoutes(routes, deps);
+    registerBinMoveRoutes(routes, deps);
+    registerReplenishmentRoutes(routes, deps);
+    registerPricingRoutes(routes, deps);
+    registerLabelRoutes(routes, deps);
+    registerImportRoutes(routes, deps);
+    registerCountRoutes(routes, deps);
+    registerForecastingRoutes(routes, deps);
+    registerBomRoutes(routes, deps);
+    registerProductionRoutes(routes, deps);
     registerAccessRoutes(routes, deps);
+    registerNotificationRoutes(routes, deps);
+    registerAlertRoutes(routes, deps);
+    registerIntegrationRoutes(routes, deps);
+    registerQuickbooksRoutes(routes, deps);
+    registerGoogleRoutes(routes, deps);
+    registerVoiceRoutes(routes, deps, options.voice);
     options.extraRoutes?.(routes, deps);
   });
 

@@ -78,13 +78,20 @@ export async function registerWebApp(app: FastifyInstance, webRoot: string): Pro
     handler: async (request, reply) => {
       const urlPath = request.url.split('?')[0] ?? '/';
       if (isServerPath(urlPath)) throw new PlatformError('route_not_found', `No route ${request.method} ${urlPath}.`);
-      const file = decodeURIComponent((request.params as { '*': string })['*']);
+      // The router has already decoded the path once; decoding again turned `/assets/%25` into a
+      // URIError (500) and would let `%252e%252e` mean `..` to the file lookup.
+      const file = (request.params as { '*': string })['*'];
+      // Source maps would publish the app's original source; the build emits none, and a stray
+      // one in the folder is not served either.
+      if (file.endsWith('.map')) throw new PlatformError('route_not_found', `No file ${urlPath}.`);
       if (file.startsWith('assets/')) {
         reply.header('x-content-type-options', 'nosniff');
         return reply.sendFile(file, webRoot, { immutable: true, maxAge: ONE_YEAR_S * 1000 });
       }
       // A file of the build's top level (the icon, the manifest): cached briefly, revalidated after.
       if (/^[\w.-]+\.\w+$/.test(file) && file !== 'index.html') {
+        // The service worker is checked on every load, so a new build reaches installed apps at once.
+        if (file === 'sw.js' && existsSync(path.join(webRoot, file))) return reply.header('cache-control', 'no-cache').sendFile(file, webRoot, { cacheControl: false });
         if (existsSync(path.join(webRoot, file))) return reply.sendFile(file, webRoot, { maxAge: 3600 * 1000 });
         throw new PlatformError('route_not_found', `No file ${urlPath}.`);
       }

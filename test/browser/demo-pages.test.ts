@@ -1,105 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { apiClient, demoToken } from './api.ts';
 import { launchChromium, screenshot, signIn, wedgeScan, type LaunchedBrowser } from './browser.ts';
-import { startWebServer, type WebServer } from './server.ts';
+import { startDemoShop } from './demo-shop.ts';
+import type { WebServer } from './server.ts';
 
 /**
- * Every main page on the demo shop (`stockroom demo`), with a little trading added through
- * the API so the pages show what a shop in use looks like; each page is saved as a screenshot
- * in test-artifacts/screenshots/ and checked for the figures it must show.
+ * Every main page on the demo shop (see demo-shop.ts for the trading added through the API);
+ * each page is saved as a screenshot in test-artifacts/screenshots/ and checked for the figures
+ * it must show.
  */
-
-function isoDay(offsetDays: number): string {
-  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
-}
 
 describe('the main pages on the demo shop', () => {
   let server: WebServer;
   let browser: LaunchedBrowser;
   let page: Page;
-  const ids: Record<string, string> = {};
+  let ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    // Two months of simulated trade: enough history for every page, in seconds rather than minutes.
-    server = await startWebServer('demo', undefined, ['--days', '60']);
-    const api = apiClient(server.origin, demoToken(await server.waitForOutput(/STOCKROOM_TOKEN=/)));
-    const item = async (sku: string) => (await api.get(`/api/v1/items?q=${sku}`)).data.find((i: { sku: string }) => i.sku === sku);
-    const mug = await item('MUG-STONE');
-    const candle = await item('CANDLE-STRAW');
-    const tea = await item('TEA-EARL');
-    ids.mug = mug.id;
-    const sites = (await api.get('/api/v1/locations')).data as Array<{ id: string; code: string; site_type: string }>;
-    const warehouse = sites.find((s) => s.site_type === 'warehouse')!;
-    const main = sites.find((s) => s.code === 'MAIN')!;
-    const vendor = await api.post('/api/v1/vendors', { name: 'Harbour Supplies', email: 'orders@harbour.example', payment_terms: 'Net 30', lead_time_days: 5, over_receipt_tolerance_percent: 5 });
-    await api.put(`/api/v1/vendors/${vendor.id}/items/${mug.id}`, { vendor_sku: 'HS-MUG', unit_cost: '4.90', preferred: true });
-    await api.put(`/api/v1/vendors/${vendor.id}/items/${candle.id}`, { vendor_sku: 'HS-CAN-12', purchase_unit: 'case', unit_cost: '64.00' });
-    await api.put(`/api/v1/vendors/${vendor.id}/items/${tea.id}`, { vendor_sku: 'HS-TEA', unit_cost: '3.05' });
-    // One order partly delivered (short on mugs), one late, one draft.
-    const po1 = await api.post('/api/v1/purchase-orders', {
-      vendor_id: vendor.id,
-      delivery_site_id: warehouse.id,
-      expected_on: isoDay(-3),
-      tax_rate_percent: 10,
-      shipping: '15.00',
-      lines: [
-        { item_id: mug.id, qty: 40 },
-        { item_id: candle.id, qty: 2 },
-      ],
-    });
-    await api.post(`/api/v1/purchase-orders/${po1.id}/send`);
-    await api.post('/api/v1/receipts', { purchase_order_id: po1.id, post: true, lines: [{ item_id: mug.id, qty: 30 }, { item_id: candle.id, qty: 2 }] });
-    ids.po = po1.id;
-    const po2 = await api.post('/api/v1/purchase-orders', { vendor_id: vendor.id, delivery_site_id: main.id, expected_on: isoDay(-1), lines: [{ item_id: tea.id, qty: 24 }] });
-    await api.post(`/api/v1/purchase-orders/${po2.id}/send`);
-    const draft = await api.post('/api/v1/receipts', { purchase_order_id: po2.id, lines: [{ item_id: tea.id, qty: 20 }] });
-    ids.receipt = draft.id;
-    await api.post('/api/v1/purchase-orders', { vendor_id: vendor.id, delivery_site_id: main.id, expected_on: isoDay(7), lines: [{ item_id: candle.id, qty: 1 }] });
-    await api.post('/api/v1/adjustments', { location_id: main.id, reason: 'damaged', note: 'dropped a box', lines: [{ item_id: mug.id, qty: -2 }] });
-    ids.vendor = vendor.id;
-
-    // Selling: two counter sales (one with oat milk in a latte and a discount), web orders
-    // waiting to ship and one shipped.
-    const latte = await item('LATTE');
-    const groups = (await api.get(`/api/v1/items/${latte.id}/modifier-groups`)).data as Array<{ modifiers: Array<{ id: string; name: string }> }>;
-    const oat = groups.flatMap((g) => g.modifiers).find((m) => m.name === 'Oat milk')!;
-    const sale = await api.post(
-      '/api/v1/sales',
-      {
-        location_id: main.id,
-        register: 'T1',
-        tax_rate: '8',
-        lines: [
-          { item_id: latte.id, qty: 2, modifiers: [oat.id] },
-          { item_id: mug.id, qty: 1, discount: { percent: '10', reason: 'chipped' } },
-        ],
-        payments: [{ tender: 'cash', amount: '30.00' }],
-      },
-      { 'idempotency-key': 'demo-pages-sale-1' },
-    );
-    ids.sale = sale.id;
-    await api.post('/api/v1/sales', { location_id: main.id, register: 'T2', lines: [{ item_id: candle.id, qty: 2 }], payments: [{ tender: 'cash', amount: '40.00' }] }, { 'idempotency-key': 'demo-pages-sale-2' });
-    const channel = (await api.get('/api/v1/channels')).data.find((c: { kind: string }) => c.kind !== 'pos');
-    const order = async (n: string, qty: number) =>
-      api.post('/api/v1/orders', { channel_id: channel.id, channel_order_id: n, customer: { name: 'Ada Buyer', email: 'ada@example.com' }, ship_to: '1 Harbour Road', lines: [{ item_id: mug.id, qty }, { item_id: tea.id, qty: 1 }] }, { 'idempotency-key': `demo-pages-${n}` });
-    const waiting = await order('WEB-2001', 2);
-    ids.order = waiting.id;
-    await order('WEB-2002', 1);
-    const shipped = await order('WEB-2000', 1);
-    await api.post(`/api/v1/orders/${shipped.id}/confirm`);
-    const picks = (await api.post(`/api/v1/orders/${shipped.id}/pick-lists`)).data as Array<{ id: string; lines: Array<{ order_line_id: string; qty: number }> }>;
-    for (const pick of picks) {
-      await api.post(`/api/v1/pick-lists/${pick.id}/picked`);
-      const shipment = await api.post(`/api/v1/pick-lists/${pick.id}/shipments`, { packages: [{ weight_g: 800, lines: pick.lines.map((l) => ({ order_line_id: l.order_line_id, qty: l.qty })) }] });
-      await api.post(`/api/v1/shipments/${shipment.id}/ship`, { carrier: 'Parcel Co', service: 'Standard', packages: shipment.packages.map((p: { id: string }, i: number) => ({ package_id: p.id, tracking_number: `PC-DEMO-${i + 1}` })) });
-    }
-    const pickWaiting = (await api.post(`/api/v1/orders/${waiting.id}/pick-lists`)).data as Array<{ id: string }>;
-    await api.post(`/api/v1/pick-lists/${pickWaiting[0]!.id}/picked`);
-
+    ({ server, ids } = await startDemoShop());
     browser = await launchChromium(server.origin);
     page = await browser.newPage();
-  });
+    // Building the demo shop takes minutes on a busy machine.
+  }, 600_000);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
@@ -196,6 +118,73 @@ describe('the main pages on the demo shop', () => {
     await shot('/admin/users', 'users', (p) => p.getByRole('cell', { name: 'staff@demo.test' }).waitFor());
     await shot('/admin/tokens', 'tokens', (p) => p.getByRole('cell', { name: 'demo start (owner)' }).waitFor());
     await shot('/admin/audit', 'audit-log', (p) => p.getByText('/api/v1/adjustments').first().waitFor());
+  });
+
+  it('settings, exchange rates, modifiers, landed costs and changing an order’s lines', async () => {
+    await shot('/admin/settings', 'shop-settings', (p) => p.getByLabel('Shop name').waitFor());
+    const name = await page.getByLabel('Shop name').inputValue();
+    await page.getByLabel('Shop name').fill('Harbour Homewares');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('.brand', { hasText: 'Harbour Homewares' }).waitFor();
+    await page.getByLabel('Shop name').fill(name);
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('.brand', { hasText: name }).waitFor();
+
+    await shot('/purchasing/exchange-rates', 'exchange-rates', (p) => p.getByRole('heading', { name: 'Exchange rates' }).waitFor());
+    await page.getByLabel('Currency').fill('EUR');
+    await page.getByLabel(/per unit/).fill('1.0825');
+    await page.getByRole('button', { name: 'Set rate' }).click();
+    await page.getByTestId('exchange-rates').getByRole('cell', { name: '1.0825' }).first().waitFor();
+
+    await shot('/items/modifiers', 'modifiers', (p) => p.getByTestId('modifier-group-Milk').waitFor());
+    await page.getByRole('button', { name: 'New modifier group' }).click();
+    await page.getByLabel('Group name').fill('Syrup');
+    await page.getByLabel('Name', { exact: true }).fill('Vanilla');
+    await page.getByLabel('Price change').fill('0.50');
+    await page.getByRole('button', { name: 'Create group' }).click();
+    await page.getByTestId('modifier-group-Syrup').getByRole('cell', { name: 'Vanilla' }).waitFor();
+
+    await page.goto(`/items/${ids.latte}`);
+    await page.getByRole('button', { name: 'Choose modifier groups' }).click();
+    await page.getByLabel('Syrup').check();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('item-modifiers').getByText(/Vanilla/).waitFor();
+
+    await page.goto(`/purchasing/receipts/${ids.postedReceipt}`);
+    const landed = page.getByTestId('landed-costs');
+    await landed.getByLabel('Amount').fill('12.00');
+    await landed.getByLabel('Bill reference').fill('FRT-77');
+    await landed.getByRole('button', { name: 'Add charge' }).click();
+    await landed.getByRole('cell', { name: 'FRT-77' }).waitFor();
+    expect(await landed.locator('tbody tr').first().textContent()).toMatch(/\$12\.00.*\$12\.00/);
+
+    await page.goto(`/purchasing/orders/${ids.po}`);
+    await page.getByRole('button', { name: 'Edit lines' }).click();
+    const line = page.getByRole('form', { name: 'Line 1' });
+    await line.getByLabel(/^Quantity/).fill('45');
+    await line.getByRole('button', { name: 'Save' }).click();
+    // 30 of the mugs arrived: 15 are now owed.
+    await page.getByTestId('outstanding-1').filter({ hasText: /^15\b/ }).waitFor();
+    await screenshot(page, 'purchase-order-line-edit');
+  });
+
+  it('reports: the list, a report with its chart, and the report builder', async () => {
+    // The window alone, as docs/reports.md shows them (docs/images/).
+    const windowShot = async (path: string, name: string, ready: (p: Page) => Promise<unknown>) => {
+      await page.goto(path);
+      await ready(page);
+      await page.waitForLoadState('networkidle');
+      await screenshot(page, name, { fullPage: false });
+    };
+    await windowShot('/reports', 'reports', (p) => p.getByRole('link', { name: 'Inventory change' }).waitFor());
+    await windowShot('/reports/sales?by=hour', 'report-sales', (p) => p.locator('.report-table tbody tr').first().waitFor());
+    expect(await page.locator('.report-table tbody tr').nth(8).textContent()).toMatch(/\$[\d,]+\.\d{2}/);
+    await windowShot('/reports/profitability', 'report-profitability', (p) => p.locator('.report-table tbody tr').first().waitFor());
+    await page.goto('/reports/build');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.locator('table tbody tr').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    await screenshot(page, 'report-builder', { fullPage: false });
   });
 
   it('scanner mode on a phone', async () => {

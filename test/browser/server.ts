@@ -33,7 +33,8 @@ export async function startWebServer(command: 'serve' | 'demo', prepare?: (dbPat
   });
   let output = '';
   const origin = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 150_000);
+    // Two months of demo trade take a minute alone, several when the machine's cores are shared.
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 540_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);

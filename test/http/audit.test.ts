@@ -79,8 +79,11 @@ describeEachDatabase('audit log', (get) => {
       ['DELETE', 409, 'item_has_movements', ownerTokenId],
       ['DELETE', 403, 'forbidden', viewer.id],
       ['DELETE', 401, 'unauthenticated', null],
+      // The adjustment moved the item, so it names the item among its targets; then the item's creation.
+      ['POST', 201, null, ownerTokenId],
       ['POST', 201, null, ownerTokenId],
     ]);
+    expect(about.slice(3).map((e: any) => e.route)).toEqual(['/api/v1/adjustments', '/api/v1/items']);
     expect(about[2].ip).toBe('198.51.100.4');
     expect((await api.get(`/api/v1/items/${item.id}`)).status).toBe(200);
   });

@@ -258,7 +258,7 @@ describe('first-run setup', () => {
     });
 
     it('is open until the first owner exists, then closed for good', async () => {
-      expect((await api.as(null).get('/api/v1/setup')).body).toEqual({ open: true });
+      expect((await api.as(null).get('/api/v1/setup')).body).toEqual({ open: true, signed_in: false });
       const weak = await api.as(null).post('/api/v1/setup', { email: 'owner@shop.test', name: 'Olive Owner', password: 'short' });
       expect(weak.status).toBe(422);
       expect(weak.body.code).toBe('password_too_weak');
@@ -267,7 +267,9 @@ describe('first-run setup', () => {
       expect(done.body).toMatchObject({ kind: 'session', role: 'owner', sites: 'all', user: { email: 'owner@shop.test', role: 'owner', sites: 'all' } });
       const session = done.cookies[SESSION_COOKIE]!;
       expect((await api.as({ session }).get('/api/v1/session')).body.user.email).toBe('owner@shop.test');
-      expect((await api.as(null).get('/api/v1/setup')).body).toEqual({ open: false });
+      expect((await api.as(null).get('/api/v1/setup')).body).toEqual({ open: false, signed_in: false });
+      // The web app asks here whether it is signed in, so the sign-in page never logs a 401 from GET /session.
+      expect((await api.as({ session }).get('/api/v1/setup')).body).toEqual({ open: false, signed_in: true });
       const second = await api.as(null).post('/api/v1/setup', { email: 'intruder@shop.test', name: 'Intruder', password: 'harbour-lights-at-noon' });
       expect(second.status).toBe(409);
       expect(second.body.code).toBe('setup_closed');

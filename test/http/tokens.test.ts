@@ -115,25 +115,32 @@ describeEachDatabase('API tokens', (get) => {
     expect((await api.post('/api/v1/tokens', { name: 'bad grant', role: 'staff', sites: [siteA.default_bin_id] })).body.code).toBe('grant_invalid');
   });
 
-  it('loses what the person it acts for loses: disabled, demoted or moved to other sites', async () => {
+  it('is revoked when the person it acts for is disabled, demoted or loses a site it holds', async () => {
     const boss = await manager([siteA.id, siteB.id]);
     const both = (await boss.client.post('/api/v1/tokens', { name: 'Both sites', role: 'staff', sites: [siteA.id, siteB.id] })).body.secret;
+    const atA = (await boss.client.post('/api/v1/tokens', { name: 'Site A', role: 'staff', sites: [siteA.id] })).body.secret;
     const asManager = (await boss.client.post('/api/v1/tokens', { name: 'Manager', role: 'manager', sites: [siteA.id] })).body.secret;
     const balancesAtB = () => api.as({ bearer: both }).get(`/api/v1/balances?location_id=${siteB.id}`);
     expect((await balancesAtB()).status).toBe(200);
 
     expect((await api.patch(`/api/v1/users/${boss.user.id}`, { sites: [siteA.id] })).status).toBe(200);
-    expect((await balancesAtB()).status).toBe(403);
-    expect((await api.as({ bearer: both }).get(`/api/v1/balances?location_id=${siteA.id}`)).status).toBe(200);
+    const shrunk = await balancesAtB();
+    expect(shrunk.status).toBe(401);
+    expect(shrunk.body.detail).toMatch(/revoked/);
+    expect((await api.as({ bearer: atA }).get(`/api/v1/balances?location_id=${siteA.id}`)).status).toBe(200);
 
     expect((await api.patch(`/api/v1/users/${boss.user.id}`, { role: 'staff' })).status).toBe(200);
     const demoted = await api.as({ bearer: asManager }).get('/api/v1/items');
     expect(demoted.status).toBe(401);
-    expect(demoted.body.detail).toMatch(/no longer has its role/);
-    expect((await api.as({ bearer: both }).get('/api/v1/items')).status).toBe(200);
+    expect(demoted.body.detail).toMatch(/revoked/);
+    expect((await api.as({ bearer: atA }).get('/api/v1/items')).status).toBe(200);
 
     expect((await api.post(`/api/v1/users/${boss.user.id}/disable`)).status).toBe(200);
-    expect((await api.as({ bearer: both }).get('/api/v1/items')).status).toBe(401);
+    expect((await api.as({ bearer: atA }).get('/api/v1/items')).status).toBe(401);
+    // Enabled again, or given back the role and sites: what was revoked stays revoked.
+    expect((await api.post(`/api/v1/users/${boss.user.id}/enable`)).status).toBe(200);
+    expect((await api.patch(`/api/v1/users/${boss.user.id}`, { role: 'manager', sites: [siteA.id, siteB.id] })).status).toBe(200);
+    for (const secret of [both, atA, asManager]) expect((await api.as({ bearer: secret }).get('/api/v1/items')).status).toBe(401);
   });
 
   it('lists for a manager only the tokens they made, and hides the others', async () => {

@@ -61,6 +61,23 @@ describe('the web app served at /', () => {
     expect((await api.as(null).post('/items', {})).status).toBe(404);
   });
 
+  it('answers a percent sign or an encoded percent in an asset path with a 404 problem, not a 500', async () => {
+    for (const path of ['/assets/%25', '/assets/%2525', '/%25', '/assets/%E0%A4%A']) {
+      const res = await api.as(null).get(path);
+      expect(res.status, path).toBeLessThan(500);
+      expect(res.headers['content-type'], path).toMatch(/problem\+json|text\/html/);
+    }
+    expect((await api.as(null).get('/assets/%25')).status).toBe(404);
+    // Decoded once only: %252e%252e is the file name "%2e%2e", never "..".
+    expect((await api.as(null).get('/assets/%252e%252e/%252e%252e/package.json')).status).toBe(404);
+  });
+
+  it('does not serve source maps, which would publish the original source', async () => {
+    const map = await api.as(null).get('/assets/app-T3st1234.js.map');
+    expect(map.status).toBe(404);
+    expect(JSON.stringify(map.body)).not.toContain('secret-source');
+  });
+
   it('keeps the web routes out of the API description', async () => {
     const doc = (await api.as(null).get('/api/openapi.json')).body;
     expect(Object.keys(doc.paths).filter((p) => !p.startsWith('/api/'))).toEqual([]);

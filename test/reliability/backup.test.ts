@@ -99,6 +99,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         const server = await startStockroom(live.url, { LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '0' });
         let stop = false;
         let acknowledged = 0;
+        // Waits are on what the writers have done, not on the clock: `acknowledgedAtLeast(n)`
+        // settles once n writes are acknowledged (or a writer fails).
+        const waiting: Array<{ n: number; resolve: () => void }> = [];
+        const acknowledgedAtLeast = (n: number) => new Promise<void>((resolve) => (acknowledged >= n ? resolve() : waiting.push({ n, resolve })));
         const writer = async (w: number) => {
           for (let n = 0; !stop; n += 1) {
             const response = await fetch(`${server.origin}/api/v1/adjustments`, {
@@ -108,14 +112,20 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
             });
             if (response.status !== 201) throw new Error(`adjustment answered ${response.status}: ${await response.text()}`);
             acknowledged += 1;
+            for (const wait of waiting.filter((x) => acknowledged >= x.n)) wait.resolve();
           }
         };
         const writers = [0, 1, 2, 3].map(writer);
+        const writersFailed = Promise.all(writers).then(() => {
+          throw new Error('the writers stopped before they were told to');
+        });
+        const until = (n: number) => Promise.race([acknowledgedAtLeast(n), writersFailed]);
         const liveCopy = path.join(dir, `during-writes.${extension}`);
         try {
-          await new Promise((resolve) => setTimeout(resolve, 500));
+          // The backup starts with writes flowing, and writes go on after it ends.
+          await until(20);
           await stockroom('backup', liveCopy, '--db', live.url);
-          await new Promise((resolve) => setTimeout(resolve, 500));
+          await until(acknowledged + 20);
         } finally {
           stop = true;
           await Promise.all(writers);

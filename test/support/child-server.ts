@@ -67,14 +67,20 @@ function childServer(child: ChildProcess, origin: string): ChildServer {
 }
 
 /** The real server, built (`npm run build`), in its own process, as a shop would run it. */
-export async function startStockroom(dbUrl: string, env: Record<string, string> = {}, port = 0): Promise<ChildServer & { startMs: number; exited: Promise<number | null> }> {
+/** How a child process ended: its exit code, or the signal that killed it. */
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export async function startStockroom(dbUrl: string, env: Record<string, string> = {}, port = 0): Promise<ChildServer & { startMs: number; exited: Promise<ChildExit> }> {
   const started = performance.now();
   const child = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve', '--db', dbUrl, '--port', String(port), '--host', '127.0.0.1'], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<ChildExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const origin = await waitForListening(child, /listening on (http:\/\/[^\s]+)/, 120_000);
   return { ...childServer(child, origin), startMs: performance.now() - started, exited };
 }

@@ -8,7 +8,22 @@ import { systemActor, type Actor, type ServiceContext } from '../../src/platform
 import { openDatabase, type Database, type DialectName } from '../../src/platform/db/database.ts';
 import { dropSchema, testPostgresUrl } from './postgres.ts';
 
-export const dialects: readonly DialectName[] = ['sqlite', 'postgres'];
+const allDialects: readonly DialectName[] = ['sqlite', 'postgres'];
+
+/**
+ * The dialects service tests run on: both, unless STOCKROOM_TEST_DIALECTS names fewer
+ * (comma-separated). Mutation runs set `sqlite`, because the PostgreSQL half doubles their time;
+ * CI refuses a narrowed list (see global-setup.ts), so it always runs both.
+ */
+export function selectedDialects(setting = process.env.STOCKROOM_TEST_DIALECTS): readonly DialectName[] {
+  if (setting === undefined || setting.trim() === '') return allDialects;
+  const names = setting.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !allDialects.includes(name as DialectName));
+  if (unknown.length) throw new Error(`STOCKROOM_TEST_DIALECTS names ${unknown.join(', ')}; it takes ${allDialects.join(', ')}.`);
+  return allDialects.filter((dialect) => names.includes(dialect));
+}
+
+export const dialects: readonly DialectName[] = selectedDialects();
 
 export interface TestDatabase {
   db: Database;
@@ -61,7 +76,7 @@ export async function createTestDatabase(dialect: DialectName, options: { poolSi
 }
 
 export function postgresEnabled(): boolean {
-  return process.env.STOCKROOM_TEST_POSTGRES !== '0';
+  return process.env.STOCKROOM_TEST_POSTGRES !== '0' && dialects.includes('postgres');
 }
 
 /**

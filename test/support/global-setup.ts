@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { selectedDialects } from './databases.ts';
 import { dropRunSchemas, postgresReachable, testPostgresUrl } from './postgres.ts';
 
 /**
@@ -6,6 +7,9 @@ import { dropRunSchemas, postgresReachable, testPostgresUrl } from './postgres.t
  * fails the run; on a laptop without one the PostgreSQL half is skipped, and says so.
  */
 export default async function setup(): Promise<() => Promise<void>> {
+  if (process.env.CI && selectedDialects().length < 2) {
+    throw new Error(`STOCKROOM_TEST_DIALECTS=${process.env.STOCKROOM_TEST_DIALECTS} narrows the suite; CI runs every service test on SQLite and PostgreSQL.`);
+  }
   const reachable = await postgresReachable();
   if (!reachable) {
     if (process.env.CI) throw new Error(`PostgreSQL is not reachable at ${testPostgresUrl}; CI runs every service test on it.`);

@@ -15,6 +15,8 @@ export interface Operation {
   body: Schema | null;
   bodyRequired: boolean;
   responses: Record<string, Schema | undefined>;
+  /** Every status the document gives a response for, with or without a body. */
+  documented: Set<string>;
 }
 
 export interface FuzzRequest {
@@ -33,7 +35,7 @@ export function operationsOf(doc: Schema): Operation[] {
       const body = op.requestBody?.content?.['application/json']?.schema ?? null;
       const responses: Record<string, Schema | undefined> = {};
       for (const [status, r] of Object.entries<Schema>(op.responses ?? {})) responses[status] = r?.content?.['application/json']?.schema;
-      ops.push({ method: method.toUpperCase(), path, parameters: op.parameters ?? [], body, bodyRequired: Boolean(op.requestBody?.required), responses });
+      ops.push({ method: method.toUpperCase(), path, parameters: op.parameters ?? [], body, bodyRequired: Boolean(op.requestBody?.required), responses, documented: new Set(Object.keys(op.responses ?? {})) });
     }
   }
   return ops;
@@ -50,6 +52,13 @@ export class SchemaResolver {
     return s ?? {};
   }
 }
+
+/** Fields of which a request names exactly one, by rules (zod refinements) the JSON Schema does not carry. */
+const exclusiveGroups = [
+  ['purchase_order_line_id', 'item_id', 'sku', 'barcode'],
+  ['sale_id', 'order_id'],
+  ['amount', 'percent'],
+];
 
 const weird = ['\u0000', '\u202e', '\u200f', '\ud83d\ude00', '\uFEFF', "'; drop table items; --", '%', '_', '\\', '../..', '<script>'];
 
@@ -149,6 +158,121 @@ export class Generator {
     for (let i = 0; i < length; i += 1) out += String.fromCharCode(this.int(97, 122));
     if (pattern && !new RegExp(pattern).test(out)) out = this.pick(['A1', 'ABC-1', 'X', 'case', 'ea', '0.5', '12']);
     return out;
+  }
+
+  #serial = 0;
+
+  /** The id prefix a pattern asks for: `^po_…` gives `po`; `^(sll|orl)_…` one of those that has ids. */
+  idPrefixOf(pattern: string): string | undefined {
+    const single = /^\^([a-z]{2,4})_/.exec(pattern)?.[1];
+    if (single) return single;
+    const alternatives = /^\^\(([a-z]{2,4}(?:\|[a-z]{2,4})+)\)_/.exec(pattern)?.[1]?.split('|');
+    if (!alternatives) return undefined;
+    const known = alternatives.filter((p) => this.ids[p]?.length);
+    return this.pick(known.length ? known : alternatives);
+  }
+
+  /**
+   * A value a shop could really send: the required fields and some optional ones, small positive
+   * quantities, money as "1.00", ids that exist, dates just past, names and codes no other request
+   * used. The field's name is the hint where the schema says only "string". Writes built this way
+   * can succeed, which random valid-by-schema values (negative quantities, letters for money)
+   * almost never do.
+   */
+  plausible(input: Schema, key = '', depth = 0): unknown {
+    const schema = this.resolver.resolve(input);
+    if (schema.const !== undefined) return schema.const;
+    if (schema.enum) return this.pick(schema.enum);
+    const choices: Schema[] | undefined = schema.anyOf ?? schema.oneOf;
+    if (choices) {
+      const concrete = choices.filter((c) => this.resolver.resolve(c).type !== 'null');
+      return this.plausible(this.pick(concrete.length ? concrete : choices), key, depth);
+    }
+    if (schema.allOf) return Object.assign({}, ...schema.allOf.map((s: Schema) => this.plausible(s, key, depth)));
+    const types: string[] = Array.isArray(schema.type) ? schema.type.filter((t: string) => t !== 'null') : [schema.type];
+    switch (this.pick(types)) {
+      case 'object': {
+        const out: Record<string, unknown> = {};
+        const required: string[] = schema.required ?? [];
+        const properties = Object.keys(schema.properties ?? {});
+        // "Exactly one of" rules JSON Schema cannot show: keep one field of each such group (mostly the first).
+        const excluded = new Set<string>();
+        for (const group of exclusiveGroups) {
+          const present = group.filter((name) => properties.includes(name) && !required.includes(name));
+          if (present.length < 2) continue;
+          const keep = this.chance(0.7) ? present[0]! : this.pick(present);
+          for (const name of present) if (name !== keep) excluded.add(name);
+          out[keep] = this.plausible(schema.properties[keep], keep, depth + 1);
+        }
+        for (const [name, sub] of Object.entries<Schema>(schema.properties ?? {})) {
+          if (excluded.has(name) || name in out) continue;
+          if (required.includes(name) || (depth < 2 && this.chance(0.3))) out[name] = this.plausible(sub, name, depth + 1);
+        }
+        // A change with nothing in it is refused; send at least one field.
+        const optional = properties.filter((name) => !excluded.has(name));
+        if (Object.keys(out).length === 0 && optional.length) {
+          const name = this.pick(optional);
+          out[name] = this.plausible(schema.properties[name], name, depth + 1);
+        }
+        return out;
+      }
+      case 'array': {
+        const min = Math.max(schema.minItems ?? 0, 1);
+        const max = Math.min(schema.maxItems ?? 2, 2);
+        return Array.from({ length: this.int(Math.min(min, max), Math.max(min, max)) }, () => this.plausible(schema.items ?? {}, key, depth + 1));
+      }
+      case 'integer':
+      case 'number': {
+        const min = Math.max(schema.minimum ?? 1, schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + 1 : 1);
+        const max = Math.min(schema.maximum ?? 3, schema.exclusiveMaximum !== undefined ? schema.exclusiveMaximum - 1 : 3);
+        return max >= min ? this.int(min, max) : (schema.minimum ?? 0);
+      }
+      case 'boolean':
+        return this.chance(0.5);
+      case 'string':
+        return this.plausibleString(schema, key);
+      default:
+        return null;
+    }
+  }
+
+  plausibleString(schema: Schema, key: string): string {
+    const pattern: string | undefined = schema.pattern;
+    const prefix = pattern ? this.idPrefixOf(pattern) : undefined;
+    // A field named for a site takes a site's id: most locations are bins, which such a field refuses.
+    const known = prefix === 'loc' && /site_id/.test(key) && this.ids['loc:site']?.length ? this.ids['loc:site'] : prefix ? this.ids[prefix] : undefined;
+    if (prefix) return known?.length ? this.pick(known) : `${prefix}_NONE`;
+    this.#serial += 1;
+    const serial = `${this.int(0, 1e6)}${this.#serial}`;
+    if (schema.format === 'date-time') return new Date(Date.now() - this.int(1, 48) * 3_600_000).toISOString();
+    if (schema.format === 'date') return new Date(Date.now() + this.int(1, 30) * 86_400_000).toISOString().slice(0, 10);
+    if (schema.format === 'email' || /email/.test(key)) return `fuzz${serial}@example.com`;
+    // The demo shop's own currency mostly; another now and then, for exchange rates.
+    if (pattern?.includes('[A-Z]{3}')) return this.chance(0.7) ? 'USD' : 'EUR';
+    if (/password/.test(key)) return `fuzz-pass-${serial}-long-enough`;
+    if (/amount|price|cost|rate|value|total|freight|duty|fee|shipping/.test(key)) return this.pick(['1.00', '2.50', '0.99', '500.00']);
+    if (/tolerance|percent|margin|markup/.test(key) || /^Percentage/.test(schema.description ?? '')) return this.pick(['5', '12.5', '0']);
+    if (/sku|code|barcode|register|reference|number|order_id/.test(key)) return `FZ-${serial}`;
+    if (/url/.test(key)) return `https://example.com/${serial}`;
+    if (pattern && /\\d|\[0-9\]/.test(pattern) && /\.\\d/.test(pattern)) return `${this.int(1, 9)}.00`;
+    const text = `fuzz ${serial}`;
+    const max = schema.maxLength ?? 200;
+    const out = text.slice(0, max).padEnd(schema.minLength ?? 1, 'x');
+    if (pattern && !new RegExp(pattern).test(out)) return this.string(schema);
+    return out;
+  }
+
+  /** A request built from `plausible` values and ids that exist: one that can succeed. */
+  plausibleRequest(op: Operation): FuzzRequest {
+    let url = op.path;
+    for (const p of op.parameters.filter((p) => p.in === 'path')) url = url.replace(`{${p.name}}`, encodeURIComponent(String(this.plausible(p.schema, p.name))));
+    const query = new URLSearchParams();
+    for (const p of op.parameters.filter((p) => p.in === 'query' && p.required)) query.set(p.name, String(this.plausible(p.schema, p.name)));
+    const qs = query.toString();
+    const headers: Record<string, string> = { 'idempotency-key': `plausible-${this.int(0, 1e9)}` };
+    const req: FuzzRequest = { method: op.method, url: qs ? `${url}?${qs}` : url, headers, kind: 'plausible' };
+    if (!op.body) return req;
+    return { ...req, headers: { ...headers, 'content-type': 'application/json' }, payload: JSON.stringify(this.plausible(op.body)) };
   }
 
   /** The same shape with one thing broken. */

@@ -4,6 +4,8 @@ import { createRoot } from 'react-dom/client';
 import { ApiError } from './api/problem.ts';
 import { App } from './App.tsx';
 import { SessionProvider } from './auth/session.tsx';
+import { OfflineProvider } from './offline/OfflineProvider.tsx';
+import { registerServiceWorker } from './offline/register-sw.ts';
 import './styles.css';
 
 const queryClient = new QueryClient({
@@ -21,8 +23,12 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <SessionProvider>
-        <App />
+        <OfflineProvider>
+          <App />
+        </OfflineProvider>
       </SessionProvider>
     </QueryClientProvider>
   </StrictMode>,
 );
+
+registerServiceWorker();

@@ -13,7 +13,7 @@ export type AccessErrorCode =
   | 'last_owner'
   | 'setup_closed';
 
-const httpStatusByCode = {
+export const httpStatusByCode = {
   invalid_credentials: 401,
   password_too_weak: 422,
   current_password_incorrect: 422,

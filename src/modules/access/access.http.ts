@@ -19,10 +19,14 @@ import { authenticateToken } from './tokens.service.ts';
  *
  * - onRoute: every route must declare its access, naming a known permission; the list of
  *   declarations is kept so tests can walk every route.
- * - onRequest: the bearer token or session cookie becomes `request.actor`; then the route's
- *   permission is checked (401 without credentials, 403 without the permission) and
- *   cookie-authenticated writes must carry the session's CSRF token. All of this runs before
- *   the body is parsed, so an unauthenticated caller learns nothing about a route's schema.
+ * - onRequest: the bearer token or session cookie becomes `request.actor` (or the reason it was
+ *   refused is kept). Nothing is refused yet, so the rate limiter, a route-level onRequest hook
+ *   that runs next, can count the request against the authenticated principal, and a request
+ *   with a made-up credential against its address.
+ * - preParsing: the route's permission is checked (401 without credentials, 403 without the
+ *   permission) and cookie-authenticated writes must carry the session's CSRF token. This still
+ *   runs before the body is parsed, so an unauthenticated caller learns nothing about a route's
+ *   schema.
  * - preHandler (after validation): a route that acts on a location taken from the request is
  *   refused with 403 when that location belongs to a site the actor is not granted. A location
  *   that does not exist is left to the handler, which answers 404.
@@ -96,6 +100,7 @@ export function assertRouteAccess(method: string, url: string, access: RouteAcce
 export async function registerAccess(app: FastifyInstance, deps: CommandDeps, options: AccessOptions): Promise<void> {
   await app.register(fastifyCookie, { hook: 'onRequest' });
   app.decorateRequest('credential', null);
+  app.decorateRequest('principalKey', null);
   app.decorateRequest('credentialProblem', null);
   app.decorateRequest('accessSiteId', null);
   app.decorateRequest('auditTargets', null);
@@ -115,10 +120,19 @@ export async function registerAccess(app: FastifyInstance, deps: CommandDeps, op
     describeAccess(route);
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    const access = request.routeOptions.config?.access;
-    if (!access) return; // no such route: the not-found handler answers
+  app.addHook('onRequest', async (request) => {
+    if (!request.routeOptions.config?.access) return; // no such route: the not-found handler answers
     await authenticate(deps, request);
+  });
+
+  app.addHook('preParsing', async (request, reply, payload) => {
+    const access = request.routeOptions.config?.access;
+    if (!access) return payload;
+    authorize(request, reply, access);
+    return payload;
+  });
+
+  function authorize(request: FastifyRequest, reply: FastifyReply, access: RouteAccess): void {
     if ('public' in access) {
       if (isMutating(request.method)) assertSameOrigin(request);
       return;
@@ -132,7 +146,7 @@ export async function registerAccess(app: FastifyInstance, deps: CommandDeps, op
     if (!isPermission(access.permission) || !roleHas(actor.role, access.permission)) {
       throw new PlatformError('forbidden', `The ${actor.role} role does not include ${access.permission}.`, { extra: { permission: access.permission } });
     }
-  });
+  }
 
   app.addHook('preHandler', async (request) => {
     const access = request.routeOptions.config?.access;
@@ -151,7 +165,10 @@ export async function registerAccess(app: FastifyInstance, deps: CommandDeps, op
 
   deps.observers.push({
     async committing(trx, command) {
-      await recordAuditEvent(trx, auditEventOf(command.request, command.status, deps.clock.now(), command.targets));
+      const event = auditEventOf(command.request, command.status, deps.clock.now(), command.targets);
+      // A command that names no location but moved stock at one site happened there: someone
+      // granted other sites does not see it (a return, a receipt posted, a shipment).
+      await recordAuditEvent(trx, { ...event, siteId: event.siteId ?? soleSiteOf(command.targets) });
       command.request.audited = true;
     },
   });
@@ -202,6 +219,7 @@ async function authenticate(deps: CommandDeps, request: FastifyRequest): Promise
     }
     request.actor = check.actor;
     request.credential = { kind: 'token', id: check.token.id, name: check.token.name };
+    request.principalKey = `token:${check.token.id}`;
     return;
   }
   const secret = request.cookies[SESSION_COOKIE];
@@ -213,6 +231,7 @@ async function authenticate(deps: CommandDeps, request: FastifyRequest): Promise
   }
   request.actor = check.actor;
   request.credential = { kind: 'session', session: check.session };
+  request.principalKey = `user:${check.session.user_id}`;
 }
 
 /** A cookie-authenticated write must echo the session's CSRF token, and come from our own origin. */
@@ -260,6 +279,12 @@ const targetTypeByPrefix: Record<string, string> = {
   res: 'reservation',
   lot: 'lot',
 };
+
+/** The one site a command's movements touched, if they touched exactly one. */
+function soleSiteOf(targets: readonly CommandTarget[]): string | null {
+  const sites = new Set(targets.filter((t) => t.type === 'site').map((t) => t.id));
+  return sites.size === 1 ? [...sites][0]! : null;
+}
 
 /** The ids a request names in its path: what a refused or failed request was about. */
 function targetsInParams(params: unknown): CommandTarget[] {

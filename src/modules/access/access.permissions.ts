@@ -33,12 +33,16 @@ export const PERMISSIONS = {
   'returns.write': 'Accept returns at granted sites.',
   'transfers.write': 'Move stock between granted sites.',
   'counts.write': 'Count stock at granted sites.',
+  'production.write': 'Run production orders (start, complete with actual quantities, close) and disassemblies at granted sites.',
   'counts.approve': 'Approve count variances.',
   'reports.read': 'Read reports and dashboards of granted sites.',
+  'reports.manage': 'Save, share and schedule reports made with the report builder.',
   'users.manage': 'Create users, change their roles and grants, disable them, reset passwords.',
   'tokens.manage': 'Create, list and revoke API tokens.',
   'audit.read': 'Read the audit log.',
   'settings.write': 'Change shop-wide settings.',
+  'webhooks.manage': 'Create, change, rotate and test webhook subscriptions (shop-wide: needs every site).',
+  'deliveries.manage': 'Read the delivery log of emails, texts and webhooks; redeliver; pause and resume destinations.',
 } as const satisfies Record<string, string>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -62,6 +66,7 @@ const staff: Permission[] = [
   'returns.write',
   'transfers.write',
   'counts.write',
+  'production.write',
 ];
 
 /**

@@ -56,7 +56,7 @@ export const updateUserBody = z
 export const resetPasswordBody = z.strictObject({ password: passwordInput });
 
 export const listUsersQuery = z.strictObject({
-  q: z.string().trim().max(100).optional().meta({ description: 'Part of an email or a name.' }),
+  q: z.string().trim().max(100).optional().meta({ description: 'Part of an email or a name. Leading and trailing whitespace is removed.' }),
   role: roleInput.optional(),
   status: z.enum(['active', 'disabled']).optional(),
   limit: limitParam,
@@ -120,11 +120,14 @@ export const sessionOutput = z
   .meta({ id: 'Session' });
 export type SessionJson = z.infer<typeof sessionOutput>;
 
-export const loginBody = z.strictObject({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(PASSWORD_MAX_LENGTH * 4) });
+export const loginBody = z.strictObject({ email: z.string().trim().min(1).max(254).meta({ description: 'Leading and trailing whitespace is removed.' }), password: z.string().min(1).max(PASSWORD_MAX_LENGTH * 4) });
 
 export const setupBody = z.strictObject({ email: emailInput, name: textInput(120), password: passwordInput });
 
-export const setupStatusOutput = z.object({ open: z.boolean().meta({ description: 'True while no user exists: POST /api/v1/setup creates the first owner.' }) });
+export const setupStatusOutput = z.object({
+  open: z.boolean().meta({ description: 'True while no user exists: POST /api/v1/setup creates the first owner.' }),
+  signed_in: z.boolean().meta({ description: 'Whether the request came with a valid session or token, so a web app can tell without a 401 from GET /api/v1/session.' }),
+});
 
 export const changePasswordBody = z.strictObject({ current_password: z.string().min(1).max(PASSWORD_MAX_LENGTH * 4), new_password: passwordInput });
 

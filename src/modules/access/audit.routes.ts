@@ -15,7 +15,7 @@ export function registerAuditRoutes(app: AppInstance, deps: CommandDeps): void {
       querystring: listAuditEventsQuery,
       response: { 200: auditEventPage },
     },
-    config: { access: { permission: 'audit.read' } },
+    config: { access: { permission: 'audit.read' }, errors: [] },
     handler: async (request) => {
       const q = request.query;
       const page = await listAuditEvents(contextOf(deps, request), {

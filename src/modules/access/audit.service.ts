@@ -13,7 +13,12 @@ import { newId } from '../../platform/ids.ts';
  * deleted: the database refuses both.
  */
 
-export const AUDIT_TARGETS_MAX = 50;
+/** Documents, and the items and locations their movements touched; a count of a whole warehouse touches thousands. */
+export const AUDIT_TARGETS_MAX = 10_000;
+/** Rows per insert of targets: under SQLite's and PostgreSQL's parameter limits. */
+const targetsPerInsert = 500;
+/** How many targets the event's own row repeats in `targets` (all of them are in audit_targets, which the target filter reads). */
+const targetsListedMax = 200;
 const userAgentMax = 300;
 
 export interface AuditEventInput {
@@ -64,7 +69,7 @@ export async function recordAuditEvent(db: Executor, input: AuditEventInput): Pr
       path: input.path.slice(0, 1000),
       status: input.status,
       problem_code: input.problemCode,
-      targets_json: JSON.stringify(targets),
+      targets_json: JSON.stringify(targets.slice(0, targetsListedMax)),
       site_id: input.siteId,
       ip: input.ip,
       user_agent: input.userAgent === null ? null : input.userAgent.slice(0, userAgentMax),
@@ -73,8 +78,11 @@ export async function recordAuditEvent(db: Executor, input: AuditEventInput): Pr
       note: input.note,
     })
     .execute();
-  if (targets.length) {
-    await db.insertInto('audit_targets').values(targets.map((t) => ({ event_id: id, target_type: t.type, target_id: t.id }))).execute();
+  for (let i = 0; i < targets.length; i += targetsPerInsert) {
+    await db
+      .insertInto('audit_targets')
+      .values(targets.slice(i, i + targetsPerInsert).map((t) => ({ event_id: id, target_type: t.type, target_id: t.id })))
+      .execute();
   }
   return id;
 }

@@ -26,10 +26,12 @@ export {
   type Permission,
 } from './access.permissions.ts';
 export { AccessError, type AccessErrorCode } from './access.errors.ts';
+export { httpStatusByCode as accessErrorStatuses } from './access.errors.ts';
 export { ARGON2_PARAMS, PASSWORD_MIN_LENGTH, checkPassword, preparePassword, verifyPassword, type PasswordHash } from './passwords.ts';
 export { createUser, findUserByEmail, getUser, listUsers, resetUserPassword, setUserStatus, updateUser, countUsers, type UserRecord } from './users.service.ts';
 export { createToken, getToken, listTokens, revokeToken, TOKEN_PREFIX, type TokenRecord } from './tokens.service.ts';
-export { SESSION_ABSOLUTE_MS, SESSION_COOKIE, SESSION_IDLE_MS, purgeEndedSessions } from './sessions.service.ts';
-export { ACCOUNT_THROTTLE, ADDRESS_THROTTLE, purgeStaleThrottles } from './throttle.service.ts';
+export { authenticateToken, type TokenCheck } from './tokens.service.ts';
+export { SESSION_ABSOLUTE_MS, SESSION_COOKIE, SESSION_IDLE_MS, purgeEndedSessions, userActor } from './sessions.service.ts';
+export { ACCOUNT_ADDRESS_THROTTLE, ACCOUNT_THROTTLE, ADDRESS_THROTTLE, purgeStaleThrottles, throttleDelayMs } from './throttle.service.ts';
 export { listAuditEvents, type AuditEventRecord } from './audit.service.ts';
 export type { SiteGrant } from './grants.service.ts';

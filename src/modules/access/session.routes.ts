@@ -12,7 +12,7 @@ import { changePasswordBody, loginBody, permissionsOutput, sessionOutput, setupB
 import { loadGrantedSites } from './grants.service.ts';
 import { needsRehash, preparePassword, rehashPassword, verifyPassword } from './passwords.ts';
 import { createSession, revokeSession, userActor } from './sessions.service.ts';
-import { ACCOUNT_THROTTLE, checkSignInGate, clearAccountThrottle, recordSignInFailure } from './throttle.service.ts';
+import { ACCOUNT_ADDRESS_THROTTLE, forgiveSignIn, gateSignIn, type SignInGate } from './throttle.service.ts';
 import { changeOwnPassword, countUsers, createUser, findUserByEmail, findUserById, getUser, recordSignIn } from './users.service.ts';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -21,8 +21,8 @@ import { z } from 'zod';
 export function registerSessionRoutes(app: AppInstance, deps: CommandDeps): void {
   app.get('/api/v1/setup', {
     schema: { tags: ['access'], summary: 'Whether first-run setup is still open (no user exists yet)', response: { 200: setupStatusOutput } },
-    config: { access: { public: true, reason: 'the web app asks it before anyone can sign in' } },
-    handler: async () => ({ open: (await countUsers(deps.db.kysely)) === 0 }),
+    config: { access: { public: true, reason: 'the web app asks it before anyone can sign in' }, errors: [] },
+    handler: async (request) => ({ open: (await countUsers(deps.db.kysely)) === 0, signed_in: request.actor !== null }),
   });
 
   app.post('/api/v1/setup', {
@@ -32,7 +32,7 @@ export function registerSessionRoutes(app: AppInstance, deps: CommandDeps): void
       body: setupBody,
       response: { 201: sessionOutput },
     },
-    config: { access: { public: true, reason: 'nobody can sign in before the first owner exists; it closes for good once a user exists' } },
+    config: { access: { public: true, reason: 'nobody can sign in before the first owner exists; it closes for good once a user exists' }, errors: ['email_taken', 'password_too_weak', 'setup_closed'] },
     handler: async (request, reply) => {
       if ((await countUsers(deps.db.kysely)) > 0) throw new AccessError('setup_closed', 'Setup is done: a user already exists. Sign in instead.');
       const { email, name, password } = request.body;
@@ -70,33 +70,23 @@ export function registerSessionRoutes(app: AppInstance, deps: CommandDeps): void
       summary: 'Sign in with email and password; sets the session cookie',
       description:
         'The answer carries the `csrf_token` to send as `X-CSRF-Token` with every change. ' +
-        `After ${ACCOUNT_THROTTLE.failuresMax} failed attempts an account is locked for ${ACCOUNT_THROTTLE.lockMs / 60_000} minutes (429); an address that fails often is throttled too.`,
+        `Wrong passwords are slowed down, never locked out: after ${ACCOUNT_ADDRESS_THROTTLE.freeAttempts} attempts at one account from one address, ` +
+        `each further attempt waits a delay that doubles up to ${ACCOUNT_ADDRESS_THROTTLE.delayMaxMs / 60_000} minutes (429 with Retry-After, before the password is checked). ` +
+        'Addresses that try many accounts, and accounts tried from many addresses, are slowed the same way; an address the person has signed in from before is not slowed by guesses made elsewhere.',
       body: loginBody,
       response: { 200: sessionOutput },
     },
-    config: { access: { public: true, reason: 'signing in is how one gets credentials' } },
+    config: { access: { public: true, reason: 'signing in is how one gets credentials' }, errors: ['invalid_credentials'] },
     handler: async (request, reply) => {
       const { email, password } = request.body;
       const ip = request.ip;
       request.auditNote = `sign-in as ${email.slice(0, 254)}`;
-      const gate = await checkSignInGate(deps.db.kysely, email, ip, deps.clock.now());
-      if (!gate.allowed) {
-        const whose = gate.locked === 'account' ? 'this account' : 'this address';
-        throw new PlatformError('rate_limited', `Too many failed sign-ins for ${whose}; try again later.`, {
-          extra: { retry_after_s: Math.ceil(gate.retryAfterMs / 1000) },
-        });
-      }
       const user = await findUserByEmail(deps.db.kysely, email);
+      if (user) request.auditTargets = [{ type: 'user', id: user.id }];
+      // Counted before the password is checked, so concurrent guesses cannot slip past the count.
+      assertGateOpen(await gateSignIn(deps.db.kysely, { email, ip, userId: user?.id ?? null, now: deps.clock.now() }), request);
       const verified = await verifyPassword(user?.password_hash ?? null, password);
-      if (!verified || !user || user.status !== 'active') {
-        if (user) request.auditTargets = [{ type: 'user', id: user.id }];
-        const failure = await recordSignInFailure(deps.db, email, ip, deps.clock.now());
-        if (failure.accountLockedUntil !== null) {
-          request.auditNote += `; account locked until ${toIso(failure.accountLockedUntil)} after ${ACCOUNT_THROTTLE.failuresMax} failed sign-ins`;
-        }
-        if (failure.addressLockedUntil !== null) request.auditNote += `; address ${ip} throttled until ${toIso(failure.addressLockedUntil)}`;
-        throw new AccessError('invalid_credentials', 'The email or password is wrong.');
-      }
+      if (!verified || !user || user.status !== 'active') throw new AccessError('invalid_credentials', 'The email or password is wrong.');
       // Hashing happens here, before the transaction, when today's parameters are stronger than the stored hash's.
       const rehashed = needsRehash(user.password_hash) ? await rehashPassword(password) : null;
       const sites = (await loadGrantedSites(deps.db.kysely, [user.id])).get(user.id) ?? [];
@@ -111,7 +101,7 @@ export function registerSessionRoutes(app: AppInstance, deps: CommandDeps): void
           const now = ctx.clock.now();
           // A new session id at every sign-in, so a session id planted before sign-in is worth nothing after.
           if (previous) await revokeSession(trx, previous.id, 'signed_in_again', now);
-          await clearAccountThrottle(trx, user.email);
+          await forgiveSignIn(trx, { email, ip, userId: user.id, now });
           await recordSignIn(trx, user.id, now, rehashed);
           const created = await createSession(trx, { userId: user.id, now, ip, userAgent: userAgentOf(request) });
           setSessionCookie(reply, created.secret);
@@ -129,7 +119,7 @@ export function registerSessionRoutes(app: AppInstance, deps: CommandDeps): void
       summary: 'Who you are: user or token, role, sites, permissions, and the CSRF token for cookie sessions',
       response: { 200: sessionOutput },
     },
-    config: { access: { permission: 'account.read' } },
+    config: { access: { permission: 'account.read' }, errors: ['user_not_found'] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       const credential = request.credential;
@@ -144,7 +134,7 @@ export function registerSessionRoutes(app: AppInstance, deps: CommandDeps): void
       summary: 'Sign out: ends the session and clears its cookie',
       response: { 200: z.object({ signed_out: z.boolean().meta({ description: 'False when the request came with a token, which stays valid.' }) }) },
     },
-    config: { access: { permission: 'account.write' } },
+    config: { access: { permission: 'account.write' }, errors: [] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -168,20 +158,19 @@ export function registerSessionRoutes(app: AppInstance, deps: CommandDeps): void
       body: changePasswordBody,
       response: { 200: sessionOutput },
     },
-    config: { access: { permission: 'account.write' } },
+    config: { access: { permission: 'account.write' }, errors: ['current_password_incorrect', 'password_too_weak', 'session_required', 'user_not_found'] },
     handler: async (request, reply) => {
       const actor = actorOf(request);
       if (request.credential?.kind !== 'session') throw new AccessError('session_required', 'Only a signed-in person has a password to change; tokens have none.');
       const user = (await findUserById(deps.db.kysely, actor.id))!;
       const ip = request.ip;
-      const gate = await checkSignInGate(deps.db.kysely, user.email, ip, deps.clock.now());
-      if (!gate.allowed) throw new PlatformError('rate_limited', 'Too many wrong passwords; try again later.', { extra: { retry_after_s: Math.ceil(gate.retryAfterMs / 1000) } });
+      assertGateOpen(await gateSignIn(deps.db.kysely, { email: user.email, ip, userId: user.id, now: deps.clock.now() }), request);
       if (!(await verifyPassword(user.password_hash, request.body.current_password))) {
-        await recordSignInFailure(deps.db, user.email, ip, deps.clock.now());
         throw new AccessError('current_password_incorrect', 'The current password is wrong.', {
           errors: [{ field: 'body.current_password', code: 'incorrect', message: 'is not your current password' }],
         });
       }
+      await forgiveSignIn(deps.db.kysely, { email: user.email, ip, userId: user.id, now: deps.clock.now() });
       const passwordHash = await preparePassword(request.body.new_password, { email: user.email, name: user.name }, 'body.new_password');
       return runCommand(
         deps,
@@ -201,11 +190,27 @@ export function registerSessionRoutes(app: AppInstance, deps: CommandDeps): void
 
   app.get('/api/v1/permissions', {
     schema: { tags: ['access'], summary: 'The permission catalogue and what each role holds', response: { 200: permissionsOutput } },
-    config: { access: { permission: 'account.read' } },
+    config: { access: { permission: 'account.read' }, errors: [] },
     handler: async () => ({
       permissions: ALL_PERMISSIONS.map((name) => ({ name, description: PERMISSIONS[name] })),
       roles: ROLES.map((role) => ({ role, description: ROLE_DESCRIPTIONS[role], permissions: permissionsOf(role) })),
     }),
+  });
+}
+
+const throttledWhat = {
+  address: 'from this address',
+  account_address: 'for this account from this address',
+  account: 'for this account',
+} as const;
+
+/** Refuses an attempt the throttle holds back: 429 with the wait, noted in the audit log. */
+function assertGateOpen(gate: SignInGate, request: FastifyRequest): void {
+  if (gate.allowed) return;
+  const retryAfterS = Math.max(1, Math.ceil(gate.retryAfterMs / 1000));
+  request.auditNote = `${request.auditNote ?? 'password check'}; throttled (${gate.limited}) for ${retryAfterS} s`;
+  throw new PlatformError('rate_limited', `Too many sign-in attempts ${throttledWhat[gate.limited]}; try again in ${retryAfterS} s.`, {
+    extra: { retry_after_s: retryAfterS },
   });
 }
 

@@ -13,11 +13,11 @@ export function registerTokenRoutes(app: AppInstance, deps: CommandDeps): void {
     schema: {
       tags: ['access'],
       summary: 'Make an API token; its secret is in this response only',
-      description: 'A token never has a role or sites its maker lacks, and loses whatever its maker later loses.',
+      description: 'A token never has a role or sites its maker lacks. It is revoked for good when the person it acts for is disabled, or loses the role or a site the token needs; giving those back does not revive it.',
       body: createTokenBody,
       response: { 201: createdTokenOutput },
     },
-    config: manage,
+    config: { ...manage, errors: ['grant_exceeds_own', 'grant_invalid'] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -34,7 +34,7 @@ export function registerTokenRoutes(app: AppInstance, deps: CommandDeps): void {
 
   app.get('/api/v1/tokens', {
     schema: { tags: ['access'], summary: 'API tokens, newest first (owners see all; others the ones they made)', querystring: listTokensQuery, response: { 200: tokenPage } },
-    config: manage,
+    config: { ...manage, errors: [] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       const page = await listTokens(ctx, { includeRevoked: request.query.include_revoked, limit: request.query.limit, cursor: request.query.cursor });
@@ -45,7 +45,7 @@ export function registerTokenRoutes(app: AppInstance, deps: CommandDeps): void {
 
   app.get('/api/v1/tokens/:id', {
     schema: { tags: ['access'], summary: 'One API token (never its secret)', params: idParams('tok'), response: { 200: tokenOutput } },
-    config: manage,
+    config: { ...manage, errors: ['token_not_found'] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       return toTokenJson(await getToken(ctx, request.params.id), ctx.clock.now());
@@ -54,7 +54,7 @@ export function registerTokenRoutes(app: AppInstance, deps: CommandDeps): void {
 
   app.delete('/api/v1/tokens/:id', {
     schema: { tags: ['access'], summary: 'Revoke an API token; it stops working at once', params: idParams('tok'), response: { 200: tokenOutput } },
-    config: manage,
+    config: { ...manage, errors: ['token_not_found'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toTokenJson(await revokeToken(ctx, request.params.id), ctx.clock.now()), {
         targets: (t) => [{ type: 'token', id: t.id }],

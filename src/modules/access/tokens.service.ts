@@ -1,5 +1,6 @@
 import { inTransaction, reader, type Actor, type Role, type ServiceContext } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/database.ts';
+import type { Trx } from '../../platform/db/transaction.ts';
 import type { ApiTokenRow } from '../../platform/db/schema.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
@@ -13,7 +14,8 @@ import { userActor } from './sessions.service.ts';
  * API tokens for integrations and scripts: `Authorization: Bearer stk_…`. The secret is shown
  * once, when the token is made; the database keeps its sha256. A token acts for the person who
  * made it and never has more than they have now: when that person is disabled, or loses the
- * role or sites, the token loses them too.
+ * role or sites, the token is revoked (revokeUserTokens), and authentication checks the person
+ * again on every request besides.
  */
 export const TOKEN_PREFIX = 'stk_';
 /** `last_used_at` is written at most this often per token. */
@@ -143,6 +145,23 @@ export async function revokeToken(ctx: ServiceContext, id: string): Promise<Toke
     await trx.updateTable('api_tokens').set({ revoked_at: now, revoked_by_id: ctx.actor.id }).where('id', '=', id).where('revoked_at', 'is', null).execute();
     return { ...token, revoked_at: now, revoked_by_id: ctx.actor.id };
   });
+}
+
+/**
+ * Revokes the live tokens that act for a user and exceed what the user now holds (every one of
+ * them when `rights` is null: the user was disabled). Revoked for good, so a token does not come
+ * back when the user is enabled or promoted again. Returns how many went.
+ */
+export async function revokeUserTokens(trx: Trx, userId: string, rights: { role: Role; sites: SiteGrant } | null, by: Actor, now: number): Promise<number> {
+  const rows = await trx.selectFrom('api_tokens').selectAll().where('owner_user_id', '=', userId).where('revoked_at', 'is', null).execute();
+  const grants = await loadGrantedSites(trx, rows.map((r) => r.id));
+  const doomed = rows
+    .map((r) => toRecord(r, grants.get(r.id) ?? []))
+    .filter((t) => rights === null || !roleCovers(rights.role, t.role) || !sitesCover(rights.sites === 'all' ? 'all' : new Set(rights.sites), t.sites))
+    .map((t) => t.id);
+  if (doomed.length === 0) return 0;
+  await trx.updateTable('api_tokens').set({ revoked_at: now, revoked_by_id: by.id }).where('id', 'in', doomed).where('revoked_at', 'is', null).execute();
+  return doomed.length;
 }
 
 export type TokenCheck =

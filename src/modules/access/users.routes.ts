@@ -16,7 +16,7 @@ export function registerUserRoutes(app: AppInstance, deps: CommandDeps): void {
 
   app.get('/api/v1/users', {
     schema: { tags: ['access'], summary: 'Users you may manage, by email', querystring: listUsersQuery, response: { 200: userPage } },
-    config: manage,
+    config: { ...manage, errors: [] },
     handler: async (request) => {
       const page = await listUsers(contextOf(deps, request), request.query);
       return { data: page.records.map(toUserJson), next_cursor: page.nextCursor };
@@ -31,7 +31,7 @@ export function registerUserRoutes(app: AppInstance, deps: CommandDeps): void {
       body: createUserBody,
       response: { 201: userOutput },
     },
-    config: manage,
+    config: { ...manage, errors: ['email_taken', 'grant_exceeds_own', 'grant_invalid', 'password_too_weak'] },
     handler: async (request, reply) => {
       const { password, ...rest } = request.body;
       const passwordHash = await preparePassword(password, { email: rest.email, name: rest.name });
@@ -41,7 +41,7 @@ export function registerUserRoutes(app: AppInstance, deps: CommandDeps): void {
 
   app.get('/api/v1/users/:id', {
     schema: { tags: ['access'], summary: 'One user', params: idParams('usr'), response: { 200: userOutput } },
-    config: manage,
+    config: { ...manage, errors: ['user_not_found'] },
     handler: async (request) => toUserJson(await getUser(contextOf(deps, request), request.params.id)),
   });
 
@@ -49,26 +49,31 @@ export function registerUserRoutes(app: AppInstance, deps: CommandDeps): void {
     schema: {
       tags: ['access'],
       summary: 'Change a user’s name, role or sites',
-      description: 'A change of role or sites ends the user’s sessions, so the new rights apply from their next sign-in.',
+      description:
+        'A change of role or sites ends the user’s sessions, so the new rights apply from their next sign-in, and revokes for good the tokens acting for them that the new role or sites do not cover: giving the rights back later does not bring those tokens back.',
       params: idParams('usr'),
       body: updateUserBody,
       response: { 200: userOutput },
     },
-    config: manage,
+    config: { ...manage, errors: ['grant_exceeds_own', 'grant_invalid', 'last_owner', 'user_not_found'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toUserJson(await updateUser(ctx, request.params.id, request.body)), { targets }),
   });
 
   app.post('/api/v1/users/:id/disable', {
-    schema: { tags: ['access'], summary: 'Disable a user: their sessions end and their tokens stop working', params: idParams('usr'), response: { 200: userOutput } },
-    config: manage,
+    schema: { tags: ['access'], summary: 'Disable a user: their sessions end and their tokens are revoked',
+      description: 'Revoked for good: enabling the user again brings back neither sessions nor tokens; they sign in again and make new tokens.',
+      params: idParams('usr'), response: { 200: userOutput } },
+    config: { ...manage, errors: ['last_owner', 'user_not_found'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toUserJson(await setUserStatus(ctx, request.params.id, 'disabled')), { targets }),
   });
 
   app.post('/api/v1/users/:id/enable', {
-    schema: { tags: ['access'], summary: 'Enable a disabled user again', params: idParams('usr'), response: { 200: userOutput } },
-    config: manage,
+    schema: { tags: ['access'], summary: 'Enable a disabled user again',
+      description: 'They sign in again; the tokens revoked when they were disabled stay revoked.',
+      params: idParams('usr'), response: { 200: userOutput } },
+    config: { ...manage, errors: ['last_owner', 'user_not_found'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toUserJson(await setUserStatus(ctx, request.params.id, 'active')), { targets }),
   });
@@ -82,7 +87,7 @@ export function registerUserRoutes(app: AppInstance, deps: CommandDeps): void {
       body: resetPasswordBody,
       response: { 200: userOutput },
     },
-    config: manage,
+    config: { ...manage, errors: ['password_too_weak', 'user_not_found'] },
     handler: async (request, reply) => {
       const ctx = contextOf(deps, request);
       // Read first (and 404 for a user out of reach) so nobody can spend argon2 time on a stranger.

@@ -12,6 +12,7 @@ import { assertSitesExist, loadGrantedSites, normalizeSites, replaceGrantedSites
 import type { PasswordHash } from './passwords.ts';
 import { revokeUserSessions, type SessionRevocation } from './sessions.service.ts';
 import { clearAccountThrottle } from './throttle.service.ts';
+import { revokeUserTokens } from './tokens.service.ts';
 
 /**
  * People who sign in. An owner covers every site; everybody else covers the sites granted to
@@ -173,8 +174,12 @@ export async function updateUser(ctx: ServiceContext, id: string, input: UpdateU
       .where('id', '=', id)
       .execute();
     if (sitesChanged) await replaceGrantedSites(trx, id, sites);
-    // New rights take effect at the next sign-in; a session must not keep the old ones.
-    if (roleChanged || sitesChanged) await revokeUserSessions(trx, id, roleChanged ? 'role_changed' : 'grants_changed', now);
+    // New rights take effect at the next sign-in; a session must not keep the old ones. A token
+    // that would exceed them is revoked for good, so a later promotion does not bring it back.
+    if (roleChanged || sitesChanged) {
+      await revokeUserSessions(trx, id, roleChanged ? 'role_changed' : 'grants_changed', now);
+      await revokeUserTokens(trx, id, { role, sites }, ctx.actor, now);
+    }
     return (await loadUser(trx, id))!;
   });
 }
@@ -186,7 +191,11 @@ export async function setUserStatus(ctx: ServiceContext, id: string, status: Use
     if (status === 'disabled' && user.role === 'owner') await assertAnotherOwner(trx, user.id);
     const now = ctx.clock.now();
     await trx.updateTable('users').set({ status, updated_at: now }).where('id', '=', id).execute();
-    if (status === 'disabled') await revokeUserSessions(trx, id, 'user_disabled', now);
+    if (status === 'disabled') {
+      await revokeUserSessions(trx, id, 'user_disabled', now);
+      // Revoked, not suspended: enabling the user again does not bring a token back.
+      await revokeUserTokens(trx, id, null, ctx.actor, now);
+    }
     return (await loadUser(trx, id))!;
   });
 }

@@ -2,7 +2,7 @@ import { AppError, type FieldError } from '../../platform/errors.ts';
 
 export type AdjustmentErrorCode = 'adjustment_not_found' | 'adjustment_line_invalid' | 'adjustment_already_reversed';
 
-const httpStatusByCode = {
+export const httpStatusByCode = {
   adjustment_not_found: 404,
   adjustment_line_invalid: 422,
   adjustment_already_reversed: 409,

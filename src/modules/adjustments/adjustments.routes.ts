@@ -17,7 +17,7 @@ export function registerAdjustmentRoutes(app: AppInstance, deps: CommandDeps): v
       body: createAdjustmentBody,
       response: { 201: adjustmentOutput },
     },
-    config: { access: { permission: 'adjustments.write', location: { from: 'body', field: 'location_id' } } },
+    config: { access: { permission: 'adjustments.write', location: { from: 'body', field: 'location_id' } }, errors: ['adjustment_line_invalid', 'insufficient_stock', 'item_not_stockable', 'location_not_found', 'location_not_stockable', 'lot_invalid', 'lot_required', 'movement_invalid', 'occurred_at_in_future', 'occurred_at_too_old', 'reservation_invalid', 'serial_in_stock'] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -36,7 +36,7 @@ export function registerAdjustmentRoutes(app: AppInstance, deps: CommandDeps): v
       body: reverseAdjustmentBody,
       response: { 201: adjustmentOutput },
     },
-    config: { access: { permission: 'adjustments.write' } },
+    config: { access: { permission: 'adjustments.write' }, errors: ['adjustment_already_reversed', 'adjustment_not_found', 'insufficient_stock', 'item_not_stockable', 'lot_invalid', 'lot_required', 'movement_invalid', 'reservation_invalid', 'serial_in_stock'] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -49,7 +49,7 @@ export function registerAdjustmentRoutes(app: AppInstance, deps: CommandDeps): v
 
   app.get('/api/v1/adjustments/:id', {
     schema: { tags: ['stock'], summary: 'One adjustment with its lines', params: idParams('adj'), response: { 200: adjustmentOutput } },
-    config: { access: { permission: 'adjustments.read' } },
+    config: { access: { permission: 'adjustments.read' }, errors: ['adjustment_not_found'] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       return toAdjustmentJson(await getAdjustment(ctx, request.params.id), { costs: canSeeCosts(ctx.actor) });
@@ -58,7 +58,7 @@ export function registerAdjustmentRoutes(app: AppInstance, deps: CommandDeps): v
 
   app.get('/api/v1/adjustments', {
     schema: { tags: ['stock'], summary: 'Adjustments, newest first', querystring: listAdjustmentsQuery, response: { 200: adjustmentPage } },
-    config: { access: { permission: 'adjustments.read', location: { from: 'query', field: 'location_id' } } },
+    config: { access: { permission: 'adjustments.read', location: { from: 'query', field: 'location_id' } }, errors: [] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       const q = request.query;

@@ -31,8 +31,8 @@ export const reasonRules = {
 const adjustmentLineInput = z.strictObject({
   item_id: idInput('itm'),
   qty: nonZeroQuantityInput.meta({ description: 'Positive adds stock, negative removes it; in `unit` if given, else base units.' }),
-  unit: z.string().trim().min(1).max(16).optional().meta({ description: 'A purchase unit of the item, such as case.' }),
-  lot_code: z.string().trim().min(1).max(64).optional().meta({ description: 'Lot or serial number, for tracked items.' }),
+  unit: z.string().trim().min(1).max(16).optional().meta({ description: 'A purchase unit of the item, such as case. Leading and trailing whitespace is removed.' }),
+  lot_code: z.string().trim().min(1).max(64).optional().meta({ description: 'Lot or serial number, for tracked items. Leading and trailing whitespace is removed.' }),
   expires_on: dateInput.optional().meta({ description: 'Expiry of a new lot.' }),
   unit_cost: nonNegativeMoneyInput.optional().meta({ description: 'Cost per base unit of stock added.' }),
 });
@@ -42,8 +42,10 @@ export const createAdjustmentBody = z.strictObject({
   reason: z.enum(ADJUSTMENT_REASONS),
   note: optionalTextInput(1000).optional(),
   effective_at: instantInput.optional().meta({ description: 'When it happened, if earlier than now.' }),
+  occurred_at: instantInput.optional().meta({ description: 'When an offline scanner recorded it (its queue replaying); checked against the shop’s `offline_window_days`. Give this or effective_at, not both.' }),
   lines: z.array(adjustmentLineInput).min(1).max(500),
-});
+})
+  .refine((body) => body.effective_at === undefined || body.occurred_at === undefined, { message: 'give effective_at or occurred_at, not both', path: ['occurred_at'] });
 export type CreateAdjustmentInput = z.output<typeof createAdjustmentBody>;
 
 export const reverseAdjustmentBody = z.strictObject({ note: optionalTextInput(1000).optional() });

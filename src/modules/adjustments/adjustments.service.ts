@@ -1,3 +1,4 @@
+import { checkOccurredAt } from '../offline/index.ts';
 import { canSeeSite, inTransaction, reader, type ServiceContext } from '../../platform/context.ts';
 import { formatDocumentNumber, nextNumber } from '../../platform/db/counters.ts';
 import type { ItemRow, LocationRow } from '../../platform/db/schema.ts';
@@ -55,7 +56,8 @@ export async function createAdjustment(ctx: ServiceContext, input: CreateAdjustm
   return inTransaction(ctx, async (trx) => {
     const location = await resolveStockLocation({ ...ctx, trx }, input.location_id);
     const lines = await prepareLines(trx, input, ctx.clock.now());
-    return postAdjustment(ctx, trx, { location, reason: input.reason, note: input.note ?? null, effectiveAt: input.effective_at, reversesId: null, lines });
+    const effectiveAt = input.effective_at ?? (await checkOccurredAt(trx, input.occurred_at, ctx.clock.now()));
+    return postAdjustment(ctx, trx, { location, reason: input.reason, note: input.note ?? null, effectiveAt, reversesId: null, lines });
   });
 }
 

@@ -17,7 +17,7 @@ export type CatalogErrorCode =
   | 'modifier_group_not_found'
   | 'modifier_invalid';
 
-const httpStatusByCode = {
+export const httpStatusByCode = {
   item_not_found: 404,
   sku_taken: 409,
   barcode_taken: 409,

@@ -8,13 +8,15 @@ import { z } from 'zod';
 import { toItemJson } from './catalog.mapper.ts';
 import { barcodeParams, createItemBody, itemByBarcodeOutput, itemOutput, itemPage, listItemsQuery, updateItemBody } from './catalog.schema.ts';
 import { registerModifierRoutes } from './modifiers.routes.ts';
+import { registerProductRoutes } from './products.routes.ts';
 import { createItem, deleteItem, getItem, getItemByBarcode, itemCursorKey, searchItems, setItemStatus, updateItem } from './items.service.ts';
 
 export function registerCatalogRoutes(app: AppInstance, deps: CommandDeps): void {
   registerModifierRoutes(app, deps);
+  registerProductRoutes(app, deps);
   app.post('/api/v1/items', {
     schema: { tags: ['items'], summary: 'Create an item', body: createItemBody, response: { 201: itemOutput } },
-    config: { access: { permission: 'items.write' } },
+    config: { access: { permission: 'items.write' }, errors: ['barcode_invalid', 'barcode_taken', 'component_cycle', 'component_invalid', 'sku_taken', 'unit_invalid'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toItemJson(await createItem(ctx, request.body)), {
         status: 201,
@@ -30,7 +32,7 @@ export function registerCatalogRoutes(app: AppInstance, deps: CommandDeps): void
       querystring: listItemsQuery,
       response: { 200: itemPage },
     },
-    config: { access: { permission: 'items.read', location: { from: 'query', field: 'location_id' } } },
+    config: { access: { permission: 'items.read', location: { from: 'query', field: 'location_id' } }, errors: ['location_not_found'] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       const rows = await searchItems(ctx, request.query);
@@ -53,7 +55,7 @@ export function registerCatalogRoutes(app: AppInstance, deps: CommandDeps): void
       params: barcodeParams,
       response: { 200: itemByBarcodeOutput },
     },
-    config: { access: { permission: 'items.read' } },
+    config: { access: { permission: 'items.read' }, errors: ['item_not_found'] },
     handler: async (request) => {
       const found = await getItemByBarcode(contextOf(deps, request), request.params.code);
       return { ...toItemJson(found.item), matched_barcode: found.matched };
@@ -62,7 +64,7 @@ export function registerCatalogRoutes(app: AppInstance, deps: CommandDeps): void
 
   app.get('/api/v1/items/:id', {
     schema: { tags: ['items'], summary: 'One item', params: idParams('itm'), response: { 200: itemOutput } },
-    config: { access: { permission: 'items.read' } },
+    config: { access: { permission: 'items.read' }, errors: ['item_not_found'] },
     handler: async (request) => toItemJson(await getItem(contextOf(deps, request), request.params.id)),
   });
 
@@ -75,7 +77,7 @@ export function registerCatalogRoutes(app: AppInstance, deps: CommandDeps): void
       body: updateItemBody,
       response: { 200: itemOutput },
     },
-    config: { access: { permission: 'items.write' } },
+    config: { access: { permission: 'items.write' }, errors: ['barcode_invalid', 'barcode_taken', 'component_cycle', 'component_invalid', 'item_locked_field', 'item_not_found', 'sku_taken', 'unit_invalid'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toItemJson(await updateItem(ctx, request.params.id, request.body)), {
         targets: (item) => [{ type: 'item', id: item.id }],
@@ -84,7 +86,7 @@ export function registerCatalogRoutes(app: AppInstance, deps: CommandDeps): void
 
   app.post('/api/v1/items/:id/archive', {
     schema: { tags: ['items'], summary: 'Archive an item: it keeps its history but can no longer be bought or sold', params: idParams('itm'), response: { 200: itemOutput } },
-    config: { access: { permission: 'items.write' } },
+    config: { access: { permission: 'items.write' }, errors: ['item_in_use', 'item_not_found'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toItemJson(await setItemStatus(ctx, request.params.id, 'archived')), {
         targets: (item) => [{ type: 'item', id: item.id }],
@@ -93,7 +95,7 @@ export function registerCatalogRoutes(app: AppInstance, deps: CommandDeps): void
 
   app.post('/api/v1/items/:id/unarchive', {
     schema: { tags: ['items'], summary: 'Bring an archived item back', params: idParams('itm'), response: { 200: itemOutput } },
-    config: { access: { permission: 'items.write' } },
+    config: { access: { permission: 'items.write' }, errors: ['item_in_use', 'item_not_found'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toItemJson(await setItemStatus(ctx, request.params.id, 'active')), {
         targets: (item) => [{ type: 'item', id: item.id }],
@@ -108,7 +110,7 @@ export function registerCatalogRoutes(app: AppInstance, deps: CommandDeps): void
       params: idParams('itm'),
       response: { 200: z.object({ id: z.string(), deleted: z.literal(true) }) },
     },
-    config: { access: { permission: 'items.write' } },
+    config: { access: { permission: 'items.write' }, errors: ['item_has_movements', 'item_in_use', 'item_not_found'] },
     handler: (request, reply) =>
       runCommand(
         deps,

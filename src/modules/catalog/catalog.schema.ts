@@ -16,13 +16,13 @@ export const skuInput = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$/, 'letters, digits and . _ - /; at most 64')
-  .meta({ example: 'BEAN-ESP-1KG' });
+  .meta({ description: 'Letters, digits and . _ - /; at most 64. Leading and trailing whitespace is removed.', example: 'BEAN-ESP-1KG' });
 
 export const unitNameInput = z
   .string()
   .trim()
   .regex(/^[A-Za-z][A-Za-z0-9_ ]{0,15}$/, 'a short unit name such as ea, kg, case')
-  .meta({ example: 'ea' });
+  .meta({ description: 'A short unit name. Leading and trailing whitespace is removed.', example: 'ea' });
 
 export const barcodeInput = z.string().min(1).max(64).meta({ example: '4006381333931' });
 
@@ -40,9 +40,12 @@ const itemFields = {
   name: textInput(200),
   description: optionalTextInput(2000).nullable(),
   category: optionalTextInput(100).nullable(),
-  price: nonNegativeMoneyInput.nullable().meta({ description: 'Default selling price per base unit, in the shop currency.' }),
+  price: nonNegativeMoneyInput.nullable().meta({ description: 'Default selling price per base unit, in the shop currency, in whole minor units (at most 2 decimals for USD).' }),
   unit_weight_g: positiveQuantityInput.nullable().meta({ description: 'Weight of one base unit in grams.' }),
-  reorder_point: quantityInput.refine((v) => v >= 0, { message: 'must not be negative' }).nullable().meta({ description: 'At or below this on-hand quantity the item shows as low.' }),
+  reorder_point: quantityInput.refine((v) => v >= 0, { message: 'must not be negative' }).nullable().meta({
+    deprecated: true,
+    description: 'Deprecated: use per-site levels (`/api/v1/stock-levels`). The shop-wide min, standing in only at sites where the item has no level of its own (max twice it).',
+  }),
   units: z.array(purchaseUnitInput).max(20),
   barcodes: z.array(barcodeInput).max(50),
   components: z.array(componentInput).max(200),
@@ -116,8 +119,8 @@ export type ItemJson = z.infer<typeof itemOutput>;
 export const itemByBarcodeOutput = itemOutput.extend({ matched_barcode: z.string() }).meta({ id: 'ItemByBarcode' });
 
 export const listItemsQuery = z.strictObject({
-  q: z.string().trim().max(100).optional().meta({ description: 'Matches SKU, name and barcodes.' }),
-  category: z.string().trim().max(100).optional(),
+  q: z.string().trim().max(100).optional().meta({ description: 'Matches SKU, name and barcodes. Leading and trailing whitespace is removed.' }),
+  category: z.string().trim().max(100).optional().meta({ description: 'Leading and trailing whitespace is removed.' }),
   status: z.enum(['active', 'archived', 'all']).default('active'),
   stocked: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   sort: z.enum(['name', 'sku', 'updated']).default('name'),

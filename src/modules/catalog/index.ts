@@ -23,6 +23,8 @@ export {
 export { toItemJson } from './catalog.mapper.ts';
 export { barcodeLookupKey, gtinCheckDigit, isValidGtin, parseBarcode } from './barcodes.ts';
 export { CatalogError, type CatalogErrorCode } from './catalog.errors.ts';
+export { createItemBody } from './catalog.schema.ts';
+export { httpStatusByCode as catalogErrorStatuses } from './catalog.errors.ts';
 export type { CreateItemInput, ItemJson, UpdateItemInput } from './catalog.schema.ts';
 export {
   createModifierGroup,
@@ -36,3 +38,24 @@ export {
   type OfferedGroup,
 } from './modifiers.service.ts';
 export type { CreateModifierGroupInput } from './modifiers.schema.ts';
+export { registerProductRoutes, toProductJson } from './products.routes.ts';
+export {
+  addOptionValue,
+  createProduct,
+  findProductByHandle,
+  getProduct,
+  handleFromName,
+  listProducts,
+  optionsOf,
+  productOfItem,
+  setRowPrice,
+  updateProduct,
+  upsertVariantLinks,
+  type VariantLinkInput,
+  variantSku,
+  type ProductOption,
+  type ProductView,
+} from './products.service.ts';
+export { httpStatusByCode as productErrorStatuses, ProductError } from './products.errors.ts';
+export type { CreateProductInput } from './products.schema.ts';
+export { upsertItemsBySku, type BulkItemInput, type BulkOutcome, type BulkResult } from './items-bulk.ts';

@@ -6,6 +6,8 @@ import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { decodeCursor } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
+import { assertPricePrecision } from '../../platform/money.ts';
+import { readSettings } from '../settings/index.ts';
 import { hasMovements, hasPhysicalStock } from '../ledger/index.ts';
 import { barcodeLookupKey, parseBarcode, type BarcodeKind } from './barcodes.ts';
 import { CatalogError } from './catalog.errors.ts';
@@ -143,7 +145,7 @@ function prepareUnits(baseUnit: string, units: PurchaseUnit[]): PurchaseUnit[] {
   return units;
 }
 
-function prepareBarcodes(codes: string[]): Array<StoredBarcode & { key: string }> {
+export function prepareBarcodes(codes: string[]): Array<StoredBarcode & { key: string }> {
   const errors: FieldError[] = [];
   const byKey = new Map<string, StoredBarcode & { key: string }>();
   codes.forEach((raw, i) => {
@@ -187,7 +189,7 @@ async function prepareComponents(trx: Trx, itemId: string, components: Component
   return components;
 }
 
-function searchTextOf(sku: string, name: string, category: string | null, barcodes: StoredBarcode[]): string {
+export function searchTextOf(sku: string, name: string, category: string | null, barcodes: StoredBarcode[]): string {
   return [sku, name, category ?? '', ...barcodes.map((b) => b.code)].join(' ').toLowerCase();
 }
 
@@ -241,6 +243,7 @@ export async function createItem(ctx: ServiceContext, input: CreateItemInput): P
   return inTransaction(ctx, async (trx) => {
     const id = newId('itm');
     const now = ctx.clock.now();
+    if (input.price != null) assertPricePrecision([{ field: 'body.price', micros: input.price }], (await readSettings(trx)).base_currency);
     if (await findItemBySku(trx, input.sku)) throw new CatalogError('sku_taken', `An item with SKU ${input.sku} already exists.`, { extra: { sku: input.sku } });
     const prepared: PreparedFields = {
       units: prepareUnits(input.base_unit, input.units),
@@ -290,6 +293,7 @@ export async function updateItem(ctx: ServiceContext, id: string, input: UpdateI
   return inTransaction(ctx, async (trx) => {
     const current = await findItem(trx, id);
     if (!current) throw new CatalogError('item_not_found', `No item ${id}.`, { extra: { item_id: id } });
+    if (input.price != null) assertPricePrecision([{ field: 'body.price', micros: input.price }], (await readSettings(trx)).base_currency);
     const changing = lockedOnceMoved.filter((field) => {
       const next = input[field];
       if (next === undefined) return false;

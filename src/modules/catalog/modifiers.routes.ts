@@ -41,7 +41,7 @@ export function registerModifierRoutes(app: AppInstance, deps: CommandDeps): voi
       body: createModifierGroupBody,
       response: { 201: modifierGroupOutput },
     },
-    config: { access: { permission: 'items.write' } },
+    config: { access: { permission: 'items.write' }, errors: ['modifier_invalid'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toModifierGroupJson(await createModifierGroup(ctx, request.body)), {
         status: 201,
@@ -51,13 +51,13 @@ export function registerModifierRoutes(app: AppInstance, deps: CommandDeps): voi
 
   app.get('/api/v1/modifier-groups', {
     schema: { tags: ['items'], summary: 'Modifier groups', response: { 200: groupList } },
-    config: { access: { permission: 'items.read' } },
+    config: { access: { permission: 'items.read' }, errors: [] },
     handler: async (request) => ({ data: (await listModifierGroups(contextOf(deps, request))).map(toModifierGroupJson) }),
   });
 
   app.get('/api/v1/modifier-groups/:id', {
     schema: { tags: ['items'], summary: 'One modifier group', params: idParams('mgr'), response: { 200: modifierGroupOutput } },
-    config: { access: { permission: 'items.read' } },
+    config: { access: { permission: 'items.read' }, errors: ['modifier_group_not_found'] },
     handler: async (request) => toModifierGroupJson(await getModifierGroup(contextOf(deps, request), request.params.id)),
   });
 
@@ -69,7 +69,7 @@ export function registerModifierRoutes(app: AppInstance, deps: CommandDeps): voi
       body: setItemModifierGroupsBody,
       response: { 200: groupList },
     },
-    config: { access: { permission: 'items.write' } },
+    config: { access: { permission: 'items.write' }, errors: ['item_not_found', 'modifier_invalid'] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -82,7 +82,7 @@ export function registerModifierRoutes(app: AppInstance, deps: CommandDeps): voi
 
   app.get('/api/v1/items/:id/modifier-groups', {
     schema: { tags: ['items'], summary: 'The modifier groups offered with an item', params: idParams('itm'), response: { 200: groupList } },
-    config: { access: { permission: 'items.read' } },
+    config: { access: { permission: 'items.read' }, errors: ['item_not_found'] },
     handler: async (request) => ({ data: (await listItemModifierGroups(contextOf(deps, request), request.params.id)).map(toModifierGroupJson) }),
   });
 }

@@ -14,7 +14,7 @@ const modifierComponentInput = z
 
 const modifierInput = z.strictObject({
   name: textInput(120),
-  price_delta: moneyInput.default(0).meta({ description: 'Added to the unit price of the item sold; negative for a cheaper option.' }),
+  price_delta: moneyInput.default(0).meta({ description: 'Added to the unit price of the item sold; negative for a cheaper option. Whole minor units of the shop currency.' }),
   components: z.array(modifierComponentInput).max(20).default([]),
 });
 

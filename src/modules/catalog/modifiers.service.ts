@@ -3,6 +3,8 @@ import type { ModifierGroupRow, ModifierRow } from '../../platform/db/schema.ts'
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
+import { assertPricePrecision } from '../../platform/money.ts';
+import { readSettings } from '../settings/index.ts';
 import { CatalogError } from './catalog.errors.ts';
 import { componentsOf, findItem, findItems } from './items.service.ts';
 import type { CreateModifierGroupInput } from './modifiers.schema.ts';
@@ -35,6 +37,10 @@ export function modifierComponentsOf(row: Pick<ModifierRow, 'components_json'>):
 export async function createModifierGroup(ctx: ServiceContext, input: CreateModifierGroupInput): Promise<ModifierGroupRecord> {
   return inTransaction(ctx, async (trx) => {
     await assertComponentItemsUsable(trx, input);
+    assertPricePrecision(
+      input.modifiers.map((m, i) => ({ field: `body.modifiers.${i}.price_delta`, micros: m.price_delta })),
+      (await readSettings(trx)).base_currency,
+    );
     const now = ctx.clock.now();
     const id = newId('mgr', now);
     const single = input.selection === 'single';

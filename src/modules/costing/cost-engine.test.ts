@@ -89,3 +89,57 @@ describe('moving average', () => {
     expect([engine.state.poolQty, engine.state.poolValue]).toEqual([units(2), money(10)]);
   });
 });
+
+describe('lots', () => {
+  const ofLot = (m: ValuedMovement, lotId: string): ValuedMovement => ({ ...m, lotId });
+
+  it('draws the layers of the lot that left, not the oldest layer of the item', () => {
+    const early = ofLot(inbound(10, 1.4), 'lot_A');
+    const late = ofLot(inbound(10, 1.6), 'lot_B');
+    const sale = ofLot(outbound(4), 'lot_B');
+    const { engine, value } = run('fifo', [early, late, sale]);
+    // 4 × 1.60 from lot B; FIFO across lots would have said 4 × 1.40 = 5.60.
+    expect(value(sale)).toBe(6.4);
+    expect(engine.state.layers.map((l) => [l.lotId, l.qtyRemaining, l.valueRemaining])).toEqual([
+      ['lot_A', units(10), money(14)],
+      ['lot_B', units(6), money(9.6)],
+    ]);
+  });
+
+  it('leaves a sale of a lot with no layer left short, even while other lots have stock', () => {
+    const a = ofLot(inbound(5, 2.0), 'lot_A');
+    const b = ofLot(inbound(1, 3.0), 'lot_B');
+    const sale = ofLot(outbound(3), 'lot_B');
+    const { engine, value } = run('fifo', [a, b, sale]);
+    // 1 × 3.00 from lot B, 2 short at the last cost (3.00).
+    expect(value(sale)).toBe(9);
+    expect(engine.state.shortfalls.map((s) => [s.lotId, s.qty])).toEqual([['lot_B', units(2)]]);
+    // Stock of lot A arriving does not settle lot B's shortfall; lot B arriving does, at its cost.
+    engine.process(ofLot(inbound(2, 1.0), 'lot_A'));
+    expect(engine.effects.values.get(sale.id)).toBe(money(9));
+    engine.process(ofLot(inbound(4, 2.5), 'lot_B'));
+    expect(engine.effects.values.get(sale.id)).toBe(money(3 + 5));
+    expect(engine.state.shortfalls).toEqual([]);
+  });
+
+  it('shares the average over the lots of an average item', () => {
+    const a = ofLot(inbound(10, 1.4), 'lot_A');
+    const b = ofLot(inbound(10, 1.6), 'lot_B');
+    const sale = ofLot(outbound(5), 'lot_B');
+    const { value } = run('average', [a, b, sale]);
+    expect(value(sale)).toBe(7.5);
+  });
+});
+
+describe('lots: stock found without a stated cost', () => {
+  it('values found stock of a FIFO lot at that lot’s open layers, and of a lot with none at the item’s cost', () => {
+    const a = { ...inbound(10, 1.4), lotId: 'lot_A' };
+    const b = { ...inbound(10, 1.6), lotId: 'lot_B' };
+    const foundB = { ...inbound(1, null), lotId: 'lot_B' };
+    const foundC = { ...inbound(1, null), lotId: 'lot_C' };
+    const { value } = run('fifo', [a, b, foundB, foundC]);
+    expect(value(foundB)).toBe(1.6);
+    // Lot C has no layer: the item's current cost, 31.60 / 21 = 1.5047619…, rounded to the micro.
+    expect(value(foundC)).toBe(1.504762);
+  });
+});

@@ -9,12 +9,20 @@ import { QTY_SCALE } from '../../platform/quantity.ts';
  * a shortfall, valued at the last known cost until the next inbound movement settles it at that
  * movement's cost. Values are integers in micros and conserved exactly: what a layer gives out
  * over its life adds up to what it came in with.
+ *
+ * FIFO layers carry the lot (or serial) that came in: stock leaving from lot L draws lot L's
+ * layers, oldest first, so selling the lot that expires first (FEFO) costs what that lot cost, not
+ * what the oldest stock of the item cost. Stock without a lot ('') draws the layers without one,
+ * which for an untracked item is all of them. A shortfall of lot L waits for stock of lot L. Average
+ * items keep one pool that every lot shares.
  */
 
 export type CostingMethod = 'fifo' | 'average';
 
 export interface Layer {
   movementId: string;
+  /** The lot or serial the stock came in with; '' for stock without one. */
+  lotId: string;
   effectiveAt: number;
   qtyIn: number;
   valueIn: number;
@@ -30,6 +38,8 @@ export interface Consumption {
   layerId: string;
   qty: number;
   value: number;
+  /** The lot of the outbound movement; absent for stock without a lot. */
+  lotId?: string;
 }
 
 export const SHORTFALL = '';
@@ -56,6 +66,8 @@ export interface ValuedMovement {
   unitCost: number | null;
   /** Inbound: landed costs added to the movement's value. */
   landed: number;
+  /** The lot or serial moved; '' or absent for stock without one. */
+  lotId?: string;
 }
 
 export interface MovementValue {
@@ -102,15 +114,19 @@ export class CostEngine {
   }
 
   #inbound(m: ValuedMovement): void {
-    const unitCost = m.unitCost ?? this.currentUnitCost();
+    const unitCost = m.unitCost ?? this.#currentUnitCostOfLot(m.lotId ?? '');
     const value = mulDiv(m.qty, unitCost, QTY_SCALE) + m.landed;
     this.effects.values.set(m.id, value);
     if (m.qty > 0) this.state.lastUnitCost = mulDiv(value, QTY_SCALE, m.qty);
     let qtyLeft = m.qty;
     let valueLeft = value;
-    // Stock that was sold before it was recorded takes the cost of the first stock that arrives.
-    while (qtyLeft > 0 && this.state.shortfalls.length > 0) {
-      const shortfall = this.state.shortfalls[0]!;
+    const lotId = m.lotId ?? '';
+    // Stock that was sold before it was recorded takes the cost of the first stock that arrives
+    // (for FIFO items, the first stock of the same lot).
+    for (;;) {
+      if (qtyLeft === 0) break;
+      const shortfall = this.state.shortfalls.find((s) => this.#sameCostPool(s.lotId ?? '', lotId));
+      if (!shortfall) break;
       const take = Math.min(shortfall.qty, qtyLeft);
       const takeValue = take === qtyLeft ? valueLeft : mulDiv(take, valueLeft, qtyLeft);
       this.#settle(shortfall, take, takeValue, this.state.method === 'fifo' ? m.id : POOL);
@@ -118,7 +134,7 @@ export class CostEngine {
       valueLeft -= takeValue;
     }
     if (this.state.method === 'fifo') {
-      const layer: Layer = { movementId: m.id, effectiveAt: m.effectiveAt, qtyIn: m.qty, valueIn: value, qtyRemaining: qtyLeft, valueRemaining: valueLeft };
+      const layer: Layer = { movementId: m.id, lotId, effectiveAt: m.effectiveAt, qtyIn: m.qty, valueIn: value, qtyRemaining: qtyLeft, valueRemaining: valueLeft };
       this.effects.layers.set(m.id, layer);
       if (qtyLeft > 0) this.state.layers.push(layer);
     }
@@ -129,16 +145,25 @@ export class CostEngine {
   #outbound(m: ValuedMovement): void {
     const drawn: Consumption[] = [];
     let needed = m.qty;
+    const lotId = m.lotId ?? '';
+    const lot = lotId === '' ? {} : { lotId };
     if (this.state.method === 'fifo') {
-      while (needed > 0 && this.state.layers.length > 0) {
-        const layer = this.state.layers[0]!;
+      for (let i = 0; needed > 0 && i < this.state.layers.length; ) {
+        const layer = this.state.layers[i]!;
+        if (!this.#sameCostPool(layer.lotId, lotId)) {
+          i += 1;
+          continue;
+        }
         const take = Math.min(needed, layer.qtyRemaining);
         const value = take === layer.qtyRemaining ? layer.valueRemaining : mulDiv(take, layer.valueIn, layer.qtyIn);
         layer.qtyRemaining -= take;
         layer.valueRemaining -= value;
         this.effects.layers.set(layer.movementId, layer);
-        if (layer.qtyRemaining === 0) this.state.layers.shift();
-        drawn.push({ movementId: m.id, effectiveAt: m.effectiveAt, layerId: layer.movementId, qty: take, value });
+        // shift() for the front (the usual case) stays O(1) on long arrays; splice(0, 1) need not.
+        if (layer.qtyRemaining > 0) i += 1;
+        else if (i === 0) this.state.layers.shift();
+        else this.state.layers.splice(i, 1);
+        drawn.push({ movementId: m.id, effectiveAt: m.effectiveAt, layerId: layer.movementId, qty: take, value, ...lot });
         this.state.poolQty -= take;
         this.state.poolValue -= value;
         needed -= take;
@@ -146,18 +171,42 @@ export class CostEngine {
     } else if (this.state.poolQty > 0) {
       const take = Math.min(needed, this.state.poolQty);
       const value = take === this.state.poolQty ? this.state.poolValue : mulDiv(take, this.state.poolValue, this.state.poolQty);
-      drawn.push({ movementId: m.id, effectiveAt: m.effectiveAt, layerId: POOL, qty: take, value });
+      drawn.push({ movementId: m.id, effectiveAt: m.effectiveAt, layerId: POOL, qty: take, value, ...lot });
       this.state.poolQty -= take;
       this.state.poolValue -= value;
       needed -= take;
     }
     if (needed > 0) {
-      const shortfall: Consumption = { movementId: m.id, effectiveAt: m.effectiveAt, layerId: SHORTFALL, qty: needed, value: mulDiv(needed, this.state.lastUnitCost, QTY_SCALE) };
+      const shortfall: Consumption = { movementId: m.id, effectiveAt: m.effectiveAt, layerId: SHORTFALL, qty: needed, value: mulDiv(needed, this.state.lastUnitCost, QTY_SCALE), ...lot };
       drawn.push(shortfall);
       this.state.shortfalls.push({ ...shortfall });
     }
     this.effects.consumptions.set(m.id, drawn);
     this.effects.values.set(m.id, drawn.reduce((sum, c) => sum + c.value, 0));
+  }
+
+  /**
+   * What stock of a lot found without a stated cost (a count, found stock) is worth: for a FIFO
+   * item the lot's own open layers, when it has any, else the item's current cost.
+   */
+  #currentUnitCostOfLot(lotId: string): number {
+    if (this.state.method !== 'fifo' || lotId === '') return this.currentUnitCost();
+    let qty = 0;
+    let value = 0;
+    for (const layer of this.state.layers) {
+      if (layer.lotId !== lotId) continue;
+      qty += layer.qtyRemaining;
+      value += layer.valueRemaining;
+    }
+    return qty > 0 ? mulDiv(value, QTY_SCALE, qty) : this.currentUnitCost();
+  }
+
+  /**
+   * Whether stock of one lot may cost stock of another: for FIFO only the same lot (layers carry
+   * their lot); for average items every lot shares the one pool.
+   */
+  #sameCostPool(lotA: string, lotB: string): boolean {
+    return this.state.method === 'average' || lotA === lotB;
   }
 
   /** Moves `take` of a pending shortfall onto the stock that has now arrived, at that stock's cost. */
@@ -174,14 +223,19 @@ export class CostEngine {
       settled.qty += take;
       settled.value += value;
     } else {
-      list.splice(list.length - 1, 0, { movementId: shortfall.movementId, effectiveAt: shortfall.effectiveAt, layerId, qty: take, value });
+      const lot = shortfall.lotId ? { lotId: shortfall.lotId } : {};
+      list.splice(list.length - 1, 0, { movementId: shortfall.movementId, effectiveAt: shortfall.effectiveAt, layerId, qty: take, value, ...lot });
     }
     const remaining = list.filter((c) => c.qty > 0);
     this.effects.consumptions.set(shortfall.movementId, remaining);
     this.effects.values.set(shortfall.movementId, remaining.reduce((sum, c) => sum + c.value, 0));
     shortfall.qty -= take;
     shortfall.value = pending.value;
-    if (shortfall.qty === 0) this.state.shortfalls.shift();
+    if (shortfall.qty === 0) {
+      const at = this.state.shortfalls.indexOf(shortfall);
+      if (at === 0) this.state.shortfalls.shift();
+      else this.state.shortfalls.splice(at, 1);
+    }
     // Pool accounting: the settled quantity never joins the pool; it was already sold.
   }
 }

@@ -25,6 +25,8 @@ import {
 export interface CostingMovement {
   id: string;
   itemId: string;
+  /** The lot or serial moved; '' for stock without one. FIFO layers are kept per lot. */
+  lotId: string;
   effectiveAt: number;
   qty: number;
   /** Whether each side holds owned stock (a bin, or goods in transit). */
@@ -32,12 +34,15 @@ export interface CostingMovement {
   toValued: boolean;
   /** Cost per base unit given by the document, for stock coming in. */
   unitCostMicros: number | null;
+  /** Micros added to an inbound movement's value beyond qty × unit cost. */
+  landedMicros?: number;
   method: CostingMethod;
 }
 
 /** A movement already in the ledger that crosses into or out of owned stock. */
 export interface HistoricMovement {
   id: string;
+  lotId: string;
   effectiveAt: number;
   qty: number;
   direction: 'in' | 'out';
@@ -64,6 +69,13 @@ export interface Valuation {
   updates: CostUpdate[];
 }
 
+/**
+ * An item's last valued instant set beyond any real one: its next posting replays its history. The
+ * lot-costs migration (0019) marks items whose draws crossed lots this way; the value is repeated
+ * there, since a migration must not change with the code.
+ */
+export const REPLAY_PENDING_AT = 9_007_199_254_740_991;
+
 function directionOf(m: Pick<CostingMovement, 'fromValued' | 'toValued'>): 'in' | 'out' | null {
   if (m.fromValued === m.toValued) return null;
   return m.toValued ? 'in' : 'out';
@@ -73,19 +85,26 @@ function after(a: { effectiveAt: number; id: string }, b: { effectiveAt: number;
   return a.effectiveAt > b.effectiveAt || (a.effectiveAt === b.effectiveAt && a.id > b.id);
 }
 
-export async function valueMovements(trx: Trx, movements: readonly CostingMovement[], readHistory: HistoryReader, now: number): Promise<Valuation> {
+/** `locked`: the cost rows the caller already took with lockItemCosts in this transaction, not taken again. */
+export async function valueMovements(
+  trx: Trx,
+  movements: readonly CostingMovement[],
+  readHistory: HistoryReader,
+  now: number,
+  locked?: ReadonlyMap<string, ItemCostRow>,
+): Promise<Valuation> {
   const valued = movements.filter((m) => directionOf(m) !== null);
   const result: Valuation = { costs: new Map(), updates: [] };
   if (valued.length === 0) return result;
 
   const itemIds = [...new Set(valued.map((m) => m.itemId))].sort();
   const methods = new Map(valued.map((m) => [m.itemId, m.method]));
-  const states = await lockItemCosts(trx, itemIds, now);
+  const states = locked && itemIds.every((id) => locked.has(id)) ? new Map(locked) : await lockItemCosts(trx, itemIds, now);
   const inbound = valued.filter((m) => directionOf(m) === 'in');
   if (inbound.length) {
     await trx
       .insertInto('inbound_costs')
-      .values(inbound.map((m) => ({ movement_id: m.id, item_id: m.itemId, unit_cost_micros: m.unitCostMicros, landed_micros: 0 })))
+      .values(inbound.map((m) => ({ movement_id: m.id, item_id: m.itemId, unit_cost_micros: m.unitCostMicros, landed_micros: m.landedMicros ?? 0 })))
       .execute();
   }
 
@@ -109,7 +128,7 @@ export async function valueMovements(trx: Trx, movements: readonly CostingMoveme
   return result;
 }
 
-interface ItemCostRow {
+export interface ItemCostRow {
   item_id: string;
   pool_qty: number;
   pool_value_micros: number;
@@ -134,8 +153,8 @@ export async function lockItemCosts(trx: Trx, itemIds: string[], now: number): P
   return new Map(rows.map((r) => [r.item_id, r]));
 }
 
-function toEngineMovement(m: CostingMovement, landed = 0): ValuedMovement {
-  return { id: m.id, effectiveAt: m.effectiveAt, qty: m.qty, direction: directionOf(m)!, unitCost: m.unitCostMicros, landed };
+function toEngineMovement(m: CostingMovement): ValuedMovement {
+  return { id: m.id, lotId: m.lotId, effectiveAt: m.effectiveAt, qty: m.qty, direction: directionOf(m)!, unitCost: m.unitCostMicros, landed: m.landedMicros ?? 0 };
 }
 
 async function valueIncrementally(
@@ -146,8 +165,18 @@ async function valueIncrementally(
   movements: readonly CostingMovement[],
   now: number,
 ): Promise<Valuation> {
-  const outboundQty = new Map<string, number>();
-  for (const m of movements) if (directionOf(m) === 'out') outboundQty.set(m.itemId, (outboundQty.get(m.itemId) ?? 0) + m.qty);
+  // What each (item, lot) takes out: a sale of lot L reads only lot L's oldest layers.
+  const outboundQty = new Map<string, { itemId: string; lotId: string; qty: number }>();
+  for (const m of movements) {
+    const lotId = methods.get(m.itemId) === 'fifo' ? m.lotId : '';
+    // Stock of a lot found without a stated cost is valued at that lot's open layers: read them all.
+    const valuedAtLot = directionOf(m) === 'in' && m.unitCostMicros === null && lotId !== '';
+    if (directionOf(m) !== 'out' && !valuedAtLot) continue;
+    const key = `${m.itemId}\u0000${lotId}`;
+    const need = outboundQty.get(key) ?? { itemId: m.itemId, lotId, qty: 0 };
+    need.qty = valuedAtLot ? Number.POSITIVE_INFINITY : need.qty + m.qty;
+    outboundQty.set(key, need);
+  }
   // Only stock coming in settles earlier shortfalls: a sale at a store selling below its recorded
   // stock does not read them, so its cost does not grow with the number still waiting.
   const settlingItems = itemIds.filter((id) => movements.some((m) => m.itemId === id && directionOf(m) === 'in'));
@@ -195,34 +224,81 @@ async function valueIncrementally(
   return result;
 }
 
-type LayerRow = { item_id: string; movement_id: string; effective_at: number; qty_in: number; value_in_micros: number; qty_remaining: number; value_remaining_micros: number };
+type LayerRow = {
+  item_id: string;
+  movement_id: string;
+  lot_id: string;
+  effective_at: number;
+  qty_in: number;
+  value_in_micros: number;
+  qty_remaining: number;
+  value_remaining_micros: number;
+};
 
 /**
- * The oldest open layers of each item, just enough to cover what this posting takes out (an
- * item received a thousand times keeps a thousand layers; a sale reads the first one or two).
- * A posting that only brings stock in reads none: its layer goes after all the others.
+ * The oldest open layers of each item and lot, just enough to cover what this posting takes out
+ * (an item received a thousand times keeps a thousand layers; a sale reads the first one or two).
+ * A posting that only brings stock in reads none: its layer goes after all the others. Average
+ * items keep no layers; their need is keyed by lot '' and reads nothing.
  */
-async function loadOldestOpenLayers(trx: Trx, needed: Map<string, number>): Promise<Map<string, LayerRow[]>> {
+async function loadOldestOpenLayers(trx: Trx, needed: Map<string, { itemId: string; lotId: string; qty: number }>): Promise<Map<string, LayerRow[]>> {
   const result = new Map<string, LayerRow[]>();
-  for (const [itemId, qty] of needed) {
-    const layers: LayerRow[] = [];
-    let covered = 0;
-    for (;;) {
-      const last = layers[layers.length - 1];
-      let query = trx.selectFrom('cost_layers').selectAll().where('item_id', '=', itemId).where('qty_remaining', '>', 0);
-      if (last) {
-        query = query.where((eb) =>
-          eb.or([eb('effective_at', '>', last.effective_at), eb.and([eb('effective_at', '=', last.effective_at), eb('movement_id', '>', last.movement_id)])]),
-        );
-      }
-      const batch = await query.orderBy('effective_at').orderBy('movement_id').limit(16).execute();
+  const needs = [...needed.values()];
+  const firsts = await firstLayerBatches(trx, needs);
+  for (const [i, { itemId, lotId, qty }] of needs.entries()) {
+    const layers = firsts[i]!;
+    let batch = layers;
+    let covered = layers.reduce((sum, l) => sum + l.qty_remaining, 0);
+    while (batch.length === layerBatch && covered < qty) {
+      const last = layers[layers.length - 1]!;
+      batch = await openLayers(trx, itemId, lotId)
+        .where((eb) => eb.or([eb('effective_at', '>', last.effective_at), eb.and([eb('effective_at', '=', last.effective_at), eb('movement_id', '>', last.movement_id)])]))
+        .execute();
       layers.push(...batch);
       covered += batch.reduce((sum, l) => sum + l.qty_remaining, 0);
-      if (batch.length < 16 || covered >= qty) break;
     }
-    result.set(itemId, layers);
+    // Layers of every lot of the item, in the order the engine draws them.
+    const all = [...(result.get(itemId) ?? []), ...layers];
+    all.sort(layerOrder);
+    result.set(itemId, all);
   }
   return result;
+}
+
+const layerBatch = 16;
+
+function layerOrder(a: LayerRow, b: LayerRow): number {
+  return a.effective_at - b.effective_at || (a.movement_id < b.movement_id ? -1 : a.movement_id > b.movement_id ? 1 : 0);
+}
+
+function openLayers(trx: Trx, itemId: string, lotId: string) {
+  return trx
+    .selectFrom('cost_layers')
+    .selectAll()
+    .where('item_id', '=', itemId)
+    .where('lot_id', '=', lotId)
+    .where('qty_remaining', '>', 0)
+    .orderBy('effective_at')
+    .orderBy('movement_id')
+    .limit(layerBatch);
+}
+
+/**
+ * The first batch of open layers of every (item, lot) a posting draws from, in one statement
+ * (a UNION ALL of each one's own indexed, limited query) rather than one per item. Chunked to
+ * stay under SQLite's limit on the terms of a compound SELECT.
+ */
+async function firstLayerBatches(trx: Trx, needs: ReadonlyArray<{ itemId: string; lotId: string }>): Promise<LayerRow[][]> {
+  const batches: LayerRow[][] = [];
+  for (let i = 0; i < needs.length; i += 100) {
+    const chunk = needs.slice(i, i + 100);
+    const queries = chunk.map((n, k) => trx.selectFrom(openLayers(trx, n.itemId, n.lotId).as(`l${k}`)).selectAll());
+    const rows = chunk.length === 1 ? await openLayers(trx, chunk[0]!.itemId, chunk[0]!.lotId).execute() : await queries.slice(1).reduce((q, next) => q.unionAll(next), queries[0]!).execute();
+    const byNeed = new Map<string, LayerRow[]>(chunk.map((n) => [`${n.itemId}\u0000${n.lotId}`, []]));
+    for (const row of rows) byNeed.get(`${row.item_id}\u0000${row.lot_id}`)!.push(row);
+    for (const n of chunk) batches.push(byNeed.get(`${n.itemId}\u0000${n.lotId}`)!.sort(layerOrder));
+  }
+  return batches;
 }
 
 /** New movements' costs, and the changed costs of earlier sales whose shortfall was settled. */
@@ -262,13 +338,14 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
     for (const [movementId, list] of engine.effects.consumptions) {
       if (!processed.has(movementId)) replaced.push(movementId);
       consumptionRows.push(
-        ...list.map((c) => ({ movement_id: movementId, layer_id: c.layerId, item_id: itemId, effective_at: c.effectiveAt, qty: c.qty, value_micros: c.value })),
+        ...list.map((c) => ({ movement_id: movementId, layer_id: c.layerId, item_id: itemId, lot_id: c.lotId ?? '', effective_at: c.effectiveAt, qty: c.qty, value_micros: c.value })),
       );
     }
     for (const l of engine.effects.layers.values()) {
       layerRows.push({
         movement_id: l.movementId,
         item_id: itemId,
+        lot_id: l.lotId,
         effective_at: l.effectiveAt,
         qty_in: l.qtyIn,
         value_in_micros: l.valueIn,
@@ -293,14 +370,37 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
       )
       .execute();
   }
-  for (const { itemId, engine, last } of runs) {
+  // Every item here had its cost row taken by lockItemCosts, so this upsert only ever updates;
+  // it is one statement for all of them where an UPDATE would be one per item.
+  const stateRows = runs.flatMap(({ itemId, engine, last }) =>
+    last
+      ? [{ item_id: itemId, pool_qty: engine.state.poolQty, pool_value_micros: engine.state.poolValue, last_unit_cost_micros: engine.state.lastUnitCost, last_effective_at: last.effectiveAt, last_movement_id: last.id, updated_at: now }]
+      : [],
+  );
+  for (let i = 0; i < stateRows.length; i += 500) {
+    await trx
+      .insertInto('item_costs')
+      .values(stateRows.slice(i, i + 500))
+      .onConflict((oc) =>
+        oc.column('item_id').doUpdateSet({
+          pool_qty: sql`excluded.pool_qty`,
+          pool_value_micros: sql`excluded.pool_value_micros`,
+          last_unit_cost_micros: sql`excluded.last_unit_cost_micros`,
+          last_effective_at: sql`excluded.last_effective_at`,
+          last_movement_id: sql`excluded.last_movement_id`,
+          updated_at: now,
+        }),
+      )
+      .execute();
+  }
+  // An item replayed from an empty history keeps its last valued instant.
+  for (const { itemId, engine } of runs.filter((r) => !r.last)) {
     await trx
       .updateTable('item_costs')
       .set({
         pool_qty: engine.state.poolQty,
         pool_value_micros: engine.state.poolValue,
         last_unit_cost_micros: engine.state.lastUnitCost,
-        ...(last ? { last_effective_at: last.effectiveAt, last_movement_id: last.id } : {}),
         updated_at: now,
       })
       .where('item_id', '=', itemId)
@@ -308,12 +408,12 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
   }
 }
 
-function toLayer(r: { movement_id: string; effective_at: number; qty_in: number; value_in_micros: number; qty_remaining: number; value_remaining_micros: number }): Layer {
-  return { movementId: r.movement_id, effectiveAt: r.effective_at, qtyIn: r.qty_in, valueIn: r.value_in_micros, qtyRemaining: r.qty_remaining, valueRemaining: r.value_remaining_micros };
+function toLayer(r: LayerRow): Layer {
+  return { movementId: r.movement_id, lotId: r.lot_id, effectiveAt: r.effective_at, qtyIn: r.qty_in, valueIn: r.value_in_micros, qtyRemaining: r.qty_remaining, valueRemaining: r.value_remaining_micros };
 }
 
-function toConsumption(r: { movement_id: string; effective_at: number; layer_id: string; qty: number; value_micros: number }): Consumption {
-  return { movementId: r.movement_id, effectiveAt: r.effective_at, layerId: r.layer_id, qty: r.qty, value: r.value_micros };
+function toConsumption(r: { movement_id: string; lot_id: string; effective_at: number; layer_id: string; qty: number; value_micros: number }): Consumption {
+  return { movementId: r.movement_id, effectiveAt: r.effective_at, layerId: r.layer_id, qty: r.qty, value: r.value_micros, ...(r.lot_id ? { lotId: r.lot_id } : {}) };
 }
 
 /**
@@ -337,7 +437,7 @@ export async function replayItem(
   const all: Array<ValuedMovement & { stored: HistoricMovement | null }> = [
     ...history.filter((h) => !fresh.has(h.id)).map((h) => {
       const input = inputById.get(h.id);
-      return { id: h.id, effectiveAt: h.effectiveAt, qty: h.qty, direction: h.direction, unitCost: input?.unit_cost_micros ?? null, landed: input?.landed_micros ?? 0, stored: h };
+      return { id: h.id, lotId: h.lotId, effectiveAt: h.effectiveAt, qty: h.qty, direction: h.direction, unitCost: input?.unit_cost_micros ?? null, landed: input?.landed_micros ?? 0, stored: h };
     }),
     ...newMovements.map((m) => ({ ...toEngineMovement(m), stored: null })),
   ].sort((a, b) => (after(a, b) ? 1 : after(b, a) ? -1 : 0));

@@ -2,7 +2,7 @@ import { AppError, type FieldError } from '../../platform/errors.ts';
 
 export type FulfillmentErrorCode = 'pick_list_not_found' | 'shipment_not_found' | 'nothing_to_pick' | 'pick_list_state' | 'shipment_state' | 'shipment_invalid';
 
-const httpStatusByCode = {
+export const httpStatusByCode = {
   pick_list_not_found: 404,
   shipment_not_found: 404,
   nothing_to_pick: 409,

@@ -74,7 +74,7 @@ export function registerFulfillmentRoutes(app: AppInstance, deps: CommandDeps): 
       params: idParams('ord'),
       response: { 201: pickListList },
     },
-    config: { access: { permission: 'fulfillment.write' } },
+    config: { access: { permission: 'fulfillment.write' }, errors: ['nothing_to_pick', 'order_not_found'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => ({ data: (await createPickLists(ctx, request.params.id)).map(toPickListJson) }), {
         status: 201,
@@ -84,19 +84,19 @@ export function registerFulfillmentRoutes(app: AppInstance, deps: CommandDeps): 
 
   app.get('/api/v1/orders/:id/pick-lists', {
     schema: { tags: ['fulfillment'], summary: 'An order’s pick lists', params: idParams('ord'), response: { 200: pickListList } },
-    config: { access: { permission: 'orders.read' } },
+    config: { access: { permission: 'orders.read' }, errors: ['order_not_found'] },
     handler: async (request) => ({ data: (await listPickListsOfOrder(contextOf(deps, request), request.params.id)).map(toPickListJson) }),
   });
 
   app.get('/api/v1/pick-lists/:id', {
     schema: { tags: ['fulfillment'], summary: 'One pick list', params: idParams('pck'), response: { 200: pickListOutput } },
-    config: { access: { permission: 'orders.read' } },
+    config: { access: { permission: 'orders.read' }, errors: ['pick_list_not_found'] },
     handler: async (request) => toPickListJson(await getPickList(contextOf(deps, request), request.params.id)),
   });
 
   app.post('/api/v1/pick-lists/:id/picked', {
     schema: { tags: ['fulfillment'], summary: 'Mark a pick list picked', params: idParams('pck'), response: { 200: pickListOutput } },
-    config: { access: { permission: 'fulfillment.write' } },
+    config: { access: { permission: 'fulfillment.write' }, errors: ['pick_list_not_found', 'pick_list_state'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toPickListJson(await markPicked(ctx, request.params.id)), { targets: (p) => [{ type: 'pick_list', id: p.id }] }),
   });
@@ -110,7 +110,7 @@ export function registerFulfillmentRoutes(app: AppInstance, deps: CommandDeps): 
       body: packBody,
       response: { 201: shipmentOutput },
     },
-    config: { access: { permission: 'fulfillment.write' } },
+    config: { access: { permission: 'fulfillment.write' }, errors: ['order_conflict', 'order_not_found', 'order_not_open', 'pick_list_not_found', 'pick_list_state', 'shipment_invalid'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toShipmentJson(await packShipment(ctx, request.params.id, request.body)), {
         status: 201,
@@ -120,13 +120,13 @@ export function registerFulfillmentRoutes(app: AppInstance, deps: CommandDeps): 
 
   app.get('/api/v1/shipments/:id', {
     schema: { tags: ['fulfillment'], summary: 'One shipment with its parcels', params: idParams('shp'), response: { 200: shipmentOutput } },
-    config: { access: { permission: 'orders.read' } },
+    config: { access: { permission: 'orders.read' }, errors: ['shipment_not_found'] },
     handler: async (request) => toShipmentJson(await getShipment(contextOf(deps, request), request.params.id)),
   });
 
   app.get('/api/v1/orders/:id/shipments', {
     schema: { tags: ['fulfillment'], summary: 'An order’s shipments', params: idParams('ord'), response: { 200: shipmentList } },
-    config: { access: { permission: 'orders.read' } },
+    config: { access: { permission: 'orders.read' }, errors: ['order_not_found', 'shipment_not_found'] },
     handler: async (request) => ({ data: (await listShipmentsOfOrder(contextOf(deps, request), request.params.id)).map(toShipmentJson) }),
   });
 
@@ -138,21 +138,21 @@ export function registerFulfillmentRoutes(app: AppInstance, deps: CommandDeps): 
       body: shipBody,
       response: { 200: shipmentOutput },
     },
-    config: { access: { permission: 'fulfillment.write' } },
+    config: { access: { permission: 'fulfillment.write' }, errors: ['insufficient_stock', 'item_not_stockable', 'lot_invalid', 'lot_required', 'movement_invalid', 'order_conflict', 'order_not_found', 'order_not_open', 'reservation_invalid', 'serial_in_stock', 'shipment_invalid', 'shipment_not_found', 'shipment_state'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toShipmentJson(await shipShipment(ctx, request.params.id, request.body)), { targets: (s) => [{ type: 'shipment', id: s.id }] }),
   });
 
   app.post('/api/v1/shipments/:id/delivered', {
     schema: { tags: ['fulfillment'], summary: 'The carrier delivered the shipment', params: idParams('shp'), response: { 200: shipmentOutput } },
-    config: { access: { permission: 'fulfillment.write' } },
+    config: { access: { permission: 'fulfillment.write' }, errors: ['order_conflict', 'order_not_found', 'order_not_open', 'shipment_not_found', 'shipment_state'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toShipmentJson(await deliverShipment(ctx, request.params.id)), { targets: (s) => [{ type: 'shipment', id: s.id }] }),
   });
 
   app.post('/api/v1/shipments/:id/cancel', {
     schema: { tags: ['fulfillment'], summary: 'Unpack a shipment that has not gone', params: idParams('shp'), response: { 200: shipmentOutput } },
-    config: { access: { permission: 'fulfillment.write' } },
+    config: { access: { permission: 'fulfillment.write' }, errors: ['order_conflict', 'order_not_found', 'order_not_open', 'shipment_invalid', 'shipment_not_found', 'shipment_state'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toShipmentJson(await cancelShipment(ctx, request.params.id)), { targets: (s) => [{ type: 'shipment', id: s.id }] }),
   });

@@ -12,6 +12,7 @@ export {
   type PostedTransaction,
 } from './movements.service.ts';
 export { balanceAt, hasPhysicalStock, listBalances, onHandByItem, type BalanceLine, type BalanceQuery } from './balances.service.ts';
+export { balancesAtInstants, type BalanceKeyAt } from './balances-at.ts';
 export { listMovements, type MovementLine, type MovementQuery } from './history.service.ts';
 export {
   listReservationsOfDocument,
@@ -25,8 +26,23 @@ export {
 export { registerStockObserver, type StockObserver, type StockTouch } from './stock-observers.ts';
 export { comparePickable, listPickableStock, sumPickableByItem, sumPickableBySite, type PickableStock } from './pickable.service.ts';
 export { NO_LOT, findLots, findLotsByCode, findOrCreateLot, listLotsOfItem, type LotSpec } from './lots.service.ts';
+export { registerDocumentCheck, type DocumentCheck, type DocumentInvariant } from './document-checks.ts';
 export { checkLedger, type InvariantResult, type LedgerCheckReport } from './ledger-check.service.ts';
-export { LedgerError, insufficientStock, type LedgerErrorCode, type Shortfall } from './ledger.errors.ts';
+export { LedgerError, insufficientStock, postingErrorCodes, type LedgerErrorCode, type Shortfall } from './ledger.errors.ts';
+export { httpStatusByCode as ledgerErrorStatuses } from './ledger.errors.ts';
 export { lotOrNull, toMovementJson, type View } from './ledger.mapper.ts';
 export { loadItemRules, type ItemRules } from './item-rules.ts';
-export { applyLandedCosts, movementValueByHour, readValuedHistory, revalueItems, valuedChangesByHour, valuedChangesSince, type ValuedChange } from './valuation.ts';
+export {
+  applyLandedCosts,
+  movementValueByHour,
+  onMovementCostsRewritten,
+  ownedStockByLot,
+  readValuedHistory,
+  revalueItems,
+  valuedChangesByHour,
+  valuedChangesSince,
+  valuedChangesSinceByLot,
+  type LotValuedChange,
+  type ValuedChange,
+} from './valuation.ts';
+export { inboundCostOf, recordCostDerivation, splitByWeight, type DerivationInput, type DerivationOutput } from './derived-costs.ts';

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
 import { checkCosting } from '../costing/index.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
+import { runDocumentChecks } from './document-checks.ts';
 
 /**
  * The invariants of the stock ledger (and of the costing drawn from it), checked against the
@@ -155,6 +156,7 @@ export async function checkLedger(db: Database, now = Date.now()): Promise<Ledge
   );
 
   invariants.push(...(await checkCosting(db)));
+  invariants.push(...(await runDocumentChecks(db)));
 
   const [movements, balances, reservations] = await Promise.all([
     k.selectFrom('movements').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),

@@ -10,7 +10,7 @@ export type LedgerErrorCode =
   | 'reservation_not_found'
   | 'reservation_invalid';
 
-const httpStatusByCode = {
+export const httpStatusByCode = {
   insufficient_stock: 409,
   serial_in_stock: 409,
   movement_invalid: 422,
@@ -20,6 +20,17 @@ const httpStatusByCode = {
   reservation_not_found: 404,
   reservation_invalid: 422,
 } as const satisfies Record<LedgerErrorCode, number>;
+
+/** What any posting can answer with: a route whose command posts movements declares these. */
+export const postingErrorCodes = [
+  'insufficient_stock',
+  'serial_in_stock',
+  'movement_invalid',
+  'item_not_stockable',
+  'lot_required',
+  'lot_invalid',
+  'reservation_invalid',
+] as const satisfies readonly LedgerErrorCode[];
 
 export class LedgerError extends AppError {
   constructor(code: LedgerErrorCode, detail: string, options?: { extra?: Record<string, unknown>; errors?: FieldError[] }) {

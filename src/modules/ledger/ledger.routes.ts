@@ -20,7 +20,7 @@ export function registerLedgerRoutes(app: AppInstance, deps: CommandDeps): void 
       querystring: listBalancesQuery,
       response: { 200: balancePage },
     },
-    config: { access: { permission: 'stock.read', location: { from: 'query', field: 'location_id' } } },
+    config: { access: { permission: 'stock.read', location: { from: 'query', field: 'location_id' } }, errors: ['location_not_found'] },
     handler: async (request) => {
       const q = request.query;
       const page = await listBalances(contextOf(deps, request), {
@@ -43,7 +43,7 @@ export function registerLedgerRoutes(app: AppInstance, deps: CommandDeps): void 
       querystring: listMovementsQuery,
       response: { 200: movementPage },
     },
-    config: { access: { permission: 'stock.read', location: { from: 'query', field: 'location_id' } } },
+    config: { access: { permission: 'stock.read', location: { from: 'query', field: 'location_id' } }, errors: ['location_not_found'] },
     handler: async (request) => {
       const q = request.query;
       const ctx = contextOf(deps, request);
@@ -65,7 +65,7 @@ export function registerLedgerRoutes(app: AppInstance, deps: CommandDeps): void 
 
   app.get('/api/v1/lots', {
     schema: { tags: ['stock'], summary: 'Lots and serial numbers of an item, soonest expiry first', querystring: listLotsQuery, response: { 200: z.object({ data: z.array(lotOutput) }) } },
-    config: { access: { permission: 'stock.read' } },
+    config: { access: { permission: 'stock.read' }, errors: [] },
     handler: async (request) => {
       const rows = await listLotsOfItem(reader(contextOf(deps, request)), request.query.item_id);
       return { data: rows.map(toLotJson) };
@@ -79,7 +79,7 @@ export function registerLedgerRoutes(app: AppInstance, deps: CommandDeps): void 
       querystring: z.strictObject({ item_id: idInput('itm').optional(), location_id: idInput('loc').optional(), document_id: z.string().max(64).optional() }),
       response: { 200: z.object({ data: z.array(reservationOutput) }) },
     },
-    config: { access: { permission: 'stock.read', location: { from: 'query', field: 'location_id' } } },
+    config: { access: { permission: 'stock.read', location: { from: 'query', field: 'location_id' } }, errors: ['location_not_found'] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       const scope = await resolveStockScope(ctx, request.query.location_id);

@@ -6,9 +6,11 @@ import type { FieldError } from '../../platform/errors.ts';
 import { mulDiv } from '../../platform/decimal.ts';
 import { faultPoint } from '../../platform/fault.ts';
 import { newId } from '../../platform/ids.ts';
+import { testControls } from '../../platform/test-controls.ts';
 import { QTY_MAX, QTY_SCALE } from '../../platform/quantity.ts';
 import { lockItemCosts, valueMovements } from '../costing/index.ts';
 import { loadStockPolicies, type StockPolicy } from '../locations/index.ts';
+import { applyWithBrokenGuard } from './broken-guard.ts';
 import { loadItemRules, type ItemRules } from './item-rules.ts';
 import { insufficientStock, LedgerError } from './ledger.errors.ts';
 import { findLots, NO_LOT } from './lots.service.ts';
@@ -48,6 +50,8 @@ export interface MovementInput {
   qty: number;
   /** Cost per base unit in micros of stock coming in, when the document knows it (a receipt, an opening balance, a return). */
   unitCostMicros?: number | null;
+  /** Micros added to the value of stock coming in beyond qty × unit cost (a derived cost's exact remainder). */
+  landedMicros?: number;
   documentLineId?: string | null;
   /** The movement fulfils this reservation (or part of it) at its source. */
   reservationId?: string;
@@ -60,6 +64,8 @@ export interface PostInput {
   documentId: string;
   /** When it happened in the shop; defaults to now. May lie in the past (a back-dated entry). */
   effectiveAt?: number;
+  /** A sale replayed from an offline till already happened: an item archived since it was rung up still moves. */
+  allowArchived?: boolean;
   movements: MovementInput[];
 }
 
@@ -101,7 +107,7 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     // carry times and ids in the order they commit. Stamped before waiting, a sale that waited for
     // another till's would come "before" it, and costing would replay the item's whole history.
     const valuedItems = input.movements.filter((m) => checked.policies.get(m.fromLocationId)!.valued !== checked.policies.get(m.toLocationId)!.valued).map((m) => m.itemId);
-    if (valuedItems.length) await lockItemCosts(trx, [...new Set(valuedItems)].sort(), startedAt);
+    const costRows = valuedItems.length ? await lockItemCosts(trx, [...new Set(valuedItems)].sort(), startedAt) : undefined;
     const now = Math.max(startedAt, ctx.clock.now());
     const effectiveAt = input.effectiveAt ?? now;
     const txnId = newId('txn', now);
@@ -131,15 +137,18 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
       input.movements.map((m, i) => ({
         id: ids[i]!,
         itemId: m.itemId,
+        lotId: m.lotId ?? NO_LOT,
         effectiveAt,
         qty: m.qty,
         fromValued: checked.policies.get(m.fromLocationId)!.valued,
         toValued: checked.policies.get(m.toLocationId)!.valued,
         unitCostMicros: m.unitCostMicros ?? null,
+        landedMicros: m.landedMicros ?? 0,
         method: checked.items.get(m.itemId)!.costingMethod,
       })),
       readValuedHistory,
       now,
+      costRows,
     );
     const neverOwned = (m: MovementInput) => !checked.policies.get(m.fromLocationId)!.valued && !checked.policies.get(m.toLocationId)!.valued;
     const rows: NewMovementRow[] = input.movements.map((m, i) => ({
@@ -165,7 +174,8 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     // Bounded chunks keep every statement under SQLite's and PostgreSQL's parameter limits.
     for (let i = 0; i < rows.length; i += 500) await trx.insertInto('movements').values(rows.slice(i, i + 500)).execute();
     faultPoint('after_movement_insert');
-    await writeCostUpdates(trx, valuation.updates);
+    await writeCostUpdates(trx, valuation.updates, now);
+    noteTouched(ctx, input.movements, checked.policies);
     await notifyStockObservers(
       trx,
       deltas.filter((d) => d.physical).map((d) => ({ itemId: d.itemId, locationId: d.locationId })),
@@ -173,6 +183,25 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     );
     return { txnId, effectiveAt, movements: rows as MovementRow[], negativeBalances };
   });
+}
+
+/** Tells the command's audit log which items, bins and sites this posting touched (virtual locations are the other side of everything, so left out). */
+function noteTouched(ctx: ServiceContext, movements: readonly MovementInput[], policies: Map<string, StockPolicy>): void {
+  const touched = ctx.touched;
+  if (!touched) return;
+  for (const m of movements) touched.add('item', m.itemId);
+  for (const m of movements) {
+    for (const id of [m.fromLocationId, m.toLocationId]) {
+      const policy = policies.get(id)!;
+      if (policy.kind === 'virtual') continue;
+      if (policy.kind === 'site') {
+        touched.add('site', id);
+        continue;
+      }
+      touched.add('location', id);
+      if (policy.siteId !== null) touched.add('site', policy.siteId);
+    }
+  }
 }
 
 interface Checked {
@@ -207,9 +236,12 @@ async function validate(trx: Trx, input: PostInput, effectiveAt: number, now: nu
     const to = policies.get(m.toLocationId);
     if (!from?.holdsStock) fail(i, 'from_location_id', 'not_stockable', `${m.fromLocationId} is not a bin or virtual location`);
     if (!to?.holdsStock) fail(i, 'to_location_id', 'not_stockable', `${m.toLocationId} is not a bin or virtual location`);
-    // Goods that arrive damaged (from a vendor, or back from a customer) may go straight to
-    // scrap; every other movement has a bin on one side.
-    const writtenOffOnArrival = (from?.virtualType === 'vendor' || from?.virtualType === 'customer') && to?.virtualType === 'scrap';
+    // Goods that arrive damaged (from a vendor, back from a customer, or out of a transfer's
+    // transit) may go straight to scrap, and goods lost in transit to the adjustment location;
+    // every other movement has a bin on one side.
+    const writtenOffOnArrival =
+      ((from?.virtualType === 'vendor' || from?.virtualType === 'customer') && to?.virtualType === 'scrap') ||
+      (from?.virtualType === 'transit' && (to?.virtualType === 'scrap' || to?.virtualType === 'adjustment'));
     if (from && to && from.kind === 'virtual' && to.kind === 'virtual' && !writtenOffOnArrival) fail(i, 'to_location_id', 'virtual_only', 'one side must be a physical bin');
     if (m.unitCostMicros != null && (!Number.isSafeInteger(m.unitCostMicros) || m.unitCostMicros < 0)) {
       fail(i, 'unit_cost', 'out_of_range', 'unit cost must be a non-negative amount');
@@ -218,7 +250,7 @@ async function validate(trx: Trx, input: PostInput, effectiveAt: number, now: nu
     const item = items.get(m.itemId);
     if (!item) return fail(i, 'item_id', 'not_found', `no item ${m.itemId}`);
     if (!item.stocked) fail(i, 'item_id', 'not_stocked', `${item.sku} is not a stocked item`);
-    if (!item.active) fail(i, 'item_id', 'archived', `${item.sku} is archived`);
+    if (!item.active && !input.allowArchived) fail(i, 'item_id', 'archived', `${item.sku} is archived`);
     const lotId = m.lotId ?? NO_LOT;
     if (item.tracking === 'none') {
       if (lotId !== NO_LOT) fail(i, 'lot_id', 'not_tracked', `${item.sku} is not tracked by lot`);
@@ -295,14 +327,28 @@ function compare(a: string, b: string): number {
 }
 
 async function applyBalanceDeltas(trx: Trx, deltas: BalanceDelta[], now: number): Promise<NegativeBalance[]> {
-  const negative: NegativeBalance[] = [];
+  const onHand = new Map<BalanceDelta, number>();
+  // Deltas go in their fixed order; a run of plain upserts between guarded updates is one
+  // statement, so concurrent postings still take row locks in the same order.
+  let run: BalanceDelta[] = [];
+  const flush = async () => {
+    for (let i = 0; i < run.length; i += 500) for (const [d, value] of await upsertBalances(trx, run.slice(i, i + 500), now)) onHand.set(d, value);
+    run = [];
+  };
   for (const d of deltas) {
     const guarded = d.strict && d.onHand - d.reserved < 0;
     // A balance that holds a reservation exists already; only new stock may need a new row.
-    const onHand = guarded || d.reserved !== 0 ? await updateBalance(trx, d, guarded, now) : await upsertBalance(trx, d, now);
-    if (d.physical && onHand < 0) negative.push({ itemId: d.itemId, locationId: d.locationId, lotId: d.lotId, onHand });
+    if (!guarded && d.reserved === 0) {
+      run.push(d);
+      continue;
+    }
+    await flush();
+    onHand.set(d, await updateBalance(trx, d, guarded, now));
   }
-  return negative;
+  await flush();
+  return deltas
+    .filter((d) => d.physical && onHand.get(d)! < 0)
+    .map((d) => ({ itemId: d.itemId, locationId: d.locationId, lotId: d.lotId, onHand: onHand.get(d)! }));
 }
 
 /**
@@ -342,6 +388,8 @@ async function refuseSecondUnitOfSerial(trx: Trx, deltas: BalanceDelta[], items:
  * at or above what is promised; zero rows updated means the stock is not there.
  */
 async function updateBalance(trx: Trx, d: BalanceDelta, guarded: boolean, now: number): Promise<number> {
+  // The oversell suite's negative control; testControls keeps it off everywhere but there.
+  if (guarded && testControls.stockGuard !== 'guarded') return applyWithBrokenGuard(trx, testControls.stockGuard, d, now);
   let update = trx
     .updateTable('balances')
     .set({ on_hand: sql`on_hand + ${d.onHand}`, reserved: sql`reserved + ${d.reserved}`, updated_at: now })
@@ -369,16 +417,24 @@ async function updateBalance(trx: Trx, d: BalanceDelta, guarded: boolean, now: n
   });
 }
 
-async function upsertBalance(trx: Trx, d: BalanceDelta, now: number): Promise<number> {
-  const row = await trx
+/** Adds to balances that no guard protects (stock coming in, a location that may go negative), in one statement. */
+async function upsertBalances(trx: Trx, deltas: BalanceDelta[], now: number): Promise<Map<BalanceDelta, number>> {
+  const rows = await trx
     .insertInto('balances')
-    .values({ item_id: d.itemId, location_id: d.locationId, lot_id: d.lotId, on_hand: d.onHand, reserved: 0, updated_at: now })
+    .values(deltas.map((d) => ({ item_id: d.itemId, location_id: d.locationId, lot_id: d.lotId, on_hand: d.onHand, reserved: 0, updated_at: now })))
     .onConflict((oc) =>
       oc.columns(['item_id', 'location_id', 'lot_id']).doUpdateSet({ on_hand: sql`balances.on_hand + excluded.on_hand`, updated_at: now }),
     )
-    .returning('on_hand')
-    .executeTakeFirstOrThrow();
-  return row.on_hand;
+    .returning(['item_id', 'location_id', 'lot_id', 'on_hand'])
+    .execute();
+  const byKey = new Map(rows.map((r) => [deltaKey(r.item_id, r.location_id, r.lot_id), r.on_hand]));
+  return new Map(
+    deltas.map((d) => {
+      const value = byKey.get(deltaKey(d.itemId, d.locationId, d.lotId));
+      if (value === undefined) throw new Error(`ledger: the balance upsert returned no row for ${d.itemId} at ${d.locationId}`);
+      return [d, value];
+    }),
+  );
 }
 
 /**

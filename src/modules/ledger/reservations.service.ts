@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { ReservationRow } from '../../platform/db/schema.ts';
-import type { Executor } from '../../platform/db/transaction.ts';
+import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { newId } from '../../platform/ids.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
+import { testControls } from '../../platform/test-controls.ts';
+import { applyWithBrokenGuard } from './broken-guard.ts';
 import { loadStockPolicies } from '../locations/index.ts';
 import { loadItemRules } from './item-rules.ts';
 import { insufficientStock, LedgerError } from './ledger.errors.ts';
@@ -40,6 +42,11 @@ export async function reserveStock(ctx: ServiceContext, input: ReserveInput): Pr
       throw new LedgerError(lotId === NO_LOT ? 'lot_required' : 'lot_invalid', 'Reserve a tracked item by lot, an untracked one without.');
     }
     const now = ctx.clock.now();
+    // The oversell suite's negative control; testControls keeps it off everywhere but there.
+    if (testControls.stockGuard !== 'guarded') {
+      await applyWithBrokenGuard(trx, testControls.stockGuard, { itemId: input.itemId, locationId: input.locationId, lotId, onHand: 0, reserved: input.qty }, now);
+      return insertReservation(trx, input, lotId, now);
+    }
     const updated = await trx
       .updateTable('balances')
       .set({ reserved: sql`reserved + ${input.qty}`, updated_at: now })
@@ -64,23 +71,27 @@ export async function reserveStock(ctx: ServiceContext, input: ReserveInput): Pr
         available: row ? Math.max(0, row.on_hand - row.reserved) / QTY_SCALE : 0,
       });
     }
-    const reservation: ReservationRow = {
-      id: newId('res', now),
-      item_id: input.itemId,
-      location_id: input.locationId,
-      lot_id: lotId,
-      qty: input.qty,
-      document_type: input.documentType,
-      document_id: input.documentId,
-      document_line_id: input.documentLineId ?? null,
-      expires_at: input.expiresAt ?? null,
-      created_at: now,
-      updated_at: now,
-    };
-    await trx.insertInto('reservations').values(reservation).execute();
-    await notifyStockObservers(trx, [{ itemId: input.itemId, locationId: input.locationId }], now);
-    return reservation;
+    return insertReservation(trx, input, lotId, now);
   });
+}
+
+async function insertReservation(trx: Trx, input: ReserveInput, lotId: string, now: number): Promise<ReservationRow> {
+  const reservation: ReservationRow = {
+    id: newId('res', now),
+    item_id: input.itemId,
+    location_id: input.locationId,
+    lot_id: lotId,
+    qty: input.qty,
+    document_type: input.documentType,
+    document_id: input.documentId,
+    document_line_id: input.documentLineId ?? null,
+    expires_at: input.expiresAt ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+  await trx.insertInto('reservations').values(reservation).execute();
+  await notifyStockObservers(trx, [{ itemId: input.itemId, locationId: input.locationId }], now);
+  return reservation;
 }
 
 /**

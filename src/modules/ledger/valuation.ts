@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import { addLandedCost, revalueItem, type CostingMethod, type CostUpdate, type HistoricMovement } from '../costing/index.ts';
+import { propagateDerivedCosts } from './derived-costs.ts';
 import { loadItemRules } from './item-rules.ts';
 
 /**
@@ -17,7 +18,7 @@ export async function readValuedHistory(trx: Trx, itemId: string): Promise<Histo
     .selectFrom('movements as m')
     .innerJoin('locations as lf', 'lf.id', 'm.from_location_id')
     .innerJoin('locations as lt', 'lt.id', 'm.to_location_id')
-    .select(['m.id', 'm.effective_at', 'm.qty', 'm.value_micros', 'm.unit_cost_micros', valued('lf').as('from_valued'), valued('lt').as('to_valued')])
+    .select(['m.id', 'm.lot_id', 'm.effective_at', 'm.qty', 'm.value_micros', 'm.unit_cost_micros', valued('lf').as('from_valued'), valued('lt').as('to_valued')])
     .where('m.item_id', '=', itemId)
     .orderBy('m.effective_at')
     .orderBy('m.id')
@@ -26,6 +27,7 @@ export async function readValuedHistory(trx: Trx, itemId: string): Promise<Histo
     .filter((r) => Number(r.from_valued) !== Number(r.to_valued))
     .map((r) => ({
       id: r.id,
+      lotId: r.lot_id,
       effectiveAt: r.effective_at,
       qty: r.qty,
       direction: Number(r.to_valued) === 1 ? 'in' : 'out',
@@ -34,10 +36,29 @@ export async function readValuedHistory(trx: Trx, itemId: string): Promise<Histo
     }));
 }
 
-export async function writeCostUpdates(trx: Trx, updates: readonly CostUpdate[]): Promise<void> {
+type CostsRewritten = (trx: Trx, movementIds: readonly string[], now: number) => Promise<void>;
+const costsRewrittenListeners: CostsRewritten[] = [];
+
+/**
+ * Called in the transaction whenever posted movements get new costs (a landed cost, a back-dated
+ * entry revaluing what came after it): what keeps a copy of past values (the daily stock
+ * snapshots) learns it is stale from then on.
+ */
+export function onMovementCostsRewritten(listener: CostsRewritten): void {
+  costsRewrittenListeners.push(listener);
+}
+
+/**
+ * Writes changed movement costs, then walks on to the costs derived from them (a batch of
+ * loaves from the flour it consumed; see derived-costs.ts). `depth` counts that walk.
+ */
+export async function writeCostUpdates(trx: Trx, updates: readonly CostUpdate[], now: number, depth = 0): Promise<void> {
+  if (updates.length === 0) return;
+  for (const listener of costsRewrittenListeners) await listener(trx, updates.map((u) => u.movementId), now);
   if (updates.length === 1) {
     const u = updates[0]!;
     await trx.updateTable('movements').set({ unit_cost_micros: u.unitCostMicros, value_micros: u.valueMicros }).where('id', '=', u.movementId).execute();
+    await propagateDerivedCosts(trx, [u.movementId], now, depth);
     return;
   }
   // A replay may change thousands of costs: one statement per chunk, not one per movement.
@@ -46,6 +67,7 @@ export async function writeCostUpdates(trx: Trx, updates: readonly CostUpdate[])
     const rows = updates.slice(i, i + 300).map((u) => sql`(${u.movementId}, cast(${u.unitCostMicros} as bigint), cast(${u.valueMicros} as bigint))`);
     await sql`update movements set unit_cost_micros = v.column2, value_micros = v.column3 from (values ${sql.join(rows)}) as v where movements.id = v.column1`.execute(trx);
   }
+  await propagateDerivedCosts(trx, updates.map((u) => u.movementId), now, depth);
 }
 
 /** Landed costs (freight, duty) raise the value of stock that came in; every cost drawn from it follows. */
@@ -53,7 +75,7 @@ export async function applyLandedCosts(ctx: ServiceContext, charges: ReadonlyArr
   await inTransaction(ctx, async (trx) => {
     for (const charge of charges) {
       if (charge.micros === 0) continue;
-      await writeCostUpdates(trx, await addLandedCost(trx, charge.movementId, charge.micros, (id) => methodOf(trx, id), readValuedHistory, ctx.clock.now()));
+      await writeCostUpdates(trx, await addLandedCost(trx, charge.movementId, charge.micros, (id) => methodOf(trx, id), readValuedHistory, ctx.clock.now()), ctx.clock.now());
     }
   });
 }
@@ -64,7 +86,7 @@ export async function revalueItems(ctx: ServiceContext, itemIds: readonly string
     let changed = 0;
     for (const itemId of [...new Set(itemIds)].sort()) {
       const updates = await revalueItem(trx, itemId, await methodOf(trx, itemId), readValuedHistory, ctx.clock.now());
-      await writeCostUpdates(trx, updates);
+      await writeCostUpdates(trx, updates, ctx.clock.now());
       changed += updates.length;
     }
     return changed;
@@ -100,6 +122,41 @@ export async function valuedChangesSince(db: Executor, asOf: number): Promise<Ma
     .groupBy('m.item_id')
     .execute();
   return new Map(rows.map((r) => [r.item_id, { qty: Number(r.qty ?? 0), value: Number(r.value ?? 0) }]));
+}
+
+export interface LotValuedChange extends ValuedChange {
+  itemId: string;
+  lotId: string;
+}
+
+/** As `valuedChangesSince`, per item and lot: what a valuation by lot subtracts to look back. */
+export async function valuedChangesSinceByLot(db: Executor, asOf: number): Promise<LotValuedChange[]> {
+  const rows = await db
+    .selectFrom('movements as m')
+    .innerJoin('locations as lf', 'lf.id', 'm.from_location_id')
+    .innerJoin('locations as lt', 'lt.id', 'm.to_location_id')
+    .select([
+      'm.item_id',
+      'm.lot_id',
+      sql<number>`sum(case when ${valuedCondition('lt')} and not ${valuedCondition('lf')} then m.qty when ${valuedCondition('lf')} and not ${valuedCondition('lt')} then 0 - m.qty else 0 end)`.as('qty'),
+      sql<number>`sum(case when ${valuedCondition('lt')} and not ${valuedCondition('lf')} then m.value_micros when ${valuedCondition('lf')} and not ${valuedCondition('lt')} then 0 - m.value_micros else 0 end)`.as('value'),
+    ])
+    .where('m.effective_at', '>', asOf)
+    .groupBy(['m.item_id', 'm.lot_id'])
+    .execute();
+  return rows.map((r) => ({ itemId: r.item_id, lotId: r.lot_id, qty: Number(r.qty ?? 0), value: Number(r.value ?? 0) }));
+}
+
+/** Owned stock now (bins and goods in transit) per item and lot. */
+export async function ownedStockByLot(db: Executor): Promise<Array<{ itemId: string; lotId: string; qty: number }>> {
+  const rows = await db
+    .selectFrom('balances as b')
+    .innerJoin('locations as l', 'l.id', 'b.location_id')
+    .select(['b.item_id', 'b.lot_id', sql<number>`sum(b.on_hand)`.as('qty')])
+    .where(sql<boolean>`${valuedCondition('l')}`)
+    .groupBy(['b.item_id', 'b.lot_id'])
+    .execute();
+  return rows.map((r) => ({ itemId: r.item_id, lotId: r.lot_id, qty: Number(r.qty) }));
 }
 
 const valuedCondition = (alias: string) => sql`(${sql.ref(`${alias}.kind`)} <> 'virtual' or ${sql.ref(`${alias}.virtual_type`)} = 'transit')`;

@@ -18,4 +18,5 @@ export {
 } from './locations.service.ts';
 export { toLocationJson } from './locations.mapper.ts';
 export { LocationError, type LocationErrorCode } from './locations.errors.ts';
+export { httpStatusByCode as locationErrorStatuses } from './locations.errors.ts';
 export type { CreateLocationInput } from './locations.schema.ts';

@@ -7,7 +7,7 @@ export type LocationErrorCode =
   | 'location_not_stockable'
   | 'location_policy_not_settable';
 
-const httpStatusByCode = {
+export const httpStatusByCode = {
   location_not_found: 404,
   location_code_taken: 409,
   location_parent_invalid: 422,

@@ -15,7 +15,7 @@ export function registerLocationRoutes(app: AppInstance, deps: CommandDeps): voi
       body: createLocationBody,
       response: { 201: locationOutput },
     },
-    config: { access: { permission: 'locations.write', location: { from: 'body', field: 'parent_id' } } },
+    config: { access: { permission: 'locations.write', location: { from: 'body', field: 'parent_id' } }, errors: ['location_code_taken', 'location_not_found', 'location_parent_invalid'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toLocationJson(await createLocation(ctx, request.body)), {
         status: 201,
@@ -30,7 +30,7 @@ export function registerLocationRoutes(app: AppInstance, deps: CommandDeps): voi
       querystring: listLocationsQuery,
       response: { 200: z.object({ data: z.array(locationNodeOutput) }) },
     },
-    config: { access: { permission: 'locations.read', location: { from: 'query', field: 'site_id' } } },
+    config: { access: { permission: 'locations.read', location: { from: 'query', field: 'site_id' } }, errors: [] },
     handler: async (request) => {
       const rows = await listLocations(contextOf(deps, request), {
         siteId: request.query.site_id,
@@ -42,7 +42,7 @@ export function registerLocationRoutes(app: AppInstance, deps: CommandDeps): voi
 
   app.get('/api/v1/locations/:id', {
     schema: { tags: ['locations'], summary: 'One location', params: idParams('loc'), response: { 200: locationOutput } },
-    config: { access: { permission: 'locations.read', location: { from: 'params', field: 'id' } } },
+    config: { access: { permission: 'locations.read', location: { from: 'params', field: 'id' } }, errors: ['location_not_found'] },
     handler: async (request) => toLocationJson(await getLocation(contextOf(deps, request), request.params.id)),
   });
 
@@ -54,7 +54,7 @@ export function registerLocationRoutes(app: AppInstance, deps: CommandDeps): voi
       body: updateLocationBody,
       response: { 200: locationOutput },
     },
-    config: { access: { permission: 'locations.write', location: { from: 'params', field: 'id' } } },
+    config: { access: { permission: 'locations.write', location: { from: 'params', field: 'id' } }, errors: ['location_not_found', 'location_parent_invalid', 'location_policy_not_settable'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toLocationJson(await updateLocation(ctx, request.params.id, request.body)), {
         targets: (l) => [{ type: 'location', id: l.id }],

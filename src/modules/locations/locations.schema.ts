@@ -4,7 +4,8 @@ import { idInput, instantOutput, optionalTextInput, textInput } from '../../plat
 export const locationCode = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'letters, digits, dot, dash and underscore; at most 32');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'letters, digits, dot, dash and underscore; at most 32')
+  .meta({ description: 'Letters, digits, dot, dash and underscore; at most 32. Leading and trailing whitespace is removed.' });
 
 export const negativeStockPolicy = z.enum(['allow', 'strict']).meta({
   description: '`allow`: sales post and flag a negative balance (store counters). `strict`: refuse to go below zero.',

@@ -54,3 +54,4 @@ export { apportion, baseUnitCost, RATE_SCALE, PERCENT_SCALE } from './conversion
 export { loadPurchaseOrderDocument, purchaseOrderCsv } from './purchase-order-export.ts';
 export { renderPurchaseOrderPdf } from './purchase-order-pdf.ts';
 export { PurchasingError, type PurchasingErrorCode } from './purchasing.errors.ts';
+export { httpStatusByCode as purchasingErrorStatuses } from './purchasing.errors.ts';

@@ -1,4 +1,5 @@
 import { reader, type ServiceContext } from '../../platform/context.ts';
+import { csvText } from '../../platform/csv.ts';
 import { formatMoney } from '../../platform/money.ts';
 import { formatQuantity } from '../../platform/quantity.ts';
 import { findItems } from '../catalog/index.ts';
@@ -46,13 +47,6 @@ export async function loadPurchaseOrderDocument(ctx: ServiceContext, id: string,
   };
 }
 
-/** A cell that a spreadsheet would run as a formula is quoted as text. */
-function csvCell(value: string | null): string {
-  let text = value ?? '';
-  if (/^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** One row per line, with a header; prices and amounts in the order's currency. */
 export function purchaseOrderCsv(doc: PurchaseOrderDocument): string {
   const priced = doc.withPrices;
@@ -68,5 +62,5 @@ export function purchaseOrderCsv(doc: PurchaseOrderDocument): string {
     ...(priced ? [doc.order.currency, l.unitPrice, l.amount, l.taxRate, l.tax] : []),
     doc.order.expected_on,
   ]);
-  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return csvText([header, ...rows]);
 }

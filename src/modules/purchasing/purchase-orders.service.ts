@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { queuePurchaseOrderEmail } from './purchase-order-email.ts';
 import { canSeeSite, inTransaction, reader, type ServiceContext } from '../../platform/context.ts';
 import { formatDocumentNumber, nextNumber } from '../../platform/db/counters.ts';
 import type {
@@ -331,7 +332,7 @@ function assertTransition(po: PurchaseOrderRow, action: PurchaseOrderAction): Pu
   return rule.to;
 }
 
-/** Sending records when; the vendor's copy is the PDF (no email is sent from here). */
+/** Sending records when and queues the vendor's email with the PDF (purchase-order-email.ts), in the same transaction. */
 export async function sendPurchaseOrder(ctx: ServiceContext, id: string): Promise<PurchaseOrderRecord> {
   return inTransaction(ctx, async (trx) => {
     const po = await lockPurchaseOrder(ctx, trx, id);
@@ -345,6 +346,7 @@ export async function sendPurchaseOrder(ctx: ServiceContext, id: string): Promis
       .insertInto('purchase_order_revisions')
       .values({ id: newId('rev', now), po_id: id, revision: 1, actor_id: ctx.actor.id, created_at: now, changes_json: JSON.stringify([{ field: 'status', from: 'draft', to: 'sent' }]) })
       .execute();
+    await queuePurchaseOrderEmail(ctx, trx, po, now);
     return loadPurchaseOrder({ ...ctx, trx }, id);
   });
 }

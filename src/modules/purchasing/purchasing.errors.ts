@@ -24,7 +24,7 @@ export type PurchasingErrorCode =
   | 'exchange_rate_missing'
   | 'landed_cost_invalid';
 
-const httpStatusByCode = {
+export const httpStatusByCode = {
   vendor_not_found: 404,
   vendor_name_taken: 409,
   vendor_in_use: 409,

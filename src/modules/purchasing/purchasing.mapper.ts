@@ -143,6 +143,7 @@ export function toPurchaseOrderJson(po: PurchaseOrderRecord, view: View): z.infe
     received_at: toIsoOrNull(po.received_at),
     closed_at: toIsoOrNull(po.closed_at),
     cancelled_at: toIsoOrNull(po.cancelled_at),
+    email: po.email_delivery_id === null ? null : { delivery_id: po.email_delivery_id, message_id: po.email_message_id },
   };
 }
 
@@ -161,8 +162,22 @@ export function toPurchaseOrderSummaryJson(po: PurchaseOrderRecord | Omit<Purcha
   };
 }
 
-export function toRevisionJson(r: RevisionRecord): z.infer<typeof revisionOutput> {
-  return { revision: r.revision, actor_id: r.actorId, created_at: toIso(r.createdAt), changes: r.changes };
+/** The fields of a revision that are prices: left out, like the order's own, for those who may not see costs. */
+const costFields = new Set(['unit_price', 'shipping', 'tax_rate_percent']);
+
+export function toRevisionJson(r: RevisionRecord, view: View): z.infer<typeof revisionOutput> {
+  const changes = view.costs
+    ? r.changes
+    : r.changes
+        .filter((c) => !costFields.has(c.field))
+        .map((c) => ({ ...c, ...(c.to !== undefined ? { to: withoutPrices(c.to) } : {}), ...(c.from !== undefined ? { from: withoutPrices(c.from) } : {}) }));
+  return { revision: r.revision, actor_id: r.actorId, created_at: toIso(r.createdAt), changes };
+}
+
+/** A line as a revision recorded it (added or removed), without its price. */
+function withoutPrices(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !costFields.has(key)));
 }
 
 function landedSummaryJson(c: LandedCostSummary, receiptId: string): z.infer<typeof landedCostOutput> {

@@ -52,7 +52,7 @@ export const exchangeRateInput = z
   })
   .meta({ description: 'Base-currency units one unit of this currency buys, at most 9 decimals.', example: '1.0825' });
 
-const unitInput = z.string().trim().min(1).max(16).meta({ description: 'The item’s base unit or one of its purchase units (case).', example: 'case' });
+const unitInput = z.string().trim().min(1).max(16).meta({ description: 'The item’s base unit or one of its purchase units (case). Leading and trailing whitespace is removed.', example: 'case' });
 const nullableText = (max: number) => optionalTextInput(max).nullable();
 
 // Vendors
@@ -60,7 +60,7 @@ const nullableText = (max: number) => optionalTextInput(max).nullable();
 const vendorFields = {
   name: textInput(120),
   email: z.email().max(200).nullable(),
-  phone: z.string().trim().regex(/^[0-9+()\-. ]{3,40}$/, 'digits, spaces and + ( ) - .').nullable(),
+  phone: z.string().trim().regex(/^[0-9+()\-. ]{3,40}$/, 'digits, spaces and + ( ) - .').nullable().meta({ description: 'Leading and trailing whitespace is removed.' }),
   contact_name: nullableText(120),
   currency: currencyInput,
   payment_terms: nullableText(500),
@@ -97,7 +97,7 @@ export const updateVendorBody = z
   .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
 
 export const listVendorsQuery = z.strictObject({
-  q: z.string().trim().max(100).optional(),
+  q: z.string().trim().max(100).optional().meta({ description: 'Leading and trailing whitespace is removed.' }),
   status: z.enum(['active', 'archived', 'all']).default('active'),
   limit: limitParam,
   cursor: cursorParam,
@@ -233,18 +233,18 @@ const poLineOutput = z.object({
   line_no: z.number().int(),
   item_id: z.string(),
   vendor_sku: z.string().nullable(),
-  qty: quantityOutput.meta({ description: 'In `unit`.' }),
-  unit: z.string(),
-  unit_factor: quantityOutput.meta({ description: 'Base units in one `unit`.' }),
-  qty_base: quantityOutput,
+  qty: z.number().meta({ description: 'Quantity ordered, in `unit` (the purchase unit, e.g. cases); `qty_base` is the same in base units.' }),
+  unit: z.string().meta({ description: 'The unit of `qty` and `unit_price`: a purchase unit of the item (`case`) or its base unit.' }),
+  unit_factor: quantityOutput.meta({ description: 'Base units in one `unit` (12 for a case of 12).' }),
+  qty_base: quantityOutput.meta({ description: 'Quantity ordered, in the item’s base unit (`qty` × `unit_factor`): compare it with `qty_received` and `qty_outstanding`.' }),
   unit_price: moneyOutput.optional(),
   tax_rate_percent: z.number().optional(),
   subtotal: moneyOutput.optional(),
   tax: moneyOutput.optional(),
-  qty_received: quantityOutput.meta({ description: 'Good units received, in base units.' }),
-  qty_damaged: quantityOutput.meta({ description: 'Damaged units received, in base units.' }),
-  qty_outstanding: quantityOutput.meta({ description: 'Still owed by the vendor, in base units.' }),
-  qty_outstanding_in_unit: quantityOutput.nullable().meta({ description: 'Still owed, in `unit` (null when it is not a whole number of thousandths of it).' }),
+  qty_received: quantityOutput.meta({ description: 'Good units received, in the item’s base unit (not in `unit`).' }),
+  qty_damaged: quantityOutput.meta({ description: 'Damaged units received, in the item’s base unit (not in `unit`).' }),
+  qty_outstanding: quantityOutput.meta({ description: 'Still owed by the vendor, in the item’s base unit (not in `unit`).' }),
+  qty_outstanding_in_unit: z.number().nullable().meta({ description: 'Still owed, in `unit` (null when it is not a whole number of thousandths of it).' }),
   notes: z.string().nullable(),
   warnings: z.array(z.object({ code: z.enum(['below_minimum_order', 'not_pack_multiple']), message: z.string() })),
 });
@@ -276,6 +276,10 @@ export const purchaseOrderOutput = z
     received_at: instantOutput.nullable(),
     closed_at: instantOutput.nullable(),
     cancelled_at: instantOutput.nullable(),
+    email: z
+      .object({ delivery_id: z.string(), message_id: z.string().nullable().meta({ description: 'The SMTP Message-ID once the mail server accepted it.' }) })
+      .nullable()
+      .meta({ description: 'The email "send" queued to the vendor (null when the vendor has no address).' }),
   })
   .meta({ id: 'PurchaseOrder' });
 
@@ -311,9 +315,9 @@ const receiptLineFields = {
   item_id: idInput('itm').optional(),
   qty: positiveQuantityInput.meta({ description: 'In `unit`.' }),
   unit: unitInput.optional().meta({ description: 'Defaults to the order line’s unit, else the base unit.' }),
-  lot_code: z.string().trim().min(1).max(64).nullable().optional(),
+  lot_code: z.string().trim().min(1).max(64).nullable().optional().meta({ description: 'Leading and trailing whitespace is removed.' }),
   expires_on: dateInput.nullable().optional(),
-  serials: z.array(z.string().trim().min(1).max(64)).max(1000).optional().meta({ description: 'One per unit, for serial-tracked items.' }),
+  serials: z.array(z.string().trim().min(1).max(64)).max(1000).optional().meta({ description: 'One per unit, for serial-tracked items. Leading and trailing whitespace is removed.' }),
   condition: z.enum(['good', 'damaged']).optional(),
   disposition: z.enum(['quarantine', 'scrap']).optional().meta({ description: 'Where damaged goods go; default quarantine.' }),
   bin_id: idInput('loc').nullable().optional(),
@@ -332,7 +336,9 @@ export const createReceiptBody = z.strictObject({
   notes: nullableText(2000).optional(),
   lines: z.array(receiptLineInput).max(1000).default([]),
   post: z.boolean().default(false).meta({ description: 'Post at once (a quick receive) instead of keeping a draft.' }),
-});
+  occurred_at: instantInput.optional().meta({ description: 'When an offline scanner recorded it (its queue replaying); checked against the shop’s `offline_window_days`. Give this or received_at, not both.' }),
+})
+  .refine((body) => body.received_at === undefined || body.occurred_at === undefined, { message: 'give received_at or occurred_at, not both', path: ['occurred_at'] });
 
 export const updateReceiptBody = z
   .strictObject({ received_at: instantInput.nullable().optional(), exchange_rate: exchangeRateInput.nullable().optional(), notes: nullableText(2000).optional() })
@@ -364,9 +370,9 @@ export const scanBody = z.strictObject({
   bin_id: idInput('loc').optional(),
   condition: z.enum(['good', 'damaged']).optional(),
   disposition: z.enum(['quarantine', 'scrap']).optional(),
-  lot_code: z.string().trim().min(1).max(64).optional().meta({ description: 'When the barcode carries none.' }),
+  lot_code: z.string().trim().min(1).max(64).optional().meta({ description: 'When the barcode carries none. Leading and trailing whitespace is removed.' }),
   expires_on: dateInput.optional(),
-  serial: z.string().trim().min(1).max(64).optional(),
+  serial: z.string().trim().min(1).max(64).optional().meta({ description: 'Leading and trailing whitespace is removed.' }),
 });
 
 export const RECEIPT_STATUSES = ['draft', 'awaiting_approval', 'posted', 'cancelled'] as const;
@@ -384,9 +390,9 @@ const receiptLineOutput = z.object({
   line_no: z.number().int(),
   purchase_order_line_id: z.string().nullable(),
   item_id: z.string(),
-  qty: quantityOutput,
-  unit: z.string(),
-  qty_base: quantityOutput,
+  qty: z.number().meta({ description: 'Quantity received, in `unit`.' }),
+  unit: z.string().meta({ description: 'The unit of `qty`: a purchase unit of the item (`case`) or its base unit.' }),
+  qty_base: quantityOutput.meta({ description: 'Quantity received, in the item’s base unit.' }),
   lot_code: z.string().nullable(),
   expires_on: z.string().nullable(),
   serials: z.array(z.string()),

@@ -1,4 +1,5 @@
-import { inTransaction, type ServiceContext } from '../../platform/context.ts';
+import { canSeeSite, inTransaction, type ServiceContext } from '../../platform/context.ts';
+import { emitWebhookEvent } from '../notifications/index.ts';
 import type { ItemRow, LocationRow, ReceiptLineRow, ReceiptRow } from '../../platform/db/schema.ts';
 import type { Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
@@ -13,7 +14,7 @@ import { localDateOf } from './dates.ts';
 import { resolveRate } from './exchange-rates.service.ts';
 import { lockPurchaseOrder, RECEIVABLE, refreshPurchaseOrderStatus } from './purchase-orders.service.ts';
 import { PurchasingError } from './purchasing.errors.ts';
-import { assessReceiptNow, loadReceipt, lockReceipt, type ReceiptRecord } from './receipts.service.ts';
+import { assessReceiptNow, loadReceipt, lockReceipt, receiptNotFound, type ReceiptRecord } from './receipts.service.ts';
 import { findVendor } from './vendors.service.ts';
 
 /**
@@ -38,8 +39,10 @@ export async function approveReceipt(ctx: ServiceContext, id: string): Promise<R
 async function postOrSubmit(ctx: ServiceContext, trx: Trx, id: string, approving: boolean): Promise<ReceiptRecord> {
   const scoped = { ...ctx, trx };
   // Lock order: the purchase order first (as every other writer of it does), then the receipt.
-  const peek = await trx.selectFrom('receipts').select(['po_id']).where('id', '=', id).executeTakeFirst();
-  if (peek?.po_id) await lockPurchaseOrder(ctx, trx, peek.po_id);
+  const peek = await trx.selectFrom('receipts').select(['po_id', 'site_id']).where('id', '=', id).executeTakeFirst();
+  // A receipt out of sight is one that does not exist; its order must not be named in the 404.
+  if (!peek || !canSeeSite(ctx.actor, peek.site_id)) throw receiptNotFound(id);
+  if (peek.po_id) await lockPurchaseOrder(ctx, trx, peek.po_id);
   const receipt = await lockReceipt(ctx, trx, id);
   const expected = approving ? 'awaiting_approval' : 'draft';
   if (receipt.status !== expected) {
@@ -118,6 +121,7 @@ async function postOrSubmit(ctx: ServiceContext, trx: Trx, id: string, approving
     .where('id', '=', id)
     .execute();
   if (receipt.po_id) await refreshPurchaseOrderStatus(trx, receipt.po_id, effectiveAt);
+  await emitWebhookEvent(trx, { type: 'purchase_order.received', data: { receipt_id: id, receipt_number: receipt.number, purchase_order_id: receipt.po_id, site_id: receipt.site_id, received_at: new Date(effectiveAt).toISOString() }, orderingKey: receipt.po_id ?? id }, now);
   return loadReceipt(scoped, id);
 }
 

@@ -52,7 +52,7 @@ export function registerReceiptRoutes(app: AppInstance, deps: CommandDeps): void
       body: createReceiptBody,
       response: { 201: receiptOutput },
     },
-    config: { access: { permission: 'receiving.write' } },
+    config: { access: { permission: 'receiving.write' }, errors: ['exchange_rate_missing', 'insufficient_stock', 'item_not_stockable', 'location_not_found', 'lot_invalid', 'lot_required', 'movement_invalid', 'occurred_at_in_future', 'occurred_at_too_old', 'purchase_order_not_found', 'purchase_order_not_receivable', 'receipt_line_invalid', 'receipt_not_found', 'receipt_transition_invalid', 'reservation_invalid', 'serial_in_stock', 'unit_conversion_inexact', 'vendor_not_found'] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -69,7 +69,7 @@ export function registerReceiptRoutes(app: AppInstance, deps: CommandDeps): void
 
   app.get('/api/v1/receipts', {
     schema: { tags, summary: 'Receipts, newest first', querystring: listReceiptsQuery, response: { 200: receiptPage } },
-    config: { access: { permission: 'purchasing.read' } },
+    config: { access: { permission: 'purchasing.read' }, errors: [] },
     handler: async (request) => {
       const q = request.query;
       const page = await listReceipts(contextOf(deps, request), { purchaseOrderId: q.purchase_order_id, vendorId: q.vendor_id, status: q.status, limit: q.limit, cursor: q.cursor });
@@ -79,7 +79,7 @@ export function registerReceiptRoutes(app: AppInstance, deps: CommandDeps): void
 
   app.get('/api/v1/receipts/:id', {
     schema: { tags, summary: 'A receipt with its lines, its discrepancies and where its order stands', params: idParams('rcp'), response: { 200: receiptOutput } },
-    config: { access: { permission: 'purchasing.read' } },
+    config: { access: { permission: 'purchasing.read' }, errors: ['receipt_not_found'] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       return json(ctx, await getReceipt(ctx, request.params.id));
@@ -96,20 +96,21 @@ export function registerReceiptRoutes(app: AppInstance, deps: CommandDeps): void
     body: z.ZodType<B> | null,
     permission: string,
     run: (ctx: ServiceContext, p: any, b: B) => Promise<ReceiptRecord>,
+    errors: readonly string[],
   ) =>
     app.route({
       method,
       url: path,
       schema: { tags, summary, description, params, ...(body ? { body } : {}), response: { 200: receiptOutput } },
-      config: { access: { permission } },
+      config: { access: { permission }, errors },
       handler: (request, reply) =>
         runCommand(deps, request, reply, async (ctx) => json(ctx, await run(ctx, request.params, request.body as B)), { targets: (r) => [{ type: 'receipt', id: r.id }] }),
     });
 
-  command('PATCH', '/api/v1/receipts/:id', 'Change a draft receipt’s date, exchange rate or notes', '', idParams('rcp'), updateReceiptBody, 'receiving.write', (ctx, p, b) => updateReceipt(ctx, p.id, b));
-  command('POST', '/api/v1/receipts/:id/lines', 'Add lines to a draft receipt', '', idParams('rcp'), addReceiptLinesBody, 'receiving.write', (ctx, p, b) => addReceiptLines(ctx, p.id, b.lines));
-  command('PATCH', '/api/v1/receipts/:id/lines/:line_id', 'Change a line of a draft receipt', '', receiptLineParams, updateReceiptLineBody, 'receiving.write', (ctx, p, b) => updateReceiptLine(ctx, p.id, p.line_id, b));
-  command('DELETE', '/api/v1/receipts/:id/lines/:line_id', 'Remove a line of a draft receipt', '', receiptLineParams, null, 'receiving.write', (ctx, p) => removeReceiptLine(ctx, p.id, p.line_id));
+  command('PATCH', '/api/v1/receipts/:id', 'Change a draft receipt’s date, exchange rate or notes', '', idParams('rcp'), updateReceiptBody, 'receiving.write', (ctx, p, b) => updateReceipt(ctx, p.id, b), ['receipt_not_editable', 'receipt_not_found']);
+  command('POST', '/api/v1/receipts/:id/lines', 'Add lines to a draft receipt', '', idParams('rcp'), addReceiptLinesBody, 'receiving.write', (ctx, p, b) => addReceiptLines(ctx, p.id, b.lines), ['receipt_line_invalid', 'receipt_not_editable', 'receipt_not_found', 'unit_conversion_inexact']);
+  command('PATCH', '/api/v1/receipts/:id/lines/:line_id', 'Change a line of a draft receipt', '', receiptLineParams, updateReceiptLineBody, 'receiving.write', (ctx, p, b) => updateReceiptLine(ctx, p.id, p.line_id, b), ['receipt_line_invalid', 'receipt_line_not_found', 'receipt_not_editable', 'receipt_not_found', 'unit_conversion_inexact']);
+  command('DELETE', '/api/v1/receipts/:id/lines/:line_id', 'Remove a line of a draft receipt', '', receiptLineParams, null, 'receiving.write', (ctx, p) => removeReceiptLine(ctx, p.id, p.line_id), ['receipt_line_not_found', 'receipt_not_editable', 'receipt_not_found']);
   command(
     'POST',
     '/api/v1/receipts/:id/post',
@@ -119,10 +120,11 @@ export function registerReceiptRoutes(app: AppInstance, deps: CommandDeps): void
     null,
     'receiving.write',
     (ctx, p) => postReceipt(ctx, p.id),
+    ['exchange_rate_missing', 'item_not_stockable', 'location_not_found', 'lot_invalid', 'lot_required', 'movement_invalid', 'purchase_order_not_found', 'purchase_order_not_receivable', 'receipt_line_invalid', 'receipt_not_found', 'receipt_transition_invalid', 'serial_in_stock'],
   );
-  command('POST', '/api/v1/receipts/:id/approve', 'Approve a receipt held for an over-receipt, which posts it', '', idParams('rcp'), null, 'purchasing.approve', (ctx, p) => approveReceipt(ctx, p.id));
-  command('POST', '/api/v1/receipts/:id/reject', 'Send a receipt held for approval back to draft', '', idParams('rcp'), null, 'purchasing.approve', (ctx, p) => rejectReceipt(ctx, p.id));
-  command('POST', '/api/v1/receipts/:id/cancel', 'Cancel a receipt that was not posted', '', idParams('rcp'), null, 'receiving.write', (ctx, p) => cancelReceipt(ctx, p.id));
+  command('POST', '/api/v1/receipts/:id/approve', 'Approve a receipt held for an over-receipt, which posts it', '', idParams('rcp'), null, 'purchasing.approve', (ctx, p) => approveReceipt(ctx, p.id), ['exchange_rate_missing', 'item_not_stockable', 'location_not_found', 'lot_invalid', 'lot_required', 'movement_invalid', 'purchase_order_not_found', 'purchase_order_not_receivable', 'receipt_line_invalid', 'receipt_not_found', 'receipt_transition_invalid', 'serial_in_stock']);
+  command('POST', '/api/v1/receipts/:id/reject', 'Send a receipt held for approval back to draft', '', idParams('rcp'), null, 'purchasing.approve', (ctx, p) => rejectReceipt(ctx, p.id), ['receipt_not_found', 'receipt_transition_invalid']);
+  command('POST', '/api/v1/receipts/:id/cancel', 'Cancel a receipt that was not posted', '', idParams('rcp'), null, 'receiving.write', (ctx, p) => cancelReceipt(ctx, p.id), ['receipt_not_found', 'receipt_transition_invalid']);
 
   app.post('/api/v1/receipts/:id/scans', {
     schema: {
@@ -134,7 +136,7 @@ export function registerReceiptRoutes(app: AppInstance, deps: CommandDeps): void
       body: scanBody,
       response: { 200: scanResultOutput },
     },
-    config: { access: { permission: 'receiving.write' } },
+    config: { access: { permission: 'receiving.write' }, errors: ['receipt_line_invalid', 'receipt_not_editable', 'receipt_not_found', 'scan_not_recognized', 'unit_conversion_inexact'] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -162,7 +164,7 @@ export function registerReceiptRoutes(app: AppInstance, deps: CommandDeps): void
       body: receiptLandedCostsBody,
       response: { 201: landedCostsOutput },
     },
-    config: { access: { permission: 'purchasing.write' } },
+    config: { access: { permission: 'purchasing.write' }, errors: ['exchange_rate_missing', 'landed_cost_invalid', 'location_not_found', 'receipt_not_found'] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -180,7 +182,7 @@ export function registerReceiptRoutes(app: AppInstance, deps: CommandDeps): void
       body: landedCostsBody,
       response: { 201: landedCostsOutput },
     },
-    config: { access: { permission: 'purchasing.write' } },
+    config: { access: { permission: 'purchasing.write' }, errors: ['exchange_rate_missing', 'landed_cost_invalid', 'location_not_found', 'receipt_not_found'] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -198,7 +200,7 @@ export function registerReceiptRoutes(app: AppInstance, deps: CommandDeps): void
       querystring: vendorPerformanceQuery,
       response: { 200: vendorPerformanceOutput },
     },
-    config: { access: { permission: 'reports.read' } },
+    config: { access: { permission: 'reports.read' }, errors: [] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       const rows = await vendorPerformance(ctx, { from: request.query.from, to: request.query.to, vendorId: request.query.vendor_id });

@@ -1,3 +1,4 @@
+import { checkOccurredAt } from '../offline/index.ts';
 import { sql } from 'kysely';
 import { canSeeSite, inTransaction, reader, type ServiceContext } from '../../platform/context.ts';
 import { formatDocumentNumber, nextNumber } from '../../platform/db/counters.ts';
@@ -52,6 +53,8 @@ export interface ReceiptInput {
   vendor_id?: string;
   site_id?: string;
   received_at?: number;
+  /** When an offline scanner received the goods; bounded by the shop's offline window. */
+  occurred_at?: number;
   exchange_rate?: number;
   currency?: string;
   notes?: string | null;
@@ -96,6 +99,10 @@ export interface LandedCostSummary {
 export const MAX_RECEIPT_LINES = 1000;
 const MAX_SERIALS_PER_LINE = 1000;
 const OPEN: readonly ReceiptStatus[] = ['draft', 'awaiting_approval'];
+
+export function receiptNotFound(id: string): PurchasingError {
+  return notFound(id);
+}
 
 function notFound(id: string): PurchasingError {
   return new PurchasingError('receipt_not_found', `No receipt ${id}.`, { extra: { receipt_id: id } });
@@ -173,7 +180,7 @@ export async function createReceipt(ctx: ServiceContext, input: ReceiptInput): P
       currency,
       exchange_rate_e9: input.exchange_rate ?? null,
       rate_source: input.exchange_rate !== undefined ? 'explicit' : null,
-      received_at: input.received_at ?? null,
+      received_at: input.received_at ?? (await checkOccurredAt(trx, input.occurred_at, now)) ?? null,
       notes: input.notes ?? null,
       created_by: ctx.actor.id,
       created_at: now,

@@ -18,6 +18,8 @@ import { receivedByLine } from './purchase-orders.service.ts';
  * - price variance: what the orders' lines cost at their prices less what they would have at the
  *   vendor's terms when ordered (lines without terms are left out), in the vendor's currency;
  * - discrepancies: how many of each kind the deliveries and closings recorded.
+ *
+ * Only the orders delivered to the caller's sites count.
  */
 
 export interface VendorPerformance {
@@ -52,6 +54,8 @@ export async function vendorPerformance(ctx: ServiceContext, query: { from: stri
     .where('sent_at', '<', Date.parse(`${query.to}T00:00:00Z`) + 2 * DAY_MS)
     .where('status', '<>', 'cancelled');
   if (query.vendorId) q = q.where('vendor_id', '=', query.vendorId);
+  // Someone granted some sites judges vendors by the orders delivered to those sites only.
+  if (ctx.actor.sites !== 'all') q = q.where('delivery_site_id', 'in', [...ctx.actor.sites, '']);
   const orders = (await q.orderBy('sent_at').limit(10_000).execute()).filter((po) => {
     const day = localDateOf(po.sent_at!, timeZone);
     return day >= query.from && day <= query.to;

@@ -25,7 +25,7 @@ const tags = ['purchasing'];
 export function registerVendorRoutes(app: AppInstance, deps: CommandDeps): void {
   app.post('/api/v1/vendors', {
     schema: { tags, summary: 'Create a vendor', body: createVendorBody, response: { 201: vendorOutput } },
-    config: { access: { permission: 'purchasing.write' } },
+    config: { access: { permission: 'purchasing.write' }, errors: ['vendor_name_taken'] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -41,7 +41,7 @@ export function registerVendorRoutes(app: AppInstance, deps: CommandDeps): void 
 
   app.get('/api/v1/vendors', {
     schema: { tags, summary: 'Vendors by name', querystring: listVendorsQuery, response: { 200: vendorPage } },
-    config: { access: { permission: 'purchasing.read' } },
+    config: { access: { permission: 'purchasing.read' }, errors: [] },
     handler: async (request) => {
       const page = await listVendors(contextOf(deps, request), request.query);
       return { data: page.rows.map(toVendorJson), next_cursor: page.nextCursor };
@@ -50,13 +50,13 @@ export function registerVendorRoutes(app: AppInstance, deps: CommandDeps): void 
 
   app.get('/api/v1/vendors/:id', {
     schema: { tags, summary: 'One vendor', params: idParams('ven'), response: { 200: vendorOutput } },
-    config: { access: { permission: 'purchasing.read' } },
+    config: { access: { permission: 'purchasing.read' }, errors: ['vendor_not_found'] },
     handler: async (request) => toVendorJson(await getVendor(contextOf(deps, request), request.params.id)),
   });
 
   app.patch('/api/v1/vendors/:id', {
     schema: { tags, summary: 'Change a vendor (archive it with status=archived)', params: idParams('ven'), body: updateVendorBody, response: { 200: vendorOutput } },
-    config: { access: { permission: 'purchasing.write' } },
+    config: { access: { permission: 'purchasing.write' }, errors: ['vendor_currency_locked', 'vendor_name_taken', 'vendor_not_found'] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -72,7 +72,7 @@ export function registerVendorRoutes(app: AppInstance, deps: CommandDeps): void 
 
   app.delete('/api/v1/vendors/:id', {
     schema: { tags, summary: 'Delete a vendor nobody ordered from', params: idParams('ven'), response: { 200: z.object({ id: z.string(), deleted: z.literal(true) }) } },
-    config: { access: { permission: 'purchasing.write' } },
+    config: { access: { permission: 'purchasing.write' }, errors: ['vendor_in_use', 'vendor_not_found'] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -88,7 +88,7 @@ export function registerVendorRoutes(app: AppInstance, deps: CommandDeps): void 
 
   app.put('/api/v1/vendors/:id/items/:item_id', {
     schema: { tags, summary: 'Set a vendor’s terms for an item: vendor SKU, purchase unit, unit cost, minimum order, pack multiple, preferred', params: vendorItemParams, body: setVendorItemBody, response: { 200: vendorItemOutput } },
-    config: { access: { permission: 'purchasing.write' } },
+    config: { access: { permission: 'purchasing.write' }, errors: ['vendor_item_invalid', 'vendor_not_found'] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -101,7 +101,7 @@ export function registerVendorRoutes(app: AppInstance, deps: CommandDeps): void 
 
   app.delete('/api/v1/vendors/:id/items/:item_id', {
     schema: { tags, summary: 'Remove a vendor’s terms for an item', params: vendorItemParams, response: { 200: z.object({ vendor_id: z.string(), item_id: z.string(), deleted: z.literal(true) }) } },
-    config: { access: { permission: 'purchasing.write' } },
+    config: { access: { permission: 'purchasing.write' }, errors: ['vendor_item_not_found'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => {
         await deleteVendorItem(ctx, request.params.id, request.params.item_id);
@@ -111,7 +111,7 @@ export function registerVendorRoutes(app: AppInstance, deps: CommandDeps): void 
 
   app.get('/api/v1/vendors/:id/items', {
     schema: { tags, summary: 'What a vendor sells, on what terms', params: idParams('ven'), response: { 200: z.object({ data: z.array(vendorItemOutput) }) } },
-    config: { access: { permission: 'purchasing.read' } },
+    config: { access: { permission: 'purchasing.read' }, errors: ['vendor_not_found'] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       return { data: (await listVendorItems(ctx, request.params.id)).map((r) => toVendorItemJson(r, { costs: canSeeCosts(ctx.actor) })) };
@@ -120,7 +120,7 @@ export function registerVendorRoutes(app: AppInstance, deps: CommandDeps): void 
 
   app.get('/api/v1/items/:id/vendors', {
     schema: { tags, summary: 'The vendors of an item, preferred first', params: idParams('itm'), response: { 200: z.object({ data: z.array(vendorItemOutput) }) } },
-    config: { access: { permission: 'purchasing.read' } },
+    config: { access: { permission: 'purchasing.read' }, errors: ['item_not_found'] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       return { data: (await listItemVendors(ctx, request.params.id)).map((r) => toVendorItemJson(r, { costs: canSeeCosts(ctx.actor) })) };
@@ -135,7 +135,7 @@ export function registerVendorRoutes(app: AppInstance, deps: CommandDeps): void 
       body: setExchangeRateBody,
       response: { 201: exchangeRateOutput },
     },
-    config: { access: { permission: 'settings.write' } },
+    config: { access: { permission: 'settings.write' }, errors: ['exchange_rate_missing'] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -148,7 +148,7 @@ export function registerVendorRoutes(app: AppInstance, deps: CommandDeps): void 
 
   app.get('/api/v1/exchange-rates', {
     schema: { tags, summary: 'Exchange rates, newest first per currency', querystring: listExchangeRatesQuery, response: { 200: z.object({ data: z.array(exchangeRateOutput) }) } },
-    config: { access: { permission: 'purchasing.read' } },
+    config: { access: { permission: 'purchasing.read' }, errors: [] },
     handler: async (request) => ({ data: (await listExchangeRates(contextOf(deps, request), request.query.currency)).map(toExchangeRateJson) }),
   });
 }

@@ -1,2 +1,11 @@
 export { registerReportRoutes } from './reports.routes.ts';
-export { inventoryValuation, type ValuationLine, type ValuationReport } from './valuation.service.ts';
+export { inventoryValuation, type ValuationLine, type ValuationQuery, type ValuationReport } from './valuation.service.ts';
+export { registerStandardReportRoutes, runStandardReport, STANDARD_REPORT_NAMES } from './standard-reports.routes.ts';
+export { formatCell, tableCsv, tableXlsx, type ReportTable } from './report-table.ts';
+export { registerCustomReportRoutes } from './custom-report.routes.ts';
+export { customReportErrorStatuses } from './custom-report.errors.ts';
+export { registerSavedReportRoutes } from './saved-reports.routes.ts';
+export { savedReportErrorStatuses } from './saved-reports.errors.ts';
+export { runDueSchedules, SCHEDULED_REPORT_EVENT } from './report-schedules.service.ts';
+export { takeStockSnapshots, stockSnapshotSettings, usableSnapshot } from './stock-snapshots.service.ts';
+export { flowLabel } from './inventory-change.service.ts';

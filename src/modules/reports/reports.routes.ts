@@ -23,6 +23,7 @@ const itemCostsOutput = z
     layers: z.array(
       z.object({
         movement_id: z.string(),
+        lot_id: z.string().nullable().meta({ description: 'The lot or serial the layer came in with; stock of a lot draws only its own layers.' }),
         received_at: instantOutput,
         qty_in: quantityOutput,
         qty_remaining: quantityOutput,
@@ -33,13 +34,29 @@ const itemCostsOutput = z
   })
   .meta({ id: 'ItemCosts' });
 
+/** With `group_by=lot`, the lot or serial of each line (null for stock without one). */
+const lotFieldsOutput = {
+  lot_id: z.string().nullable().optional(),
+  lot_code: z.string().nullable().optional(),
+  expires_on: z.string().nullable().optional(),
+};
+
 const valuationOutput = z
   .object({
     as_of: instantOutput.nullable(),
     location_id: z.string().nullable(),
     total_value: moneyOutput,
     data: z.array(
-      z.object({ item_id: z.string(), sku: z.string(), name: z.string(), category: z.string().nullable(), on_hand: quantityOutput, unit_cost: moneyOutput, value: moneyOutput }),
+      z.object({
+        item_id: z.string(),
+        sku: z.string(),
+        name: z.string(),
+        category: z.string().nullable(),
+        ...lotFieldsOutput,
+        on_hand: quantityOutput,
+        unit_cost: moneyOutput,
+        value: moneyOutput,
+      }),
     ),
   })
   .meta({ id: 'InventoryValuation' });
@@ -52,7 +69,7 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
       params: idParams('itm'),
       response: { 200: itemCostsOutput },
     },
-    config: { access: { permission: 'costs.read' } },
+    config: { access: { permission: 'costs.read' }, errors: ['item_not_found'] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       const item = await getItem(ctx, request.params.id);
@@ -67,6 +84,7 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
         shortfall: { qty: quantityToNumber(costs.shortfall.qty), value: formatMoney(costs.shortfall.value) },
         layers: costs.layers.map((l) => ({
           movement_id: l.movementId,
+          lot_id: l.lotId || null,
           received_at: toIso(l.effectiveAt),
           qty_in: quantityToNumber(l.qtyIn),
           qty_remaining: quantityToNumber(l.qtyRemaining),
@@ -85,6 +103,10 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
         location_id: idInput('loc').optional(),
         as_of: instantInput.optional(),
         category: z.string().max(100).optional(),
+        group_by: z
+          .enum(['item', 'lot'])
+          .default('item')
+          .meta({ description: '`lot`: a line per item and lot (or serial); a FIFO item’s lots are each valued at what they cost, an average item’s at its average.' }),
         lines: z
           .enum(['true', 'false'])
           .default('true')
@@ -93,9 +115,14 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
       }),
       response: { 200: valuationOutput },
     },
-    config: { access: { permission: 'costs.read', location: { from: 'query', field: 'location_id' } } },
+    config: { access: { permission: 'costs.read', location: { from: 'query', field: 'location_id' } }, errors: ['location_not_found'] },
     handler: async (request) => {
-      const report = await inventoryValuation(contextOf(deps, request), { locationId: request.query.location_id, asOf: request.query.as_of, category: request.query.category });
+      const report = await inventoryValuation(contextOf(deps, request), {
+        locationId: request.query.location_id,
+        asOf: request.query.as_of,
+        category: request.query.category,
+        groupBy: request.query.group_by,
+      });
       return {
         as_of: toIsoOrNull(report.asOf),
         location_id: report.locationId,
@@ -105,6 +132,7 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
           sku: l.sku,
           name: l.name,
           category: l.category,
+          ...(l.lot ? { lot_id: l.lot.lotId, lot_code: l.lot.code, expires_on: l.lot.expiresOn } : {}),
           on_hand: quantityToNumber(l.qty),
           unit_cost: formatMoney(l.unitCost),
           value: formatMoney(l.value),
@@ -137,7 +165,7 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
         }),
       },
     },
-    config: { access: { permission: 'stock.read', location: { from: 'query', field: 'location_id' } } },
+    config: { access: { permission: 'stock.read', location: { from: 'query', field: 'location_id' } }, errors: ['location_not_found'] },
     handler: async (request) => {
       const { alerts, counts } = await stockAlerts(contextOf(deps, request), { locationId: request.query.location_id, limit: request.query.limit });
       return {
@@ -164,7 +192,7 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
       querystring: z.strictObject({ days: z.coerce.number().int().min(1).max(366).default(30) }),
       response: { 200: z.object({ data: z.array(z.object({ date: z.string(), value: moneyOutput })) }) },
     },
-    config: { access: { permission: 'costs.read' } },
+    config: { access: { permission: 'costs.read' }, errors: [] },
     handler: async (request) => ({
       data: (await stockValueHistory(contextOf(deps, request), request.query.days)).map((d) => ({ date: d.date, value: formatMoney(d.value) })),
     }),
@@ -182,7 +210,7 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
         }),
       },
     },
-    config: { access: { permission: 'sales.read', location: { from: 'query', field: 'location_id' } } },
+    config: { access: { permission: 'sales.read', location: { from: 'query', field: 'location_id' } }, errors: ['location_not_found'] },
     handler: async (request) => {
       const days = await salesByDay(contextOf(deps, request), { from: request.query.from, to: request.query.to, locationId: request.query.location_id });
       return {

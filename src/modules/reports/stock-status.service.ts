@@ -1,8 +1,11 @@
+import { sql } from 'kysely';
 import { localDate } from '../../platform/clock.ts';
 import { reader, type ServiceContext } from '../../platform/context.ts';
 import { listItemCostTotals } from '../costing/index.ts';
 import { onHandByItem, valuedChangesByHour } from '../ledger/index.ts';
 import { onOrderByItem } from '../purchasing/index.ts';
+import { siteLevelsForAlerts } from '../replenishment/index.ts';
+import { getLocation } from '../locations/index.ts';
 import { readSettings } from '../settings/index.ts';
 
 /** What the dashboard asks first: what is out or running low, and how stock value moved. */
@@ -20,25 +23,60 @@ export interface StockAlert {
 }
 
 /**
- * Active stocked items with nothing sellable on hand (out of stock), or at or below their
- * reorder point (low), in the scope asked for, with what is already on order for them;
- * out-of-stock first, then by SKU.
+ * Active stocked items with nothing sellable on hand (out of stock), or at or below their min
+ * (low), in the scope asked for, with what is already on order for them; out-of-stock first, then
+ * by SKU. Mins are the site levels of replenishment (an item is low when any site in scope is at
+ * or below its own min, and its reported reorder point is the sum of those mins); the deprecated
+ * shop-wide reorder point stands in for an item with no site level in scope. An item restocked
+ * daily (bakes, milk) that sold out is not out of stock: tomorrow's delivery is its normal refill.
  */
 export async function stockAlerts(ctx: ServiceContext, options: { locationId?: string; limit: number }): Promise<{ alerts: StockAlert[]; counts: { out_of_stock: number; low: number } }> {
-  const [onHand, onOrder, items] = await Promise.all([
+  // The sites in scope: the asked location's site, or every granted one.
+  let scopeSites: readonly string[] | 'all' = ctx.actor.sites === 'all' ? 'all' : [...ctx.actor.sites];
+  if (options.locationId) {
+    const location = await getLocation(ctx, options.locationId);
+    scopeSites = location.site_id ? [location.site_id] : [];
+  }
+  const [onHand, onOrder, items, levels, bySite] = await Promise.all([
     onHandByItem(ctx, { locationId: options.locationId }),
     onOrderByItem(ctx, { locationId: options.locationId }),
     reader(ctx).selectFrom('items').select(['id', 'sku', 'name', 'category', 'reorder_point']).where('status', '=', 'active').where('stocked', '=', 1).execute(),
+    siteLevelsForAlerts(ctx, scopeSites),
+    onHandBySite(ctx, scopeSites),
   ]);
   const alerts: StockAlert[] = [];
   for (const item of items) {
     const qty = onHand.get(item.id) ?? 0;
-    const status = qty <= 0 ? 'out_of_stock' : item.reorder_point !== null && qty <= item.reorder_point ? 'low' : null;
-    if (status) alerts.push({ itemId: item.id, sku: item.sku, name: item.name, category: item.category, onHand: qty, reorderPoint: item.reorder_point, onOrder: onOrder.get(item.id) ?? 0, status });
+    const siteLevels = levels.get(item.id) ?? [];
+    const daily = siteLevels.length > 0 && siteLevels.every((l) => l.deliveredDaily);
+    let low = false;
+    let reorderPoint: number | null = null;
+    if (siteLevels.length) {
+      reorderPoint = siteLevels.reduce((sum, l) => sum + l.min, 0);
+      low = siteLevels.some((l) => !l.deliveredDaily && (bySite.get(`${item.id}|${l.siteId}`) ?? 0) <= l.min);
+    } else if (item.reorder_point !== null) {
+      reorderPoint = Number(item.reorder_point);
+      low = qty <= reorderPoint;
+    }
+    const status = qty <= 0 ? (daily ? null : 'out_of_stock') : low ? 'low' : null;
+    if (status) alerts.push({ itemId: item.id, sku: item.sku, name: item.name, category: item.category, onHand: qty, reorderPoint, onOrder: onOrder.get(item.id) ?? 0, status });
   }
   alerts.sort((a, b) => (a.status === b.status ? (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0) : a.status === 'out_of_stock' ? -1 : 1));
   const counts = { out_of_stock: alerts.filter((a) => a.status === 'out_of_stock').length, low: alerts.filter((a) => a.status === 'low').length };
   return { alerts: alerts.slice(0, options.limit), counts };
+}
+
+/** Sellable on hand per item and site (`item|site`), for the sites given or all. */
+async function onHandBySite(ctx: ServiceContext, siteIds: readonly string[] | 'all'): Promise<Map<string, number>> {
+  let q = reader(ctx)
+    .selectFrom('balances as b')
+    .innerJoin('locations as l', 'l.id', 'b.location_id')
+    .select(['b.item_id', 'l.site_id', sql<number>`sum(b.on_hand)`.as('on_hand')])
+    .where('l.kind', '<>', 'virtual')
+    .where('l.purpose', '=', 'stock');
+  if (siteIds !== 'all') q = q.where('l.site_id', 'in', siteIds.length ? [...siteIds] : ['']);
+  const rows = await q.groupBy(['b.item_id', 'l.site_id']).execute();
+  return new Map(rows.map((r) => [`${r.item_id}|${r.site_id}`, Number(r.on_hand)]));
 }
 
 /**

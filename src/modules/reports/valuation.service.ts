@@ -4,6 +4,9 @@ import { QTY_SCALE } from '../../platform/quantity.ts';
 import { findItems } from '../catalog/index.ts';
 import { listItemCostTotals, unitCostOf } from '../costing/index.ts';
 import { listBalances, valuedChangesSince } from '../ledger/index.ts';
+import { getLocation } from '../locations/index.ts';
+import { costPoolsAsOf, siteStockAsOf } from './stock-snapshots.service.ts';
+import { inventoryValuationByLot } from './valuation-by-lot.service.ts';
 
 /**
  * Inventory valuation, now or as of a past instant, for the whole shop or one location. Cost
@@ -19,6 +22,16 @@ export interface ValuationLine {
   qty: number;
   unitCost: number;
   value: number;
+  /** Only when grouped by lot: the lot or serial (null for stock without one). */
+  lot?: { lotId: string | null; code: string | null; expiresOn: string | null };
+}
+
+export interface ValuationQuery {
+  locationId?: string;
+  asOf?: number;
+  category?: string;
+  /** 'lot': a line per item and lot, each lot valued at what it cost (see valuation-by-lot). */
+  groupBy?: 'item' | 'lot';
 }
 
 export interface ValuationReport {
@@ -28,14 +41,10 @@ export interface ValuationReport {
   lines: ValuationLine[];
 }
 
-export async function inventoryValuation(ctx: ServiceContext, query: { locationId?: string; asOf?: number; category?: string }): Promise<ValuationReport> {
+export async function inventoryValuation(ctx: ServiceContext, query: ValuationQuery): Promise<ValuationReport> {
+  if (query.groupBy === 'lot') return inventoryValuationByLot(ctx, query);
   const totals = await listItemCostTotals(ctx);
-  if (query.asOf !== undefined) {
-    for (const [itemId, change] of await valuedChangesSince(reader(ctx), query.asOf)) {
-      const now = totals.get(itemId) ?? { qty: 0, value: 0, lastUnitCost: 0 };
-      totals.set(itemId, { ...now, qty: now.qty - change.qty, value: now.value - change.value });
-    }
-  }
+  if (query.asOf !== undefined) await rollBack(ctx, totals, query.asOf);
   const unitCost = (itemId: string) => {
     const t = totals.get(itemId);
     if (!t) return 0;
@@ -43,7 +52,10 @@ export async function inventoryValuation(ctx: ServiceContext, query: { locationI
   };
 
   let quantities: Array<{ itemId: string; qty: number; value: number }>;
-  if (query.locationId || ctx.actor.sites !== 'all') {
+  const fromSnapshot = query.asOf !== undefined && (query.locationId || ctx.actor.sites !== 'all') ? await snapshotQuantities(ctx, query.locationId, query.asOf) : null;
+  if (fromSnapshot) {
+    quantities = [...fromSnapshot].filter(([, qty]) => qty !== 0).map(([itemId, qty]) => ({ itemId, qty, value: mulDiv(qty, unitCost(itemId), QTY_SCALE) }));
+  } else if (query.locationId || ctx.actor.sites !== 'all') {
     const lines = [];
     let cursor: string | undefined;
     do {
@@ -65,4 +77,39 @@ export async function inventoryValuation(ctx: ServiceContext, query: { locationI
   }
   lines.sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
   return { asOf: query.asOf ?? null, locationId: query.locationId ?? null, totalValue: lines.reduce((sum, l) => sum + l.value, 0), lines };
+}
+
+/**
+ * Each item's cost pool as of `asOf`: from the nearest daily snapshot plus the movements since
+ * when there is one to use, else today's pool less everything after `asOf`. The last unit cost
+ * stays today's either way (the valuation has always used it for items with none owned).
+ */
+async function rollBack(ctx: ServiceContext, totals: Map<string, { qty: number; value: number; lastUnitCost: number }>, asOf: number): Promise<void> {
+  const pools = await costPoolsAsOf(reader(ctx), asOf);
+  if (pools) {
+    for (const [itemId, t] of totals) totals.set(itemId, { ...t, ...(pools.get(itemId) ?? { qty: 0, value: 0 }) });
+    for (const [itemId, p] of pools) if (!totals.has(itemId)) totals.set(itemId, { ...p, lastUnitCost: 0 });
+    return;
+  }
+  for (const [itemId, change] of await valuedChangesSince(reader(ctx), asOf)) {
+    const now = totals.get(itemId) ?? { qty: 0, value: 0, lastUnitCost: 0 };
+    totals.set(itemId, { ...now, qty: now.qty - change.qty, value: now.value - change.value });
+  }
+}
+
+/**
+ * On hand per item as of `asOf` from the snapshots, at one site or the actor's granted sites;
+ * null when the location is not a site (a zone or a bin: snapshots are per site) or there is no
+ * snapshot to use, and the caller reads the ledger instead.
+ */
+async function snapshotQuantities(ctx: ServiceContext, locationId: string | undefined, asOf: number): Promise<Map<string, number> | null> {
+  let sites: 'all' | string[];
+  if (locationId) {
+    const location = await getLocation(ctx, locationId);
+    if (location.kind !== 'site') return null;
+    sites = [location.id];
+  } else {
+    sites = ctx.actor.sites === 'all' ? 'all' : [...ctx.actor.sites];
+  }
+  return siteStockAsOf(reader(ctx), asOf, sites);
 }

@@ -9,7 +9,7 @@ import { sumPickableByItem, sumPickableBySite, type StockObserver, type StockTou
 import { findItems } from '../catalog/index.ts';
 import { bundleParts, bundlesUsing, unitsAvailable } from './bundle-availability.ts';
 import type { Part } from './consumption.ts';
-import { getChannel } from './channels.service.ts';
+import { categoriesOf, channelSells, getChannel, type ChannelRecord } from './channels.service.ts';
 
 /**
  * Available-to-sell per channel and item: over the channel's sites, what every stock bin (never a
@@ -50,7 +50,7 @@ export async function emitAvailability(
   sitesOf: Map<string, readonly string[]>,
   pairs: ReadonlyArray<{ channelId: string; itemId: string }>,
   now: number,
-  options: { itemsAreStocked?: boolean } = {},
+  options: { itemsAreStocked?: boolean; assortments?: ReadonlyMap<string, string[] | null> } = {},
 ): Promise<AvailabilityEvent[]> {
   if (pairs.length === 0) return [];
   const users = await bundlesUsing(trx, [...new Set(pairs.map((p) => p.itemId))]);
@@ -83,6 +83,8 @@ export async function emitAvailability(
   const spareFor = (channelId: string, itemId: string) =>
     (sitesOf.get(channelId) ?? []).reduce((sum, site) => sum + (spare.get(`${site}\u0000${itemId}`) ?? 0), 0);
 
+  const sells = await assortmentCheck(trx, channelIds, itemIds, options.assortments);
+
   const next = new Map<string, number>();
   const events: AvailabilityEvent[] = [];
   const rows: OutboxEventRow[] = unique.map((p) => {
@@ -92,7 +94,8 @@ export async function emitAvailability(
       ? unitsAvailable(parts.get(p.itemId)!, (partId) => spareFor(p.channelId, partId) - heldFor(p.channelId, partId))
       : spareFor(p.channelId, p.itemId);
     const held = heldFor(p.channelId, p.itemId);
-    const available = Math.max(0, onHand - held);
+    // An item outside the channel's assortment is not for sale there, whatever the stock.
+    const available = sells(p.channelId, p.itemId) ? Math.max(0, onHand - held) : 0;
     events.push({ channelId: p.channelId, itemId: p.itemId, seq, available });
     return {
       id: newId('evt', now),
@@ -107,6 +110,27 @@ export async function emitAvailability(
   });
   for (let i = 0; i < rows.length; i += 500) await trx.insertInto('outbox_events').values(rows.slice(i, i + 500)).execute();
   return events;
+}
+
+/**
+ * Whether each channel sells each item, by the channels' assortments; the items' categories are
+ * read only when some channel has an assortment, so a shop without any pays one small query.
+ */
+async function assortmentCheck(
+  trx: Trx,
+  channelIds: readonly string[],
+  itemIds: readonly string[],
+  known?: ReadonlyMap<string, string[] | null>,
+): Promise<(channelId: string, itemId: string) => boolean> {
+  const all = known ?? new Map((await trx.selectFrom('channels').select(['id', 'categories_json']).where('id', 'in', [...channelIds]).execute()).map((r) => [r.id, categoriesOf(r)]));
+  const assortments = new Map([...all].filter(([, categories]) => categories !== null));
+  if (assortments.size === 0) return () => true;
+  const items = await findItems(trx, itemIds);
+  return (channelId, itemId) => {
+    const categories = assortments.get(channelId);
+    const item = items.get(itemId);
+    return categories === undefined || (item !== undefined && channelSells(categories ?? null, item));
+  };
 }
 
 /** Advances each item's sequence by its count, in item order; the rows stay locked until commit. Returns the last number taken per item. */
@@ -138,7 +162,7 @@ export const availabilityObserver: StockObserver = {
       .innerJoin('channel_sites as cs', 'cs.site_id', 'l.site_id')
       .innerJoin('channels as c', 'c.id', 'cs.channel_id')
       .innerJoin('channel_sites as cs2', 'cs2.channel_id', 'cs.channel_id')
-      .select(['l.id as location_id', 'cs2.channel_id', 'cs2.site_id'])
+      .select(['l.id as location_id', 'cs2.channel_id', 'cs2.site_id', 'c.categories_json'])
       .where('l.id', 'in', locationIds)
       .where('l.purpose', '=', 'stock')
       .where('c.status', '=', 'active')
@@ -146,6 +170,8 @@ export const availabilityObserver: StockObserver = {
     if (rows.length === 0) return;
     const channelsAt = new Map<string, Set<string>>();
     const sitesOf = new Map<string, string[]>();
+    // The channels' assortments come with the same query, so no event is read for nothing.
+    const assortments = new Map(rows.map((r) => [r.channel_id, categoriesOf(r)]));
     for (const r of rows) {
       channelsAt.set(r.location_id, (channelsAt.get(r.location_id) ?? new Set()).add(r.channel_id));
       const sites = sitesOf.get(r.channel_id) ?? [];
@@ -153,7 +179,7 @@ export const availabilityObserver: StockObserver = {
       sitesOf.set(r.channel_id, sites);
     }
     const pairs = touches.flatMap((t) => [...(channelsAt.get(t.locationId) ?? [])].map((channelId) => ({ channelId, itemId: t.itemId })));
-    await emitAvailability(trx, sitesOf, pairs, now, { itemsAreStocked: true });
+    await emitAvailability(trx, sitesOf, pairs, now, { itemsAreStocked: true, assortments });
   },
 };
 
@@ -168,6 +194,15 @@ export interface AvailabilityLine {
   available: number;
 }
 
+/** Reads of the unfiltered list one request may make to fill a page past the channel's assortment. */
+const maxAssortmentReads = 20;
+
+/**
+ * What a channel can sell, item by item in item order, a page at a time. The assortment (the
+ * categories the channel sells) is applied to each read of the unfiltered list, and reads go on
+ * until the page is full, the list ends, or `maxAssortmentReads` reads were made; the cursor is
+ * the last item looked at, so the next page goes on from there either way.
+ */
 export async function channelAvailability(
   ctx: ServiceContext,
   channelId: string,
@@ -177,7 +212,26 @@ export async function channelAvailability(
   const channel = await getChannel(ctx, channelId);
   const after = decodeCursor(query.cursor, ['string']);
   const today = todayOf(ctx.clock.now());
-  const afterItemId = after?.[0] as string | undefined;
+  let afterItemId = after?.[0] as string | undefined;
+  const lines: AvailabilityLine[] = [];
+  for (let reads = 0; reads < maxAssortmentReads; reads += 1) {
+    const read = await readAvailability(db, channel, today, { itemId: query.itemId, afterItemId, limit: query.limit - lines.length });
+    lines.push(...read.lines.filter((line) => channelSells(channel.categories, line.item)).map((line) => line.availability));
+    afterItemId = read.lastItemId ?? afterItemId;
+    if (!read.more) return { lines, nextCursor: null };
+    if (lines.length >= query.limit) break;
+  }
+  return { lines, nextCursor: afterItemId ? encodeCursor([afterItemId]) : null };
+}
+
+/** Up to `limit` items of the channel's unfiltered list after `afterItemId`, with their items, and whether more follow. */
+async function readAvailability(
+  db: Executor,
+  channel: ChannelRecord,
+  today: string,
+  query: { itemId?: string; afterItemId?: string; limit: number },
+): Promise<{ lines: Array<{ item: ItemRow | { category: null }; availability: AvailabilityLine }>; lastItemId: string | undefined; more: boolean }> {
+  const { afterItemId } = query;
   // Stocked items with stock at the channel's sites, and the bundles sold from them, merged in item order.
   const stocked = await sumPickableByItem(db, { siteIds: channel.siteIds, today, itemIds: query.itemId ? [query.itemId] : undefined, afterItemId, limit: query.limit + 1 });
   const { parts, partSums } = await bundlesSoldAt(db, channel.siteIds, today, { itemId: query.itemId, afterItemId, limit: query.limit + 1 });
@@ -188,20 +242,23 @@ export async function channelAvailability(
   const page = more ? sums.slice(0, query.limit) : sums;
   const bufferIds = [...new Set([...page.map((p) => p.itemId), ...partIds])];
   const buffers = bufferIds.length
-    ? await db.selectFrom('channel_item_buffers').select(['item_id', 'qty']).where('channel_id', '=', channelId).where('item_id', 'in', bufferIds).execute()
+    ? await db.selectFrom('channel_item_buffers').select(['item_id', 'qty']).where('channel_id', '=', channel.id).where('item_id', 'in', bufferIds).execute()
     : [];
   const held = new Map(buffers.map((b) => [b.item_id, b.qty]));
   const names = page.length ? await findItems(db, page.map((p) => p.itemId)) : new Map<string, ItemRow>();
   const partSpare = new Map(partSums.map((p) => [p.itemId, p.available - (held.get(p.itemId) ?? 0)]));
-  const last = page[page.length - 1];
   return {
     lines: page.map((p) => {
       const onHandAvailable = parts.has(p.itemId) ? unitsAvailable(parts.get(p.itemId)!, (partId) => partSpare.get(partId) ?? 0) : p.available;
       const buffer = held.get(p.itemId) ?? 0;
       const item = names.get(p.itemId);
-      return { itemId: p.itemId, sku: item?.sku ?? '', name: item?.name ?? '', bundle: parts.has(p.itemId), onHandAvailable, buffer, available: Math.max(0, onHandAvailable - buffer) };
+      return {
+        item: item ?? { category: null },
+        availability: { itemId: p.itemId, sku: item?.sku ?? '', name: item?.name ?? '', bundle: parts.has(p.itemId), onHandAvailable, buffer, available: Math.max(0, onHandAvailable - buffer) },
+      };
     }),
-    nextCursor: more && last ? encodeCursor([last.itemId]) : null,
+    lastItemId: page[page.length - 1]?.itemId,
+    more,
   };
 }
 
@@ -252,6 +309,11 @@ export async function listOutbox(
   query: { after?: string; itemId?: string; channelId?: string; limit: number },
 ): Promise<{ events: OutboxEventRow[]; nextAfter: string | null }> {
   let q = reader(ctx).selectFrom('outbox_events').selectAll();
+  // Events belong to their channel; someone granted some sites sees those of the channels that sell from one of them.
+  if (ctx.actor.sites !== 'all') {
+    const sites = [...ctx.actor.sites];
+    q = sites.length ? q.where('channel_id', 'in', (eb) => eb.selectFrom('channel_sites').select('channel_id').where('site_id', 'in', sites)) : q.where(sql<boolean>`1 = 0`);
+  }
   if (query.after) q = q.where('id', '>', query.after);
   if (query.itemId) q = q.where('item_id', '=', query.itemId);
   if (query.channelId) q = q.where('channel_id', '=', query.channelId);

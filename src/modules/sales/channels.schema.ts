@@ -20,12 +20,23 @@ const channelFields = {
     .max(60 * 24 * 30)
     .nullable()
     .meta({ description: 'Orders not confirmed (paid) within this long release their stock; null keeps it until shipped or cancelled.' }),
+  categories: z
+    .array(textInput(120))
+    .min(1)
+    .max(200)
+    .nullable()
+    .meta({
+      description:
+        'The assortment: the catalogue categories the channel sells (an item sells there when its category is listed). ' +
+        'Only those items are listed in its availability, pushed in its events and accepted on its orders. Null sells every item.',
+    }),
 };
 
 export const createChannelBody = z.strictObject({
   ...channelFields,
   backorder_policy: channelFields.backorder_policy.default('refuse'),
   reservation_ttl_minutes: channelFields.reservation_ttl_minutes.default(null),
+  categories: channelFields.categories.default(null),
 });
 export type CreateChannelInput = z.output<typeof createChannelBody>;
 
@@ -35,6 +46,7 @@ export const updateChannelBody = z
     site_ids: channelFields.site_ids.optional(),
     backorder_policy: channelFields.backorder_policy.optional(),
     reservation_ttl_minutes: channelFields.reservation_ttl_minutes.optional(),
+    categories: channelFields.categories.optional(),
     status: z.enum(['active', 'archived']).optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change' });
@@ -48,6 +60,7 @@ export const channelOutput = z
     site_ids: z.array(z.string()),
     backorder_policy: z.enum(['refuse', 'allow']),
     reservation_ttl_minutes: z.number().int().nullable(),
+    categories: z.array(z.string()).nullable().meta({ description: 'The catalogue categories it sells; null: every item.' }),
     status: z.enum(['active', 'archived']),
     created_at: instantOutput,
     updated_at: instantOutput,

@@ -19,11 +19,32 @@ import { SalesError } from './sales.errors.ts';
 export interface ChannelRecord extends ChannelRow {
   /** In priority order. */
   siteIds: string[];
+  /** The assortment: the categories it sells, or null for every item. */
+  categories: string[] | null;
+}
+
+/**
+ * Whether a channel sells an item: every item when it has no assortment, else those whose
+ * category it lists (case and spacing as in the catalogue, compared without case).
+ */
+export function channelSells(categories: readonly string[] | null, item: { category: string | null }): boolean {
+  if (categories === null) return true;
+  const category = item.category?.trim().toLowerCase();
+  return category !== undefined && categories.some((c) => c.trim().toLowerCase() === category);
+}
+
+export function categoriesOf(row: Pick<ChannelRow, 'categories_json'>): string[] | null {
+  return row.categories_json === null ? null : (JSON.parse(row.categories_json) as string[]);
+}
+
+function categoriesJson(categories: readonly string[] | null): string | null {
+  return categories === null ? null : JSON.stringify([...new Set(categories)]);
 }
 
 const minuteMs = 60_000;
 
-export async function createChannel(ctx: ServiceContext, input: CreateChannelInput): Promise<ChannelRecord> {
+/** `categories` left out sells every item, as a channel made before assortments did. */
+export async function createChannel(ctx: ServiceContext, input: Omit<CreateChannelInput, 'categories'> & { categories?: string[] | null }): Promise<ChannelRecord> {
   return inTransaction(ctx, async (trx) => {
     await assertSites({ ...ctx, trx }, input.site_ids);
     const now = ctx.clock.now();
@@ -33,13 +54,14 @@ export async function createChannel(ctx: ServiceContext, input: CreateChannelInp
       kind: input.kind,
       backorder_policy: input.backorder_policy,
       reservation_ttl_ms: input.reservation_ttl_minutes === null ? null : input.reservation_ttl_minutes * minuteMs,
+      categories_json: categoriesJson(input.categories ?? null),
       status: 'active',
       created_at: now,
       updated_at: now,
     };
     await trx.insertInto('channels').values(channel).execute();
     await writeSites(trx, channel.id, input.site_ids);
-    return { ...channel, siteIds: input.site_ids };
+    return { ...channel, siteIds: input.site_ids, categories: categoriesOf(channel) };
   });
 }
 
@@ -58,6 +80,7 @@ export async function updateChannel(ctx: ServiceContext, id: string, input: Upda
         ...(input.backorder_policy !== undefined ? { backorder_policy: input.backorder_policy } : {}),
         ...(input.reservation_ttl_minutes !== undefined ? { reservation_ttl_ms: input.reservation_ttl_minutes === null ? null : input.reservation_ttl_minutes * minuteMs } : {}),
         ...(input.status !== undefined ? { status: input.status } : {}),
+        ...(input.categories !== undefined ? { categories_json: categoriesJson(input.categories) } : {}),
         updated_at: now,
       })
       .where('id', '=', id)
@@ -68,6 +91,9 @@ export async function updateChannel(ctx: ServiceContext, id: string, input: Upda
       await writeSites(trx, id, input.site_ids);
       const touched = [...new Set([...current.siteIds, ...input.site_ids])];
       await emitForSites(trx, id, input.site_ids, touched, now);
+    } else if (input.categories !== undefined) {
+      // A changed assortment changes what the channel lists: an event for every item stocked at its sites.
+      await emitForSites(trx, id, current.siteIds, current.siteIds, now);
     }
     return getChannel({ ...ctx, trx }, id);
   });
@@ -131,7 +157,7 @@ async function loadChannels(db: Executor, ids: readonly string[]): Promise<Chann
   return ids
     .map((id) => byId.get(id))
     .filter((c): c is ChannelRow => c !== undefined)
-    .map((c) => ({ ...c, siteIds: sites.filter((s) => s.channel_id === c.id).map((s) => s.site_id) }));
+    .map((c) => ({ ...c, siteIds: sites.filter((s) => s.channel_id === c.id).map((s) => s.site_id), categories: categoriesOf(c) }));
 }
 
 /** Holds `qty` of an item back from the channel (0 removes the buffer); what it can sell changes, and an event says so. */

@@ -139,4 +139,50 @@ describeEachDatabase('channels, availability and the outbox', (get) => {
     const events = (await listOutbox(ctx, { itemId: item.id, limit: 10 })).events;
     expect(events.map((e) => [e.channel_id, e.seq, JSON.parse(e.payload).available])).toEqual([[web.id, 1, 5]]);
   });
+  it('lists, pushes and takes orders for only the categories in its assortment', async () => {
+    const ctx = ctxOf();
+    const shop = await makeShop(ctx);
+    const candle = await makeItem(ctx, { name: 'Candle', category: 'Home', price: $('18.00') });
+    const beans = await makeItem(ctx, { name: 'Espresso beans', category: 'Café ingredients', base_unit: 'g', price: $('0.04') });
+    await createAdjustment(ctx, { location_id: shop.warehouseBins[0]!, reason: 'found', lines: [{ item_id: candle.id, qty: q(6) }, { item_id: beans.id, qty: q(4000) }] });
+    const web = await createChannel(ctx, { name: 'Web', kind: 'online', site_ids: [shop.warehouse.id], backorder_policy: 'refuse', reservation_ttl_minutes: null, categories: ['home'] });
+    expect(web.categories).toEqual(['home']);
+    const listed = async () => (await channelAvailability(ctx, web.id, { limit: 500 })).lines.map((l) => l.itemId);
+    expect(await listed()).toEqual([candle.id]);
+
+    const refused = await createOrder(ctx, createOrderBody.parse({ channel_id: web.id, channel_order_id: `C-${Date.now()}`, lines: [{ item_id: beans.id, qty: 1 }] })).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'order_invalid', errors: [{ field: 'body.lines.0', code: 'not_in_assortment' }] });
+    await createOrder(ctx, createOrderBody.parse({ channel_id: web.id, channel_order_id: `D-${Date.now()}`, lines: [{ item_id: candle.id, qty: 1 }] }));
+
+    const lastEvent = async (itemId: string) => {
+      const events = (await listOutbox(ctx, { itemId, channelId: web.id, limit: 500 })).events;
+      return JSON.parse(events[events.length - 1]!.payload) as { available: number };
+    };
+    // Widening the assortment lists the beans and says how many can be sold; narrowing it again says none.
+    await updateChannel(ctx, web.id, { categories: ['Home', 'Café ingredients'] });
+    expect(await listed()).toEqual([candle.id, beans.id].sort());
+    expect((await lastEvent(beans.id)).available).toBe(4000);
+    await updateChannel(ctx, web.id, { categories: ['Home'] });
+    expect((await lastEvent(beans.id)).available).toBe(0);
+    expect((await lastEvent(candle.id)).available).toBe(5);
+    // A change of stock says so too: more beans are still none for this channel, more candles are more.
+    const before = (await listOutbox(ctx, { itemId: beans.id, channelId: web.id, limit: 500 })).events.length;
+    await createAdjustment(ctx, { location_id: shop.warehouseBins[0]!, reason: 'found', lines: [{ item_id: beans.id, qty: q(500) }, { item_id: candle.id, qty: q(1) }] });
+    expect((await listOutbox(ctx, { itemId: beans.id, channelId: web.id, limit: 500 })).events.length).toBe(before + 1);
+    expect((await lastEvent(beans.id)).available).toBe(0);
+    expect((await lastEvent(candle.id)).available).toBe(6);
+    // A page is filled past the items the channel does not sell, and the cursor walks on to the end.
+    const more = [];
+    for (let i = 0; i < 6; i += 1) more.push(await makeItem(ctx, { name: `Filler ${i}`, category: i % 3 === 0 ? 'Home' : 'Café supplies', price: $('1.00') }));
+    await createAdjustment(ctx, { location_id: shop.warehouseBins[0]!, reason: 'found', lines: more.map((item) => ({ item_id: item.id, qty: q(1) })) });
+    const home = [candle, ...more.filter((_, i) => i % 3 === 0)].map((item) => item.id).sort();
+    const first = await channelAvailability(ctx, web.id, { limit: 2 });
+    expect(first.lines.map((l) => l.itemId)).toEqual(home.slice(0, 2));
+    const second = await channelAvailability(ctx, web.id, { limit: 2, cursor: first.nextCursor! });
+    expect(second.lines.map((l) => l.itemId)).toEqual(home.slice(2));
+    expect(second.nextCursor).toBeNull();
+    // Null sells everything again.
+    await updateChannel(ctx, web.id, { categories: null });
+    expect(await listed()).toEqual([candle.id, beans.id, ...more.map((item) => item.id)].sort());
+  });
 });

@@ -5,14 +5,16 @@ import type { Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { mulDiv } from '../../platform/decimal.ts';
-import { minorUnitMicros } from '../../platform/money.ts';
+import { assertPricePrecision, minorUnitMicros } from '../../platform/money.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
 import { barcodeLookupKey, loadOfferedModifiers, resolveItemRefs, type ModifierComponent, type OfferedGroup, type ResolvedItems } from '../catalog/index.ts';
 import { postMovements, type NegativeBalance } from '../ledger/index.ts';
 import { resolveStockLocation, VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
+import { checkOccurredAt } from '../offline/index.ts';
 import { readSettings } from '../settings/index.ts';
 import { todayOf } from './availability.service.ts';
 import { expandLine, loadConsumables } from './consumption.ts';
+import { coverOfflineShortage, type OfflineShortage } from './offline-shortage.ts';
 import { priceSale, settlePayments, type DiscountSpec, type TenderInput } from './pricing.ts';
 import { assignSaleLots, type PartNeed } from './sale-lots.ts';
 import { SalesError } from './sales.errors.ts';
@@ -28,6 +30,11 @@ import type { CreateSaleInput, DiscountInput } from './sales.schema.ts';
  * built from what was written. An allow-negative store never refuses a sale because
  * its records disagree; the receipt flags any balance left below zero. A strict location refuses
  * with 409 insufficient_stock.
+ *
+ * A sale with `occurred_at` was rung up while the till was offline and is being replayed: it is
+ * dated and valued at that moment (the ledger's back-dated path), keeps the price and items as
+ * rung up even if one was archived since, takes the next number of its register like any sale,
+ * and is never refused for stock — see offline-shortage.ts for what happens at a strict site.
  */
 
 export interface SaleLineRecord extends SaleLineRow {
@@ -43,6 +50,8 @@ export interface SaleRecord {
   discounts: SaleDiscountRow[];
   payments: PaymentRow[];
   negativeBalances: NegativeBalance[];
+  /** Stock a replayed offline sale took beyond what a strict site's records held; booked as shortage. */
+  offlineShortages: OfflineShortage[];
 }
 
 export interface SaleExtras {
@@ -62,7 +71,10 @@ interface ChosenModifier {
 export async function createSale(ctx: ServiceContext, input: CreateSaleInput, extras: SaleExtras = {}): Promise<SaleRecord> {
   return inTransaction(ctx, async (trx) => {
     const tctx = { ...ctx, trx };
-    const now = ctx.clock.now();
+    const recordedAt = ctx.clock.now();
+    const occurredAt = await checkOccurredAt(trx, input.occurred_at, recordedAt);
+    // Everything the sale writes is stamped with the moment it happened in the shop.
+    const now = occurredAt ?? recordedAt;
     const [bin, resolved, settings] = await Promise.all([
       resolveStockLocation(tctx, input.location_id),
       resolveItemRefs(trx, {
@@ -77,15 +89,17 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     if (input.currency !== undefined && input.currency !== currency) {
       throw new SalesError('currency_mismatch', `This shop sells in ${currency}, not ${input.currency}.`);
     }
+    // Payments and discount amounts have their own whole-minor-unit checks in pricing.ts.
+    assertPricePrecision(input.lines.map((line, i) => ({ field: `body.lines.${i}.unit_price`, micros: line.unit_price })), currency);
     const unit = minorUnitMicros(currency);
-    const lineItems = itemsOfLines(input, resolved);
+    const lineItems = itemsOfLines(input, resolved, occurredAt !== undefined);
     const offered = await loadOfferedModifiers(trx, [...new Set(lineItems.map((i) => i.id))]);
     const chosen = input.lines.map((line, i) => chooseModifiers(i, lineItems[i]!, line.modifiers, offered.get(lineItems[i]!.id)));
 
     const componentIds = chosen.flat().flatMap((m) => m.components.flatMap((c) => (c.item_id ? [c.item_id] : [])));
     const catalog = await loadConsumables(trx, resolved.byId, componentIds);
     const needs: PartNeed[] = input.lines.flatMap((line, i) =>
-      expandLine(lineItems[i]!.id, line.qty, chosen[i]!.map((m) => m.components), catalog).map((p) => ({
+      expandLine(lineItems[i]!.id, line.qty, chosen[i]!.map((m) => m.components), catalog, occurredAt !== undefined).map((p) => ({
         line: i,
         itemId: p.itemId,
         qty: p.qty,
@@ -194,11 +208,13 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     // cost rows, which every till selling the same items waits for, so they are held only for the
     // ledger's work and the commit.
     await writeSale(trx, sale, lines, discounts, payments);
+    const offlineShortages = occurredAt === undefined ? [] : await coverOfflineShortage(tctx, bin, saleId, pieces, occurredAt, recordedAt);
     const posted = pieces.length
       ? await postMovements(tctx, {
           kind: 'sale',
           documentType: 'sale',
           documentId: saleId,
+          ...(occurredAt !== undefined ? { effectiveAt: occurredAt, allowArchived: true } : {}),
           movements: pieces.map((p) => ({
             itemId: p.itemId,
             lotId: p.lotId,
@@ -210,7 +226,7 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
         })
       : null;
     for (const line of lines) line.movements = posted?.movements.filter((m) => m.document_line_id === line.id) ?? [];
-    return { sale, lines, discounts, payments, negativeBalances: posted?.negativeBalances ?? [] };
+    return { sale, lines, discounts, payments, negativeBalances: posted?.negativeBalances ?? [], offlineShortages };
   });
 }
 
@@ -234,7 +250,8 @@ export function assertSellableLocation(bin: LocationRow): void {
   }
 }
 
-function itemsOfLines(input: CreateSaleInput, resolved: ResolvedItems): ItemRow[] {
+/** An offline sale already happened, so an item archived before it replays still sells as rung up. */
+function itemsOfLines(input: CreateSaleInput, resolved: ResolvedItems, offline: boolean): ItemRow[] {
   const errors: FieldError[] = [];
   const items = input.lines.map((line, i) => {
     const item = line.item_id
@@ -244,7 +261,7 @@ function itemsOfLines(input: CreateSaleInput, resolved: ResolvedItems): ItemRow[
         : resolved.byBarcode.get(barcodeLookupKey(line.barcode!) ?? '');
     const field = `body.lines.${i}.${line.item_id ? 'item_id' : line.sku ? 'sku' : 'barcode'}`;
     if (!item) errors.push({ field, code: 'not_found', message: `no item ${line.item_id ?? line.sku ?? line.barcode}` });
-    else if (item.status !== 'active') errors.push({ field, code: 'archived', message: `${item.sku} is archived` });
+    else if (item.status !== 'active' && !offline) errors.push({ field, code: 'archived', message: `${item.sku} is archived` });
     return item;
   });
   if (errors.length) throw new SalesError('sale_line_invalid', errors[0]!.message, { errors });

@@ -3,12 +3,18 @@ import { describeEachDatabase, serviceContext } from '../../../test/support/data
 import { makeItem } from '../../../test/support/fixtures.ts';
 import { $, makeCafe, q, sell } from '../../../test/support/shop.ts';
 import { createAdjustment } from '../adjustments/index.ts';
-import { createModifierGroup, setItemModifierGroups } from '../catalog/index.ts';
+import { createModifierGroup, gtinCheckDigit, setItemModifierGroups } from '../catalog/index.ts';
 import { balanceAt, checkLedger, LedgerError } from '../ledger/index.ts';
 import { createLocation, updateLocation, VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
 import { getSale, modifierSales, voidSale } from './index.ts';
 import { toSaleJson } from './sales.mapper.ts';
 import { SalesError } from './sales.errors.ts';
+
+/** A valid EAN-13 no other test uses: a random body and its check digit. */
+function uniqueGtin13(): string {
+  const body = `4${String(Math.floor(Math.random() * 1e11)).padStart(11, '0')}`;
+  return `${body}${gtinCheckDigit(body)}`;
+}
 
 async function rejection(promise: Promise<unknown>): Promise<SalesError | LedgerError> {
   return promise.then(
@@ -49,17 +55,20 @@ describeEachDatabase('checkout', (get) => {
   it('sells a bundle by scanning its barcode, a stocked item by SKU, with line and sale discounts and tax', async () => {
     const ctx = ctxOf();
     const cafe = await makeCafe(ctx);
+    // A GTIN of its own, so the item is created on the shared test database every time; a
+    // failure to create it fails the test rather than falling back to some other item.
+    const code = uniqueGtin13();
     const basket = await makeItem(ctx, {
       name: 'Scanned basket',
       price: $('45.00'),
       stocked: false,
-      barcodes: ['4006381333931'],
+      barcodes: [code],
       components: [
         { item_id: cafe.candle.id, qty: q(1) },
         { item_id: cafe.choc.id, qty: q(2) },
       ],
-    }).catch(async () => makeItem(ctx, { name: 'Scanned basket', price: $('45.00'), stocked: false, barcodes: [`B${Date.now()}${Math.random()}`.replace('.', '')], components: [{ item_id: cafe.candle.id, qty: q(1) }, { item_id: cafe.choc.id, qty: q(2) }] }));
-    const code = JSON.parse(basket.barcodes_json)[0].code as string;
+    });
+    expect(JSON.parse(basket.barcodes_json)[0].code).toBe(code);
     const sale = await sell(ctx, {
       location_id: cafe.store.id,
       tax_rate: '8.875',
@@ -148,8 +157,8 @@ describeEachDatabase('checkout', (get) => {
     const cream = await makeItem(ctx, { name: 'Cream', base_unit: 'l', tracking: 'lot', tracks_expiry: true, price: $('3.00') });
     const watch = await makeItem(ctx, { name: 'Watch', tracking: 'serial', price: $('99.00') });
     const scone = await makeItem(ctx, { name: 'Scone with cream', price: $('3.50'), stocked: false, components: [{ item_id: cream.id, qty: q(0.05) }] });
-    // Received one after the other: costing keeps FIFO layers per item (not per lot), so what a
-    // lot costs is the oldest layer's cost, whichever lot is picked.
+    // Received one after the other at different costs: cost layers carry their lot, so each lot
+    // picked costs what that lot cost, not what the item's oldest layer cost.
     const receive = async (lines: Array<Record<string, unknown>>) => {
       await createAdjustment(ctx, { location_id: cafe.store.id, reason: 'opening_balance', lines: lines as never });
       ctx.clock.advance(1000);
@@ -169,11 +178,12 @@ describeEachDatabase('checkout', (get) => {
     const consumed = sale.lines.flatMap((l) => l.movements.map((m) => [m.item_id, m.lot_id, m.qty, m.value_micros]));
     const lots = await get().db.kysely.selectFrom('lots').select(['id', 'code']).where('item_id', 'in', [cream.id, watch.id]).execute();
     const code = (id: string) => lots.find((l) => l.id === id)?.code;
-    // 0.1 l of cream: 0.06 from SOON first (it expires first), 0.04 from LATE; both at the oldest layer's 4.00
+    // 0.1 l of cream: 0.06 from SOON first (it expires first) at its 3.00, 0.04 from LATE at its 4.00;
+    // serial SN-2 at its own 41.00 (item-wide FIFO would have said 0.24, 0.16 and SN-1's 40.00).
     expect(consumed.map(([item, lot, qty, value]) => [item, code(lot as string), qty, value])).toEqual([
-      [cream.id, 'SOON', q(0.06), $('0.24')],
+      [cream.id, 'SOON', q(0.06), $('0.18')],
       [cream.id, 'LATE', q(0.04), $('0.16')],
-      [watch.id, 'SN-2', q(1), $('40.00')],
+      [watch.id, 'SN-2', q(1), $('41.00')],
     ]);
     const noSerial = await rejection(sell(ctx, { location_id: cafe.store.id, lines: [{ item_id: watch.id, qty: 1 }], payments: [{ tender: 'card', amount: '99.00' }] }));
     expect(noSerial.code).toBe('sale_line_invalid');

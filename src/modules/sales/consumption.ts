@@ -51,8 +51,12 @@ interface Fraction {
   den: bigint;
 }
 
-/** The parts one line consumes: the item sold, `qty` thousandths of it, with the modifiers chosen (each applied once per base unit). */
-export function expandLine(itemId: string, qty: number, modifiers: ReadonlyArray<readonly ModifierComponent[]>, items: Map<string, ItemRow>): Part[] {
+/**
+ * The parts one line consumes: the item sold, `qty` thousandths of it, with the modifiers chosen
+ * (each applied once per base unit). `sellArchived` is for a sale replayed from an offline till:
+ * it already happened, so items archived since still leave stock.
+ */
+export function expandLine(itemId: string, qty: number, modifiers: ReadonlyArray<readonly ModifierComponent[]>, items: Map<string, ItemRow>, sellArchived = false): Part[] {
   const totals = new Map<string, Fraction>();
   const add = (id: string, f: Fraction) => {
     const current = totals.get(id);
@@ -64,7 +68,7 @@ export function expandLine(itemId: string, qty: number, modifiers: ReadonlyArray
     if (depth > maxDepth) throw new SalesError('sale_line_invalid', `Components nest more than ${maxDepth} levels deep.`);
     const item = items.get(id);
     if (!item) throw new SalesError('sale_line_invalid', `No item ${id}.`);
-    if (item.status !== 'active') throw new SalesError('sale_line_invalid', `${item.sku} is archived.`);
+    if (item.status !== 'active' && !sellArchived) throw new SalesError('sale_line_invalid', `${item.sku} is archived.`);
     const stocked = item.stocked === 1;
     let components: Array<{ itemId: string; perUnit: number }> = stocked ? [] : componentsOf(item).map((c) => ({ itemId: c.item_id, perUnit: c.qty }));
     if (stocked) add(id, f);

@@ -30,12 +30,14 @@ export {
   type OrderLineRecord,
   type OrderRecord,
 } from './orders.service.ts';
+export { amendOrder, type AmendOrderLine } from './order-amend.service.ts';
 export { nearestSiteFirst, type Allocation, type AllocationPlan, type AllocationStrategy, type LineNeed } from './allocation.ts';
 export { expandLine, partsOfShare, type Part } from './consumption.ts';
 export { priceSale, shareOut, settlePayments, type DiscountSpec, type PricedSale } from './pricing.ts';
 export { modifierSales, type ModifierSalesLine } from './modifier-sales.service.ts';
 export { salesTotalsByHour } from './sales-totals.service.ts';
 export { SalesError, type SalesErrorCode } from './sales.errors.ts';
+export { httpStatusByCode as salesErrorStatuses } from './sales.errors.ts';
 export type { CreateSaleInput, CreateReturnInput, CreateExchangeInput, VoidSaleInput } from './sales.schema.ts';
 export type { CreateOrderInput, CancelOrderInput } from './orders.schema.ts';
 export type { CreateChannelInput, UpdateChannelInput } from './channels.schema.ts';

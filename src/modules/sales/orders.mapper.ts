@@ -57,6 +57,7 @@ export function toChannelJson(channel: ChannelRecord) {
     site_ids: channel.siteIds,
     backorder_policy: channel.backorder_policy,
     reservation_ttl_minutes: channel.reservation_ttl_ms === null ? null : Math.floor(channel.reservation_ttl_ms / 60_000),
+    categories: channel.categories,
     status: channel.status,
     created_at: toIso(channel.created_at),
     updated_at: toIso(channel.updated_at),

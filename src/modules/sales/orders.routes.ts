@@ -25,26 +25,26 @@ import { z } from 'zod';
 export function registerOrderRoutes(app: AppInstance, deps: CommandDeps): void {
   app.post('/api/v1/channels', {
     schema: { tags: ['channels'], summary: 'Create a sales channel', body: createChannelBody, response: { 201: channelOutput } },
-    config: { access: { permission: 'channels.write' } },
+    config: { access: { permission: 'channels.write' }, errors: ['channel_invalid', 'location_not_found'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toChannelJson(await createChannel(ctx, request.body)), { status: 201, targets: (c) => [{ type: 'channel', id: c.id }] }),
   });
 
   app.get('/api/v1/channels', {
     schema: { tags: ['channels'], summary: 'Sales channels', response: { 200: z.object({ data: z.array(channelOutput) }) } },
-    config: { access: { permission: 'orders.read' } },
+    config: { access: { permission: 'orders.read' }, errors: [] },
     handler: async (request) => ({ data: (await listChannels(contextOf(deps, request))).map(toChannelJson) }),
   });
 
   app.get('/api/v1/channels/:id', {
     schema: { tags: ['channels'], summary: 'One sales channel', params: idParams('chn'), response: { 200: channelOutput } },
-    config: { access: { permission: 'orders.read' } },
+    config: { access: { permission: 'orders.read' }, errors: ['channel_not_found'] },
     handler: async (request) => toChannelJson(await getChannel(contextOf(deps, request), request.params.id)),
   });
 
   app.patch('/api/v1/channels/:id', {
     schema: { tags: ['channels'], summary: 'Change a sales channel', params: idParams('chn'), body: updateChannelBody, response: { 200: channelOutput } },
-    config: { access: { permission: 'channels.write' } },
+    config: { access: { permission: 'channels.write' }, errors: ['channel_invalid', 'channel_not_found', 'location_not_found', 'sale_line_invalid'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toChannelJson(await updateChannel(ctx, request.params.id, request.body)), { targets: (c) => [{ type: 'channel', id: c.id }] }),
   });
@@ -57,7 +57,7 @@ export function registerOrderRoutes(app: AppInstance, deps: CommandDeps): void {
       body: setBufferBody,
       response: { 200: bufferOutput },
     },
-    config: { access: { permission: 'channels.write' } },
+    config: { access: { permission: 'channels.write' }, errors: ['channel_invalid', 'channel_not_found', 'sale_line_invalid'] },
     handler: (request, reply) =>
       runCommand(
         deps,
@@ -81,7 +81,7 @@ export function registerOrderRoutes(app: AppInstance, deps: CommandDeps): void {
       querystring: availabilityQuery,
       response: { 200: availabilityOutput },
     },
-    config: { access: { permission: 'orders.read' } },
+    config: { access: { permission: 'orders.read' }, errors: ['channel_not_found', 'sale_line_invalid'] },
     handler: async (request) => {
       const page = await channelAvailability(contextOf(deps, request), request.params.id, { itemId: request.query.item_id, limit: request.query.limit, cursor: request.query.cursor });
       return {
@@ -108,7 +108,7 @@ export function registerOrderRoutes(app: AppInstance, deps: CommandDeps): void {
       querystring: outboxQuery,
       response: { 200: outboxOutput },
     },
-    config: { access: { permission: 'orders.read' } },
+    config: { access: { permission: 'orders.read' }, errors: [] },
     handler: async (request) => {
       const q = request.query;
       const page = await listOutbox(contextOf(deps, request), { after: q.after, itemId: q.item_id, channelId: q.channel_id, limit: q.limit });
@@ -138,7 +138,7 @@ export function registerOrderRoutes(app: AppInstance, deps: CommandDeps): void {
       body: createOrderBody,
       response: { 201: orderOutput, 200: orderOutput },
     },
-    config: { access: { permission: 'orders.write' } },
+    config: { access: { permission: 'orders.write' }, errors: ['channel_invalid', 'channel_not_found', 'currency_mismatch', 'insufficient_stock', 'item_not_stockable', 'lot_invalid', 'lot_required', 'order_invalid', 'order_not_found', 'reservation_invalid', 'reservation_not_found', 'sale_line_invalid'] },
     handler: (request, reply) => {
       let created = false;
       return runCommand(
@@ -157,13 +157,13 @@ export function registerOrderRoutes(app: AppInstance, deps: CommandDeps): void {
 
   app.get('/api/v1/orders/:id', {
     schema: { tags: ['orders'], summary: 'One order, with what each line has reserved, packed, shipped and delivered', params: idParams('ord'), response: { 200: orderOutput } },
-    config: { access: { permission: 'orders.read' } },
+    config: { access: { permission: 'orders.read' }, errors: ['order_not_found'] },
     handler: async (request) => toOrderJson(await getOrder(contextOf(deps, request), request.params.id)),
   });
 
   app.get('/api/v1/orders', {
     schema: { tags: ['orders'], summary: 'Orders, newest first', querystring: listOrdersQuery, response: { 200: orderPage } },
-    config: { access: { permission: 'orders.read' } },
+    config: { access: { permission: 'orders.read' }, errors: [] },
     handler: async (request) => {
       const q = request.query;
       const page = await listOrders(contextOf(deps, request), { channelId: q.channel_id, status: q.status, limit: q.limit, cursor: q.cursor });
@@ -171,15 +171,15 @@ export function registerOrderRoutes(app: AppInstance, deps: CommandDeps): void {
     },
   });
 
-  const orderCommand = (path: string, summary: string, run: typeof allocateOrder) =>
+  const orderCommand = (path: string, summary: string, run: typeof allocateOrder, errors: readonly string[]) =>
     app.post(path, {
       schema: { tags: ['orders'], summary, params: idParams('ord'), response: { 200: orderOutput } },
-      config: { access: { permission: 'orders.write' } },
+      config: { access: { permission: 'orders.write' }, errors },
       handler: (request, reply) =>
         runCommand(deps, request, reply, async (ctx) => toOrderJson(await run(ctx, request.params.id)), { targets: (o) => [{ type: 'order', id: o.id }] }),
     });
-  orderCommand('/api/v1/orders/:id/allocate', 'Try again to reserve stock for back-ordered lines', allocateOrder);
-  orderCommand('/api/v1/orders/:id/confirm', 'Confirm (paid): the order’s reservations no longer lapse', confirmOrder);
+  orderCommand('/api/v1/orders/:id/allocate', 'Try again to reserve stock for back-ordered lines', allocateOrder, ['channel_not_found', 'insufficient_stock', 'item_not_stockable', 'lot_invalid', 'lot_required', 'order_not_found', 'order_not_open', 'reservation_invalid', 'reservation_not_found']);
+  orderCommand('/api/v1/orders/:id/confirm', 'Confirm (paid): the order’s reservations no longer lapse', confirmOrder, ['order_not_found', 'order_not_open']);
 
   app.post('/api/v1/orders/:id/cancel', {
     schema: {
@@ -189,7 +189,7 @@ export function registerOrderRoutes(app: AppInstance, deps: CommandDeps): void {
       body: cancelOrderBody,
       response: { 200: orderOutput },
     },
-    config: { access: { permission: 'orders.write' } },
+    config: { access: { permission: 'orders.write' }, errors: ['order_conflict', 'order_invalid', 'order_not_found', 'order_not_open', 'reservation_invalid', 'reservation_not_found'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toOrderJson(await cancelOrder(ctx, request.params.id, request.body)), { targets: (o) => [{ type: 'order', id: o.id }] }),
   });

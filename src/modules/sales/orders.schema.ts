@@ -17,9 +17,9 @@ export const ORDER_STATUSES = ['back_ordered', 'allocated', 'partially_shipped',
 const orderLineInput = z
   .strictObject({
     item_id: idInput('itm').optional(),
-    sku: z.string().trim().min(1).max(64).optional(),
+    sku: z.string().trim().min(1).max(64).optional().meta({ description: 'Leading and trailing whitespace is removed.' }),
     qty: positiveQuantityInput,
-    unit_price: nonNegativeMoneyInput.optional().meta({ description: 'The price the channel charged, per base unit; the item’s price when left out.' }),
+    unit_price: nonNegativeMoneyInput.optional().meta({ description: 'The price the channel charged, per base unit, in whole minor units of the shop currency; the item’s price when left out.' }),
   })
   .refine((l) => (l.item_id === undefined) !== (l.sku === undefined), { message: 'name the item by exactly one of item_id or sku' });
 
@@ -30,7 +30,7 @@ export const createOrderBody = z.strictObject({
     .trim()
     .min(1)
     .max(128)
-    .meta({ description: 'The channel’s own order id; sending the same one again returns the order already taken.' }),
+    .meta({ description: 'The channel’s own order id; sending the same one again returns the order already taken. Leading and trailing whitespace is removed.' }),
   customer: z.strictObject({ name: optionalTextInput(200).optional(), email: optionalTextInput(320).optional() }).optional(),
   ship_to: optionalTextInput(1000).optional(),
   currency: currencyInput.optional(),

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { emitWebhookEvent } from '../notifications/index.ts';
 import { inTransaction, reader, type Actor, type ServiceContext } from '../../platform/context.ts';
 import type { OrderLineRow, OrderRow, OrderStatus, ReservationRow } from '../../platform/db/schema.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
@@ -6,7 +7,7 @@ import { mulDiv } from '../../platform/decimal.ts';
 import { invariant, type FieldError } from '../../platform/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
-import { minorUnitMicros } from '../../platform/money.ts';
+import { assertPricePrecision, minorUnitMicros } from '../../platform/money.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
 import { resolveItemRefs } from '../catalog/index.ts';
 import {
@@ -22,7 +23,7 @@ import {
 import { readSettings } from '../settings/index.ts';
 import { nearestSiteFirst, type AllocationStrategy, type LineNeed } from './allocation.ts';
 import { todayOf } from './availability.service.ts';
-import { getChannel, type ChannelRecord } from './channels.service.ts';
+import { channelSells, getChannel, type ChannelRecord } from './channels.service.ts';
 import { expandLine, loadConsumables, partsOfShare, type Part } from './consumption.ts';
 import type { CancelOrderInput, CreateOrderInput } from './orders.schema.ts';
 import { SalesError } from './sales.errors.ts';
@@ -66,6 +67,10 @@ const openStatuses: OrderStatus[] = ['back_ordered', 'allocated', 'partially_shi
  */
 export type PackedReservations = (trx: Trx, orderId: string) => Promise<Map<string, number>>;
 let packedReservationsOf: PackedReservations = async () => new Map();
+/** What of an order is packed, for the amend path beside this file. */
+export function packedOf(trx: Trx, orderId: string): Promise<Map<string, number>> {
+  return packedReservationsOf(trx, orderId);
+}
 export function registerPackedReservations(provider: PackedReservations): void {
   packedReservationsOf = provider;
 }
@@ -123,11 +128,13 @@ export async function createOrder(ctx: ServiceContext, input: CreateOrderInput):
     ]);
     const currency = settings.base_currency;
     if (input.currency !== undefined && input.currency !== currency) throw new SalesError('currency_mismatch', `This shop sells in ${currency}, not ${input.currency}.`);
+    assertPricePrecision(input.lines.map((line, i) => ({ field: `body.lines.${i}.unit_price`, micros: line.unit_price })), currency);
     const unit = minorUnitMicros(currency);
     const errors: FieldError[] = [];
     const items = input.lines.map((line, i) => {
       const item = line.item_id ? resolved.byId.get(line.item_id) : resolved.bySku.get(line.sku!.trim().toUpperCase());
       if (!item || item.status !== 'active') errors.push({ field: `body.lines.${i}`, code: 'not_found', message: `no active item ${line.item_id ?? line.sku}` });
+      else if (!channelSells(channel.categories, item)) errors.push({ field: `body.lines.${i}`, code: 'not_in_assortment', message: `${channel.name} does not sell ${item.sku} (category ${item.category ?? 'none'})` });
       else if ((line.unit_price ?? item.price_micros) === null) errors.push({ field: `body.lines.${i}.unit_price`, code: 'required', message: `${item.sku} has no price` });
       return item!;
     });
@@ -166,12 +173,13 @@ export async function createOrder(ctx: ServiceContext, input: CreateOrderInput):
       .set({ currency, total_micros: lines.reduce((s, l) => s + l.total_micros, 0), expires_at: expiresAt, status: orderStatus(lines, 'allocated') })
       .where('id', '=', orderId)
       .execute();
+    await emitWebhookEvent(trx, { type: 'order.created', data: { order_id: orderId, channel_id: channel.id, channel_order_id: input.channel_order_id } }, now);
     return { record: await getOrder(tctx, orderId), created: true };
   });
 }
 
 /** The 409 for an order the channel's sites cannot cover: which item, how much was asked, how much there is. */
-async function shortfallOf(trx: Trx, channel: ChannelRecord, line: OrderLineRow, now: number): Promise<LedgerError> {
+export async function shortfallOf(trx: Trx, channel: ChannelRecord, line: OrderLineRow, now: number): Promise<LedgerError> {
   const part = partsOf(line)[0];
   const stock = part ? await listPickableStock(trx, { itemIds: [part.itemId], siteIds: channel.siteIds, today: todayOf(now) }) : [];
   const available = stock.reduce((s, p) => s + p.available, 0);
@@ -189,7 +197,7 @@ async function shortfallOf(trx: Trx, channel: ChannelRecord, line: OrderLineRow,
  * may take stock between our read and our reservation; then we read again and plan what is left,
  * a few times. Lines that end up not covered whole give back what they got. Returns them.
  */
-async function allocateLines(ctx: ServiceContext, channel: ChannelRecord, orderId: string, lines: LineNeed[], expiresAt: number | null): Promise<Set<string>> {
+export async function allocateLines(ctx: ServiceContext, channel: ChannelRecord, orderId: string, lines: LineNeed[], expiresAt: number | null): Promise<Set<string>> {
   const trx = ctx.trx!;
   const remaining = new Map(lines.map((l) => [l.lineId, new Map(l.parts.map((p) => [p.itemId, p.qty]))]));
   const reserved = new Map<string, string[]>();
@@ -292,7 +300,7 @@ export async function cancelOrder(ctx: ServiceContext, orderId: string, input: C
 }
 
 /** Releases these quantities from a line's reservations, latest first (the first picked stay), never what is packed. */
-async function releaseParts(ctx: ServiceContext, reservations: ReservationRow[], parts: readonly Part[], packed: Map<string, number>): Promise<void> {
+export async function releaseParts(ctx: ServiceContext, reservations: ReservationRow[], parts: readonly Part[], packed: Map<string, number>): Promise<void> {
   for (const part of parts) {
     let left = part.qty;
     const mine = reservations.filter((r) => r.item_id === part.itemId && r.qty > 0).reverse();
@@ -355,7 +363,7 @@ export async function expireOrders(ctx: ServiceContext, limit = 100): Promise<nu
   return expired;
 }
 
-async function lockOpenOrder(ctx: ServiceContext, trx: Trx, orderId: string): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
+export async function lockOpenOrder(ctx: ServiceContext, trx: Trx, orderId: string): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
   // Touching the row takes its lock on PostgreSQL, so two changes of one order run one after the other.
   const order = await trx.updateTable('orders').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', orderId).returningAll().executeTakeFirst();
   if (!order || !(await orderVisible(trx, ctx.actor, order.channel_id))) throw new SalesError('order_not_found', `No order ${orderId}.`);
@@ -423,7 +431,7 @@ export async function getOrder(ctx: ServiceContext, id: string): Promise<OrderRe
 }
 
 /** An order is seen by whoever sees its channel: anyone granted one of the sites it sells from. */
-async function orderVisible(db: Executor, actor: Actor, channelId: string): Promise<boolean> {
+export async function orderVisible(db: Executor, actor: Actor, channelId: string): Promise<boolean> {
   if (actor.sites === 'all') return true;
   const sites = [...actor.sites];
   if (sites.length === 0) return false;

@@ -7,9 +7,10 @@ import { newId } from '../../platform/ids.ts';
 import { formatMoney, minorUnitMicros } from '../../platform/money.ts';
 import { formatQuantity } from '../../platform/quantity.ts';
 import { listMovementsOfDocuments, postMovements, type MovementInput } from '../ledger/index.ts';
-import { resolveStockLocation, VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
+import { findLocations, isVisibleTo, resolveStockLocation, VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
 import { createSale, type SaleRecord } from './checkout.service.ts';
 import { roundToUnit, type TenderInput } from './pricing.ts';
+import { orderVisible } from './orders.service.ts';
 import { getSale } from './sale-records.service.ts';
 import { SalesError } from './sales.errors.ts';
 import type { CreateExchangeInput, CreateReturnInput, PaymentInput, VoidSaleInput } from './sales.schema.ts';
@@ -164,10 +165,11 @@ function toLineRequest(line: CreateReturnInput['lines'][number]): ReturnLineRequ
 async function processReturn(ctx: ServiceContext, trx: Trx, request: ReturnRequest, loaded?: Returnable): Promise<ProcessedReturn> {
   const now = ctx.clock.now();
   const returnable =
-    loaded ?? (request.saleId ? await loadSaleReturnable(ctx, trx, request.saleId) : await loadOrderReturnable(trx, request.orderId!));
+    loaded ?? (request.saleId ? await loadSaleReturnable(ctx, trx, request.saleId) : await loadOrderReturnable(ctx, trx, request.orderId!));
   const unit = minorUnitMicros(returnable.currency);
   const returnId = newId('ret', now);
   const destinations = await resolveDestinations(ctx, request.lines);
+  const origins = await findLocations(trx, [...returnable.lines.values()].flatMap((l) => l.origin.map((m) => m.from_location_id)));
   const errors: FieldError[] = [];
   const lines: ReturnLineRecord[] = [];
   const inbound: MovementInput[] = [];
@@ -186,6 +188,13 @@ async function processReturn(ctx: ServiceContext, trx: Trx, request: ReturnReque
     const pieces = piecesOf(line, before, req.qty);
     const destination = destinationOf(req, destinations);
     for (const piece of req.condition === 'not_received' ? [] : pieces) {
+      // Goods go back where they left from only when that is a site the caller may act at; an
+      // order shipped from another site comes back to a bin the caller names.
+      const origin = origins.get(piece.from_location_id);
+      if (destination === null && req.condition === 'restockable' && origin && !isVisibleTo(ctx.actor, origin)) {
+        errors.push({ field: `body.lines.${i}.restock_location_id`, code: 'required', message: 'these goods left from a site you are not granted; name a bin of yours to restock them to' });
+        break;
+      }
       const movement = { itemId: piece.item_id, lotId: piece.lot_id, fromLocationId: VIRTUAL_LOCATION_IDS.customer, qty: piece.qty, unitCostMicros: piece.unit_cost_micros, documentLineId: id };
       // Damaged goods for scrap go there straight from the customer at the cost they left with,
       // never through stock, where FIFO would scrap an older unit in their place.
@@ -358,8 +367,15 @@ async function writeRefunds(trx: Trx, record: ReturnRecord, tenders: readonly Te
   return { ret: record.ret, lines: record.lines, refunds };
 }
 
+/**
+ * Loads a sale for a return, holding its row until commit. Every return or void of a sale takes
+ * this lock first and the lines' after it (in line id order), so two returns of different lines
+ * of one sale run one after the other and the second sees the first's lines when it works the
+ * sale's status out; on READ COMMITTED each would otherwise see only its own.
+ */
 async function loadSaleReturnable(ctx: ServiceContext, trx: Trx, saleId: string): Promise<Returnable> {
-  const sale = await trx.selectFrom('sales').selectAll().where('id', '=', saleId).executeTakeFirst();
+  // Touching the row takes its lock on PostgreSQL; on SQLite the write transaction already holds the database.
+  const sale = await trx.updateTable('sales').set((eb) => ({ status: eb.ref('status') })).where('id', '=', saleId).returningAll().executeTakeFirst();
   if (!sale || !canSeeSite(ctx.actor, sale.site_id)) throw new SalesError('sale_not_found', `No sale ${saleId}.`);
   const [lines, movements, payments] = await Promise.all([
     trx.selectFrom('sale_lines').selectAll().where('sale_id', '=', saleId).orderBy('line_no').execute(),
@@ -381,9 +397,10 @@ async function loadSaleReturnable(ctx: ServiceContext, trx: Trx, saleId: string)
   };
 }
 
-async function loadOrderReturnable(trx: Trx, orderId: string): Promise<Returnable> {
-  const order = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
-  if (!order) throw new SalesError('order_not_found', `No order ${orderId}.`);
+/** Loads an order for a return, holding its row until commit (as a sale's, above); an order the caller may not see is one that does not exist. */
+async function loadOrderReturnable(ctx: ServiceContext, trx: Trx, orderId: string): Promise<Returnable> {
+  const order = await trx.updateTable('orders').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', orderId).returningAll().executeTakeFirst();
+  if (!order || !(await orderVisible(trx, ctx.actor, order.channel_id))) throw new SalesError('order_not_found', `No order ${orderId}.`);
   const [lines, movements] = await Promise.all([
     trx.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('line_no').execute(),
     listMovementsOfDocuments(trx, [orderId]),
@@ -414,8 +431,22 @@ async function loadOrderReturnable(trx: Trx, orderId: string): Promise<Returnabl
 export async function getReturn(ctx: ServiceContext, id: string): Promise<ReturnRecord> {
   const db = reader(ctx);
   const ret = await db.selectFrom('returns').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!ret) throw new SalesError('return_not_found', `No return ${id}.`);
+  if (!ret || !(await returnVisible(ctx, db, ret))) throw new SalesError('return_not_found', `No return ${id}.`);
   return loadReturnRecord(db, ret);
+}
+
+/** A return is seen by whoever sees what it took goods back from: the sale's site, or the order's channel. */
+async function returnVisible(ctx: ServiceContext, db: Executor, ret: Pick<ReturnRow, 'sale_id' | 'order_id'>): Promise<boolean> {
+  if (ctx.actor.sites === 'all') return true;
+  if (ret.sale_id !== null) {
+    const sale = await db.selectFrom('sales').select('site_id').where('id', '=', ret.sale_id).executeTakeFirst();
+    return sale !== undefined && canSeeSite(ctx.actor, sale.site_id);
+  }
+  if (ret.order_id !== null) {
+    const order = await db.selectFrom('orders').select('channel_id').where('id', '=', ret.order_id).executeTakeFirst();
+    return order !== undefined && (await orderVisible(db, ctx.actor, order.channel_id));
+  }
+  return false;
 }
 
 export async function loadReturnRecord(db: Executor, ret: ReturnRow): Promise<ReturnRecord> {
@@ -434,8 +465,12 @@ export async function loadReturnRecord(db: Executor, ret: ReturnRow): Promise<Re
 export async function getExchange(ctx: ServiceContext, id: string): Promise<ExchangeRecord> {
   const db = reader(ctx);
   const row = await db.selectFrom('exchanges').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new SalesError('exchange_not_found', `No exchange ${id}.`);
-  const ret = await db.selectFrom('returns').selectAll().where('id', '=', row.return_id).executeTakeFirstOrThrow();
+  const ret = row ? await db.selectFrom('returns').selectAll().where('id', '=', row.return_id).executeTakeFirst() : undefined;
+  const newSale = row ? await db.selectFrom('sales').select('site_id').where('id', '=', row.sale_id).executeTakeFirst() : undefined;
+  // Both halves must be in sight; a 404 about either would name an id the caller never asked about.
+  if (!row || !ret || !newSale || !canSeeSite(ctx.actor, newSale.site_id) || !(await returnVisible(ctx, db, ret))) {
+    throw new SalesError('exchange_not_found', `No exchange ${id}.`);
+  }
   const [retRecord, sale] = await Promise.all([loadReturnRecord(db, ret), getSale(ctx, row.sale_id)]);
   return { id: row.id, differenceMicros: row.difference_micros, createdAt: row.created_at, ret: retRecord, sale };
 }

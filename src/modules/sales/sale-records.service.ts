@@ -8,6 +8,7 @@ import { listMovementsOfDocuments } from '../ledger/index.ts';
 import { getLocation } from '../locations/index.ts';
 import type { SaleRecord } from './checkout.service.ts';
 import { SalesError } from './sales.errors.ts';
+import { OFFLINE_SHORTAGE_REASON } from './offline-shortage.ts';
 
 /** Reading sales back: one sale, or a page of them, each with its lines, modifiers, discounts, payments and what it consumed. */
 
@@ -71,5 +72,8 @@ export async function loadSaleRecords(db: Executor, sales: readonly SaleRow[]): 
     discounts: discounts.filter((d) => d.sale_id === sale.id),
     payments: payments.filter((p) => p.document_id === sale.id),
     negativeBalances: [],
+    offlineShortages: movements
+      .filter((m) => m.document_id === sale.id && m.reason === OFFLINE_SHORTAGE_REASON)
+      .map((m) => ({ itemId: m.item_id, locationId: m.to_location_id, lotId: m.lot_id, qty: m.qty })),
   }));
 }

@@ -21,7 +21,7 @@ export type SalesErrorCode =
   | 'order_not_open'
   | 'order_conflict';
 
-const httpStatusByCode = {
+export const httpStatusByCode = {
   sale_not_found: 404,
   sale_line_invalid: 422,
   location_not_sellable: 422,

@@ -7,6 +7,7 @@ import { lotOrNull, type NegativeBalance, type View } from '../ledger/index.ts';
 import type { SaleRecord } from './checkout.service.ts';
 import type { ReturnRecord } from './returns.service.ts';
 import type { ReturnJson, SaleJson } from './sales.schema.ts';
+import type { OfflineShortage } from './offline-shortage.ts';
 
 /** Staff see what was sold and for how much, never what it cost or the margin (View.costs). */
 
@@ -27,6 +28,17 @@ export function toWarningsJson(balances: readonly NegativeBalance[]) {
     location_id: b.locationId,
     lot_id: lotOrNull(b.lotId),
     on_hand: quantityToNumber(b.onHand),
+  }));
+}
+
+/** What a replayed offline sale took beyond a strict site's records: booked as shortage, to be counted. */
+export function toShortageWarningsJson(shortages: readonly OfflineShortage[]) {
+  return shortages.map((s) => ({
+    code: 'offline_shortage' as const,
+    item_id: s.itemId,
+    location_id: s.locationId,
+    lot_id: lotOrNull(s.lotId),
+    qty: quantityToNumber(s.qty),
   }));
 }
 
@@ -95,7 +107,7 @@ export function toSaleJson(record: SaleRecord, view: View): SaleJson {
     },
     payments: record.payments.map(toPaymentJson),
     ...(view.costs ? { cost_of_goods: formatMoney(cost), margin: formatMoney(net - cost) } : {}),
-    warnings: toWarningsJson(record.negativeBalances),
+    warnings: [...toWarningsJson(record.negativeBalances), ...toShortageWarningsJson(record.offlineShortages)],
   };
 }
 

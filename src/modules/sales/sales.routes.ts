@@ -7,6 +7,7 @@ import { formatMoney } from '../../platform/money.ts';
 import { quantityToNumber } from '../../platform/quantity.ts';
 import type { View } from '../ledger/index.ts';
 import { createSale } from './checkout.service.ts';
+import { registerItemSalesRoutes } from './item-sales.routes.ts';
 import { modifierSales } from './modifier-sales.service.ts';
 import { createExchange, createReturn, getExchange, getReturn, voidSale, type ExchangeRecord } from './returns.service.ts';
 import { getSale, listSales } from './sale-records.service.ts';
@@ -36,6 +37,7 @@ function toExchangeJson(record: ExchangeRecord, view: View) {
 }
 
 export function registerSalesRoutes(app: AppInstance, deps: CommandDeps): void {
+  registerItemSalesRoutes(app, deps);
   app.post('/api/v1/sales', {
     schema: {
       tags: ['sales'],
@@ -43,11 +45,12 @@ export function registerSalesRoutes(app: AppInstance, deps: CommandDeps): void {
       description:
         'Lines name the item by id, SKU or scanned barcode. Stock moves from the store to the customer with its cost of goods sold, in one transaction. ' +
         'An allow-negative store never refuses: the receipt warns of balances left below zero; a strict location refuses with 409 insufficient_stock. ' +
-        'Requires an Idempotency-Key. Cost and margin are left out for staff.',
+        'Requires an Idempotency-Key. Cost and margin are left out for staff. ' +
+        'An offline till replaying its queue sends `occurred_at`: the sale is dated and valued then and is never refused for stock (see docs/offline.md).',
       body: createSaleBody,
       response: { 201: saleOutput },
     },
-    config: { access: { permission: 'sales.write', location: { from: 'body', field: 'location_id' } } },
+    config: { access: { permission: 'sales.write', location: { from: 'body', field: 'location_id' } }, errors: ['currency_mismatch', 'discount_invalid', 'insufficient_stock', 'item_not_stockable', 'location_not_found', 'location_not_sellable', 'location_not_stockable', 'lot_invalid', 'lot_required', 'modifier_invalid', 'movement_invalid', 'occurred_at_in_future', 'occurred_at_too_old', 'payment_insufficient', 'payment_invalid', 'reservation_invalid', 'sale_line_invalid', 'serial_in_stock'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toSaleJson(await createSale(ctx, request.body), { costs: canSeeCosts(ctx.actor) }), {
         status: 201,
@@ -58,7 +61,7 @@ export function registerSalesRoutes(app: AppInstance, deps: CommandDeps): void {
 
   app.get('/api/v1/sales/:id', {
     schema: { tags: ['sales'], summary: 'One sale (the receipt, with returns counted)', params: idParams('sal'), response: { 200: saleOutput } },
-    config: { access: { permission: 'sales.read' } },
+    config: { access: { permission: 'sales.read' }, errors: ['sale_not_found'] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       return toSaleJson(await getSale(ctx, request.params.id), { costs: canSeeCosts(ctx.actor) });
@@ -67,7 +70,7 @@ export function registerSalesRoutes(app: AppInstance, deps: CommandDeps): void {
 
   app.get('/api/v1/sales', {
     schema: { tags: ['sales'], summary: 'Sales, newest first', querystring: listSalesQuery, response: { 200: salePage } },
-    config: { access: { permission: 'sales.read', location: { from: 'query', field: 'location_id' } } },
+    config: { access: { permission: 'sales.read', location: { from: 'query', field: 'location_id' } }, errors: ['location_not_found'] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       const q = request.query;
@@ -86,7 +89,7 @@ export function registerSalesRoutes(app: AppInstance, deps: CommandDeps): void {
       body: voidSaleBody,
       response: { 201: returnOutput },
     },
-    config: { access: { permission: 'sales.write' } },
+    config: { access: { permission: 'sales.write' }, errors: ['insufficient_stock', 'item_not_stockable', 'location_not_found', 'location_not_stockable', 'lot_invalid', 'lot_required', 'movement_invalid', 'order_not_found', 'payment_invalid', 'reservation_invalid', 'return_exceeds_sold', 'return_invalid', 'sale_already_voided', 'sale_not_found', 'serial_in_stock'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toReturnJson(await voidSale(ctx, request.params.id, request.body), { costs: canSeeCosts(ctx.actor) }), {
         status: 201,
@@ -104,7 +107,7 @@ export function registerSalesRoutes(app: AppInstance, deps: CommandDeps): void {
       body: createReturnBody,
       response: { 201: returnOutput },
     },
-    config: { access: { permission: 'returns.write' } },
+    config: { access: { permission: 'returns.write' }, errors: ['insufficient_stock', 'item_not_stockable', 'location_not_found', 'location_not_stockable', 'lot_invalid', 'lot_required', 'movement_invalid', 'order_not_found', 'payment_invalid', 'reservation_invalid', 'return_exceeds_sold', 'return_invalid', 'sale_not_found', 'serial_in_stock'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toReturnJson(await createReturn(ctx, request.body), { costs: canSeeCosts(ctx.actor) }), {
         status: 201,
@@ -114,7 +117,7 @@ export function registerSalesRoutes(app: AppInstance, deps: CommandDeps): void {
 
   app.get('/api/v1/returns/:id', {
     schema: { tags: ['returns'], summary: 'One return or void', params: idParams('ret'), response: { 200: returnOutput } },
-    config: { access: { permission: 'sales.read' } },
+    config: { access: { permission: 'sales.read' }, errors: ['return_not_found'] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       return toReturnJson(await getReturn(ctx, request.params.id), { costs: canSeeCosts(ctx.actor) });
@@ -129,7 +132,7 @@ export function registerSalesRoutes(app: AppInstance, deps: CommandDeps): void {
       body: createExchangeBody,
       response: { 201: exchangeOutput },
     },
-    config: { access: { permission: 'returns.write' } },
+    config: { access: { permission: 'returns.write' }, errors: ['currency_mismatch', 'discount_invalid', 'insufficient_stock', 'item_not_stockable', 'location_not_found', 'location_not_sellable', 'location_not_stockable', 'lot_invalid', 'lot_required', 'modifier_invalid', 'movement_invalid', 'order_not_found', 'payment_insufficient', 'payment_invalid', 'reservation_invalid', 'return_exceeds_sold', 'return_invalid', 'sale_line_invalid', 'sale_not_found', 'serial_in_stock'] },
     handler: (request, reply) =>
       runCommand(deps, request, reply, async (ctx) => toExchangeJson(await createExchange(ctx, request.body), { costs: canSeeCosts(ctx.actor) }), {
         status: 201,
@@ -139,7 +142,7 @@ export function registerSalesRoutes(app: AppInstance, deps: CommandDeps): void {
 
   app.get('/api/v1/exchanges/:id', {
     schema: { tags: ['returns'], summary: 'One exchange', params: idParams('exc'), response: { 200: exchangeOutput } },
-    config: { access: { permission: 'sales.read' } },
+    config: { access: { permission: 'sales.read' }, errors: ['exchange_not_found', 'sale_not_found'] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
       return toExchangeJson(await getExchange(ctx, request.params.id), { costs: canSeeCosts(ctx.actor) });
@@ -148,7 +151,7 @@ export function registerSalesRoutes(app: AppInstance, deps: CommandDeps): void {
 
   app.get('/api/v1/reports/modifier-sales', {
     schema: { tags: ['reports'], summary: 'Modifier sales over a period', querystring: modifierSalesQuery, response: { 200: modifierSalesOutput } },
-    config: { access: { permission: 'reports.read', location: { from: 'query', field: 'location_id' } } },
+    config: { access: { permission: 'reports.read', location: { from: 'query', field: 'location_id' } }, errors: ['location_not_found'] },
     handler: async (request) => {
       const q = request.query;
       const rows = await modifierSales(contextOf(deps, request), { from: q.from, to: q.to, locationId: q.location_id });

@@ -44,11 +44,11 @@ export const registerInput = z
 const saleLineInput = z
   .strictObject({
     item_id: idInput('itm').optional(),
-    sku: z.string().trim().min(1).max(64).optional(),
-    barcode: z.string().trim().min(1).max(64).optional().meta({ description: 'A scanned barcode.' }),
+    sku: z.string().trim().min(1).max(64).optional().meta({ description: 'Leading and trailing whitespace is removed.' }),
+    barcode: z.string().trim().min(1).max(64).optional().meta({ description: 'A scanned barcode. Leading and trailing whitespace is removed.' }),
     qty: positiveQuantityInput,
-    unit_price: nonNegativeMoneyInput.optional().meta({ description: 'Per base unit, before modifiers; the item’s price when left out.' }),
-    lot_code: z.string().trim().min(1).max(64).optional().meta({ description: 'Lot or serial number of a tracked item; FEFO when left out for lots.' }),
+    unit_price: nonNegativeMoneyInput.optional().meta({ description: 'Per base unit, before modifiers, in whole minor units of the shop currency (at most 2 decimals for USD); the item’s price when left out.' }),
+    lot_code: z.string().trim().min(1).max(64).optional().meta({ description: 'Lot or serial number of a tracked item; FEFO when left out for lots. Leading and trailing whitespace is removed.' }),
     modifiers: z.array(idInput('mod')).max(20).default([]).meta({ description: 'Modifier ids; each applies once per unit sold.' }),
     discount: discountInput.optional(),
     tax_rate: percentInput.optional().meta({ description: 'Tax on this line; the sale’s rate when left out.' }),
@@ -68,7 +68,13 @@ export const saleFields = {
   payments: z.array(paymentInput).max(20).default([]),
 };
 
-export const createSaleBody = z.strictObject(saleFields);
+export const createSaleBody = z.strictObject({
+  ...saleFields,
+  occurred_at: instantInput.optional().meta({
+    description:
+      'When an offline till rang the sale up. The sale is dated and valued at that moment, keeps its items and prices as rung up, and is never refused for stock (at a strict site the shortfall is booked as `offline_shortage` and flagged for a count). At most the shop’s `offline_window_days` back and never in the future beyond 5 minutes of clock skew.',
+  }),
+});
 export type CreateSaleInput = z.output<typeof createSaleBody>;
 
 const consumedOutput = z.object({
@@ -79,7 +85,16 @@ const consumedOutput = z.object({
   cost: moneyOutput.nullable().optional().meta({ description: 'Cost of goods sold; omitted for staff.' }),
 });
 
-const warningOutput = z.object({ code: z.literal('negative_balance'), item_id: z.string(), location_id: z.string(), lot_id: z.string().nullable(), on_hand: quantityOutput });
+const warningOutput = z.union([
+  z.object({ code: z.literal('negative_balance'), item_id: z.string(), location_id: z.string(), lot_id: z.string().nullable(), on_hand: quantityOutput }),
+  z.object({
+    code: z.literal('offline_shortage'),
+    item_id: z.string(),
+    location_id: z.string(),
+    lot_id: z.string().nullable(),
+    qty: quantityOutput.meta({ description: 'Booked in as shortage so a strict site never goes below zero; the item needs a count there.' }),
+  }),
+]);
 
 export const saleOutput = z
   .object({

@@ -14,7 +14,7 @@ export function registerScanningRoutes(app: AppInstance, deps: CommandDeps): voi
       body: resolveScanBody,
       response: { 200: scanResolutionOutput },
     },
-    config: { access: { permission: 'items.read' } },
+    config: { access: { permission: 'items.read' }, errors: [] },
     handler: async (request) => toScanJson(await resolveScan(contextOf(deps, request), request.body.code)),
   });
 }

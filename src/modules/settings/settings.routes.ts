@@ -3,12 +3,12 @@ import { contextOf, runCommand, type CommandDeps } from '../../platform/http/com
 import type { AppInstance } from '../../platform/http/route.ts';
 import { getSettings, settingsPatch, updateSettings } from './settings.service.ts';
 
-const settingsOutput = z.object({ shop_name: z.string(), base_currency: z.string(), time_zone: z.string() }).meta({ id: 'Settings' });
+const settingsOutput = z.object({ shop_name: z.string(), base_currency: z.string(), time_zone: z.string(), offline_window_days: z.number().int() }).meta({ id: 'Settings' });
 
 export function registerSettingsRoutes(app: AppInstance, deps: CommandDeps): void {
   app.get('/api/v1/settings', {
-    schema: { tags: ['settings'], summary: 'Shop settings: name, base currency, time zone', response: { 200: settingsOutput } },
-    config: { access: { permission: 'items.read' } },
+    schema: { tags: ['settings'], summary: 'Shop settings: name, base currency, time zone, offline window', response: { 200: settingsOutput } },
+    config: { access: { permission: 'items.read' }, errors: [] },
     handler: async (request) => getSettings(contextOf(deps, request)),
   });
   app.patch('/api/v1/settings', {
@@ -19,7 +19,7 @@ export function registerSettingsRoutes(app: AppInstance, deps: CommandDeps): voi
       body: settingsPatch,
       response: { 200: settingsOutput },
     },
-    config: { access: { permission: 'settings.write' } },
+    config: { access: { permission: 'settings.write' }, errors: [] },
     handler: (request, reply) => runCommand(deps, request, reply, (ctx) => updateSettings(ctx, request.body), { targets: () => [{ type: 'settings', id: 'shop' }] }),
   });
 }

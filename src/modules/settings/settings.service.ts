@@ -10,13 +10,15 @@ export interface ShopSettings {
   shop_name: string;
   base_currency: string;
   time_zone: string;
+  /** How many days back a till or scanner may date work it did offline (`occurred_at`). */
+  offline_window_days: number;
 }
 
-export const defaultSettings: ShopSettings = { shop_name: 'My shop', base_currency: 'USD', time_zone: 'UTC' };
+export const defaultSettings: ShopSettings = { shop_name: 'My shop', base_currency: 'USD', time_zone: 'UTC', offline_window_days: 7 };
 
 export const settingsPatch = z
   .strictObject({
-    shop_name: z.string().trim().min(1).max(120).optional(),
+    shop_name: z.string().trim().min(1).max(120).optional().meta({ description: 'Leading and trailing whitespace is removed.' }),
     base_currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code').optional(),
     time_zone: z
       .string()
@@ -30,13 +32,16 @@ export const settingsPatch = z
         }
       }, 'an IANA time zone such as Europe/London')
       .optional(),
+    offline_window_days: z.number().int().min(0).max(90).optional().meta({ description: 'How many days back offline work (`occurred_at`) may be dated; 7 by default.' }),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change' });
 
 export async function readSettings(db: Executor): Promise<ShopSettings> {
   const rows = await db.selectFrom('settings').selectAll().execute();
   const stored = Object.fromEntries(rows.map((r) => [r.key, r.value]));
-  return { ...defaultSettings, ...(stored as Partial<ShopSettings>) };
+  // Values are stored as text; the one number among them is read back as one.
+  const windowDays = stored.offline_window_days === undefined ? defaultSettings.offline_window_days : Number(stored.offline_window_days);
+  return { ...defaultSettings, ...(stored as Partial<ShopSettings>), offline_window_days: windowDays };
 }
 
 export async function getSettings(ctx: ServiceContext): Promise<ShopSettings> {
@@ -47,7 +52,8 @@ export async function updateSettings(ctx: ServiceContext, patch: Partial<ShopSet
   return inTransaction(ctx, async (trx) => {
     for (const [key, value] of Object.entries(patch)) {
       if (value === undefined) continue;
-      await trx.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+      const text = String(value);
+      await trx.insertInto('settings').values({ key, value: text }).onConflict((oc) => oc.column('key').doUpdateSet({ value: text })).execute();
     }
     return readSettings(trx);
   });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { GroupCommit } from './group-commit.ts';
 import { SqliteDialectImmediate } from './sqlite-driver.ts';
 import type { DB } from './schema.ts';
 import { migrateToLatest } from './migrations/index.ts';
@@ -16,6 +17,8 @@ export interface Database {
   readonly description: string;
   /** PostgreSQL: the schema the tables live in. */
   readonly schema?: string;
+  /** SQLite: write transactions that queue share one commit (see group-commit.ts); absent when off. */
+  readonly groupCommit?: GroupCommit;
   close(): Promise<void>;
 }
 
@@ -30,8 +33,65 @@ export interface OpenDatabaseOptions {
   synchronous?: 'full' | 'normal';
   /** SQLite: how long a writer waits for another process's write lock. */
   busyTimeoutMs?: number;
+  /** SQLite: group commit (default on; STOCKROOM_GROUP_COMMIT=off turns it off), or its caps. */
+  groupCommit?: boolean | { maxCommands?: number; maxMs?: number };
   /** Run migrations after opening (default true). */
   migrate?: boolean;
+  /** PostgreSQL: limits on waiting (defaults in DEFAULT_POSTGRES_TIMEOUTS; 0 turns one off). */
+  postgresTimeouts?: Partial<PostgresTimeouts>;
+  /** PostgreSQL: told of an error on an idle pooled connection (the server restarted, a proxy cut it); default: a line on stderr. */
+  onPoolError?: (error: Error) => void;
+}
+
+/**
+ * How long PostgreSQL work may wait before it fails rather than hangs: getting a connection from
+ * the pool (a database that does not answer), one statement (a runaway query holding locks),
+ * and a transaction left open and idle (a bug that would otherwise hold row locks for ever).
+ */
+export interface PostgresTimeouts {
+  connectMs: number;
+  statementMs: number;
+  idleInTransactionMs: number;
+}
+
+export const DEFAULT_POSTGRES_TIMEOUTS: PostgresTimeouts = { connectMs: 10_000, statementMs: 120_000, idleInTransactionMs: 60_000 };
+
+/** PG_CONNECT_TIMEOUT_MS, PG_STATEMENT_TIMEOUT_MS and PG_IDLE_IN_TRANSACTION_TIMEOUT_MS override the defaults. */
+export function postgresTimeoutsFromEnv(env: NodeJS.ProcessEnv = process.env, given: Partial<PostgresTimeouts> = {}): PostgresTimeouts {
+  const read = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+$/.test(raw)) throw new Error(`${name} is a whole number of milliseconds (0 turns the limit off)`);
+    return Number(raw);
+  };
+  return {
+    connectMs: given.connectMs ?? read('PG_CONNECT_TIMEOUT_MS', DEFAULT_POSTGRES_TIMEOUTS.connectMs),
+    statementMs: given.statementMs ?? read('PG_STATEMENT_TIMEOUT_MS', DEFAULT_POSTGRES_TIMEOUTS.statementMs),
+    idleInTransactionMs: given.idleInTransactionMs ?? read('PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', DEFAULT_POSTGRES_TIMEOUTS.idleInTransactionMs),
+  };
+}
+
+/**
+ * PG_POOL_SIZE: connections one server process may open (default 16). Several instances on one
+ * database share its max_connections (100 by default): instances × pool size must stay below it.
+ */
+export function postgresPoolSizeFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.PG_POOL_SIZE;
+  if (raw === undefined || raw === '') return 16;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) throw new Error('PG_POOL_SIZE is a whole number of connections from 1 to 1000');
+  return Number(raw);
+}
+
+function logPoolError(error: Error): void {
+  console.error(`stockroom: a pooled PostgreSQL connection failed (${error.message}); the next query opens a fresh one.`);
+}
+
+/** STOCKROOM_GROUP_COMMIT: `on` (default) or `off`, which gives every write transaction its own commit. */
+export function groupCommitFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = (env.STOCKROOM_GROUP_COMMIT ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new Error('STOCKROOM_GROUP_COMMIT is on or off');
 }
 
 export const defaultSqlitePath = './data/stockroom.db';
@@ -72,9 +132,12 @@ function openSqlite(options: OpenDatabaseOptions): Database {
   native.pragma('temp_store = MEMORY');
   native.pragma('cache_size = -65536');
   const kysely = new Kysely<DB>({ dialect: new SqliteDialectImmediate(native) });
+  const grouped = options.groupCommit ?? groupCommitFromEnv();
+  const caps = typeof grouped === 'object' ? grouped : {};
   return {
     dialect: 'sqlite',
     kysely,
+    ...(grouped ? { groupCommit: new GroupCommit({ maxCommands: caps.maxCommands ?? 32, maxMs: caps.maxMs ?? 25, maxAttempts: 8, inTransaction: () => native.inTransaction }) } : {}),
     description: file === ':memory:' ? 'SQLite in memory' : `SQLite ${path.resolve(file)}`,
     close: () => kysely.destroy(),
   };
@@ -107,14 +170,28 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
       await admin.end();
     }
   }
+  const timeouts = postgresTimeoutsFromEnv(process.env, options.postgresTimeouts);
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.poolSize ?? 16,
+    max: options.poolSize ?? postgresPoolSizeFromEnv(),
     types: pgTypes,
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  // A dropped connection must not crash the process; the next query gets a fresh one.
-  pool.on('error', () => {});
+  // A dropped idle connection must not crash the process (the next query gets a fresh one), but
+  // it is said, so a database that keeps dropping connections is noticed.
+  const onPoolError = options.onPoolError ?? logPoolError;
+  pool.on('error', onPoolError);
+  // pg-pool listens for errors only on idle connections. One that fails while checked out but
+  // between queries (the server ended a transaction left idle) would otherwise be an uncaught
+  // 'error' event and take the process down; its next query fails and the pool discards it.
+  pool.on('connect', (client) => {
+    client.on('error', (error: Error) => {
+      if (client.listenerCount('error') === 1) onPoolError(error);
+    });
+  });
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const url = new URL(options.url);
   url.password = '';

@@ -1,4 +1,6 @@
-import type { DialectName } from './database.ts';
+import { sql } from 'kysely';
+import type { Database, DialectName } from './database.ts';
+import type { Executor } from './transaction.ts';
 
 /**
  * Everything that differs between SQLite and PostgreSQL, named. Code outside
@@ -34,4 +36,31 @@ export function isCheckViolation(error: unknown): boolean {
 export function isForeignKeyViolation(error: unknown): boolean {
   const code = errorCode(error);
   return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
+/**
+ * Locks the rows a claim selects, skipping rows another transaction holds, on PostgreSQL (so
+ * several server instances each take different rows). SQLite has no row locks and needs none:
+ * one process writes at a time (BEGIN IMMEDIATE), so the same query claims safely as it is.
+ */
+export function lockSkippingLocked<QB extends { forUpdate(): QB; skipLocked(): QB }>(dialect: DialectName, query: QB): QB {
+  return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
+}
+
+/**
+ * Runs a read with a time limit where the database can enforce one (PostgreSQL's
+ * `statement_timeout`, local to a transaction of its own); SQLite has none, and its readers
+ * bound their work by rows instead. Inside a caller's transaction the work runs as it is.
+ */
+export async function withStatementTimeout<T>(db: Database, trx: Executor | undefined, ms: number, work: (executor: Executor) => Promise<T>): Promise<T> {
+  if (db.dialect !== 'postgres' || trx) return work(trx ?? db.kysely);
+  return db.kysely.transaction().execute(async (t) => {
+    await sql.raw(`set local statement_timeout = ${Math.floor(ms)}`).execute(t);
+    return work(t);
+  });
+}
+
+/** A statement cancelled by the time limit `withStatementTimeout` set. */
+export function isStatementTimeout(error: unknown): boolean {
+  return errorCode(error) === '57014';
 }

@@ -73,6 +73,24 @@ export interface ItemTable {
   updated_at: number;
 }
 
+/** Min (reorder point) and max (order-up-to) of an item at a site or a bin, thousandths of the base unit. */
+export interface StockLevelTable {
+  item_id: string;
+  location_id: string;
+  /** The site of `location_id` (itself when the level is a site's). */
+  site_id: string;
+  min_qty: number;
+  max_qty: number;
+  /** 1: restocked every day, so empty at closing is not a stock-out. */
+  delivered_daily: number;
+  source: 'manual' | 'suggested' | 'migrated';
+  /** For suggested levels, the forecast numbers they came from (see replenishment). */
+  basis_json: string | null;
+  updated_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface ItemBarcodeTable {
   code_key: string;
   code: string;
@@ -204,6 +222,8 @@ export interface InboundCostTable {
 export interface CostLayerTable {
   movement_id: string;
   item_id: string;
+  /** The lot or serial the stock came in with ('' without one): FIFO draws stay within a lot. */
+  lot_id: Generated<string>;
   effective_at: number;
   qty_in: number;
   value_in_micros: number;
@@ -216,6 +236,8 @@ export interface CostConsumptionTable {
   /** The layer's inbound movement id, 'avg' for an average item's pool, '' for a shortfall. */
   layer_id: string;
   item_id: string;
+  /** The lot or serial that left ('' without one). */
+  lot_id: Generated<string>;
   effective_at: number;
   qty: number;
   value_micros: number;
@@ -238,6 +260,15 @@ export interface UserTable {
   created_by_id: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/**
+ * The users table's alerting column (migration 0015), kept apart from `UserTable` so `UserRow`,
+ * which the access module builds whole when it creates a user, stays as it was.
+ */
+export interface UserAlertColumns {
+  /** For text-message alerts, as the person typed it (E.164 preferred); null: none. */
+  phone: Generated<string | null>;
 }
 
 export interface SiteGrantTable {
@@ -282,12 +313,24 @@ export interface ApiTokenTable {
   revoked_by_id: string | null;
 }
 
+/**
+ * Sign-in attempts per key (`ip:…`, `pair:<email>|<ip>`, `account:<email>`): `failures` counts
+ * attempts that have not succeeded, counted before the password is checked; `locked_until` is
+ * the earliest instant the next attempt is checked.
+ */
 export interface LoginThrottleTable {
   key: string;
   failures: number;
   window_started_at: number;
   locked_until: number | null;
   updated_at: number;
+}
+
+/** An address a person signed in from, and when they last did. */
+export interface SignInAddressTable {
+  user_id: string;
+  ip: string;
+  last_signed_in_at: number;
 }
 
 export interface AuditEventTable {
@@ -390,6 +433,10 @@ export interface PurchaseOrderTable {
   received_at: number | null;
   closed_at: number | null;
   cancelled_at: number | null;
+  /** The delivery carrying the emailed copy, when "send" emailed the vendor. */
+  email_delivery_id: string | null;
+  /** The SMTP message id once that email was accepted. */
+  email_message_id: string | null;
 }
 
 export interface PurchaseOrderLineTable {
@@ -559,6 +606,8 @@ export interface ChannelTable {
   backorder_policy: 'refuse' | 'allow';
   /** Orders not confirmed within this long release their reservations; null keeps them. */
   reservation_ttl_ms: number | null;
+  /** The catalogue categories the channel sells (a JSON array); null: every item. */
+  categories_json: string | null;
   status: 'active' | 'archived';
   created_at: number;
   updated_at: number;
@@ -592,6 +641,85 @@ export interface OutboxEventTable {
   payload: string;
   created_at: number;
   delivered_at: number | null;
+}
+
+export interface DeliveryTable {
+  id: string;
+  channel: string;
+  destination: string;
+  ordering_key: string | null;
+  event_id: string;
+  event_type: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  created_at: number;
+  delivered_at: number | null;
+  claimed_by: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  provider_ref: string | null;
+}
+
+export interface DeliveryAttemptTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  worker: string;
+  started_at: number;
+  latency_ms: number;
+  outcome: string;
+  status_code: number | null;
+  response_excerpt: string | null;
+  error: string | null;
+}
+
+export interface PausedDestinationTable {
+  destination: string;
+  paused_at: number;
+  paused_by: string;
+  reason: string | null;
+}
+
+export interface WebhookSubscriptionTable {
+  id: string;
+  url: string;
+  description: string | null;
+  event_types: string;
+  active: number;
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+  created_by: string;
+}
+
+export interface NotificationSettingTable {
+  key: string;
+  value: string;
+}
+
+export interface JobLeaseTable {
+  name: string;
+  holder: string | null;
+  run_id: string | null;
+  lease_until: number;
+  last_started_at: number | null;
+  last_finished_at: number | null;
+}
+
+export interface JobRunTable {
+  id: string;
+  name: string;
+  holder: string;
+  started_at: number;
+  lease_until: number;
+  finished_at: number | null;
+  outcome: string | null;
+  handled: number | null;
+  error: string | null;
 }
 
 export interface SaleRegisterTable {
@@ -814,6 +942,639 @@ export interface ShipmentLineTable {
   parts_json: string;
 }
 
+export type TransferStatus = 'requested' | 'draft' | 'picked' | 'in_transit' | 'received' | 'closed' | 'cancelled';
+
+export interface TransferTable {
+  id: string;
+  number: string;
+  status: TransferStatus;
+  source_site_id: string;
+  destination_site_id: string;
+  destination_bin_id: string;
+  /** How far over what was shipped a receipt may go, in parts per million of the shipped quantity. */
+  over_tolerance_ppm: number;
+  note: string | null;
+  requested_by: string | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  accepted_at: number | null;
+  picked_at: number | null;
+  first_shipped_at: number | null;
+  last_received_at: number | null;
+  closed_at: number | null;
+  cancelled_at: number | null;
+}
+
+export interface TransferLineTable {
+  id: string;
+  transfer_id: string;
+  line_no: number;
+  item_id: string;
+  qty_requested: number;
+  qty_shipped: number;
+  qty_received: number;
+  qty_over: number;
+  qty_damaged: number;
+  qty_lost: number;
+  value_shipped_micros: number;
+  value_received_micros: number;
+  value_damaged_micros: number;
+  value_lost_micros: number;
+}
+
+export interface TransferAllocationTable {
+  id: string;
+  transfer_id: string;
+  line_id: string;
+  seq: number;
+  location_id: string;
+  lot_id: string;
+  reservation_id: string | null;
+  qty: number;
+  qty_picked: number;
+  qty_shipped: number;
+}
+
+export interface TransferPostingTable {
+  id: string;
+  transfer_id: string;
+  kind: 'shipment' | 'receipt' | 'close';
+  txn_id: string | null;
+  actor_id: string | null;
+  note: string | null;
+  effective_at: number;
+  created_at: number;
+}
+
+export interface TransferDiscrepancyTable {
+  id: string;
+  transfer_id: string;
+  posting_id: string;
+  line_id: string;
+  item_id: string;
+  lot_id: string;
+  kind: 'short' | 'over' | 'damaged' | 'lost';
+  qty: number;
+  detail: string;
+  created_at: number;
+}
+
+export interface BinMoveTable {
+  id: string;
+  number: string;
+  site_id: string;
+  reason: 'put_away' | 'replenish' | 'consolidate' | 'other';
+  note: string | null;
+  txn_id: string;
+  actor_id: string | null;
+  created_at: number;
+}
+
+export interface CountSiteSettingsTable {
+  site_id: string;
+  /** Thresholds beyond which a variance needs a person with `counts.approve`; null: not used. */
+  qty_abs_threshold: number | null;
+  /** Parts per million of the expected quantity (10% = 100000). */
+  qty_pct_threshold: number | null;
+  value_abs_threshold_micros: number | null;
+  value_pct_threshold: number | null;
+  require_second_person: number;
+  cycle_a_days: number;
+  cycle_b_days: number;
+  cycle_c_days: number;
+  updated_at: number;
+  updated_by: string | null;
+}
+
+export type CountKind = 'full' | 'cycle' | 'spot';
+export type CountMode = 'blind' | 'guided';
+export type CountStatus = 'counting' | 'submitted' | 'posted' | 'cancelled';
+export type CountLineStatus = 'open' | 'pending' | 'approved' | 'posted' | 'skipped' | 'superseded';
+
+export interface CountTable {
+  id: string;
+  number: string;
+  site_id: string;
+  kind: CountKind;
+  mode: CountMode;
+  scope_json: string;
+  status: CountStatus;
+  note: string | null;
+  created_by: string | null;
+  created_at: number;
+  submitted_by: string | null;
+  submitted_at: number | null;
+  posted_by: string | null;
+  posted_at: number | null;
+  updated_at: number;
+}
+
+export interface CountSheetTable {
+  id: string;
+  count_id: string;
+  sheet_no: number;
+  name: string;
+  location_ids_json: string;
+  counter_id: string | null;
+  created_at: number;
+}
+
+export interface CountLineTable {
+  id: string;
+  count_id: string;
+  sheet_id: string | null;
+  line_no: number;
+  location_id: string;
+  item_id: string;
+  lot_id: string;
+  round: number;
+  status: CountLineStatus;
+  /** 1 when the line was not on the sheet: stock found that the ledger did not expect there. */
+  found: number;
+  counted_qty: number | null;
+  counted_at: number | null;
+  counted_by: string | null;
+  expected_qty: number | null;
+  variance_qty: number | null;
+  unit_cost_micros: number | null;
+  variance_value_micros: number | null;
+  needs_approval: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  decision: 'approved' | 'rejected' | 'edited' | null;
+  decision_reason: string | null;
+  edited_from_qty: number | null;
+  txn_id: string | null;
+  posted_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CountUnknownScanTable {
+  id: string;
+  count_id: string;
+  location_id: string;
+  code: string;
+  qty: number;
+  status: 'held' | 'resolved' | 'dismissed';
+  scanned_by: string | null;
+  scanned_at: number;
+  resolved_item_id: string | null;
+  resolved_by: string | null;
+  resolved_at: number | null;
+}
+
+export interface SavedReportTable {
+  id: string;
+  name: string;
+  /** A report builder definition (dataset, dimensions, measures, filters, compare). */
+  definition_json: string;
+  /** A rolling period: the last N days before the run's day, when the run names no dates. */
+  last_days: number | null;
+  /** The roles it is shared with (JSON array of role names). */
+  shared_roles_json: string;
+  /** The definition's site filter: the report is hidden from those not granted the site. */
+  site_id: string | null;
+  owner_id: string;
+  owner_kind: 'user' | 'token' | 'system';
+  run_as_role: Role;
+  /** 'all' or a JSON array of site ids: the owner's grant when saving. */
+  run_as_sites_json: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ReportScheduleTable {
+  id: string;
+  saved_report_id: string;
+  frequency: 'daily' | 'weekly';
+  /** 0 Monday … 6 Sunday; null for daily. */
+  weekday: number | null;
+  /** The hour of the day in the shop's time zone. */
+  hour: number;
+  format: 'csv' | 'xlsx';
+  recipients_json: string;
+  next_run_at: number;
+  last_run_at: number | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ReportScheduleRunTable {
+  id: string;
+  schedule_id: string;
+  saved_report_id: string;
+  from_date: string | null;
+  to_date: string | null;
+  format: 'csv' | 'xlsx';
+  delivery_id: string | null;
+  created_at: number;
+}
+
+export interface StockSnapshotDayTable {
+  /** The shop's local day. */
+  day: string;
+  /** Its last millisecond: the snapshot holds every movement effective at or before it. */
+  as_of: number;
+  taken_at: number;
+  movement_watermark: string;
+  invalidation_watermark: string;
+}
+
+export interface StockSnapshotInvalidationTable {
+  id: string;
+  /** The earliest effective instant whose movement costs were rewritten. */
+  from_at: number;
+  created_at: number;
+}
+
+export interface StockSnapshotBalanceTable {
+  day: string;
+  site_id: string;
+  item_id: string;
+  qty: number;
+}
+
+export interface StockSnapshotCostTable {
+  day: string;
+  item_id: string;
+  qty: number;
+  value_micros: number;
+}
+
+export interface StockSnapshotStateTable {
+  name: string;
+  /** Movement ids above this were not yet checked for back-dating. */
+  movement_watermark: string;
+  invalidation_watermark: string;
+  updated_at: number;
+}
+
+export interface PriceChangeTable {
+  id: string;
+  item_id: string;
+  old_price_micros: number | null;
+  new_price_micros: number;
+  cost_basis: 'last' | 'average' | 'replacement';
+  /** Base currency per base unit, null when the item had no cost of that kind. */
+  cost_micros: number | null;
+  /** The rule as text ("markup 60% round .99"). */
+  rule: string;
+  reason: string;
+  actor_id: string;
+  created_at: number;
+}
+
+export interface ForecastTable {
+  item_id: string;
+  site_id: string;
+  method: string;
+  demand_class: string;
+  history_end_on: string;
+  history_days: number;
+  censored_days: number;
+  rmsse_e6: number | null;
+  bias_e6: number | null;
+  error_sd_e6: number;
+  accuracy_method: string | null;
+  accuracy_rmsse_e6: number | null;
+  accuracy_bias_e6: number | null;
+  benchmark_rmsse_e6: number | null;
+  benchmark_bias_e6: number | null;
+  parameters_json: string;
+  forecast_json: string;
+  run_id: string | null;
+  computed_at: number;
+}
+
+export interface ForecastRunTable {
+  id: string;
+  status: 'running' | 'finished' | 'failed';
+  trigger: string;
+  items_total: number;
+  items_done: number;
+  forecasts_written: number;
+  error: string | null;
+  started_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  running_lock: number | null;
+}
+
+export interface DemandFlagTable {
+  id: string;
+  item_id: string | null;
+  site_id: string | null;
+  from_on: string;
+  to_on: string;
+  reason: string;
+  created_at: number;
+}
+
+export interface AlertRuleTable {
+  rule: string;
+  enabled: number;
+  cooldown_ms: number;
+  days: number | null;
+  qty: number | null;
+  amount_micros: number | null;
+  count: number | null;
+  updated_at: number;
+  updated_by: string | null;
+}
+
+export interface AlertStateTable {
+  rule: string;
+  subject_id: string;
+  /** '' for shop-wide conditions. */
+  site_id: string;
+  active: number;
+  last_fired_at: number | null;
+  updated_at: number;
+}
+
+export interface AlertTable {
+  id: string;
+  rule: string;
+  site_id: string;
+  subject_type: string;
+  subject_id: string;
+  title: string;
+  body: string;
+  /** Told only to people who may see costs; null when there is nothing more. */
+  cost_body: string | null;
+  data_json: string;
+  created_at: number;
+}
+
+export interface AlertSubscriptionTable {
+  id: string;
+  user_id: string;
+  rule: string;
+  /** '' for every site the user is granted. */
+  site_id: string;
+  channel: 'email' | 'sms' | 'in_app';
+  digest: number;
+  created_at: number;
+}
+
+export interface AlertPreferenceTable {
+  user_id: string;
+  quiet_from: string | null;
+  quiet_to: string | null;
+  digest_at: string;
+  updated_at: number;
+}
+
+export interface AlertDigestTable {
+  user_id: string;
+  last_local_date: string;
+  last_sent_at: number;
+}
+
+export interface NotificationTable {
+  id: string;
+  user_id: string;
+  alert_id: string;
+  rule: string;
+  site_id: string;
+  title: string;
+  body: string;
+  created_at: number;
+  read_at: number | null;
+}
+
+// Production (0018)
+
+export type CostBasis = 'batch' | 'unit';
+export type BomStatus = 'active' | 'superseded';
+export type ProductionOrderStatus = 'planned' | 'started' | 'completed' | 'closed' | 'cancelled';
+
+export interface BomTable {
+  id: string;
+  item_id: string;
+  version: number;
+  status: BomStatus;
+  /** The quantity one batch is meant to make (thousandths of the item's base unit). */
+  batch_qty: number;
+  /** Expected good output over nominal, parts per million. */
+  yield_ppm: number;
+  /** Expected component loss on top of the listed quantities, parts per million. */
+  scrap_ppm: number;
+  labour_micros: number;
+  labour_basis: CostBasis;
+  overhead_micros: number;
+  overhead_basis: CostBasis;
+  shelf_life_days: number | null;
+  note: string | null;
+  created_by: string | null;
+  created_at: number;
+}
+
+export interface BomLineTable {
+  id: string;
+  bom_id: string;
+  line_no: number;
+  component_item_id: string;
+  qty: number;
+  unit: string | null;
+  unit_qty: number;
+}
+
+export interface ProductionOrderTable {
+  id: string;
+  number: string;
+  status: ProductionOrderStatus;
+  site_id: string;
+  bin_id: string;
+  item_id: string;
+  bom_id: string;
+  qty_planned: number;
+  qty_produced: number;
+  qty_scrapped: number;
+  labour_planned_micros: number;
+  overhead_planned_micros: number;
+  planned_for: string | null;
+  note: string | null;
+  created_by: string | null;
+  created_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  closed_at: number | null;
+  updated_at: number;
+}
+
+export interface ProductionOrderLineTable {
+  id: string;
+  order_id: string;
+  line_no: number;
+  item_id: string;
+  qty_planned: number;
+  qty_consumed: number;
+}
+
+export interface ProductionPostingTable {
+  id: string;
+  order_id: string;
+  kind: 'completion';
+  consumption_txn_id: string | null;
+  production_txn_id: string | null;
+  output_item_id: string | null;
+  qty_produced: number;
+  qty_scrapped: number;
+  labour_micros: number;
+  overhead_micros: number;
+  lot_id: string;
+  derivation_id: string | null;
+  actor_id: string | null;
+  note: string | null;
+  effective_at: number;
+  created_at: number;
+}
+
+export interface DisassemblyTable {
+  id: string;
+  number: string;
+  site_id: string;
+  bin_id: string;
+  item_id: string;
+  lot_id: string;
+  qty: number;
+  rule: 'standard' | 'declared';
+  lines_json: string;
+  consumption_txn_id: string;
+  production_txn_id: string;
+  derivation_id: string;
+  note: string | null;
+  actor_id: string | null;
+  effective_at: number;
+  created_at: number;
+}
+
+export interface CostDerivationTable {
+  id: string;
+  document_type: string;
+  document_id: string;
+  extra_micros: number;
+  created_at: number;
+}
+
+export interface CostDerivationSourceTable {
+  derivation_id: string;
+  movement_id: string;
+}
+
+export interface CostDerivationOutputTable {
+  derivation_id: string;
+  movement_id: string;
+  item_id: string;
+  qty: number;
+  weight: number;
+  position: number;
+}
+
+/** Which ledger account a role books to, per site and category ('' = any). */
+export interface AccountingAccountTable {
+  site_id: string;
+  category: string;
+  role: string;
+  account_name: string;
+  updated_at: number;
+}
+
+export interface QboConnectionTable {
+  id: string;
+  realm_id: string;
+  access_token_sealed: string;
+  refresh_token_sealed: string;
+  access_expires_at: number;
+  refresh_expires_at: number;
+  sync_from: string;
+  /** Account name → QuickBooks account id, as last read from the company's chart of accounts. */
+  accounts_json: string;
+  last_sync_at: number | null;
+  connected_at: number;
+  updated_at: number;
+}
+
+export interface QboPostingTable {
+  id: string;
+  kind: 'journal' | 'bill';
+  posting_key: string;
+  revision: number;
+  doc_number: string;
+  request_id: string;
+  day: string | null;
+  site_id: string | null;
+  document_id: string | null;
+  lines_json: string;
+  total_minor: number;
+  status: 'pending' | 'posted' | 'failed';
+  qbo_id: string | null;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  posted_at: number | null;
+}
+
+/** A store's Google local inventory feed: the channel whose available-to-sell it advertises. */
+export interface GoogleLocalFeedTable {
+  site_id: string;
+  store_code: string;
+  channel_id: string;
+  token_hash: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A product grouping variants (migration 0025); options_json holds [{ name, values }], at most three. */
+export interface ProductTable {
+  id: string;
+  handle: string;
+  handle_key: string;
+  name: string;
+  description: string | null;
+  category: string | null;
+  options_json: string;
+  status: 'active' | 'archived';
+  created_at: number;
+  updated_at: number;
+}
+
+/** An item as a variant of a product, with its option values ('' where the product has fewer options). */
+export interface ProductVariantTable {
+  item_id: string;
+  product_id: string;
+  option1: string;
+  option2: string;
+  option3: string;
+  position: number;
+}
+
+/** One dry run or apply of a catalogue file (migration 0026). */
+export interface ImportJobTable {
+  id: string;
+  kind: string;
+  file_name: string | null;
+  layout: string;
+  dry_run: number;
+  status: 'running' | 'done' | 'failed';
+  rows_total: number;
+  rows_done: number;
+  created_count: number;
+  updated_count: number;
+  unchanged_count: number;
+  error_count: number;
+  errors_json: string;
+  failure: string | null;
+  actor_id: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
 export interface DB {
   settings: SettingsTable;
   counters: CounterTable;
@@ -830,17 +1591,35 @@ export interface DB {
   adjustments: AdjustmentTable;
   adjustment_lines: AdjustmentLineTable;
   item_costs: ItemCostTable;
+  price_changes: PriceChangeTable;
+  saved_reports: SavedReportTable;
+  report_schedules: ReportScheduleTable;
+  report_schedule_runs: ReportScheduleRunTable;
+  stock_snapshot_days: StockSnapshotDayTable;
+  stock_snapshot_balances: StockSnapshotBalanceTable;
+  stock_snapshot_costs: StockSnapshotCostTable;
+  stock_snapshot_state: StockSnapshotStateTable;
+  stock_snapshot_invalidations: StockSnapshotInvalidationTable;
+  accounting_accounts: AccountingAccountTable;
+  qbo_connections: QboConnectionTable;
+  qbo_postings: QboPostingTable;
+  google_local_feeds: GoogleLocalFeedTable;
+  products: ProductTable;
+  product_variants: ProductVariantTable;
+  import_jobs: ImportJobTable;
   inbound_costs: InboundCostTable;
   cost_layers: CostLayerTable;
   cost_consumptions: CostConsumptionTable;
-  users: UserTable;
+  users: UserTable & UserAlertColumns;
   site_grants: SiteGrantTable;
   sessions: SessionTable;
   api_tokens: ApiTokenTable;
   login_throttle: LoginThrottleTable;
+  sign_in_addresses: SignInAddressTable;
   audit_events: AuditEventTable;
   audit_targets: AuditTargetTable;
   vendors: VendorTable;
+  stock_levels: StockLevelTable;
   vendor_items: VendorItemTable;
   exchange_rates: ExchangeRateTable;
   purchase_orders: PurchaseOrderTable;
@@ -859,6 +1638,16 @@ export interface DB {
   channel_item_buffers: ChannelItemBufferTable;
   outbox_sequences: OutboxSequenceTable;
   outbox_events: OutboxEventTable;
+  deliveries: DeliveryTable;
+  delivery_attempts: DeliveryAttemptTable;
+  paused_destinations: PausedDestinationTable;
+  webhook_subscriptions: WebhookSubscriptionTable;
+  notification_settings: NotificationSettingTable;
+  job_leases: JobLeaseTable;
+  job_runs: JobRunTable;
+  forecasts: ForecastTable;
+  forecast_runs: ForecastRunTable;
+  demand_flags: DemandFlagTable;
   sale_registers: SaleRegisterTable;
   sales: SaleTable;
   sale_lines: SaleLineTable;
@@ -875,6 +1664,38 @@ export interface DB {
   shipments: ShipmentTable;
   shipment_packages: ShipmentPackageTable;
   shipment_lines: ShipmentLineTable;
+  transfers: TransferTable;
+  transfer_lines: TransferLineTable;
+  transfer_allocations: TransferAllocationTable;
+  transfer_postings: TransferPostingTable;
+  transfer_discrepancies: TransferDiscrepancyTable;
+  boms: BomTable;
+  bom_lines: BomLineTable;
+  production_orders: ProductionOrderTable;
+  production_order_lines: ProductionOrderLineTable;
+  production_postings: ProductionPostingTable;
+  disassemblies: DisassemblyTable;
+  cost_derivations: CostDerivationTable;
+  cost_derivation_sources: CostDerivationSourceTable;
+  cost_derivation_outputs: CostDerivationOutputTable;
+  bin_moves: BinMoveTable;
+  count_site_settings: CountSiteSettingsTable;
+  counts: CountTable;
+  count_sheets: CountSheetTable;
+  count_lines: CountLineTable;
+  count_unknown_scans: CountUnknownScanTable;
+  alert_rules: AlertRuleTable;
+  alert_states: AlertStateTable;
+  alerts: AlertTable;
+  alert_subscriptions: AlertSubscriptionTable;
+  alert_preferences: AlertPreferenceTable;
+  alert_digests: AlertDigestTable;
+  notifications: NotificationTable;
+  channel_connections: ChannelConnectionTable;
+  channel_variant_maps: ChannelVariantMapTable;
+  channel_events: ChannelEventTable;
+  channel_order_states: ChannelOrderStateTable;
+  channel_sync_log: ChannelSyncLogTable;
 }
 
 export type LocationRow = Selectable<LocationTable>;
@@ -889,6 +1710,7 @@ export type SessionRow = Selectable<SessionTable>;
 export type ApiTokenRow = Selectable<ApiTokenTable>;
 export type AuditEventRow = Selectable<AuditEventTable>;
 export type VendorRow = Selectable<VendorTable>;
+export type StockLevelRow = Selectable<StockLevelTable>;
 export type VendorItemRow = Selectable<VendorItemTable>;
 export type PurchaseOrderRow = Selectable<PurchaseOrderTable>;
 export type PurchaseOrderLineRow = Selectable<PurchaseOrderLineTable>;
@@ -913,5 +1735,108 @@ export type PickListLineRow = Selectable<PickListLineTable>;
 export type ShipmentRow = Selectable<ShipmentTable>;
 export type ShipmentPackageRow = Selectable<ShipmentPackageTable>;
 export type ShipmentLineRow = Selectable<ShipmentLineTable>;
+export type CountRow = Selectable<CountTable>;
+export type CountLineRow = Selectable<CountLineTable>;
+export type CountSheetRow = Selectable<CountSheetTable>;
+export type CountSiteSettingsRow = Selectable<CountSiteSettingsTable>;
+export type CountUnknownScanRow = Selectable<CountUnknownScanTable>;
 // Kept for columns that later migrations give defaults to.
 export type { Generated };
+export type JobLeaseRow = Selectable<JobLeaseTable>;
+export type JobRunRow = Selectable<JobRunTable>;
+export type TransferRow = Selectable<TransferTable>;
+export type TransferLineRow = Selectable<TransferLineTable>;
+export type TransferAllocationRow = Selectable<TransferAllocationTable>;
+export type TransferPostingRow = Selectable<TransferPostingTable>;
+export type TransferDiscrepancyRow = Selectable<TransferDiscrepancyTable>;
+export type ForecastRow = Selectable<ForecastTable>;
+export type ForecastRunRow = Selectable<ForecastRunTable>;
+export type DemandFlagRow = Selectable<DemandFlagTable>;
+export type BomRow = Selectable<BomTable>;
+export type BomLineRow = Selectable<BomLineTable>;
+export type ProductionOrderRow = Selectable<ProductionOrderTable>;
+export type ProductionOrderLineRow = Selectable<ProductionOrderLineTable>;
+export type ProductionPostingRow = Selectable<ProductionPostingTable>;
+export type DisassemblyRow = Selectable<DisassemblyTable>;
+
+/** A sales channel's link to its platform (migration 0022). */
+export interface ChannelConnectionTable {
+  id: string;
+  channel_id: string;
+  platform: string;
+  /** The credentials as JSON, sealed with STOCKROOM_SECRETS_KEY. */
+  credentials_sealed: string;
+  status: 'active' | 'paused';
+  /** The platform's API origin when not the default (a local fake in tests). */
+  base_url: string | null;
+  shop_name: string | null;
+  last_tested_at: number | null;
+  last_test_error: string | null;
+  push_not_before: number;
+  polled_until: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ChannelVariantMapTable {
+  connection_id: string;
+  variant_ref: string;
+  parent_ref: string | null;
+  title: string;
+  sku: string | null;
+  barcode: string | null;
+  price: string | null;
+  item_id: string | null;
+  matched_by: 'sku' | 'barcode' | 'manual' | 'import' | null;
+  dirty_gen: number;
+  pushed_gen: number;
+  pushed_qty: number | null;
+  pushed_at: number | null;
+  upstream_qty: number | null;
+  updated_at: number;
+}
+
+export interface ChannelEventTable {
+  id: string;
+  connection_id: string;
+  event_id: string;
+  topic: string;
+  fired_at: number;
+  received_at: number;
+  order_ref: string | null;
+  payload: string;
+  status: 'pending' | 'done' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  done_at: number | null;
+}
+
+export interface ChannelOrderStateTable {
+  connection_id: string;
+  order_ref: string;
+  order_id: string | null;
+  version: number;
+  status: string;
+  state_json: string;
+  updated_at: number;
+}
+
+export interface ChannelSyncLogTable {
+  id: string;
+  connection_id: string;
+  at: number;
+  kind: string;
+  ok: number;
+  ref: string | null;
+  detail: string;
+}
+
+export type ChannelConnectionRow = Selectable<ChannelConnectionTable>;
+export type ChannelVariantMapRow = Selectable<ChannelVariantMapTable>;
+export type ChannelEventRow = Selectable<ChannelEventTable>;
+export type ChannelSyncLogRow = Selectable<ChannelSyncLogTable>;
+export type ProductRow = Selectable<ProductTable>;
+export type ProductVariantRow = Selectable<ProductVariantTable>;
+export type ImportJobRow = Selectable<ImportJobTable>;

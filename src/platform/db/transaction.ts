@@ -16,6 +16,8 @@ const maxAttempts = 8;
  * database, since it may run more than once.
  */
 export async function transact<T>(db: Database, work: (trx: Trx) => Promise<T>): Promise<T> {
+  // SQLite with group commit: the group runs `work` in a savepoint and retries it itself.
+  if (db.groupCommit) return db.groupCommit.run(db.kysely, work);
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await db.kysely.transaction().execute(work);

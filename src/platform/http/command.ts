@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.ts';
-import type { ServiceContext, Actor } from '../context.ts';
+import { TouchedRecords, type ServiceContext, type Actor } from '../context.ts';
 import type { Database } from '../db/database.ts';
 import { transact, type Trx } from '../db/transaction.ts';
 import { PlatformError } from '../errors.ts';
@@ -46,7 +46,7 @@ export interface CommandOptions<T> {
   status?: number | ((result: T) => number);
   /** Refuse the request without an Idempotency-Key (checkout requires one). */
   requireKey?: boolean;
-  /** The records the command created or changed, for the audit log. */
+  /** The documents the command created or changed, for the audit log (the items and locations it moved are added by the ledger). */
   targets?: (result: T) => CommandTarget[];
 }
 
@@ -95,7 +95,9 @@ export async function runCommand<T>(
       const replay = await claimKey(trx, { scope, key, method: request.method, route, fingerprint, now });
       if (replay) return replay;
     }
-    const result = await work({ db: deps.db, clock: deps.clock, actor, trx });
+    // Made afresh inside the transaction: a retried attempt must not report what the failed one touched.
+    const touched = new TouchedRecords();
+    const result = await work({ db: deps.db, clock: deps.clock, actor, trx, touched });
     const status = typeof options.status === 'function' ? options.status(result) : (options.status ?? 200);
     reply.code(status);
     const body = reply.serialize(result) as string;
@@ -109,7 +111,8 @@ export async function runCommand<T>(
         .where('route', '=', route)
         .execute();
     }
-    const targets = options.targets ? options.targets(result) : [];
+    // The documents first, then the items and locations their movements touched.
+    const targets = [...(options.targets ? options.targets(result) : []), ...touched.records];
     for (const observer of deps.observers) {
       await observer.committing(trx, { request, actor, status, targets, idempotencyKey: key });
     }

@@ -1,12 +1,14 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { PlatformError } from '../errors.ts';
 
 /**
- * Requests per credential (a bearer token or session cookie, else the client address) in a
- * sliding minute. A runaway script gets 429 with Retry-After; the shop's other tills and
- * /healthz do not notice. Sign-in has its own, stricter throttle in the access module.
+ * Requests per principal in a sliding minute: per API token, per signed-in person (all their
+ * sessions together), and per client address for everything unauthenticated. The key is taken
+ * after authentication (the access module's onRequest hook runs first and refuses nothing), so a
+ * made-up token or cookie buys no fresh allowance: it counts against the address it came from.
+ * A runaway script gets 429 with Retry-After; the shop's other tills and /healthz do not notice.
+ * Sign-in has its own, stricter throttle in the access module.
  */
 export interface RateLimitOptions {
   perMinute: number;
@@ -22,12 +24,16 @@ export function rateLimitFromEnv(env: NodeJS.ProcessEnv = process.env): RateLimi
   return n === 0 ? false : { perMinute: n };
 }
 
-function credentialKey(request: FastifyRequest): string {
-  const authorization = request.headers.authorization;
-  const cookie = request.headers.cookie;
-  const credential = authorization ?? cookie;
-  // Hashed so the limiter's memory never holds a secret.
-  return credential ? `c:${createHash('sha1').update(credential).digest('base64url')}` : `ip:${request.ip}`;
+/** The principal a request is counted against; `request.principalKey` is set by authentication. */
+export function rateLimitKey(request: FastifyRequest): string {
+  return request.principalKey ?? `ip:${request.ip}`;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who an authenticated request acts as, for the rate limit (`token:…`, `user:…`); null before or without authentication. */
+    principalKey: string | null;
+  }
 }
 
 export async function registerRateLimit(app: FastifyInstance, options: RateLimitOptions): Promise<void> {
@@ -35,9 +41,9 @@ export async function registerRateLimit(app: FastifyInstance, options: RateLimit
     max: options.perMinute,
     timeWindow: 60_000,
     hook: 'onRequest',
-    keyGenerator: credentialKey,
+    keyGenerator: rateLimitKey,
     errorResponseBuilder: (_request, context) =>
-      new PlatformError('rate_limited', `Too many requests from this credential: at most ${context.max} a minute.`, {
+      new PlatformError('rate_limited', `Too many requests from this credential or address: at most ${context.max} a minute.`, {
         extra: { retry_after_s: Math.max(1, Math.ceil(context.ttl / 1000)) },
       }),
   });

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Actor } from '../context.ts';
+import type { RouteErrorDocs } from './error-responses.ts';
 
 /**
  * What a route declares about who may call it. Every route must declare one, naming a permission
@@ -22,6 +23,15 @@ export type LocationSource =
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess;
+    /**
+     * The domain error codes (beyond the platform's own: validation, authentication, access,
+     * rate limit, idempotency) this route can answer with; the OpenAPI document lists them per status.
+     */
+    errors?: readonly string[];
+  }
+  interface FastifyInstance {
+    /** Each API route's documented error codes (platform and declared), by `METHOD /url`. */
+    documentedErrors: ReadonlyMap<string, RouteErrorDocs>;
   }
   interface FastifyRequest {
     actor: Actor | null;

@@ -89,3 +89,57 @@ export async function fetchAll<T>(path: string, query: Query = {}, max = 5000): 
   } while (cursor && rows.length < max);
   return rows;
 }
+
+/** POSTs a body and saves the file the server answers (labels as PDF or ZPL) under its own name. */
+export async function postForDownload(path: string, body: unknown, fallbackName: string): Promise<void> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/pdf, application/vnd.zebra.zpl, application/problem+json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
+  } catch {
+    throw new ApiError(toProblem(0, null));
+  }
+  if (!response.ok) {
+    if (response.status === 401) onUnauthenticated?.();
+    throw new ApiError(toProblem(response.status, await response.json().catch(() => null)));
+  }
+  const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A POST whose answer is a file (an export): the body as a Blob, problems as ApiError. */
+export async function postForFile(path: string, body: unknown, query?: Query): Promise<Blob> {
+  const headers: Record<string, string> = { accept: '*/*', 'content-type': 'application/json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  const response = await fetch(withQuery(path, query), { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) }).catch(() => {
+    throw new ApiError(toProblem(0, null));
+  });
+  if (!response.ok) {
+    const type = response.headers.get('content-type') ?? '';
+    const problem: unknown = /json/.test(type) ? await response.json().catch(() => null) : await response.text();
+    if (response.status === 401) onUnauthenticated?.();
+    throw new ApiError(toProblem(response.status, problem));
+  }
+  return response.blob();
+}
+
+/** Sends a file as the raw request body (a catalogue import), with the JSON answer or problem as `request` gives them. */
+export async function uploadFile<T>(path: string, file: Blob, query?: Query): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json', 'content-type': file.type || 'application/octet-stream' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  const response = await fetch(withQuery(path, query), { method: 'POST', headers, credentials: 'same-origin', body: file }).catch(() => {
+    throw new ApiError(toProblem(0, null));
+  });
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    if (response.status === 401) onUnauthenticated?.();
+    throw new ApiError(toProblem(response.status, body));
+  }
+  return body as T;
+}

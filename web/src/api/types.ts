@@ -64,7 +64,6 @@ export interface Item {
   components: { item_id: string; qty: number }[];
   status: 'active' | 'archived';
   reorder_point?: number | null;
-  modifier_groups?: unknown[];
   created_at: string;
   updated_at: string;
 }
@@ -118,7 +117,8 @@ export interface ItemCosts {
   value: string;
   unit_cost: string;
   last_unit_cost: string;
-  layers: { movement_id: string; received_at: string; qty_in: number; qty_remaining: number; unit_cost: string; value_remaining: string }[];
+  /** Open layers, oldest first; `lot_id` is the lot or serial the layer came in with (FIFO draws stay in their lot). */
+  layers: { movement_id: string; lot_id: string | null; received_at: string; qty_in: number; qty_remaining: number; unit_cost: string; value_remaining: string }[];
 }
 
 export interface Vendor {
@@ -245,6 +245,21 @@ export interface Receipt {
   }[];
   posted_at: string | null;
   created_at: string;
+  /** Only for those who see costs. */
+  landed_costs?: LandedCost[];
+}
+
+export interface LandedCost {
+  id: string;
+  number: string;
+  kind: 'freight' | 'duty' | 'insurance' | 'other';
+  method: 'value' | 'quantity' | 'weight';
+  reference: string | null;
+  currency: string;
+  amount: string;
+  exchange_rate?: string;
+  amount_base: string;
+  allocations: { receipt_id?: string; receipt_line_id: string; movement_id?: string; amount_base: string }[];
 }
 
 export interface ReceiptSummary {
@@ -303,6 +318,11 @@ export interface Settings {
   time_zone: string;
 }
 
+/** The settings as the API answers them: with the offline window, a number, edited on its own. */
+export interface SettingsWithOffline extends Settings {
+  offline_window_days?: number;
+}
+
 export interface StockAlert {
   item_id: string;
   sku: string;
@@ -324,4 +344,278 @@ export interface SalesDay {
 export interface ValueDay {
   date: string;
   value: string;
+}
+
+/** A price the pricing calculator set (GET /api/v1/items/{id}/price-history). */
+export interface PriceChange {
+  id: string;
+  item_id: string;
+  price_before: string | null;
+  price_after: string;
+  cost_basis: 'last' | 'average' | 'replacement';
+  cost: string | null;
+  rule: string;
+  reason: string;
+  actor_id: string;
+  created_at: string;
+}
+
+export interface PricingLine {
+  item_id: string;
+  sku: string;
+  name: string;
+  cost: string | null;
+  price_before: string | null;
+  price_after: string | null;
+  margin_before_percent: string | null;
+  margin_after_percent: string | null;
+  outcome: 'changed' | 'unchanged' | 'no_cost';
+}
+
+export interface PricingResult {
+  rule: string;
+  applied: boolean;
+  changed: number;
+  skipped: number;
+  lines: PricingLine[];
+}
+
+export interface MarginAlert {
+  item_id: string;
+  sku: string;
+  name: string;
+  price: string;
+  previous_cost: string;
+  cost: string;
+  margin_before_percent: string | null;
+  margin_percent: string | null;
+  receipt_id: string;
+  received_at: string;
+}
+
+/** A webhook subscription (GET /api/v1/webhook-subscriptions); `secret` only in the answer that makes or rotates it. */
+export interface WebhookSubscription {
+  id: string;
+  url: string;
+  description: string | null;
+  event_types: string[];
+  active: boolean;
+  rotating_until: string | null;
+  created_at: string;
+  updated_at: string;
+  secret?: string;
+}
+
+export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'dead';
+
+/** One outbound email, text or webhook call in the delivery log. */
+export interface Delivery {
+  id: string;
+  channel: 'email' | 'sms' | 'webhook';
+  destination: string;
+  event_id: string;
+  event_type: string;
+  ordering_key: string | null;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: string | null;
+  created_at: string;
+  delivered_at: string | null;
+  last_error: string | null;
+  provider_ref: string | null;
+  summary: string;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  worker: string;
+  started_at: string;
+  latency_ms: number;
+  outcome: 'delivered' | 'retry' | 'dead';
+  status_code: number | null;
+  response_excerpt: string | null;
+  error: string | null;
+}
+
+export interface DeliveryDetail extends Delivery {
+  paused: boolean;
+  payload: Record<string, unknown>;
+  log: DeliveryAttempt[];
+}
+
+export interface DeliveryDestination {
+  destination: string;
+  channel: string;
+  pending: number;
+  dead: number;
+  delivered: number;
+  paused: boolean;
+  paused_at: string | null;
+  pause_reason: string | null;
+}
+
+export type DemandClass = 'smooth' | 'erratic' | 'intermittent' | 'lumpy' | 'new';
+
+export interface SiteForecast {
+  site_id: string;
+  method: string;
+  demand_class: DemandClass;
+  adi: number | null;
+  cv2: number | null;
+  rmsse: number | null;
+  bias: number | null;
+  accuracy: { method: string; rmsse: number; bias: number; benchmark_rmsse: number; benchmark_bias: number } | null;
+  candidates: { method: string; rmsse: number; bias: number }[];
+  parameters: Record<string, number>;
+  computed_at: string | null;
+  censored_days: number;
+  history: { date: string; qty: number; censored: boolean; flagged: boolean }[];
+  forecast: { date: string; mean: number; lower_80: number; upper_80: number; lower_95: number; upper_95: number }[];
+}
+
+export interface ItemForecast {
+  item_id: string;
+  horizon_days: number;
+  sites: SiteForecast[];
+}
+
+export interface ForecastAccuracyGroup {
+  key: string;
+  forecasts: number;
+  rmsse: number | null;
+  bias: number | null;
+  benchmark_rmsse: number | null;
+  benchmark_bias: number | null;
+  beats_benchmark: number | null;
+}
+
+export interface ForecastAccuracy {
+  benchmark: 'seasonal_naive_weekly';
+  computed_at: string | null;
+  overall: ForecastAccuracyGroup;
+  by_class: ForecastAccuracyGroup[];
+  by_category: ForecastAccuracyGroup[];
+  by_method: ForecastAccuracyGroup[];
+}
+
+export type AlertRuleName = 'low_stock' | 'out_of_stock' | 'negative_stock' | 'lot_expiring' | 'po_late' | 'count_variance' | 'discounts_voids' | 'delivery_failed';
+export type AlertChannel = 'email' | 'sms' | 'in_app';
+
+export interface AppNotification {
+  id: string;
+  alert_id: string;
+  rule: AlertRuleName;
+  site_id: string | null;
+  title: string;
+  body: string;
+  created_at: string;
+  read_at: string | null;
+}
+
+export interface NotificationPage extends Page<AppNotification> {
+  unread_count: number;
+}
+
+export interface AlertSubscription {
+  id: string;
+  user_id: string;
+  rule: AlertRuleName;
+  site_id: string | null;
+  channel: AlertChannel;
+  digest: boolean;
+  created_at: string;
+}
+
+export interface AlertPreferences {
+  user_id: string | null;
+  phone: string | null;
+  quiet_from: string | null;
+  quiet_to: string | null;
+  digest_at: string;
+  time_zone: string;
+}
+
+export interface AlertRuleSettings {
+  rule: AlertRuleName;
+  enabled: boolean;
+  cooldown_minutes: number;
+  days: number | null;
+  qty: number | null;
+  amount: string | null;
+  count: number | null;
+}
+
+/** Replenishment: min/max levels and proposals (GET /api/v1/stock-levels, /api/v1/replenishment/proposals). */
+export interface LevelBasis {
+  lead_time_days: number;
+  lead_time_source: 'measured' | 'promised' | 'default' | 'delivery_cycle';
+  review_days: number;
+  service_percent: number;
+  forecast: number;
+}
+
+export interface StockLevel {
+  item_id: string;
+  location_id: string;
+  site_id: string;
+  /** Null when no level is set here (`source` `none`). */
+  min: number | null;
+  max: number | null;
+  delivered_daily: boolean;
+  source: 'manual' | 'suggested' | 'migrated' | 'none';
+  basis: LevelBasis | null;
+  updated_at: string | null;
+}
+
+export interface PurchaseProposalLine {
+  item_id: string;
+  sku: string;
+  name: string;
+  site_id: string;
+  position: { on_hand: number; reserved: number; on_order: number; in_transit: number };
+  transfer_in: number;
+  min: number;
+  max: number;
+  basis: LevelBasis | null;
+  need: number;
+  qty: number;
+  unit: string;
+  unit_factor: number;
+  qty_base: number;
+  lead_time_days: number;
+  expected_on: string;
+  why: string;
+  unit_cost?: string | null;
+  line_cost?: string | null;
+}
+
+export interface PurchaseProposal {
+  vendor_id: string | null;
+  vendor_name: string | null;
+  currency: string | null;
+  site_id: string;
+  site_name: string;
+  expected_on: string | null;
+  total_cost?: string | null;
+  lines: PurchaseProposalLine[];
+}
+
+export interface TransferProposal {
+  source_site_id: string;
+  source_site_name: string;
+  destination_site_id: string;
+  destination_site_name: string;
+  lines: Array<{ item_id: string; sku: string; name: string; qty: number; why: string }>;
+}
+
+export interface BinMoveProposal {
+  site_id: string;
+  site_name: string;
+  lines: Array<{ item_id: string; sku: string; name: string; from_location_id: string; from_code: string; to_location_id: string; to_code: string; qty: number; why: string }>;
+}
+
+export interface ReplenishmentProposals {
+  purchase: PurchaseProposal[];
+  transfer: TransferProposal[];
+  bin_moves?: BinMoveProposal[];
 }

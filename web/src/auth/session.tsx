@@ -2,6 +2,9 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, onSessionLost, request, setCsrfToken } from '../api/client.ts';
 import type { Location, Session, Settings } from '../api/types.ts';
+import { cachedGet } from '../offline/cache.ts';
+import { clearCache, readCached, writeCached } from '../offline/idb-store.ts';
+import { isUnreachable } from '../offline/send.ts';
 
 type Status = 'loading' | 'signed_out' | 'setup' | 'signed_in';
 
@@ -27,7 +30,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setCsrfToken(s.csrf_token);
     setSession(s);
     setStatus('signed_in');
+    // Kept so the app opens signed in while the server cannot be reached (the till keeps selling).
+    void writeCached('session', s).catch(() => undefined);
   }, []);
+
+  /** The server cannot be reached: carry on as the person last signed in here, if anyone was. */
+  const offlineStart = useCallback(async () => {
+    const kept = await readCached<Session>('session').catch(() => undefined);
+    if (kept) adopt(kept);
+    else setStatus('signed_out');
+  }, [adopt]);
 
   const signedOut = useCallback(async () => {
     setCsrfToken(null);
@@ -43,9 +55,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     onSessionLost(() => void signedOut());
-    request<Session>('GET', '/api/v1/session', { quiet401: true }).then(adopt, () => void signedOut());
+    // Ask the public setup route first whether this browser is signed in: probing GET /session
+    // when nobody is would answer 401, which the browser logs as an error on the sign-in page.
+    api
+      .get<{ open: boolean; signed_in?: boolean }>('/api/v1/setup')
+      .then((setup) => {
+        if (setup.open) return setStatus('setup');
+        if (setup.signed_in === false) return setStatus('signed_out');
+        return request<Session>('GET', '/api/v1/session', { quiet401: true }).then(adopt, (error: unknown) => void (isUnreachable(error) ? offlineStart() : signedOut()));
+      })
+      .catch((error: unknown) => void (isUnreachable(error) ? offlineStart() : signedOut()));
     return () => onSessionLost(null);
-  }, [adopt, signedOut]);
+  }, [adopt, signedOut, offlineStart]);
 
   const value = useMemo<SessionState>(
     () => ({
@@ -59,6 +80,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       },
       async signOut() {
         await api.delete('/api/v1/session').catch(() => undefined);
+        await clearCache().catch(() => undefined);
         await signedOut();
       },
       can: (permission) => session?.permissions.includes(permission) ?? false,
@@ -95,7 +117,7 @@ export function flattenLocations(nodes: Location[], out: Location[] = []): Locat
 export function useLocations() {
   const query = useQuery({
     queryKey: ['locations'],
-    queryFn: () => api.get<{ data: Location[] }>('/api/v1/locations'),
+    queryFn: () => cachedGet<{ data: Location[] }>('/api/v1/locations'),
     staleTime: 5 * 60_000,
   });
   return useMemo(() => {
@@ -124,7 +146,7 @@ export function useLocationLabel(): (id: string | null | undefined) => string {
 }
 
 export function useSettings(): Settings {
-  const query = useQuery({ queryKey: ['settings'], queryFn: () => api.get<Settings>('/api/v1/settings'), staleTime: 10 * 60_000 });
+  const query = useQuery({ queryKey: ['settings'], queryFn: () => cachedGet<Settings>('/api/v1/settings'), staleTime: 10 * 60_000 });
   return query.data ?? { shop_name: 'Stockroom', base_currency: 'USD', time_zone: 'UTC' };
 }
 

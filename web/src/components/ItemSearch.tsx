@@ -2,6 +2,19 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { api } from '../api/client.ts';
 import type { Item, Page } from '../api/types.ts';
+import { readTill, searchCatalogue } from '../offline/cache.ts';
+import { isUnreachable } from '../offline/send.ts';
+
+/** The server's search; offline, the catalogue the till keeps. */
+async function searchItems(q: string, stockedOnly: boolean, signal: AbortSignal): Promise<Page<Item>> {
+  try {
+    return await api.get<Page<Item>>('/api/v1/items', { q, limit: 8, ...(stockedOnly ? { stocked: 'true' } : {}) }, signal);
+  } catch (error) {
+    const till = isUnreachable(error) ? await readTill() : undefined;
+    if (!till) throw error;
+    return { data: searchCatalogue(till.items.filter((i) => !stockedOnly || i.stocked), q), next_cursor: null };
+  }
+}
 
 export function useDebounced<T>(value: T, ms = 200): T {
   const [debounced, setDebounced] = useState(value);
@@ -24,7 +37,7 @@ export function ItemSearch({ label, onPick, placeholder, autoFocus, stockedOnly 
   const id = useId();
   const results = useQuery({
     queryKey: ['item-search', q, stockedOnly],
-    queryFn: ({ signal }) => api.get<Page<Item>>('/api/v1/items', { q, limit: 8, ...(stockedOnly ? { stocked: 'true' } : {}) }, signal),
+    queryFn: ({ signal }) => searchItems(q, stockedOnly ?? false, signal),
     enabled: q.length > 0,
     staleTime: 30_000,
   });

@@ -1,6 +1,8 @@
 import { useEffect, useRef } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { useLocations, useSession, useSettings, useSignedIn, useSite } from '../auth/session.tsx';
+import { NotificationBell } from './NotificationBell.tsx';
+import { OfflineBanner } from '../offline/OfflineBanner.tsx';
 
 interface NavEntry {
   to: string;
@@ -10,22 +12,38 @@ interface NavEntry {
 }
 
 const sections: { title: string; entries: NavEntry[] }[] = [
-  { title: 'Overview', entries: [{ to: '/', label: 'Dashboard', end: true }] },
+  {
+    title: 'Overview',
+    entries: [
+      { to: '/', label: 'Dashboard', end: true },
+      { to: '/reports', label: 'Reports', permission: 'stock.read' },
+    ],
+  },
   {
     title: 'Catalogue and stock',
     entries: [
       { to: '/items', label: 'Items', permission: 'items.read' },
+      { to: '/items/pricing', label: 'Pricing', permission: 'costs.read' },
+      { to: '/items/products', label: 'Products', permission: 'items.read' },
+      { to: '/items/import', label: 'Import and export', permission: 'items.write' },
+      { to: '/items/modifiers', label: 'Modifiers', permission: 'items.read' },
       { to: '/stock', label: 'Stock', permission: 'stock.read', end: true },
       { to: '/stock/adjustments', label: 'Adjustments', permission: 'adjustments.read' },
+      { to: '/stock/transfers', label: 'Transfers', permission: 'stock.read' },
+      { to: '/stock/counts', label: 'Counts', permission: 'stock.read' },
+      { to: '/production', label: 'Production', permission: 'stock.read' },
       { to: '/stock/movements', label: 'Movements', permission: 'stock.read' },
+      { to: '/stock/forecast-accuracy', label: 'Forecast accuracy', permission: 'reports.read' },
     ],
   },
   {
     title: 'Purchasing',
     entries: [
+      { to: '/purchasing/replenishment', label: 'Replenishment', permission: 'purchasing.read' },
       { to: '/purchasing/orders', label: 'Purchase orders', permission: 'purchasing.read' },
       { to: '/purchasing/receipts', label: 'Receiving', permission: 'purchasing.read' },
       { to: '/purchasing/vendors', label: 'Vendors', permission: 'purchasing.read' },
+      { to: '/purchasing/exchange-rates', label: 'Exchange rates', permission: 'purchasing.read' },
     ],
   },
   {
@@ -41,10 +59,15 @@ const sections: { title: string; entries: NavEntry[] }[] = [
   {
     title: 'Administration',
     entries: [
+      { to: '/admin/settings', label: 'Shop settings', permission: 'settings.write' },
       { to: '/admin/locations', label: 'Locations', permission: 'locations.read' },
       { to: '/admin/users', label: 'Users', permission: 'users.manage' },
       { to: '/admin/tokens', label: 'API tokens', permission: 'tokens.manage' },
       { to: '/admin/audit', label: 'Audit log', permission: 'audit.read' },
+      { to: '/admin/webhooks', label: 'Webhooks', permission: 'webhooks.manage' },
+      { to: '/admin/deliveries', label: 'Deliveries', permission: 'deliveries.manage' },
+      { to: '/accounting', label: 'Accounting', permission: 'costs.read' },
+      { to: '/account/alerts', label: 'Alert settings' },
     ],
   },
 ];
@@ -88,6 +111,7 @@ export function Layout() {
           <img src="/favicon.svg" alt="" width={24} height={24} /> {settings.shop_name}
         </span>
         <SiteSwitcher />
+        <NotificationBell />
         <span className="who">
           {session?.user?.name ?? 'API token'} <span className={`badge badge-role`}>{session?.role}</span>
         </span>
@@ -119,6 +143,7 @@ export function Layout() {
         })}
       </nav>
       <main id="main" ref={main} tabIndex={-1}>
+        <OfflineBanner />
         <Outlet />
       </main>
     </div>

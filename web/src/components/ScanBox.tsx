@@ -17,7 +17,22 @@ interface LogEntry extends ScanOutcome {
  * typed into the box. Each read beeps (or buzzes) and is listed with a clear mark: ✓ for a
  * known code, ✗ for one that is not.
  */
-export function ScanBox({ onScan, label = 'Scan or type a code', busy, camera = true, compact }: { onScan(code: string): Promise<ScanOutcome>; label?: string; busy?: boolean; camera?: boolean; compact?: boolean }) {
+export function ScanBox({
+  onScan,
+  label = 'Scan or type a code',
+  submitLabel = 'Add',
+  busy,
+  camera = true,
+  compact,
+}: {
+  onScan(code: string): Promise<ScanOutcome>;
+  label?: string;
+  /** What the button does with a typed code: "Add" at the counter, "Look up" in the scanner's look-up. */
+  submitLabel?: string;
+  busy?: boolean;
+  camera?: boolean;
+  compact?: boolean;
+}) {
   const id = useId();
   const [text, setText] = useState('');
   const [log, setLog] = useState<LogEntry[]>([]);
@@ -84,7 +99,7 @@ export function ScanBox({ onScan, label = 'Scan or type a code', busy, camera = 
         <div className="row">
           <input id={id} data-scan-field="" value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" autoCapitalize="off" spellCheck={false} placeholder="Barcode, SKU or GS1 label" />
           <button type="submit" disabled={busy || !text.trim()}>
-            Add
+            {submitLabel}
           </button>
           {camera && (
             <button type="button" onClick={() => setCameraOn((c) => !c)} aria-pressed={cameraOn}>

@@ -2,7 +2,10 @@ import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttribu
 import { Link } from 'react-router';
 import { describeError } from '../api/problem.ts';
 import { useSettings } from '../auth/session.tsx';
-import { formatMoney, formatMoneyTotal, formatQty } from '../lib/decimal.ts';
+import { formatDate, formatDateTime } from '../lib/dates.ts';
+import { formatMoney, formatQty, formatUnitCost } from '../lib/decimal.ts';
+
+export { formatDate, formatDateTime };
 
 /** A labelled control with its error beside it, announced and tied to the control for screen readers. */
 function FieldShell({ label, error, hint, id, children }: { label: ReactNode; error?: string; hint?: string; id: string; children: ReactNode }) {
@@ -60,14 +63,15 @@ export function TextArea({ label, error, onValue, ...rest }: Omit<TextareaHTMLAt
 export function SelectField({
   label,
   error,
+  hint,
   onValue,
   options,
   ...rest
-}: Omit<SelectHTMLAttributes<HTMLSelectElement>, 'onChange'> & { label: ReactNode; error?: string; onValue(v: string): void; options: ReadonlyArray<{ value: string; label: string }> }) {
+}: Omit<SelectHTMLAttributes<HTMLSelectElement>, 'onChange'> & { label: ReactNode; error?: string; hint?: string; onValue(v: string): void; options: ReadonlyArray<{ value: string; label: string }> }) {
   const id = useId();
   return (
-    <FieldShell label={label} error={error} id={id}>
-      <select id={id} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} onChange={(e) => onValue(e.target.value)} {...rest}>
+    <FieldShell label={label} error={error} hint={hint} id={id}>
+      <select id={id} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined} onChange={(e) => onValue(e.target.value)} {...rest}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
@@ -121,10 +125,14 @@ export function ErrorBanner({ error, title }: { error: unknown; title?: string }
   );
 }
 
-/** An amount; `total` rounds it to cents for display (values, totals), else every decimal shows (unit costs). */
-export function Money({ value, currency, total }: { value: string | null | undefined; currency?: string; total?: boolean }) {
+/**
+ * An amount of money, to the currency's minor unit. `unitCost` marks what one base unit cost,
+ * shown with up to four decimals where a fraction of a cent is real; the page labels it so.
+ * (`total` is accepted from pages written when amounts were shown unrounded; every amount is now.)
+ */
+export function Money({ value, currency, unitCost }: { value: string | null | undefined; currency?: string; unitCost?: boolean; total?: boolean }) {
   const settings = useSettings();
-  const format = total ? formatMoneyTotal : formatMoney;
+  const format = unitCost ? formatUnitCost : formatMoney;
   return <span className="num">{format(value, currency ?? settings.base_currency)}</span>;
 }
 
@@ -150,7 +158,7 @@ export function Progress({ label, value, max }: { label: string; value?: number;
   );
 }
 
-/** The next page of a paged list, for an infinite query; nothing once the list is complete. */
+/** The next page of an infinite query; nothing once it is complete. A list page uses PagedList (components/PagedList.tsx), which has this built in. */
 export function ShowMore({ query }: { query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage(): Promise<unknown> } }) {
   if (!query.hasNextPage) return null;
   return (
@@ -196,16 +204,4 @@ export function Stat({ label, value, to, tone, testId }: { label: string; value:
   ) : (
     <div className={`stat ${tone ?? ''}`}>{body}</div>
   );
-}
-
-export function formatDateTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-}
-
-export function formatDate(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const d = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
-  return d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 }

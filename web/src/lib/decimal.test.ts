@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, formatMoneyShort, formatMoneyTotal, roundToCents, formatQty, fromMicros, parseMoneyInput, parseQuantityInput, sumMoney, toMicros } from './decimal.ts';
+import { formatMoney, formatMoneyShort, formatMoneyTotal, formatUnitCost, isZeroMoney, roundToCents, formatQty, fromMicros, parseMoneyInput, parseQuantityInput, sumMoney, toMicros } from './decimal.ts';
 
 describe('money', () => {
   it('reads what people type as a decimal string, never through a float', () => {
@@ -43,15 +43,34 @@ describe('money', () => {
     expect(formatMoneyTotal('127.999992', 'USD')).toBe('$128.00');
   });
 
-  it('formats with the currency and thousands, keeping meaningful extra decimals', () => {
+  it('shows every price, total, value and margin to the currency\'s minor unit, never six decimals', () => {
     expect(formatMoney('1234.5', 'USD')).toBe('$1,234.50');
-    expect(formatMoney('0.125', 'USD')).toBe('$0.125');
+    expect(formatMoney('8.463687', 'USD')).toBe('$8.46');
+    expect(formatMoney('11.098333', 'USD')).toBe('$11.10');
+    expect(formatMoney('0.125', 'USD')).toBe('$0.13');
+    expect(formatMoney('-0.005', 'USD')).toBe('−$0.01');
     expect(formatMoney('-3.00', 'EUR')).toBe('−€3.00');
     expect(formatMoney('10', 'SEK')).toBe('SEK 10.00');
+    expect(formatMoney('1234.5', 'JPY')).toBe('¥1,235');
+    expect(formatMoney('1.2345', 'KWD')).toBe('KWD 1.235');
     expect(formatMoney(null)).toBe('—');
     expect(formatMoneyShort('12345.67', 'USD')).toBe('$12.3k');
     expect(formatMoneyShort('250.00', 'USD')).toBe('$250');
     expect(formatMoneyShort('2500000', 'USD')).toBe('$2.5M');
+  });
+
+  it('shows a unit cost with at least the minor unit and at most four decimals', () => {
+    expect(formatUnitCost('4.9', 'USD')).toBe('$4.90');
+    expect(formatUnitCost('0.018', 'USD')).toBe('$0.018');
+    expect(formatUnitCost('0.0125', 'USD')).toBe('$0.0125');
+    expect(formatUnitCost('11.098333', 'USD')).toBe('$11.0983');
+    expect(formatUnitCost('0.00005', 'USD')).toBe('$0.0001');
+  });
+
+  it('knows a zero amount, so a receipt leaves out "Discounts −$0.00"', () => {
+    expect(isZeroMoney('0.00')).toBe(true);
+    expect(isZeroMoney('0')).toBe(true);
+    expect(isZeroMoney('0.000001')).toBe(false);
   });
 });
 

@@ -58,30 +58,79 @@ function groupThousands(digits: string): string {
 
 const symbols: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', AUD: 'A$', CAD: 'C$', NZD: 'NZ$', JPY: '¥', CHF: 'CHF ' };
 
-/** "1234.5" USD → "$1,234.50"; extra decimals are kept ("$0.125"), never rounded away. */
-export function formatMoney(amount: string | null | undefined, currency = 'USD'): string {
-  if (amount === null || amount === undefined || amount === '') return '—';
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount);
-  if (!match) return amount;
-  const [, sign, whole = '0', rawFraction = ''] = match;
-  const fraction = rawFraction.replace(/0+$/, '').padEnd(2, '0');
-  const symbol = symbols[currency] ?? `${currency} `;
-  return `${sign ? '−' : ''}${symbol}${groupThousands(whole)}.${fraction}`;
+/** Decimals of a currency's minor unit (ISO 4217); two unless listed. */
+const minorUnits: Record<string, number> = { JPY: 0, KRW: 0, ISK: 0, CLP: 0, VND: 0, BHD: 3, KWD: 3, OMR: 3, JOD: 3, TND: 3 };
+
+export function minorUnitOf(currency: string): number {
+  return minorUnits[currency] ?? 2;
 }
 
-/** Rounds to cents, half away from zero, in integers: for totals, where fractions of a cent are noise. */
-export function roundToCents(amount: string): string {
-  const micros = toMicros(amount);
+/** Rounds micros to `decimals` places, half away from zero, in integers. */
+function roundMicros(micros: bigint, decimals: number): bigint {
+  const step = 10n ** BigInt(MONEY_DECIMALS - decimals);
   const abs = micros < 0n ? -micros : micros;
-  const cents = (abs + 5_000n) / 10_000n;
-  const rounded = cents * 10_000n;
-  return fromMicros(micros < 0n ? -rounded : rounded);
+  const rounded = ((abs + step / 2n) / step) * step;
+  return micros < 0n ? -rounded : rounded;
 }
 
-/** A total for people: "$16,774.70" (exact micros stay in the API and in unit costs). */
-export function formatMoneyTotal(amount: string | null | undefined, currency = 'USD'): string {
-  if (amount === null || amount === undefined || amount === '') return '—';
-  return formatMoney(roundToCents(amount), currency);
+/** Integer micros written with between `min` and `max` decimals, thousands grouped, the currency's symbol in front. */
+function writeMoney(micros: bigint, currency: string, min: number, max: number): string {
+  const rounded = roundMicros(micros, max);
+  const abs = rounded < 0n ? -rounded : rounded;
+  const whole = (abs / MICROS).toString();
+  let fraction = (abs % MICROS).toString().padStart(MONEY_DECIMALS, '0').slice(0, max);
+  while (fraction.length > min && fraction.endsWith('0')) fraction = fraction.slice(0, -1);
+  const symbol = symbols[currency] ?? `${currency} `;
+  return `${rounded < 0n ? '−' : ''}${symbol}${groupThousands(whole)}${fraction ? `.${fraction}` : ''}`;
+}
+
+function parsedMicros(amount: string | null | undefined): bigint | null {
+  if (amount === null || amount === undefined || amount === '') return null;
+  try {
+    return toMicros(amount);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The one way the web app shows an amount of money: prices, totals, values and margins, to the
+ * currency's minor unit ("$1,234.50", "¥1,235"), rounded half away from zero in integers. The
+ * exact micros stay in the API; a receipt's figures are already whole cents, so they add up.
+ */
+export function formatMoney(amount: string | null | undefined, currency = 'USD'): string {
+  const micros = parsedMicros(amount);
+  if (micros === null) return amount ? amount : '—';
+  const decimals = minorUnitOf(currency);
+  return writeMoney(micros, currency, decimals, decimals);
+}
+
+/** The most decimals a unit cost shows: enough for a cost per gram, not the noise of an average. */
+export const UNIT_COST_DECIMALS = 4;
+
+/**
+ * A unit cost (what one base unit cost to buy or make), where a fraction of a cent is real
+ * information: at least the minor unit, at most four decimals ("$4.90", "$0.0125"). Pages label
+ * such figures as unit costs.
+ */
+export function formatUnitCost(amount: string | null | undefined, currency = 'USD'): string {
+  const micros = parsedMicros(amount);
+  if (micros === null) return amount ? amount : '—';
+  return writeMoney(micros, currency, minorUnitOf(currency), Math.max(minorUnitOf(currency), UNIT_COST_DECIMALS));
+}
+
+/** Rounds to cents, half away from zero, in integers. */
+export function roundToCents(amount: string): string {
+  return fromMicros(roundMicros(toMicros(amount), 2));
+}
+
+/** Kept for callers written before there was one formatter: the same as `formatMoney`. */
+export const formatMoneyTotal = formatMoney;
+
+/** Whether an amount is zero (so a receipt can leave out a line of nothing, such as "Discounts −$0.00"). */
+export function isZeroMoney(amount: string | null | undefined): boolean {
+  const micros = parsedMicros(amount);
+  return micros === null || micros === 0n;
 }
 
 /** A short form for chart axes and tiles: "$12.3k". */

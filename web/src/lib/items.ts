@@ -1,4 +1,4 @@
-import { useQueries } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { api } from '../api/client.ts';
 import type { Item } from '../api/types.ts';
@@ -35,4 +35,11 @@ export function daysAgo(n: number, from = new Date()): string {
   const d = new Date(from);
   d.setDate(d.getDate() - n);
   return localDate(d);
+}
+
+/** An item's name and SKU, linking to its page; read once per item and cached (lists carry only ids). */
+export function useItemLabel(id: string): string {
+  const item = useQuery({ queryKey: ['item', id], queryFn: () => api.get<Item>(`/api/v1/items/${id}`), staleTime: 5 * 60_000 });
+  // While the item is on its way, a dash rather than its raw id.
+  return item.isPending ? '…' : itemLabel(item.data, id);
 }

@@ -1,15 +1,16 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { api, newIdempotencyKey } from '../api/client.ts';
 import { mapProblem, type MappedProblem } from '../api/problem.ts';
-import type { Adjustment, Item, Page } from '../api/types.ts';
+import type { Adjustment, Item } from '../api/types.ts';
 import { useLocationLabel, useSignedIn, useSite } from '../auth/session.tsx';
 import { ItemSearch } from '../components/ItemSearch.tsx';
 import { LocationSelect } from '../components/LocationSelect.tsx';
-import { Empty, ErrorBanner, formatDateTime, FormErrors, PageHeader, Qty, SelectField, TextField } from '../components/ui.tsx';
+import { PagedList, useUrlFilters, type Column } from '../components/PagedList.tsx';
+import { ErrorBanner, formatDateTime, FormErrors, PageHeader, Qty, SelectField, TextField } from '../components/ui.tsx';
 import { parseMoneyInput, parseQuantityInput } from '../lib/decimal.ts';
-import { itemLabel, useItemsById } from '../lib/items.ts';
+import { useItemLabel } from '../lib/items.ts';
 
 export const REASONS = [
   { value: 'found', label: 'Found (adds stock)' },
@@ -21,20 +22,28 @@ export const REASONS = [
 ] as const;
 const SIGN: Record<string, 'in' | 'out' | 'either'> = { found: 'in', opening_balance: 'in', damaged: 'out', expired: 'out', theft: 'out', correction: 'either' };
 
+function AdjustmentLine({ itemId, qty }: { itemId: string; qty: number }) {
+  return (
+    <div>
+      <Qty value={qty} /> × <Link to={`/items/${itemId}`}>{useItemLabel(itemId)}</Link>
+    </div>
+  );
+}
+
 export function AdjustmentsPage() {
   const session = useSignedIn();
   const { siteId } = useSite();
   const label = useLocationLabel();
-  const [params] = useSearchParams();
-  const highlight = params.get('id');
-  const query = useInfiniteQuery({
-    queryKey: ['adjustments', siteId],
-    queryFn: ({ pageParam }) => api.get<Page<Adjustment>>('/api/v1/adjustments', { location_id: siteId ?? undefined, limit: 50, cursor: pageParam }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
-  const rows = query.data?.pages.flatMap((p) => p.data) ?? [];
-  const items = useItemsById(rows.flatMap((a) => a.lines.map((l) => l.item_id)));
+  const filters = useUrlFilters();
+  const highlight = filters.get('id');
+  const columns: Column<Adjustment>[] = [
+    { key: 'number', header: 'Number', cell: (a) => <span className="mono">{a.number}</span> },
+    { key: 'when', header: 'When', cell: (a) => formatDateTime(a.effective_at) },
+    { key: 'where', header: 'Where', cell: (a) => label(a.location_id) },
+    { key: 'reason', header: 'Reason', cell: (a) => a.reason.replace(/_/g, ' ') },
+    { key: 'lines', header: 'Lines', cell: (a) => a.lines.map((l) => <AdjustmentLine key={`${l.item_id}-${l.qty}`} itemId={l.item_id} qty={l.qty} />) },
+    { key: 'note', header: 'Note', cell: (a) => a.note ?? '' },
+  ];
   return (
     <section>
       <PageHeader
@@ -47,46 +56,15 @@ export function AdjustmentsPage() {
           )
         }
       />
-      <ErrorBanner error={query.error} />
-      {rows.length === 0 && !query.isLoading ? (
-        <Empty>No adjustments yet.</Empty>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Number</th>
-              <th scope="col">When</th>
-              <th scope="col">Where</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Lines</th>
-              <th scope="col">Note</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((a) => (
-              <tr key={a.id} className={a.id === highlight ? 'highlight' : undefined}>
-                <td className="mono">{a.number}</td>
-                <td>{formatDateTime(a.effective_at)}</td>
-                <td>{label(a.location_id)}</td>
-                <td>{a.reason.replace(/_/g, ' ')}</td>
-                <td>
-                  {a.lines.map((l) => (
-                    <div key={`${l.item_id}-${l.qty}`}>
-                      <Qty value={l.qty} /> × <Link to={`/items/${l.item_id}`}>{itemLabel(items.get(l.item_id), l.item_id)}</Link>
-                    </div>
-                  ))}
-                </td>
-                <td>{a.note ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {query.hasNextPage && (
-        <button type="button" onClick={() => void query.fetchNextPage()}>
-          Show older
-        </button>
-      )}
+      <PagedList<Adjustment>
+        noun="adjustments"
+        queryKey={['adjustments', 'list', siteId]}
+        sources={{ path: '/api/v1/adjustments', query: { location_id: siteId ?? undefined } }}
+        columns={columns}
+        rowKey={(a) => a.id}
+        rowClass={(a) => (a.id === highlight ? 'highlight' : undefined)}
+        empty="No adjustments yet."
+      />
     </section>
   );
 }

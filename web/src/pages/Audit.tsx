@@ -1,117 +1,77 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
-import { useSearchParams } from 'react-router';
-import { api } from '../api/client.ts';
-import type { AuditEvent, Page } from '../api/types.ts';
-import { Empty, ErrorBanner, formatDateTime, PageHeader } from '../components/ui.tsx';
+import type { AuditEvent } from '../api/types.ts';
+import { FilterInput, FilterSelect, PagedList, useUrlFilters, type Column } from '../components/PagedList.tsx';
+import { formatDateTime, PageHeader } from '../components/ui.tsx';
+
+const OUTCOMES = [
+  { value: '', label: 'Any' },
+  { value: 'success', label: 'Succeeded' },
+  { value: 'failure', label: 'Failed or refused' },
+];
+const METHODS = [{ value: '', label: 'Any' }, ...['POST', 'PUT', 'PATCH', 'DELETE'].map((m) => ({ value: m, label: m }))];
 
 export function AuditPage() {
-  const [params, setParams] = useSearchParams();
-  const get = (k: string) => params.get(k) ?? '';
-  const set = (k: string, v: string) => {
-    const next = new URLSearchParams(params);
-    if (v) next.set(k, v);
-    else next.delete(k);
-    setParams(next, { replace: true });
-  };
-  const query = useInfiniteQuery({
-    queryKey: ['audit', params.toString()],
-    queryFn: ({ pageParam }) =>
-      api.get<Page<AuditEvent>>('/api/v1/audit-events', {
-        outcome: get('outcome') || undefined,
-        method: get('method') || undefined,
-        target_id: get('target_id') || undefined,
-        actor_id: get('actor_id') || undefined,
-        from: get('from') ? new Date(`${get('from')}T00:00:00`).toISOString() : undefined,
-        limit: 100,
-        cursor: pageParam,
-      }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
-  const rows = query.data?.pages.flatMap((p) => p.data) ?? [];
+  const filters = useUrlFilters();
+  const get = (name: string) => filters.get(name).trim();
+  const columns: Column<AuditEvent>[] = [
+    { key: 'when', header: 'When', cell: (e) => formatDateTime(e.at) },
+    { key: 'who', header: 'Who', cell: (e) => (e.actor ? `${e.actor.label} (${e.actor.kind})` : 'nobody signed in') },
+    {
+      key: 'what',
+      header: 'What',
+      cell: (e) => (
+        <>
+          <span className="mono">
+            {e.method} {e.route}
+          </span>
+          {e.note && <div className="muted">{e.note}</div>}
+        </>
+      ),
+    },
+    { key: 'outcome', header: 'Outcome', cell: (e) => `${e.status} ${e.problem_code ?? ''}` },
+    {
+      key: 'records',
+      header: 'Records',
+      cell: (e) =>
+        e.targets.map((t) => (
+          <button key={t.id} type="button" className="link mono" onClick={() => filters.set({ target_id: t.id })}>
+            {t.id}
+          </button>
+        )),
+    },
+    { key: 'from', header: 'From', cell: (e) => e.ip ?? '' },
+  ];
   return (
     <section>
       <PageHeader title="Audit log">
         <p className="subtitle">Every change, every refused attempt and every sign-in: who, what, when and from where.</p>
       </PageHeader>
-      <div className="filters">
-        <label>
-          <span>Outcome</span>
-          <select value={get('outcome')} onChange={(e) => set('outcome', e.target.value)}>
-            <option value="">Any</option>
-            <option value="success">Succeeded</option>
-            <option value="failure">Failed or refused</option>
-          </select>
-        </label>
-        <label>
-          <span>Method</span>
-          <select value={get('method')} onChange={(e) => set('method', e.target.value)}>
-            <option value="">Any</option>
-            {['POST', 'PUT', 'PATCH', 'DELETE'].map((m) => (
-              <option key={m}>{m}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>Record id</span>
-          <input value={get('target_id')} onChange={(e) => set('target_id', e.target.value.trim())} placeholder="itm_…, po_…" />
-        </label>
-        <label>
-          <span>Person or token id</span>
-          <input value={get('actor_id')} onChange={(e) => set('actor_id', e.target.value.trim())} placeholder="usr_…, tok_…" />
-        </label>
-        <label>
-          <span>Since</span>
-          <input type="date" value={get('from')} onChange={(e) => set('from', e.target.value)} />
-        </label>
-      </div>
-      <ErrorBanner error={query.error} />
-      {rows.length === 0 && !query.isLoading ? (
-        <Empty>No events match.</Empty>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">What</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Records</th>
-              <th scope="col">From</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((e) => (
-              <tr key={e.id} className={e.outcome === 'failure' ? 'failure' : undefined}>
-                <td>{formatDateTime(e.at)}</td>
-                <td>{e.actor ? `${e.actor.label} (${e.actor.kind})` : 'nobody signed in'}</td>
-                <td>
-                  <span className="mono">
-                    {e.method} {e.route}
-                  </span>
-                  {e.note && <div className="muted">{e.note}</div>}
-                </td>
-                <td>
-                  {e.status} {e.problem_code ?? ''}
-                </td>
-                <td>
-                  {e.targets.map((t) => (
-                    <button key={t.id} type="button" className="link mono" onClick={() => set('target_id', t.id)}>
-                      {t.id}
-                    </button>
-                  ))}
-                </td>
-                <td>{e.ip ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {query.hasNextPage && (
-        <button type="button" onClick={() => void query.fetchNextPage()}>
-          Show older
-        </button>
-      )}
+      <PagedList<AuditEvent>
+        noun="events"
+        queryKey={['audit', filters.key]}
+        sources={{
+          path: '/api/v1/audit-events',
+          query: {
+            outcome: get('outcome') || undefined,
+            method: get('method') || undefined,
+            target_id: get('target_id') || undefined,
+            actor_id: get('actor_id') || undefined,
+            from: get('from') ? new Date(`${get('from')}T00:00:00`).toISOString() : undefined,
+          },
+        }}
+        columns={columns}
+        rowKey={(e) => e.id}
+        rowClass={(e) => (e.outcome === 'failure' ? 'failure' : undefined)}
+        empty="No events match."
+        filters={
+          <>
+            <FilterSelect label="Outcome" name="outcome" options={OUTCOMES} />
+            <FilterSelect label="Method" name="method" options={METHODS} />
+            <FilterInput label="Record id" name="target_id" placeholder="itm_…, po_…" />
+            <FilterInput label="Person or token id" name="actor_id" placeholder="usr_…, tok_…" />
+            <FilterInput label="Since" name="from" type="date" />
+          </>
+        }
+      />
     </section>
   );
 }

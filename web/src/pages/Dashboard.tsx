@@ -5,9 +5,9 @@ import { api, fetchAll } from '../api/client.ts';
 import type { Movement, Page, PurchaseOrderSummary, SalesDay, StockAlert, ValueDay } from '../api/types.ts';
 import { useSettings, useSignedIn, useSite } from '../auth/session.tsx';
 import { dayToSeconds, TimeChart } from '../components/Chart.tsx';
-import { ErrorBanner, PageHeader, Stat } from '../components/ui.tsx';
+import { ErrorBanner, formatDate, PageHeader, Stat } from '../components/ui.tsx';
 import { useCapabilities } from '../lib/capabilities.ts';
-import { formatMoneyShort, formatMoneyTotal, fromMicros, sumMoney, toMicros } from '../lib/decimal.ts';
+import { formatMoneyShort, formatMoney, fromMicros, sumMoney, toMicros } from '../lib/decimal.ts';
 import { daysAgo, localDate } from '../lib/items.ts';
 import { MovementTable } from './Movements.tsx';
 
@@ -132,16 +132,16 @@ export function DashboardPage() {
   return (
     <section className="dashboard">
       <PageHeader title="Dashboard">
-        <p className="subtitle">{siteId ? 'This site' : 'All sites'} · {new Date().toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long' })}</p>
+        <p className="subtitle">{siteId ? 'This site' : 'All sites'} · {formatDate(localDate())}</p>
       </PageHeader>
       <div className="stats" aria-label="Key figures">
-        {session.seesCosts && <Stat label="Stock value" value={valuation.data ? formatMoneyTotal(valuation.data.total_value, currency) : '…'} to="/stock" testId="stat-stock-value" />}
+        {session.seesCosts && <Stat label="Stock value" value={valuation.data ? formatMoney(valuation.data.total_value, currency) : '…'} to="/stock" testId="stat-stock-value" />}
         {hasAlerts && <Stat label="Out of stock" value={alerts.data ? out : '…'} to="/stock/alerts?status=out_of_stock" tone={out > 0 ? 'bad' : undefined} testId="stat-out" />}
         {hasAlerts && <Stat label="Low stock" value={alerts.data ? low : '…'} to="/stock/alerts?status=low" tone={low > 0 ? 'warn' : undefined} testId="stat-low" />}
         {showSales && (
           <Stat
             label={`Sales today (${todaySales?.sales_count ?? 0})`}
-            value={salesLoaded ? formatMoneyTotal(todaySales?.revenue ?? '0.00', currency) : '…'}
+            value={salesLoaded ? formatMoney(todaySales?.revenue ?? '0.00', currency) : '…'}
             to={`/selling/sales?from=${today}`}
             testId="stat-sales-today"
           />
@@ -149,7 +149,7 @@ export function DashboardPage() {
         {showSales && (
           <Stat
             label={`Sales this week (${week.reduce((s, d) => s + d.sales_count, 0)})`}
-            value={salesLoaded ? formatMoneyTotal(sumMoney(week.map((d) => d.revenue)), currency) : '…'}
+            value={salesLoaded ? formatMoney(sumMoney(week.map((d) => d.revenue)), currency) : '…'}
             to={`/selling/sales?from=${weekStart()}`}
             testId="stat-sales-week"
           />

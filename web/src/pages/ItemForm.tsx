@@ -168,7 +168,7 @@ export function ItemFormPage() {
           <TextField label="Price" inputMode="decimal" value={form.price} onValue={set('price')} error={err.price} hint="Per base unit, e.g. 12.50" />
           <TextField label="Base unit" value={form.base_unit} onValue={set('base_unit')} error={err.base_unit} hint="ea, kg, l…" />
           <TextField label="Weight of one unit (g)" inputMode="decimal" value={form.unit_weight_g} onValue={set('unit_weight_g')} error={err.unit_weight_g} />
-          {hasReorderPoint && <TextField label="Reorder point" inputMode="decimal" value={form.reorder_point} onValue={set('reorder_point')} error={err.reorder_point} hint="Alert when on hand falls to this" />}
+          {hasReorderPoint && <TextField label="Shop-wide reorder point (old)" inputMode="decimal" value={form.reorder_point} onValue={set('reorder_point')} error={err.reorder_point} hint="Only for sites with no min of their own: set min and max per site on the item page" />}
           <SelectField
             label="Tracking"
             value={form.tracking}

@@ -1,12 +1,15 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
-import type { Item, ItemListEntry, Page } from '../api/types.ts';
+import type { ItemListEntry, Page } from '../api/types.ts';
 import { useSignedIn, useSite } from '../auth/session.tsx';
 import { useDebounced } from '../components/ItemSearch.tsx';
-import { ErrorBanner, Money, PageHeader } from '../components/ui.tsx';
+import { PrintLabels } from '../components/PrintLabels.tsx';
+import { ErrorBanner, formatDate, Money, PageHeader } from '../components/ui.tsx';
+import { downloadCsv } from '../lib/csv.ts';
+import { lookUpItem } from '../lib/lookup.ts';
 import { signalRead, useWedgeScanner } from '../lib/scanning.ts';
 
 const PAGE_SIZE = 200;
@@ -27,6 +30,15 @@ export function ItemsPage() {
   const category = params.get('category') ?? '';
   const stocked = params.get('stocked') ?? '';
   const q = useDebounced(text.trim(), 250);
+  // A selection of items to print labels for or to reprice; kept across searches.
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (id: string) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
   const categoryQ = useDebounced(category.trim(), 250);
   const update = (changes: Record<string, string>) => {
     const next = new URLSearchParams(params);
@@ -58,14 +70,10 @@ export function ItemsPage() {
 
   // A scan on this page opens the item it names.
   useWedgeScanner(async (code) => {
-    try {
-      const item = await api.get<Item>(`/api/v1/items/by-barcode/${encodeURIComponent(code)}`);
-      signalRead('ok');
-      navigate(`/items/${item.id}`);
-    } catch {
-      signalRead('unknown');
-      update({ q: code });
-    }
+    const item = await lookUpItem(code).catch(() => null);
+    signalRead(item ? 'ok' : 'unknown');
+    if (item) navigate(`/items/${item.id}`);
+    else update({ q: code });
   });
 
   const header = (key: Sort | null, label: string) =>
@@ -84,11 +92,32 @@ export function ItemsPage() {
       <PageHeader
         title="Items"
         actions={
-          session.can('items.write') && (
-            <Link className="button primary" to="/items/new">
-              New item
-            </Link>
-          )
+          <>
+            {selected.size > 0 && (
+              <>
+                <span className="muted">{selected.size} selected</span>{' '}
+                <PrintLabels key={[...selected].join(',')} source={{ kind: 'items', items: [...selected].map((item_id) => ({ item_id })) }} defaultTemplate="shelf_tag" />{' '}
+                {session.seesCosts && session.can('items.write') && (
+                  <Link className="button" to={`/items/pricing?ids=${[...selected].join(',')}`}>
+                    Reprice selection
+                  </Link>
+                )}{' '}
+                <button type="button" className="button ghost" onClick={() => setSelected(new Set())}>
+                  Clear selection
+                </button>{' '}
+              </>
+            )}
+            {rows.length > 0 && (
+              <button type="button" className="ghost" title="The items loaded so far, as a CSV file" onClick={() => downloadCsv('items.csv', rows as unknown as Record<string, unknown>[])}>
+                Export CSV
+              </button>
+            )}
+            {session.can('items.write') && (
+              <Link className="button primary" to="/items/new">
+                New item
+              </Link>
+            )}
+          </>
         }
       />
       <div className="filters" role="search">
@@ -144,7 +173,7 @@ export function ItemsPage() {
                   style={{ position: 'absolute', top: 0, transform: `translateY(${v.start}px)`, height: ROW_HEIGHT, width: '100%' }}
                 >
                   <div role="cell" className="mono">
-                    {item.sku}
+                    <input type="checkbox" checked={selected.has(item.id)} onChange={() => toggle(item.id)} aria-label={`Select ${item.sku}`} /> {item.sku}
                   </div>
                   <div role="cell">
                     <Link to={`/items/${item.id}`}>{item.name}</Link>
@@ -158,7 +187,7 @@ export function ItemsPage() {
                   </div>
                   <div role="cell">{item.base_unit}</div>
                   <div role="cell" className="muted">
-                    {new Date(item.updated_at).toLocaleDateString()}
+                    {formatDate(item.updated_at)}
                   </div>
                 </div>
               );

@@ -4,19 +4,26 @@ import { api } from '../api/client.ts';
 import { mapProblem, type MappedProblem } from '../api/problem.ts';
 import type { Location } from '../api/types.ts';
 import { useLocations, useSignedIn } from '../auth/session.tsx';
+import { PrintLabels } from '../components/PrintLabels.tsx';
 import { FormErrors, PageHeader, SelectField, StatusBadge, TextField } from '../components/ui.tsx';
 
 const none: MappedProblem = { byField: {}, general: [] };
 
-function Tree({ nodes, depth = 0 }: { nodes: Location[]; depth?: number }) {
+interface Selection {
+  selected: ReadonlySet<string>;
+  toggle(id: string): void;
+}
+
+function Tree({ nodes, depth = 0, selection }: { nodes: Location[]; depth?: number; selection: Selection }) {
   return (
     <ul className={depth === 0 ? 'tree' : undefined}>
       {nodes.map((l) => (
         <li key={l.id}>
+          {l.kind === 'bin' && <input type="checkbox" checked={selection.selected.has(l.id)} onChange={() => selection.toggle(l.id)} aria-label={`Select bin ${l.full_code} for labels`} />}{' '}
           <strong>{l.kind === 'site' ? l.name : l.full_code}</strong> {l.kind !== 'site' && <span className="muted">{l.name}</span>} <span className="badge">{l.site_type ?? l.kind}</span>
           {l.negative_stock && l.kind === 'site' && <span className="muted"> · negative stock: {l.negative_stock}</span>}
           {l.purpose === 'quarantine' && <StatusBadge status="quarantine" />}
-          {l.children && l.children.length > 0 && <Tree nodes={l.children} depth={depth + 1} />}
+          {l.children && l.children.length > 0 && <Tree nodes={l.children} depth={depth + 1} selection={selection} />}
         </li>
       ))}
     </ul>
@@ -48,11 +55,28 @@ export function LocationsPage() {
     );
   };
   const set = (k: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
+  // Bins ticked in the tree get labels.
+  const [bins, setBins] = useState<ReadonlySet<string>>(new Set());
+  const selection: Selection = {
+    selected: bins,
+    toggle: (id) =>
+      setBins((current) => {
+        const next = new Set(current);
+        if (next.has(id)) next.delete(id);
+        else next.add(id);
+        return next;
+      }),
+  };
   return (
     <section>
-      <PageHeader title="Locations" />
+      <PageHeader
+        title="Locations"
+        actions={bins.size > 0 && <PrintLabels key={[...bins].join(',')} source={{ kind: 'bins', bin_ids: [...bins] }} defaultTemplate="bin" />}
+      >
+        <p className="subtitle">Tick bins to print their labels.</p>
+      </PageHeader>
       <div className="grid-2">
-        <div className="card">{tree.length === 0 ? <p className="empty">No sites yet: add the shop’s first store or warehouse.</p> : <Tree nodes={tree} />}</div>
+        <div className="card">{tree.length === 0 ? <p className="empty">No sites yet: add the shop’s first store or warehouse.</p> : <Tree nodes={tree} selection={selection} />}</div>
         {session.can('locations.write') && (
           <form className="card form" onSubmit={submit} noValidate aria-label="Add a location">
             <h2>Add a location</h2>

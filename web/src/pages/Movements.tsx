@@ -1,12 +1,11 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
-import { api } from '../api/client.ts';
-import type { Movement, Page } from '../api/types.ts';
+import { Link } from 'react-router';
+import type { Movement } from '../api/types.ts';
 import { useLocationLabel, useSignedIn, useSite } from '../auth/session.tsx';
 import { ItemSearch } from '../components/ItemSearch.tsx';
-import { Empty, ErrorBanner, formatDateTime, Money, PageHeader, Qty } from '../components/ui.tsx';
-import { itemLabel, useItemsById } from '../lib/items.ts';
+import { DataTable, FilterInput, FilterSelect, PagedList, useUrlFilters, type Column } from '../components/PagedList.tsx';
+import { Empty, formatDateTime, Money, PageHeader, Qty } from '../components/ui.tsx';
+import { useItemLabel } from '../lib/items.ts';
 
 const KINDS = ['adjustment', 'receipt', 'sale', 'sale_void', 'shipment', 'return', 'transfer', 'count', 'scrap', 'production', 'consumption'];
 
@@ -25,141 +24,102 @@ function documentLink(m: Movement): string | null {
   }
 }
 
-/** Movements, newest first; costs appear only for those who may see them (staff get no cost column at all). */
-export function MovementTable({ rows, showItem = true }: { rows: Movement[]; showItem?: boolean }) {
+function ItemCell({ id }: { id: string }) {
+  return <Link to={`/items/${id}`}>{useItemLabel(id)}</Link>;
+}
+
+/** The columns of a movement list; costs appear only for those who may see them (staff get no cost column at all). */
+export function useMovementColumns(showItem = true): Column<Movement>[] {
   const session = useSignedIn();
   const label = useLocationLabel();
-  const items = useItemsById(showItem ? rows.map((r) => r.item_id) : []);
-  if (rows.length === 0) return <Empty>No movements.</Empty>;
-  return (
-    <table className="movements">
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          {showItem && <th scope="col">Item</th>}
-          <th scope="col">What</th>
-          <th scope="col">From</th>
-          <th scope="col">To</th>
-          <th scope="col" className="num">
-            Quantity
-          </th>
-          {session.seesCosts && (
-            <th scope="col" className="num">
-              Value
-            </th>
-          )}
-          <th scope="col">Document</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((m) => {
-          const link = documentLink(m);
-          return (
-            <tr key={m.id}>
-              <td>{formatDateTime(m.effective_at)}</td>
-              {showItem && (
-                <td>
-                  <Link to={`/items/${m.item_id}`}>{itemLabel(items.get(m.item_id), m.item_id)}</Link>
-                </td>
-              )}
-              <td>
-                {m.kind}
-                {m.reason ? ` · ${m.reason.replace(/_/g, ' ')}` : ''}
-              </td>
-              <td>{label(m.from_location_id)}</td>
-              <td>{label(m.to_location_id)}</td>
-              <td className="num">
-                {m.direction === 'out' ? '−' : ''}
-                <Qty value={m.qty} />
-              </td>
-              {session.seesCosts && (
-                <td className="num">
-                  <Money value={m.value} total />
-                </td>
-              )}
-              <td>{link ? <Link to={link}>{m.document_type}</Link> : m.document_type}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
-  );
+  const columns: Array<Column<Movement> | false> = [
+    { key: 'when', header: 'When', cell: (m) => formatDateTime(m.effective_at) },
+    showItem && { key: 'item', header: 'Item', cell: (m) => <ItemCell id={m.item_id} /> },
+    { key: 'what', header: 'What', cell: (m) => `${m.kind}${m.reason ? ` · ${m.reason.replace(/_/g, ' ')}` : ''}` },
+    { key: 'from', header: 'From', cell: (m) => label(m.from_location_id) },
+    { key: 'to', header: 'To', cell: (m) => label(m.to_location_id) },
+    {
+      key: 'qty',
+      header: 'Quantity',
+      num: true,
+      cell: (m) => (
+        <>
+          {m.direction === 'out' ? '−' : ''}
+          <Qty value={m.qty} />
+        </>
+      ),
+    },
+    session.seesCosts && { key: 'value', header: 'Value', num: true, cell: (m) => <Money value={m.value} /> },
+    {
+      key: 'document',
+      header: 'Document',
+      cell: (m) => {
+        const link = documentLink(m);
+        return link ? <Link to={link}>{m.document_type}</Link> : m.document_type;
+      },
+    },
+  ];
+  return columns.filter((c): c is Column<Movement> => c !== false);
 }
+
+/** A short list of movements (the dashboard's most recent ones). */
+export function MovementTable({ rows, showItem = true }: { rows: Movement[]; showItem?: boolean }) {
+  const columns = useMovementColumns(showItem);
+  if (rows.length === 0) return <Empty>No movements.</Empty>;
+  return <DataTable columns={columns} rows={rows} rowKey={(m) => m.id} />;
+}
+
+const KIND_OPTIONS = [{ value: '', label: 'Any' }, ...KINDS.map((k) => ({ value: k, label: k }))];
 
 export function MovementsPage() {
   const { siteId } = useSite();
-  const [params, setParams] = useSearchParams();
+  const filters = useUrlFilters();
   const [itemName, setItemName] = useState<string | null>(null);
-  const itemId = params.get('item_id') ?? '';
-  const kind = params.get('kind') ?? '';
-  const from = params.get('from') ?? '';
-  const to = params.get('to') ?? '';
-  const set = (k: string, v: string) => {
-    const next = new URLSearchParams(params);
-    if (v) next.set(k, v);
-    else next.delete(k);
-    setParams(next, { replace: true });
-  };
-  const query = useInfiniteQuery({
-    queryKey: ['movements', { siteId, itemId, kind, from, to }],
-    queryFn: ({ pageParam }) =>
-      api.get<Page<Movement>>('/api/v1/movements', {
-        location_id: siteId ?? undefined,
-        item_id: itemId || undefined,
-        kind: kind || undefined,
-        from: from ? new Date(`${from}T00:00:00`).toISOString() : undefined,
-        to: to ? new Date(`${to}T23:59:59.999`).toISOString() : undefined,
-        limit: 100,
-        cursor: pageParam,
-      }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
-  const rows = query.data?.pages.flatMap((p) => p.data) ?? [];
+  const itemId = filters.get('item_id');
+  const kind = filters.get('kind');
+  const from = filters.get('from');
+  const to = filters.get('to');
+  const columns = useMovementColumns();
   return (
     <section>
       <PageHeader title="Movement history" />
-      <div className="filters">
-        <ItemSearch
-          label="Item"
-          placeholder={itemName ?? 'Any item'}
-          onPick={(item) => {
-            setItemName(`${item.name} (${item.sku})`);
-            set('item_id', item.id);
-          }}
-        />
-        {itemId && (
-          <button type="button" className="link" onClick={() => set('item_id', '')}>
-            Any item
-          </button>
-        )}
-        <label>
-          <span>Kind</span>
-          <select value={kind} onChange={(e) => set('kind', e.target.value)}>
-            <option value="">Any</option>
-            {KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>From</span>
-          <input type="date" value={from} onChange={(e) => set('from', e.target.value)} />
-        </label>
-        <label>
-          <span>To</span>
-          <input type="date" value={to} onChange={(e) => set('to', e.target.value)} />
-        </label>
-      </div>
-      <ErrorBanner error={query.error} />
-      <MovementTable rows={rows} />
-      {query.hasNextPage && (
-        <button type="button" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-          {query.isFetchingNextPage ? 'Loading…' : 'Show older'}
-        </button>
-      )}
+      <PagedList<Movement>
+        noun="movements"
+        queryKey={['movements', 'list', siteId, itemId, kind, from, to]}
+        sources={{
+          path: '/api/v1/movements',
+          query: {
+            location_id: siteId ?? undefined,
+            item_id: itemId || undefined,
+            kind: kind || undefined,
+            from: from ? new Date(`${from}T00:00:00`).toISOString() : undefined,
+            to: to ? new Date(`${to}T23:59:59.999`).toISOString() : undefined,
+          },
+        }}
+        columns={columns}
+        rowKey={(m) => m.id}
+        empty="No movements."
+        filters={
+          <>
+            <ItemSearch
+              label="Item"
+              placeholder={itemName ?? 'Any item'}
+              onPick={(item) => {
+                setItemName(`${item.name} (${item.sku})`);
+                filters.set({ item_id: item.id });
+              }}
+            />
+            {itemId && (
+              <button type="button" className="link" onClick={() => filters.set({ item_id: '' })}>
+                Any item
+              </button>
+            )}
+            <FilterSelect label="Kind" name="kind" options={KIND_OPTIONS} />
+            <FilterInput label="From" name="from" type="date" />
+            <FilterInput label="To" name="to" type="date" />
+          </>
+        }
+      />
     </section>
   );
 }

@@ -120,7 +120,7 @@ export function NewPurchaseOrderPage() {
                         {session.seesCosts && l.terms.unit_cost && (
                           <>
                             {' '}
-                            at <Money value={l.terms.unit_cost} currency={vendor?.currency} />
+                            at <Money value={l.terms.unit_cost} currency={vendor?.currency} unitCost />
                           </>
                         )}
                         {l.terms.min_order_qty ? `, minimum ${l.terms.min_order_qty}` : ''}

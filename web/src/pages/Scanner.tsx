@@ -1,15 +1,22 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, NavLink, Route, Routes, useNavigate, useParams } from 'react-router';
-import { api, fetchAll, newIdempotencyKey } from '../api/client.ts';
+import { api, newIdempotencyKey } from '../api/client.ts';
 import { describeError } from '../api/problem.ts';
 import type { Balance, Page, PurchaseOrderSummary, Receipt } from '../api/types.ts';
 import { useLocationLabel, useSignedIn, useSite } from '../auth/session.tsx';
 import { SiteSwitcher } from '../components/Layout.tsx';
 import { ScanBox, type ScanOutcome } from '../components/ScanBox.tsx';
-import { Empty, ErrorBanner, FormErrors, Qty, SelectField, StatusBadge, TextField } from '../components/ui.tsx';
+import { Empty, ErrorBanner, formatDate, FormErrors, Qty, SelectField, StatusBadge, TextField } from '../components/ui.tsx';
 import { formatQty, parseQuantityInput } from '../lib/decimal.ts';
 import { REASONS } from './Adjustments.tsx';
+import { ScannerTransfers } from './transfers/ScannerTransfers.tsx';
+import { CountScanner } from './counts/CountScanner.tsx';
+import { cachedFetchAll, findInCatalogue, readTill } from '../offline/cache.ts';
+import { OfflineBanner } from '../offline/OfflineBanner.tsx';
+import { useOffline } from '../offline/OfflineProvider.tsx';
+import { isUnreachable } from '../offline/send.ts';
+import { ReceiveOffline } from './receiving/ReceiveOffline.tsx';
 
 interface Resolution {
   kind: 'gs1' | 'barcode' | 'sku' | 'unknown';
@@ -19,9 +26,16 @@ interface Resolution {
   count: number | null;
 }
 
-/** What a scanned string is (barcode, SKU or GS1 label); `item` is null for an unknown code. */
+/** What a scanned string is (barcode, SKU or GS1 label); `item` is null for an unknown code. Offline, a barcode or SKU in the kept catalogue. */
 async function resolve(code: string): Promise<Resolution> {
-  return api.post<Resolution>('/api/v1/scan/resolve', { code });
+  try {
+    return await api.post<Resolution>('/api/v1/scan/resolve', { code });
+  } catch (error) {
+    const till = isUnreachable(error) ? await readTill() : undefined;
+    if (!till) throw error;
+    const item = findInCatalogue(till.items, code);
+    return { kind: item ? 'barcode' : 'unknown', item: item && { id: item.id, sku: item.sku, name: item.name, base_unit: item.base_unit, tracking: item.tracking }, lot_code: null, expires_on: null, count: null };
+  }
 }
 
 /** Scanner mode: a phone-sized app for the shop floor, reading barcodes from the camera or a wedge scanner. */
@@ -42,13 +56,19 @@ export default function ScannerPage() {
         </NavLink>
         {session.can('receiving.write') && <NavLink to="/scanner/receive">Receive</NavLink>}
         {session.can('adjustments.write') && <NavLink to="/scanner/adjust">Adjust</NavLink>}
+        {session.can('transfers.write') && <NavLink to="/scanner/transfers">Transfers</NavLink>}
+        {session.can('counts.write') && <NavLink to="/scanner/count">Count</NavLink>}
       </nav>
       <main id="main" className="scanner-main">
+        <OfflineBanner />
         <Routes>
           <Route index element={<LookUp />} />
           <Route path="receive" element={<ReceiveStart />} />
+          <Route path="receive/offline/:poId" element={<ReceiveOffline />} />
           <Route path="receive/:id" element={<ReceiveScan />} />
           <Route path="adjust" element={<Adjust />} />
+          <Route path="transfers/*" element={<ScannerTransfers />} />
+          <Route path="count/*" element={<CountScanner />} />
         </Routes>
       </main>
     </div>
@@ -72,7 +92,7 @@ function LookUp() {
   const total = found ? found.balances.reduce((s, b) => s + b.on_hand, 0) : 0;
   return (
     <>
-      <ScanBox onScan={onScan} compact label="Scan an item to see its stock" />
+      <ScanBox onScan={onScan} compact label="Scan an item to see its stock" submitLabel="Look up" />
       {found && (
         <div className="card" data-testid="lookup-result">
           <h2>{found.item.name}</h2>
@@ -101,24 +121,35 @@ function LookUp() {
 function ReceiveStart() {
   const { siteId } = useSite();
   const navigate = useNavigate();
+  const offline = useOffline();
   const orders = useQuery({
     queryKey: ['purchase-orders', 'open'],
     queryFn: async () => [
-      ...(await fetchAll<PurchaseOrderSummary>('/api/v1/purchase-orders', { status: 'sent' }, 500)),
-      ...(await fetchAll<PurchaseOrderSummary>('/api/v1/purchase-orders', { status: 'partially_received' }, 500)),
+      ...(await cachedFetchAll<PurchaseOrderSummary>('/api/v1/purchase-orders', { status: 'sent' }, 500)),
+      ...(await cachedFetchAll<PurchaseOrderSummary>('/api/v1/purchase-orders', { status: 'partially_received' }, 500)),
     ],
   });
   const drafts = useQuery({ queryKey: ['receipts', 'draft'], queryFn: () => api.get<Page<{ id: string; number: string; purchase_order_id: string | null; site_id: string }>>('/api/v1/receipts', { status: 'draft', limit: 100 }) });
+  // Offline, the delivery is scanned on this phone and sent as one posted receipt when the server is back.
   const start = useMutation({
-    mutationFn: (poId: string) => api.post<Receipt>('/api/v1/receipts', { purchase_order_id: poId }),
-    onSuccess: (r) => navigate(`/scanner/receive/${r.id}`),
+    mutationFn: async (poId: string) => {
+      if (!offline.online) return { offline: poId };
+      try {
+        return await api.post<Receipt>('/api/v1/receipts', { purchase_order_id: poId });
+      } catch (error) {
+        if (!isUnreachable(error)) throw error;
+        offline.markOffline();
+        return { offline: poId };
+      }
+    },
+    onSuccess: (r) => navigate('offline' in r ? `/scanner/receive/offline/${r.offline}` : `/scanner/receive/${r.id}`),
   });
   const open = (orders.data ?? []).filter((o) => !siteId || o.delivery_site_id === siteId);
   return (
     <>
       <h2>Receive a delivery</h2>
       <ErrorBanner error={start.error ?? orders.error} />
-      {(drafts.data?.data ?? []).length > 0 && (
+      {offline.online && (drafts.data?.data ?? []).length > 0 && (
         <>
           <h3>Continue</h3>
           <ul className="big-list">
@@ -138,7 +169,7 @@ function ReceiveStart() {
           {open.map((o) => (
             <li key={o.id}>
               <button type="button" onClick={() => start.mutate(o.id)} disabled={start.isPending}>
-                {o.number} <StatusBadge status={o.status} /> {o.expected_on ? `due ${o.expected_on}` : ''}
+                {o.number} <StatusBadge status={o.status} /> {o.expected_on ? `due ${formatDate(o.expected_on)}` : ''}
               </button>
             </li>
           ))}
@@ -176,7 +207,7 @@ function ReceiveScan() {
       <h2>
         {r.number} <StatusBadge status={r.status} />
       </h2>
-      {r.status === 'draft' && <ScanBox onScan={onScan} compact label="Scan each case" />}
+      {r.status === 'draft' && <ScanBox onScan={onScan} compact label="Scan each case" submitLabel="Receive" />}
       <div className="card" aria-live="polite">
         <h3>Outstanding</h3>
         <ul className="plain">
@@ -215,10 +246,26 @@ function Adjust() {
   const [errors, setErrors] = useState<{ byField: Record<string, string>; general: string[] }>({ byField: {}, general: [] });
   const [done, setDone] = useState<string | null>(null);
   const [key, setKey] = useState(() => newIdempotencyKey('adj'));
+  const offline = useOffline();
   const save = useMutation({
-    mutationFn: (body: unknown) => api.post<{ number: string }>('/api/v1/adjustments', body, { idempotencyKey: key }),
+    mutationFn: async (body: Record<string, unknown>): Promise<{ number: string } | null> => {
+      const keep = async () => {
+        const occurredAt = new Date().toISOString();
+        const summary = `${reason.replace(/_/g, ' ')} ${qty} × ${item?.name}`;
+        await offline.enqueue({ kind: 'adjustment', method: 'POST', path: '/api/v1/adjustments', body: { ...body, occurred_at: occurredAt }, idempotencyKey: key, occurredAt, summary: `Adjustment: ${summary}` });
+        return null;
+      };
+      if (!offline.online) return keep();
+      try {
+        return await api.post<{ number: string }>('/api/v1/adjustments', body, { idempotencyKey: key });
+      } catch (error) {
+        if (!isUnreachable(error)) throw error;
+        offline.markOffline();
+        return keep();
+      }
+    },
     onSuccess: (adj) => {
-      setDone(`Posted ${adj.number}: ${reason.replace(/_/g, ' ')} ${qty} × ${item?.name}`);
+      setDone(`${adj ? `Posted ${adj.number}` : 'Kept on this phone until the server is back'}: ${reason.replace(/_/g, ' ')} ${qty} × ${item?.name}`);
       setItem(null);
       setQty('1');
       setKey(newIdempotencyKey('adj'));
@@ -243,7 +290,7 @@ function Adjust() {
   };
   return (
     <>
-      <ScanBox onScan={onScan} compact label="Scan the item to adjust" />
+      <ScanBox onScan={onScan} compact label="Scan the item to adjust" submitLabel="Find" />
       {done && (
         <p className="banner banner-ok" role="status">
           {done}

@@ -1,10 +1,13 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
-import { api } from '../api/client.ts';
-import type { Balance, Page } from '../api/types.ts';
+import type { Balance } from '../api/types.ts';
 import { useLocationLabel, useSignedIn, useSite } from '../auth/session.tsx';
-import { Empty, ErrorBanner, Loading, PageHeader, Qty, ShowMore } from '../components/ui.tsx';
-import { itemLabel, useItemsById } from '../lib/items.ts';
+import { PagedList, type Column } from '../components/PagedList.tsx';
+import { formatDateTime, PageHeader, Qty } from '../components/ui.tsx';
+import { useItemLabel } from '../lib/items.ts';
+
+function ItemCell({ id }: { id: string }) {
+  return <Link to={`/items/${id}`}>{useItemLabel(id)}</Link>;
+}
 
 /** Balances of the chosen site by item or by bin, now or as they stood at a past moment. */
 export function StockPage() {
@@ -21,15 +24,13 @@ export function StockPage() {
     setParams(next, { replace: true });
   };
   const asOfIso = asOf ? new Date(asOf).toISOString() : undefined;
-  const query = useInfiniteQuery({
-    queryKey: ['balances', { siteId, asOf: asOfIso, by }],
-    queryFn: ({ pageParam }) =>
-      api.get<Page<Balance>>('/api/v1/balances', { location_id: siteId ?? undefined, as_of: asOfIso, group_by: by === 'item' ? 'item' : 'none', limit: 50, cursor: pageParam }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
-  const rows = (query.data?.pages.flatMap((p) => p.data) ?? []).filter((b) => b.on_hand !== 0 || (b.reserved ?? 0) !== 0);
-  const items = useItemsById(rows.map((r) => r.item_id));
+  const columns: Array<Column<Balance> | false> = [
+    { key: 'item', header: 'Item', cell: (b) => <ItemCell id={b.item_id} /> },
+    by === 'bin' && { key: 'where', header: 'Location / bin', cell: (b) => label(b.location_id) },
+    { key: 'on_hand', header: 'On hand', num: true, cell: (b) => <Qty value={b.on_hand} /> },
+    { key: 'reserved', header: 'Reserved', num: true, cell: (b) => <Qty value={b.reserved} /> },
+    { key: 'available', header: 'Available', num: true, cell: (b) => <Qty value={b.available} /> },
+  ];
   return (
     <section>
       <PageHeader
@@ -62,53 +63,18 @@ export function StockPage() {
           </label>
         </fieldset>
         <span id="as-of-hint" className="hint">
-          {asOf ? `Balances as they stood at ${new Date(asOf).toLocaleString()}.` : 'Balances now.'}
+          {asOf ? `Balances as they stood at ${formatDateTime(asOf)}.` : 'Balances now.'}
         </span>
       </div>
-      <ErrorBanner error={query.error} />
-      {query.isLoading ? (
-        <Loading />
-      ) : rows.length === 0 ? (
-        <Empty>No stock here{asOf ? ' at that moment' : ''}.</Empty>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Item</th>
-              {by === 'bin' && <th scope="col">Location / bin</th>}
-              <th scope="col" className="num">
-                On hand
-              </th>
-              <th scope="col" className="num">
-                Reserved
-              </th>
-              <th scope="col" className="num">
-                Available
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((b) => (
-              <tr key={`${b.item_id}-${b.location_id}-${b.lot_id}`}>
-                <td>
-                  <Link to={`/items/${b.item_id}`}>{itemLabel(items.get(b.item_id), b.item_id)}</Link>
-                </td>
-                {by === 'bin' && <td>{label(b.location_id)}</td>}
-                <td className="num">
-                  <Qty value={b.on_hand} unit={items.get(b.item_id)?.base_unit} />
-                </td>
-                <td className="num">
-                  <Qty value={b.reserved} />
-                </td>
-                <td className="num">
-                  <Qty value={b.available} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <ShowMore query={query} />
+      <PagedList<Balance>
+        noun={by === 'bin' ? 'balances' : 'items in stock'}
+        queryKey={['balances', 'list', siteId, asOfIso, by]}
+        sources={{ path: '/api/v1/balances', query: { location_id: siteId ?? undefined, as_of: asOfIso, group_by: by === 'item' ? 'item' : 'none' } }}
+        keep={(b) => b.on_hand !== 0 || (b.reserved ?? 0) !== 0}
+        columns={columns.filter((c): c is Column<Balance> => c !== false)}
+        rowKey={(b) => `${b.item_id}-${b.location_id}-${b.lot_id}`}
+        empty={`No stock here${asOf ? ' at that moment' : ''}.`}
+      />
     </section>
   );
 }

@@ -8,11 +8,31 @@ import { ErrorBanner, formatDateTime, FormErrors, PageHeader, SelectField, Statu
 
 const none: MappedProblem = { byField: {}, general: [] };
 const ROLE_OPTIONS: { value: Role; label: string }[] = [
-  { value: 'staff', label: 'Staff — sells, receives, counts; never sees costs' },
-  { value: 'viewer', label: 'Viewer — reads stock and reports' },
-  { value: 'manager', label: 'Manager — everything at their sites' },
-  { value: 'owner', label: 'Owner — everything' },
+  { value: 'staff', label: 'Staff' },
+  { value: 'viewer', label: 'Viewer' },
+  { value: 'manager', label: 'Manager' },
+  { value: 'owner', label: 'Owner' },
 ];
+
+/** What each role may do, shown under the role box (the box itself stays short enough to read whole). */
+const ROLE_HINTS: Record<Role, string> = {
+  staff: 'Sells, receives, counts; never sees costs',
+  viewer: 'Reads stock and reports',
+  manager: 'Everything at their sites',
+  owner: 'Everything',
+};
+
+/** A page for those who may not use it: one sentence, and none of the forms they could not submit. */
+function NotAllowed({ title, what }: { title: string; what: string }) {
+  return (
+    <section>
+      <PageHeader title={title} />
+      <p className="banner" role="status">
+        Your role does not include {what}. Ask an owner or a manager.
+      </p>
+    </section>
+  );
+}
 
 function SitesPicker({ value, onValue, error }: { value: 'all' | string[]; onValue(v: 'all' | string[]): void; error?: string }) {
   const session = useSignedIn();
@@ -41,6 +61,12 @@ function SitesPicker({ value, onValue, error }: { value: 'all' | string[]; onVal
 }
 
 export function UsersPage() {
+  const session = useSignedIn();
+  if (!session.can('users.manage')) return <NotAllowed title="Users" what="managing users" />;
+  return <ManageUsers />;
+}
+
+function ManageUsers() {
   const session = useSignedIn();
   const qc = useQueryClient();
   const { byId } = useLocations();
@@ -120,7 +146,7 @@ export function UsersPage() {
         <div className="grid-3">
           <TextField label="Name" value={form.name} onValue={set('name')} error={problem.byField.name} />
           <TextField label="Email" type="email" value={form.email} onValue={set('email')} error={problem.byField.email} />
-          <SelectField label="Role" value={form.role} onValue={set('role')} error={problem.byField.role} options={ROLE_OPTIONS.filter((r) => session.role === 'owner' || r.value === 'staff' || r.value === 'viewer')} />
+          <SelectField label="Role" value={form.role} onValue={set('role')} error={problem.byField.role} hint={ROLE_HINTS[form.role]} options={ROLE_OPTIONS.filter((r) => session.role === 'owner' || r.value === 'staff' || r.value === 'viewer')} />
           <TextField label="Password" type="password" autoComplete="new-password" value={form.password} onValue={set('password')} error={problem.byField.password} hint="At least 12 characters; they can change it after signing in" />
         </div>
         {form.role !== 'owner' && <SitesPicker value={sites} onValue={setSites} error={problem.byField.sites} />}
@@ -196,6 +222,7 @@ function EditUser({ user, onDone }: { user: User; onDone(): void }) {
             value={form.role}
             onValue={(v) => setForm((f) => ({ ...f, role: v as Role }))}
             error={problem.byField.role}
+            hint={ROLE_HINTS[form.role]}
             options={ROLE_OPTIONS.filter((r) => session.role === 'owner' || r.value === 'staff' || r.value === 'viewer')}
           />
         </div>
@@ -218,6 +245,12 @@ function EditUser({ user, onDone }: { user: User; onDone(): void }) {
 }
 
 export function TokensPage() {
+  const session = useSignedIn();
+  if (!session.can('tokens.manage')) return <NotAllowed title="API tokens" what="managing API tokens" />;
+  return <ManageTokens />;
+}
+
+function ManageTokens() {
   const session = useSignedIn();
   const qc = useQueryClient();
   const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => api.get<Page<ApiToken>>('/api/v1/tokens', { limit: 500, include_revoked: 'true' }) });
@@ -306,6 +339,7 @@ export function TokensPage() {
             value={form.role}
             onValue={(v) => setForm((f) => ({ ...f, role: v as Role }))}
             error={problem.byField.role}
+            hint={ROLE_HINTS[form.role]}
             options={ROLE_OPTIONS.filter((r) => session.role === 'owner' || r.value !== 'owner')}
           />
           <TextField label="Expires in (days)" inputMode="numeric" value={form.days} onValue={(v) => setForm((f) => ({ ...f, days: v }))} error={problem.byField.expires_in_days} />

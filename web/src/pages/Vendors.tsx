@@ -3,9 +3,10 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { mapProblem, type MappedProblem } from '../api/problem.ts';
-import type { Item, Page, Vendor, VendorItem } from '../api/types.ts';
+import type { Item, Vendor, VendorItem } from '../api/types.ts';
 import { useSignedIn } from '../auth/session.tsx';
 import { ItemSearch } from '../components/ItemSearch.tsx';
+import { FilterInput, FilterSelect, PagedList, useUrlFilters, type Column } from '../components/PagedList.tsx';
 import { CheckField, Empty, ErrorBanner, FormErrors, Loading, Money, PageHeader, StatusBadge, TextField } from '../components/ui.tsx';
 import { parseMoneyInput, parseQuantityInput } from '../lib/decimal.ts';
 import { itemLabel, useItemsById } from '../lib/items.ts';
@@ -15,7 +16,17 @@ const none: MappedProblem = { byField: {}, general: [] };
 export function VendorsPage() {
   const session = useSignedIn();
   const [showForm, setShowForm] = useState(false);
-  const vendors = useQuery({ queryKey: ['vendors', 'all'], queryFn: () => api.get<Page<Vendor>>('/api/v1/vendors', { limit: 500, status: 'all' }) });
+  const filters = useUrlFilters();
+  const status = filters.get('status', 'active');
+  const q = filters.get('q').trim();
+  const columns: Column<Vendor>[] = [
+    { key: 'name', header: 'Name', cell: (v) => <Link to={`/purchasing/vendors/${v.id}`}>{v.name}</Link> },
+    { key: 'contact', header: 'Contact', cell: (v) => [v.contact_name, v.email, v.phone].filter(Boolean).join(' · ') },
+    { key: 'currency', header: 'Currency', cell: (v) => v.currency },
+    { key: 'terms', header: 'Terms', cell: (v) => v.payment_terms ?? '' },
+    { key: 'lead', header: 'Lead time', cell: (v) => (v.lead_time_days === null ? '—' : `${v.lead_time_days} days`) },
+    { key: 'status', header: 'Status', cell: (v) => <StatusBadge status={v.status} /> },
+  ];
   return (
     <section>
       <PageHeader
@@ -29,41 +40,29 @@ export function VendorsPage() {
         }
       />
       {showForm && <VendorForm onDone={() => setShowForm(false)} />}
-      <ErrorBanner error={vendors.error} />
-      {vendors.isLoading ? (
-        <Loading />
-      ) : (vendors.data?.data ?? []).length === 0 ? (
-        <Empty>No vendors yet.</Empty>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Contact</th>
-              <th scope="col">Currency</th>
-              <th scope="col">Terms</th>
-              <th scope="col">Lead time</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {vendors.data!.data.map((v) => (
-              <tr key={v.id}>
-                <td>
-                  <Link to={`/purchasing/vendors/${v.id}`}>{v.name}</Link>
-                </td>
-                <td>{[v.contact_name, v.email, v.phone].filter(Boolean).join(' · ')}</td>
-                <td>{v.currency}</td>
-                <td>{v.payment_terms ?? ''}</td>
-                <td>{v.lead_time_days === null ? '—' : `${v.lead_time_days} days`}</td>
-                <td>
-                  <StatusBadge status={v.status} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <PagedList<Vendor>
+        noun="vendors"
+        queryKey={['vendors', 'list', status, q]}
+        sources={{ path: '/api/v1/vendors', query: { status, q: q || undefined } }}
+        columns={columns}
+        rowKey={(v) => v.id}
+        empty="No vendors here."
+        filters={
+          <>
+            <FilterInput label="Search" name="q" placeholder="Name" />
+            <FilterSelect
+              label="Status"
+              name="status"
+              fallback="active"
+              options={[
+                { value: 'active', label: 'Active' },
+                { value: 'archived', label: 'Archived' },
+                { value: 'all', label: 'All' },
+              ]}
+            />
+          </>
+        }
+      />
     </section>
   );
 }
@@ -181,7 +180,7 @@ export function VendorPage() {
                 <th scope="col">Unit</th>
                 {session.seesCosts && (
                   <th scope="col" className="num">
-                    Cost
+                    Unit cost
                   </th>
                 )}
                 <th scope="col">Min / multiple</th>
@@ -198,7 +197,7 @@ export function VendorPage() {
                   <td>{t.purchase_unit}</td>
                   {session.seesCosts && (
                     <td className="num">
-                      <Money value={t.unit_cost} currency={v.currency} />
+                      <Money value={t.unit_cost} currency={v.currency} unitCost />
                     </td>
                   )}
                   <td>

@@ -6,6 +6,24 @@ import * as costing from './0003-costing.ts';
 import * as purchasing from './0004-purchasing.ts';
 import * as sales from './0005-sales.ts';
 import * as reorderPoints from './0006-reorder-points.ts';
+import * as signInAddresses from './0007-sign-in-addresses.ts';
+import * as counts from './0009-counts.ts';
+import * as transfers from './0010-transfers.ts';
+import * as channelAssortment from './0011-channel-assortment.ts';
+import * as replenishment from './0012-replenishment.ts';
+import * as forecasts from './0013-forecasts.ts';
+import * as deliveries from './0014-deliveries.ts';
+import * as alerts from './0015-alerts.ts';
+import * as jobLeases from './0016-job-leases.ts';
+import * as production from './0018-production.ts';
+import * as lotCosts from './0019-lot-costs.ts';
+import * as pricing from './0020-pricing.ts';
+import * as channelConnections from './0022-channel-connections.ts';
+import * as channelSyncLog from './0023-channel-sync-log.ts';
+import * as savedReports from './0024-saved-reports.ts';
+import * as products from './0025-products.ts';
+import * as importJobs from './0026-import-jobs.ts';
+import * as accounting from './0027-accounting.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -21,6 +39,24 @@ const migrations: Record<string, StockroomMigration> = {
   '0004-purchasing': purchasing,
   '0005-sales': sales,
   '0006-reorder-points': reorderPoints,
+  '0007-sign-in-addresses': signInAddresses,
+  '0009-counts': counts,
+  '0010-transfers': transfers,
+  '0011-channel-assortment': channelAssortment,
+  '0012-replenishment': replenishment,
+  '0013-forecasts': forecasts,
+  '0014-deliveries': deliveries,
+  '0015-alerts': alerts,
+  '0016-job-leases': jobLeases,
+  '0018-production': production,
+  '0019-lot-costs': lotCosts,
+  '0020-pricing': pricing,
+  '0022-channel-connections': channelConnections,
+  '0023-channel-sync-log': channelSyncLog,
+  '0024-saved-reports': savedReports,
+  '0025-products': products,
+  '0026-import-jobs': importJobs,
+  '0027-accounting': accounting,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -1,10 +1,11 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../../api/client.ts';
 import { mapProblem } from '../../api/problem.ts';
 import { useLocationLabel, useSignedIn } from '../../auth/session.tsx';
-import { Empty, ErrorBanner, Loading, PageHeader, Qty, ShowMore } from '../../components/ui.tsx';
+import { PagedList, type Column } from '../../components/PagedList.tsx';
+import { ErrorBanner, PageHeader, Qty } from '../../components/ui.tsx';
 import { parseQuantityInput } from '../../lib/decimal.ts';
 import type { Channel, ChannelAvailability } from './types.ts';
 
@@ -14,14 +15,22 @@ export function ChannelStockPage() {
   const session = useSignedIn();
   const label = useLocationLabel();
   const channel = useQuery({ queryKey: ['channels', id], queryFn: () => api.get<Channel>(`/api/v1/channels/${id}`) });
-  const availability = useInfiniteQuery({
-    queryKey: ['channels', id, 'availability'],
-    queryFn: ({ pageParam }) => api.get<{ data: ChannelAvailability[]; next_cursor: string | null }>(`/api/v1/channels/${id}/availability`, { limit: 500, cursor: pageParam }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
-  const rows = availability.data?.pages.flatMap((p) => p.data) ?? [];
   const canEdit = session.can('channels.write');
+  const columns: Column<ChannelAvailability>[] = [
+    { key: 'sku', header: 'SKU', cell: (row) => <span className="mono">{row.sku}</span> },
+    {
+      key: 'item',
+      header: 'Item',
+      cell: (row) => (
+        <>
+          <Link to={`/items/${row.item_id}`}>{row.name}</Link> {row.bundle && <span className="badge">bundle</span>}
+        </>
+      ),
+    },
+    { key: 'spare', header: 'Spare at its sites', num: true, cell: (row) => <Qty value={row.on_hand_available} /> },
+    { key: 'held', header: 'Held back', num: true, cell: (row) => (canEdit ? <BufferField channelId={id} row={row} /> : <Qty value={row.buffer} />) },
+    { key: 'available', header: 'Available', num: true, cell: (row) => <Qty value={row.available} /> },
+  ];
   return (
     <section>
       <PageHeader title={channel.data ? `${channel.data.name}: what it can sell` : 'Channel stock'}>
@@ -34,48 +43,17 @@ export function ChannelStockPage() {
       <p>
         <Link to="/selling/channels">All channels</Link>
       </p>
-      <ErrorBanner error={channel.error ?? availability.error} />
-      {availability.isPending ? (
-        <Loading />
-      ) : rows.length === 0 ? (
-        <Empty>Nothing in stock at this channel's sites.</Empty>
-      ) : (
-        <table data-testid="channel-availability">
-          <thead>
-            <tr>
-              <th scope="col">SKU</th>
-              <th scope="col">Item</th>
-              <th scope="col" className="num">
-                Spare at its sites
-              </th>
-              <th scope="col" className="num">
-                Held back
-              </th>
-              <th scope="col" className="num">
-                Available
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.item_id}>
-                <td className="mono">{row.sku}</td>
-                <td>
-                  <Link to={`/items/${row.item_id}`}>{row.name}</Link> {row.bundle && <span className="badge">bundle</span>}
-                </td>
-                <td className="num">
-                  <Qty value={row.on_hand_available} />
-                </td>
-                <td className="num">{canEdit ? <BufferField channelId={id} row={row} /> : <Qty value={row.buffer} />}</td>
-                <td className="num">
-                  <Qty value={row.available} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <ShowMore query={availability} />
+      <ErrorBanner error={channel.error} />
+      <PagedList<ChannelAvailability>
+        noun="items"
+        queryKey={['channels', id, 'availability']}
+        sources={{ path: `/api/v1/channels/${id}/availability` }}
+        columns={columns}
+        rowKey={(row) => row.item_id}
+        pageSize={500}
+        empty="Nothing in stock at this channel's sites."
+        testId="channel-availability"
+      />
     </section>
   );
 }

@@ -18,20 +18,23 @@ export function ChannelsPage() {
   const channels = useQuery({ queryKey: ['channels'], queryFn: () => api.get<{ data: Channel[] }>('/api/v1/channels') });
   const [form, setForm] = useState({ name: '', kind: 'online', backorder_policy: 'refuse' });
   const [siteIds, setSiteIds] = useState<string[]>([]);
+  const [categories, setCategories] = useState('');
   const [problem, setProblem] = useState(none);
   const create = useMutation({
     mutationFn: (body: unknown) => api.post<Channel>('/api/v1/channels', body),
     onSuccess: () => {
       setForm({ name: '', kind: 'online', backorder_policy: 'refuse' });
       setSiteIds([]);
+      setCategories('');
       void qc.invalidateQueries({ queryKey: ['channels'] });
     },
-    onError: (e) => setProblem(mapProblem(e, ['name', 'kind', 'site_ids', 'backorder_policy'])),
+    onError: (e) => setProblem(mapProblem(e, ['name', 'kind', 'site_ids', 'backorder_policy', 'categories'])),
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setProblem(none);
-    create.mutate({ ...form, site_ids: siteIds });
+    const assortment = [...new Set(categories.split(',').map((c) => c.trim()).filter(Boolean))];
+    create.mutate({ ...form, site_ids: siteIds, categories: assortment.length ? assortment : null });
   };
   return (
     <section>
@@ -46,6 +49,7 @@ export function ChannelsPage() {
               <th scope="col">Name</th>
               <th scope="col">Kind</th>
               <th scope="col">Sells from (nearest first)</th>
+              <th scope="col">Sells</th>
               <th scope="col">Status</th>
             </tr>
           </thead>
@@ -53,10 +57,11 @@ export function ChannelsPage() {
             {channels.data!.data.map((c) => (
               <tr key={c.id}>
                 <td>
-                  <Link to={`/selling/channels/${c.id}`}>{c.name}</Link>
+                  <Link to={`/selling/channels/${c.id}`}>{c.name}</Link> · <Link to={`/selling/channels/${c.id}/connect`}>Connect</Link>
                 </td>
                 <td>{c.kind}</td>
                 <td>{c.site_ids.map(label).join(' → ')}</td>
+                <td>{c.categories ? c.categories.join(', ') : 'every item'}</td>
                 <td>
                   <StatusBadge status={c.status} />
                 </td>
@@ -91,6 +96,13 @@ export function ChannelsPage() {
               ]}
             />
           </div>
+          <TextField
+            label="Categories it sells"
+            value={categories}
+            onValue={setCategories}
+            error={problem.byField.categories}
+            hint="Comma-separated catalogue categories, e.g. Home, Stationery; empty sells every item"
+          />
           <fieldset>
             <legend>Sells from</legend>
             {sites.map((s) => (

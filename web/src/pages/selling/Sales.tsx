@@ -1,27 +1,29 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { api } from '../../api/client.ts';
-import type { Page } from '../../api/types.ts';
 import { useLocationLabel, useSignedIn, useSite } from '../../auth/session.tsx';
-import { Empty, ErrorBanner, formatDateTime, Loading, Money, PageHeader, StatusBadge, TextField } from '../../components/ui.tsx';
-import { Receipt } from './Counter.tsx';
+import { FilterInput, PagedList, useUrlFilters, type Column } from '../../components/PagedList.tsx';
+import { ErrorBanner, formatDateTime, Loading, Money, PageHeader, StatusBadge, TextField } from '../../components/ui.tsx';
+import { formatQty } from '../../lib/decimal.ts';
+import { SaleReceipt as Receipt } from './counter/SaleReceipt.tsx';
 import type { Sale } from './types.ts';
 
 export function SalesPage() {
   const session = useSignedIn();
   const { siteId } = useSite();
   const label = useLocationLabel();
-  const [params, setParams] = useSearchParams();
-  const from = params.get('from') ?? '';
-  const query = useInfiniteQuery({
-    queryKey: ['sales', siteId, from],
-    queryFn: ({ pageParam }) =>
-      api.get<Page<Sale>>('/api/v1/sales', { location_id: siteId ?? undefined, from: from ? new Date(`${from}T00:00:00`).toISOString() : undefined, limit: 50, cursor: pageParam }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
-  const rows = query.data?.pages.flatMap((p) => p.data) ?? [];
+  const filters = useUrlFilters();
+  const from = filters.get('from');
+  const columns: Array<Column<Sale> | false> = [
+    { key: 'receipt', header: 'Receipt', cell: (s) => <Link to={`/selling/sales/${s.id}`}>{s.number}</Link> },
+    { key: 'when', header: 'When', cell: (s) => formatDateTime(s.created_at) },
+    { key: 'where', header: 'Where', cell: (s) => `${label(s.site_id)} · ${s.register}` },
+    { key: 'items', header: 'Items', cell: (s) => s.lines.map((l) => `${formatQty(l.qty)} × ${l.name}`).join(', ') },
+    { key: 'total', header: 'Total', num: true, cell: (s) => <Money value={s.totals.total} currency={s.currency} /> },
+    session.seesCosts && { key: 'margin', header: 'Margin', num: true, cell: (s) => <Money value={s.margin} currency={s.currency} /> },
+    { key: 'status', header: 'Status', cell: (s) => <StatusBadge status={s.status} /> },
+  ];
   return (
     <section>
       <PageHeader
@@ -34,66 +36,15 @@ export function SalesPage() {
           )
         }
       />
-      <div className="filters">
-        <label>
-          <span>Since</span>
-          <input type="date" value={from} onChange={(e) => setParams(e.target.value ? { from: e.target.value } : {}, { replace: true })} />
-        </label>
-      </div>
-      <ErrorBanner error={query.error} />
-      {rows.length === 0 && !query.isLoading ? (
-        <Empty>No sales.</Empty>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Receipt</th>
-              <th scope="col">When</th>
-              <th scope="col">Where</th>
-              <th scope="col">Items</th>
-              <th scope="col" className="num">
-                Total
-              </th>
-              {session.seesCosts && (
-                <th scope="col" className="num">
-                  Margin
-                </th>
-              )}
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((s) => (
-              <tr key={s.id}>
-                <td>
-                  <Link to={`/selling/sales/${s.id}`}>{s.number}</Link>
-                </td>
-                <td>{formatDateTime(s.created_at)}</td>
-                <td>
-                  {label(s.site_id)} · {s.register}
-                </td>
-                <td>{s.lines.map((l) => `${l.qty} × ${l.name}`).join(', ')}</td>
-                <td className="num">
-                  <Money value={s.totals.total} currency={s.currency} />
-                </td>
-                {session.seesCosts && (
-                  <td className="num">
-                    <Money value={s.margin} currency={s.currency} total />
-                  </td>
-                )}
-                <td>
-                  <StatusBadge status={s.status} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {query.hasNextPage && (
-        <button type="button" onClick={() => void query.fetchNextPage()}>
-          Show older
-        </button>
-      )}
+      <PagedList<Sale>
+        noun="sales"
+        queryKey={['sales', 'list', siteId, from]}
+        sources={{ path: '/api/v1/sales', query: { location_id: siteId ?? undefined, from: from ? new Date(`${from}T00:00:00`).toISOString() : undefined } }}
+        columns={columns.filter((c): c is Column<Sale> => c !== false)}
+        rowKey={(s) => s.id}
+        filters={<FilterInput label="Since" name="from" type="date" />}
+        empty="No sales."
+      />
     </section>
   );
 }
@@ -129,7 +80,7 @@ export function SalePage() {
         }
       >
         <p className="subtitle">
-          <StatusBadge status={s.status} /> {session.seesCosts && s.cost_of_goods && <>· cost of goods <Money value={s.cost_of_goods} total /> · margin <Money value={s.margin} total /></>}
+          <StatusBadge status={s.status} /> {session.seesCosts && s.cost_of_goods && <>· cost of goods <Money value={s.cost_of_goods} /> · margin <Money value={s.margin} /></>}
         </p>
       </PageHeader>
       <Receipt sale={s} />

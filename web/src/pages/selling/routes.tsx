@@ -3,6 +3,7 @@ import { PageHeader } from '../../components/ui.tsx';
 import { useCapabilities } from '../../lib/capabilities.ts';
 import { ChannelsPage } from './Channels.tsx';
 import { ChannelStockPage } from './ChannelStock.tsx';
+import { ConnectPage } from './Connect.tsx';
 import { CounterPage } from './Counter.tsx';
 import { OrderPage, OrdersPage } from './Orders.tsx';
 import { ReturnsPage } from './Returns.tsx';
@@ -30,5 +31,6 @@ export const SellingRoutes: RouteObject[] = [
   { path: 'selling/orders/:id', element: <NeedsSales title="Order"><OrderPage /></NeedsSales> },
   { path: 'selling/channels', element: <NeedsSales title="Sales channels"><ChannelsPage /></NeedsSales> },
   { path: 'selling/channels/:id', element: <NeedsSales title="Channel stock"><ChannelStockPage /></NeedsSales> },
+  { path: 'selling/channels/:id/connect', element: <NeedsSales title="Connect a channel"><ConnectPage /></NeedsSales> },
   { path: 'selling/returns', element: <NeedsSales title="Returns"><ReturnsPage /></NeedsSales> },
 ];

@@ -21,6 +21,7 @@ export interface SaleLine {
   discount: string;
   sale_discount: string;
   net: string;
+  tax_rate?: string;
   tax: string;
   total: string;
   qty_returned: number;
@@ -84,6 +85,8 @@ export interface Channel {
   name: string;
   kind: 'pos' | 'online' | 'marketplace';
   site_ids: string[];
+  /** The assortment: the catalogue categories it sells; null sells every item. */
+  categories?: string[] | null;
   status: 'active' | 'archived';
 }
 

@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { createToken } from '../src/modules/access/index.ts';
+import { createAdjustment } from '../src/modules/adjustments/index.ts';
+import { createItem } from '../src/modules/catalog/index.ts';
+import { createLocation } from '../src/modules/locations/index.ts';
+import { systemClock } from '../src/platform/clock.ts';
+import { systemActor } from '../src/platform/context.ts';
+import { openDatabase } from '../src/platform/db/database.ts';
+import { buildApp } from '../src/server/app.ts';
+
+/**
+ * `tsx bench/sale-statements.ts`: the SQL statements one 3-line counter sale sends, counted by
+ * kind, through the whole HTTP path (authentication, idempotency, the sale, the audit log). The
+ * first sale warms the caches; the figure is the average of the next ten. `--list` prints them.
+ */
+
+/** Counts every statement better-sqlite3 runs (BEGIN and COMMIT included), by its first words. */
+class Counter {
+  counting = false;
+  readonly kinds = new Map<string, number>();
+  install(): void {
+    const probe = new BetterSqlite3(':memory:');
+    const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
+    probe.close();
+    for (const method of ['run', 'all', 'get', 'iterate']) {
+      const original = proto[method]!;
+      const counter = this;
+      proto[method] = function (this: { source: string }, ...args: unknown[]) {
+        if (counter.counting) counter.kinds.set(describe(this.source), (counter.kinds.get(describe(this.source)) ?? 0) + 1);
+        return original.apply(this, args);
+      };
+    }
+  }
+}
+
+function describe(source: string): string {
+  const words = source.replace(/\s+/g, ' ').trim().toLowerCase();
+  const table = /^(?:insert into|update|delete from) "?(\w+)"?/.exec(words)?.[1] ?? / from "?(\w+)"?/.exec(words)?.[1] ?? '';
+  return `${words.split(' ')[0]} ${table}`.trim();
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stockroom-statements-'));
+// Without group commit, so every sale has its own BEGIN and COMMIT (with it, several share them).
+const db = await openDatabase({ url: path.join(dir, 's.db'), groupCommit: false });
+const ctx = { db, clock: systemClock, actor: systemActor };
+const store = await createLocation(ctx, { kind: 'site', code: 'S', name: 'Store', site_type: 'store' });
+const items: string[] = [];
+for (let i = 0; i < 3; i += 1) {
+  const item = await createItem(ctx, { sku: `S-${i}`, name: `Item ${i}`, base_unit: 'ea', tracking: 'none', tracks_expiry: false, costing_method: 'fifo', price: 2_500_000, stocked: true, units: [], barcodes: [], components: [] });
+  items.push(item.id);
+}
+await createAdjustment(ctx, { location_id: store.id, reason: 'opening_balance', lines: items.map((item_id) => ({ item_id, qty: 1_000_000, unit_cost: 1_000_000 })) });
+const { secret } = await createToken(ctx, { name: 'count', role: 'owner', sites: 'all' });
+
+const counter = new Counter();
+counter.install();
+const app = await buildApp({ db, clock: systemClock, rateLimit: false });
+const sell = (n: number) =>
+  app.inject({
+    method: 'POST',
+    url: '/api/v1/sales',
+    headers: { authorization: `Bearer ${secret}`, 'idempotency-key': `count-${n}`, 'content-type': 'application/json' },
+    payload: { location_id: store.id, register: 'R1', lines: items.map((item_id) => ({ item_id, qty: 1 })), payments: [{ tender: 'card', amount: '7.50' }] },
+  });
+if ((await sell(0)).statusCode !== 201) throw new Error('the first sale failed');
+counter.counting = true;
+const sales = 10;
+for (let n = 1; n <= sales; n += 1) if ((await sell(n)).statusCode !== 201) throw new Error(`sale ${n} failed`);
+const total = [...counter.kinds.values()].reduce((a, b) => a + b, 0);
+console.log(`statements per 3-line counter sale: ${(total / sales).toFixed(1)}`);
+if (process.argv.includes('--list')) for (const [kind, n] of [...counter.kinds].sort((a, b) => b[1] - a[1])) console.log(`${(n / sales).toFixed(1).padStart(5)}  ${kind}`);
+await app.close();
+await db.close();
+fs.rmSync(dir, { recursive: true, force: true });

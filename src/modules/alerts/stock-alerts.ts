@@ -1,0 +1,162 @@
+import { sql } from 'kysely';
+import type { Executor, Trx } from '../../platform/db/transaction.ts';
+import { formatQuantity, quantityToNumber } from '../../platform/quantity.ts';
+import type { StockObserver, StockTouch } from '../ledger/index.ts';
+import { levelsAtSites } from '../replenishment/index.ts';
+import { readRuleSettings, STOCK_RULES, type AlertRule } from './alert-rules.ts';
+import { applyConditions, readStates, stateKey, type Condition, type StoredState } from './alert-state.ts';
+import { fireAlert } from './alert-dispatch.ts';
+
+/**
+ * Low, out-of-stock and negative-stock alerts, evaluated in the transaction that moves the stock
+ * (the ledger's stock observer), so an alert leaves if and only if the sale that caused it
+ * commits. The checkout path runs this: in the common case — nothing crossed — it is two small
+ * indexed reads (the minimums; the sums at the sites with their active rules) and writes nothing
+ * (the sites of bins are remembered).
+ */
+
+/**
+ * The minimum an item should keep at a site, by `item\0site`; null where it has none. Today the
+ * shop-wide `items.reorder_point`; per-site levels (replenishment) re-point this one function.
+ */
+export async function siteMinimums(db: Executor, itemIds: readonly string[], siteIds: readonly string[]): Promise<Map<string, number | null>> {
+  // The site's own level (replenishment), else the deprecated shop-wide reorder point. An item
+  // restocked every day is empty by design at closing: it has no minimum to alert on.
+  const levels = await levelsAtSites(db, itemIds, siteIds);
+  return new Map([...levels].map(([key, level]) => [key, level.deliveredDaily ? null : level.min]));
+}
+
+/**
+ * On hand per (item, site) over the site's stock bins (quarantine holds nothing sellable), with
+ * the stock rules active for it, in one round trip: the checkout path pays for this on every sale.
+ */
+async function onHandAndActiveRules(db: Executor, itemIds: readonly string[], siteIds: readonly string[]): Promise<{ onHand: Map<string, number>; active: Map<string, StoredState> }> {
+  const sums = db
+    .selectFrom('balances as b')
+    .innerJoin('locations as l', 'l.id', 'b.location_id')
+    .select(['b.item_id', 'l.site_id', sql<number>`sum(b.on_hand)`.as('on_hand')])
+    .where('b.item_id', 'in', [...itemIds])
+    .where('l.site_id', 'in', [...siteIds])
+    .where('l.purpose', '=', 'stock')
+    .groupBy(['b.item_id', 'l.site_id'])
+    .as('s');
+  const rows = await db
+    .selectFrom(sums)
+    .leftJoin('alert_states as st', (join) =>
+      join.onRef('st.subject_id', '=', 's.item_id').onRef('st.site_id', '=', 's.site_id').on('st.rule', 'in', [...STOCK_RULES]).on('st.active', '=', 1),
+    )
+    .select(['s.item_id', 's.site_id', 's.on_hand', 'st.rule', 'st.last_fired_at'])
+    .execute();
+  const onHand = new Map<string, number>();
+  const active = new Map<string, StoredState>();
+  for (const r of rows) {
+    onHand.set(`${r.item_id}\u0000${r.site_id}`, Number(r.on_hand));
+    if (r.rule !== null) active.set(stateKey(r.rule, r.item_id, r.site_id!), { active: true, lastFiredAt: r.last_fired_at === null ? null : Number(r.last_fired_at) });
+  }
+  return { onHand, active };
+}
+
+/** Which stock rules hold at a quantity, most severe first. */
+export function stockConditionsAt(qty: number, minimum: number | null): Record<(typeof STOCK_RULES)[number], boolean> {
+  return {
+    negative_stock: qty < 0,
+    out_of_stock: minimum !== null && qty <= 0,
+    low_stock: minimum !== null && qty <= minimum,
+  };
+}
+
+/**
+ * The site of each location, remembered: a location never changes site, so the checkout path
+ * asks the database only about a bin it has not seen. Null for virtual locations (customer,
+ * vendor…), which belong to no site.
+ */
+const siteOfLocation = new Map<string, string | null>();
+const SITE_CACHE_MAX = 100_000;
+
+async function sitesOf(trx: Trx, locationIds: readonly string[]): Promise<Map<string, string | null>> {
+  const unknown = locationIds.filter((id) => !siteOfLocation.has(id));
+  if (unknown.length) {
+    const rows = await trx.selectFrom('locations').select(['id', 'site_id']).where('id', 'in', unknown).execute();
+    if (siteOfLocation.size + rows.length > SITE_CACHE_MAX) siteOfLocation.clear();
+    for (const row of rows) siteOfLocation.set(row.id, row.site_id);
+  }
+  return siteOfLocation;
+}
+
+export async function evaluateStockAlerts(trx: Trx, touches: readonly StockTouch[], now: number): Promise<number> {
+  const siteOf = await sitesOf(trx, [...new Set(touches.map((t) => t.locationId))]);
+  const pairs = new Map<string, { itemId: string; siteId: string }>();
+  for (const t of touches) {
+    const siteId = siteOf.get(t.locationId);
+    if (siteId) pairs.set(`${t.itemId}\u0000${siteId}`, { itemId: t.itemId, siteId });
+  }
+  if (pairs.size === 0) return 0;
+  const itemIds = [...new Set([...pairs.values()].map((p) => p.itemId))];
+  const siteIds = [...new Set([...pairs.values()].map((p) => p.siteId))];
+  const [minimums, { onHand, active }] = await Promise.all([siteMinimums(trx, itemIds, siteIds), onHandAndActiveRules(trx, itemIds, siteIds)]);
+  // A pair with no stock bin row at its site (only quarantine touched) has its states read apart.
+  const unseen = [...pairs].filter(([key]) => !onHand.has(key)).map(([, p]) => p);
+  const known = unseen.length ? new Map([...active, ...(await readStates(trx, STOCK_RULES, unseen.map((p) => p.itemId), unseen.map((p) => p.siteId)))]) : active;
+  const conditions: Condition[] = [];
+  for (const [key, p] of pairs) {
+    const holds = stockConditionsAt(onHand.get(key) ?? 0, minimums.get(key) ?? null);
+    for (const rule of STOCK_RULES) conditions.push({ rule, subjectId: p.itemId, siteId: p.siteId, holds: holds[rule] });
+  }
+  // Nothing differs from what is stored: the usual sale, and no rule settings need reading.
+  if (!conditions.some((c) => (known.get(stateKey(c.rule, c.subjectId, c.siteId))?.active ?? false) !== c.holds)) return 0;
+  // Re-arming needs no settings; only a condition that starts to hold may fire.
+  const starts = conditions.some((c) => c.holds && !(known.get(stateKey(c.rule, c.subjectId, c.siteId))?.active ?? false));
+  const crossed = await applyConditions(trx, conditions, known, starts ? await readRuleSettings(trx) : new Map(), now);
+  // One message per item and site: the most severe rule that crossed (stock falling from plenty
+  // to below zero is one "negative stock", not three alerts).
+  const worst = new Map<string, Condition>();
+  for (const c of crossed) {
+    const key = `${c.subjectId}\u0000${c.siteId}`;
+    const seen = worst.get(key);
+    if (!seen || STOCK_RULES.indexOf(c.rule as (typeof STOCK_RULES)[number]) < STOCK_RULES.indexOf(seen.rule as (typeof STOCK_RULES)[number])) worst.set(key, c);
+  }
+  for (const c of worst.values()) {
+    const key = `${c.subjectId}\u0000${c.siteId}`;
+    await fireStockAlert(trx, c.rule, c.subjectId, c.siteId, onHand.get(key) ?? 0, minimums.get(key) ?? null, now);
+  }
+  return worst.size;
+}
+
+async function fireStockAlert(trx: Trx, rule: AlertRule, itemId: string, siteId: string, qty: number, minimum: number | null, now: number): Promise<void> {
+  const item = await trx
+    .selectFrom('items')
+    .select(['sku', 'name', 'base_unit', (eb) => eb.selectFrom('locations').select('name').where('id', '=', siteId).as('site_name')])
+    .where('id', '=', itemId)
+    .executeTakeFirstOrThrow();
+  const site = { name: item.site_name ?? siteId };
+  const amount = `${formatQuantity(qty)} ${item.base_unit}`;
+  const what = `${item.name} (${item.sku}) at ${site.name}`;
+  const title =
+    rule === 'negative_stock' ? `Negative stock: ${what}` : rule === 'out_of_stock' ? `Out of stock: ${what}` : `Low stock: ${what}`;
+  const body =
+    rule === 'negative_stock'
+      ? `${what} shows ${amount} on hand, below zero: the records are wrong. Count it.`
+      : minimum === null
+        ? `${what} has ${amount} on hand.`
+        : `${what} has ${amount} on hand; its minimum there is ${formatQuantity(minimum)} ${item.base_unit}.`;
+  await fireAlert(
+    trx,
+    {
+      rule,
+      siteId,
+      subjectType: 'item',
+      subjectId: itemId,
+      title,
+      body,
+      data: { item_id: itemId, sku: item.sku, name: item.name, site_id: siteId, on_hand: quantityToNumber(qty), minimum: minimum === null ? null : quantityToNumber(minimum) },
+    },
+    now,
+  );
+}
+
+export const stockAlertObserver: StockObserver = {
+  name: 'alerts.stock',
+  stockChanged: async (trx, touches, now) => {
+    await evaluateStockAlerts(trx, touches, now);
+  },
+};

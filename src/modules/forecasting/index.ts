@@ -1,0 +1,18 @@
+export {
+  addDays,
+  countQuantile,
+  demandOverWindow,
+  forecastDemand,
+  normalQuantile,
+  seriesShape,
+  type DemandClass,
+  type DemandForecast,
+  type DemandSeries,
+  type DemandShape,
+  type PredictionInterval,
+  type WindowDemand,
+} from './engine.ts';
+export { readDemandHistory, type SiteDemandSeries } from './demand-history.ts';
+export { FORECAST_HORIZON_DAYS, flagDemandDays, forecastContext, forecastItem, latestForecastRun, runForecasts, runForecastsIfDue, storedForecast, type ForecastRunProgress, type SiteForecast } from './forecasting.service.ts';
+export { ForecastingError, forecastingErrorStatuses, type ForecastingErrorCode } from './forecasting.errors.ts';
+export { registerForecastingRoutes } from './forecasting.routes.ts';

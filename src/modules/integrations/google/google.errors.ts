@@ -1,0 +1,15 @@
+import { AppError, type FieldError } from '../../../platform/errors.ts';
+
+export type GoogleFeedErrorCode = 'google_feed_not_found' | 'google_feed_invalid';
+
+export const googleFeedErrorStatuses = {
+  google_feed_not_found: 404,
+  google_feed_invalid: 422,
+} as const satisfies Record<GoogleFeedErrorCode, number>;
+
+export class GoogleFeedError extends AppError {
+  constructor(code: GoogleFeedErrorCode, detail: string, options?: { extra?: Record<string, unknown>; errors?: FieldError[] }) {
+    super(code, googleFeedErrorStatuses[code], detail, options);
+    this.name = 'GoogleFeedError';
+  }
+}

@@ -1,0 +1,96 @@
+import { expect, it } from 'vitest';
+import { describeEachDatabase, serviceContext } from '../../../test/support/databases.ts';
+import { makeItem, makeShop } from '../../../test/support/fixtures.ts';
+import { VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
+import { balanceAt, findOrCreateLot, LedgerError, postMovements, reserveStock } from './index.ts';
+
+const { customer, vendor } = VIRTUAL_LOCATION_IDS;
+
+async function refusal(promise: Promise<unknown>): Promise<LedgerError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(LedgerError);
+  return error as LedgerError;
+}
+
+describeEachDatabase('balance updates', (get) => {
+  it('refuses to take anything out of a strict bin that never held the item, saying none is there', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const item = await makeItem(ctx);
+    const [from, to] = shop.warehouseBins as [string, string];
+    const error = await refusal(postMovements(ctx, { kind: 'transfer', documentType: 'test', documentId: 'empty', movements: [{ itemId: item.id, fromLocationId: from, toLocationId: to, qty: 1500 }] }));
+    expect(error).toMatchObject({ code: 'insufficient_stock', status: 409 });
+    expect(error.extra?.shortfall).toEqual({ item_id: item.id, location_id: from, lot_id: null, requested: 1.5, available: 0 });
+    expect(await balanceAt(get().db.kysely, item.id, to)).toEqual({ onHand: 0, reserved: 0 });
+  });
+
+  it('empties a strict bin to exactly zero, and flags nothing negative doing so', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const item = await makeItem(ctx);
+    const bin = shop.warehouseBins[0]!;
+    const receipt = await postMovements(ctx, { kind: 'receipt', documentType: 'test', documentId: 'in', movements: [{ itemId: item.id, fromLocationId: vendor, toLocationId: bin, qty: 2000, unitCostMicros: 1_000_000 }] });
+    // The vendor side goes below zero with every receipt; only physical balances are flagged.
+    expect(receipt.negativeBalances).toEqual([]);
+    const out = await postMovements(ctx, { kind: 'shipment', documentType: 'test', documentId: 'out', movements: [{ itemId: item.id, fromLocationId: bin, toLocationId: customer, qty: 2000 }] });
+    expect(out.negativeBalances).toEqual([]);
+    expect(await balanceAt(get().db.kysely, item.id, bin)).toEqual({ onHand: 0, reserved: 0 });
+  });
+
+  it('sells an allow-negative store bin down to exactly zero without a flag, and one more with one', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const item = await makeItem(ctx);
+    await postMovements(ctx, { kind: 'receipt', documentType: 'test', documentId: 'in', movements: [{ itemId: item.id, fromLocationId: vendor, toLocationId: shop.storeBin, qty: 1000, unitCostMicros: 1_000_000 }] });
+    const sale = (id: string) => postMovements(ctx, { kind: 'sale', documentType: 'test', documentId: id, movements: [{ itemId: item.id, fromLocationId: shop.storeBin, toLocationId: customer, qty: 1000 }] });
+    expect((await sale('s1')).negativeBalances).toEqual([]);
+    expect((await sale('s2')).negativeBalances).toEqual([{ itemId: item.id, locationId: shop.storeBin, lotId: '', onHand: -1000 }]);
+  });
+
+  it('counts what is promised as not there: the shortfall is on hand less reserved', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const item = await makeItem(ctx);
+    const [from, to] = shop.warehouseBins as [string, string];
+    await postMovements(ctx, { kind: 'receipt', documentType: 'test', documentId: 'in', movements: [{ itemId: item.id, fromLocationId: vendor, toLocationId: from, qty: 5000, unitCostMicros: 1_000_000 }] });
+    await reserveStock(ctx, { itemId: item.id, locationId: from, qty: 2000, documentType: 'order', documentId: 'held' });
+    const error = await refusal(postMovements(ctx, { kind: 'transfer', documentType: 'test', documentId: 'too-much', movements: [{ itemId: item.id, fromLocationId: from, toLocationId: to, qty: 4000 }] }));
+    expect(error.extra?.shortfall).toMatchObject({ requested: 4, available: 3 });
+  });
+
+  it('keeps lots of a lot-tracked item in any quantity: only a serial number is one unit', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const item = await makeItem(ctx, { tracking: 'lot' });
+    const lot = await get().db.kysely.transaction().execute((trx) => findOrCreateLot(trx, item.id, 'lot', { code: 'BATCH-1' }, ctx.clock.now()));
+    const [a, b] = shop.warehouseBins as [string, string];
+    await postMovements(ctx, { kind: 'receipt', documentType: 'test', documentId: 'lot-in', movements: [{ itemId: item.id, lotId: lot.id, fromLocationId: vendor, toLocationId: a, qty: 5000, unitCostMicros: 1_000_000 }] });
+    await postMovements(ctx, { kind: 'transfer', documentType: 'test', documentId: 'lot-move', movements: [{ itemId: item.id, lotId: lot.id, fromLocationId: a, toLocationId: b, qty: 2000 }] });
+    expect(await balanceAt(get().db.kysely, item.id, b, lot.id)).toEqual({ onHand: 2000, reserved: 0 });
+  });
+
+  it('nets the movements of one posting per balance: there and back again leaves the bins as they were', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const item = await makeItem(ctx);
+    const [a, b] = shop.warehouseBins as [string, string];
+    await postMovements(ctx, { kind: 'receipt', documentType: 'test', documentId: 'in', movements: [{ itemId: item.id, fromLocationId: vendor, toLocationId: a, qty: 1000, unitCostMicros: 1_000_000 }] });
+    // Three units out of a bin holding one: refused one by one, fine as a net change of zero.
+    await postMovements(ctx, {
+      kind: 'transfer',
+      documentType: 'test',
+      documentId: 'round',
+      movements: [
+        { itemId: item.id, fromLocationId: b, toLocationId: a, qty: 3000 },
+        { itemId: item.id, fromLocationId: a, toLocationId: b, qty: 3000 },
+      ],
+    });
+    expect(await balanceAt(get().db.kysely, item.id, a)).toEqual({ onHand: 1000, reserved: 0 });
+    expect(await balanceAt(get().db.kysely, item.id, b)).toEqual({ onHand: 0, reserved: 0 });
+    const rows = await get().db.kysely.selectFrom('balances').select('location_id').where('item_id', '=', item.id).where('location_id', '=', b).execute();
+    expect(rows).toEqual([]);
+  });
+});

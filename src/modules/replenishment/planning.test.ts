@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { explainPurchase, orderQuantity, planTransfers, positionOf, surplusOf, type PackTerms } from './planning.ts';
+
+const caseOf6: PackTerms = { unitName: 'case', factor: 6000, packMultiple: 1000, minOrder: null };
+
+describe('orderQuantity', () => {
+  it('orders up to the max in whole cases, to the nearer case: 32 needed is 5⅓ cases, and 5 (30) bring 14 to 44, above the min of 32', () => {
+    expect(orderQuantity(14_000, { min: 32_000, max: 46_000 }, caseOf6)).toEqual({ need: 32_000, qty: 5000, qtyBase: 30_000, rounding: 'rounded_down' });
+  });
+
+  it('rounds up when the nearer case is above, or when the case below would leave it at or under the min', () => {
+    // 34 needed is 5⅔ cases: 6 is nearer.
+    expect(orderQuantity(12_000, { min: 32_000, max: 46_000 }, caseOf6)).toMatchObject({ qty: 6000, qtyBase: 36_000, rounding: 'rounded_up' });
+    // 31 needed is 5⅙ cases, but 5 cases (30) bring 2 only to 32, the min itself: 6 cases.
+    expect(orderQuantity(2000, { min: 32_000, max: 33_000 }, caseOf6)).toMatchObject({ qty: 6000, rounding: 'rounded_up' });
+    // Below one case nothing is left to round down to.
+    expect(orderQuantity(44_000, { min: 40_000, max: 46_000 }, caseOf6)).toMatchObject({ qty: 1000, rounding: 'rounded_up' });
+  });
+
+  it('raises a small order to the vendor’s minimum of 4 cases', () => {
+    expect(orderQuantity(40_000, { min: 40_000, max: 46_000 }, { ...caseOf6, minOrder: 4000 })).toEqual({ need: 6000, qty: 4000, qtyBase: 24_000, rounding: 'minimum_order' });
+  });
+
+  it('orders exactly when the need is a whole number of packs, and nothing at the max', () => {
+    expect(orderQuantity(10_000, { min: 10_000, max: 22_000 }, caseOf6)).toMatchObject({ qty: 2000, qtyBase: 12_000, rounding: 'exact' });
+    expect(orderQuantity(22_000, { min: 22_000, max: 22_000 }, caseOf6)).toBeNull();
+  });
+});
+
+describe('explanations', () => {
+  it('says what is on hand, reserved, on order and on its way, the level, and the rounding', () => {
+    const p = { onHand: 4000, reserved: 1000, onOrder: 3000, inTransit: 2000 };
+    const order = orderQuantity(positionOf(p), { min: 10_000, max: 21_000 }, { unitName: 'ea', factor: 1000, packMultiple: 5000, minOrder: null })!;
+    expect(explainPurchase(p, { min: 10_000, max: 21_000 }, null, order, { unitName: 'ea', factor: 1000, packMultiple: 5000, minOrder: null }, 0, 2000)).toBe(
+      'on hand 4, 1 reserved, 3 on order, 2 coming by transfer, 2 proposed to other sites, min 10, max 21 → order 15, rounded up to a multiple of 5',
+    );
+  });
+
+  it('says when it rounded down, and why that is safe', () => {
+    const p = { onHand: 14_000, reserved: 0, onOrder: 0, inTransit: 0 };
+    const order = orderQuantity(positionOf(p), { min: 32_000, max: 46_000 }, caseOf6)!;
+    expect(explainPurchase(p, { min: 32_000, max: 46_000 }, null, order, caseOf6)).toBe('on hand 14, min 32, max 46 → order 30, rounded down to 5 cases of 6 (that still keeps it above the min)');
+  });
+});
+
+describe('transfers', () => {
+  it('lets a store give only what is above its max, and never below its min', () => {
+    const store = { siteId: 'a', kind: 'store' as const, position: { onHand: 30_000, reserved: 5000, onOrder: 0, inTransit: 0 }, level: { min: 10_000, max: 12_000 } };
+    // Free 25 (30 on hand, 5 reserved); it gives what is above its max, 25 − 12 = 13, keeping 12, above its min of 10.
+    expect(surplusOf(store)).toBe(13_000);
+    const short = { siteId: 'b', kind: 'store' as const, position: { onHand: 0, reserved: 0, onOrder: 0, inTransit: 0 }, level: { min: 5000, max: 20_000 } };
+    expect(planTransfers([store, short])).toEqual([{ sourceSiteId: 'a', destinationSiteId: 'b', qty: 13_000, sourceFreeBefore: 25_000, sourceMin: 10_000 }]);
+  });
+});

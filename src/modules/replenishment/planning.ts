@@ -1,0 +1,260 @@
+import { formatQuantity, QTY_SCALE } from '../../platform/quantity.ts';
+
+/**
+ * The arithmetic of replenishment, pure and in thousandths of the base unit: where an item stands
+ * at a site, whether it needs stock, how much to order in the vendor's packs, how much to move
+ * from a site with more than it needs, and the sentence that explains each line. The services
+ * gather the numbers; everything that decides a quantity happens here, so the property tests and
+ * the explanation read the same figures the proposal used.
+ */
+
+export interface Position {
+  onHand: number;
+  reserved: number;
+  /** Still owed by vendors on open purchase orders (drafts included: a draft is an order being made). */
+  onOrder: number;
+  /** Coming by transfer documents not yet received. */
+  inTransit: number;
+}
+
+export interface Level {
+  min: number;
+  max: number;
+}
+
+/** What a suggested level was computed from, kept with it so a line can say why. */
+export interface LevelBasis {
+  leadTimeDays: number;
+  reviewDays: number;
+  /** Target service level in whole tenths of a percent (950 = 95 %). */
+  servicePermille: number;
+  /** Forecast demand over lead time + review, thousandths. */
+  forecast: number;
+  /** Where the lead time came from. */
+  leadTimeSource: 'measured' | 'promised' | 'default' | 'delivery_cycle';
+}
+
+export interface PackTerms {
+  /** The purchase unit's name ("case"), or the base unit. */
+  unitName: string;
+  /** Thousandths of the base unit in one purchase unit (6000 = a case of 6). */
+  factor: number;
+  /** Thousandths of the purchase unit the vendor sells in multiples of; null: whole purchase units. */
+  packMultiple: number | null;
+  /** Thousandths of the purchase unit; null: no minimum. */
+  minOrder: number | null;
+}
+
+export interface OrderQuantity {
+  /** What reaching the max takes, base thousandths. */
+  need: number;
+  /** What is ordered, thousandths of the purchase unit. */
+  qty: number;
+  /** The same in base thousandths. */
+  qtyBase: number;
+  rounding: 'exact' | 'rounded_up' | 'rounded_down' | 'minimum_order';
+}
+
+/** Stock the site can count on: on hand, less what is promised away, plus what is on its way. */
+export function positionOf(p: Position): number {
+  return p.onHand - p.reserved + p.onOrder + p.inTransit;
+}
+
+/** At or below the min, counting everything on its way: the trigger of every proposal. */
+export function needsStock(position: number, level: Level): boolean {
+  return position <= level.min && level.max > position;
+}
+
+function ceilDiv(a: number, b: number): number {
+  return Math.floor((a + b - 1) / b);
+}
+
+/**
+ * Order up to the max in whole packs of the vendor (whole purchase units without one), to the
+ * nearer pack: down when the packs below still bring the stock above the min (the next delivery
+ * then comes before it runs short, and a part-case is not bought only to sit), up otherwise; at
+ * least the minimum order.
+ */
+export function orderQuantity(position: number, level: Level, terms: PackTerms): OrderQuantity | null {
+  const need = level.max - position;
+  if (need <= 0) return null;
+  const step = terms.packMultiple && terms.packMultiple > 0 ? terms.packMultiple : QTY_SCALE;
+  const needInUnit = ceilDiv(need * QTY_SCALE, terms.factor);
+  const up = ceilDiv(needInUnit, step) * step;
+  const down = up - step;
+  const baseOf = (qty: number) => Math.floor((qty * terms.factor) / QTY_SCALE);
+  const nearerBelow = down > 0 && need * QTY_SCALE - down * terms.factor < up * terms.factor - need * QTY_SCALE;
+  let qty = nearerBelow && position + baseOf(down) > level.min ? down : up;
+  let rounding: OrderQuantity['rounding'] = qty * terms.factor === need * QTY_SCALE ? 'exact' : qty === down ? 'rounded_down' : 'rounded_up';
+  if (terms.minOrder !== null && qty < terms.minOrder) {
+    qty = ceilDiv(terms.minOrder, step) * step;
+    rounding = 'minimum_order';
+  }
+  return { need, qty, qtyBase: ceilDiv(qty * terms.factor, QTY_SCALE), rounding };
+}
+
+const q = (thousandths: number) => formatQuantity(thousandths);
+const plural = (n: string, word: string) => (n === '1' ? word : `${word}s`);
+
+/** "on hand 4, 3 on order, forecast 11 over the 9-day lead time + 7-day review, 95 % service → min 14, max 20 → order 18, rounded up to 3 cases of 6". */
+export function explainPurchase(p: Position, level: Level, basis: LevelBasis | null, order: OrderQuantity, terms: PackTerms, transferIn = 0, transferOut = 0): string {
+  return `${explainPosition(p, transferIn, transferOut)}, ${explainLevel(level, basis)} → ${explainOrder(order, terms)}`;
+}
+
+export function explainPosition(p: Position, transferIn = 0, transferOut = 0): string {
+  const parts = [`on hand ${q(p.onHand)}`];
+  if (p.reserved) parts.push(`${q(p.reserved)} reserved`);
+  if (p.onOrder) parts.push(`${q(p.onOrder)} on order`);
+  if (p.inTransit) parts.push(`${q(p.inTransit)} coming by transfer`);
+  if (transferIn) parts.push(`${q(transferIn)} proposed by transfer`);
+  if (transferOut) parts.push(`${q(transferOut)} proposed to other sites`);
+  return parts.join(', ');
+}
+
+export function explainLevel(level: Level, basis: LevelBasis | null): string {
+  if (!basis) return `min ${q(level.min)}, max ${q(level.max)}`;
+  const lead = basis.leadTimeSource === 'delivery_cycle' ? `${basis.leadTimeDays}-day delivery cycle` : `${basis.leadTimeDays}-day ${basis.leadTimeSource === 'measured' ? '' : `${basis.leadTimeSource} `}lead time`;
+  const service = formatQuantity(basis.servicePermille * 100).replace(/\.?0+$/, '');
+  return `forecast ${q(basis.forecast)} over the ${lead} + ${basis.reviewDays}-day review, ${service} % service → min ${q(level.min)}, max ${q(level.max)}`;
+}
+
+export function explainOrder(order: OrderQuantity, terms: PackTerms): string {
+  const ordered = `order ${q(order.qtyBase)}`;
+  const inUnits = terms.factor === QTY_SCALE ? null : `${q(order.qty)} ${plural(q(order.qty), terms.unitName)} of ${q(terms.factor)}`;
+  if (order.rounding === 'minimum_order') return `${ordered}, the vendor's minimum order${inUnits ? ` (${inUnits})` : ''}`;
+  if (order.rounding === 'rounded_up') {
+    if (inUnits) return `${ordered}, rounded up to ${inUnits}`;
+    return `${ordered}, rounded up to ${terms.packMultiple ? `a multiple of ${q(terms.packMultiple)}` : 'whole units'}`;
+  }
+  if (order.rounding === 'rounded_down') {
+    const to = inUnits ?? (terms.packMultiple ? `a multiple of ${q(terms.packMultiple)}` : 'whole units');
+    return `${ordered}, rounded down to ${to} (that still keeps it above the min)`;
+  }
+  return inUnits ? `${ordered} (${inUnits})` : ordered;
+}
+
+/** One site's figures for one item, as transfer planning sees them. */
+export interface SiteStock {
+  siteId: string;
+  kind: 'store' | 'warehouse';
+  position: Position;
+  /** Null: the site has no level for the item. */
+  level: Level | null;
+}
+
+export interface PlannedTransfer {
+  sourceSiteId: string;
+  destinationSiteId: string;
+  qty: number;
+  /** The source's free stock before and after, and its min, for the explanation. */
+  sourceFreeBefore: number;
+  sourceMin: number;
+}
+
+/**
+ * What one site can give without falling to its own min: a warehouse everything free above its
+ * min (zero without a level), a store only what is above its max (it keeps its max, never less
+ * than its min). Free stock is on hand less reserved: what is only on order cannot travel.
+ */
+export function surplusOf(site: SiteStock): number {
+  const free = site.position.onHand - site.position.reserved;
+  if (site.kind === 'warehouse') return Math.max(0, free - (site.level?.min ?? 0));
+  if (!site.level) return 0;
+  const abovePosition = positionOf(site.position) - site.level.max;
+  return Math.max(0, Math.min(free - site.level.min, abovePosition));
+}
+
+/**
+ * Moves for one item: stores at or below their min are filled towards their max from warehouses
+ * first, then from the stores with most to spare; whole base units only. Sources never drop
+ * below their own min, and a site is never both source and destination.
+ */
+export function planTransfers(sites: readonly SiteStock[]): PlannedTransfer[] {
+  const short = sites
+    .filter((s) => s.kind === 'store' && s.level && needsStock(positionOf(s.position), s.level))
+    .map((s) => ({ site: s, need: s.level!.max - positionOf(s.position) }))
+    .sort((a, b) => b.need - a.need || (a.site.siteId < b.site.siteId ? -1 : 1));
+  const shortIds = new Set(short.map((s) => s.site.siteId));
+  const sources = sites
+    .filter((s) => !shortIds.has(s.siteId))
+    .map((s) => ({ site: s, left: Math.floor(surplusOf(s) / QTY_SCALE) * QTY_SCALE, free: s.position.onHand - s.position.reserved }))
+    .filter((s) => s.left > 0)
+    .sort((a, b) => (a.site.kind === b.site.kind ? b.left - a.left : a.site.kind === 'warehouse' ? -1 : 1));
+  const planned: PlannedTransfer[] = [];
+  for (const dest of short) {
+    let need = Math.ceil(dest.need / QTY_SCALE) * QTY_SCALE;
+    for (const source of sources) {
+      if (need <= 0) break;
+      const qty = Math.min(need, source.left);
+      if (qty <= 0) continue;
+      planned.push({ sourceSiteId: source.site.siteId, destinationSiteId: dest.site.siteId, qty, sourceFreeBefore: source.free, sourceMin: source.site.level?.min ?? 0 });
+      source.left -= qty;
+      source.free -= qty;
+      need -= qty;
+    }
+  }
+  return planned;
+}
+
+export function explainTransfer(dest: SiteStock, move: PlannedTransfer, sourceName: string): string {
+  const level = dest.level!;
+  return (
+    `${explainPosition(dest.position)}, min ${q(level.min)}, max ${q(level.max)} → move ${q(move.qty)} from ${sourceName}` +
+    ` (it has ${q(move.sourceFreeBefore)} free, keeps ${q(move.sourceFreeBefore - move.qty)}, its min is ${q(move.sourceMin)})`
+  );
+}
+
+/** One bin's stock of one item, as pick-face planning sees it. */
+export interface BinStock {
+  locationId: string;
+  code: string;
+  /** On hand less reserved in the bin. */
+  free: number;
+  /** Null: the bin has no level for the item (a reserve bin). */
+  level: Level | null;
+}
+
+export interface PlannedBinMove {
+  from: BinStock;
+  to: BinStock;
+  qty: number;
+}
+
+/**
+ * Moves inside one site for one item: every pick-face bin (a bin with a level) at or below its min
+ * is filled towards its max from the site's other bins, reserve bins (no level) first and the
+ * fullest first; a bin with a level of its own gives only what is above its max, so it never drops
+ * below its min. Whole base units; a bin is never both source and destination.
+ */
+export function planBinMoves(bins: readonly BinStock[]): PlannedBinMove[] {
+  const faces = bins
+    .filter((b) => b.level && needsStock(b.free, b.level))
+    .map((b) => ({ bin: b, need: Math.ceil((b.level!.max - b.free) / QTY_SCALE) * QTY_SCALE }))
+    .sort((a, b) => b.need - a.need || (a.bin.code < b.bin.code ? -1 : 1));
+  const short = new Set(faces.map((f) => f.bin.locationId));
+  const sources = bins
+    .filter((b) => !short.has(b.locationId))
+    .map((b) => ({ bin: b, left: Math.floor(Math.max(0, b.level ? b.free - b.level.max : b.free) / QTY_SCALE) * QTY_SCALE }))
+    .filter((s) => s.left > 0)
+    .sort((a, b) => (!a.bin.level === !b.bin.level ? b.left - a.left || (a.bin.code < b.bin.code ? -1 : 1) : a.bin.level ? 1 : -1));
+  const planned: PlannedBinMove[] = [];
+  for (const face of faces) {
+    let need = face.need;
+    for (const source of sources) {
+      if (need <= 0) break;
+      const qty = Math.min(need, source.left);
+      if (qty <= 0) continue;
+      planned.push({ from: source.bin, to: face.bin, qty });
+      source.left -= qty;
+      need -= qty;
+    }
+  }
+  return planned;
+}
+
+/** "pick face A-01: on hand 2, min 4, max 12 → move 10 from R-03 (it has 40, keeps 30)". */
+export function explainBinMove(move: PlannedBinMove): string {
+  const level = move.to.level!;
+  const keeps = move.from.level ? `, keeps ${q(move.from.free - move.qty)}, its min is ${q(move.from.level.min)}` : `, keeps ${q(move.from.free - move.qty)}`;
+  return `pick face ${move.to.code}: ${q(move.to.free)} free, min ${q(level.min)}, max ${q(level.max)} → move ${q(move.qty)} from ${move.from.code} (it has ${q(move.from.free)}${keeps})`;
+}

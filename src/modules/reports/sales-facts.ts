@@ -1,0 +1,180 @@
+import { sql } from 'kysely';
+import { reader, type ServiceContext } from '../../platform/context.ts';
+import { mulDiv } from '../../platform/decimal.ts';
+import { QTY_SCALE } from '../../platform/quantity.ts';
+import { itemIn, siteIn, type ReportScope } from './report-scope.ts';
+
+/**
+ * One row per sold line in the period, from the counter (sales) and the online channels (orders),
+ * with what it brought in and what it cost: the dataset behind profitability, sales by
+ * item/category/hour/weekday, ABC and sell-through.
+ *
+ * - A counter sale counts when it was rung up; a voided sale not at all. Returns made since are
+ *   taken off (their refund from revenue, the cost of what came back from cost of goods).
+ * - An order line counts when it first shipped, for what has shipped, at its unit price.
+ * - Cost of goods is the value of the movements the line posted: a recipe's components, a
+ *   bundle's parts.
+ */
+
+export interface SalesFact {
+  source: 'sale' | 'order';
+  documentId: string;
+  lineId: string;
+  itemId: string;
+  siteId: string | null;
+  channelId: string | null;
+  employee: string | null;
+  at: number;
+  qty: number;
+  gross: number;
+  discount: number;
+  revenue: number;
+  cogs: number;
+}
+
+export const COUNTER_CHANNEL = 'counter';
+
+export async function salesFacts(ctx: ServiceContext, scope: ReportScope, options: { start?: number; end?: number } = {}): Promise<SalesFact[]> {
+  const start = options.start ?? scope.start;
+  const end = options.end ?? scope.end;
+  const db = reader(ctx);
+  const channel = scope.filters.channelId;
+  const counter = await db
+        .selectFrom('sale_lines as l')
+        .innerJoin('sales as s', 's.id', 'l.sale_id')
+        .select([
+          'l.id',
+          'l.sale_id',
+          'l.item_id',
+          's.site_id',
+          's.channel_id',
+          's.employee',
+          's.created_at',
+          'l.qty',
+          'l.qty_returned',
+          'l.gross_micros',
+          'l.line_discount_micros',
+          'l.sale_discount_micros',
+          'l.net_micros',
+          'l.refunded_micros',
+          sql<number>`(select coalesce(sum(m.value_micros), 0) from movements m where m.document_type = 'sale' and m.document_id = l.sale_id and m.document_line_id = l.id and m.kind = 'sale')`.as('cost_out'),
+        ])
+        .where('s.created_at', '>=', start)
+        .where('s.created_at', '<', end)
+        .where('s.status', '<>', 'voided')
+        .where(channel && channel !== COUNTER_CHANNEL ? sql<boolean>`s.channel_id = ${channel}` : channel === COUNTER_CHANNEL ? sql<boolean>`s.channel_id is null` : sql<boolean>`1 = 1`)
+        .where(siteIn(scope, 's.site_id'))
+        .where(itemIn(scope, 'l.item_id'))
+        .execute();
+  // What came back on returns of these sales, at the cost it came back with: one grouped query
+  // reaching the return movements through their document (indexed), not one per line.
+  const back = await db
+    .selectFrom('returns as r')
+    .innerJoin('sales as s', 's.id', 'r.sale_id')
+    .innerJoin('return_lines as rl', 'rl.return_id', 'r.id')
+    .innerJoin('movements as m', (join) => join.onRef('m.document_id', '=', 'r.id').onRef('m.document_line_id', '=', 'rl.id'))
+    .select(['rl.sale_line_id', sql<number>`sum(coalesce(m.value_micros, 0))`.as('value')])
+    .where('r.kind', '=', 'return')
+    .where('m.kind', '=', 'return')
+    .where('s.created_at', '>=', start)
+    .where('s.created_at', '<', end)
+    .where(siteIn(scope, 's.site_id'))
+    .groupBy('rl.sale_line_id')
+    .execute();
+  const costBack = new Map(back.map((b) => [b.sale_line_id, Number(b.value)]));
+  const facts: SalesFact[] = counter.map((r) => ({
+    source: 'sale',
+    documentId: r.sale_id,
+    lineId: r.id,
+    itemId: r.item_id,
+    siteId: r.site_id,
+    channelId: r.channel_id,
+    employee: r.employee,
+    at: Number(r.created_at),
+    qty: Number(r.qty) - Number(r.qty_returned),
+    gross: Number(r.gross_micros),
+    discount: Number(r.line_discount_micros) + Number(r.sale_discount_micros),
+    revenue: Number(r.net_micros) - Number(r.refunded_micros),
+    cogs: Number(r.cost_out) - (costBack.get(r.id) ?? 0),
+  }));
+  if (channel === COUNTER_CHANNEL) return facts;
+
+  // Order lines whose first shipment falls in the period; the site is where it shipped from. The
+  // orders that shipped anything in the period are found by time (indexed) first, then all their
+  // shipments read by document, so the whole history is never scanned.
+  const shippedOrders = await db
+    .selectFrom('movements')
+    .select('document_id')
+    .distinct()
+    .where('kind', '=', 'shipment')
+    .where('document_type', '=', 'order')
+    .where('effective_at', '>=', start)
+    .where('effective_at', '<', end)
+    .execute();
+  const shippedLines = (ids: string[]) =>
+    db
+      .selectFrom('movements as m')
+      .innerJoin('order_lines as ol', 'ol.id', 'm.document_line_id')
+      .innerJoin('orders as o', 'o.id', 'ol.order_id')
+      .innerJoin('locations as lf', 'lf.id', 'm.from_location_id')
+      .select([
+        'ol.id',
+        'ol.order_id',
+        'ol.item_id',
+        'o.channel_id',
+        'ol.qty_shipped',
+        'ol.qty_returned',
+        'ol.unit_price_micros',
+        'ol.refunded_micros',
+        sql<string | null>`min(lf.site_id)`.as('site_id'),
+        sql<number>`min(m.effective_at)`.as('first_at'),
+        sql<number>`sum(coalesce(m.value_micros, 0))`.as('cost_out'),
+      ])
+      .where('m.document_id', 'in', ids)
+      .where('m.kind', '=', 'shipment')
+      .where('m.document_type', '=', 'order')
+      .where(channel ? sql<boolean>`o.channel_id = ${channel}` : sql<boolean>`1 = 1`)
+      .where(siteIn(scope, 'lf.site_id'))
+      .where(itemIn(scope, 'ol.item_id'))
+      .where('m.effective_at', '<', end)
+      .groupBy(['ol.id', 'ol.order_id', 'ol.item_id', 'o.channel_id', 'ol.qty_shipped', 'ol.qty_returned', 'ol.unit_price_micros', 'ol.refunded_micros'])
+      .having(sql<number>`min(m.effective_at)`, '>=', start)
+      .execute();
+  const orderIds = shippedOrders.map((r) => r.document_id);
+  const shipped = [];
+  for (let i = 0; i < orderIds.length; i += 500) {
+    shipped.push(...(await shippedLines(orderIds.slice(i, i + 500))));
+  }
+  const orderBack = shipped.length
+    ? await db
+        .selectFrom('returns as r')
+        .innerJoin('return_lines as rl', 'rl.return_id', 'r.id')
+        .innerJoin('movements as m', (join) => join.onRef('m.document_id', '=', 'r.id').onRef('m.document_line_id', '=', 'rl.id'))
+        .select(['rl.order_line_id', sql<number>`sum(coalesce(m.value_micros, 0))`.as('value')])
+        .where('r.order_id', 'is not', null)
+        .where('m.kind', '=', 'return')
+        .groupBy('rl.order_line_id')
+        .execute()
+    : [];
+  const orderCostBack = new Map(orderBack.map((b) => [b.order_line_id, Number(b.value)]));
+  for (const r of shipped) {
+    const qty = Number(r.qty_shipped);
+    const gross = mulDiv(qty, Number(r.unit_price_micros), QTY_SCALE);
+    facts.push({
+      source: 'order',
+      documentId: r.order_id,
+      lineId: r.id,
+      itemId: r.item_id,
+      siteId: r.site_id,
+      channelId: r.channel_id,
+      employee: null,
+      at: Number(r.first_at),
+      qty: qty - Number(r.qty_returned),
+      gross,
+      discount: 0,
+      revenue: gross - Number(r.refunded_micros),
+      cogs: Number(r.cost_out) - (orderCostBack.get(r.id) ?? 0),
+    });
+  }
+  return facts;
+}

@@ -1,0 +1,355 @@
+import { toIso } from '../../platform/clock.ts';
+import { reader, type ServiceContext } from '../../platform/context.ts';
+import { localDate } from '../../platform/clock.ts';
+import { flowsByItem } from './stock-reports.service.ts';
+import { inventoryValuation } from './valuation.service.ts';
+import { apiLink, percentOf, periodMeta, ratioOf, resolveScope, type ReportFilters, type ReportScope } from './report-scope.ts';
+import type { ReportColumn, ReportRow, ReportTable } from './report-table.ts';
+import { COUNTER_CHANNEL, salesFacts, type SalesFact } from './sales-facts.ts';
+
+/** Reports read from what was sold: profitability, sales by item/category/hour/weekday/day, ABC, sell-through. */
+
+export interface ItemInfo {
+  sku: string;
+  name: string;
+  category: string | null;
+  vendorId: string | null;
+  createdAt: number;
+}
+
+export async function itemInfo(ctx: ServiceContext, itemIds?: readonly string[]): Promise<Map<string, ItemInfo>> {
+  const db = reader(ctx);
+  let query = db
+    .selectFrom('items as i')
+    .leftJoin('vendor_items as v', (join) => join.onRef('v.item_id', '=', 'i.id').on('v.preferred', '=', 1))
+    .select(['i.id', 'i.sku', 'i.name', 'i.category', 'i.created_at', 'v.vendor_id']);
+  if (itemIds) {
+    const unique = [...new Set(itemIds)];
+    if (unique.length === 0) return new Map();
+    if (unique.length <= 500) query = query.where('i.id', 'in', unique);
+  }
+  const rows = await query.execute();
+  return new Map(rows.map((r) => [r.id, { sku: r.sku, name: r.name, category: r.category, vendorId: r.vendor_id, createdAt: Number(r.created_at) }]));
+}
+
+export async function names(ctx: ServiceContext, table: 'vendors' | 'channels' | 'locations' | 'users'): Promise<Map<string, string>> {
+  const rows = await reader(ctx).selectFrom(table).select(['id', 'name']).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+export type SalesDimension = 'item' | 'category' | 'vendor' | 'channel' | 'site';
+
+interface Totals {
+  lines: number;
+  qty: number;
+  gross: number;
+  discount: number;
+  revenue: number;
+  cogs: number;
+}
+
+const zero = (): Totals => ({ lines: 0, qty: 0, gross: 0, discount: 0, revenue: 0, cogs: 0 });
+
+function add(t: Totals, f: SalesFact): void {
+  t.lines += 1;
+  t.qty += f.qty;
+  t.gross += f.gross;
+  t.discount += f.discount;
+  t.revenue += f.revenue;
+  t.cogs += f.cogs;
+}
+
+function keyOf(dimension: SalesDimension, f: SalesFact, items: Map<string, ItemInfo>): string {
+  switch (dimension) {
+    case 'item':
+      return f.itemId;
+    case 'category':
+      return items.get(f.itemId)?.category ?? '';
+    case 'vendor':
+      return items.get(f.itemId)?.vendorId ?? '';
+    case 'channel':
+      return f.channelId ?? COUNTER_CHANNEL;
+    case 'site':
+      return f.siteId ?? '';
+  }
+}
+
+function drillFor(scope: ReportScope, dimension: SalesDimension, key: string): string {
+  const period = { from: toIso(scope.start), to: toIso(scope.end - 1) };
+  if (dimension === 'item') return apiLink('/api/v1/movements', { kind: 'sale', item_id: key, location_id: scope.filters.siteId, ...period });
+  if (dimension === 'site') return apiLink('/api/v1/sales', { location_id: key || undefined, ...period });
+  return apiLink('/api/v1/sales', { location_id: scope.filters.siteId, ...period });
+}
+
+/**
+ * Profitability: revenue after discounts, cost of goods, gross margin and margin % per item,
+ * category, vendor (the item's preferred vendor), channel or site; for stock dimensions also
+ * GMROI (margin over average stock at cost) and stock turns (cost of goods over average stock),
+ * the average being the mean of the valuation at the period's two ends.
+ */
+export async function profitabilityTable(ctx: ServiceContext, filters: ReportFilters, dimension: SalesDimension): Promise<ReportTable> {
+  const scope = await resolveScope(ctx, filters);
+  const facts = await salesFacts(ctx, scope);
+  const items = await itemInfo(ctx, facts.map((f) => f.itemId));
+  const groups = new Map<string, Totals>();
+  const total = zero();
+  for (const f of facts) {
+    const key = keyOf(dimension, f, items);
+    const t = groups.get(key) ?? zero();
+    add(t, f);
+    add(total, f);
+    groups.set(key, t);
+  }
+  const stockDimension = dimension === 'item' || dimension === 'category' || dimension === 'vendor' || dimension === 'site';
+  const stock = stockDimension ? await averageStock(ctx, scope, dimension, items) : new Map<string, number>();
+  const labels = await labelsFor(ctx, dimension, items);
+  const rows: ReportRow[] = [...groups.entries()]
+    .sort((a, b) => b[1].revenue - a[1].revenue || (a[0] < b[0] ? -1 : 1))
+    .map(([key, t]) => {
+      const margin = t.revenue - t.cogs;
+      const avg = stock.get(key) ?? null;
+      return {
+        cells: {
+          key,
+          name: labels(key),
+          qty: t.qty,
+          gross: t.gross,
+          discount: t.discount,
+          revenue: t.revenue,
+          cogs: t.cogs,
+          margin,
+          margin_pct: percentOf(margin, t.revenue),
+          avg_stock: avg,
+          gmroi: avg ? ratioOf(margin, avg) : null,
+          turns: avg ? ratioOf(t.cogs, avg) : null,
+        },
+        drill: drillFor(scope, dimension, key),
+      };
+    });
+  const totalMargin = total.revenue - total.cogs;
+  return {
+    report: 'profitability',
+    title: `Profitability by ${dimension}`,
+    meta: { ...periodMeta(scope), by: dimension },
+    columns: [
+      { key: 'key', label: dimension === 'item' ? 'Item id' : dimensionLabel(dimension), type: 'text' },
+      { key: 'name', label: 'Name', type: 'text' },
+      { key: 'qty', label: 'Quantity sold', type: 'qty' },
+      { key: 'gross', label: 'Gross sales', type: 'money' },
+      { key: 'discount', label: 'Discounts', type: 'money' },
+      { key: 'revenue', label: 'Revenue', type: 'money' },
+      { key: 'cogs', label: 'Cost of goods', type: 'money', cost: true },
+      { key: 'margin', label: 'Gross margin', type: 'money', cost: true },
+      { key: 'margin_pct', label: 'Margin %', type: 'percent', cost: true },
+      { key: 'avg_stock', label: 'Average stock at cost', type: 'money', cost: true },
+      { key: 'gmroi', label: 'GMROI', type: 'decimal', cost: true },
+      { key: 'turns', label: 'Stock turns', type: 'decimal', cost: true },
+    ],
+    rows,
+    totals: { key: null, name: 'Totals', qty: total.qty, gross: total.gross, discount: total.discount, revenue: total.revenue, cogs: total.cogs, margin: totalMargin, margin_pct: percentOf(totalMargin, total.revenue), avg_stock: null, gmroi: null, turns: null },
+    truncated: false,
+  };
+}
+
+function dimensionLabel(dimension: string): string {
+  return dimension.charAt(0).toUpperCase() + dimension.slice(1);
+}
+
+async function labelsFor(ctx: ServiceContext, dimension: SalesDimension, items: Map<string, ItemInfo>): Promise<(key: string) => string> {
+  if (dimension === 'item') return (key) => (items.get(key) ? `${items.get(key)!.sku} ${items.get(key)!.name}` : key);
+  if (dimension === 'category') return (key) => key || '(no category)';
+  const table = dimension === 'vendor' ? 'vendors' : dimension === 'channel' ? 'channels' : 'locations';
+  const map = await names(ctx, table);
+  return (key) => (key === COUNTER_CHANNEL && dimension === 'channel' ? 'Counter' : (map.get(key) ?? (key || '(none)')));
+}
+
+/** Mean of the valuation at the period's two ends, per key of the dimension. */
+async function averageStock(ctx: ServiceContext, scope: ReportScope, dimension: SalesDimension, items: Map<string, ItemInfo>): Promise<Map<string, number>> {
+  const sums = new Map<string, number>();
+  const siteIds = dimension === 'site' ? (scope.sites === 'all' ? (await reader(ctx).selectFrom('locations').select('id').where('kind', '=', 'site').execute()).map((r) => r.id) : scope.sites) : [scope.filters.siteId];
+  const known = await itemInfo(ctx);
+  for (const asOf of [scope.start - 1, scope.end - 1]) {
+    for (const siteId of siteIds) {
+      const report = await inventoryValuation(ctx, { locationId: siteId, asOf, category: scope.filters.category });
+      for (const line of report.lines) {
+        if (scope.filters.itemId && line.itemId !== scope.filters.itemId) continue;
+        const info = items.get(line.itemId) ?? known.get(line.itemId);
+        if (scope.filters.vendorId && info?.vendorId !== scope.filters.vendorId) continue;
+        const key = dimension === 'item' ? line.itemId : dimension === 'category' ? (line.category ?? '') : dimension === 'vendor' ? (info?.vendorId ?? '') : (siteId ?? '');
+        sums.set(key, (sums.get(key) ?? 0) + line.value);
+      }
+    }
+  }
+  return new Map([...sums.entries()].map(([k, v]) => [k, Math.round(v / 2)]));
+}
+
+export type SalesBreakdown = 'item' | 'category' | 'hour' | 'weekday' | 'day';
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+/** Sales by item, category, hour of the day, weekday or day, in the shop's time zone: the café's rush hours. */
+export async function salesBreakdownTable(ctx: ServiceContext, filters: ReportFilters, by: SalesBreakdown): Promise<ReportTable> {
+  const scope = await resolveScope(ctx, filters);
+  const facts = await salesFacts(ctx, scope);
+  const items = await itemInfo(ctx, facts.map((f) => f.itemId));
+  const hourFormat = new Intl.DateTimeFormat('en-US', { timeZone: scope.timeZone, hourCycle: 'h23', hour: 'numeric', weekday: 'long' });
+  const local = new Map<number, { hour: number; weekday: string }>();
+  const localOf = (at: number) => {
+    const bucket = Math.floor(at / 3_600_000);
+    let found = local.get(bucket);
+    if (!found) {
+      const parts = Object.fromEntries(hourFormat.formatToParts(new Date(bucket * 3_600_000)).map((p) => [p.type, p.value]));
+      found = { hour: Number(parts.hour), weekday: parts.weekday! };
+      local.set(bucket, found);
+    }
+    return found;
+  };
+  const groups = new Map<string, Totals>();
+  const ordered: string[] = [];
+  if (by === 'hour') for (let h = 0; h < 24; h += 1) ordered.push(String(h).padStart(2, '0'));
+  if (by === 'weekday') ordered.push(...WEEKDAYS);
+  for (const key of ordered) groups.set(key, zero());
+  const total = zero();
+  for (const f of facts) {
+    const key =
+      by === 'item' ? f.itemId : by === 'category' ? (items.get(f.itemId)?.category ?? '') : by === 'hour' ? String(localOf(f.at).hour).padStart(2, '0') : by === 'weekday' ? localOf(f.at).weekday : localDate(f.at, scope.timeZone);
+    const t = groups.get(key) ?? zero();
+    add(t, f);
+    add(total, f);
+    groups.set(key, t);
+  }
+  const entries = [...groups.entries()];
+  if (by === 'item' || by === 'category') entries.sort((a, b) => b[1].revenue - a[1].revenue || (a[0] < b[0] ? -1 : 1));
+  if (by === 'day') entries.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const label = (key: string) => (by === 'item' ? (items.get(key) ? `${items.get(key)!.sku} ${items.get(key)!.name}` : key) : by === 'category' ? key || '(no category)' : by === 'hour' ? `${key}:00` : key);
+  const rows: ReportRow[] = entries.map(([key, t]) => ({
+    cells: { key: by === 'day' ? key : key, name: label(key), lines: t.lines, qty: t.qty, revenue: t.revenue, share_pct: percentOf(t.revenue, total.revenue), cogs: t.cogs },
+    drill:
+      by === 'item'
+        ? apiLink('/api/v1/movements', { kind: 'sale', item_id: key, location_id: scope.filters.siteId, from: toIso(scope.start), to: toIso(scope.end - 1) })
+        : apiLink('/api/v1/sales', { location_id: scope.filters.siteId, from: toIso(scope.start), to: toIso(scope.end - 1) }),
+  }));
+  return {
+    report: 'sales',
+    title: `Sales by ${by}`,
+    meta: { ...periodMeta(scope), by },
+    columns: [
+      { key: 'key', label: by === 'day' ? 'Date' : dimensionLabel(by), type: by === 'day' ? 'date' : 'text' },
+      { key: 'name', label: 'Name', type: 'text' },
+      { key: 'lines', label: 'Lines sold', type: 'int' },
+      { key: 'qty', label: 'Quantity', type: 'qty' },
+      { key: 'revenue', label: 'Revenue', type: 'money' },
+      { key: 'share_pct', label: 'Share of revenue %', type: 'percent' },
+      { key: 'cogs', label: 'Cost of goods', type: 'money', cost: true },
+    ],
+    rows,
+    totals: { key: null, name: 'Totals', lines: total.lines, qty: total.qty, revenue: total.revenue, share_pct: total.revenue ? 10000 : null, cogs: total.cogs },
+    truncated: false,
+  };
+}
+
+/**
+ * ABC classes: items ranked by revenue (value) and by quantity sold (volume); A are the items that
+ * make the first 80 % of the total, B the next 15 %, C the rest. An item's class is decided by the
+ * running total before it, so the item that crosses 80 % is still an A.
+ */
+export function abcClasses(amounts: ReadonlyArray<{ key: string; amount: number }>): Map<string, 'A' | 'B' | 'C'> {
+  const sorted = [...amounts].sort((a, b) => b.amount - a.amount || (a.key < b.key ? -1 : 1));
+  const total = sorted.reduce((s, a) => s + Math.max(a.amount, 0), 0);
+  const classes = new Map<string, 'A' | 'B' | 'C'>();
+  let before = 0;
+  for (const a of sorted) {
+    // Integers only: before / total < 80 % ⇔ before × 100 < total × 80.
+    classes.set(a.key, total > 0 && before * 100 < total * 80 ? 'A' : total > 0 && before * 100 < total * 95 ? 'B' : 'C');
+    before += Math.max(a.amount, 0);
+  }
+  return classes;
+}
+
+export async function abcTable(ctx: ServiceContext, filters: ReportFilters): Promise<ReportTable> {
+  const scope = await resolveScope(ctx, filters);
+  const facts = await salesFacts(ctx, scope);
+  const byItem = new Map<string, Totals>();
+  for (const f of facts) {
+    const t = byItem.get(f.itemId) ?? zero();
+    add(t, f);
+    byItem.set(f.itemId, t);
+  }
+  const items = await itemInfo(ctx, [...byItem.keys()]);
+  const byValue = abcClasses([...byItem.entries()].map(([key, t]) => ({ key, amount: t.revenue })));
+  const byVolume = abcClasses([...byItem.entries()].map(([key, t]) => ({ key, amount: t.qty })));
+  const rows: ReportRow[] = [...byItem.entries()]
+    .sort((a, b) => b[1].revenue - a[1].revenue || (a[0] < b[0] ? -1 : 1))
+    .map(([key, t]) => ({
+      cells: { item_id: key, sku: items.get(key)?.sku ?? '', name: items.get(key)?.name ?? '', category: items.get(key)?.category ?? null, revenue: t.revenue, class_revenue: byValue.get(key)!, qty: t.qty, class_volume: byVolume.get(key)!, cogs: t.cogs },
+      drill: apiLink('/api/v1/movements', { kind: 'sale', item_id: key, location_id: scope.filters.siteId, from: toIso(scope.start), to: toIso(scope.end - 1) }),
+    }));
+  return {
+    report: 'abc',
+    title: 'ABC classes',
+    meta: periodMeta(scope),
+    columns: [
+      { key: 'item_id', label: 'Item id', type: 'text' },
+      { key: 'sku', label: 'SKU', type: 'text' },
+      { key: 'name', label: 'Name', type: 'text' },
+      { key: 'category', label: 'Category', type: 'text' },
+      { key: 'revenue', label: 'Revenue', type: 'money' },
+      { key: 'class_revenue', label: 'Class by revenue', type: 'text' },
+      { key: 'qty', label: 'Quantity sold', type: 'qty' },
+      { key: 'class_volume', label: 'Class by volume', type: 'text' },
+      { key: 'cogs', label: 'Cost of goods', type: 'money', cost: true },
+    ],
+    rows,
+    totals: null,
+    truncated: false,
+  };
+}
+
+/**
+ * Sell-through of new items: items created in the period, what came in for them (receipts into
+ * the scope) and what sold, to the end of the period; sell-through % is sold over received.
+ */
+export async function sellThroughTable(ctx: ServiceContext, filters: ReportFilters): Promise<ReportTable> {
+  const scope = await resolveScope(ctx, filters);
+  const all = await itemInfo(ctx);
+  const fresh = [...all.entries()].filter(([id, i]) => i.createdAt >= scope.start && i.createdAt < scope.end && (!scope.filters.itemId || id === scope.filters.itemId) && (scope.filters.category === undefined || i.category === scope.filters.category));
+  const ids = new Set(fresh.map(([id]) => id));
+  const facts = (await salesFacts(ctx, scope, { start: scope.start })).filter((f) => ids.has(f.itemId));
+  const sold = new Map<string, Totals>();
+  for (const f of facts) {
+    const t = sold.get(f.itemId) ?? zero();
+    add(t, f);
+    sold.set(f.itemId, t);
+  }
+  const received = await flowsByItem(ctx, scope, 'receipt', [...ids]);
+  const rows: ReportRow[] = fresh
+    .filter(([id, info]) => !scope.filters.vendorId || info.vendorId === scope.filters.vendorId || received.has(id))
+    .map(([id, info]) => {
+      const inQty = received.get(id)?.qty ?? 0;
+      const soldQty = sold.get(id)?.qty ?? 0;
+      return {
+        cells: { item_id: id, sku: info.sku, name: info.name, category: info.category, created: localDate(info.createdAt, scope.timeZone), received: inQty, sold: soldQty, revenue: sold.get(id)?.revenue ?? 0, sell_through_pct: percentOf(soldQty, inQty) },
+        drill: apiLink('/api/v1/movements', { item_id: id, from: toIso(scope.start), to: toIso(scope.end - 1) }),
+      };
+    })
+    .sort((a, b) => Number(b.cells.sell_through_pct ?? -1) - Number(a.cells.sell_through_pct ?? -1) || (String(a.cells.sku) < String(b.cells.sku) ? -1 : 1));
+  return {
+    report: 'sell-through',
+    title: 'Sell-through of new items',
+    meta: periodMeta(scope),
+    columns: [
+      { key: 'item_id', label: 'Item id', type: 'text' },
+      { key: 'sku', label: 'SKU', type: 'text' },
+      { key: 'name', label: 'Name', type: 'text' },
+      { key: 'category', label: 'Category', type: 'text' },
+      { key: 'created', label: 'Created', type: 'date' },
+      { key: 'received', label: 'Received', type: 'qty' },
+      { key: 'sold', label: 'Sold', type: 'qty' },
+      { key: 'revenue', label: 'Revenue', type: 'money' },
+      { key: 'sell_through_pct', label: 'Sell-through %', type: 'percent' },
+    ],
+    rows,
+    totals: null,
+    truncated: false,
+  };
+}
+

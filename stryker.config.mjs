@@ -1,0 +1,73 @@
+// @ts-check
+/**
+ * Mutation testing of the core with StrykerJS: `npm run test:mutation [target…]` (see
+ * docs/testing.md). One target per run keeps a run bounded on a small machine; each target has
+ * its own incremental file, so re-running it re-tests only mutants whose code or covering tests
+ * changed. Reports and incremental files go to reports/mutation/ (gitignored: they are
+ * machine-local caches of a run, large and different on every branch).
+ */
+/**
+ * Each target: the files it mutates and the test files that may kill its mutants. Stryker runs
+ * only the tests that cover a mutant, but every covering file re-runs its `beforeAll` (a fresh
+ * database, migrations, an app) for every mutant, so each target gets the fast files that aim at
+ * it rather than the whole suite. A mutant these miss counts as surviving: the score is a floor.
+ */
+const targets = {
+  ledger: {
+    mutate: ['src/modules/ledger/**/*.ts'],
+    tests: ['src/modules/ledger/**/*.test.ts', 'test/ledger-concurrency.test.ts', 'test/ledger.property.test.ts', 'src/modules/costing/costing.test.ts', 'src/modules/fulfillment/**/*.test.ts', 'test/http/stock-api.test.ts'],
+  },
+  costing: {
+    mutate: ['src/modules/costing/**/*.ts'],
+    tests: ['src/modules/costing/**/*.test.ts', 'src/modules/ledger/ledger.test.ts', 'src/modules/purchasing/landed-costs.test.ts', 'src/modules/purchasing/receipts.test.ts', 'test/ledger.property.test.ts'],
+  },
+  http: {
+    mutate: ['src/platform/http/**/*.ts'],
+    tests: ['src/platform/**/*.test.ts', 'test/http/idempotency-scope.test.ts', 'test/http/stock-api.test.ts', 'test/http/limits.test.ts'],
+  },
+  access: {
+    mutate: ['src/modules/access/**/*.ts', 'src/platform/context.ts'],
+    tests: ['src/modules/access/**/*.test.ts', 'test/http/access-matrix.test.ts', 'test/http/tokens.test.ts', 'test/http/users.test.ts', 'test/http/sessions.test.ts', 'test/http/audit.test.ts'],
+  },
+};
+
+const target = process.env.STRYKER_TARGET ?? 'ledger';
+const chosen = targets[/** @type {keyof typeof targets} */ (target)];
+if (!chosen) throw new Error(`STRYKER_TARGET=${target}: choose one of ${Object.keys(targets).join(', ')}`);
+// Read by vitest.mutation.config.ts in the test runner processes, which inherit this environment.
+process.env.MUTATION_TESTS ??= chosen.tests.join(',');
+// Names the run's folders; two runs of one target at once (on different files) need different names.
+const run = process.env.STRYKER_RUN ?? target;
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+  // TypeScript 7 ships no compiler API (its package exports only the version), so
+  // @stryker-mutator/typescript-checker cannot load it; mutants that do not type-check run and
+  // are killed (or not) by the tests, like any other.
+  checkers: [],
+  // Stryker rewrites `extends`/`references` of the tsconfig it is given with the TypeScript API,
+  // which TypeScript 7 lacks; ours has neither, so point it at no file and skip the rewrite.
+  tsconfigFile: 'tsconfig.none.json',
+  mutate: [...chosen.mutate, '!**/*.test.ts'],
+  coverageAnalysis: 'perTest',
+  // Two cores shared with other work: one or two test workers at most.
+  concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
+  // A mutant in a module-level constant needs every test re-run in a fresh process; not worth it here.
+  ignoreStatic: true,
+  incremental: true,
+  incrementalFile: `reports/mutation/${run}/stryker-incremental.json`,
+  reporters: ['html', 'json', 'clear-text', 'progress'],
+  htmlReporter: { fileName: `reports/mutation/${run}/index.html` },
+  jsonReporter: { fileName: `reports/mutation/${run}/mutation.json` },
+  clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: false },
+  tempDirName: `.stryker-tmp/${run}`,
+  cleanTempDir: true,
+  // Anchored (gitignore syntax): a bare 'reports' would also drop src/modules/reports, and a test
+  // file that cannot import its code is left out by the vitest runner without a word.
+  ignorePatterns: ['/.stryker-tmp', '/dist', '/web', '/bench', '/data', '/scratch', '/test-artifacts', '/reports', '/test/browser', '/test/reliability'],
+  // Generous: on a loaded machine a slow run must not pass for a mutant that loops.
+  timeoutMS: 30_000,
+  thresholds: { high: 90, low: 80, break: null },
+};

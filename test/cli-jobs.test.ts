@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { claimJobLease, releaseJobLease } from '../src/platform/jobs/lease.ts';
+import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { testPostgresUrl } from './support/postgres.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
+
+function dbUrlOf(test: TestDatabase): string {
+  if (test.dialect === 'postgres') return `${testPostgresUrl}?options=${encodeURIComponent(`-c search_path=${test.db.schema}`)}`;
+  return test.db.description.replace(/^SQLite /, '');
+}
+
+function stockroom(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [tsx, path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: '' } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describeEachDatabase('stockroom jobs', (get) => {
+  it('shows which instance holds each job and the latest runs, as text and as JSON', async () => {
+    const { db } = get();
+    const now = Date.now();
+    const done = await claimJobLease(db, { name: 'purge_ended_sessions', holder: 'web-1', now: now - 5_000, leaseMs: 60_000, everyMs: 3_600_000 });
+    await releaseJobLease(db, done!, now - 4_958, { outcome: 'done', handled: 3 });
+    await claimJobLease(db, { name: 'expire_orders', holder: 'web-2', now, leaseMs: 60_000, everyMs: 60_000 });
+
+    const text = await stockroom(['jobs', '--db', dbUrlOf(get())]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/expire_orders\s+held by web-2 until/);
+    expect(text.stdout).toMatch(/purge_ended_sessions\s+free; last started/);
+    expect(text.stdout).toMatch(/purge_ended_sessions\s+web-1\s+42 ms\s+done \(3\)/);
+    expect(text.stdout).toMatch(/expire_orders\s+web-2\s+not finished\s+running/);
+
+    const json = await stockroom(['jobs', '--db', dbUrlOf(get()), '--json', '--runs', '1']);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.leases.map((l: { name: string; holder: string | null }) => [l.name, l.holder])).toEqual([
+      ['expire_orders', 'web-2'],
+      ['purge_ended_sessions', null],
+    ]);
+    expect(parsed.runs).toHaveLength(1);
+    expect(parsed.runs[0]).toMatchObject({ name: 'expire_orders', holder: 'web-2', finished_at: null });
+  }, 180_000);
+});

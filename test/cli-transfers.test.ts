@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { beforeAll, expect, it } from 'vitest';
+import { loadDemoStore } from '../src/demo/demo-store.ts';
+import { systemClock } from '../src/platform/clock.ts';
+import { systemActor } from '../src/platform/context.ts';
+import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { testPostgresUrl } from './support/postgres.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
+
+function dbUrlOf(test: TestDatabase): string {
+  if (test.dialect === 'postgres') return `${testPostgresUrl}?options=${encodeURIComponent(`-c search_path=${test.db.schema}`)}`;
+  return test.db.description.replace(/^SQLite /, '');
+}
+
+function stockroom(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [tsx, path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: '' } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describeEachDatabase('the transfer commands', (get) => {
+  beforeAll(async () => {
+    await loadDemoStore({ db: get().db, clock: systemClock, actor: systemActor });
+  });
+
+  it('sends stock from the warehouse to a store, receives it with a damaged unit, and `check` reports the transit invariants', async () => {
+    const db = ['--db', dbUrlOf(get())];
+    const created = await stockroom(['transfer', 'create', '--from', 'WH', '--to', 'HARB', '--line', 'MUG-STONE=4', '--ship', ...db]);
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toMatch(/TRF-\d{6} .* in_transit {2}WH → HARB/);
+    const number = created.stdout.match(/TRF-\d{6}/)![0];
+    const received = await stockroom(['transfer', 'receive', number, '--line', 'MUG-STONE=3', '--damaged', 'MUG-STONE=1', ...db]);
+    expect(received.stdout).toMatch(/received 3 {2}damaged 1 {2}lost 0 {2}in transit 0/);
+    expect(received.stdout).toMatch(/damaged: 1 MUG-STONE arrived damaged/);
+    const refused = await stockroom(['transfer', 'create', '--from', 'WH', '--to', 'HARB', '--line', 'MUG-STONE=100000', ...db]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/insufficient_stock/);
+    const check = await stockroom(['check', ...db]);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/ok {4}transit_belongs_to_open_transfer/);
+    expect(check.stdout).toMatch(/ok {4}transit_matches_transfers/);
+  });
+});

@@ -1,0 +1,173 @@
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { createAdjustment } from '../src/modules/adjustments/index.ts';
+import { createLocation } from '../src/modules/locations/index.ts';
+import { createPurchaseOrder, createVendor, sendPurchaseOrder, setVendorItem } from '../src/modules/purchasing/index.ts';
+import { planning, proposeReplenishment, putLevel } from '../src/modules/replenishment/index.ts';
+import { describeEachDatabase, serviceContext } from './support/databases.ts';
+import { makeItem } from './support/fixtures.ts';
+
+/**
+ * Proposals at random. Pure: any sites' stock and levels through the planner — a transfer never
+ * takes a source below its own min, and nothing is bought for a site whose stock, counting what is
+ * on its way and what the proposal moves to it, is above its min. Through the database on both
+ * dialects: a warehouse and three stores with random stock, levels and orders on their way, read
+ * back by `proposeReplenishment`, with the same two promises and every order reaching the max.
+ *
+ * FC_RUNS sets the number of runs and FC_SEED replays one.
+ */
+
+const runs = (n: number) => Number(process.env.FC_RUNS ?? n);
+const seed = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {};
+const units = (max: number) => fc.integer({ min: 0, max }).map((n) => n * 1000);
+
+const siteArb = fc.record({
+  warehouse: fc.boolean(),
+  onHand: units(40),
+  reserved: units(5),
+  onOrder: units(10),
+  inTransit: units(5),
+  hasLevel: fc.boolean(),
+  min: units(20),
+  span: units(20),
+});
+
+it('plans transfers that never take a source below its min, and only to sites that need stock', () => {
+  fc.assert(
+    fc.property(fc.array(siteArb, { minLength: 1, maxLength: 6 }), (raw) => {
+      const sites: planning.SiteStock[] = raw.map((s, i) => ({
+        siteId: `s${i}`,
+        kind: s.warehouse ? 'warehouse' : 'store',
+        position: { onHand: s.onHand, reserved: Math.min(s.reserved, s.onHand), onOrder: s.onOrder, inTransit: s.inTransit },
+        level: s.hasLevel ? { min: s.min, max: s.min + s.span } : null,
+      }));
+      const moves = planning.planTransfers(sites);
+      for (const site of sites) {
+        const out = moves.filter((m) => m.sourceSiteId === site.siteId).reduce((a, m) => a + m.qty, 0);
+        const into = moves.filter((m) => m.destinationSiteId === site.siteId).reduce((a, m) => a + m.qty, 0);
+        if (out > 0) {
+          expect(into).toBe(0);
+          const free = site.position.onHand - site.position.reserved;
+          expect(free - out).toBeGreaterThanOrEqual(site.level?.min ?? 0);
+        }
+        if (into > 0) {
+          // Only a store at or below its min receives, and never more than takes it to its max (rounded up to a whole unit).
+          expect(site.kind).toBe('store');
+          expect(planning.positionOf(site.position)).toBeLessThanOrEqual(site.level!.min);
+          expect(into).toBeLessThan(site.level!.max - planning.positionOf(site.position) + 1000);
+        }
+      }
+    }),
+    { numRuns: runs(500), ...seed },
+  );
+});
+
+it('plans pick-face moves that never take a bin with a level below its max, only into faces at or below their min, never past their max by a unit', () => {
+  const binArb = fc.record({ free: units(40), hasLevel: fc.boolean(), min: units(20), span: units(20) });
+  fc.assert(
+    fc.property(fc.array(binArb, { minLength: 1, maxLength: 6 }), (raw) => {
+      const bins: planning.BinStock[] = raw.map((b, i) => ({ locationId: `b${i}`, code: `B${i}`, free: b.free, level: b.hasLevel ? { min: b.min, max: b.min + b.span } : null }));
+      const moves = planning.planBinMoves(bins);
+      const out = new Map<string, number>();
+      const into = new Map<string, number>();
+      for (const m of moves) {
+        expect(m.qty).toBeGreaterThan(0);
+        expect(m.qty % 1000).toBe(0);
+        expect(m.from.locationId).not.toBe(m.to.locationId);
+        out.set(m.from.locationId, (out.get(m.from.locationId) ?? 0) + m.qty);
+        into.set(m.to.locationId, (into.get(m.to.locationId) ?? 0) + m.qty);
+      }
+      for (const b of bins) {
+        const given = out.get(b.locationId) ?? 0;
+        const got = into.get(b.locationId) ?? 0;
+        expect(given === 0 || got === 0).toBe(true);
+        if (given) expect(b.free - given).toBeGreaterThanOrEqual(b.level ? b.level.max : 0);
+        if (got) {
+          expect(b.free).toBeLessThanOrEqual(b.level!.min);
+          expect(b.free + got).toBeLessThan(b.level!.max + 1000);
+        }
+      }
+    }),
+    { numRuns: runs(500), ...seed },
+  );
+});
+
+it('orders nothing for a site already covered, and enough to reach the max otherwise (or to within a pack of it, still above the min)', () => {
+  const terms = fc.record({ factor: fc.constantFrom(1000, 6000, 12_000, 500), pack: fc.option(fc.constantFrom(1000, 2000, 500), { nil: null }), moq: fc.option(units(5).filter((n) => n > 0), { nil: null }) });
+  fc.assert(
+    fc.property(siteArb, terms, (s, t) => {
+      const position = planning.positionOf({ onHand: s.onHand, reserved: Math.min(s.reserved, s.onHand), onOrder: s.onOrder, inTransit: s.inTransit });
+      const level = { min: s.min, max: s.min + s.span };
+      const needs = planning.needsStock(position, level);
+      if (position > level.min) expect(needs).toBe(false);
+      if (!needs) return;
+      const order = planning.orderQuantity(position, level, { unitName: 'case', factor: t.factor, packMultiple: t.pack, minOrder: t.moq });
+      expect(order).not.toBeNull();
+      if (order!.rounding === 'rounded_down') {
+        const packBase = ((t.pack ?? 1000) * t.factor) / 1000;
+        expect(position + order!.qtyBase).toBeGreaterThan(level.min);
+        expect(level.max - (position + order!.qtyBase)).toBeLessThan(packBase);
+      } else {
+        expect(position + order!.qtyBase).toBeGreaterThanOrEqual(level.max);
+      }
+      if (t.pack) expect(order!.qty % t.pack).toBe(0);
+      if (t.moq) expect(order!.qty).toBeGreaterThanOrEqual(t.moq);
+    }),
+    { numRuns: runs(500), ...seed },
+  );
+});
+
+describeEachDatabase('replenishment proposals at random', (get) => {
+  it('never take a source below its min and never order for a site already covered', async () => {
+    const ctx = serviceContext(get().db);
+    let run = 0;
+    const vendor = await createVendor(ctx, { name: `Prop vendor ${Date.now()}` } as never);
+    await fc.assert(
+      fc.asyncProperty(fc.array(siteArb, { minLength: 4, maxLength: 4 }), async (raw) => {
+        run += 1;
+        const tag = `${run}${Date.now().toString(36).slice(-4)}`.toUpperCase();
+        const item = await makeItem(ctx);
+        await setVendorItem(ctx, vendor.id, item.id, { unit_cost: 1_000_000, preferred: true } as never);
+        const sites: Array<{ id: string; kind: 'store' | 'warehouse'; min: number | null; free: number }> = [];
+        for (const [i, s] of raw.entries()) {
+          const kind = i === 0 ? 'warehouse' : 'store';
+          const site = await createLocation(ctx, { kind: 'site', code: `RP${tag}${i}`, name: `Site ${i}`, site_type: kind } as never);
+          if (s.onHand) await createAdjustment(ctx, { location_id: site.id, reason: 'found', lines: [{ item_id: item.id, qty: s.onHand, unit_cost: 1_000_000 }] } as never);
+          if (s.onOrder) {
+            const po = await createPurchaseOrder(ctx, { vendor_id: vendor.id, delivery_site_id: site.id, lines: [{ item_id: item.id, qty: s.onOrder }] });
+            await sendPurchaseOrder(ctx, po.id);
+          }
+          const hasLevel = kind === 'store' || s.hasLevel;
+          if (hasLevel) await putLevel(ctx, item.id, site.id, { min: s.min, max: s.min + s.span });
+          sites.push({ id: site.id, kind, min: hasLevel ? s.min : null, free: s.onHand });
+        }
+        const proposals = await proposeReplenishment(ctx);
+        const moves = proposals.transfer.flatMap((g) => g.lines.filter((l) => l.itemId === item.id).map((l) => ({ from: g.sourceSiteId, to: g.destinationSiteId, qty: l.qty })));
+        for (const site of sites) {
+          const out = moves.filter((m) => m.from === site.id).reduce((a, m) => a + m.qty, 0);
+          if (out) expect(site.free - out).toBeGreaterThanOrEqual(site.min ?? 0);
+        }
+        for (const group of proposals.purchase) {
+          for (const line of group.lines.filter((l) => l.itemId === item.id)) {
+            const position = planning.positionOf(line.position) + line.transferIn - line.transferOut;
+            expect(position).toBeLessThanOrEqual(line.level.min);
+            if (line.order.rounding === 'rounded_down') expect(position + line.order.qtyBase).toBeGreaterThan(line.level.min);
+            else expect(position + line.order.qtyBase).toBeGreaterThanOrEqual(line.level.max);
+          }
+        }
+        // Every site at or below its min, counting what is on its way, is proposed for (bought or moved).
+        for (const site of sites.filter((s) => s.min !== null && s.kind === 'store')) {
+          const raw0 = raw[sites.indexOf(site)]!;
+          const position = raw0.onHand + raw0.onOrder;
+          const max = raw0.min + raw0.span;
+          if (position <= raw0.min && max > position) {
+            const bought = proposals.purchase.some((g) => g.siteId === site.id && g.lines.some((l) => l.itemId === item.id));
+            const moved = moves.some((m) => m.to === site.id);
+            expect(bought || moved).toBe(true);
+          }
+        }
+      }),
+      { numRuns: runs(12), ...seed },
+    );
+  }, 300_000);
+});
