@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createUser, preparePassword } from '../src/modules/access/index.ts';
@@ -11,6 +10,7 @@ import { updateSettings } from '../src/modules/settings/index.ts';
 import { describeEachDatabase, serviceContext } from './support/databases.ts';
 import { makeItem, makeShop } from './support/fixtures.ts';
 import { $, q, sell } from './support/shop.ts';
+import { MailCatcher } from './fakes/mail-catcher.ts';
 
 /**
  * Issue 14's promise end to end: a sale that takes an item below its minimum sends exactly one
@@ -20,20 +20,15 @@ import { $, q, sell } from './support/shop.ts';
  * The worker delivers what the alert wrote to the outbox; nothing is asserted on outbox rows.
  */
 
-interface Mail {
-  to: string[];
-  raw: string;
-}
 interface Hit {
   headers: http.IncomingHttpHeaders;
   body: string;
   url: string;
 }
 
-let smtp: SMTPServer;
+let smtp: MailCatcher;
 let provider: http.Server;
 let receiver: http.Server;
-const mails: Mail[] = [];
 const texts: Hit[] = [];
 const hooks: Hit[] = [];
 
@@ -49,29 +44,17 @@ function recorder(into: Hit[], status: number, answer = ''): http.Server {
 }
 
 const listen = (server: { listen: (port: number, host: string, cb: () => void) => unknown }) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const portOf = (server: http.Server | SMTPServer) => ((server instanceof SMTPServer ? server.server : server).address() as AddressInfo).port;
+const portOf = (server: http.Server) => (server.address() as AddressInfo).port;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
+  smtp = new MailCatcher();
   provider = recorder(texts, 201, JSON.stringify({ sid: 'SM0001', status: 'queued' }));
   receiver = recorder(hooks, 204);
-  await Promise.all([listen(smtp), listen(provider), listen(receiver)]);
+  await Promise.all([smtp.start(), listen(provider), listen(receiver)]);
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.stop();
   for (const server of [provider, receiver]) {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -80,12 +63,12 @@ afterAll(async () => {
 
 describeEachDatabase('alerts delivered', (get) => {
   it('one email per subscriber, one text and one signed webhook for a sale below the minimum, and none again within the cooldown', async () => {
-    mails.length = texts.length = hooks.length = 0;
+    smtp.mails.length = texts.length = hooks.length = 0;
     const db = get().db;
     const ctx = serviceContext(db);
     await updateSettings(ctx, { time_zone: 'UTC' });
     await writeNotificationSettings(db.kysely, {
-      smtp_url: `smtp://127.0.0.1:${portOf(smtp)}`,
+      smtp_url: smtp.url,
       mail_from: 'alerts@shop.example',
       sms_base_url: `http://127.0.0.1:${portOf(provider)}`,
       sms_account_sid: 'AC_e2e',
@@ -115,8 +98,8 @@ describeEachDatabase('alerts delivered', (get) => {
     await sell(ctx, { location_id: shop.store.id, lines: [{ item_id: item.id, qty: 3 }], payments: [{ tender: 'cash', amount: '100.00' }] });
     await deliverAll();
 
-    expect(mails.map((m) => m.to).sort()).toEqual([[manager.email], [owner.email]].sort());
-    for (const mail of mails) expect(mail.raw).toContain('Subject: Low stock: Oat milk');
+    expect(smtp.mails.map((m) => m.to).sort()).toEqual([[manager.email], [owner.email]].sort());
+    for (const mail of smtp.mails) expect(mail.raw).toContain('Subject: Low stock: Oat milk');
 
     expect(texts).toHaveLength(1);
     const form = new URLSearchParams(texts[0]!.body);
@@ -142,6 +125,6 @@ describeEachDatabase('alerts delivered', (get) => {
     ctx.clock.advance(3_600_000);
     await sell(ctx, { location_id: shop.store.id, lines: [{ item_id: item.id, qty: 4 }], payments: [{ tender: 'cash', amount: '100.00' }] });
     await deliverAll();
-    expect([mails.length, texts.length, hooks.length]).toEqual([2, 1, 1]);
+    expect([smtp.mails.length, texts.length, hooks.length]).toEqual([2, 1, 1]);
   });
 });

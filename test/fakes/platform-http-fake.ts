@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FakeWebhookDelivery } from './fake-store.ts';
 
 export interface FakeRequest {
   method: string;
@@ -125,5 +126,45 @@ export function parseJson(body: string): unknown {
     return JSON.parse(body);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The plumbing half of a `FakeStore` on `PlatformHttpFake`: the served address, the request log,
+ * throttling and hanging on demand, and the webhooks queued for the test to deliver. A subclass
+ * routes its platform's API and pushes onto `queued`.
+ */
+export abstract class HttpFakeStore {
+  protected readonly queued: FakeWebhookDelivery[] = [];
+  protected readonly http: PlatformHttpFake;
+
+  protected constructor(throttled: (retryAfterMs: number) => FakeResponse) {
+    this.http = new PlatformHttpFake((request) => this.route(request), throttled);
+  }
+
+  protected abstract route(request: FakeRequest): FakeResponse;
+
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  get requests(): ReadonlyArray<{ method: string; path: string; at: number }> {
+    return this.http.requests;
+  }
+
+  takeWebhooks(): FakeWebhookDelivery[] {
+    return this.queued.splice(0, this.queued.length);
+  }
+
+  throttleNext(count: number, retryAfterMs: number): void {
+    this.http.throttleNext(count, retryAfterMs);
+  }
+
+  delayNext(count: number, ms: number): void {
+    this.http.delayNext(count, ms);
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
   }
 }

@@ -22,7 +22,7 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { FakeOrderLineInput, FakeProductInput, FakeStore, FakeWebhookDelivery } from './fake-store.ts';
-import { parseJson, PlatformHttpFake, retryAfterSeconds, type FakeRequest, type FakeResponse } from './platform-http-fake.ts';
+import { HttpFakeStore, parseJson, retryAfterSeconds, type FakeRequest, type FakeResponse } from './platform-http-fake.ts';
 
 export const SQUARE_FAKE_API_VERSION = '2026-09-16';
 const CATALOG_PAGE_SIZE = 100;
@@ -99,11 +99,10 @@ export interface SquareFakeOptions {
   now?: () => number;
 }
 
-export class SquareFake implements FakeStore {
+export class SquareFake extends HttpFakeStore implements FakeStore {
   readonly credentials: Record<string, string>;
   readonly locationId = `L${squareId(12)}`;
   readonly merchantId = squareId(13);
-  private readonly http: PlatformHttpFake;
   private readonly now: () => number;
   private readonly items = new Map<string, Item>();
   private readonly variations = new Map<string, Variation>();
@@ -111,32 +110,23 @@ export class SquareFake implements FakeStore {
   private readonly inStock = new Map<string, number>();
   private readonly orders = new Map<string, Order>();
   private readonly idempotency = new Map<string, { fingerprint: string; response: FakeResponse }>();
-  private readonly queued: FakeWebhookDelivery[] = [];
   private notificationUrl = 'https://stockroom.invalid/webhooks/square';
   private orderSequence = 1000;
 
   private constructor(options: SquareFakeOptions) {
-    this.now = options.now ?? Date.now;
-    this.credentials = { accessToken: `EAAA${squareId(40)}`, locationIds: this.locationId, webhookSignatureKey: squareId(22) };
-    this.http = new PlatformHttpFake((request) => this.route(request), (retryAfterMs) => ({
+    super((retryAfterMs) => ({
       status: 429,
       headers: { 'retry-after': retryAfterSeconds(retryAfterMs) },
       body: { errors: [{ category: 'RATE_LIMIT_ERROR', code: 'RATE_LIMITED', detail: 'Rate limit exceeded.' }] },
     }));
+    this.now = options.now ?? Date.now;
+    this.credentials = { accessToken: `EAAA${squareId(40)}`, locationIds: this.locationId, webhookSignatureKey: squareId(22) };
   }
 
   static async start(options: SquareFakeOptions = {}): Promise<SquareFake> {
     const fake = new SquareFake(options);
     await fake.http.listen();
     return fake;
-  }
-
-  get baseUrl(): string {
-    return this.http.baseUrl;
-  }
-
-  get requests(): ReadonlyArray<{ method: string; path: string; at: number }> {
-    return this.http.requests;
   }
 
   /** The request bodies of every inventory batch-create, for asserting batching and keys. */
@@ -224,25 +214,9 @@ export class SquareFake implements FakeStore {
     this.queueOrderEvent('order.updated', order);
   }
 
-  takeWebhooks(): FakeWebhookDelivery[] {
-    return this.queued.splice(0, this.queued.length);
-  }
-
   /** Units (not thousandths) IN_STOCK at the location; Square counts may be fractional. */
   levelOf(variantRef: string): number {
     return (this.inStock.get(variantRef) ?? 0) / 1000;
-  }
-
-  throttleNext(count: number, retryAfterMs: number): void {
-    this.http.throttleNext(count, retryAfterMs);
-  }
-
-  delayNext(count: number, ms: number): void {
-    this.http.delayNext(count, ms);
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
   }
 
   // ---- state helpers ----
@@ -305,7 +279,7 @@ export class SquareFake implements FakeStore {
 
   // ---- HTTP API ----
 
-  private route(request: FakeRequest): FakeResponse {
+  protected route(request: FakeRequest): FakeResponse {
     if (request.headers.authorization !== `Bearer ${this.credentials.accessToken}`) {
       return failure(401, [{ category: 'AUTHENTICATION_ERROR', code: 'UNAUTHORIZED', detail: 'This request could not be authorized.' }]);
     }

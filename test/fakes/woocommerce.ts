@@ -25,7 +25,7 @@
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { FakeOrderLineInput, FakeProductInput, FakeStore, FakeWebhookDelivery } from './fake-store.ts';
-import { parseJson, PlatformHttpFake, retryAfterSeconds, type FakeRequest, type FakeResponse } from './platform-http-fake.ts';
+import { HttpFakeStore, parseJson, retryAfterSeconds, type FakeRequest, type FakeResponse } from './platform-http-fake.ts';
 
 const BATCH_MAX = 100;
 const PER_PAGE_MAX = 100;
@@ -81,16 +81,14 @@ export interface WooCommerceFakeOptions {
   now?: () => number;
 }
 
-export class WooCommerceFake implements FakeStore {
+export class WooCommerceFake extends HttpFakeStore implements FakeStore {
   readonly credentials: Record<string, string>;
   readonly webhookId = 7;
-  private readonly http: PlatformHttpFake;
   private readonly now: () => number;
   private readonly salt = randomBytes(16).toString('hex');
   private readonly products = new Map<number, Product>();
   private readonly variations = new Map<number, Variation>();
   private readonly orders = new Map<number, Order>();
-  private readonly queued: FakeWebhookDelivery[] = [];
   /** WordPress posts (products, variations, orders, refunds) share one id sequence. */
   private nextPostId = 10;
   private nextItemId = 1;
@@ -99,6 +97,11 @@ export class WooCommerceFake implements FakeStore {
   readonly batches: Array<{ path: string; updates: number }> = [];
 
   private constructor(options: WooCommerceFakeOptions) {
+    super((retryAfterMs) => ({
+      status: 429,
+      headers: { 'retry-after': retryAfterSeconds(retryAfterMs) },
+      body: { code: 'rest_too_many_requests', message: 'Too many requests.', data: { status: 429 } },
+    }));
     this.now = options.now ?? Date.now;
     this.credentials = {
       siteUrl: 'https://shop.example',
@@ -106,25 +109,12 @@ export class WooCommerceFake implements FakeStore {
       consumerSecret: `cs_${randomBytes(20).toString('hex')}`,
       webhookSecret: randomBytes(16).toString('base64'),
     };
-    this.http = new PlatformHttpFake((request) => this.route(request), (retryAfterMs) => ({
-      status: 429,
-      headers: { 'retry-after': retryAfterSeconds(retryAfterMs) },
-      body: { code: 'rest_too_many_requests', message: 'Too many requests.', data: { status: 429 } },
-    }));
   }
 
   static async start(options: WooCommerceFakeOptions = {}): Promise<WooCommerceFake> {
     const fake = new WooCommerceFake(options);
     await fake.http.listen();
     return fake;
-  }
-
-  get baseUrl(): string {
-    return this.http.baseUrl;
-  }
-
-  get requests(): ReadonlyArray<{ method: string; path: string; at: number }> {
-    return this.http.requests;
   }
 
   addProduct(input: FakeProductInput): string {
@@ -213,26 +203,10 @@ export class WooCommerceFake implements FakeStore {
     this.queueDelivery('order.deleted', JSON.stringify({ id: order.id }));
   }
 
-  takeWebhooks(): FakeWebhookDelivery[] {
-    return this.queued.splice(0, this.queued.length);
-  }
-
   levelOf(variantRef: string): number {
     const [productId, variationId] = variantRef.split(':').map(Number);
     const holder = variationId ? this.variations.get(variationId) : this.products.get(productId!);
     return holder?.stock ?? 0;
-  }
-
-  throttleNext(count: number, retryAfterMs: number): void {
-    this.http.throttleNext(count, retryAfterMs);
-  }
-
-  delayNext(count: number, ms: number): void {
-    this.http.delayNext(count, ms);
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
   }
 
   // ---- state helpers ----
@@ -366,7 +340,7 @@ export class WooCommerceFake implements FakeStore {
     return request.headers.authorization === expected;
   }
 
-  private route(request: FakeRequest): FakeResponse {
+  protected route(request: FakeRequest): FakeResponse {
     const { method, path, query } = request;
     if (method === 'GET' && path === '/wp-json/') {
       return { status: 200, body: { name: 'Fake Woo Shop', description: 'Just another WordPress site', url: this.credentials.siteUrl, home: this.credentials.siteUrl, namespaces: ['wp/v2', 'wc/v3'] } };

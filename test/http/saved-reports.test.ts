@@ -1,7 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { localDate } from '../../src/platform/clock.ts';
 import { DeliveryWorker, writeNotificationSettings } from '../../src/modules/notifications/index.ts';
@@ -10,6 +8,7 @@ import { systemActor } from '../../src/platform/context.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { buildTestApi, type TestApi } from '../support/http.ts';
 import { makeToken, makeUser } from '../support/access.ts';
+import { MailCatcher } from '../fakes/mail-catcher.ts';
 
 const DAY = 86_400_000;
 
@@ -21,33 +20,13 @@ const DAY = 86_400_000;
  * Two sites, A and B, each sells a MUG bought at 4.00: A sells 3 at 10.00, B sells 1 at 10.00,
  * on day 1. The saved report: sales lines by site, quantity, revenue and cost, the last 7 days.
  */
-interface Mail {
-  to: string[];
-  raw: string;
-}
-let smtp: SMTPServer;
-const mails: Mail[] = [];
+let smtp: MailCatcher;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  smtp = await new MailCatcher().start();
 });
 
-afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
-});
+afterAll(() => smtp.stop());
 
 /** The attachment of a MIME message, decoded (nodemailer writes it in base64). */
 function attachmentOf(raw: string): { filename: string; content: Buffer } {
@@ -159,8 +138,8 @@ describeEachDatabase('saved reports: share, run as the caller, schedule by email
 
   it('emails a scheduled report as CSV and XLSX through the outbox to the SMTP server; a staff recipient gets no costs', { timeout: 60_000 }, async () => {
     // One SMTP server serves both databases' runs: only this run's mail counts.
-    mails.length = 0;
-    await writeNotificationSettings(api.db.kysely, { smtp_url: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, mail_from: 'reports@shop.example' });
+    smtp.mails.length = 0;
+    await writeNotificationSettings(api.db.kysely, { smtp_url: smtp.url, mail_from: 'reports@shop.example' });
     const owner = await makeUser(api, 'owner');
     const staffPerson = await makeUser(api, 'staff');
     const ownerToken = await makeToken(api, 'owner');
@@ -191,7 +170,7 @@ describeEachDatabase('saved reports: share, run as the caller, schedule by email
 
     const worker = new DeliveryWorker({ db: api.db, clock: api.clock, workerId: 'reports-e2e', timeoutMs: 5000 });
     for (let round = 0; round < 20 && (await worker.runOnce()) > 0; round += 1);
-    const mine = mails.filter((m) => m.raw.includes('Takings by site'));
+    const mine = smtp.mails.filter((m) => m.raw.includes('Takings by site'));
     expect(mine.map((m) => m.to[0]).sort()).toEqual([owner.email, staffPerson.email, 'accounts@shop.example'].sort());
 
     // The daily file covers day 1 (the day before it ran) only if it ran the day after; read what it says.

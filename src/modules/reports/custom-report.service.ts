@@ -183,7 +183,15 @@ function zeros(...groups: ReadonlyArray<readonly string[]>) {
   return groups.flat().map((name) => sql<number>`0`.as(name));
 }
 
-type Extra = (conditions: RawBuilder<boolean>[]) => RawBuilder<boolean>;
+/** The filters' conditions joined with `and` (true when there are none). */
+function extra(conditions: RawBuilder<boolean>[]): RawBuilder<boolean> {
+  return conditions.length ? sql<boolean>`(${sql.join(conditions, sql` and `)})` : sql<boolean>`1 = 1`;
+}
+
+/** An item's preferred vendor (the first, should there be several). */
+function preferredVendor(itemColumn: string) {
+  return sql<string | null>`(select min(v.vendor_id) from vendor_items v where v.item_id = ${sql.ref(itemColumn)} and v.preferred = 1)`;
+}
 const DAY_MS = 86_400_000;
 
 /**
@@ -192,7 +200,7 @@ const DAY_MS = 86_400_000;
  * posted receipts brought in (quantity, and value at cost from the receipt's movements), and
  * how many days late the line arrived — or is, while still open past its expected day.
  */
-function purchaseLineFacts(db: Executor, scope: ReportScope, def: CustomReportDefinition, start: number, end: number, extra: Extra, expectedDays: ReadonlyMap<string, number>): FactsQuery {
+function purchaseLineFacts(db: Executor, scope: ReportScope, def: CustomReportDefinition, start: number, end: number, expectedDays: ReadonlyMap<string, number>): FactsQuery {
   const f = def.filters ?? {};
   const conditions: RawBuilder<boolean>[] = [];
   if (f.employee) conditions.push(sql<boolean>`po.created_by = ${f.employee}`);
@@ -257,7 +265,7 @@ function purchaseLineFacts(db: Executor, scope: ReportScope, def: CustomReportDe
  * expected) and its value at the cost the count fixed, the counter, and the reason the variance
  * was decided with (`count_variance` when none was given).
  */
-function countLineFacts(db: Executor, scope: ReportScope, def: CustomReportDefinition, start: number, end: number, extra: Extra): FactsQuery {
+function countLineFacts(db: Executor, scope: ReportScope, def: CustomReportDefinition, start: number, end: number): FactsQuery {
   const f = def.filters ?? {};
   const reason = sql<string>`coalesce(cl.decision_reason, 'count_variance')`;
   const conditions: RawBuilder<boolean>[] = [];
@@ -271,7 +279,7 @@ function countLineFacts(db: Executor, scope: ReportScope, def: CustomReportDefin
     .select([
       'cl.item_id as item_id',
       'i.category as category',
-      sql<string | null>`(select min(v.vendor_id) from vendor_items v where v.item_id = cl.item_id and v.preferred = 1)`.as('vendor_id'),
+      preferredVendor('cl.item_id').as('vendor_id'),
       'c.site_id as site_id',
       sql<string | null>`null`.as('channel_id'),
       'cl.counted_by as employee',
@@ -306,97 +314,97 @@ async function expectedDaysOf(db: Executor, scope: ReportScope, start: number, e
   return new Map(rows.filter((r) => /^\d{4}-\d{2}-\d{2}$/.test(r.expected_on ?? '')).map((r) => [r.expected_on!, startOfLocalDay(r.expected_on!, scope.timeZone)]));
 }
 
-function factsQuery(db: Executor, dataset: Dataset, scope: ReportScope, def: CustomReportDefinition, start: number, end: number, expectedDays: ReadonlyMap<string, number> = new Map()): FactsQuery {
+/** Movements in the period; the site of one is the side that is a shelf (for a transfer between two sites, where it arrived). */
+function movementFacts(db: Executor, scope: ReportScope, def: CustomReportDefinition, start: number, end: number): FactsQuery {
   const f = def.filters ?? {};
-  const preferredVendor = (itemColumn: string) => sql<string | null>`(select min(v.vendor_id) from vendor_items v where v.item_id = ${sql.ref(itemColumn)} and v.preferred = 1)`;
-  const extra = (conditions: RawBuilder<boolean>[]) => (conditions.length ? sql<boolean>`(${sql.join(conditions, sql` and `)})` : sql<boolean>`1 = 1`);
-  if (dataset === 'movements') {
-    // The site of a movement: the side that is a shelf (a physical location); for a transfer
-    // between two sites, where it arrived.
-    const conditions: RawBuilder<boolean>[] = [];
-    if (f.employee) conditions.push(sql<boolean>`m.actor_id = ${f.employee}`);
-    if (f.kind) conditions.push(sql<boolean>`m.kind = ${f.kind}`);
-    if (f.reason) conditions.push(sql<boolean>`m.reason = ${f.reason}`);
-    return db
-      .selectFrom('movements as m')
-      .innerJoin('locations as lt', 'lt.id', 'm.to_location_id')
-      .innerJoin('locations as lf', 'lf.id', 'm.from_location_id')
-      .innerJoin('items as i', 'i.id', 'm.item_id')
-      .select([
-        'm.item_id as item_id',
-        'i.category as category',
-        preferredVendor('m.item_id').as('vendor_id'),
-        sql<string | null>`case when lt.kind <> 'virtual' then lt.site_id else lf.site_id end`.as('site_id'),
-        sql<string | null>`null`.as('channel_id'),
-        'm.actor_id as employee',
-        'm.effective_at as at',
-        'm.lot_id as lot_id',
-        'm.kind as kind',
-        'm.reason as reason',
-        'm.qty as quantity',
-        sql<number>`coalesce(m.value_micros, 0)`.as('value'),
-        sql<number>`0`.as('revenue'),
-        sql<number>`0`.as('cost'),
-        ...zeros(PURCHASE_FACTS, COUNT_FACTS),
-      ])
-      .where('m.effective_at', '>=', start)
-      .where('m.effective_at', '<', end)
-      .where(scope.sites === 'all' ? sql<boolean>`1 = 1` : sql<boolean>`(${siteIn(scope, 'lt.site_id')} or ${siteIn(scope, 'lf.site_id')})`)
-      .where(scope.filters.siteId ? sql<boolean>`(case when lt.kind <> 'virtual' then lt.site_id else lf.site_id end) = ${scope.filters.siteId}` : sql<boolean>`1 = 1`)
-      .where(itemIn(scope, 'm.item_id'))
-      .where(extra(conditions));
-  }
-  if (dataset === 'sales_lines') {
-    const conditions: RawBuilder<boolean>[] = [];
-    if (f.employee) conditions.push(sql<boolean>`s.employee = ${f.employee}`);
-    if (f.channel_id === 'counter') conditions.push(sql<boolean>`s.channel_id is null`);
-    else if (f.channel_id) conditions.push(sql<boolean>`s.channel_id = ${f.channel_id}`);
-    // What came back on returns of the period's sales, at cost: one grouped derived table reached
-    // through the returns' documents (indexed), not a scan of return lines per sold line.
-    const back = db
-      .selectFrom('returns as r')
-      .innerJoin('sales as rs', 'rs.id', 'r.sale_id')
-      .innerJoin('return_lines as rl', 'rl.return_id', 'r.id')
-      .innerJoin('movements as rm', (join) => join.onRef('rm.document_id', '=', 'r.id').onRef('rm.document_line_id', '=', 'rl.id'))
-      .select(['rl.sale_line_id as sale_line_id', sql<number>`sum(coalesce(rm.value_micros, 0))`.as('value')])
-      .where('r.kind', '=', 'return')
-      .where('rm.kind', '=', 'return')
-      .where('rs.created_at', '>=', start)
-      .where('rs.created_at', '<', end)
-      .groupBy('rl.sale_line_id');
-    return db
-      .selectFrom('sale_lines as l')
-      .innerJoin('sales as s', 's.id', 'l.sale_id')
-      .innerJoin('items as i', 'i.id', 'l.item_id')
-      .leftJoin(back.as('rb'), 'rb.sale_line_id', 'l.id')
-      .select([
-        'l.item_id as item_id',
-        'i.category as category',
-        preferredVendor('l.item_id').as('vendor_id'),
-        's.site_id as site_id',
-        sql<string>`coalesce(s.channel_id, 'counter')`.as('channel_id'),
-        's.employee as employee',
-        's.created_at as at',
-        'l.lot_id as lot_id',
-        sql<string | null>`null`.as('kind'),
-        sql<string | null>`null`.as('reason'),
-        sql<number>`l.qty - l.qty_returned`.as('quantity'),
-        sql<number>`0`.as('value'),
-        sql<number>`l.net_micros - l.refunded_micros`.as('revenue'),
-        // What the line took off the shelf at cost, less what came back on its returns.
-        sql<number>`(select coalesce(sum(m.value_micros), 0) from movements m where m.document_type = 'sale' and m.document_id = l.sale_id and m.document_line_id = l.id and m.kind = 'sale')
-          - coalesce(rb.value, 0)`.as('cost'),
-        ...zeros(PURCHASE_FACTS, COUNT_FACTS),
-      ])
-      .where('s.created_at', '>=', start)
-      .where('s.created_at', '<', end)
-      .where('s.status', '<>', 'voided')
-      .where(siteIn(scope, 's.site_id'))
-      .where(itemIn(scope, 'l.item_id'))
-      .where(extra(conditions));
-  }
-  if (dataset === 'purchase_lines') return purchaseLineFacts(db, scope, def, start, end, extra, expectedDays);
-  if (dataset === 'counts') return countLineFacts(db, scope, def, start, end, extra);
+  const conditions: RawBuilder<boolean>[] = [];
+  if (f.employee) conditions.push(sql<boolean>`m.actor_id = ${f.employee}`);
+  if (f.kind) conditions.push(sql<boolean>`m.kind = ${f.kind}`);
+  if (f.reason) conditions.push(sql<boolean>`m.reason = ${f.reason}`);
+  return db
+    .selectFrom('movements as m')
+    .innerJoin('locations as lt', 'lt.id', 'm.to_location_id')
+    .innerJoin('locations as lf', 'lf.id', 'm.from_location_id')
+    .innerJoin('items as i', 'i.id', 'm.item_id')
+    .select([
+      'm.item_id as item_id',
+      'i.category as category',
+      preferredVendor('m.item_id').as('vendor_id'),
+      sql<string | null>`case when lt.kind <> 'virtual' then lt.site_id else lf.site_id end`.as('site_id'),
+      sql<string | null>`null`.as('channel_id'),
+      'm.actor_id as employee',
+      'm.effective_at as at',
+      'm.lot_id as lot_id',
+      'm.kind as kind',
+      'm.reason as reason',
+      'm.qty as quantity',
+      sql<number>`coalesce(m.value_micros, 0)`.as('value'),
+      sql<number>`0`.as('revenue'),
+      sql<number>`0`.as('cost'),
+      ...zeros(PURCHASE_FACTS, COUNT_FACTS),
+    ])
+    .where('m.effective_at', '>=', start)
+    .where('m.effective_at', '<', end)
+    .where(scope.sites === 'all' ? sql<boolean>`1 = 1` : sql<boolean>`(${siteIn(scope, 'lt.site_id')} or ${siteIn(scope, 'lf.site_id')})`)
+    .where(scope.filters.siteId ? sql<boolean>`(case when lt.kind <> 'virtual' then lt.site_id else lf.site_id end) = ${scope.filters.siteId}` : sql<boolean>`1 = 1`)
+    .where(itemIn(scope, 'm.item_id'))
+    .where(extra(conditions));
+}
+
+/** Sale lines of the period's sales (voided ones left out), net of what came back on returns. */
+function saleLineFacts(db: Executor, scope: ReportScope, def: CustomReportDefinition, start: number, end: number): FactsQuery {
+  const f = def.filters ?? {};
+  const conditions: RawBuilder<boolean>[] = [];
+  if (f.employee) conditions.push(sql<boolean>`s.employee = ${f.employee}`);
+  if (f.channel_id === 'counter') conditions.push(sql<boolean>`s.channel_id is null`);
+  else if (f.channel_id) conditions.push(sql<boolean>`s.channel_id = ${f.channel_id}`);
+  // What came back on returns of the period's sales, at cost: one grouped derived table reached
+  // through the returns' documents (indexed), not a scan of return lines per sold line.
+  const back = db
+    .selectFrom('returns as r')
+    .innerJoin('sales as rs', 'rs.id', 'r.sale_id')
+    .innerJoin('return_lines as rl', 'rl.return_id', 'r.id')
+    .innerJoin('movements as rm', (join) => join.onRef('rm.document_id', '=', 'r.id').onRef('rm.document_line_id', '=', 'rl.id'))
+    .select(['rl.sale_line_id as sale_line_id', sql<number>`sum(coalesce(rm.value_micros, 0))`.as('value')])
+    .where('r.kind', '=', 'return')
+    .where('rm.kind', '=', 'return')
+    .where('rs.created_at', '>=', start)
+    .where('rs.created_at', '<', end)
+    .groupBy('rl.sale_line_id');
+  return db
+    .selectFrom('sale_lines as l')
+    .innerJoin('sales as s', 's.id', 'l.sale_id')
+    .innerJoin('items as i', 'i.id', 'l.item_id')
+    .leftJoin(back.as('rb'), 'rb.sale_line_id', 'l.id')
+    .select([
+      'l.item_id as item_id',
+      'i.category as category',
+      preferredVendor('l.item_id').as('vendor_id'),
+      's.site_id as site_id',
+      sql<string>`coalesce(s.channel_id, 'counter')`.as('channel_id'),
+      's.employee as employee',
+      's.created_at as at',
+      'l.lot_id as lot_id',
+      sql<string | null>`null`.as('kind'),
+      sql<string | null>`null`.as('reason'),
+      sql<number>`l.qty - l.qty_returned`.as('quantity'),
+      sql<number>`0`.as('value'),
+      sql<number>`l.net_micros - l.refunded_micros`.as('revenue'),
+      // What the line took off the shelf at cost, less what came back on its returns.
+      sql<number>`(select coalesce(sum(m.value_micros), 0) from movements m where m.document_type = 'sale' and m.document_id = l.sale_id and m.document_line_id = l.id and m.kind = 'sale')
+        - coalesce(rb.value, 0)`.as('cost'),
+      ...zeros(PURCHASE_FACTS, COUNT_FACTS),
+    ])
+    .where('s.created_at', '>=', start)
+    .where('s.created_at', '<', end)
+    .where('s.status', '<>', 'voided')
+    .where(siteIn(scope, 's.site_id'))
+    .where(itemIn(scope, 'l.item_id'))
+    .where(extra(conditions));
+}
+
+/** Stock on hand now, per item, lot and shelf. */
+function stockFacts(db: Executor, scope: ReportScope): FactsQuery {
   return db
     .selectFrom('balances as b')
     .innerJoin('locations as loc', 'loc.id', 'b.location_id')
@@ -422,6 +430,21 @@ function factsQuery(db: Executor, dataset: Dataset, scope: ReportScope, def: Cus
     .where('b.on_hand', '<>', 0)
     .where(siteIn(scope, 'loc.site_id'))
     .where(itemIn(scope, 'b.item_id'));
+}
+
+function factsQuery(db: Executor, dataset: Dataset, scope: ReportScope, def: CustomReportDefinition, start: number, end: number, expectedDays: ReadonlyMap<string, number> = new Map()): FactsQuery {
+  switch (dataset) {
+    case 'movements':
+      return movementFacts(db, scope, def, start, end);
+    case 'sales_lines':
+      return saleLineFacts(db, scope, def, start, end);
+    case 'purchase_lines':
+      return purchaseLineFacts(db, scope, def, start, end, expectedDays);
+    case 'counts':
+      return countLineFacts(db, scope, def, start, end);
+    default:
+      return stockFacts(db, scope);
+  }
 }
 
 /** Period buckets [start, end) with their labels, in the shop's time zone. */
