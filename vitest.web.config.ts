@@ -9,5 +9,8 @@ export default defineConfig({
     environment: 'happy-dom',
     pool: 'threads',
     maxWorkers: 2,
+    setupFiles: ['web/src/test-setup.ts'],
+    // Timeouts sized for a loaded CI machine; a hung test still fails.
+    testTimeout: 30_000,
   },
 });
