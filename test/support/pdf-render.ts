@@ -38,7 +38,7 @@ export async function renderPdfPages(pdf: Buffer, dpi = 200): Promise<RenderedPa
       const context = canvas.getContext('2d');
       context.fillStyle = '#ffffff';
       context.fillRect(0, 0, width, height);
-      await page.render({ canvas: canvas as unknown as HTMLCanvasElement, canvasContext: context as unknown as CanvasRenderingContext2D, viewport }).promise;
+      await page.render({ canvas: canvas as never, canvasContext: context as never, viewport }).promise;
       const rgba = new Uint8ClampedArray(context.getImageData(0, 0, width, height).data);
       pages.push(pageOf(rgba, width, height, dpi, () => canvas.toBuffer('image/png')));
       page.cleanup();
