@@ -82,7 +82,8 @@ const kindAccess: Record<KindName, { write: Permission; read: Permission; what: 
   vendors: { write: 'purchasing.write', read: 'purchasing.read', what: 'vendors (matched by name): email, phone, contact, currency, payment terms, lead time, over-receipt tolerance, notes' },
   'vendor-prices': { write: 'purchasing.write', read: 'purchasing.read', what: 'vendor prices (by vendor name and SKU): vendor SKU, purchase unit, unit cost in the vendor’s currency, minimum order, pack multiple, preferred' },
   'stock-levels': { write: 'purchasing.write', read: 'stock.read', what: 'min/max stock levels (by SKU and site code or bin full code)' },
-  'opening-stock': { write: 'adjustments.write', read: 'stock.read', what: 'opening stock per site with lot and expiry, posted as `opening_balance` adjustments where the item (or lot) has no stock at the site yet' },
+  // Like the catalogue import, which also opens stock: those who manage items, not everyone who may adjust.
+  'opening-stock': { write: 'items.write', read: 'stock.read', what: 'opening stock per site with lot and expiry, posted as `opening_balance` adjustments where the item (or lot) has no stock at the site yet' },
 };
 
 function registerKindUploadRoutes(app: AppInstance, deps: CommandDeps): void {
