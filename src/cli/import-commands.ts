@@ -1,6 +1,7 @@
 import { createReadStream, openSync, readSync, closeSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command, type Option } from 'commander';
-import { detectFormat, exportCatalogue, jobErrors, LAYOUTS, runImport, type FileFormat, type Layout } from '../modules/imports/index.ts';
+import { detectFormat, exportCatalogue, exportKind, IMPORT_KINDS, jobErrors, KIND_NAMES, LAYOUTS, runImport, runKindImport, type FileFormat, type KindName, type Layout } from '../modules/imports/index.ts';
+import type { ImportJobRow } from '../platform/db/schema.ts';
 import { tableCsv, tableXlsx } from '../modules/reports/index.ts';
 import { progressBar } from './progress.ts';
 import { withServiceContext } from './service-context.ts';
@@ -10,6 +11,8 @@ import { withServiceContext } from './service-context.ts';
  * Shopify's or Square's, recognised by their columns) with a progress bar; `--dry-run` only lists
  * the rows that would fail. `stockroom export items` writes the catalogue in the layout the import
  * reads. Both run the module's services as the system; the file is streamed, never read whole.
+ * `import vendors|vendor-prices|stock-levels|opening-stock FILE` and the `export` of the same
+ * names do the same for the other kinds, each in the one layout its export writes.
  */
 
 function formatOfFile(file: string, asked: string | undefined): FileFormat {
@@ -78,15 +81,54 @@ export function addImportCommands(program: Command, dbOption: () => Option): voi
             onProgress: (phase, done, total) => phase === 'applying' && total !== null && bar.update(done, total),
           });
           bar.stop();
-          for (const e of jobErrors(job)) console.log(`row ${e.row}${e.column ? ` ${e.column}` : ''}: ${e.code}: ${e.message}`);
-          if (job.error_count > 1000) console.log(`… and ${job.error_count - 1000} more errors`);
-          console.log(`${job.layout} layout, ${job.rows_total} rows, ${job.error_count} errors` + (job.dry_run ? ' (dry run: nothing changed)' : `: ${job.created_count} created, ${job.updated_count} updated, ${job.unchanged_count} unchanged`));
-          if (job.status !== 'done') process.exitCode = 1;
-          else if (job.dry_run && job.error_count > 0) process.exitCode = 1;
+          report(job);
         },
         { showCode: true },
       );
     });
+
+  for (const kind of KIND_NAMES) {
+    parentCommand(program, 'import', 'Import a catalogue file.')
+      .command(kind)
+      .description(`Import a file of ${IMPORT_KINDS[kind].title.toLowerCase()} (CSV or XLSX) in the layout \`stockroom export ${kind}\` writes: ${IMPORT_KINDS[kind].columns.map((c) => c.label).join(', ')}.`)
+      .argument('<file>', 'a CSV or XLSX file')
+      .option('--dry-run', 'validate every row and list the errors; change nothing')
+      .option('--site <code>', kind === 'opening-stock' ? 'the site of rows whose Site cell is empty' : 'not used by this kind')
+      .option('--format <csv|xlsx>', 'default: from the file name or its first bytes')
+      .addOption(dbOption())
+      .action(async (file: string, o: ImportCommandOptions, command: Command) => {
+        const format = formatOfFile(file, o.format);
+        const bar = progressBar(o.dryRun ? 'checking' : 'importing');
+        await withServiceContext(
+          databaseOf(command),
+          async (ctx) => {
+            const job = await runKindImport(ctx, kind as KindName, () => createReadStream(file), {
+              format,
+              dryRun: Boolean(o.dryRun),
+              site: o.site,
+              fileName: file,
+              onProgress: (phase, done, total) => phase === 'applying' && total !== null && bar.update(done, total),
+            });
+            bar.stop();
+            report(job);
+          },
+          { showCode: true },
+        );
+      });
+
+    parentCommand(program, 'export', 'Export the catalogue.')
+      .command(kind)
+      .description(`Export the ${IMPORT_KINDS[kind].title.toLowerCase()} in the layout \`stockroom import ${kind}\` reads.`)
+      .requiredOption('--out <file>', 'where to write it (.csv or .xlsx)')
+      .addOption(dbOption())
+      .action(async (o: { out: string; db: string }, command: Command) => {
+        await withServiceContext(databaseOf(command), async (ctx) => {
+          const table = await exportKind(ctx, kind);
+          writeFileSync(o.out, /\.xlsx$/i.test(o.out) ? await tableXlsx(table) : tableCsv(table));
+          console.log(`${table.rows.length} rows written to ${o.out}`);
+        });
+      });
+  }
 
   parentCommand(program, 'export', 'Export the catalogue.')
     .command('items')
@@ -100,4 +142,13 @@ export function addImportCommands(program: Command, dbOption: () => Option): voi
         console.log(`${table.rows.length} items written to ${o.out}`);
       });
     });
+}
+
+/** The errors of a run (the first 1000), its counts, and a failing exit code when it failed or a dry run found errors. */
+function report(job: ImportJobRow): void {
+  for (const e of jobErrors(job)) console.log(`row ${e.row}${e.column ? ` ${e.column}` : ''}: ${e.code}: ${e.message}`);
+  if (job.error_count > 1000) console.log(`… and ${job.error_count - 1000} more errors`);
+  console.log(`${job.kind === 'items' ? `${job.layout} layout, ` : ''}${job.rows_total} rows, ${job.error_count} errors` + (job.dry_run ? ' (dry run: nothing changed)' : `: ${job.created_count} created, ${job.updated_count} updated, ${job.unchanged_count} unchanged`));
+  if (job.status !== 'done') process.exitCode = 1;
+  else if (job.dry_run && job.error_count > 0) process.exitCode = 1;
 }

@@ -116,6 +116,14 @@ function matrix(f: Fixture): Record<string, Row> {
     'GET /api/v1/imports': { who: managers, path: '/api/v1/imports', status: 200 },
     'GET /api/v1/imports/:id': { who: managers, path: '/api/v1/imports/imp_NOPE', status: 404 },
     'GET /api/v1/exports/items': { who: everyone, path: '/api/v1/exports/items', status: 200 },
+    'POST /api/v1/imports/vendors': { who: managers, path: '/api/v1/imports/vendors', status: 422 },
+    'POST /api/v1/imports/vendor-prices': { who: managers, path: '/api/v1/imports/vendor-prices', status: 422 },
+    'POST /api/v1/imports/stock-levels': { who: managers, path: '/api/v1/imports/stock-levels', status: 422 },
+    'POST /api/v1/imports/opening-stock': { who: managers, path: '/api/v1/imports/opening-stock', status: 422 },
+    'GET /api/v1/exports/vendors': { who: workers, path: '/api/v1/exports/vendors', status: 200 },
+    'GET /api/v1/exports/vendor-prices': { who: workers, path: '/api/v1/exports/vendor-prices', status: 200 },
+    'GET /api/v1/exports/stock-levels': { who: everyone, path: '/api/v1/exports/stock-levels', status: 200 },
+    'GET /api/v1/exports/opening-stock': { who: everyone, path: '/api/v1/exports/opening-stock', status: 200 },
 
     'GET /api/v1/balances': {
       who: everyone,

@@ -68,6 +68,42 @@ describeEachDatabase('products and imports HTTP API', (get) => {
     expect(back.unchanged).toBe(back.rows_total);
   });
 
+  it('imports vendors, vendor prices, levels and opening stock through the API, refuses bad files with the row errors, and exports each kind back as a no-op', async () => {
+    const tag = unique('HK');
+    const item = ok(await api.post('/api/v1/items', { sku: `${tag}-TEA`, name: 'Tea', base_unit: 'ea', units: [{ name: 'case', factor: 6 }] }), 201);
+    const files: Array<[string, string, string]> = [
+      ['vendors', `Name,Currency,Lead time days\r\n${tag} Teas,USD,4\r\n`, `Name,Currency,Lead time days\r\n${tag} Teas,USD,soon\r\n`],
+      ['vendor-prices', `Vendor,SKU,Vendor SKU,Purchase unit,Unit cost\r\n${tag} Teas,${item.sku},T-1,case,12.00\r\n`, `Vendor,SKU,Unit cost\r\n${tag} Teas,${item.sku},-1\r\n`],
+      ['stock-levels', `SKU,Location,Min,Max\r\n${item.sku},${site.code},2,10\r\n`, `SKU,Location,Min,Max\r\n${item.sku},${site.code},10,2\r\n`],
+      ['opening-stock', `SKU,Site,Quantity,Unit cost\r\n${item.sku},${site.code},7,2.00\r\n`, `SKU,Site,Quantity\r\n${item.sku},NOWHERE,1\r\n`],
+    ];
+    for (const [kind, good, bad] of files) {
+      const dry = ok(await api.request('POST', `/api/v1/imports/${kind}`, { rawBody: bad, headers: csv }));
+      expect(dry, kind).toMatchObject({ kind, dry_run: true, status: 'done', error_count: 1, errors: [{ row: 2 }] });
+      const refused = await api.request('POST', `/api/v1/imports/${kind}?mode=apply`, { rawBody: bad, headers: csv });
+      expect(refused.status, kind).toBe(422);
+      expect(refused.body.code).toBe('import_invalid');
+      expect(ok(await api.request('POST', `/api/v1/imports/${kind}?mode=apply`, { rawBody: good, headers: csv })), kind).toMatchObject({ status: 'done', created: 1 });
+      expect(ok(await api.request('POST', `/api/v1/imports/${kind}?mode=apply`, { rawBody: good, headers: csv })), kind).toMatchObject({ status: 'done', created: 0, updated: 0, unchanged: 1 });
+      const exported = await api.get(`/api/v1/exports/${kind}`);
+      expect(exported.status).toBe(200);
+      const back = ok(await api.request('POST', `/api/v1/imports/${kind}?mode=apply`, { rawBody: String(exported.body), headers: csv }));
+      expect(back, kind).toMatchObject({ status: 'done', created: 0, updated: 0, error_count: 0 });
+      expect(back.unchanged).toBe(back.rows_total);
+    }
+    expect(ok(await api.get(`/api/v1/stock-levels?item_id=${item.id}`)).data[0]).toMatchObject({ min: 2, max: 10 });
+    expect(ok(await api.get(`/api/v1/vendors?q=${encodeURIComponent(tag)}`)).data[0]).toMatchObject({ lead_time_days: 4 });
+    // Staff may read vendor prices and stock, never what they cost.
+    const staff = await makeToken(api, 'staff', [site.id]);
+    for (const kind of ['vendor-prices', 'opening-stock']) {
+      const forStaff = await api.as({ bearer: staff.secret }).get(`/api/v1/exports/${kind}`);
+      expect(forStaff.status).toBe(200);
+      expect(String(forStaff.body).split('\r\n')[0]).not.toContain('cost');
+      expect(String((await api.get(`/api/v1/exports/${kind}`)).body).split('\r\n')[0]).toContain('Unit cost');
+    }
+    expect((await api.as({ bearer: staff.secret }).request('POST', '/api/v1/imports/opening-stock', { rawBody: files[3]![1], headers: csv })).status).toBe(403);
+  });
+
   it('refuses an empty body and a mapping naming a column the file lacks', async () => {
     const empty = await api.request('POST', '/api/v1/imports/items', { rawBody: '', headers: csv });
     expect(empty.status).toBe(422);

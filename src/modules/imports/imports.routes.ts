@@ -14,6 +14,7 @@ import {
   importJobList,
   importJobOutput,
   importQuery,
+  kindImportQuery,
   previewOutput,
   previewQuery,
   UPLOAD_MEDIA_TYPES,
@@ -21,6 +22,9 @@ import {
 } from './imports.schema.ts';
 import { getImportJob, jobErrors, listImportJobs, previewImport, runImport } from './imports.service.ts';
 import type { Layout } from './imports.layouts.ts';
+import { exportKind, IMPORT_KINDS, runKindImport } from './imports.kinds.service.ts';
+import type { KindName } from './kinds/kind.ts';
+import type { Permission } from '../access/index.ts';
 
 const tags = ['imports'];
 
@@ -67,8 +71,85 @@ export function registerImportRoutes(app: AppInstance, deps: CommandDeps): void 
   void app.register(async (scope: AppInstance) => {
     scope.addContentTypeParser([...UPLOAD_MEDIA_TYPES], { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT_BYTES }, (_request, body, done) => done(null, body));
     registerUploadRoutes(scope, deps);
+    registerKindUploadRoutes(scope, deps);
   });
   registerReadRoutes(app, deps);
+  registerKindExportRoutes(app, deps);
+}
+
+/** Who may import and export each kind: the permissions of the API that sets and lists the same records. */
+const kindAccess: Record<KindName, { write: Permission; read: Permission; what: string }> = {
+  vendors: { write: 'purchasing.write', read: 'purchasing.read', what: 'vendors (matched by name): email, phone, contact, currency, payment terms, lead time, over-receipt tolerance, notes' },
+  'vendor-prices': { write: 'purchasing.write', read: 'purchasing.read', what: 'vendor prices (by vendor name and SKU): vendor SKU, purchase unit, unit cost in the vendor’s currency, minimum order, pack multiple, preferred' },
+  'stock-levels': { write: 'purchasing.write', read: 'stock.read', what: 'min/max stock levels (by SKU and site code or bin full code)' },
+  // Like the catalogue import, which also opens stock: those who manage items, not everyone who may adjust.
+  'opening-stock': { write: 'items.write', read: 'stock.read', what: 'opening stock per site with lot and expiry, posted as `opening_balance` adjustments where the item (or lot) has no stock at the site yet' },
+};
+
+function registerKindUploadRoutes(app: AppInstance, deps: CommandDeps): void {
+  for (const name of Object.keys(IMPORT_KINDS) as KindName[]) {
+    const access = kindAccess[name];
+    const columns = IMPORT_KINDS[name].columns.map((c) => `\`${c.label}\``).join(', ');
+    app.post(`/api/v1/imports/${name}`, {
+      bodyLimit: IMPORT_BODY_LIMIT_BYTES,
+      schema: {
+        tags,
+        summary: `Dry-run or apply a file of ${access.what.split(' (')[0]!.split(':')[0]}`,
+        description:
+          `${uploadDescription} Imports ${access.what}. Columns (the layout of GET /exports/${name}, matched by name in any order, any case): ${columns}. ` +
+          'Every row is validated by the API’s rules first; `mode=apply` then upserts in batches of 500, each one transaction, and writes nothing if any row fails. Importing the same file again changes nothing.',
+        querystring: kindImportQuery,
+        response: { 200: importJobOutput, 202: importJobOutput },
+      },
+      config: { access: { permission: access.write }, errors: ['import_file_invalid', 'import_invalid', 'import_batch_failed'] },
+      handler: async (request, reply) => {
+        const ctx = contextOf(deps, request);
+        const body = uploaded(request.body);
+        const query = request.query;
+        const options = { format: formatOf(request.headers['content-type'], query.format, body), dryRun: query.mode === 'dry_run', site: query.site, fileName: query.file_name ?? null };
+        if (!query.wait) {
+          const started = new Promise<string>((resolve, reject) => {
+            runKindImport(ctx, name, bufferSource(body), { ...options, onStarted: resolve }).catch((error: unknown) => {
+              request.log.warn({ err: error }, 'import failed');
+              reject(error);
+            });
+          });
+          const id = await started;
+          return reply.code(202).send(toImportJobJson(await getImportJob(ctx, id)));
+        }
+        const job = await runKindImport(ctx, name, bufferSource(body), options);
+        if (job.status === 'failed' && !options.dryRun) {
+          throw new ImportError('import_invalid', `${job.error_count} rows have errors; nothing was applied.`, {
+            extra: { import_id: job.id, error_count: job.error_count },
+            errors: jobErrors(job).map((e) => ({ field: `rows.${e.row}${e.column ? `.${e.column}` : ''}`, code: e.code, message: e.message })),
+          });
+        }
+        return toImportJobJson(job);
+      },
+    });
+  }
+}
+
+function registerKindExportRoutes(app: AppInstance, deps: CommandDeps): void {
+  for (const name of Object.keys(IMPORT_KINDS) as KindName[]) {
+    const access = kindAccess[name];
+    app.get(`/api/v1/exports/${name}`, {
+      schema: {
+        tags,
+        summary: `${IMPORT_KINDS[name].title} as a file in the layout POST /imports/${name} reads`,
+        description: `Importing it back changes nothing. Costs are left out for those who may not see them; formula-like text is made inert.`,
+        querystring: exportQuery,
+        response: fileResponse(['text/csv', XLSX_MEDIA_TYPE], `The ${IMPORT_KINDS[name].title.toLowerCase()} file.`),
+      },
+      config: { access: { permission: access.read }, errors: [] },
+      handler: async (request, reply) => {
+        const table = await exportKind(contextOf(deps, request), name);
+        const raw = reply as unknown as { type(t: string): { header(k: string, v: string): { send(b: Buffer | string): unknown } } };
+        if (request.query.format === 'xlsx') raw.type(XLSX_MEDIA_TYPE).header('content-disposition', `attachment; filename="${name}.xlsx"`).send(await tableXlsx(table));
+        else raw.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(tableCsv(table));
+      },
+    });
+  }
 }
 
 function registerUploadRoutes(app: AppInstance, deps: CommandDeps): void {

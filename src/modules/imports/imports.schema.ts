@@ -69,3 +69,11 @@ export const importJobOutput = z
 export const importJobList = z.object({ data: z.array(importJobOutput) });
 export const importIdParams = z.strictObject({ id: z.string().regex(/^imp_[0-9A-Za-z]{1,40}$/, 'must be an id starting with imp_') });
 export const exportQuery = z.strictObject({ format: z.enum(['csv', 'xlsx']).default('csv') });
+
+export const kindImportQuery = z.strictObject({
+  mode: importQuery.shape.mode,
+  format: importQuery.shape.format,
+  site: z.string().trim().min(1).max(100).optional().meta({ description: 'Opening stock: the site (code, name or id) of rows whose Site cell is empty.' }),
+  file_name: importQuery.shape.file_name,
+  wait: importQuery.shape.wait,
+});

@@ -109,13 +109,13 @@ function columnNamer(mapping: ColumnMapping) {
   return (e: RowError): RowError => ({ ...e, column: e.column && e.column in mapping.fields ? mapping.fields[e.column as ImportField]! : e.column });
 }
 
-async function startJob(ctx: ServiceContext, options: ImportOptions, layout: Layout): Promise<string> {
+export async function startJob(ctx: ServiceContext, options: Pick<ImportOptions, 'fileName' | 'dryRun'>, layout: Layout, kind = 'items'): Promise<string> {
   const id = newId('imp', ctx.clock.now());
   await ctx.db.kysely
     .insertInto('import_jobs')
     .values({
       id,
-      kind: 'items',
+      kind,
       file_name: options.fileName ?? null,
       layout,
       dry_run: options.dryRun ? 1 : 0,
@@ -136,9 +136,9 @@ async function startJob(ctx: ServiceContext, options: ImportOptions, layout: Lay
   return id;
 }
 
-type JobUpdate = Partial<Omit<ImportJobRow, 'id'>>;
+export type JobUpdate = Partial<Omit<ImportJobRow, 'id'>>;
 
-async function updateJob(ctx: ServiceContext, id: string, update: JobUpdate): Promise<void> {
+export async function updateJob(ctx: ServiceContext, id: string, update: JobUpdate): Promise<void> {
   await ctx.db.kysely.updateTable('import_jobs').set(update).where('id', '=', id).execute();
 }
 
@@ -169,7 +169,7 @@ export function jobErrors(job: Pick<ImportJobRow, 'errors_json'>): RowError[] {
  * Progress is written to the import record at most every half second: each write is a commit of
  * its own (an fsync on SQLite), which per 500-row batch cost more than a tenth of a small import.
  */
-class Throttle {
+export class Throttle {
   private last = 0;
   due(): boolean {
     const now = Date.now();

@@ -5,3 +5,5 @@ export { bufferSource, detectFormat, type FileFormat, type Source } from './impo
 export { detectLayout, mappingFor, LAYOUTS, type ColumnMapping, type Layout } from './imports.layouts.ts';
 export type { RowError } from './imports.rows.ts';
 export { ImportError, httpStatusByCode as importErrorStatuses } from './imports.errors.ts';
+export { exportKind, IMPORT_KINDS, runKindImport, type KindImportOptions } from './imports.kinds.service.ts';
+export { KIND_NAMES, type KindName } from './kinds/kind.ts';

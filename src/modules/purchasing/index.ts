@@ -55,3 +55,5 @@ export { loadPurchaseOrderDocument, purchaseOrderCsv } from './purchase-order-ex
 export { renderPurchaseOrderPdf } from './purchase-order-pdf.ts';
 export { PurchasingError, type PurchasingErrorCode } from './purchasing.errors.ts';
 export { httpStatusByCode as purchasingErrorStatuses } from './purchasing.errors.ts';
+export { createVendorBody, setVendorItemBody } from './purchasing.schema.ts';
+export { findUnit } from './conversion.ts';

@@ -7,3 +7,4 @@ export { siteLevelsForAlerts } from './alerts.service.ts';
 export { levelsAtSites, siteLevelKey, type SiteLevel } from './site-levels.ts';
 export { ReplenishmentError, replenishmentErrorStatuses, type ReplenishmentErrorCode } from './replenishment.errors.ts';
 export * as planning from './planning.ts';
+export { levelBody } from './replenishment.schema.ts';
