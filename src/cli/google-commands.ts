@@ -27,7 +27,7 @@ export function addGoogleCommands(program: Command, dbOption: () => Option): voi
     .addOption(dbOption())
     .action(async (options: { db: string; full?: boolean }) => {
       const r = await withServiceContext(options.db, (ctx) => pushGoogleMerchant(ctx, { full: options.full ?? false }));
-      console.log(`${r.status}: ${r.products} product(s) and ${r.localInventories} local inventories sent, ${r.unchanged} unchanged, ${r.failed} failed.`);
+      console.log(`${r.status}: ${r.products} product(s) and ${r.localInventories} local inventories sent, ${r.removed} taken off, ${r.unchanged} unchanged, ${r.failed} failed.`);
       if (r.status === 'failed' || r.status === 'not_connected') process.exitCode = 1;
     });
   google

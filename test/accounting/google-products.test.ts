@@ -200,6 +200,14 @@ describeEachDatabase('Google product feed and Merchant API push', (get) => {
     expect(await pushGoogleMerchant(ctx, { sleep })).toMatchObject({ status: 'pushed', products: 1, localInventories: 0 });
     expect(waits).toEqual([1000, 500]);
     expect(fake.productInputs.get(skus.B!).productAttributes.brand).toBe('Acme');
+    // Taken off Google: its product input is deleted (with its stores' stock), once.
+    ok(await api.request('PUT', `/api/v1/items/${ids.B}/listing`, { body: { google: false } }));
+    expect(await pushGoogleMerchant(ctx, { sleep })).toMatchObject({ status: 'pushed', products: 0, localInventories: 0, removed: 1 });
+    expect(fake.productInputs.has(skus.B!)).toBe(false);
+    expect(fake.localInventories.has(`${skus.B}|main-street`)).toBe(false);
+    expect(await pushGoogleMerchant(ctx, { sleep })).toMatchObject({ products: 0, localInventories: 0, removed: 0 });
+    ok(await api.request('PUT', `/api/v1/items/${ids.B}/listing`, { body: { google: true } }));
+    expect(await pushGoogleMerchant(ctx, { sleep })).toMatchObject({ products: 1, localInventories: 1, removed: 0 });
   });
 
   it('rests when Google throttles for longer than a round waits, and says so in the log', async () => {

@@ -12,7 +12,9 @@ import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:c
  * - `POST /products/v1/accounts/{a}/productInputs:insert?dataSource=accounts/{a}/dataSources/{d}`
  * - `POST /inventories/v1/accounts/{a}/products/{lang~label~offer}/localInventories:insert`
  *
- * Both check the bearer token and the body's shape as documented (required fields, enums, price
+ * - `DELETE /products/v1/accounts/{a}/productInputs/{lang~label~offer}?dataSource=…` (with its local inventories)
+ *
+ * The inserts check the bearer token and the body's shape as documented (required fields, enums, price
  * as amountMicros and currencyCode) and answer 400 otherwise. Faults: `throttle(n, seconds)`
  * answers the next n API calls 429 with Retry-After; `fail(n)` answers them 503.
  */
@@ -27,7 +29,7 @@ export interface FakeMerchant {
   readonly productInputs: Map<string, any>;
   /** `${offerId}|${storeCode}` → the local inventory last inserted. */
   readonly localInventories: Map<string, any>;
-  readonly stats: { tokens: number; refusedAssertions: number; inserts: number; throttled: number; failed: number; badRequests: string[] };
+  readonly stats: { tokens: number; refusedAssertions: number; inserts: number; deletes: number; throttled: number; failed: number; badRequests: string[] };
   throttle(calls: number, retryAfterSeconds: number): void;
   fail(calls: number): void;
   close(): Promise<void>;
@@ -101,7 +103,7 @@ export async function startFakeMerchant(): Promise<FakeMerchant> {
   const tokens = new Set<string>();
   const productInputs = new Map<string, any>();
   const localInventories = new Map<string, any>();
-  const stats = { tokens: 0, refusedAssertions: 0, inserts: 0, throttled: 0, failed: 0, badRequests: [] as string[] };
+  const stats = { tokens: 0, refusedAssertions: 0, inserts: 0, deletes: 0, throttled: 0, failed: 0, badRequests: [] as string[] };
   let throttleCalls = 0;
   let throttleSeconds = 1;
   let failCalls = 0;
@@ -135,6 +137,16 @@ export async function startFakeMerchant(): Promise<FakeMerchant> {
         failCalls -= 1;
         stats.failed += 1;
         return googleError(res, 503, 'The service is currently unavailable.');
+      }
+      const deleteMatch = /^\/products\/v1\/accounts\/([^/]+)\/productInputs\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'DELETE' && deleteMatch) {
+        const [, , offerId] = decodeURIComponent(deleteMatch[2]!).split('~');
+        if (deleteMatch[1] !== accountId || url.searchParams.get('dataSource') !== `accounts/${accountId}/dataSources/${dataSource}`) return googleError(res, 400, 'dataSource');
+        if (!offerId || !productInputs.has(offerId)) return googleError(res, 404, 'product input not found');
+        productInputs.delete(offerId);
+        for (const key of [...localInventories.keys()]) if (key.startsWith(`${offerId}|`)) localInventories.delete(key);
+        stats.deletes += 1;
+        return send(res, 200, {});
       }
       let body: any;
       try {

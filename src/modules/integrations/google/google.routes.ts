@@ -113,7 +113,7 @@ export function registerGoogleRoutes(app: AppInstance, deps: CommandDeps): void 
       const ctx = contextOf(deps, request);
       if (!(await merchantStatus(ctx)).connected) throw new GoogleFeedError('google_merchant_not_connected', 'Connect Merchant Center with a service account first (PUT /api/v1/google/merchant).');
       const r = await pushGoogleMerchant(ctx, { full: request.body.full });
-      return { status: r.status, products: r.products, local_inventories: r.localInventories, failed: r.failed, unchanged: r.unchanged };
+      return { status: r.status, products: r.products, local_inventories: r.localInventories, failed: r.failed, unchanged: r.unchanged, removed: r.removed };
     },
   });
   app.get('/api/v1/google/merchant/log', {

@@ -55,6 +55,6 @@ export const merchantOutput = z
 
 export const pushBody = z.strictObject({ full: z.boolean().default(false).meta({ description: 'Send everything again, not only what changed since the last push.' }) });
 export const pushOutput = z
-  .object({ status: z.enum(['pushed', 'not_connected', 'resting', 'throttled', 'failed']), products: z.number().int(), local_inventories: z.number().int(), failed: z.number().int(), unchanged: z.number().int() })
+  .object({ status: z.enum(['pushed', 'not_connected', 'resting', 'throttled', 'failed']), products: z.number().int(), local_inventories: z.number().int(), failed: z.number().int(), unchanged: z.number().int(), removed: z.number().int().meta({ description: 'Products taken off Google whose product input was deleted.' }) })
   .meta({ id: 'GooglePushResult' });
 

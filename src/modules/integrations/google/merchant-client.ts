@@ -94,12 +94,12 @@ export async function fetchAccessToken(key: ServiceAccountKey, privateKey: KeyOb
  * than a round should wait), a 5xx or a network failure backs off 0.5 s, 1 s, … up to
  * ATTEMPTS_MAX tries; any other refusal throws at once with Google's message.
  */
-export async function postWithRetry(env: MerchantEnv, url: string, token: string, body: unknown): Promise<unknown> {
+export async function postWithRetry(env: MerchantEnv, url: string, token: string, body: unknown, method: 'POST' | 'DELETE' = 'POST'): Promise<unknown> {
   for (let attempt = 1; ; attempt += 1) {
     let response: Response | null = null;
     let failure: string;
     try {
-      response = await env.fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(env.timeoutMs) });
+      response = await env.fetch(url, { method, headers: { authorization: `Bearer ${token}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) }, ...(method === 'POST' ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(env.timeoutMs) });
       if (response.ok) return await response.json().catch(() => ({}));
       failure = await errorMessage(response);
     } catch (error) {

@@ -127,10 +127,13 @@ export interface PushResult {
   localInventories: number;
   failed: number;
   unchanged: number;
+  /** Products taken off Google whose input was deleted. */
+  removed: number;
 }
 
 interface Send {
-  kind: 'product' | 'local';
+  /** `unlist`: a product pushed before and no longer in the product feed, deleted from the API data source. */
+  kind: 'product' | 'local' | 'unlist';
   storeCode: string;
   offerId: string;
   fingerprint: string;
@@ -194,7 +197,7 @@ async function plannedSends(ctx: ServiceContext, merchant: { merchantId: string;
 
 /** One push round; the job calls it, and so does "push now" (with `full` to send everything). */
 export async function pushGoogleMerchant(ctx: ServiceContext, options: PushOptions = {}): Promise<PushResult> {
-  const result: PushResult = { status: 'pushed', products: 0, localInventories: 0, failed: 0, unchanged: 0 };
+  const result: PushResult = { status: 'pushed', products: 0, localInventories: 0, failed: 0, unchanged: 0, removed: 0 };
   const db = ctx.db.kysely;
   const row = await db.selectFrom('google_merchant').selectAll().where('id', '=', MERCHANT_ROW).executeTakeFirst();
   if (!row?.key_sealed || !row.merchant_id || !row.data_source) return { ...result, status: 'not_connected' };
@@ -202,13 +205,22 @@ export async function pushGoogleMerchant(ctx: ServiceContext, options: PushOptio
   if (!options.full && Number(row.push_not_before) > now) return { ...result, status: 'resting' };
   const sysCtx = { ...ctx, actor: systemActor, trx: undefined };
   const sends = await plannedSends(sysCtx, { merchantId: row.merchant_id, dataSource: row.data_source, language: row.content_language, feedLabel: row.feed_label, apiBase: (row.api_base ?? MERCHANT_API_BASE).replace(/\/+$/, '') });
-  if (options.full) await transact(ctx.db, (trx) => trx.deleteFrom('google_pushed').execute());
   const pushed = new Map((await db.selectFrom('google_pushed').selectAll().execute()).map((p) => [`${p.kind}|${p.store_code}|${p.offer_id}`, p.fingerprint]));
   const owed = sends.filter((s) => {
     const last = pushed.get(`${s.kind}|${s.storeCode}|${s.offerId}`);
-    return last !== s.fingerprint && last !== `failed:${s.fingerprint}`;
+    return options.full || (last !== s.fingerprint && last !== `failed:${s.fingerprint}`);
   });
-  result.unchanged = sends.length - owed.length;
+  // Taken off Google (or archived) since it was pushed: its product input is deleted.
+  const listedIds = new Set(sends.filter((s) => s.kind === 'product').map((s) => s.offerId));
+  const account = `accounts/${encodeURIComponent(row.merchant_id)}`;
+  const apiBase = (row.api_base ?? MERCHANT_API_BASE).replace(/\/+$/, '');
+  for (const key of pushed.keys()) {
+    const [kind, , offerId] = key.split('|') as [string, string, string];
+    if (kind !== 'product' || listedIds.has(offerId)) continue;
+    const name = `${account}/productInputs/${encodeURIComponent(`${row.content_language}~${row.feed_label}~${offerId}`)}`;
+    owed.push({ kind: 'unlist', storeCode: '', offerId, fingerprint: '', url: `${apiBase}/products/v1/${name}?dataSource=${encodeURIComponent(`${account}/dataSources/${row.data_source}`)}`, body: null });
+  }
+  result.unchanged = sends.length - owed.filter((s) => s.kind !== 'unlist').length;
   if (owed.length === 0) return result;
 
   const key = JSON.parse(openSecret(row.key_sealed)) as ServiceAccountKey;
@@ -229,6 +241,12 @@ export async function pushGoogleMerchant(ctx: ServiceContext, options: PushOptio
   for (const send of owed.slice(0, SENDS_PER_ROUND_MAX)) {
     if (options.signal?.aborted) break;
     try {
+      if (send.kind === 'unlist') {
+        await deleteInput(env, send.url, token);
+        await transact(ctx.db, (trx) => trx.deleteFrom('google_pushed').where('offer_id', '=', send.offerId).execute());
+        result.removed += 1;
+        continue;
+      }
       await postWithRetry(env, send.url, token, send.body);
       await record(ctx, send, send.fingerprint);
       if (send.kind === 'product') result.products += 1;
@@ -243,19 +261,29 @@ export async function pushGoogleMerchant(ctx: ServiceContext, options: PushOptio
       // Refused for what it says (a 4xx): not sent again until its content changes. Unanswered (5xx
       // after retries, network): sent again next round.
       const refused = error instanceof MerchantCallError && error.status !== null && error.status < 500;
-      if (refused) await record(ctx, send, `failed:${send.fingerprint}`);
-      await transact(ctx.db, (trx) => logSync(trx, { connectionId: GOOGLE_LOG_ID, kind: 'push_failed', ok: false, ref: send.offerId, detail: `${send.kind === 'product' ? 'product' : `local inventory at ${send.storeCode}`} ${send.offerId}: ${message(error)}` }, ctx.clock.now()));
+      if (refused && send.kind !== 'unlist') await record(ctx, send, `failed:${send.fingerprint}`);
+      await transact(ctx.db, (trx) => logSync(trx, { connectionId: GOOGLE_LOG_ID, kind: 'push_failed', ok: false, ref: send.offerId, detail: `${send.kind === 'local' ? `local inventory at ${send.storeCode}` : send.kind} ${send.offerId}: ${message(error)}` }, ctx.clock.now()));
     }
   }
   const at = ctx.clock.now();
   await transact(ctx.db, async (trx) => {
     await trx.updateTable('google_merchant').set({ last_push_at: at }).where('id', '=', MERCHANT_ROW).execute();
-    if (result.products + result.localInventories > 0) {
-      await logSync(trx, { connectionId: GOOGLE_LOG_ID, kind: 'push', ok: true, detail: `${result.products} product(s), ${result.localInventories} local inventor${result.localInventories === 1 ? 'y' : 'ies'} sent${options.full ? ' (full push)' : ''}` }, at);
+    if (result.products + result.localInventories + result.removed > 0) {
+      await logSync(trx, { connectionId: GOOGLE_LOG_ID, kind: 'push', ok: true, detail: `${result.products} product(s), ${result.localInventories} local inventor${result.localInventories === 1 ? 'y' : 'ies'} sent${result.removed ? `, ${result.removed} product(s) taken off Google deleted` : ''}${options.full ? ' (full push)' : ''}` }, at);
     }
   });
-  if (result.status === 'pushed' && result.failed > 0 && result.products + result.localInventories === 0) result.status = 'failed';
+  if (result.status === 'pushed' && result.failed > 0 && result.products + result.localInventories + result.removed === 0) result.status = 'failed';
   return result;
+}
+
+/** A product input already gone (404) is as good as deleted. */
+async function deleteInput(env: MerchantEnv, url: string, token: string): Promise<void> {
+  try {
+    await postWithRetry(env, url, token, null, 'DELETE');
+  } catch (error) {
+    if (error instanceof MerchantCallError && error.status === 404) return;
+    throw error;
+  }
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -265,7 +293,7 @@ async function record(ctx: ServiceContext, send: Send, fingerprint: string): Pro
   await transact(ctx.db, (trx) =>
     trx
       .insertInto('google_pushed')
-      .values({ kind: send.kind, store_code: send.storeCode, offer_id: send.offerId, fingerprint, pushed_at: at })
+      .values({ kind: send.kind as 'product' | 'local', store_code: send.storeCode, offer_id: send.offerId, fingerprint, pushed_at: at })
       .onConflict((oc) => oc.columns(['kind', 'store_code', 'offer_id']).doUpdateSet({ fingerprint, pushed_at: at }))
       .execute(),
   );

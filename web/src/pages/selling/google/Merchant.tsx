@@ -20,6 +20,7 @@ interface PushResult {
   local_inventories: number;
   failed: number;
   unchanged: number;
+  removed: number;
 }
 
 /** The service-account connection: the key is sent once and stored encrypted; only its email comes back. */
@@ -48,7 +49,7 @@ export function MerchantCard({ owner }: { owner: boolean }) {
           </p>
           {pushed && (
             <p data-testid="google-push-result">
-              {pushed.status}: {pushed.products} product(s), {pushed.local_inventories} local inventories sent, {pushed.unchanged} unchanged, {pushed.failed} failed.
+              {pushed.status}: {pushed.products} product(s), {pushed.local_inventories} local inventories sent, {pushed.removed} taken off Google, {pushed.unchanged} unchanged, {pushed.failed} failed.
             </p>
           )}
           {owner && (
