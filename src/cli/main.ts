@@ -31,6 +31,7 @@ import { addReportCommands } from './report-commands.ts';
 import { addBooksCommands } from './books-commands.ts';
 import { addReplenishCommands } from './replenish-commands.ts';
 import { addConnectorCommands } from './connector-commands.ts';
+import { addGoogleCommands } from './google-commands.ts';
 
 /**
  * The `stockroom` command. It calls the same services as the HTTP API; nothing here reaches
@@ -252,6 +253,7 @@ export function buildProgram(): Command {
   addForecastCommands(program, dbOption);
   addAlertCommands(program, dbOption);
   addConnectorCommands(program, dbOption);
+  addGoogleCommands(program, dbOption);
   addVoiceCommands(program, dbOption);
   return program;
 }

@@ -15,6 +15,7 @@ import { purgeDeliveredDeliveries } from '../modules/notifications/index.ts';
 import { runDueSchedules, takeStockSnapshots } from '../modules/reports/index.ts';
 import { pollOrders, processChannelEvents, purgeAppliedEvents, pushLevels, reconcileAll } from '../modules/integrations/index.ts';
 import { qboConfigFromEnv, runQuickbooksSyncIfDue } from '../modules/integrations/quickbooks/index.ts';
+import { GOOGLE_PUSH_INTERVAL_MS, pushGoogleMerchant } from '../modules/integrations/google/index.ts';
 
 // The runner and its leases live in platform/jobs/ so a module (the delivery worker) can define
 // jobs too; this file only lists the server's own.
@@ -51,6 +52,8 @@ export function serverJobs(db: Database, clock: Clock): Job[] {
     { name: 'purge_channel_events', everyMs: 60 * 60_000, run: () => purgeAppliedEvents(ctx) },
     // Once a day (and hourly while postings wait for a retry): the stock journal and bills into QuickBooks Online, when connected.
     { name: 'quickbooks_sync', everyMs: 60 * 60_000, run: () => runQuickbooksSyncIfDue(ctx, qboConfigFromEnv()) },
+    // When a service account is set: product inputs and local inventory that changed since the last push, to Google's Merchant API.
+    { name: 'google_merchant_push', everyMs: GOOGLE_PUSH_INTERVAL_MS, run: async ({ signal }) => { const r = await pushGoogleMerchant(ctx, { signal }); return r.products + r.localInventories; } },
     { name: 'purge_job_runs', everyMs: 60 * 60_000, run: () => purgeJobRuns(db, clock.now() - JOB_RUNS_KEPT_MS) },
     // Saved reports emailed on a schedule: due ones queue their emails (the file is made when sent).
     { name: 'send_scheduled_reports', everyMs: 5 * 60_000, run: () => runDueSchedules(ctx) },

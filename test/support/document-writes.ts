@@ -164,6 +164,7 @@ export const bodies: Record<string, (d: Documents) => unknown> = {
   'POST /api/v1/production-orders/:id/close': () => ({}),
   'POST /api/v1/production-orders/:id/cancel': () => ({}),
   'PUT /api/v1/stock-levels/:item_id/:location_id': () => ({ min: 1, max: 2 }),
+  'PUT /api/v1/items/:id/listing': () => ({ google: true, brand: 'Matrix', link_url: 'https://shop.example/matrix' }),
 };
 
 /** One of every document at a fresh site, the extra modules' included. */
@@ -204,6 +205,8 @@ export const collectionBodies: Record<string, (d: Documents, api: TestApi) => un
   'POST /api/v1/pricing/apply': (d) => ({ selection: { item_ids: [d.item.id] }, method: 'markup', percent: '60', cost_basis: 'last', reason: 'fuzz' }),
   'POST /api/v1/labels': (d) => ({ source: { kind: 'bins', bin_ids: [d.bin.id] } }),
   'POST /api/v1/google/local-feeds': (d) => ({ site_id: d.site.id, store_code: `store-${d.site.code}`, channel_id: d.channel.id }),
+  'PUT /api/v1/products/:id/listing': () => ({ brand: 'Fuzz', image_url: 'https://shop.example/fuzz.jpg' }),
+  'PUT /api/v1/items/:id/listing': () => ({ google: true, condition: 'used' }),
 };
 
 /** A product of one option (Size: M) for the writes that name one of its options. */
@@ -220,6 +223,7 @@ async function fuzzProduct(api: TestApi): Promise<{ id: string }> {
 export const walkStates: Record<string, (d: Documents, api: TestApi) => Promise<Record<string, string> | void>> = {
   'POST /api/v1/products/:id/option-values': async (_d, api) => ({ pdt: (await fuzzProduct(api)).id }),
   'POST /api/v1/products/:id/row-price': async (_d, api) => ({ pdt: (await fuzzProduct(api)).id }),
+  'PUT /api/v1/products/:id/listing': async (_d, api) => ({ pdt: (await fuzzProduct(api)).id }),
   'DELETE /api/v1/vendors/:id/items/:item_id': async (d, api) => {
     ok(await api.request('PUT', `/api/v1/vendors/${d.vendor.id}/items/${d.item.id}`, { body: { unit_cost: '4.00' } }));
   },

@@ -7,6 +7,7 @@ import type { AppInstance } from '../../platform/http/route.ts';
 import { z } from 'zod';
 import { toItemJson } from './catalog.mapper.ts';
 import { barcodeParams, createItemBody, itemByBarcodeOutput, itemOutput, itemPage, listItemsQuery, updateItemBody } from './catalog.schema.ts';
+import { registerListingRoutes } from './listings.routes.ts';
 import { registerModifierRoutes } from './modifiers.routes.ts';
 import { registerProductRoutes } from './products.routes.ts';
 import { createItem, deleteItem, getItem, getItemByBarcode, itemCursorKey, searchItems, setItemStatus, updateItem } from './items.service.ts';
@@ -14,6 +15,7 @@ import { createItem, deleteItem, getItem, getItemByBarcode, itemCursorKey, searc
 export function registerCatalogRoutes(app: AppInstance, deps: CommandDeps): void {
   registerModifierRoutes(app, deps);
   registerProductRoutes(app, deps);
+  registerListingRoutes(app, deps);
   app.post('/api/v1/items', {
     schema: { tags: ['items'], summary: 'Create an item', body: createItemBody, response: { 201: itemOutput } },
     config: { access: { permission: 'items.write' }, errors: ['barcode_invalid', 'barcode_taken', 'component_cycle', 'component_invalid', 'sku_taken', 'unit_invalid'] },

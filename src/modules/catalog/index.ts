@@ -59,3 +59,5 @@ export {
 export { httpStatusByCode as productErrorStatuses, ProductError } from './products.errors.ts';
 export type { CreateProductInput } from './products.schema.ts';
 export { upsertItemsBySku, type BulkItemInput, type BulkOutcome, type BulkResult } from './items-bulk.ts';
+export { getItemListing, getProductListing, itemListings, setItemListing, setProductListing, type ItemListing, type ProductListing } from './listings.service.ts';
+export { LISTING_CONDITIONS } from './listings.schema.ts';

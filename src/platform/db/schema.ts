@@ -1530,6 +1530,53 @@ export interface GoogleLocalFeedTable {
   updated_at: number;
 }
 
+/** How an item is listed online (migration 0031); a variant's empty fields come from its product's listing. */
+export interface ItemListingTable {
+  item_id: string;
+  /** 1: in the Google product feed and pushed to Merchant Center. */
+  google: number;
+  brand: string | null;
+  image_url: string | null;
+  link_url: string | null;
+  condition: 'new' | 'refurbished' | 'used';
+  updated_at: number;
+}
+
+/** What a product's variants share when listed (migration 0031). */
+export interface ProductListingTable {
+  product_id: string;
+  brand: string | null;
+  image_url: string | null;
+  link_url: string | null;
+  updated_at: number;
+}
+
+/** The shop's Google Merchant Center link (one row, id 'default'): product feed secret, service account sealed. */
+export interface GoogleMerchantTable {
+  id: string;
+  product_feed_token_hash: string | null;
+  merchant_id: string | null;
+  data_source: string | null;
+  content_language: string;
+  feed_label: string;
+  client_email: string | null;
+  key_sealed: string | null;
+  api_base: string | null;
+  push_not_before: number;
+  last_push_at: number | null;
+  updated_at: number;
+}
+
+/** What was last sent to the Merchant API per product (and store), by content fingerprint. */
+export interface GooglePushedTable {
+  kind: 'local' | 'product';
+  /** '' for product inputs. */
+  store_code: string;
+  offer_id: string;
+  fingerprint: string;
+  pushed_at: number;
+}
+
 /** A product grouping variants (migration 0025); options_json holds [{ name, values }], at most three. */
 export interface ProductTable {
   id: string;
@@ -1604,6 +1651,10 @@ export interface DB {
   qbo_connections: QboConnectionTable;
   qbo_postings: QboPostingTable;
   google_local_feeds: GoogleLocalFeedTable;
+  item_listings: ItemListingTable;
+  product_listings: ProductListingTable;
+  google_merchant: GoogleMerchantTable;
+  google_pushed: GooglePushedTable;
   products: ProductTable;
   product_variants: ProductVariantTable;
   import_jobs: ImportJobTable;

@@ -54,6 +54,7 @@ const sections: { title: string; entries: NavEntry[] }[] = [
       { to: '/selling/orders', label: 'Online orders', permission: 'orders.read' },
       { to: '/selling/returns', label: 'Returns', permission: 'returns.write' },
       { to: '/selling/channels', label: 'Channels', permission: 'orders.read' },
+      { to: '/selling/google', label: 'Google', permission: 'stock.read' },
     ],
   },
   {

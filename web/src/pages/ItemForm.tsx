@@ -9,6 +9,7 @@ import { CheckField, FormErrors, Loading, PageHeader, SelectField, TextArea, Tex
 import { useCapabilities } from '../lib/capabilities.ts';
 import { formatQty, parseMoneyInput, parseQuantityInput } from '../lib/decimal.ts';
 import { itemLabel, useItemsById } from '../lib/items.ts';
+import { blankListing, fromListing, LISTING_FIELDS, ListingFields, listingBody, type ListingJson, type ListingState } from './item/ListingFields.tsx';
 
 interface FormState {
   sku: string;
@@ -118,6 +119,10 @@ export function ItemFormPage() {
   const caps = useCapabilities();
   const hasReorderPoint = caps.schemaHas('Item', 'reorder_point');
   const existing = useQuery({ queryKey: ['item', id], queryFn: () => api.get<Item>(`/api/v1/items/${id}`), enabled: editing });
+  const hasListing = caps.has('put', '/api/v1/items/{id}/listing');
+  const existingListing = useQuery({ queryKey: ['item-listing', id], queryFn: () => api.get<ListingJson>(`/api/v1/items/${id}/listing`), enabled: editing && hasListing });
+  const [listing, setListing] = useState<ListingState>(blankListing);
+  const [listingLoaded, setListingLoaded] = useState(false);
   const [form, setForm] = useState<FormState>(blank);
   const [loaded, setLoaded] = useState(!editing);
   const [problem, setProblem] = useState(none);
@@ -127,14 +132,29 @@ export function ItemFormPage() {
       setLoaded(true);
     }
   }, [existing.data, loaded]);
+  useEffect(() => {
+    if (existingListing.data && !listingLoaded) {
+      setListing(fromListing(existingListing.data));
+      setListingLoaded(true);
+    }
+  }, [existingListing.data, listingLoaded]);
   const componentItems = useItemsById(form.components.map((c) => c.item_id));
   const fields = [
     ...Object.keys(blank),
+    ...LISTING_FIELDS,
     ...form.units.flatMap((_, i) => [`units.${i}`, `units.${i}.name`, `units.${i}.factor`]),
     ...form.components.flatMap((_, i) => [`components.${i}`, `components.${i}.qty`, `components.${i}.item_id`]),
   ];
   const save = useMutation({
-    mutationFn: (body: Record<string, unknown>) => (editing ? api.patch<Item>(`/api/v1/items/${id}`, body) : api.post<Item>('/api/v1/items', body)),
+    mutationFn: async (body: Record<string, unknown>) => {
+      const item = await (editing ? api.patch<Item>(`/api/v1/items/${id}`, body) : api.post<Item>('/api/v1/items', body));
+      // The listing is its own resource; a new item gets one only when something was filled in.
+      if (hasListing && (editing || listing.google || listing.brand || listing.image_url || listing.link_url || listing.condition !== 'new')) {
+        await api.put(`/api/v1/items/${item.id}/listing`, listingBody(listing));
+        void qc.invalidateQueries({ queryKey: ['item-listing', item.id] });
+      }
+      return item;
+    },
     onSuccess: (item) => {
       qc.setQueryData(['item', item.id], item);
       void qc.invalidateQueries({ queryKey: ['items'] });
@@ -154,7 +174,7 @@ export function ItemFormPage() {
     setProblem(none);
     save.mutate(body);
   };
-  if (editing && !loaded) return <Loading />;
+  if (editing && (!loaded || (hasListing && !listingLoaded && !existingListing.error))) return <Loading />;
   const err = problem.byField;
   return (
     <section>
@@ -195,6 +215,8 @@ export function ItemFormPage() {
         <CheckField label="Stocked (uncheck for bundles and recipes made at the moment of sale)" checked={form.stocked} onValue={set('stocked')} />
         <TextArea label="Description" value={form.description} onValue={set('description')} error={err.description} rows={2} />
         <TextArea label="Barcodes (one per line)" value={form.barcodes} onValue={set('barcodes')} error={err.barcodes} rows={3} />
+
+        {hasListing && <ListingFields value={listing} onValue={setListing} errors={err} variant={Boolean(existingListing.data?.product_id)} />}
 
         <fieldset>
           <legend>Purchase units</legend>

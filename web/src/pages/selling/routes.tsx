@@ -5,6 +5,7 @@ import { ChannelsPage } from './Channels.tsx';
 import { ChannelStockPage } from './ChannelStock.tsx';
 import { ConnectPage } from './Connect.tsx';
 import { CounterPage } from './Counter.tsx';
+import { GooglePage } from './google/GooglePage.tsx';
 import { OrderPage, OrdersPage } from './Orders.tsx';
 import { ReturnsPage } from './Returns.tsx';
 import { SalePage, SalesPage } from './Sales.tsx';
@@ -32,5 +33,6 @@ export const SellingRoutes: RouteObject[] = [
   { path: 'selling/channels', element: <NeedsSales title="Sales channels"><ChannelsPage /></NeedsSales> },
   { path: 'selling/channels/:id', element: <NeedsSales title="Channel stock"><ChannelStockPage /></NeedsSales> },
   { path: 'selling/channels/:id/connect', element: <NeedsSales title="Connect a channel"><ConnectPage /></NeedsSales> },
+  { path: 'selling/google', element: <GooglePage /> },
   { path: 'selling/returns', element: <NeedsSales title="Returns"><ReturnsPage /></NeedsSales> },
 ];
