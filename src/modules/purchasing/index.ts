@@ -45,6 +45,16 @@ export {
   type ReceiptRecord,
 } from './receipts.service.ts';
 export { approveReceipt, postReceipt } from './receipt-posting.service.ts';
+export {
+  cancelVendorReturn,
+  createVendorReturn,
+  getVendorReturn,
+  listVendorReturns,
+  postVendorReturn,
+  VENDOR_RETURN_REASONS,
+  type VendorReturnInput,
+  type VendorReturnRecord,
+} from './vendor-returns.service.ts';
 export { addScanToReceipt, type ScanInput } from './receipt-scans.service.ts';
 export { addLandedCosts, type ChargeInput, type LandedCostRecord } from './landed-costs.service.ts';
 export { vendorPerformance, type VendorPerformance } from './vendor-performance.service.ts';
