@@ -150,6 +150,9 @@ async function prepareLines(trx: Trx, site: LocationRow, receiptId: string | nul
         fail('item_id', 'mismatch', 'the receipt line is for another item');
         continue;
       }
+    } else if (line.item_id) {
+      // Against a receipt, an item named by id came in on the receipt's line for it (its price, lot and bin).
+      receiptLine = [...receiptLines.values()].sort((a, b) => a.line_no - b.line_no).find((l) => l.item_id === line.item_id);
     }
     const itemId = receiptLine?.item_id ?? line.item_id;
     if (!itemId) {

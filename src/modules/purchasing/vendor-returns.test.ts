@@ -55,7 +55,7 @@ describeEachDatabase('returns to vendor', (get) => {
   it('credits the price on the receipt the goods came in on, in the vendor’s currency at the receipt’s rate', async () => {
     const ctx = serviceContext(get().db);
     const { vendor, item, receive, healthy } = await setup(ctx, 'EUR');
-    const receipt = await receive(4, 2, { exchange_rate: 1_100_000_000 });
+    const receipt = await receive(5, 2, { exchange_rate: 1_100_000_000 });
     expect(receipt.lines[0]!.base_unit_cost_micros).toBe($(2.2));
     ctx.clock.advance(60_000);
     const posted = await postVendorReturn(ctx, (await createVendorReturn(ctx, { receipt_id: receipt.id, reason: 'wrong_item', lines: [{ receipt_line_id: receipt.lines[0]!.id, qty: u(3) }] })).id);
@@ -63,6 +63,9 @@ describeEachDatabase('returns to vendor', (get) => {
     // A price given on the line wins over the receipt's (a restocking fee agreed with the vendor).
     const fee = await postVendorReturn(ctx, (await createVendorReturn(ctx, { receipt_id: receipt.id, reason: 'overstock', lines: [{ item_id: item.id, qty: u(1), unit_credit: $(1.5) }] })).id);
     expect([fee.credit_micros, fee.value_micros]).toEqual([$(1.5), $(2.2)]);
+    // Against a receipt, an item named by id is the receipt's line for it: its price, its bin.
+    const byItem = await postVendorReturn(ctx, (await createVendorReturn(ctx, { receipt_id: receipt.id, reason: 'overstock', lines: [{ item_id: item.id, qty: 500 }] })).id);
+    expect(byItem.lines[0]).toMatchObject({ receipt_line_id: receipt.lines[0]!.id, bin_id: receipt.lines[0]!.bin_id, credit_micros: $(1), value_micros: $(1.1) });
     await healthy();
   });
 
