@@ -1,3 +1,7 @@
+import { registerDocumentCheck } from '../ledger/index.ts';
+import { checkVendorReturns } from './vendor-returns-check.service.ts';
+
+registerDocumentCheck({ name: 'vendor_returns', check: checkVendorReturns });
 export { registerPurchasingRoutes } from './purchasing.routes.ts';
 export {
   createVendor,

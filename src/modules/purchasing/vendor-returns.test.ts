@@ -9,6 +9,8 @@ import { postReceipt } from './receipt-posting.service.ts';
 import { createReceipt } from './receipts.service.ts';
 import { cancelVendorReturn, createVendorReturn, getVendorReturn, listVendorReturns, postVendorReturn } from './vendor-returns.service.ts';
 import { createVendor } from './vendors.service.ts';
+// The purchasing module's face registers its `stockroom check` invariant.
+import './index.ts';
 
 let n = 0;
 const u = (qty: number) => Math.round(qty * 1000);
@@ -23,7 +25,11 @@ async function setup(ctx: ServiceContext & { clock: { advance(ms: number): void 
     ctx.clock.advance(60_000);
     return postReceipt(ctx, (await createReceipt(ctx, { vendor_id: vendor.id, site_id: shop.warehouse.id, lines: [{ item_id: item.id, qty: u(qty), unit_cost: $(unitCost) }], ...extra })).id);
   };
-  const healthy = async () => expect((await checkLedger(ctx.db)).invariants.filter((i) => !i.ok)).toEqual([]);
+  const healthy = async () => {
+    const report = await checkLedger(ctx.db);
+    expect(report.invariants.filter((i) => !i.ok)).toEqual([]);
+    expect(report.invariants.map((i) => i.name)).toContain('vendor_returns_posted');
+  };
   return { shop, vendor, item, bin, receive, healthy };
 }
 
@@ -50,6 +56,11 @@ describeEachDatabase('returns to vendor', (get) => {
     const moved = await ctx.db.kysely.selectFrom('movements').selectAll().where('document_id', '=', draft.id).where('kind', '=', 'vendor_return').execute();
     expect(moved.map((m) => [m.from_location_id, m.to_location_id, Number(m.qty), Number(m.value_micros), m.reason])).toEqual([[bin, VIRTUAL_LOCATION_IDS.vendor, u(6), $(12.5), 'defective']]);
     await healthy();
+    // `stockroom check` notices a return whose lines disagree with what the ledger moved.
+    await ctx.db.kysely.updateTable('vendor_return_lines').set({ qty_base: u(7) }).where('return_id', '=', draft.id).execute();
+    const broken = (await checkLedger(ctx.db)).invariants.find((i) => i.name === 'vendor_returns_posted')!;
+    expect([broken.ok, broken.violations.map((v) => v.return_id)]).toEqual([false, [draft.id]]);
+    await ctx.db.kysely.updateTable('vendor_return_lines').set({ qty_base: u(6) }).where('return_id', '=', draft.id).execute();
   });
 
   it('credits the price on the receipt the goods came in on, in the vendor’s currency at the receipt’s rate', async () => {
