@@ -25,6 +25,7 @@ export type IdPrefix =
   | 'srp' | 'rsc' | 'rsr' | 'sin'
   | 'con' | 'cev' | 'csl'
   | 'qbp'
+  | 'vrt' | 'vrl'
   | 'pdt' | 'imp';
 
 export function newId(prefix: IdPrefix, now?: number): string {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 /**
  * A local fake of the QuickBooks Online accounting API (v3, minorversion 75 as documented by
  * developer.intuit.com) and its OAuth 2.0 token endpoint, listening on 127.0.0.1. It keeps what
- * the tests need to check the books: accounts, vendors, journal entries and bills, created
+ * the tests need to check the books: accounts, vendors, journal entries, bills and vendor credits, created
  * idempotently by `requestid` (the same id returns the first result), journal entries refused
  * unless debits equal credits, bearer tokens that expire and refresh tokens that roll.
  *
@@ -22,6 +22,9 @@ export interface QboLine {
   AccountBasedExpenseLineDetail?: { AccountRef: { value: string; name?: string } };
 }
 
+/** The entities the fake keeps: a VendorCredit has a Bill's shape (VendorRef, expense lines by account, CurrencyRef) and is what a vendor owes back. */
+export type EntityType = 'Account' | 'Vendor' | 'JournalEntry' | 'Bill' | 'VendorCredit';
+
 export interface QboEntity {
   Id: string;
   SyncToken: string;
@@ -36,17 +39,17 @@ export interface FakeQuickbooks {
   readonly realmId: string;
   /** An authorization code the token endpoint accepts once, as Intuit's redirect would hand one over. */
   issueCode(): string;
-  entities(type: 'Account' | 'Vendor' | 'JournalEntry' | 'Bill'): QboEntity[];
+  entities(type: EntityType): QboEntity[];
   throttle(calls: number): void;
   /** The next `creates` creates (of `type` only, when given) are committed and then never answered. */
-  timeoutAfterCommit(creates: number, type?: 'Account' | 'Vendor' | 'JournalEntry' | 'Bill'): void;
+  timeoutAfterCommit(creates: number, type?: EntityType): void;
   /** Makes every access token issued so far invalid (as if an hour had passed). */
   expireAccessTokens(): void;
   readonly stats: { creates: number; duplicateRequestIds: number; refreshes: number; throttled: number };
   close(): Promise<void>;
 }
 
-const entityPaths: Record<string, 'Account' | 'Vendor' | 'JournalEntry' | 'Bill'> = { account: 'Account', vendor: 'Vendor', journalentry: 'JournalEntry', bill: 'Bill' };
+const entityPaths: Record<string, EntityType> = { account: 'Account', vendor: 'Vendor', journalentry: 'JournalEntry', bill: 'Bill', vendorcredit: 'VendorCredit' };
 
 function fault(res: ServerResponse, status: number, message: string, code = '6000'): void {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -71,7 +74,7 @@ export async function startFakeQuickbooks(): Promise<FakeQuickbooks> {
   const clientId = 'fake-client-id';
   const clientSecret = 'fake-client-secret';
   const realmId = '9130350000000001';
-  const store = { Account: [] as QboEntity[], Vendor: [] as QboEntity[], JournalEntry: [] as QboEntity[], Bill: [] as QboEntity[] };
+  const store = { Account: [] as QboEntity[], Vendor: [] as QboEntity[], JournalEntry: [] as QboEntity[], Bill: [] as QboEntity[], VendorCredit: [] as QboEntity[] };
   const byRequestId = new Map<string, { type: string; entity: QboEntity }>();
   const codes = new Set<string>();
   const accessTokens = new Map<string, number>();
@@ -128,9 +131,10 @@ export async function startFakeQuickbooks(): Promise<FakeQuickbooks> {
       }
       if (lines.length < 2 || balance !== 0) return 'Transaction is not balanced: debits and credits must be equal';
     }
-    if (type === 'Bill') {
+    if (type === 'Bill' || type === 'VendorCredit') {
       const vendor = (body.VendorRef as { value?: string } | undefined)?.value;
       if (!store.Vendor.some((v) => v.Id === vendor)) return 'Invalid vendor reference';
+      if (lines.length === 0) return 'Required param missing, need to supply the required value for the API: Line';
       for (const line of lines) if (!line.AccountBasedExpenseLineDetail || !accountIds.has(line.AccountBasedExpenseLineDetail.AccountRef.value)) return 'Invalid account reference';
     }
     if (type === 'Vendor' && store.Vendor.some((v) => v.DisplayName === body.DisplayName)) return 'Duplicate Name Exists Error';

@@ -31,8 +31,8 @@ const costField = /cost|margin|value|cogs|valuation|price_paid|landed/i;
 /** Field names that match the above but say how, not how much (a product option's `values` are its sizes and colours). */
 const notAFigure = new Set(['costing_method', 'values']);
 /** On what the shop buys, prices and totals are what it pays: those fields are costs too. */
-const purchasingRoute = /purchase-orders|receipts|vendors|landed-costs/;
-const purchaseField = /price|subtotal|total|tax|shipping|amount|variance/i;
+const purchasingRoute = /purchase-orders|receipts|vendors|vendor-returns|landed-costs/;
+const purchaseField = /price|subtotal|total|tax|shipping|amount|variance|credit/i;
 /** Words a cost column or line of a CSV or PDF would be headed with. */
 const costWord = /\b(cost|costs|margin|value|valuation|unit price|subtotal|total|shipping)\b/i;
 
@@ -89,7 +89,9 @@ async function makeMissingDocuments(scope: Scope): Promise<void> {
   ok(await api.post(`/api/v1/purchase-orders/${po.id}/send`));
   ok(await api.patch(`/api/v1/purchase-orders/${po.id}/lines/${po.lines[0].id}`, { unit_price: PAID.revised }));
   ok(await api.patch(`/api/v1/purchase-orders/${po.id}`, { shipping: PAID.reshipped }));
-  ok(await api.post('/api/v1/receipts', { purchase_order_id: po.id, lines: [{ purchase_order_line_id: po.lines[0].id, qty: 2 }], post: true }), 201);
+  const received = ok(await api.post('/api/v1/receipts', { purchase_order_id: po.id, lines: [{ purchase_order_line_id: po.lines[0].id, qty: 2 }], post: true }), 201);
+  // One of them back to the vendor: its credit is the price paid, its value the ledger's cost.
+  ok(await api.post('/api/v1/vendor-returns', { receipt_id: received.id, reason: 'defective', lines: [{ receipt_line_id: received.lines[0].id, qty: 1 }], post: true }), 201);
   await makeUser(api, 'staff', [mainId]);
 
   // A count of the store, its variance posted (so the variance reports hold a value to hide), and a
@@ -151,6 +153,7 @@ const idFinders: Record<string, Finder> = {
   po: ({ db, mainId }) => first(db.kysely.selectFrom('purchase_orders').select('id').where('delivery_site_id', '=', mainId).where('revision', '>', 1).orderBy('id', 'desc').limit(1).execute()),
   rcp: ({ db, mainId }) => first(db.kysely.selectFrom('receipts').select('id').where('site_id', '=', mainId).where('status', '=', 'posted').orderBy('id', 'desc').limit(1).execute()),
   ven: ({ db }) => first(db.kysely.selectFrom('vendors').select('id').limit(1).execute()),
+  vrt: ({ db, mainId }) => first(db.kysely.selectFrom('vendor_returns').select('id').where('site_id', '=', mainId).where('status', '=', 'posted').orderBy('id', 'desc').limit(1).execute()),
   con: ({ db, mainId }) => first(db.kysely.selectFrom('channel_connections as c').innerJoin('channel_sites as s', 's.channel_id', 'c.channel_id').select('c.id').where('s.site_id', '=', mainId).orderBy('c.id', 'desc').limit(1).execute()),
   chn: ({ db, mainId }) => first(db.kysely.selectFrom('channel_sites').select('channel_id as id').where('site_id', '=', mainId).limit(1).execute()),
   ord: ({ db, mainId }) => first(db.kysely.selectFrom('orders as o').innerJoin('channel_sites as c', 'c.channel_id', 'o.channel_id').select('o.id').where('c.site_id', '=', mainId).orderBy('o.id', 'desc').limit(1).execute()),

@@ -26,6 +26,7 @@ export interface ExtraDocuments {
   disassembly: any;
   connection: any;
   savedReport: any;
+  vendorReturn: any;
 }
 
 export type Documents = SiteDocuments & ExtraDocuments;
@@ -65,7 +66,9 @@ export async function extraDocuments(api: TestApi, d: SiteDocuments): Promise<Ex
   const saved = ok(await api.post('/api/v1/saved-reports', { name: 'Matrix A', definition: { dataset: 'balances', measures: ['count'], filters: { site_id: d.site.id } }, shared_with: ['manager', 'staff', 'viewer'] }), 201);
   const schedule = ok(await api.post(`/api/v1/saved-reports/${saved.id}/schedules`, { frequency: 'daily', hour: 6, recipients: ['matrix@shop.example'] }), 201);
   const savedReport = { ...saved, schedules: [schedule] };
-  return { transfer, count, unknownScanId: scan.unknown_scan_id, alertSubscription, webhook, deliveryId: test.delivery_id, bom, productionOrder, disassembly, savedReport, connection };
+  // A draft return of one mug to the vendor from A (so it could still be posted or cancelled).
+  const vendorReturn = ok(await api.post('/api/v1/vendor-returns', { vendor_id: d.vendor.id, site_id: d.site.id, reason: 'defective', lines: [{ item_id: d.item.id, qty: 1 }] }), 201);
+  return { transfer, count, unknownScanId: scan.unknown_scan_id, alertSubscription, webhook, deliveryId: test.delivery_id, bom, productionOrder, disassembly, savedReport, connection, vendorReturn };
 }
 
 export interface PrefixEntry {
@@ -82,6 +85,8 @@ export const byPrefix: Record<string, PrefixEntry> = {
   pol: { id: (d) => d.purchaseOrder.lines[0].id },
   rcp: { id: (d) => d.receipt.id },
   rcl: { id: (d) => d.receipt.lines[0].id },
+  vrt: { id: (d) => d.vendorReturn.id },
+  vrl: { id: (d) => d.vendorReturn.lines[0].id },
   chn: { id: (d) => d.channel.id },
   ord: { id: (d) => d.order.id },
   pck: { id: (d) => d.pickList.id },
@@ -186,6 +191,7 @@ export const collectionBodies: Record<string, (d: Documents, api: TestApi) => un
     return: { sale_id: d.sale.id, reason: 'fuzz', lines: [{ line_id: d.sale.lines[0].id, qty: 1, condition: 'restockable' }] },
     sale: { location_id: d.site.id, register: 'FZ', lines: [{ item_id: d.item.id, qty: 1 }], payments: [{ tender: 'cash', amount: '20.00' }] },
   }),
+  'POST /api/v1/vendor-returns': (d) => ({ vendor_id: d.vendor.id, site_id: d.site.id, reason: 'other', lines: [{ item_id: d.item.id, qty: 1 }] }),
   'POST /api/v1/landed-costs': async (d, api) => {
     ok(await api.post(`/api/v1/receipts/${d.receipt.id}/post`, {}));
     return { receipt_ids: [d.receipt.id], charges: [{ kind: 'freight', amount: '5.00' }] };
@@ -245,6 +251,8 @@ export const walkStates: Record<string, (d: Documents, api: TestApi) => Promise<
     ok(await api.post(`/api/v1/receipts/${d.receipt.id}/post`, {}));
   },
   'POST /api/v1/receipts/:id/approve': (d, api) => awaitingApproval(d, api),
+  'POST /api/v1/vendor-returns/:id/post': (d, api) => draftVendorReturn(d, api),
+  'POST /api/v1/vendor-returns/:id/cancel': (d, api) => draftVendorReturn(d, api),
   'POST /api/v1/receipts/:id/reject': (d, api) => awaitingApproval(d, api),
   'POST /api/v1/shipments/:id/delivered': async (d, api) => {
     ok(await api.post(`/api/v1/shipments/${d.shipment.id}/ship`, bodies['POST /api/v1/shipments/:id/ship']!(d)));
@@ -265,6 +273,12 @@ async function awaitingApproval(d: Documents, api: TestApi): Promise<void> {
   ok(await api.patch(`/api/v1/receipts/${d.receipt.id}/lines/${d.receipt.lines[0].id}`, { qty: 20 }));
   const submitted = ok(await api.post(`/api/v1/receipts/${d.receipt.id}/post`, {}));
   expect(submitted.status).toBe('awaiting_approval');
+}
+
+/** A fresh draft return to vendor, whatever the fuzz did to the shared one. */
+async function draftVendorReturn(d: Documents, api: TestApi): Promise<Record<string, string>> {
+  const draft = ok(await api.post('/api/v1/vendor-returns', { vendor_id: d.vendor.id, site_id: d.site.id, reason: 'other', lines: [{ item_id: d.item.id, qty: 1 }] }), 201);
+  return { vrt: draft.id };
 }
 
 async function plannedProduction(d: Documents, api: TestApi): Promise<Record<string, string>> {

@@ -16,6 +16,7 @@ import { VendorPage, VendorsPage } from './pages/Vendors.tsx';
 import { PurchaseOrderPage, PurchaseOrdersPage } from './pages/PurchaseOrders.tsx';
 import { NewPurchaseOrderPage } from './pages/NewPurchaseOrder.tsx';
 import { ReceiptPage, ReceiptsPage } from './pages/Receiving.tsx';
+import { NewVendorReturnPage, VendorReturnPage, VendorReturnsPage } from './pages/VendorReturns.tsx';
 import { AuditPage } from './pages/Audit.tsx';
 import { LocationsPage } from './pages/Locations.tsx';
 import { TokensPage, UsersPage } from './pages/Users.tsx';
@@ -77,6 +78,9 @@ const router = createBrowserRouter([
       { path: 'purchasing/orders/:id', element: <PurchaseOrderPage /> },
       { path: 'purchasing/receipts', element: <ReceiptsPage /> },
       { path: 'purchasing/receipts/:id', element: <ReceiptPage /> },
+      { path: 'purchasing/vendor-returns', element: <VendorReturnsPage /> },
+      { path: 'purchasing/vendor-returns/new', element: <NewVendorReturnPage /> },
+      { path: 'purchasing/vendor-returns/:id', element: <VendorReturnPage /> },
       { path: 'purchasing/replenishment', element: <ReplenishmentPage /> },
       { path: 'purchasing/exchange-rates', element: <ExchangeRatesPage /> },
       ...SellingRoutes,

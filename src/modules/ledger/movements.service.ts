@@ -37,6 +37,7 @@ export const MOVEMENT_KINDS = [
   'scrap',
   'production',
   'consumption',
+  'vendor_return',
 ] as const;
 export type MovementKind = (typeof MOVEMENT_KINDS)[number];
 

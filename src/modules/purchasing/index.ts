@@ -1,3 +1,7 @@
+import { registerDocumentCheck } from '../ledger/index.ts';
+import { checkVendorReturns } from './vendor-returns-check.service.ts';
+
+registerDocumentCheck({ name: 'vendor_returns', check: checkVendorReturns });
 export { registerPurchasingRoutes } from './purchasing.routes.ts';
 export {
   createVendor,
@@ -45,6 +49,16 @@ export {
   type ReceiptRecord,
 } from './receipts.service.ts';
 export { approveReceipt, postReceipt } from './receipt-posting.service.ts';
+export {
+  cancelVendorReturn,
+  createVendorReturn,
+  getVendorReturn,
+  listVendorReturns,
+  postVendorReturn,
+  VENDOR_RETURN_REASONS,
+  type VendorReturnInput,
+  type VendorReturnRecord,
+} from './vendor-returns.service.ts';
 export { addScanToReceipt, type ScanInput } from './receipt-scans.service.ts';
 export { addLandedCosts, type ChargeInput, type LandedCostRecord } from './landed-costs.service.ts';
 export { vendorPerformance, type VendorPerformance } from './vendor-performance.service.ts';

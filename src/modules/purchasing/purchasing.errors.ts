@@ -22,7 +22,10 @@ export type PurchasingErrorCode =
   | 'receipt_not_editable'
   | 'scan_not_recognized'
   | 'exchange_rate_missing'
-  | 'landed_cost_invalid';
+  | 'landed_cost_invalid'
+  | 'vendor_return_not_found'
+  | 'vendor_return_line_invalid'
+  | 'vendor_return_transition_invalid';
 
 export const httpStatusByCode = {
   vendor_not_found: 404,
@@ -47,6 +50,9 @@ export const httpStatusByCode = {
   scan_not_recognized: 422,
   exchange_rate_missing: 422,
   landed_cost_invalid: 422,
+  vendor_return_not_found: 404,
+  vendor_return_line_invalid: 422,
+  vendor_return_transition_invalid: 409,
 } as const satisfies Record<PurchasingErrorCode, number>;
 
 export class PurchasingError extends AppError {

@@ -40,6 +40,7 @@ const kindLabels: Record<string, string> = {
   scrap: 'Scrap',
   production: 'Production',
   consumption: 'Consumed in production',
+  vendor_return: 'Returned to vendor',
 };
 
 export function flowLabel(line: Pick<FlowLine, 'kind' | 'reason' | 'direction'>): string {

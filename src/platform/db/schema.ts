@@ -473,6 +473,52 @@ export interface PurchaseOrderRevisionTable {
 
 export type ReceiptStatus = 'draft' | 'awaiting_approval' | 'posted' | 'cancelled';
 
+export type VendorReturnStatus = 'draft' | 'posted' | 'cancelled';
+
+/** Goods sent back to a vendor from a site; posting moves them out at ledger cost and fixes the credit owed. */
+export interface VendorReturnTable {
+  id: string;
+  number: string;
+  vendor_id: string;
+  site_id: string;
+  receipt_id: string | null;
+  status: VendorReturnStatus;
+  reason: string;
+  notes: string | null;
+  /** The vendor's currency; the credit is in it. */
+  currency: string;
+  /** Base currency per unit of `currency`, in billionths, fixed when posted (null when it is the base currency). */
+  exchange_rate_e9: number | null;
+  returned_at: number | null;
+  /** The credit expected from the vendor, in micros of `currency`, fixed when posted. */
+  credit_micros: number | null;
+  /** The ledger value of the goods that left, base-currency micros, fixed when posted. */
+  value_micros: number | null;
+  txn_id: string | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  posted_at: number | null;
+  posted_by: string | null;
+  cancelled_at: number | null;
+}
+
+export interface VendorReturnLineTable {
+  id: string;
+  return_id: string;
+  line_no: number;
+  item_id: string;
+  receipt_line_id: string | null;
+  lot_id: string;
+  bin_id: string;
+  qty_base: number;
+  /** The vendor's price per base unit in its currency as given; null takes the price the goods came in at. */
+  unit_credit_micros: number | null;
+  credit_micros: number | null;
+  value_micros: number | null;
+  created_at: number;
+}
+
 export interface ReceiptTable {
   id: string;
   number: string;
@@ -1501,7 +1547,7 @@ export interface QboConnectionTable {
 
 export interface QboPostingTable {
   id: string;
-  kind: 'journal' | 'bill';
+  kind: 'journal' | 'bill' | 'vendor_credit';
   posting_key: string;
   revision: number;
   doc_number: string;
@@ -1677,6 +1723,8 @@ export interface DB {
   purchase_order_lines: PurchaseOrderLineTable;
   purchase_order_revisions: PurchaseOrderRevisionTable;
   receipts: ReceiptTable;
+  vendor_returns: VendorReturnTable;
+  vendor_return_lines: VendorReturnLineTable;
   receipt_lines: ReceiptLineTable;
   receipt_discrepancies: ReceiptDiscrepancyTable;
   landed_costs: LandedCostTable;
@@ -1766,6 +1814,8 @@ export type VendorItemRow = Selectable<VendorItemTable>;
 export type PurchaseOrderRow = Selectable<PurchaseOrderTable>;
 export type PurchaseOrderLineRow = Selectable<PurchaseOrderLineTable>;
 export type ReceiptRow = Selectable<ReceiptTable>;
+export type VendorReturnRow = Selectable<VendorReturnTable>;
+export type VendorReturnLineRow = Selectable<VendorReturnLineTable>;
 export type ReceiptLineRow = Selectable<ReceiptLineTable>;
 export type ReceiptDiscrepancyRow = Selectable<ReceiptDiscrepancyTable>;
 export type ModifierGroupRow = Selectable<ModifierGroupTable>;

@@ -51,6 +51,8 @@ export const EXPORT_TABLES: ReadonlyArray<{ name: string; key: readonly string[]
   { name: 'receipts', key: ['id'] },
   { name: 'receipt_lines', key: ['id'] },
   { name: 'receipt_discrepancies', key: ['id'] },
+  { name: 'vendor_returns', key: ['id'] },
+  { name: 'vendor_return_lines', key: ['id'] },
   { name: 'landed_costs', key: ['id'] },
   { name: 'landed_cost_allocations', key: ['landed_cost_id', 'movement_id'] },
   { name: 'modifier_groups', key: ['id'] },

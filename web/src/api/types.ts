@@ -619,3 +619,32 @@ export interface ReplenishmentProposals {
   transfer: TransferProposal[];
   bin_moves?: BinMoveProposal[];
 }
+
+export type VendorReturnStatus = 'draft' | 'posted' | 'cancelled';
+
+export interface VendorReturnSummary {
+  id: string;
+  number: string;
+  status: VendorReturnStatus;
+  vendor_id: string;
+  vendor_name: string;
+  site_id: string;
+  receipt_id: string | null;
+  reason: string;
+  currency: string;
+  /** Left out for those who may not see costs. */
+  credit?: string | null;
+  returned_at: string | null;
+  created_at: string;
+  posted_at: string | null;
+}
+
+export interface VendorReturn extends VendorReturnSummary {
+  receipt_number: string | null;
+  notes: string | null;
+  exchange_rate?: string | null;
+  value?: string | null;
+  txn_id: string | null;
+  cancelled_at: string | null;
+  lines: Array<{ id: string; line_no: number; item_id: string; receipt_line_id: string | null; lot_id: string | null; bin_id: string; qty: number; unit_credit?: string | null; credit?: string | null; value?: string | null }>;
+}

@@ -42,6 +42,7 @@ const sections: { title: string; entries: NavEntry[] }[] = [
       { to: '/purchasing/replenishment', label: 'Replenishment', permission: 'purchasing.read' },
       { to: '/purchasing/orders', label: 'Purchase orders', permission: 'purchasing.read' },
       { to: '/purchasing/receipts', label: 'Receiving', permission: 'purchasing.read' },
+      { to: '/purchasing/vendor-returns', label: 'Returns to vendor', permission: 'purchasing.read' },
       { to: '/purchasing/vendors', label: 'Vendors', permission: 'purchasing.read' },
       { to: '/purchasing/exchange-rates', label: 'Exchange rates', permission: 'purchasing.read' },
     ],

@@ -7,7 +7,7 @@ import { DataTable, FilterInput, FilterSelect, PagedList, useUrlFilters, type Co
 import { Empty, formatDateTime, Money, PageHeader, Qty } from '../components/ui.tsx';
 import { useItemLabel } from '../lib/items.ts';
 
-const KINDS = ['adjustment', 'receipt', 'sale', 'sale_void', 'shipment', 'return', 'transfer', 'count', 'scrap', 'production', 'consumption'];
+const KINDS = ['adjustment', 'receipt', 'sale', 'sale_void', 'shipment', 'return', 'transfer', 'count', 'scrap', 'production', 'consumption', 'vendor_return'];
 
 function documentLink(m: Movement): string | null {
   switch (m.document_type) {

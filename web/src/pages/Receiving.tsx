@@ -58,6 +58,14 @@ export function ReceiptPage() {
       <PageHeader title={`Receipt ${r.number}`} actions={
           <>
             <ReceiptActions receipt={r} busy={action.isPending} onAction={(what) => action.mutate(what)} /> <PrintLabels source={{ kind: 'receipt', receipt_id: r.id }} />
+            {r.status === 'posted' && r.vendor && session.can('receiving.write') && (
+              <>
+                {' '}
+                <Link className="button" to={`/purchasing/vendor-returns/new?receipt_id=${r.id}`}>
+                  Return to vendor
+                </Link>
+              </>
+            )}
           </>
         }>
         <p className="subtitle">

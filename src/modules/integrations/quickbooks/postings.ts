@@ -13,7 +13,8 @@ import { roundToUnit, type Journal, type JournalLine, MAX_JOURNAL_DAYS } from '.
  * Planning what QuickBooks should hold, in the database only (no network): one journal posting per
  * day and site, and when the ledger's figures for a day already posted have changed since (a
  * back-dated movement, a landed cost, a re-costing), a correcting posting of the difference —
- * history in QuickBooks is never edited. One bill per posted receipt from a vendor. Each posting
+ * history in QuickBooks is never edited. One bill per posted receipt from a vendor, one vendor
+ * credit per posted return to vendor. Each posting
  * row fixes its `requestid` and doc number before anything is sent, so every retry is the same
  * request.
  */
@@ -108,7 +109,7 @@ function correctionLines(before: Map<string, { role: AccountRole; amountMinor: n
 
 async function insertPosting(
   ctx: ServiceContext & { trx: Trx },
-  p: { kind: 'journal' | 'bill'; postingKey: string; revision: number; docNumber: string; requestId: string; day: string; siteId: string | null; documentId: string | null; lines: PostedLine[] | BillLines },
+  p: { kind: 'journal' | 'bill' | 'vendor_credit'; postingKey: string; revision: number; docNumber: string; requestId: string; day: string; siteId: string | null; documentId: string | null; lines: PostedLine[] | BillLines },
 ): Promise<void> {
   const now = ctx.clock.now();
   const lines = Array.isArray(p.lines) ? p.lines : p.lines.lines;
@@ -205,4 +206,54 @@ async function foreignLines(ctx: ServiceContext & { trx: Trx }, receiptId: strin
     const micros = row.price_micros === null || !row.price_unit_factor ? 0 : Math.round((Number(row.qty_base) * Number(row.price_micros)) / Number(row.price_unit_factor));
     return [{ ...base, amountMinor: roundToUnit(micros, unit) }];
   });
+}
+
+/**
+ * One vendor credit per posted return to vendor since the first synced day: a line per return line
+ * for the credit fixed when it was posted, in the vendor's currency (at the rate the return was
+ * valued at), booked to purchases clearing — which the return's journal line debited, so the
+ * clearing account empties when the credit matches what the goods were carried at, and what is
+ * left (a restocking fee, a price that moved) is the purchase price variance of the return.
+ */
+export async function planVendorCreditPostings(ctx: ServiceContext & { trx: Trx }, realmId: string, window: { from: string; to: string }): Promise<number> {
+  const settings = await readSettings(ctx.trx);
+  const tz = settings.time_zone;
+  const accounts = await loadAccountResolver(ctx.trx);
+  const returns = await ctx.trx
+    .selectFrom('vendor_returns as r')
+    .innerJoin('vendors as v', 'v.id', 'r.vendor_id')
+    .leftJoin('receipts as rc', 'rc.id', 'r.receipt_id')
+    .leftJoin('qbo_postings as p', (join) => join.onRef('p.document_id', '=', 'r.id').on('p.kind', '=', 'vendor_credit'))
+    .select(['r.id', 'r.number', 'r.site_id', 'r.currency', 'r.exchange_rate_e9', 'r.returned_at', 'r.posted_at', 'rc.number as receipt_number', 'v.id as vendor_id', 'v.name as vendor_name'])
+    .where('r.status', '=', 'posted')
+    .where('p.id', 'is', null)
+    .where('r.posted_at', '>=', startOfLocalDay(window.from, tz))
+    .where('r.posted_at', '<', startOfLocalDay(addDaysTo(window.to, 1), tz))
+    .orderBy('r.posted_at')
+    .orderBy('r.id')
+    .execute();
+  let planned = 0;
+  for (const ret of returns) {
+    const rows = await ctx.trx
+      .selectFrom('vendor_return_lines as l')
+      .innerJoin('items as i', 'i.id', 'l.item_id')
+      .select(['l.credit_micros', 'i.sku', 'i.name', 'i.category'])
+      .where('l.return_id', '=', ret.id)
+      .orderBy('l.line_no')
+      .execute();
+    const unit = minorUnitMicros(ret.currency);
+    const lines: PostedLine[] = rows.map((r) => ({
+      role: 'purchases_clearing',
+      account: accounts.account('purchases_clearing', ret.site_id, r.category),
+      amountMinor: roundToUnit(Number(r.credit_micros ?? 0), unit),
+      memo: `${r.sku} ${r.name}: returned on ${ret.number}${ret.receipt_number ? ` (received on ${ret.receipt_number})` : ''}`,
+    }));
+    if (lines.length === 0) continue;
+    const foreign = ret.currency !== settings.base_currency && ret.exchange_rate_e9 !== null;
+    const credit: BillLines = { vendorId: ret.vendor_id, vendorName: ret.vendor_name, currency: ret.currency, exchangeRateE9: foreign ? ret.exchange_rate_e9 : null, lines, txnDate: localDate(ret.returned_at ?? ret.posted_at!, tz) };
+    const key = `vendor_credit:${ret.id}`;
+    await insertPosting(ctx, { kind: 'vendor_credit', postingKey: key, revision: 0, docNumber: ret.number.slice(0, 21), requestId: requestIdFor(realmId, key, 0), day: credit.txnDate, siteId: ret.site_id, documentId: ret.id, lines: credit });
+    planned += 1;
+  }
+  return planned;
 }

@@ -107,7 +107,7 @@ export class QboApi {
   }
 
   /** Creates an entity; `requestId` makes the create idempotent, so a retry returns the first result. */
-  create<T>(entity: 'account' | 'vendor' | 'journalentry' | 'bill', body: unknown, requestId: string): Promise<QboOutcome<Record<string, T>>> {
+  create<T>(entity: 'account' | 'vendor' | 'journalentry' | 'bill' | 'vendorcredit', body: unknown, requestId: string): Promise<QboOutcome<Record<string, T>>> {
     return this.call('POST', entity, { requestid: requestId }, body);
   }
 }

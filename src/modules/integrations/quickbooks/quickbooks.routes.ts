@@ -128,7 +128,7 @@ export function registerQuickbooksRoutes(app: AppInstance, deps: CommandDeps, co
     handler: (request, reply) => runCommand(deps, request, reply, (ctx) => disconnectQuickbooks(ctx)),
   });
   app.post('/api/v1/quickbooks/sync', {
-    schema: { tags, summary: 'Sync now: book every day not yet booked, correct changed days, send bills, retry what failed', response: { 200: syncOutput } },
+    schema: { tags, summary: 'Sync now: book every day not yet booked, correct changed days, send bills and vendor credits, retry what failed', response: { 200: syncOutput } },
     config: { access: ownerOnly, errors: ['quickbooks_not_configured', 'quickbooks_auth_failed'] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);

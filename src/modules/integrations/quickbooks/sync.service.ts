@@ -8,7 +8,7 @@ import { readSettings } from '../../settings/index.ts';
 import { DEFAULT_ACCOUNTS, type AccountRole } from './accounts.ts';
 import { buildJournal } from './journal.ts';
 import { formatMinor } from './journal-files.ts';
-import { planBillPostings, planJournalPostings, requestIdFor, syncWindow, type BillLines, type PostedLine } from './postings.ts';
+import { planBillPostings, planJournalPostings, planVendorCreditPostings, requestIdFor, syncWindow, type BillLines, type PostedLine } from './postings.ts';
 import { exchangeCode, QboApi, qboQuote, refreshTokens, type QboConfig, type TokenSet } from './qbo-client.ts';
 import { QuickbooksError } from './quickbooks.errors.ts';
 
@@ -135,7 +135,7 @@ export async function syncQuickbooks(ctx: ServiceContext, config: QboConfig): Pr
     const journal = await buildJournal(ctx, window.from, window.to);
     planned = await transact(ctx.db, async (trx) => {
       const tctx = { ...ctx, trx };
-      return (await planJournalPostings(tctx, conn.realm_id, window, journal)) + (await planBillPostings(tctx, conn.realm_id, window));
+      return (await planJournalPostings(tctx, conn.realm_id, window, journal)) + (await planBillPostings(tctx, conn.realm_id, window)) + (await planVendorCreditPostings(tctx, conn.realm_id, window));
     });
   }
   const sent = await sendPending(ctx, config);
@@ -256,6 +256,7 @@ async function sendOne(api: QboApi, cache: AccountCache, realmId: string, row: {
     if (created.status !== 'ok') throw new SendFailure(created.status, created.error);
     return { id: created.body.JournalEntry!.Id };
   }
+  // A bill and a vendor credit have the same shape: a vendor, expense lines by account, a currency.
   const bill = JSON.parse(row.lines_json) as BillLines;
   const vendor = await vendorId(api, realmId, bill);
   const Line = [];
@@ -265,6 +266,11 @@ async function sendOne(api: QboApi, cache: AccountCache, realmId: string, row: {
     Line.push({ Description: line.memo, Amount: amountOf(line.amountMinor, billDigits), DetailType: 'AccountBasedExpenseLineDetail', AccountBasedExpenseLineDetail: { AccountRef: { value: await accountId(api, cache, realmId, line.account, line.role) } } });
   }
   const currency = bill.exchangeRateE9 === null ? {} : { CurrencyRef: { value: bill.currency }, ExchangeRate: Number(formatRateE9(bill.exchangeRateE9)) };
+  if (row.kind === 'vendor_credit') {
+    const credited = await api.create<{ Id: string }>('vendorcredit', { VendorRef: { value: vendor }, DocNumber: row.doc_number, TxnDate: bill.txnDate, PrivateNote: `Stockroom return to vendor ${row.doc_number}`, ...currency, Line }, row.request_id);
+    if (credited.status !== 'ok') throw new SendFailure(credited.status, credited.error);
+    return { id: credited.body.VendorCredit!.Id };
+  }
   const created = await api.create<{ Id: string }>('bill', { VendorRef: { value: vendor }, DocNumber: row.doc_number, TxnDate: bill.txnDate, PrivateNote: `Stockroom receipt ${row.doc_number}`, ...currency, Line }, row.request_id);
   if (created.status !== 'ok') throw new SendFailure(created.status, created.error);
   return { id: created.body.Bill!.Id };

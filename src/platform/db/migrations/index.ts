@@ -25,6 +25,7 @@ import * as products from './0025-products.ts';
 import * as importJobs from './0026-import-jobs.ts';
 import * as accounting from './0027-accounting.ts';
 import * as googleListings from './0031-google-listings.ts';
+import * as vendorReturns from './0032-vendor-returns.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -59,6 +60,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0026-import-jobs': importJobs,
   '0027-accounting': accounting,
   '0031-google-listings': googleListings,
+  '0032-vendor-returns': vendorReturns,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

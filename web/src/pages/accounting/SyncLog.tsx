@@ -42,7 +42,7 @@ export function SyncLog() {
             {rows.map((p) => (
               <tr key={p.id}>
                 <td className="mono">{p.doc_number}</td>
-                <td>{p.revision > 0 ? `${p.kind} (correction)` : p.kind}</td>
+                <td>{p.revision > 0 ? `${p.kind} (correction)` : p.kind.replace('_', ' ')}</td>
                 <td>{p.day}</td>
                 <td className="num">{p.total}</td>
                 <td>
