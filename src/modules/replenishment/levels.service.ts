@@ -227,6 +227,8 @@ export async function suggestLevels(
   const today = addDays(fc.options.endOn, 1);
   const forecasts = new Map<string, Array<{ forecast: DemandForecast; offset: number }> | null>();
   const recent = new Map<string, number>();
+  // At a warehouse: how many stores' demand each item's level counts (the stores it moved at).
+  const storesCounted = new Map<string, number>();
   const sumRecent = (values: readonly number[]) => values.slice(-HISTORY_DAYS).reduce((a, b) => a + b, 0);
   // A site's forecast of the item: the stored one while fresh (it still reaches a quarter's planning window from today), else computed now.
   const forecastAt = async (item: { id: string; category: string | null }, at: string, history: SiteDemandSeries) => {
@@ -257,6 +259,7 @@ export async function suggestLevels(
         value += sumRecent(store.series.values);
       }
       forecasts.set(item.id, parts.length ? parts : null);
+      storesCounted.set(item.id, stores.length);
       recent.set(item.id, value);
       continue;
     }
@@ -290,7 +293,7 @@ export async function suggestLevels(
     const min = Math.ceil(window.quantile - 1e-9) * QTY_SCALE;
     const max = options.maxCover === 'none' ? min : min + Math.ceil(cycleDemand.mean - 1e-9) * QTY_SCALE;
     const basis: LevelBasis = { leadTimeDays: lead.days, reviewDays: review, servicePermille, forecast: Math.round(window.mean * QTY_SCALE), leadTimeSource: lead.source };
-    if (warehouse && parts && storeIds.length) basis.storesCounted = storeIds.length;
+    if (storesCounted.get(item.id)) basis.storesCounted = storesCounted.get(item.id)!;
     out.push({ itemId: item.id, siteId, level: { min, max }, basis, deliveredDaily: isDaily });
   }
   if (options.apply) {
