@@ -229,6 +229,7 @@ export async function suggestLevels(
   const recent = new Map<string, number>();
   // At a warehouse: how many stores' demand each item's level counts (the stores it moved at).
   const storesCounted = new Map<string, number>();
+  const storesKeep = new Map<string, number>();
   const sumRecent = (values: readonly number[]) => values.slice(-HISTORY_DAYS).reduce((a, b) => a + b, 0);
   // A site's forecast of the item: the stored one while fresh (it still reaches a quarter's planning window from today), else computed now.
   const forecastAt = async (item: { id: string; category: string | null }, at: string, history: SiteDemandSeries) => {
@@ -260,6 +261,17 @@ export async function suggestLevels(
       }
       forecasts.set(item.id, parts.length ? parts : null);
       storesCounted.set(item.id, stores.length);
+      if (stores.length) {
+        // What the stores keep on their own shelves (their mins) is stock already below the warehouse: it is not held twice.
+        const kept = await reader(ctx)
+          .selectFrom('stock_levels')
+          .select(sql<number>`coalesce(sum(min_qty), 0)`.as('kept'))
+          .where('item_id', '=', item.id)
+          .where('site_id', 'in', stores.map((st) => st.siteId))
+          .whereRef('location_id', '=', 'site_id')
+          .executeTakeFirst();
+        storesKeep.set(item.id, Number(kept?.kept ?? 0));
+      }
       recent.set(item.id, value);
       continue;
     }
@@ -290,10 +302,14 @@ export async function suggestLevels(
     const parts = forecasts.get(item.id) ?? null;
     const window = parts ? windowDemand(parts, lead, review, servicePermille) : { mean: 0, quantile: 0 };
     const cycleDemand = parts ? pooledDemandOverWindow(parts.map((p) => ({ forecast: p.forecast, offset: p.offset + lead.days })), review, 0.5) : { mean: 0, quantile: 0 };
-    const min = Math.ceil(window.quantile - 1e-9) * QTY_SCALE;
+    const keep = storesKeep.get(item.id) ?? 0;
+    const min = Math.max(0, Math.ceil(window.quantile - 1e-9) * QTY_SCALE - keep);
     const max = options.maxCover === 'none' ? min : min + Math.ceil(cycleDemand.mean - 1e-9) * QTY_SCALE;
     const basis: LevelBasis = { leadTimeDays: lead.days, reviewDays: review, servicePermille, forecast: Math.round(window.mean * QTY_SCALE), leadTimeSource: lead.source };
-    if (storesCounted.get(item.id)) basis.storesCounted = storesCounted.get(item.id)!;
+    if (storesCounted.get(item.id)) {
+      basis.storesCounted = storesCounted.get(item.id)!;
+      basis.storesKeep = keep;
+    }
     out.push({ itemId: item.id, siteId, level: { min, max }, basis, deliveredDaily: isDaily });
   }
   if (options.apply) {

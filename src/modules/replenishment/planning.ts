@@ -34,6 +34,8 @@ export interface LevelBasis {
   leadTimeSource: 'measured' | 'promised' | 'default' | 'delivery_cycle' | 'transfer';
   /** At a warehouse: how many stores it fills whose demand the forecast counts, beside its own (two-level planning). */
   storesCounted?: number;
+  /** At a warehouse: the stores' mins, thousandths, taken off its own min (what they keep on their shelves is not held twice). */
+  storesKeep?: number;
 }
 
 export interface PackTerms {
@@ -122,7 +124,8 @@ export function explainLevel(level: Level, basis: LevelBasis | null): string {
       : `${basis.leadTimeDays}-day ${basis.leadTimeSource === 'measured' ? '' : `${basis.leadTimeSource} `}lead time`;
   const service = formatQuantity(basis.servicePermille * 100).replace(/\.?0+$/, '');
   const where = basis.storesCounted ? ` here and at the ${basis.storesCounted === 1 ? 'store' : `${basis.storesCounted} stores`} it fills` : '';
-  return `forecast ${q(basis.forecast)}${where} over the ${lead} + ${basis.reviewDays}-day review, ${service} % service → min ${q(level.min)}, max ${q(level.max)}`;
+  const less = basis.storesCounted ? `, less ${q(basis.storesKeep ?? 0)} the stores keep at their mins` : '';
+  return `forecast ${q(basis.forecast)}${where} over the ${lead} + ${basis.reviewDays}-day review, ${service} % service${less} → min ${q(level.min)}, max ${q(level.max)}`;
 }
 
 export function explainOrder(order: OrderQuantity, terms: PackTerms): string {

@@ -552,6 +552,8 @@ export interface LevelBasis {
   review_days: number;
   /** At a warehouse: the stores it fills whose demand the level counts. */
   stores_counted?: number;
+  /** At a warehouse: the stores' mins taken off its own. */
+  stores_keep?: number;
   service_percent: number;
   forecast: number;
 }
