@@ -230,6 +230,8 @@ export async function suggestLevels(
   // At a warehouse: how many stores' demand each item's level counts (the stores it moved at).
   const storesCounted = new Map<string, number>();
   const storesKeep = new Map<string, number>();
+  // At a warehouse: its own customers' forecast, for what it keeps on its shelf for them when it sends to the stores.
+  const ownParts = new Map<string, { forecast: DemandForecast; offset: number }>();
   const sumRecent = (values: readonly number[]) => values.slice(-HISTORY_DAYS).reduce((a, b) => a + b, 0);
   // A site's forecast of the item: the stored one while fresh (it still reaches a quarter's planning window from today), else computed now.
   const forecastAt = async (item: { id: string; category: string | null }, at: string, history: SiteDemandSeries) => {
@@ -253,6 +255,7 @@ export async function suggestLevels(
       // The warehouse's own customers: computed here, as the stored forecast of a warehouse counts its transfers out.
       if (own) {
         parts.push({ forecast: (await computeItemForecasts(fc, item, [siteId], [own]))[0]!.forecast, offset: 0 });
+        ownParts.set(item.id, parts[0]!);
         value += sumRecent(own.series.values);
       }
       for (const store of stores) {
@@ -309,6 +312,8 @@ export async function suggestLevels(
     if (storesCounted.get(item.id)) {
       basis.storesCounted = storesCounted.get(item.id)!;
       basis.storesKeep = keep;
+      const own = ownParts.get(item.id);
+      basis.ownKeep = own ? Math.ceil(windowDemand([own], lead, review, servicePermille).quantile - 1e-9) * QTY_SCALE : 0;
     }
     out.push({ itemId: item.id, siteId, level: { min, max }, basis, deliveredDaily: isDaily });
   }

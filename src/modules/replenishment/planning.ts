@@ -36,6 +36,11 @@ export interface LevelBasis {
   storesCounted?: number;
   /** At a warehouse: the stores' mins, thousandths, taken off its own min (what they keep on their shelves is not held twice). */
   storesKeep?: number;
+  /**
+   * At a warehouse: what its own customers (not the stores) need over the lead time and review at
+   * the service level, thousandths: it keeps that much on its shelf when it sends to the stores.
+   */
+  ownKeep?: number;
 }
 
 export interface PackTerms {
@@ -150,6 +155,8 @@ export interface SiteStock {
   position: Position;
   /** Null: the site has no level for the item. */
   level: Level | null;
+  /** A warehouse planned for its stores: what it keeps free on its shelf for its own customers (`LevelBasis.ownKeep`). */
+  keep?: number;
 }
 
 export interface PlannedTransfer {
@@ -159,19 +166,22 @@ export interface PlannedTransfer {
   /** The source's free stock before and after, and its min, for the explanation. */
   sourceFreeBefore: number;
   sourceMin: number;
+  /** What the source keeps on its shelf for its own customers, when it is a warehouse planned for its stores. */
+  sourceKeep?: number;
 }
 
 /**
  * What one site can give without falling below its own min: a warehouse what it holds free, as
  * long as its stock counting what it has on order stays at or above its min (the min is a reorder
  * point on that stock: a warehouse that has bought for its stores sends what it holds, and what it
- * sends is bought back when it reaches its min; zero without a level, never more than it holds);
+ * sends is bought back when it reaches its min; zero without a level, never more than it holds,
+ * and a warehouse planned for its stores keeps on its shelf what its own customers need);
  * a store only what is above its max (it keeps its max, and never less than its min on the
  * shelf). Free stock is on hand less reserved: what is only on order cannot travel.
  */
 export function surplusOf(site: SiteStock): number {
   const free = site.position.onHand - site.position.reserved;
-  if (site.kind === 'warehouse') return site.level ? Math.max(0, Math.min(free, positionOf(site.position) - site.level.min)) : 0;
+  if (site.kind === 'warehouse') return site.level ? Math.max(0, Math.min(free - (site.keep ?? 0), positionOf(site.position) - site.level.min)) : 0;
   if (!site.level) return 0;
   const abovePosition = positionOf(site.position) - site.level.max;
   return Math.max(0, Math.min(free - site.level.min, abovePosition));
@@ -200,7 +210,14 @@ export function planTransfers(sites: readonly SiteStock[]): PlannedTransfer[] {
       if (need <= 0) break;
       const qty = Math.min(need, source.left);
       if (qty <= 0) continue;
-      planned.push({ sourceSiteId: source.site.siteId, destinationSiteId: dest.site.siteId, qty, sourceFreeBefore: source.free, sourceMin: source.site.level?.min ?? 0 });
+      planned.push({
+        sourceSiteId: source.site.siteId,
+        destinationSiteId: dest.site.siteId,
+        qty,
+        sourceFreeBefore: source.free,
+        sourceMin: source.site.level?.min ?? 0,
+        ...(source.site.keep ? { sourceKeep: source.site.keep } : {}),
+      });
       source.left -= qty;
       source.free -= qty;
       need -= qty;
@@ -229,7 +246,8 @@ export function explainTransfer(dest: SiteStock, move: PlannedTransfer, sourceNa
   const level = dest.level!;
   return (
     `${explainPosition(dest.position)}, min ${q(level.min)}, max ${q(level.max)} → move ${q(move.qty)} from ${sourceName}` +
-    ` (it has ${q(move.sourceFreeBefore)} free, keeps ${q(move.sourceFreeBefore - move.qty)}, its min is ${q(move.sourceMin)})`
+    ` (it has ${q(move.sourceFreeBefore)} free, keeps ${q(move.sourceFreeBefore - move.qty)}, its min is ${q(move.sourceMin)}` +
+    `${move.sourceKeep ? `, ${q(move.sourceKeep)} kept for its own customers` : ''})`
   );
 }
 

@@ -249,7 +249,10 @@ export async function proposeReplenishment(
   const purchaseGroups = new Map<string, PurchaseProposal>();
   const transferGroups = new Map<string, TransferProposal>();
   for (const item of [...items].sort((a, b) => (a.sku_key < b.sku_key ? -1 : 1))) {
-    const stock: SiteStock[] = sites.map((s) => ({ siteId: s.id, kind: s.kind, position: positions.get(key(item.id, s.id)) ?? empty(), level: levels.get(key(item.id, s.id))?.level ?? null }));
+    const stock: SiteStock[] = sites.map((s) => {
+      const at = levels.get(key(item.id, s.id));
+      return { siteId: s.id, kind: s.kind, position: positions.get(key(item.id, s.id)) ?? empty(), level: at?.level ?? null, ...(s.kind === 'warehouse' && at?.basis?.ownKeep ? { keep: at.basis.ownKeep } : {}) };
+    });
     const moves = planTransfers(stock);
     const moved = new Map<string, { in: number; out: number }>();
     for (const m of moves) {
