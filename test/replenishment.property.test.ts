@@ -31,6 +31,7 @@ const siteArb = fc.record({
   hasLevel: fc.boolean(),
   min: units(20),
   span: units(20),
+  keep: units(10),
 });
 
 it('plans transfers that never take a source below its min, and only to sites that need stock', () => {
@@ -41,6 +42,7 @@ it('plans transfers that never take a source below its min, and only to sites th
         kind: s.warehouse ? 'warehouse' : 'store',
         position: { onHand: s.onHand, reserved: Math.min(s.reserved, s.onHand), onOrder: s.onOrder, inTransit: s.inTransit },
         level: s.hasLevel ? { min: s.min, max: s.min + s.span } : null,
+        ...(s.warehouse ? { keep: s.keep } : {}),
       }));
       const moves = planning.planTransfers(sites);
       for (const site of sites) {
@@ -52,7 +54,11 @@ it('plans transfers that never take a source below its min, and only to sites th
           // Nothing travels that is not on the shelf; a store keeps its min on the shelf, a warehouse its min counting what it has on order.
           expect(out).toBeLessThanOrEqual(free);
           if (site.kind === 'store') expect(free - out).toBeGreaterThanOrEqual(site.level?.min ?? 0);
-          else expect(planning.positionOf(site.position) - out).toBeGreaterThanOrEqual(site.level!.min);
+          else {
+            expect(planning.positionOf(site.position) - out).toBeGreaterThanOrEqual(site.level!.min);
+            // What a warehouse keeps for its own customers stays on its shelf.
+            expect(free - out).toBeGreaterThanOrEqual(site.keep ?? 0);
+          }
         }
         if (into > 0) {
           // Only a store at or below its min receives, and never more than takes it to its max (rounded up to a whole unit).

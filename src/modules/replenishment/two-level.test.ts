@@ -29,6 +29,8 @@ describe('two-level planning: what a warehouse gives', () => {
     // At its min counting what is on order: nothing to give until it buys.
     expect(surplusOf(warehouse(10_000, 15_000, 25_000))).toBe(0);
     expect(surplusOf({ ...warehouse(10_000, 0, 0), level: null })).toBe(0);
+    // Planned for its stores, it keeps what its own customers need on the shelf: 12 held, 5 kept, 7 can go.
+    expect(surplusOf({ ...warehouse(12_000, 30_000, 25_000), keep: 5000 })).toBe(7000);
   });
 
   it('never takes a source below its own min, and what a store still needs is left for the warehouse to buy', () => {

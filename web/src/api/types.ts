@@ -554,6 +554,8 @@ export interface LevelBasis {
   stores_counted?: number;
   /** At a warehouse: the stores' mins taken off its own. */
   stores_keep?: number;
+  /** At a warehouse planned for its stores: what it keeps for its own customers when sending. */
+  own_keep?: number;
   service_percent: number;
   forecast: number;
 }
