@@ -191,9 +191,11 @@ const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T
  * time and review are the transfer cycle (measured from the transfers it received), not the
  * vendor's; the warehouse buys for them, so its demand is its own customers' plus the stores'
  * (each site's forecast, their errors pooled into one safety stock) over the vendor's lead time
- * and review. Stores' stock is not counted twice: the warehouse does not plan on the transfers it
- * sent (they are the stores' demand already in their forecasts), and a store does not hold stock
- * for a vendor's lead time.
+ * and review; each level holds the safety stock of its own lead time (a store the transfer
+ * cycle's, the warehouse the vendor's, pooled). The warehouse does not plan on the transfers it
+ * sent (they are the stores' demand, already in their forecasts), and a store does not hold stock
+ * for a vendor's lead time. When it sends to the stores, the warehouse keeps on its shelf what its
+ * own customers need (`ownKeep`).
  *
  * Otherwise the vendor's measured lead time and its delivery cadence at the site (a week until
  * measured, or when given); items whose vendor delivers daily plan on a one-day cycle. Demand is
@@ -229,7 +231,6 @@ export async function suggestLevels(
   const recent = new Map<string, number>();
   // At a warehouse: how many stores' demand each item's level counts (the stores it moved at).
   const storesCounted = new Map<string, number>();
-  const storesKeep = new Map<string, number>();
   // At a warehouse: its own customers' forecast, for what it keeps on its shelf for them when it sends to the stores.
   const ownParts = new Map<string, { forecast: DemandForecast; offset: number }>();
   const sumRecent = (values: readonly number[]) => values.slice(-HISTORY_DAYS).reduce((a, b) => a + b, 0);
@@ -264,17 +265,6 @@ export async function suggestLevels(
       }
       forecasts.set(item.id, parts.length ? parts : null);
       storesCounted.set(item.id, stores.length);
-      if (stores.length) {
-        // What the stores keep on their own shelves (their mins) is stock already below the warehouse: it is not held twice.
-        const kept = await reader(ctx)
-          .selectFrom('stock_levels')
-          .select(sql<number>`coalesce(sum(min_qty), 0)`.as('kept'))
-          .where('item_id', '=', item.id)
-          .where('site_id', 'in', stores.map((st) => st.siteId))
-          .whereRef('location_id', '=', 'site_id')
-          .executeTakeFirst();
-        storesKeep.set(item.id, Number(kept?.kept ?? 0));
-      }
       recent.set(item.id, value);
       continue;
     }
@@ -305,13 +295,11 @@ export async function suggestLevels(
     const parts = forecasts.get(item.id) ?? null;
     const window = parts ? windowDemand(parts, lead, review, servicePermille) : { mean: 0, quantile: 0 };
     const cycleDemand = parts ? pooledDemandOverWindow(parts.map((p) => ({ forecast: p.forecast, offset: p.offset + lead.days })), review, 0.5) : { mean: 0, quantile: 0 };
-    const keep = storesKeep.get(item.id) ?? 0;
-    const min = Math.max(0, Math.ceil(window.quantile - 1e-9) * QTY_SCALE - keep);
+    const min = Math.ceil(window.quantile - 1e-9) * QTY_SCALE;
     const max = options.maxCover === 'none' ? min : min + Math.ceil(cycleDemand.mean - 1e-9) * QTY_SCALE;
     const basis: LevelBasis = { leadTimeDays: lead.days, reviewDays: review, servicePermille, forecast: Math.round(window.mean * QTY_SCALE), leadTimeSource: lead.source };
     if (storesCounted.get(item.id)) {
       basis.storesCounted = storesCounted.get(item.id)!;
-      basis.storesKeep = keep;
       const own = ownParts.get(item.id);
       basis.ownKeep = own ? Math.ceil(windowDemand([own], lead, review, servicePermille).quantile - 1e-9) * QTY_SCALE : 0;
     }

@@ -36,11 +36,9 @@ describe('explanations', () => {
     );
   });
 
-  it('says at a warehouse that its level counts the stores it fills, less their mins, and what it buys for them', () => {
-    const basis = { leadTimeDays: 5, reviewDays: 7, servicePermille: 980, forecast: 48_000, leadTimeSource: 'promised' as const, storesCounted: 2, storesKeep: 34_000 };
-    expect(explainLevel({ min: 29_000, max: 57_000 }, basis)).toBe(
-      'forecast 48 here and at the 2 stores it fills over the 5-day promised lead time + 7-day review, 98 % service, less 34 the stores keep at their mins → min 29, max 57',
-    );
+  it('says at a warehouse that its level counts the stores it fills, and what it buys for them', () => {
+    const basis = { leadTimeDays: 5, reviewDays: 7, servicePermille: 980, forecast: 48_000, leadTimeSource: 'promised' as const, storesCounted: 2 };
+    expect(explainLevel({ min: 63_000, max: 91_000 }, basis)).toBe('forecast 48 here and at the 2 stores it fills over the 5-day promised lead time + 7-day review, 98 % service → min 63, max 91');
     expect(explainPosition({ onHand: 20_000, reserved: 0, onOrder: 0, inTransit: 0 }, 0, 12_000, 8000)).toBe('on hand 20, 12 proposed to other sites, 8 more needed by the stores it fills');
     expect(explainLevel({ min: 34_000, max: 55_000 }, { leadTimeDays: 1, reviewDays: 7, servicePermille: 980, forecast: 24_000, leadTimeSource: 'transfer' })).toBe(
       'forecast 24 over the 1-day transfer lead time + 7-day review, 98 % service → min 34, max 55',

@@ -34,8 +34,6 @@ export interface LevelBasis {
   leadTimeSource: 'measured' | 'promised' | 'default' | 'delivery_cycle' | 'transfer';
   /** At a warehouse: how many stores it fills whose demand the forecast counts, beside its own (two-level planning). */
   storesCounted?: number;
-  /** At a warehouse: the stores' mins, thousandths, taken off its own min (what they keep on their shelves is not held twice). */
-  storesKeep?: number;
   /**
    * At a warehouse: what its own customers (not the stores) need over the lead time and review at
    * the service level, thousandths: it keeps that much on its shelf when it sends to the stores.
@@ -129,8 +127,7 @@ export function explainLevel(level: Level, basis: LevelBasis | null): string {
       : `${basis.leadTimeDays}-day ${basis.leadTimeSource === 'measured' ? '' : `${basis.leadTimeSource} `}lead time`;
   const service = formatQuantity(basis.servicePermille * 100).replace(/\.?0+$/, '');
   const where = basis.storesCounted ? ` here and at the ${basis.storesCounted === 1 ? 'store' : `${basis.storesCounted} stores`} it fills` : '';
-  const less = basis.storesCounted ? `, less ${q(basis.storesKeep ?? 0)} the stores keep at their mins` : '';
-  return `forecast ${q(basis.forecast)}${where} over the ${lead} + ${basis.reviewDays}-day review, ${service} % service${less} → min ${q(level.min)}, max ${q(level.max)}`;
+  return `forecast ${q(basis.forecast)}${where} over the ${lead} + ${basis.reviewDays}-day review, ${service} % service → min ${q(level.min)}, max ${q(level.max)}`;
 }
 
 export function explainOrder(order: OrderQuantity, terms: PackTerms): string {

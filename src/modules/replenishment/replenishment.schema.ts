@@ -48,7 +48,6 @@ const basisOutput = z
     review_days: z.number().int(),
     stores_counted: z.number().int().optional().meta({ description: 'At a warehouse: how many stores it fills whose demand the level counts, beside its own.' }),
     own_keep: quantityOutput.optional().meta({ description: 'At a warehouse planned for its stores: what it keeps on its shelf for its own customers when it sends to them.' }),
-    stores_keep: quantityOutput.optional().meta({ description: 'At a warehouse: the mins of those stores, taken off its own (stock already on their shelves is not held twice).' }),
     service_percent: z.number(),
     forecast: quantityOutput.meta({ description: 'Forecast demand over lead time + review.' }),
   })

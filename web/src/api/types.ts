@@ -552,8 +552,6 @@ export interface LevelBasis {
   review_days: number;
   /** At a warehouse: the stores it fills whose demand the level counts. */
   stores_counted?: number;
-  /** At a warehouse: the stores' mins taken off its own. */
-  stores_keep?: number;
   /** At a warehouse planned for its stores: what it keeps for its own customers when sending. */
   own_keep?: number;
   service_percent: number;
