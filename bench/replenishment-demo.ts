@@ -17,7 +17,7 @@ import { formatMoney } from '../src/platform/money.ts';
  *
  *   npx tsx bench/replenishment-demo.ts --days 180
  */
-const { values } = parseArgs({ options: { days: { type: 'string', default: '180' }, seed: { type: 'string' }, only: { type: 'string' }, 'max-cover': { type: 'string', default: 'review' } } });
+const { values } = parseArgs({ options: { days: { type: 'string', default: '180' }, seed: { type: 'string' }, only: { type: 'string' }, 'max-cover': { type: 'string', default: 'review' }, groups: { type: 'boolean', default: false } } });
 const days = Number(values.days);
 
 async function run(purchasing: DemoPurchasing): Promise<DemoShopSummary> {
@@ -51,7 +51,8 @@ async function run(purchasing: DemoPurchasing): Promise<DemoShopSummary> {
 
 const row = (name: string, s: DemoShopSummary) =>
   `${name.padEnd(24)} stock-out days ${String(s.stock!.stockOutDays).padStart(7)}   average stock value ${formatMoney(s.stock!.averageStockValueMicros).padStart(14)}   purchase orders ${s.purchaseOrders}` +
-  `\n${''.padEnd(24)} by site (Main Street, Harbour, warehouse): ${s.stock!.bySite.map((x) => `${x.stockOutDays} / ${formatMoney(x.averageStockValueMicros)}`).join(', ')}`;
+  `\n${''.padEnd(24)} by site (Main Street, Harbour, warehouse): ${s.stock!.bySite.map((x) => `${x.stockOutDays} / ${formatMoney(x.averageStockValueMicros)}`).join(', ')}` +
+  (values.groups ? s.stock!.byGroup.map((g) => `\n${''.padEnd(26)}${g.group.padEnd(32)} ${g.bySite.map((x) => `${String(x.stockOutDays).padStart(5)} / ${formatMoney(x.averageStockValueMicros).padStart(10)}`).join('   ')}`).join('') : '');
 // `--only simulator|stockroom` runs one side (two processes can then share the work).
 const sides: DemoPurchasing[] = values.only ? [values.only as DemoPurchasing] : ['simulator', 'stockroom'];
 for (const side of sides) {

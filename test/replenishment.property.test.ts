@@ -9,8 +9,9 @@ import { makeItem } from './support/fixtures.ts';
 
 /**
  * Proposals at random. Pure: any sites' stock and levels through the planner — a transfer never
- * takes a source below its own min, and nothing is bought for a site whose stock, counting what is
- * on its way and what the proposal moves to it, is above its min. Through the database on both
+ * takes a source below its own min (a store on its shelf, a warehouse counting what it has on
+ * order, neither more than it holds), and nothing is bought for a site whose stock, counting what
+ * is on its way and what the proposal moves to it, is above its min. Through the database on both
  * dialects: a warehouse and three stores with random stock, levels and orders on their way, read
  * back by `proposeReplenishment`, with the same two promises and every order reaching the max.
  *
@@ -30,6 +31,7 @@ const siteArb = fc.record({
   hasLevel: fc.boolean(),
   min: units(20),
   span: units(20),
+  keep: units(10),
 });
 
 it('plans transfers that never take a source below its min, and only to sites that need stock', () => {
@@ -40,6 +42,7 @@ it('plans transfers that never take a source below its min, and only to sites th
         kind: s.warehouse ? 'warehouse' : 'store',
         position: { onHand: s.onHand, reserved: Math.min(s.reserved, s.onHand), onOrder: s.onOrder, inTransit: s.inTransit },
         level: s.hasLevel ? { min: s.min, max: s.min + s.span } : null,
+        ...(s.warehouse ? { keep: s.keep } : {}),
       }));
       const moves = planning.planTransfers(sites);
       for (const site of sites) {
@@ -48,7 +51,14 @@ it('plans transfers that never take a source below its min, and only to sites th
         if (out > 0) {
           expect(into).toBe(0);
           const free = site.position.onHand - site.position.reserved;
-          expect(free - out).toBeGreaterThanOrEqual(site.level?.min ?? 0);
+          // Nothing travels that is not on the shelf; a store keeps its min on the shelf, a warehouse its min counting what it has on order.
+          expect(out).toBeLessThanOrEqual(free);
+          if (site.kind === 'store') expect(free - out).toBeGreaterThanOrEqual(site.level?.min ?? 0);
+          else {
+            expect(planning.positionOf(site.position) - out).toBeGreaterThanOrEqual(site.level!.min);
+            // What a warehouse keeps for its own customers stays on its shelf.
+            expect(free - out).toBeGreaterThanOrEqual(site.keep ?? 0);
+          }
         }
         if (into > 0) {
           // Only a store at or below its min receives, and never more than takes it to its max (rounded up to a whole unit).
@@ -128,7 +138,7 @@ describeEachDatabase('replenishment proposals at random', (get) => {
         const tag = `${run}${Date.now().toString(36).slice(-4)}`.toUpperCase();
         const item = await makeItem(ctx);
         await setVendorItem(ctx, vendor.id, item.id, { unit_cost: 1_000_000, preferred: true } as never);
-        const sites: Array<{ id: string; kind: 'store' | 'warehouse'; min: number | null; free: number }> = [];
+        const sites: Array<{ id: string; kind: 'store' | 'warehouse'; min: number | null; max: number | null; free: number; position: number }> = [];
         for (const [i, s] of raw.entries()) {
           const kind = i === 0 ? 'warehouse' : 'store';
           const site = await createLocation(ctx, { kind: 'site', code: `RP${tag}${i}`, name: `Site ${i}`, site_type: kind } as never);
@@ -139,17 +149,23 @@ describeEachDatabase('replenishment proposals at random', (get) => {
           }
           const hasLevel = kind === 'store' || s.hasLevel;
           if (hasLevel) await putLevel(ctx, item.id, site.id, { min: s.min, max: s.min + s.span });
-          sites.push({ id: site.id, kind, min: hasLevel ? s.min : null, free: s.onHand });
+          sites.push({ id: site.id, kind, min: hasLevel ? s.min : null, max: hasLevel ? s.min + s.span : null, free: s.onHand, position: s.onHand + s.onOrder });
         }
         const proposals = await proposeReplenishment(ctx);
         const moves = proposals.transfer.flatMap((g) => g.lines.filter((l) => l.itemId === item.id).map((l) => ({ from: g.sourceSiteId, to: g.destinationSiteId, qty: l.qty })));
         for (const site of sites) {
           const out = moves.filter((m) => m.from === site.id).reduce((a, m) => a + m.qty, 0);
-          if (out) expect(site.free - out).toBeGreaterThanOrEqual(site.min ?? 0);
+          if (!out) continue;
+          expect(out).toBeLessThanOrEqual(site.free);
+          if (site.kind === 'store') expect(site.free - out).toBeGreaterThanOrEqual(site.min ?? 0);
+          else expect(site.position - out).toBeGreaterThanOrEqual(site.min!);
         }
+        // Two-level: a warehouse keeping a level above zero fills its stores, and they buy nothing for themselves.
+        const central = sites[0]!.max !== null && sites[0]!.max > 0;
+        if (central) expect(proposals.purchase.filter((g) => g.siteId !== sites[0]!.id && g.lines.some((l) => l.itemId === item.id))).toEqual([]);
         for (const group of proposals.purchase) {
           for (const line of group.lines.filter((l) => l.itemId === item.id)) {
-            const position = planning.positionOf(line.position) + line.transferIn - line.transferOut;
+            const position = planning.positionOf(line.position) + line.transferIn - line.transferOut - line.storesShort;
             expect(position).toBeLessThanOrEqual(line.level.min);
             if (line.order.rounding === 'rounded_down') expect(position + line.order.qtyBase).toBeGreaterThan(line.level.min);
             else expect(position + line.order.qtyBase).toBeGreaterThanOrEqual(line.level.max);
@@ -163,7 +179,9 @@ describeEachDatabase('replenishment proposals at random', (get) => {
           if (position <= raw0.min && max > position) {
             const bought = proposals.purchase.some((g) => g.siteId === site.id && g.lines.some((l) => l.itemId === item.id));
             const moved = moves.some((m) => m.to === site.id);
-            expect(bought || moved).toBe(true);
+            // What the warehouse that fills it cannot send, the warehouse buys for it.
+            const boughtForIt = central && proposals.purchase.some((g) => g.siteId === sites[0]!.id && g.lines.some((l) => l.itemId === item.id && l.storesShort > 0));
+            expect(bought || moved || boughtForIt).toBe(true);
           }
         }
       }),

@@ -47,6 +47,8 @@ export interface DemoStockFigures {
   averageStockValueMicros: number;
   /** The same per site (in the order of the shop's sites), to see where stock or stock-outs sit. */
   bySite: Array<{ stockOutDays: number; averageStockValueMicros: number }>;
+  /** The same per category and vendor ("Accessories/knit"), each with its sites, to see which goods hold the stock. */
+  byGroup: Array<{ group: string; bySite: Array<{ stockOutDays: number; averageStockValueMicros: number }> }>;
 }
 
 export interface DemoShopSummary extends Tally {
@@ -97,7 +99,7 @@ export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions
   const tally = emptyTally();
   const trading = new Trading(model, random, tally, layout.modifiers.oatMilk, layout.modifiers.extraShot, layout.webShop);
   const buying = new Replenishment(model, random, tally, vendors, options.purchasing ?? 'simulator', options.levelsMaxCover ?? 'review');
-  const figures = { stockOutDays: 0, valueSum: 0, bySite: model.siteIds.map(() => ({ stockOutDays: 0, valueSum: 0 })) };
+  const figures = { stockOutDays: 0, valueSum: 0, bySite: model.siteIds.map(() => ({ stockOutDays: 0, valueSum: 0 })), byGroup: new Map<string, StockTally[]>() };
   // An item counts at a site when the site ever sells it, itself or as an ingredient.
   const sells = options.measureStock ? model.products.map((p) => model.siteIds.map((_, site) => model.forecast(site, p.index, 0, days) > 0)) : [];
   const transfers = new DemoTransfers(model, seed, options.purchasing === 'stockroom' ? STOCKROOM_FROM_DAY : null);
@@ -152,6 +154,9 @@ export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions
             stockOutDays: figures.stockOutDays,
             averageStockValueMicros: Math.round(figures.valueSum / days),
             bySite: figures.bySite.map((s) => ({ stockOutDays: s.stockOutDays, averageStockValueMicros: Math.round(s.valueSum / days) })),
+            byGroup: [...figures.byGroup]
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([group, sites]) => ({ group, bySite: sites.map((s) => ({ stockOutDays: s.stockOutDays, averageStockValueMicros: Math.round(s.valueSum / days) })) })),
           },
         }
       : {}),
@@ -163,9 +168,12 @@ interface StockTally {
   valueSum: number;
 }
 
-function measureStock(model: ShopModel, sells: boolean[][], figures: StockTally & { bySite: StockTally[] }): void {
+function measureStock(model: ShopModel, sells: boolean[][], figures: StockTally & { bySite: StockTally[]; byGroup: Map<string, StockTally[]> }): void {
   for (const product of model.products) {
     if (product.bakedDaily) continue;
+    const groupKey = `${product.category}/${product.vendor}`;
+    let group = figures.byGroup.get(groupKey);
+    if (!group) figures.byGroup.set(groupKey, (group = model.siteIds.map(() => ({ stockOutDays: 0, valueSum: 0 }))));
     for (let site = 0; site < model.siteIds.length; site += 1) {
       const stock = model.stock[site]![product.index]!;
       const out = sells[product.index]![site] && stock < 1000 ? 1 : 0;
@@ -174,6 +182,8 @@ function measureStock(model: ShopModel, sells: boolean[][], figures: StockTally 
       figures.valueSum += value;
       figures.bySite[site]!.stockOutDays += out;
       figures.bySite[site]!.valueSum += value;
+      group[site]!.stockOutDays += out;
+      group[site]!.valueSum += value;
     }
   }
 }

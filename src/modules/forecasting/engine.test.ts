@@ -83,6 +83,19 @@ describe('forecasting engine', () => {
     expect(f.mean.map((v) => Math.round(v * 1000) / 1000)).toEqual([0.875, 0.875, 0.875, 1.75, 0.875]);
   });
 
+  it('carries a young category’s latest month into the months it has not sold through yet', () => {
+    // October (31 days) sells 1 a day, November (30 days) 3 a day: indices 0.5 and 1.5 over the months seen.
+    const category = { start: '2026-10-01', values: Array.from({ length: 61 }, (_, d) => (d < 31 ? 1 : 3)) };
+    const shape = seriesShape(category)!;
+    expect(shape.month[9]).toBeCloseTo(0.5, 12);
+    expect(shape.month[10]).toBeCloseTo(1.5, 12);
+    // December and January are not seen: the level goes on as November's, not back to the average of the two (1).
+    expect(shape.month[11]).toBeCloseTo(1.5, 12);
+    expect(shape.month[0]).toBeCloseTo(1.5, 12);
+    // September is nearer October: its index.
+    expect(shape.month[8]).toBeCloseTo(0.5, 12);
+  });
+
   it('sizes a steady window from the summed backtest errors', () => {
     expect(normalQuantile(0.95)).toBeCloseTo(1.6449, 4);
     // 4 days × 2 = 8; sums over 4 days erred by 2 (RMS): 8 + 1.6449 × 2 = 11.29.

@@ -241,10 +241,24 @@ export function seriesShape(series: DemandSeries): DemandShape | null {
     const rates = sums.map((s, i) => (days[i] ? s / days[i]! : NaN));
     const seen = rates.filter((r) => !Number.isNaN(r));
     const average = seen.reduce((a, b) => a + b, 0) / (seen.length || 1);
-    return rates.map((r) => (Number.isNaN(r) || average <= 0 ? 1 : r / average));
+    return rates.map((r) => (Number.isNaN(r) || average <= 0 ? NaN : r / average));
   };
   if (weekdaySums.every((s) => s <= 0)) return null;
-  return { weekday: normalise(weekdaySums, weekdayDays), month: normalise(monthSums, monthDays) };
+  const month = normalise(monthSums, monthDays);
+  // A month the category has not sold through yet (a shop younger than a year) takes the nearest
+  // month it has, the later one on a tie: the level goes on as last seen, neither the average of
+  // other seasons nor a guessed trend.
+  const filled = month.map((m, i) => {
+    if (!Number.isNaN(m)) return m;
+    for (let k = 1; k < 12; k += 1) {
+      const before = month[(i - k + 12) % 12]!;
+      const after = month[(i + k) % 12]!;
+      if (!Number.isNaN(before)) return before;
+      if (!Number.isNaN(after)) return after;
+    }
+    return 1;
+  });
+  return { weekday: normalise(weekdaySums, weekdayDays).map((w) => (Number.isNaN(w) ? 1 : w)), month: filled };
 }
 
 /** In-sample scale of RMSSE: mean squared one-day change from the first demand up to `end` (prefix sums make each origin O(1)). */
@@ -486,12 +500,27 @@ function windowSd(forecast: DemandForecast, days: number): number {
  * know of (replenishment passes the vendor's lead-time spread times the daily demand, squared).
  */
 export function demandOverWindow(forecast: DemandForecast, offset: number, days: number, serviceLevel: number, extraVariance = 0): WindowDemand {
+  return pooledDemandOverWindow([{ forecast, offset }], days, serviceLevel, extraVariance);
+}
+
+/**
+ * The same over several demand streams drawn from one stock (a warehouse's own customers and the
+ * stores it fills): the means add up, and so do the variances of their errors (errors of
+ * different sites are taken as independent, which is what pooling stock in one place buys), so
+ * one safety stock covers them all rather than one per stream. A count distribution when every
+ * stream is slow, the normal otherwise.
+ */
+export function pooledDemandOverWindow(parts: ReadonlyArray<{ forecast: DemandForecast; offset: number }>, days: number, serviceLevel: number, extraVariance = 0): WindowDemand {
+  if (days <= 0 || parts.length === 0) return { mean: 0, quantile: 0 };
   let mean = 0;
-  for (let d = offset; d < offset + days; d += 1) mean += forecast.mean[Math.min(d, forecast.mean.length - 1)] ?? 0;
-  if (days <= 0) return { mean: 0, quantile: 0 };
-  // `extraVariance`: uncertainty the forecast does not know of, such as a vendor's lead time varying (its demand × days of spread, squared).
-  const sd = Math.sqrt(windowSd(forecast, days) ** 2 + Math.max(0, extraVariance));
-  const slow = forecast.demandClass === 'intermittent' || forecast.demandClass === 'lumpy' || forecast.demandClass === 'new';
+  let variance = Math.max(0, extraVariance);
+  let slow = true;
+  for (const { forecast, offset } of parts) {
+    for (let d = offset; d < offset + days; d += 1) mean += forecast.mean[Math.min(d, forecast.mean.length - 1)] ?? 0;
+    variance += windowSd(forecast, days) ** 2;
+    slow &&= forecast.demandClass === 'intermittent' || forecast.demandClass === 'lumpy' || forecast.demandClass === 'new';
+  }
+  const sd = Math.sqrt(variance);
   if (slow) return { mean, quantile: Math.max(mean, countQuantile(mean, sd * sd, serviceLevel)) };
   return { mean, quantile: Math.max(mean, mean + normalQuantile(serviceLevel) * sd) };
 }

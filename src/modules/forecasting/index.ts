@@ -4,6 +4,7 @@ export {
   demandOverWindow,
   forecastDemand,
   normalQuantile,
+  pooledDemandOverWindow,
   seriesShape,
   type DemandClass,
   type DemandForecast,
@@ -13,6 +14,6 @@ export {
   type WindowDemand,
 } from './engine.ts';
 export { readDemandHistory, type SiteDemandSeries } from './demand-history.ts';
-export { FORECAST_HORIZON_DAYS, flagDemandDays, forecastContext, forecastItem, latestForecastRun, runForecasts, runForecastsIfDue, storedForecast, type ForecastRunProgress, type SiteForecast } from './forecasting.service.ts';
+export { computeItemForecasts, FORECAST_HORIZON_DAYS, flagDemandDays, forecastContext, forecastItem, latestForecastRun, runForecasts, runForecastsIfDue, storedForecast, type ForecastRunProgress, type SiteForecast } from './forecasting.service.ts';
 export { ForecastingError, forecastingErrorStatuses, type ForecastingErrorCode } from './forecasting.errors.ts';
 export { registerForecastingRoutes } from './forecasting.routes.ts';

@@ -114,3 +114,48 @@ export async function vendorReviewDays(ctx: ServiceContext, siteId: string): Pro
   }
   return out;
 }
+
+/** How a store is supplied from a warehouse: days from making a transfer to its receipt, and days between the transfers received. */
+export interface TransferCycle {
+  warehouseId: string;
+  leadDays: number;
+  reviewDays: number;
+  source: 'measured' | 'default';
+}
+
+/** A store's transfer lead time until one is measured: a van the next day. */
+export const DEFAULT_TRANSFER_LEAD_DAYS = 1;
+
+/**
+ * The store's supply from each warehouse, as received over the last eight weeks: the lead time is
+ * the average time from making a transfer to its last receipt (whole days, rounded up, at least
+ * one), the review period the average days between the local days transfers arrived (1 to 7).
+ * With fewer than three arrivals: a day and a week.
+ */
+export async function transferCycles(ctx: ServiceContext, storeId: string, warehouseIds: readonly string[]): Promise<Map<string, TransferCycle>> {
+  const out = new Map<string, TransferCycle>();
+  if (!warehouseIds.length) return out;
+  const db = reader(ctx);
+  const { time_zone: timeZone } = await readSettings(db);
+  const since = ctx.clock.now() - CADENCE_LOOKBACK_DAYS * DAY_MS;
+  const rows = await db
+    .selectFrom('transfers')
+    .select(['source_site_id', 'created_at', 'last_received_at'])
+    .where('destination_site_id', '=', storeId)
+    .where('source_site_id', 'in', [...warehouseIds])
+    .where('status', 'in', ['received', 'closed'])
+    .where('last_received_at', '>=', since)
+    .execute();
+  for (const warehouseId of warehouseIds) {
+    const mine = rows.filter((r) => r.source_site_id === warehouseId && r.last_received_at !== null);
+    const days = [...new Set(mine.map((r) => localDate(Number(r.last_received_at), timeZone)))].sort();
+    if (days.length < 3) {
+      out.set(warehouseId, { warehouseId, leadDays: DEFAULT_TRANSFER_LEAD_DAYS, reviewDays: 7, source: 'default' });
+      continue;
+    }
+    const span = Math.round((Date.parse(`${days[days.length - 1]}T00:00:00Z`) - Date.parse(`${days[0]}T00:00:00Z`)) / DAY_MS);
+    const lead = leadTimeOf(mine.map((r) => Math.max(0, Number(r.last_received_at) - Number(r.created_at)) / DAY_MS));
+    out.set(warehouseId, { warehouseId, leadDays: lead.days, reviewDays: Math.min(7, Math.max(1, Math.round(span / (days.length - 1)))), source: 'measured' });
+  }
+  return out;
+}

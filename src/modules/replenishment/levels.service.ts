@@ -3,9 +3,10 @@ import type { StockLevelRow } from '../../platform/db/schema.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
 import { getItem } from '../catalog/index.ts';
-import { addDays, demandOverWindow, forecastContext, forecastDemand, FORECAST_HORIZON_DAYS, readDemandHistory, storedForecast, type DemandForecast } from '../forecasting/index.ts';
+import { sql } from 'kysely';
+import { addDays, computeItemForecasts, forecastContext, pooledDemandOverWindow, readDemandHistory, storedForecast, type DemandForecast, type SiteDemandSeries } from '../forecasting/index.ts';
 import { getLocation } from '../locations/index.ts';
-import { dailyDeliveryVendors, measuredLeadTimes, vendorReviewDays } from './demand.service.ts';
+import { dailyDeliveryVendors, measuredLeadTimes, transferCycles, vendorReviewDays, type TransferCycle } from './demand.service.ts';
 import type { Level, LevelBasis } from './planning.ts';
 import { ReplenishmentError } from './replenishment.errors.ts';
 
@@ -143,8 +144,8 @@ export interface ItemFilter {
 }
 
 /** Active stocked items matching a filter (ids, a category, or a vendor that supplies them), at most 5,000. */
-export async function filterItems(ctx: ServiceContext, filter: ItemFilter): Promise<Array<{ id: string; price_micros: number | null; base_unit: string }>> {
-  let q = reader(ctx).selectFrom('items').select(['id', 'price_micros', 'base_unit']).where('status', '=', 'active').where('stocked', '=', 1);
+export async function filterItems(ctx: ServiceContext, filter: ItemFilter): Promise<Array<{ id: string; price_micros: number | null; base_unit: string; category: string | null }>> {
+  let q = reader(ctx).selectFrom('items').select(['id', 'price_micros', 'base_unit', 'category']).where('status', '=', 'active').where('stocked', '=', 1);
   if (filter.itemIds) q = q.where('id', 'in', filter.itemIds.length ? filter.itemIds : ['']);
   if (filter.category) q = q.where('category', '=', filter.category);
   if (filter.vendorId) q = q.where('id', 'in', reader(ctx).selectFrom('vendor_items').select('item_id').where('vendor_id', '=', filter.vendorId));
@@ -181,14 +182,25 @@ export const SERVICE_PERMILLE = { A: 980, B: 950, C: 900 } as const;
 const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 
 /**
- * Suggested levels from the forecast: min = demand over (measured lead time + review period) at
- * the item class's service level (mean plus safety stock from the forecast's own backtest error),
- * rounded up to whole units; max = min + the mean demand of one review period. The review period
- * is the vendor's delivery cadence at the site as received (a week until measured, or when given);
- * items whose vendor delivers daily plan on a one-day cycle. Demand is forecasting's: its history
- * (censored where the site had none) and its stored forecast when one is fresh, computed here
- * otherwise; a warehouse's demand includes what it sends to other sites, so it is always computed.
- * `apply` writes them (source `suggested`).
+ * Suggested levels from the forecast: min = demand over (lead time + review period) at the item
+ * class's service level (mean plus safety stock from the forecast's own backtest error), rounded
+ * up to whole units; max = min + the mean demand of one review period.
+ *
+ * Two levels, store and warehouse, for an item stocked centrally (a warehouse keeps a level above
+ * zero for it, or holds it before it has one): a store is filled from the warehouse, so its lead
+ * time and review are the transfer cycle (measured from the transfers it received), not the
+ * vendor's; the warehouse buys for them, so its demand is its own customers' plus the stores'
+ * (each site's forecast, their errors pooled into one safety stock) over the vendor's lead time
+ * and review; each level holds the safety stock of its own lead time (a store the transfer
+ * cycle's, the warehouse the vendor's, pooled). The warehouse does not plan on the transfers it
+ * sent (they are the stores' demand, already in their forecasts), and a store does not hold stock
+ * for a vendor's lead time. When it sends to the stores, the warehouse keeps on its shelf what its
+ * own customers need (`ownKeep`).
+ *
+ * Otherwise the vendor's measured lead time and its delivery cadence at the site (a week until
+ * measured, or when given); items whose vendor delivers daily plan on a one-day cycle. Demand is
+ * forecasting's: its history (censored where the site had none), new items with their category's
+ * shape, and the stored forecast when one is fresh. `apply` writes them (source `suggested`).
  */
 export async function suggestLevels(
   ctx: ServiceContext,
@@ -199,48 +211,98 @@ export async function suggestLevels(
 ): Promise<Suggestion[]> {
   const site = await getLocation(ctx, siteId);
   if (site.kind !== 'site') throw new ReplenishmentError('stock_level_invalid', `${site.full_code} is not a site; suggestions are per site.`);
-  const warehouse = (await reader(ctx).selectFrom('locations').select('site_type').where('id', '=', siteId).executeTakeFirst())?.site_type === 'warehouse';
+  const sites = await reader(ctx).selectFrom('locations').select(['id', 'site_type']).where('kind', '=', 'site').where('status', '=', 'active').orderBy('code').execute();
+  const warehouse = sites.find((s) => s.id === siteId)?.site_type === 'warehouse';
+  const warehouseIds = sites.filter((s) => s.site_type === 'warehouse' && s.id !== siteId).map((s) => s.id);
+  const storeIds = warehouse ? sites.filter((s) => s.site_type !== 'warehouse' && s.id !== siteId).map((s) => s.id) : [];
   const items = await filterItems(ctx, filter);
   const ids = items.map((i) => i.id);
-  const [fc, leadTimes, daily, cadence, preferred] = await Promise.all([
+  const [fc, leadTimes, daily, cadence, preferred, central, cycles] = await Promise.all([
     forecastContext(ctx),
     measuredLeadTimes(ctx),
     dailyDeliveryVendors(ctx, siteId),
     vendorReviewDays(ctx, siteId),
     preferredVendors(ctx, ids),
+    warehouse ? Promise.resolve(new Map<string, string>()) : centralSupply(ctx, ids, warehouseIds),
+    warehouse ? Promise.resolve(new Map<string, TransferCycle>()) : transferCycles(ctx, siteId, warehouseIds),
   ]);
   const today = addDays(fc.options.endOn, 1);
-  const readOptions = { ...fc.options, siteIds: [siteId], ...(warehouse ? { transfersOutAt: new Set([siteId]) } : {}) };
-  const forecasts = new Map<string, { forecast: DemandForecast; offset: number } | null>();
+  const forecasts = new Map<string, Array<{ forecast: DemandForecast; offset: number }> | null>();
   const recent = new Map<string, number>();
+  // At a warehouse: how many stores' demand each item's level counts (the stores it moved at).
+  const storesCounted = new Map<string, number>();
+  // At a warehouse: its own customers' forecast, for what it keeps on its shelf for them when it sends to the stores.
+  const ownParts = new Map<string, { forecast: DemandForecast; offset: number }>();
+  const sumRecent = (values: readonly number[]) => values.slice(-HISTORY_DAYS).reduce((a, b) => a + b, 0);
+  // A site's forecast of the item: the stored one while fresh (it still reaches a quarter's planning window from today), else computed now.
+  const forecastAt = async (item: { id: string; category: string | null }, at: string, history: SiteDemandSeries) => {
+    const stored = await storedForecast(fc.db, item.id, at);
+    const offset = stored ? daysBetween(stored.start, today) : -1;
+    if (stored && offset >= 0 && offset <= 7 && stored.mean.length >= offset + 28) return { forecast: stored, offset };
+    return { forecast: (await computeItemForecasts(fc, item, [at], [history]))[0]!.forecast, offset: 0 };
+  };
   for (const item of items) {
-    const [history] = await readDemandHistory(fc.db, item.id, readOptions);
+    if (warehouse) {
+      // Stocked here when it ever moved here (received, sold, sent on): then it plans for its own customers and for the stores it fills.
+      const [moved] = await readDemandHistory(fc.db, item.id, { ...fc.options, siteIds: [siteId], transfersOutAt: new Set([siteId]) });
+      if (!moved) {
+        forecasts.set(item.id, null);
+        continue;
+      }
+      const [own] = await readDemandHistory(fc.db, item.id, { ...fc.options, siteIds: [siteId] });
+      const stores = storeIds.length ? await readDemandHistory(fc.db, item.id, { ...fc.options, siteIds: storeIds }) : [];
+      const parts = [];
+      let value = 0;
+      // The warehouse's own customers: computed here, as the stored forecast of a warehouse counts its transfers out.
+      if (own) {
+        parts.push({ forecast: (await computeItemForecasts(fc, item, [siteId], [own]))[0]!.forecast, offset: 0 });
+        ownParts.set(item.id, parts[0]!);
+        value += sumRecent(own.series.values);
+      }
+      for (const store of stores) {
+        parts.push(await forecastAt(item, store.siteId, store));
+        value += sumRecent(store.series.values);
+      }
+      forecasts.set(item.id, parts.length ? parts : null);
+      storesCounted.set(item.id, stores.length);
+      recent.set(item.id, value);
+      continue;
+    }
+    const [history] = await readDemandHistory(fc.db, item.id, { ...fc.options, siteIds: [siteId] });
     if (!history) {
       forecasts.set(item.id, null);
       continue;
     }
-    const values = history.series.values;
-    recent.set(item.id, values.slice(-HISTORY_DAYS).reduce((a, b) => a + b, 0));
-    const stored = warehouse ? null : await storedForecast(fc.db, item.id, siteId);
-    // A stored forecast serves while it still reaches a quarter's planning window from today.
-    const offset = stored ? daysBetween(stored.start, today) : -1;
-    if (stored && offset >= 0 && offset <= 7 && stored.mean.length >= offset + 28) forecasts.set(item.id, { forecast: stored, offset });
-    else forecasts.set(item.id, { forecast: forecastDemand(history.series, FORECAST_HORIZON_DAYS), offset: 0 });
+    recent.set(item.id, sumRecent(history.series.values));
+    forecasts.set(item.id, [await forecastAt(item, siteId, history)]);
   }
   const classes = abcClasses(items.map((i) => ({ id: i.id, value: (recent.get(i.id) ?? 0) * Number(i.price_micros ?? 1) })));
   const out: Suggestion[] = [];
   for (const item of items) {
     const vendorId = preferred.get(item.id);
-    const isDaily = vendorId !== undefined && daily.has(vendorId);
-    const lead = isDaily ? { days: 1, source: 'delivery_cycle' as const } : vendorId ? leadTimes.get(vendorId)! : { days: 7, source: 'default' as const };
-    const review = isDaily ? 1 : (options.reviewDays ?? (vendorId ? cadence.get(vendorId) : undefined) ?? DEFAULT_REVIEW_DAYS);
+    const fromWarehouse = central.get(item.id);
+    const cycle = fromWarehouse ? cycles.get(fromWarehouse) : undefined;
+    const isDaily = !cycle && vendorId !== undefined && daily.has(vendorId);
+    const lead: { days: number; sdDays?: number | undefined; source: LevelBasis['leadTimeSource'] } = cycle
+      ? { days: cycle.leadDays, source: 'transfer' }
+      : isDaily
+        ? { days: 1, source: 'delivery_cycle' }
+        : vendorId
+          ? leadTimes.get(vendorId)!
+          : { days: 7, source: 'default' };
+    const review = isDaily ? 1 : (options.reviewDays ?? (cycle ? cycle.reviewDays : undefined) ?? (vendorId ? cadence.get(vendorId) : undefined) ?? DEFAULT_REVIEW_DAYS);
     const servicePermille = SERVICE_PERMILLE[classes.get(item.id) ?? 'C'];
-    const f = forecasts.get(item.id);
-    const window = f ? windowDemand(f.forecast, f.offset, lead, review, servicePermille) : { mean: 0, quantile: 0 };
-    const cycle = f ? demandOverWindow(f.forecast, f.offset + lead.days, review, 0.5) : { mean: 0, quantile: 0 };
+    const parts = forecasts.get(item.id) ?? null;
+    const window = parts ? windowDemand(parts, lead, review, servicePermille) : { mean: 0, quantile: 0 };
+    const cycleDemand = parts ? pooledDemandOverWindow(parts.map((p) => ({ forecast: p.forecast, offset: p.offset + lead.days })), review, 0.5) : { mean: 0, quantile: 0 };
     const min = Math.ceil(window.quantile - 1e-9) * QTY_SCALE;
-    const max = options.maxCover === 'none' ? min : min + Math.ceil(cycle.mean - 1e-9) * QTY_SCALE;
+    const max = options.maxCover === 'none' ? min : min + Math.ceil(cycleDemand.mean - 1e-9) * QTY_SCALE;
     const basis: LevelBasis = { leadTimeDays: lead.days, reviewDays: review, servicePermille, forecast: Math.round(window.mean * QTY_SCALE), leadTimeSource: lead.source };
+    if (storesCounted.get(item.id)) {
+      basis.storesCounted = storesCounted.get(item.id)!;
+      const own = ownParts.get(item.id);
+      basis.ownKeep = own ? Math.ceil(windowDemand([own], lead, review, servicePermille).quantile - 1e-9) * QTY_SCALE : 0;
+    }
     out.push({ itemId: item.id, siteId, level: { min, max }, basis, deliveredDaily: isDaily });
   }
   if (options.apply) {
@@ -255,16 +317,49 @@ export async function suggestLevels(
 }
 
 /**
- * Demand over the lead time plus the review period, and what covers it at the service level: the
- * forecast's own backtest error over that window, widened by the vendor's lead-time spread (a late
- * delivery is demand that must still be met: the daily demand times the spread in days).
+ * Which items a warehouse fills the stores from, and which warehouse: one that keeps a level above
+ * zero for the item, or, with no level for it at any warehouse yet, one that holds some (not with
+ * `levelsOnly`: proposals need the warehouse's level to buy for the stores). A level of zero at a
+ * warehouse ("keep none here") leaves the stores buying for themselves.
  */
-function windowDemand(forecast: DemandForecast, offset: number, lead: { days: number; sdDays?: number | undefined }, review: number, servicePermille: number): { mean: number; quantile: number } {
+export async function centralSupply(ctx: ServiceContext, itemIds: readonly string[], warehouseIds: readonly string[], options: { levelsOnly?: boolean } = {}): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!itemIds.length || !warehouseIds.length) return out;
+  const db = reader(ctx);
+  const [levels, held] = await Promise.all([
+    db.selectFrom('stock_levels').select(['item_id', 'site_id', 'max_qty']).whereRef('location_id', '=', 'site_id').where('site_id', 'in', [...warehouseIds]).where('item_id', 'in', [...itemIds]).execute(),
+    options.levelsOnly
+      ? Promise.resolve([])
+      : db
+      .selectFrom('balances as b')
+      .innerJoin('locations as l', 'l.id', 'b.location_id')
+      .select(['b.item_id', 'l.site_id', sql<number>`sum(b.on_hand)`.as('on_hand')])
+      .where('l.site_id', 'in', [...warehouseIds])
+      .where('l.purpose', '=', 'stock')
+      .where('b.item_id', 'in', [...itemIds])
+      .groupBy(['b.item_id', 'l.site_id'])
+      .execute(),
+  ]);
+  const levelled = new Set(levels.map((l) => l.item_id));
+  for (const warehouseId of warehouseIds) {
+    for (const l of levels) if (l.site_id === warehouseId && Number(l.max_qty) > 0 && !out.has(l.item_id)) out.set(l.item_id, warehouseId);
+    for (const h of held) if (h.site_id === warehouseId && Number(h.on_hand) > 0 && !levelled.has(h.item_id) && !out.has(h.item_id)) out.set(h.item_id, warehouseId);
+  }
+  return out;
+}
+
+/**
+ * Demand over the lead time plus the review period, and what covers it at the service level: the
+ * forecasts' own backtest errors over that window (pooled, when a warehouse plans for its stores
+ * too), widened by the vendor's lead-time spread (a late delivery is demand that must still be
+ * met: the daily demand times the spread in days).
+ */
+function windowDemand(parts: ReadonlyArray<{ forecast: DemandForecast; offset: number }>, lead: { days: number; sdDays?: number | undefined }, review: number, servicePermille: number): { mean: number; quantile: number } {
   const days = lead.days + review;
-  const expected = demandOverWindow(forecast, offset, days, 0.5).mean;
+  const expected = pooledDemandOverWindow(parts, days, 0.5).mean;
   const daily = days > 0 ? expected / days : 0;
   const leadSpread = (daily * (lead.sdDays ?? 0)) ** 2;
-  return demandOverWindow(forecast, offset, days, servicePermille / 1000, leadSpread);
+  return pooledDemandOverWindow(parts, days, servicePermille / 1000, leadSpread);
 }
 
 /** A, B or C by share of sales value: the items making the first 80 % are A, the next 15 % B, the rest C. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainPurchase, orderQuantity, planTransfers, positionOf, surplusOf, type PackTerms } from './planning.ts';
+import { explainLevel, explainPosition, explainPurchase, orderQuantity, planTransfers, positionOf, surplusOf, type PackTerms } from './planning.ts';
 
 const caseOf6: PackTerms = { unitName: 'case', factor: 6000, packMultiple: 1000, minOrder: null };
 
@@ -33,6 +33,15 @@ describe('explanations', () => {
     const order = orderQuantity(positionOf(p), { min: 10_000, max: 21_000 }, { unitName: 'ea', factor: 1000, packMultiple: 5000, minOrder: null })!;
     expect(explainPurchase(p, { min: 10_000, max: 21_000 }, null, order, { unitName: 'ea', factor: 1000, packMultiple: 5000, minOrder: null }, 0, 2000)).toBe(
       'on hand 4, 1 reserved, 3 on order, 2 coming by transfer, 2 proposed to other sites, min 10, max 21 → order 15, rounded up to a multiple of 5',
+    );
+  });
+
+  it('says at a warehouse that its level counts the stores it fills, and what it buys for them', () => {
+    const basis = { leadTimeDays: 5, reviewDays: 7, servicePermille: 980, forecast: 48_000, leadTimeSource: 'promised' as const, storesCounted: 2 };
+    expect(explainLevel({ min: 63_000, max: 91_000 }, basis)).toBe('forecast 48 here and at the 2 stores it fills over the 5-day promised lead time + 7-day review, 98 % service → min 63, max 91');
+    expect(explainPosition({ onHand: 20_000, reserved: 0, onOrder: 0, inTransit: 0 }, 0, 12_000, 8000)).toBe('on hand 20, 12 proposed to other sites, 8 more needed by the stores it fills');
+    expect(explainLevel({ min: 34_000, max: 55_000 }, { leadTimeDays: 1, reviewDays: 7, servicePermille: 980, forecast: 24_000, leadTimeSource: 'transfer' })).toBe(
+      'forecast 24 over the 1-day transfer lead time + 7-day review, 98 % service → min 34, max 55',
     );
   });
 

@@ -30,8 +30,15 @@ export interface LevelBasis {
   servicePermille: number;
   /** Forecast demand over lead time + review, thousandths. */
   forecast: number;
-  /** Where the lead time came from. */
-  leadTimeSource: 'measured' | 'promised' | 'default' | 'delivery_cycle';
+  /** Where the lead time came from; `transfer`: a store filled from a warehouse, on its transfer cycle. */
+  leadTimeSource: 'measured' | 'promised' | 'default' | 'delivery_cycle' | 'transfer';
+  /** At a warehouse: how many stores it fills whose demand the forecast counts, beside its own (two-level planning). */
+  storesCounted?: number;
+  /**
+   * At a warehouse: what its own customers (not the stores) need over the lead time and review at
+   * the service level, thousandths: it keeps that much on its shelf when it sends to the stores.
+   */
+  ownKeep?: number;
 }
 
 export interface PackTerms {
@@ -97,25 +104,30 @@ const q = (thousandths: number) => formatQuantity(thousandths);
 const plural = (n: string, word: string) => (n === '1' ? word : `${word}s`);
 
 /** "on hand 4, 3 on order, forecast 11 over the 9-day lead time + 7-day review, 95 % service → min 14, max 20 → order 18, rounded up to 3 cases of 6". */
-export function explainPurchase(p: Position, level: Level, basis: LevelBasis | null, order: OrderQuantity, terms: PackTerms, transferIn = 0, transferOut = 0): string {
-  return `${explainPosition(p, transferIn, transferOut)}, ${explainLevel(level, basis)} → ${explainOrder(order, terms)}`;
+export function explainPurchase(p: Position, level: Level, basis: LevelBasis | null, order: OrderQuantity, terms: PackTerms, transferIn = 0, transferOut = 0, storesShort = 0): string {
+  return `${explainPosition(p, transferIn, transferOut, storesShort)}, ${explainLevel(level, basis)} → ${explainOrder(order, terms)}`;
 }
 
-export function explainPosition(p: Position, transferIn = 0, transferOut = 0): string {
+export function explainPosition(p: Position, transferIn = 0, transferOut = 0, storesShort = 0): string {
   const parts = [`on hand ${q(p.onHand)}`];
   if (p.reserved) parts.push(`${q(p.reserved)} reserved`);
   if (p.onOrder) parts.push(`${q(p.onOrder)} on order`);
   if (p.inTransit) parts.push(`${q(p.inTransit)} coming by transfer`);
   if (transferIn) parts.push(`${q(transferIn)} proposed by transfer`);
   if (transferOut) parts.push(`${q(transferOut)} proposed to other sites`);
+  if (storesShort) parts.push(`${q(storesShort)} more needed by the stores it fills`);
   return parts.join(', ');
 }
 
 export function explainLevel(level: Level, basis: LevelBasis | null): string {
   if (!basis) return `min ${q(level.min)}, max ${q(level.max)}`;
-  const lead = basis.leadTimeSource === 'delivery_cycle' ? `${basis.leadTimeDays}-day delivery cycle` : `${basis.leadTimeDays}-day ${basis.leadTimeSource === 'measured' ? '' : `${basis.leadTimeSource} `}lead time`;
+  const lead =
+    basis.leadTimeSource === 'delivery_cycle'
+      ? `${basis.leadTimeDays}-day delivery cycle`
+      : `${basis.leadTimeDays}-day ${basis.leadTimeSource === 'measured' ? '' : `${basis.leadTimeSource} `}lead time`;
   const service = formatQuantity(basis.servicePermille * 100).replace(/\.?0+$/, '');
-  return `forecast ${q(basis.forecast)} over the ${lead} + ${basis.reviewDays}-day review, ${service} % service → min ${q(level.min)}, max ${q(level.max)}`;
+  const where = basis.storesCounted ? ` here and at the ${basis.storesCounted === 1 ? 'store' : `${basis.storesCounted} stores`} it fills` : '';
+  return `forecast ${q(basis.forecast)}${where} over the ${lead} + ${basis.reviewDays}-day review, ${service} % service → min ${q(level.min)}, max ${q(level.max)}`;
 }
 
 export function explainOrder(order: OrderQuantity, terms: PackTerms): string {
@@ -140,6 +152,8 @@ export interface SiteStock {
   position: Position;
   /** Null: the site has no level for the item. */
   level: Level | null;
+  /** A warehouse planned for its stores: what it keeps free on its shelf for its own customers (`LevelBasis.ownKeep`). */
+  keep?: number;
 }
 
 export interface PlannedTransfer {
@@ -149,16 +163,22 @@ export interface PlannedTransfer {
   /** The source's free stock before and after, and its min, for the explanation. */
   sourceFreeBefore: number;
   sourceMin: number;
+  /** What the source keeps on its shelf for its own customers, when it is a warehouse planned for its stores. */
+  sourceKeep?: number;
 }
 
 /**
- * What one site can give without falling to its own min: a warehouse everything free above its
- * min (zero without a level), a store only what is above its max (it keeps its max, never less
- * than its min). Free stock is on hand less reserved: what is only on order cannot travel.
+ * What one site can give without falling below its own min: a warehouse what it holds free, as
+ * long as its stock counting what it has on order stays at or above its min (the min is a reorder
+ * point on that stock: a warehouse that has bought for its stores sends what it holds, and what it
+ * sends is bought back when it reaches its min; zero without a level, never more than it holds,
+ * and a warehouse planned for its stores keeps on its shelf what its own customers need);
+ * a store only what is above its max (it keeps its max, and never less than its min on the
+ * shelf). Free stock is on hand less reserved: what is only on order cannot travel.
  */
 export function surplusOf(site: SiteStock): number {
   const free = site.position.onHand - site.position.reserved;
-  if (site.kind === 'warehouse') return Math.max(0, free - (site.level?.min ?? 0));
+  if (site.kind === 'warehouse') return site.level ? Math.max(0, Math.min(free - (site.keep ?? 0), positionOf(site.position) - site.level.min)) : 0;
   if (!site.level) return 0;
   const abovePosition = positionOf(site.position) - site.level.max;
   return Math.max(0, Math.min(free - site.level.min, abovePosition));
@@ -187,7 +207,14 @@ export function planTransfers(sites: readonly SiteStock[]): PlannedTransfer[] {
       if (need <= 0) break;
       const qty = Math.min(need, source.left);
       if (qty <= 0) continue;
-      planned.push({ sourceSiteId: source.site.siteId, destinationSiteId: dest.site.siteId, qty, sourceFreeBefore: source.free, sourceMin: source.site.level?.min ?? 0 });
+      planned.push({
+        sourceSiteId: source.site.siteId,
+        destinationSiteId: dest.site.siteId,
+        qty,
+        sourceFreeBefore: source.free,
+        sourceMin: source.site.level?.min ?? 0,
+        ...(source.site.keep ? { sourceKeep: source.site.keep } : {}),
+      });
       source.left -= qty;
       source.free -= qty;
       need -= qty;
@@ -196,11 +223,28 @@ export function planTransfers(sites: readonly SiteStock[]): PlannedTransfer[] {
   return planned;
 }
 
+/**
+ * Two-level planning: what each store at or below its min still needs after the planned moves
+ * (up to its max, whole units). A store filled from a warehouse does not buy for itself; this is
+ * what its warehouse buys for it, on top of its own level.
+ */
+export function shortAfterMoves(sites: readonly SiteStock[], moves: readonly PlannedTransfer[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of sites) {
+    if (s.kind !== 'store' || !s.level || !needsStock(positionOf(s.position), s.level)) continue;
+    const moved = moves.filter((m) => m.destinationSiteId === s.siteId).reduce((a, m) => a + m.qty, 0);
+    const short = Math.ceil((s.level.max - positionOf(s.position)) / QTY_SCALE) * QTY_SCALE - moved;
+    if (short > 0) out.set(s.siteId, short);
+  }
+  return out;
+}
+
 export function explainTransfer(dest: SiteStock, move: PlannedTransfer, sourceName: string): string {
   const level = dest.level!;
   return (
     `${explainPosition(dest.position)}, min ${q(level.min)}, max ${q(level.max)} → move ${q(move.qty)} from ${sourceName}` +
-    ` (it has ${q(move.sourceFreeBefore)} free, keeps ${q(move.sourceFreeBefore - move.qty)}, its min is ${q(move.sourceMin)})`
+    ` (it has ${q(move.sourceFreeBefore)} free, keeps ${q(move.sourceFreeBefore - move.qty)}, its min is ${q(move.sourceMin)}` +
+    `${move.sourceKeep ? `, ${q(move.sourceKeep)} kept for its own customers` : ''})`
   );
 }
 

@@ -8,7 +8,7 @@ import { unitsOf } from '../catalog/index.ts';
 import { addDays } from '../forecasting/index.ts';
 import { readSettings } from '../settings/index.ts';
 import { measuredLeadTimes, type LeadTime } from './demand.service.ts';
-import { preferredVendors } from './levels.service.ts';
+import { centralSupply, preferredVendors } from './levels.service.ts';
 import {
   explainBinMove,
   explainPurchase,
@@ -18,6 +18,7 @@ import {
   planBinMoves,
   planTransfers,
   positionOf,
+  shortAfterMoves,
   type BinStock,
   type Level,
   type LevelBasis,
@@ -43,6 +44,8 @@ export interface PurchaseProposalLine {
   position: Position;
   transferIn: number;
   transferOut: number;
+  /** At a warehouse: what the stores it fills still need after its moves (two-level planning); it buys for them. */
+  storesShort: number;
   level: Level;
   basis: LevelBasis | null;
   order: OrderQuantity;
@@ -223,12 +226,14 @@ export async function proposeReplenishment(
   const itemIds = [...new Set([...levels.keys()].map((k) => k.split('|')[0]!))];
   const binMoves = await proposeBinMoves(ctx, options.siteId ? sites.filter((s) => s.id === options.siteId) : sites);
   if (!itemIds.length) return { purchase: [], transfer: [], binMoves };
-  const [positions, items, preferred, leadTimes, settings] = await Promise.all([
+  const [positions, items, preferred, leadTimes, settings, central] = await Promise.all([
     readPositions(ctx, siteIds, itemIds),
     db.selectFrom('items').selectAll().where('id', 'in', itemIds).where('status', '=', 'active').where('stocked', '=', 1).execute(),
     preferredVendors(ctx, itemIds),
     options.leadTimes ?? measuredLeadTimes(ctx),
     readSettings(db),
+    // Items a warehouse in view keeps a level for: its stores are filled from it, and it buys for them.
+    centralSupply(ctx, itemIds, sites.filter((s) => s.kind === 'warehouse').map((s) => s.id), { levelsOnly: true }),
   ]);
   const today = localDate(ctx.clock.now(), settings.time_zone);
   const empty = (): Position => ({ onHand: 0, reserved: 0, onOrder: 0, inTransit: 0 });
@@ -244,7 +249,10 @@ export async function proposeReplenishment(
   const purchaseGroups = new Map<string, PurchaseProposal>();
   const transferGroups = new Map<string, TransferProposal>();
   for (const item of [...items].sort((a, b) => (a.sku_key < b.sku_key ? -1 : 1))) {
-    const stock: SiteStock[] = sites.map((s) => ({ siteId: s.id, kind: s.kind, position: positions.get(key(item.id, s.id)) ?? empty(), level: levels.get(key(item.id, s.id))?.level ?? null }));
+    const stock: SiteStock[] = sites.map((s) => {
+      const at = levels.get(key(item.id, s.id));
+      return { siteId: s.id, kind: s.kind, position: positions.get(key(item.id, s.id)) ?? empty(), level: at?.level ?? null, ...(s.kind === 'warehouse' && at?.basis?.ownKeep ? { keep: at.basis.ownKeep } : {}) };
+    });
     const moves = planTransfers(stock);
     const moved = new Map<string, { in: number; out: number }>();
     for (const m of moves) {
@@ -265,14 +273,20 @@ export async function proposeReplenishment(
       group.lines.push({ itemId: item.id, sku: item.sku, name: item.name, qty: m.qty, why: explainTransfer(dest, m, group.sourceSiteName) });
     }
 
+    const fromWarehouse = central.get(item.id);
+    const short = fromWarehouse ? shortAfterMoves(stock, moves) : new Map<string, number>();
+    const storesShort = [...short.values()].reduce((a, b) => a + b, 0);
     const vendorId = preferred.get(item.id) ?? null;
     const vendorItem = vendorId ? termsByKey.get(`${vendorId}|${item.id}`) : undefined;
     const terms = termsOf(item, vendorItem);
     const lead = vendorId ? (leadTimes.get(vendorId) ?? { days: 7, source: 'default' as const }) : { days: 7, source: 'default' as const };
     for (const site of stock) {
       if (!site.level || (options.siteId && site.siteId !== options.siteId)) continue;
+      // A store filled from a warehouse is not bought for: what the warehouse cannot send now, the warehouse buys.
+      if (fromWarehouse && site.kind === 'store') continue;
       const flow = moved.get(site.siteId) ?? { in: 0, out: 0 };
-      const position = positionOf(site.position) + flow.in - flow.out;
+      const forStores = site.siteId === fromWarehouse ? storesShort : 0;
+      const position = positionOf(site.position) + flow.in - flow.out - forStores;
       if (!needsStock(position, site.level)) continue;
       const order = orderQuantity(position, site.level, terms);
       if (!order) continue;
@@ -288,6 +302,7 @@ export async function proposeReplenishment(
         position: site.position,
         transferIn: flow.in,
         transferOut: flow.out,
+        storesShort: forStores,
         level: site.level,
         basis,
         order,
@@ -296,7 +311,7 @@ export async function proposeReplenishment(
         lineCostMicros: unitCost === null ? null : mulDiv(order.qty, unitCost, QTY_SCALE),
         leadTimeDays: basis?.leadTimeDays ?? lead.days,
         expectedOn,
-        why: explainPurchase(site.position, site.level, basis, order, terms, flow.in, flow.out),
+        why: explainPurchase(site.position, site.level, basis, order, terms, flow.in, flow.out, forStores),
       };
       const gk = `${vendorId ?? ''}|${site.siteId}`;
       let group = purchaseGroups.get(gk);

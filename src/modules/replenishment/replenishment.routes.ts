@@ -34,7 +34,7 @@ const n = quantityToNumber;
 
 function basisJson(b: LevelBasis | null) {
   if (!b) return null;
-  return { lead_time_days: b.leadTimeDays, lead_time_source: b.leadTimeSource, review_days: b.reviewDays, service_percent: b.servicePermille / 10, forecast: n(b.forecast) };
+  return { lead_time_days: b.leadTimeDays, lead_time_source: b.leadTimeSource, review_days: b.reviewDays, ...(b.storesCounted ? { stores_counted: b.storesCounted, own_keep: n(b.ownKeep ?? 0) } : {}), service_percent: b.servicePermille / 10, forecast: n(b.forecast) };
 }
 
 function levelJson(r: LevelRecord | UnsetLevel) {
@@ -70,6 +70,7 @@ function proposalsJson(ctx: ServiceContext, p: Proposals) {
         site_id: l.siteId,
         position: { on_hand: n(l.position.onHand), reserved: n(l.position.reserved), on_order: n(l.position.onOrder), in_transit: n(l.position.inTransit) },
         transfer_in: n(l.transferIn),
+        stores_short: n(l.storesShort),
         min: n(l.level.min),
         max: n(l.level.max),
         basis: basisJson(l.basis),

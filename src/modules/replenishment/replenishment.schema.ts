@@ -44,8 +44,10 @@ export const listLevelsQuery = z.strictObject({
 const basisOutput = z
   .object({
     lead_time_days: z.number().int(),
-    lead_time_source: z.enum(['measured', 'promised', 'default', 'delivery_cycle']),
+    lead_time_source: z.enum(['measured', 'promised', 'default', 'delivery_cycle', 'transfer']).meta({ description: '`transfer`: the store is filled from a warehouse, on its transfer cycle.' }),
     review_days: z.number().int(),
+    stores_counted: z.number().int().optional().meta({ description: 'At a warehouse: how many stores it fills whose demand the level counts, beside its own.' }),
+    own_keep: quantityOutput.optional().meta({ description: 'At a warehouse planned for its stores: what it keeps on its shelf for its own customers when it sends to them.' }),
     service_percent: z.number(),
     forecast: quantityOutput.meta({ description: 'Forecast demand over lead time + review.' }),
   })
@@ -83,6 +85,7 @@ const purchaseLineOutput = z.object({
   site_id: z.string(),
   position: positionOutput,
   transfer_in: quantityOutput,
+  stores_short: quantityOutput.meta({ description: 'At a warehouse: what the stores it fills still need after the proposed moves; it buys for them (two-level planning).' }),
   min: quantityOutput,
   max: quantityOutput,
   basis: basisOutput.nullable(),

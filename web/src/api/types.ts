@@ -548,8 +548,12 @@ export interface AlertRuleSettings {
 /** Replenishment: min/max levels and proposals (GET /api/v1/stock-levels, /api/v1/replenishment/proposals). */
 export interface LevelBasis {
   lead_time_days: number;
-  lead_time_source: 'measured' | 'promised' | 'default' | 'delivery_cycle';
+  lead_time_source: 'measured' | 'promised' | 'default' | 'delivery_cycle' | 'transfer';
   review_days: number;
+  /** At a warehouse: the stores it fills whose demand the level counts. */
+  stores_counted?: number;
+  /** At a warehouse planned for its stores: what it keeps for its own customers when sending. */
+  own_keep?: number;
   service_percent: number;
   forecast: number;
 }
@@ -574,6 +578,8 @@ export interface PurchaseProposalLine {
   site_id: string;
   position: { on_hand: number; reserved: number; on_order: number; in_transit: number };
   transfer_in: number;
+  /** At a warehouse: what the stores it fills still need after the proposed moves (it buys for them). */
+  stores_short: number;
   min: number;
   max: number;
   basis: LevelBasis | null;
