@@ -25,7 +25,8 @@ export type IdPrefix =
   | 'srp' | 'rsc' | 'rsr' | 'sin'
   | 'con' | 'cev' | 'csl'
   | 'qbp'
-  | 'pdt' | 'imp';
+  | 'pdt' | 'imp'
+  | 'txr';
 
 export function newId(prefix: IdPrefix, now?: number): string {
   return `${prefix}_${nextUlid(now)}`;
