@@ -26,6 +26,7 @@ export interface ExtraDocuments {
   disassembly: any;
   connection: any;
   savedReport: any;
+  taxRate: any;
 }
 
 export type Documents = SiteDocuments & ExtraDocuments;
@@ -65,7 +66,9 @@ export async function extraDocuments(api: TestApi, d: SiteDocuments): Promise<Ex
   const saved = ok(await api.post('/api/v1/saved-reports', { name: 'Matrix A', definition: { dataset: 'balances', measures: ['count'], filters: { site_id: d.site.id } }, shared_with: ['manager', 'staff', 'viewer'] }), 201);
   const schedule = ok(await api.post(`/api/v1/saved-reports/${saved.id}/schedules`, { frequency: 'daily', hour: 6, recipients: ['matrix@shop.example'] }), 201);
   const savedReport = { ...saved, schedules: [schedule] };
-  return { transfer, count, unknownScanId: scan.unknown_scan_id, alertSubscription, webhook, deliveryId: test.delivery_id, bom, productionOrder, disassembly, savedReport, connection };
+  // A tax rate no rule uses yet (shop-wide, like the catalogue), so it could still be deleted.
+  const taxRate = ok(await api.post('/api/v1/tax-rates', { name: unique('Matrix tax '), rate: '5' }), 201);
+  return { transfer, count, unknownScanId: scan.unknown_scan_id, alertSubscription, webhook, deliveryId: test.delivery_id, bom, productionOrder, disassembly, savedReport, connection, taxRate };
 }
 
 export interface PrefixEntry {
@@ -107,6 +110,7 @@ export const byPrefix: Record<string, PrefixEntry> = {
   srp: { id: (d) => d.savedReport.id },
   rsc: { id: (d) => d.savedReport.schedules[0].id },
   pdt: { id: () => 'pdt_UNUSED', shared: 'products belong to the shared catalogue' },
+  txr: { id: (d) => d.taxRate.id, shared: 'tax rates are shared by every site; rules name the site they are for' },
   imp: { id: () => 'imp_UNUSED', shared: 'an import is shown only to who ran it, or to those granted every site (imports.service.ts)' },
 };
 
@@ -164,6 +168,8 @@ export const bodies: Record<string, (d: Documents) => unknown> = {
   'POST /api/v1/production-orders/:id/close': () => ({}),
   'POST /api/v1/production-orders/:id/cancel': () => ({}),
   'PUT /api/v1/stock-levels/:item_id/:location_id': () => ({ min: 1, max: 2 }),
+  'PATCH /api/v1/tax-rates/:id': () => ({ name: 'Renamed tax' }),
+  'PUT /api/v1/items/:id/tax': () => ({ exempt: false }),
 };
 
 /** One of every document at a fresh site, the extra modules' included. */
@@ -203,6 +209,11 @@ export const collectionBodies: Record<string, (d: Documents, api: TestApi) => un
   'POST /api/v1/pricing/preview': (d) => ({ selection: { item_ids: [d.item.id] }, method: 'markup', percent: '60', cost_basis: 'last' }),
   'POST /api/v1/pricing/apply': (d) => ({ selection: { item_ids: [d.item.id] }, method: 'markup', percent: '60', cost_basis: 'last', reason: 'fuzz' }),
   'POST /api/v1/labels': (d) => ({ source: { kind: 'bins', bin_ids: [d.bin.id] } }),
+  'POST /api/v1/tax-rates': () => ({ name: unique('Fuzz tax '), rate: '7.5' }),
+  'PUT /api/v1/tax-rules': async (d, api) => {
+    const rate = ok(await api.post('/api/v1/tax-rates', { name: unique('Fuzz rule tax '), rate: '2' }), 201);
+    return { site_id: d.site.id, category: unique('Fuzz category '), tax_rate_id: rate.id };
+  },
   'POST /api/v1/google/local-feeds': (d) => ({ site_id: d.site.id, store_code: `store-${d.site.code}`, channel_id: d.channel.id }),
 };
 
@@ -252,6 +263,7 @@ export const walkStates: Record<string, (d: Documents, api: TestApi) => Promise<
   'POST /api/v1/counts/:id/approve': async (d, api) => {
     ok(await api.post(`/api/v1/counts/${d.count.id}/submit`, bodies['POST /api/v1/counts/:id/submit']!(d)));
   },
+  'DELETE /api/v1/tax-rates/:id': async (_d, api) => ({ txr: ok(await api.post('/api/v1/tax-rates', { name: unique('Fuzz unused tax '), rate: '1' }), 201).id }),
   'POST /api/v1/production-orders/:id/start': (d, api) => plannedProduction(d, api),
   'POST /api/v1/production-orders/:id/cancel': (d, api) => plannedProduction(d, api),
 };
