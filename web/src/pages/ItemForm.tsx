@@ -9,6 +9,7 @@ import { CheckField, FormErrors, Loading, PageHeader, SelectField, TextArea, Tex
 import { useCapabilities } from '../lib/capabilities.ts';
 import { formatQty, parseMoneyInput, parseQuantityInput } from '../lib/decimal.ts';
 import { itemLabel, useItemsById } from '../lib/items.ts';
+import { TaxExemptField, useTaxExempt } from './item/TaxExempt.tsx';
 
 interface FormState {
   sku: string;
@@ -127,6 +128,7 @@ export function ItemFormPage() {
       setLoaded(true);
     }
   }, [existing.data, loaded]);
+  const tax = useTaxExempt(id);
   const componentItems = useItemsById(form.components.map((c) => c.item_id));
   const fields = [
     ...Object.keys(blank),
@@ -134,7 +136,11 @@ export function ItemFormPage() {
     ...form.components.flatMap((_, i) => [`components.${i}`, `components.${i}.qty`, `components.${i}.item_id`]),
   ];
   const save = useMutation({
-    mutationFn: (body: Record<string, unknown>) => (editing ? api.patch<Item>(`/api/v1/items/${id}`, body) : api.post<Item>('/api/v1/items', body)),
+    mutationFn: async (body: Record<string, unknown>) => {
+      const item = await (editing ? api.patch<Item>(`/api/v1/items/${id}`, body) : api.post<Item>('/api/v1/items', body));
+      await tax.save(item.id);
+      return item;
+    },
     onSuccess: (item) => {
       qc.setQueryData(['item', item.id], item);
       void qc.invalidateQueries({ queryKey: ['items'] });
@@ -164,7 +170,8 @@ export function ItemFormPage() {
         <div className="grid-3">
           <TextField label="SKU" value={form.sku} onValue={set('sku')} error={err.sku} required autoFocus={!editing} />
           <TextField label="Name" value={form.name} onValue={set('name')} error={err.name} required />
-          <TextField label="Category" value={form.category} onValue={set('category')} error={err.category} />
+          <TextField label="Category" value={form.category} onValue={set('category')} error={err.category} hint="Tax rules can give a category its own rate" />
+          <TaxExemptField exempt={tax.exempt} onChange={tax.setExempt} disabled={!tax.canWrite} />
           <TextField label="Price" inputMode="decimal" value={form.price} onValue={set('price')} error={err.price} hint="Per base unit, e.g. 12.50" />
           <TextField label="Base unit" value={form.base_unit} onValue={set('base_unit')} error={err.base_unit} hint="ea, kg, l…" />
           <TextField label="Weight of one unit (g)" inputMode="decimal" value={form.unit_weight_g} onValue={set('unit_weight_g')} error={err.unit_weight_g} />
