@@ -34,12 +34,13 @@ export function CounterPage() {
   const [lines, setLines] = useState<CounterLine[]>([]);
   // The shop's tax rules resolved for this store, kept for offline use: the till works out each
   // line's rate exactly as the server will.
-  const taxTable = useQuery({
+  const taxQuery = useQuery({
     queryKey: ['tax-table', siteId],
     queryFn: () => cachedGet<TaxTable>('/api/v1/tax-table', { site_id: siteId! }),
     enabled: Boolean(siteId) && store?.kind === 'site',
     staleTime: 60_000,
-  }).data;
+  });
+  const taxTable = taxQuery.data;
   const [saleDiscount, setSaleDiscount] = useState(noDiscount);
   const [tender, setTender] = useState<Tender>('card');
   const [tendered, setTendered] = useState('');
@@ -207,7 +208,7 @@ export function CounterPage() {
           tendered={tendered}
           onTendered={setTendered}
           errors={problem.byField}
-          canPay={lines.length > 0}
+          canPay={lines.length > 0 && !taxQuery.isLoading}
           paying={sell.isPending}
           onPay={pay}
         />
