@@ -56,6 +56,8 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
           'l.line_discount_micros',
           'l.sale_discount_micros',
           'l.net_micros',
+          'l.tax_micros',
+          'l.total_micros',
           'l.refunded_micros',
           sql<number>`(select coalesce(sum(m.value_micros), 0) from movements m where m.document_type = 'sale' and m.document_id = l.sale_id and m.document_line_id = l.id and m.kind = 'sale')`.as('cost_out'),
         ])
@@ -94,7 +96,8 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
     qty: Number(r.qty) - Number(r.qty_returned),
     gross: Number(r.gross_micros),
     discount: Number(r.line_discount_micros) + Number(r.sale_discount_micros),
-    revenue: Number(r.net_micros) - Number(r.refunded_micros),
+    // A refund gives back the line's tax with it; revenue loses only the refund's share net of tax.
+    revenue: Number(r.net_micros) - refundNetOfTax(Number(r.refunded_micros), Number(r.tax_micros), Number(r.total_micros)),
     cogs: Number(r.cost_out) - (costBack.get(r.id) ?? 0),
   }));
   if (channel === COUNTER_CHANNEL) return facts;
@@ -180,6 +183,10 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
     });
   }
   return facts;
+}
+
+function refundNetOfTax(refunded: number, tax: number, total: number): number {
+  return tax === 0 || total === 0 ? refunded : mulDiv(refunded, total - tax, total);
 }
 
 /**

@@ -4,6 +4,8 @@ import { makeItem, makeShop } from '../../../test/support/fixtures.ts';
 import { $, q, sell } from '../../../test/support/shop.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import { createAdjustment } from '../adjustments/index.ts';
+import { createPickLists, markPicked, packShipment, shipShipment } from '../fulfillment/index.ts';
+import { salesFacts } from '../reports/sales-facts.ts';
 import { createChannel, createOrder, createReturn, getOrder } from '../sales/index.ts';
 import { createOrderBody } from '../sales/orders.schema.ts';
 import { createReturnBody } from '../sales/sales.schema.ts';
@@ -131,5 +133,33 @@ describeEachDatabase('tax set up once', (get) => {
     expect(taken.record.order.total_micros).toBe($('34.00'));
     const order = await getOrder(ctx, taken.record.order.id);
     expect(order.lines[0]!.tax_micros).toBe($('4.00'));
+  });
+
+  it('refunds an order line’s tax with its goods, and reports revenue net of tax for orders and the counter', async () => {
+    const ctx = ctxOf();
+    const { a, book } = await setUp(ctx);
+    await createAdjustment(ctx, { location_id: a.storeBin, reason: 'opening_balance', lines: [{ item_id: book.id, qty: q(10), unit_cost: $('4.00') }] });
+    const channel = await createChannel(ctx, { name: 'Web', kind: 'online', site_ids: [a.store.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
+    // 3 × 10.00 at 20 %: 36.00, of which 6.00 tax.
+    const taken = await createOrder(ctx, createOrderBody.parse({ channel_id: channel.id, channel_order_id: `R-${n++}`, lines: [{ item_id: book.id, qty: 3 }] }));
+    const line = taken.record.lines[0]!;
+    const [list] = await createPickLists(ctx, taken.record.order.id);
+    await markPicked(ctx, list!.list.id);
+    const packed = await packShipment(ctx, list!.list.id, { packages: [{ weight_g: q(900), lines: [{ order_line_id: line.id, qty: q(2) }] }] });
+    await shipShipment(ctx, packed.shipment.id, { carrier: 'Post', service: 'Standard', packages: [{ package_id: packed.packages[0]!.id, tracking_number: 'T1' }] });
+    const back = await createReturn(ctx, createReturnBody.parse({ order_id: taken.record.order.id, reason: 'changed mind', lines: [{ line_id: line.id, qty: 1, condition: 'restockable' }] }));
+    // One of three back: 12.00, its 2.00 of tax included.
+    expect(back.ret.refund_micros).toBe($('12.00'));
+    // At the counter: 2 × 10.00 + 4.00 tax, one back for 12.00.
+    const sale = await sell(ctx, { location_id: a.store.id, lines: [{ item_id: book.id, qty: 2 }], payments: [{ tender: 'card', amount: '24.00' }] });
+    await createReturn(ctx, createReturnBody.parse({ sale_id: sale.sale.id, reason: 'changed mind', lines: [{ line_id: sale.lines[0]!.id, qty: 1, condition: 'restockable' }] }));
+    const facts = await salesFacts(ctx, { filters: { from: '2000-01-01', to: '2100-01-01', itemId: book.id }, timeZone: 'UTC', start: 0, end: ctx.clock.now() + 86_400_000, sites: 'all', now: ctx.clock.now() });
+    // Shipped 24.00 less the 12.00 refund = 12.00 kept, 10.00 of it net of tax; the counter the same.
+    expect(facts.filter((f) => f.lineId === line.id || f.lineId === sale.lines[0]!.id).map((f) => [f.source, f.revenue])).toEqual(
+      expect.arrayContaining([
+        ['order', $('10.00')],
+        ['sale', $('10.00')],
+      ]),
+    );
   });
 });
