@@ -25,6 +25,7 @@ import { addAlertCommands } from './alert-commands.ts';
 import { addProductionCommands } from './production-commands.ts';
 import { addTransferCommands } from './transfer-commands.ts';
 import { addPricingCommands } from './pricing-commands.ts';
+import { addTaxCommands } from './tax-commands.ts';
 import { addImportCommands } from './import-commands.ts';
 import { addDeliveryCommands } from './delivery-commands.ts';
 import { addReportCommands } from './report-commands.ts';
@@ -245,6 +246,7 @@ export function buildProgram(): Command {
   addProductionCommands(program, dbOption);
   addReplenishCommands(program, dbOption);
   addPricingCommands(program, dbOption);
+  addTaxCommands(program, dbOption);
   addImportCommands(program, dbOption);
   addCountCommands(program, dbOption);
   addDeliveryCommands(program, dbOption);

@@ -52,6 +52,20 @@ describeEachDatabase('the simulated demo shop', (get) => {
       select i.sku, sum(m.qty) as qty from movements m join items i on i.id = m.item_id
       where m.kind = 'sale' and i.sku in ('BEAN-ESP-1KG', 'MILK-WHOLE', 'MILK-OAT') group by i.sku order by i.sku`.execute(get().db.kysely);
     expect(used.rows.map((r) => r.sku)).toEqual(['BEAN-ESP-1KG', 'MILK-OAT', 'MILK-WHOLE']);
+    // Every counter sale took its tax from the demo's rules, none from the request: prices include
+    // VAT at 20 %, bakes are zero-rated, and the Harbour kiosk's café drinks are at the reduced 5 %.
+    const taxed = await sql<{ sku: string; code: string; rate: number | string; included: number | string }>`
+      select distinct i.sku, loc.code, l.tax_rate_ppm as rate, s.tax_included as included
+      from sale_lines l join sales s on s.id = l.sale_id join items i on i.id = l.item_id join locations loc on loc.id = s.site_id
+      where i.sku in ('LATTE', 'COOK-CHOC', 'MUG-STONE') order by i.sku, loc.code`.execute(get().db.kysely);
+    expect(taxed.rows.map((r) => `${r.sku} ${r.code} ${Number(r.rate)} ${Number(r.included)}`)).toEqual([
+      'COOK-CHOC HARB 0 1',
+      'COOK-CHOC MAIN 0 1',
+      'LATTE HARB 50000 1',
+      'LATTE MAIN 200000 1',
+      'MUG-STONE HARB 200000 1',
+      'MUG-STONE MAIN 200000 1',
+    ]);
     // History ends last night: nothing is dated after the clock.
     const latest = await get().db.kysely.selectFrom('movements').select((eb) => eb.fn.max('effective_at').as('latest')).executeTakeFirstOrThrow();
     expect(Number(latest.latest)).toBeLessThan(ctx.clock.now());

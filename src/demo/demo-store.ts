@@ -6,6 +6,7 @@ import { createLocation } from '../modules/locations/index.ts';
 import { createAdjustment } from '../modules/adjustments/index.ts';
 import { createChannel } from '../modules/sales/index.ts';
 import { updateSettings } from '../modules/settings/index.ts';
+import { createTaxRate, setTaxRule } from '../modules/tax/index.ts';
 import { localDate } from '../platform/clock.ts';
 import { parseMoney } from '../platform/money.ts';
 import { BASE_PRODUCTS, EXTRA_SHOT_GRAMS, EXTRA_SHOT_PRICE, GIFT_BASKET, OAT_MILK_PRICE, RECIPES, type DemoProduct } from './demo-catalog.ts';
@@ -158,6 +159,7 @@ export async function setUpDemoShop(ctx: ServiceContext, products: readonly Demo
   // The web shop sells the shop's goods, not the café's: its assortment is the categories of what
   // sells online, and the gift basket's. Espresso beans and paper cups stay off its list.
   const webCategories = [...new Set([...products.filter((p) => p.online > 0).map((p) => p.category), 'Gifts'])].sort();
+  await setUpDemoTax(ctx, harbour.id);
   const webShop = await createChannel(ctx, { name: 'Web shop', kind: 'online', site_ids: [warehouse.id, harbour.id], backorder_policy: 'refuse', reservation_ttl_minutes: 60, categories: webCategories });
 
   // Opening stock: counted into each store, and spread over the warehouse's bins a few items per bin.
@@ -199,4 +201,20 @@ function reorderPointOf(product: DemoProduct): number | undefined {
   const perDay = Math.max(product.demand[0], product.demand[1]);
   if (perDay <= 0 || product.bakedDaily) return undefined;
   return qty(Math.max(1, Math.ceil(perDay * 10)));
+}
+
+/**
+ * The demo's tax, set up once as a shop in Britain would: shelf prices include VAT; the standard
+ * rate by default, food (the bakery's bakes and its ingredients, the pantry) zero-rated, and the
+ * Harbour store's café drinks — a takeaway kiosk — at the reduced rate. Every counter sale and
+ * web order of the demo takes its rate from these rules.
+ */
+async function setUpDemoTax(ctx: ServiceContext, harbourId: string): Promise<void> {
+  await updateSettings(ctx, { prices_include_tax: true });
+  const standard = await createTaxRate(ctx, { name: 'VAT standard', rate: 200_000 });
+  const reduced = await createTaxRate(ctx, { name: 'VAT reduced', rate: 50_000 });
+  const zero = await createTaxRate(ctx, { name: 'VAT zero', rate: 0 });
+  await setTaxRule(ctx, { site_id: null, category: null, tax_rate_id: standard.id });
+  for (const category of ['Bakery', 'Bakery ingredients', 'Pantry']) await setTaxRule(ctx, { site_id: null, category, tax_rate_id: zero.id });
+  await setTaxRule(ctx, { site_id: harbourId, category: 'Café drinks', tax_rate_id: reduced.id });
 }

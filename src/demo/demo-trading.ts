@@ -171,7 +171,6 @@ export class Trading {
       location_id: model.siteIds[site]!,
       register: site === MAIN ? this.random.pick(['T1', 'T2']) : 'H1',
       employee: this.random.pick(staff),
-      tax_rate: 0,
       lines,
       payments: [{ tender: byCard ? 'card' : 'cash', amount: paid }],
     });

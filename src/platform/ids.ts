@@ -26,7 +26,8 @@ export type IdPrefix =
   | 'con' | 'cev' | 'csl'
   | 'qbp'
   | 'vrt' | 'vrl'
-  | 'pdt' | 'imp';
+  | 'pdt' | 'imp'
+  | 'txr';
 
 export function newId(prefix: IdPrefix, now?: number): string {
   return `${prefix}_${nextUlid(now)}`;

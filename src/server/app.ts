@@ -42,6 +42,7 @@ import { registerBomRoutes, registerProductionRoutes } from '../modules/producti
 import { registerBinMoveRoutes, registerTransferRoutes } from '../modules/transfers/index.ts';
 import { registerReplenishmentRoutes } from '../modules/replenishment/index.ts';
 import { registerPricingRoutes } from '../modules/pricing/index.ts';
+import { registerTaxRoutes } from '../modules/tax/index.ts';
 import { registerLabelRoutes } from '../modules/labels/index.ts';
 import { registerIntegrationRoutes } from '../modules/integrations/index.ts';
 import { registerImportRoutes } from '../modules/imports/index.ts';
@@ -196,6 +197,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerBinMoveRoutes(routes, deps);
     registerReplenishmentRoutes(routes, deps);
     registerPricingRoutes(routes, deps);
+    registerTaxRoutes(routes, deps);
     registerLabelRoutes(routes, deps);
     registerImportRoutes(routes, deps);
     registerCountRoutes(routes, deps);

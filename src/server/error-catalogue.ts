@@ -16,6 +16,7 @@ import { salesErrorStatuses } from '../modules/sales/index.ts';
 import { transferErrorStatuses } from '../modules/transfers/index.ts';
 import { replenishmentErrorStatuses } from '../modules/replenishment/index.ts';
 import { pricingErrorStatuses } from '../modules/pricing/index.ts';
+import { taxErrorStatuses } from '../modules/tax/index.ts';
 import { labelErrorStatuses } from '../modules/labels/index.ts';
 import { customReportErrorStatuses, savedReportErrorStatuses } from '../modules/reports/index.ts';
 import { integrationErrorStatuses } from '../modules/integrations/index.ts';
@@ -49,6 +50,7 @@ export function errorCatalogue(): ErrorCatalogue {
     transfers: transferErrorStatuses,
     replenishment: replenishmentErrorStatuses,
     pricing: pricingErrorStatuses,
+    tax: taxErrorStatuses,
     labels: labelErrorStatuses,
     reports: customReportErrorStatuses,
     savedReports: savedReportErrorStatuses,

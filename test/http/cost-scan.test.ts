@@ -191,6 +191,7 @@ function queries(now: number, itemId: string, siteId: string): Record<string, st
   const instant = (offset: number) => new Date(now + offset * 86_400_000).toISOString();
   return {
     'GET /api/v1/reports/sales-by-day': `from=${day(-DAYS - 1)}&to=${day(0)}`,
+    'GET /api/v1/tax-table': `site_id=${siteId}`,
     'GET /api/v1/reports/vendor-performance': `from=${day(-DAYS - 1)}&to=${day(0)}`,
     'GET /api/v1/reports/modifier-sales': `from=${instant(-DAYS - 1)}&to=${instant(1)}`,
     'GET /api/v1/lots': `item_id=${itemId}`,

@@ -27,6 +27,7 @@ export interface ExtraDocuments {
   connection: any;
   savedReport: any;
   vendorReturn: any;
+  taxRate: any;
 }
 
 export type Documents = SiteDocuments & ExtraDocuments;
@@ -68,7 +69,9 @@ export async function extraDocuments(api: TestApi, d: SiteDocuments): Promise<Ex
   const savedReport = { ...saved, schedules: [schedule] };
   // A draft return of one mug to the vendor from A (so it could still be posted or cancelled).
   const vendorReturn = ok(await api.post('/api/v1/vendor-returns', { vendor_id: d.vendor.id, site_id: d.site.id, reason: 'defective', lines: [{ item_id: d.item.id, qty: 1 }] }), 201);
-  return { transfer, count, unknownScanId: scan.unknown_scan_id, alertSubscription, webhook, deliveryId: test.delivery_id, bom, productionOrder, disassembly, savedReport, connection, vendorReturn };
+  // A tax rate no rule uses yet (shop-wide, like the catalogue), so it could still be deleted.
+  const taxRate = ok(await api.post('/api/v1/tax-rates', { name: unique('Matrix tax '), rate: '5' }), 201);
+  return { transfer, count, unknownScanId: scan.unknown_scan_id, alertSubscription, webhook, deliveryId: test.delivery_id, bom, productionOrder, disassembly, savedReport, connection, vendorReturn, taxRate };
 }
 
 export interface PrefixEntry {
@@ -112,6 +115,7 @@ export const byPrefix: Record<string, PrefixEntry> = {
   srp: { id: (d) => d.savedReport.id },
   rsc: { id: (d) => d.savedReport.schedules[0].id },
   pdt: { id: () => 'pdt_UNUSED', shared: 'products belong to the shared catalogue' },
+  txr: { id: (d) => d.taxRate.id, shared: 'tax rates are shared by every site; rules name the site they are for' },
   imp: { id: () => 'imp_UNUSED', shared: 'an import is shown only to who ran it, or to those granted every site (imports.service.ts)' },
 };
 
@@ -170,6 +174,8 @@ export const bodies: Record<string, (d: Documents) => unknown> = {
   'POST /api/v1/production-orders/:id/cancel': () => ({}),
   'PUT /api/v1/stock-levels/:item_id/:location_id': () => ({ min: 1, max: 2 }),
   'PUT /api/v1/items/:id/listing': () => ({ google: true, brand: 'Matrix', link_url: 'https://shop.example/matrix' }),
+  'PATCH /api/v1/tax-rates/:id': () => ({ name: 'Renamed tax' }),
+  'PUT /api/v1/items/:id/tax': () => ({ exempt: false }),
 };
 
 /** One of every document at a fresh site, the extra modules' included. */
@@ -210,6 +216,11 @@ export const collectionBodies: Record<string, (d: Documents, api: TestApi) => un
   'POST /api/v1/pricing/preview': (d) => ({ selection: { item_ids: [d.item.id] }, method: 'markup', percent: '60', cost_basis: 'last' }),
   'POST /api/v1/pricing/apply': (d) => ({ selection: { item_ids: [d.item.id] }, method: 'markup', percent: '60', cost_basis: 'last', reason: 'fuzz' }),
   'POST /api/v1/labels': (d) => ({ source: { kind: 'bins', bin_ids: [d.bin.id] } }),
+  'POST /api/v1/tax-rates': () => ({ name: unique('Fuzz tax '), rate: '7.5' }),
+  'PUT /api/v1/tax-rules': async (d, api) => {
+    const rate = ok(await api.post('/api/v1/tax-rates', { name: unique('Fuzz rule tax '), rate: '2' }), 201);
+    return { site_id: d.site.id, category: unique('Fuzz category '), tax_rate_id: rate.id };
+  },
   'POST /api/v1/google/local-feeds': (d) => ({ site_id: d.site.id, store_code: `store-${d.site.code}`, channel_id: d.channel.id }),
   'PUT /api/v1/products/:id/listing': () => ({ brand: 'Fuzz', image_url: 'https://shop.example/fuzz.jpg' }),
   'PUT /api/v1/items/:id/listing': () => ({ google: true, condition: 'used' }),
@@ -264,6 +275,7 @@ export const walkStates: Record<string, (d: Documents, api: TestApi) => Promise<
   'POST /api/v1/counts/:id/approve': async (d, api) => {
     ok(await api.post(`/api/v1/counts/${d.count.id}/submit`, bodies['POST /api/v1/counts/:id/submit']!(d)));
   },
+  'DELETE /api/v1/tax-rates/:id': async (_d, api) => ({ txr: ok(await api.post('/api/v1/tax-rates', { name: unique('Fuzz unused tax '), rate: '1' }), 201).id }),
   'POST /api/v1/production-orders/:id/start': (d, api) => plannedProduction(d, api),
   'POST /api/v1/production-orders/:id/cancel': (d, api) => plannedProduction(d, api),
 };

@@ -36,6 +36,7 @@ import { ReplenishmentPage } from './pages/replenishment/ReplenishmentPage.tsx';
 import { ModifierGroupsPage } from './pages/modifiers/ModifierGroups.tsx';
 import { ExchangeRatesPage } from './pages/settings/ExchangeRates.tsx';
 import { ShopSettingsPage } from './pages/settings/ShopSettings.tsx';
+import { TaxSettingsPage } from './pages/settings/TaxSettings.tsx';
 import { AccountingPage } from './pages/accounting/AccountingPage.tsx';
 
 const ScannerPage = lazy(() => import('./pages/Scanner.tsx'));
@@ -97,6 +98,7 @@ const router = createBrowserRouter([
       { path: 'admin/users', element: <UsersPage /> },
       { path: 'admin/tokens', element: <TokensPage /> },
       { path: 'admin/settings', element: <ShopSettingsPage /> },
+      { path: 'admin/tax', element: <TaxSettingsPage /> },
       { path: 'account/alerts', element: <AlertSettingsPage /> },
       { path: '*', element: <NotFound /> },
     ],

@@ -41,6 +41,7 @@ export const PERMISSIONS = {
   'tokens.manage': 'Create, list and revoke API tokens.',
   'audit.read': 'Read the audit log.',
   'settings.write': 'Change shop-wide settings.',
+  'tax.write': 'Set up tax: rates, the rules that give them to sites and categories, exempt items.',
   'webhooks.manage': 'Create, change, rotate and test webhook subscriptions (shop-wide: needs every site).',
   'deliveries.manage': 'Read the delivery log of emails, texts and webhooks; redeliver; pause and resume destinations.',
 } as const satisfies Record<string, string>;

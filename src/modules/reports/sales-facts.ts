@@ -56,6 +56,8 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
           'l.line_discount_micros',
           'l.sale_discount_micros',
           'l.net_micros',
+          'l.tax_micros',
+          'l.total_micros',
           'l.refunded_micros',
           sql<number>`(select coalesce(sum(m.value_micros), 0) from movements m where m.document_type = 'sale' and m.document_id = l.sale_id and m.document_line_id = l.id and m.kind = 'sale')`.as('cost_out'),
         ])
@@ -94,7 +96,8 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
     qty: Number(r.qty) - Number(r.qty_returned),
     gross: Number(r.gross_micros),
     discount: Number(r.line_discount_micros) + Number(r.sale_discount_micros),
-    revenue: Number(r.net_micros) - Number(r.refunded_micros),
+    // A refund gives back the line's tax with it; revenue loses only the refund's share net of tax.
+    revenue: Number(r.net_micros) - refundNetOfTax(Number(r.refunded_micros), Number(r.tax_micros), Number(r.total_micros)),
     cogs: Number(r.cost_out) - (costBack.get(r.id) ?? 0),
   }));
   if (channel === COUNTER_CHANNEL) return facts;
@@ -126,6 +129,9 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
         'ol.qty_returned',
         'ol.unit_price_micros',
         'ol.refunded_micros',
+        'ol.qty',
+        'ol.total_micros',
+        'ol.tax_micros',
         sql<string | null>`min(lf.site_id)`.as('site_id'),
         sql<number>`min(m.effective_at)`.as('first_at'),
         sql<number>`sum(coalesce(m.value_micros, 0))`.as('cost_out'),
@@ -137,7 +143,7 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
       .where(siteIn(scope, 'lf.site_id'))
       .where(itemIn(scope, 'ol.item_id'))
       .where('m.effective_at', '<', end)
-      .groupBy(['ol.id', 'ol.order_id', 'ol.item_id', 'o.channel_id', 'ol.qty_shipped', 'ol.qty_returned', 'ol.unit_price_micros', 'ol.refunded_micros'])
+      .groupBy(['ol.id', 'ol.order_id', 'ol.item_id', 'o.channel_id', 'ol.qty_shipped', 'ol.qty_returned', 'ol.unit_price_micros', 'ol.refunded_micros', 'ol.qty', 'ol.total_micros', 'ol.tax_micros'])
       .having(sql<number>`min(m.effective_at)`, '>=', start)
       .execute();
   const orderIds = shippedOrders.map((r) => r.document_id);
@@ -172,9 +178,26 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
       qty: qty - Number(r.qty_returned),
       gross,
       discount: 0,
-      revenue: gross - Number(r.refunded_micros),
+      revenue: orderRevenue(gross, r),
       cogs: Number(r.cost_out) - (orderCostBack.get(r.id) ?? 0),
     });
   }
   return facts;
+}
+
+function refundNetOfTax(refunded: number, tax: number, total: number): number {
+  return tax === 0 || total === 0 ? refunded : mulDiv(refunded, total - tax, total);
+}
+
+/**
+ * An order line's revenue, net of tax: without tax, what was shipped less what was refunded; with
+ * tax, the share of the line's total the customer kept paying for (shipped less refunded, refunds
+ * carrying their tax), less the tax in it.
+ */
+function orderRevenue(gross: number, r: { qty: number | string; qty_shipped: number | string; total_micros: number | string; tax_micros: number | string; refunded_micros: number | string }): number {
+  const tax = Number(r.tax_micros);
+  if (tax === 0) return gross - Number(r.refunded_micros);
+  const total = Number(r.total_micros);
+  const kept = mulDiv(total, Number(r.qty_shipped), Number(r.qty)) - Number(r.refunded_micros);
+  return mulDiv(kept, total - tax, total);
 }

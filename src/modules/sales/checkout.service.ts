@@ -12,6 +12,7 @@ import { postMovements, type NegativeBalance } from '../ledger/index.ts';
 import { resolveStockLocation, VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
 import { checkOccurredAt } from '../offline/index.ts';
 import { readSettings } from '../settings/index.ts';
+import { resolveTaxRates } from '../tax/index.ts';
 import { todayOf } from './availability.service.ts';
 import { expandLine, loadConsumables } from './consumption.ts';
 import { coverOfflineShortage, type OfflineShortage } from './offline-shortage.ts';
@@ -30,6 +31,11 @@ import type { CreateSaleInput, DiscountInput } from './sales.schema.ts';
  * built from what was written. An allow-negative store never refuses a sale because
  * its records disagree; the receipt flags any balance left below zero. A strict location refuses
  * with 409 insufficient_stock.
+ *
+ * Each line's tax rate, in this order: the line's `tax_rate`, the sale's `tax_rate`, else the
+ * shop's tax set-up for the item at the sale's site (tax-resolution.ts in the tax module). A rate
+ * given in the request keeps working for clients that price tax themselves. Whether prices include
+ * tax is the shop setting at the moment of the sale, kept on the sale.
  *
  * A sale with `occurred_at` was rung up while the till was offline and is being replayed: it is
  * dated and valued at that moment (the ledger's back-dated path), keeps the price and items as
@@ -109,15 +115,18 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     const pieces = await assignSaleLots(trx, bin, needs, catalog, todayOf(now));
 
     const unitPrices = input.lines.map((line, i) => unitPriceOf(i, line.unit_price, lineItems[i]!, chosen[i]!));
+    const taxRates = await taxRatesOf(trx, input, lineItems, bin.site_id!);
+    const taxIncluded = settings.prices_include_tax;
     const priced = priceSale(
       input.lines.map((line, i) => ({
         qty: line.qty,
         unitPriceMicros: unitPrices[i]!,
         discount: discountSpec(line.discount),
-        taxRatePpm: line.tax_rate ?? input.tax_rate,
+        taxRatePpm: taxRates[i]!,
       })),
       discountSpec(input.discount),
       unit,
+      taxIncluded,
     );
     const creditUsed = Math.min(extras.credit ?? 0, priced.total);
     const tenders: TenderInput[] = [
@@ -150,6 +159,7 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
       exchange_id: extras.exchangeId ?? null,
       actor_id: ctx.actor.id,
       created_at: now,
+      tax_included: taxIncluded ? 1 : 0,
     };
     const lines: SaleLineRecord[] = input.lines.map((line, i) => {
       const p = priced.lines[i]!;
@@ -179,7 +189,7 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
         line_discount_micros: p.lineDiscount,
         sale_discount_micros: p.saleDiscount,
         net_micros: p.net,
-        tax_rate_ppm: line.tax_rate ?? input.tax_rate,
+        tax_rate_ppm: taxRates[i]!,
         tax_micros: p.tax,
         total_micros: p.total,
         qty_returned: 0,
@@ -248,6 +258,16 @@ export function assertSellableLocation(bin: LocationRow): void {
       extra: { location_id: bin.id },
     });
   }
+}
+
+/** A rate the request gives wins (the line's, then the sale's); the tax set-up decides the rest, read only when needed. */
+async function taxRatesOf(trx: Trx, input: CreateSaleInput, items: readonly ItemRow[], siteId: string): Promise<number[]> {
+  const given = input.lines.map((line) => line.tax_rate ?? input.tax_rate);
+  const missing = items.filter((_, i) => given[i] === undefined);
+  if (missing.length === 0) return given as number[];
+  const resolved = await resolveTaxRates(trx, siteId, missing);
+  let next = 0;
+  return given.map((rate) => rate ?? resolved[next++]!);
 }
 
 /** An offline sale already happened, so an item archived before it replays still sells as rung up. */

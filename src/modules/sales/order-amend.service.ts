@@ -1,16 +1,16 @@
 import { sql } from 'kysely';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { OrderLineRow } from '../../platform/db/schema.ts';
-import { mulDiv } from '../../platform/decimal.ts';
 import { newId } from '../../platform/ids.ts';
 import { minorUnitMicros } from '../../platform/money.ts';
-import { QTY_SCALE } from '../../platform/quantity.ts';
 import { resolveItemRefs } from '../catalog/index.ts';
 import { listReservationsOfDocument } from '../ledger/index.ts';
 import { readSettings } from '../settings/index.ts';
+import { resolveTaxRates } from '../tax/index.ts';
 import { getChannel } from './channels.service.ts';
 import { expandLine, loadConsumables, partsOfShare } from './consumption.ts';
 import {
+  orderLineAmounts,
   allocateLines,
   getOrder,
   lockOpenOrder,
@@ -96,13 +96,17 @@ async function addLines(ctx: ServiceContext, channelId: string, orderId: string,
   const [resolved, settings] = await Promise.all([resolveItemRefs(trx, { ids: added.map((a) => a.item_id), skus: [], barcodes: [] }), readSettings(trx)]);
   const unit = minorUnitMicros(settings.base_currency);
   const catalog = await loadConsumables(trx, resolved.byId, []);
+  const order = await trx.selectFrom('orders').select(['expires_at', 'confirmed_at', 'tax_included']).where('id', '=', orderId).executeTakeFirstOrThrow();
+  const addedItems = added.map((a) => resolved.byId.get(a.item_id) ?? { id: a.item_id, category: null });
+  const rates = await resolveTaxRates(trx, channel.siteIds[0]!, addedItems);
   let lineNo = existing.reduce((max, l) => Math.max(max, l.line_no), 0);
-  const rows: OrderLineRow[] = added.map((a) => {
+  const rows: OrderLineRow[] = added.map((a, i) => {
     const item = resolved.byId.get(a.item_id);
     if (!item || item.status !== 'active') throw new SalesError('order_invalid', `No active item ${a.item_id}.`);
     const price = a.unit_price ?? item.price_micros;
     if (price === null) throw new SalesError('order_invalid', `${item.sku} has no price.`);
     lineNo += 1;
+    const amounts = orderLineAmounts(a.qty, price, rates[i]!, unit, Number(order.tax_included) === 1);
     return {
       id: newId('orl', now),
       order_id: orderId,
@@ -110,7 +114,9 @@ async function addLines(ctx: ServiceContext, channelId: string, orderId: string,
       item_id: item.id,
       qty: a.qty,
       unit_price_micros: price,
-      total_micros: mulDiv(a.qty, price, QTY_SCALE * unit) * unit,
+      total_micros: amounts.total,
+      tax_rate_ppm: rates[i]!,
+      tax_micros: amounts.tax,
       allocation: 'allocated',
       qty_packed: 0,
       qty_shipped: 0,
@@ -121,7 +127,6 @@ async function addLines(ctx: ServiceContext, channelId: string, orderId: string,
       parts_json: JSON.stringify(expandLine(item.id, a.qty, [], catalog)),
     };
   });
-  const order = await trx.selectFrom('orders').select(['expires_at', 'confirmed_at']).where('id', '=', orderId).executeTakeFirstOrThrow();
   const expiresAt = order.confirmed_at === null ? order.expires_at : null;
   const uncovered = await allocateLines(ctx, channel, orderId, rows.map((l) => ({ lineId: l.id, parts: partsOf(l) })), expiresAt);
   if (uncovered.size > 0 && channel.backorder_policy === 'refuse') throw await shortfallOf(trx, channel, rows.find((l) => uncovered.has(l.id))!, now);
@@ -129,13 +134,14 @@ async function addLines(ctx: ServiceContext, channelId: string, orderId: string,
   await trx.insertInto('order_lines').values(rows).execute();
 }
 
-/** The order's total is what it still sells: each line's price times its quantity not cancelled. */
+/** The order's total is what it still sells: each line's price times its quantity not cancelled, with its tax. */
 async function refreshTotal(ctx: ServiceContext, orderId: string, now: number): Promise<void> {
   const trx = ctx.trx!;
   const settings = await readSettings(trx);
   const unit = minorUnitMicros(settings.base_currency);
-  const lines = await trx.selectFrom('order_lines').select(['qty', 'qty_cancelled', 'unit_price_micros']).where('order_id', '=', orderId).execute();
-  const total = lines.reduce((s, l) => s + mulDiv(l.qty - l.qty_cancelled, l.unit_price_micros, QTY_SCALE * unit) * unit, 0);
+  const order = await trx.selectFrom('orders').select('tax_included').where('id', '=', orderId).executeTakeFirstOrThrow();
+  const lines = await trx.selectFrom('order_lines').select(['qty', 'qty_cancelled', 'unit_price_micros', 'tax_rate_ppm']).where('order_id', '=', orderId).execute();
+  const total = lines.reduce((s, l) => s + orderLineAmounts(l.qty - l.qty_cancelled, l.unit_price_micros, Number(l.tax_rate_ppm), unit, Number(order.tax_included) === 1).total, 0);
   await trx.updateTable('orders').set({ total_micros: total }).where('id', '=', orderId).execute();
   await refreshOrderStatus(trx, orderId, now);
 }

@@ -1,5 +1,6 @@
 import { toIso, toIsoOrNull } from '../../platform/clock.ts';
 import { formatMoney } from '../../platform/money.ts';
+import { formatPercent } from '../../platform/rate.ts';
 import { quantityToNumber } from '../../platform/quantity.ts';
 import { lotOrNull } from '../ledger/index.ts';
 import type { ChannelRecord } from './channels.service.ts';
@@ -18,6 +19,7 @@ export function toOrderJson(record: OrderRecord): OrderJson {
     customer_email: order.customer_email,
     ship_to: order.ship_to,
     total: formatMoney(order.total_micros),
+    tax_included: Number(order.tax_included) === 1,
     expires_at: toIsoOrNull(order.expires_at),
     confirmed_at: toIsoOrNull(order.confirmed_at),
     cancel_reason: order.cancel_reason,
@@ -29,6 +31,8 @@ export function toOrderJson(record: OrderRecord): OrderJson {
       item_id: l.item_id,
       qty: quantityToNumber(l.qty),
       unit_price: formatMoney(l.unit_price_micros),
+      tax_rate: formatPercent(Number(l.tax_rate_ppm)),
+      tax: formatMoney(Number(l.tax_micros)),
       total: formatMoney(l.total_micros),
       allocation: l.allocation,
       qty_open: quantityToNumber(openQty(l)),

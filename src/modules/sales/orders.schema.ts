@@ -6,6 +6,8 @@ import {
   moneyOutput,
   nonNegativeMoneyInput,
   optionalTextInput,
+  percentInput,
+  percentOutput,
   positiveQuantityInput,
   quantityOutput,
   textInput,
@@ -20,6 +22,7 @@ const orderLineInput = z
     sku: z.string().trim().min(1).max(64).optional().meta({ description: 'Leading and trailing whitespace is removed.' }),
     qty: positiveQuantityInput,
     unit_price: nonNegativeMoneyInput.optional().meta({ description: 'The price the channel charged, per base unit, in whole minor units of the shop currency; the item’s price when left out.' }),
+    tax_rate: percentInput.optional().meta({ description: 'The tax the channel charged on this line; the shop’s tax rules for the item at the channel’s first site when left out.' }),
   })
   .refine((l) => (l.item_id === undefined) !== (l.sku === undefined), { message: 'name the item by exactly one of item_id or sku' });
 
@@ -66,7 +69,8 @@ export const orderOutput = z
     customer_name: z.string().nullable(),
     customer_email: z.string().nullable(),
     ship_to: z.string().nullable(),
-    total: moneyOutput,
+    total: moneyOutput.meta({ description: 'What the customer pays for what is not cancelled, tax included.' }),
+    tax_included: z.boolean().meta({ description: 'The prices included tax.' }),
     expires_at: instantOutput.nullable().meta({ description: 'When the reservations of an unconfirmed order lapse.' }),
     confirmed_at: instantOutput.nullable(),
     cancel_reason: z.string().nullable(),
@@ -79,7 +83,9 @@ export const orderOutput = z
         item_id: z.string(),
         qty: quantityOutput,
         unit_price: moneyOutput,
-        total: moneyOutput,
+        tax_rate: percentOutput,
+        tax: moneyOutput.meta({ description: 'The tax in the line’s total.' }),
+        total: moneyOutput.meta({ description: 'Quantity × unit price, with its tax (on top, or within when prices include tax).' }),
         allocation: z.enum(['allocated', 'back_ordered']),
         qty_open: quantityOutput,
         qty_packed: quantityOutput,

@@ -21,11 +21,13 @@ import {
   setReservationExpiry,
 } from '../ledger/index.ts';
 import { readSettings } from '../settings/index.ts';
+import { resolveTaxRates } from '../tax/index.ts';
 import { nearestSiteFirst, type AllocationStrategy, type LineNeed } from './allocation.ts';
 import { todayOf } from './availability.service.ts';
 import { channelSells, getChannel, type ChannelRecord } from './channels.service.ts';
 import { expandLine, loadConsumables, partsOfShare, type Part } from './consumption.ts';
 import type { CancelOrderInput, CreateOrderInput } from './orders.schema.ts';
+import { taxOfAmount } from './pricing.ts';
 import { SalesError } from './sales.errors.ts';
 
 /**
@@ -37,6 +39,10 @@ import { SalesError } from './sales.errors.ts';
  *
  * An order from a channel with a reservation time limit lapses if it is not confirmed in time:
  * its reservations carry the expiry and `expireOrders` releases them and closes it.
+ *
+ * Tax: a line's `tax_rate` when the channel sends one, else the shop's tax rules for the item at
+ * the channel's first site (where its stock is looked for first). A line's total is what the
+ * customer pays, tax included; with prices that include tax it is the price times the quantity.
  *
  * Order lines count their units through their life: packed (into a shipment not yet sent),
  * shipped, delivered, cancelled, returned. The fulfillment module reports packing, shipping and
@@ -103,6 +109,7 @@ export async function createOrder(ctx: ServiceContext, input: CreateOrderInput):
         customer_email: input.customer?.email ?? null,
         ship_to: input.ship_to ?? null,
         total_micros: 0,
+        tax_included: 0,
         expires_at: null,
         confirmed_at: null,
         cancel_reason: null,
@@ -140,9 +147,15 @@ export async function createOrder(ctx: ServiceContext, input: CreateOrderInput):
     });
     if (errors.length) throw new SalesError('order_invalid', errors[0]!.message, { errors });
     const catalog = await loadConsumables(trx, resolved.byId, []);
+    const needRates = items.filter((_, i) => input.lines[i]!.tax_rate === undefined);
+    const ruled = needRates.length ? await resolveTaxRates(trx, channel.siteIds[0]!, needRates) : [];
+    let nextRuled = 0;
+    const taxIncluded = settings.prices_include_tax;
     const lines: OrderLineRow[] = input.lines.map((line, i) => {
       const price = line.unit_price ?? items[i]!.price_micros!;
       const parts = expandLine(items[i]!.id, line.qty, [], catalog);
+      const ratePpm = line.tax_rate ?? ruled[nextRuled++]!;
+      const amounts = orderLineAmounts(line.qty, price, ratePpm, unit, taxIncluded);
       return {
         id: newId('orl', now),
         order_id: orderId,
@@ -150,7 +163,9 @@ export async function createOrder(ctx: ServiceContext, input: CreateOrderInput):
         item_id: items[i]!.id,
         qty: line.qty,
         unit_price_micros: price,
-        total_micros: mulDiv(line.qty, price, QTY_SCALE * unit) * unit,
+        total_micros: amounts.total,
+        tax_rate_ppm: ratePpm,
+        tax_micros: amounts.tax,
         allocation: 'allocated',
         qty_packed: 0,
         qty_shipped: 0,
@@ -170,12 +185,17 @@ export async function createOrder(ctx: ServiceContext, input: CreateOrderInput):
     await trx.insertInto('order_lines').values(lines).execute();
     await trx
       .updateTable('orders')
-      .set({ currency, total_micros: lines.reduce((s, l) => s + l.total_micros, 0), expires_at: expiresAt, status: orderStatus(lines, 'allocated') })
+      .set({ currency, total_micros: lines.reduce((s, l) => s + l.total_micros, 0), tax_included: taxIncluded ? 1 : 0, expires_at: expiresAt, status: orderStatus(lines, 'allocated') })
       .where('id', '=', orderId)
       .execute();
     await emitWebhookEvent(trx, { type: 'order.created', data: { order_id: orderId, channel_id: channel.id, channel_order_id: input.channel_order_id } }, now);
     return { record: await getOrder(tctx, orderId), created: true };
   });
+}
+
+/** What a quantity of an order line comes to: its amount rounded to the minor unit, with the tax on top of it or within it. */
+export function orderLineAmounts(qty: number, priceMicros: number, ratePpm: number, unit: number, taxIncluded: boolean): { net: number; tax: number; total: number } {
+  return taxOfAmount(mulDiv(qty, priceMicros, QTY_SCALE * unit) * unit, ratePpm, unit, taxIncluded);
 }
 
 /** The 409 for an order the channel's sites cannot cover: which item, how much was asked, how much there is. */

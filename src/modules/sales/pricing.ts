@@ -14,9 +14,14 @@ import { SalesError } from './sales.errors.ts';
  * 3. A sale discount is an amount or a percentage of the lines' total after their own discounts;
  *    it is shared out over the lines in proportion to those totals by largest remainder, in whole
  *    minor units, so the shares add up to it exactly.
- * 4. Tax is charged per line on its net (after both discounts) at the line's rate and rounded
- *    half away from zero to the minor unit; the sale's tax is the sum of the lines' taxes.
- *    Prices are before tax.
+ * 4. Tax is worked out per line at the line's rate, rounded half away from zero to the minor
+ *    unit; the sale's tax is the sum of the lines' taxes.
+ *    - Prices before tax (the default): tax = net × rate on the line's amount after both
+ *      discounts, and total = net + tax.
+ *    - Prices that include tax (the shop setting `prices_include_tax`): the line's amount after
+ *      both discounts is its total, what the shelf said; tax = total × rate ÷ (1 + rate) and
+ *      net = total − tax. 3 × 4.99 at 20 %: total 14.97, tax 14.97 × 0.2 ÷ 1.2 = 2.495 → 2.50,
+ *      net 12.47. `net` is revenue net of tax either way.
  */
 
 export type DiscountSpec = { kind: 'amount'; amountMicros: number } | { kind: 'percent'; ppm: number };
@@ -67,7 +72,7 @@ function discountOf(spec: DiscountSpec | null, base: number, unit: number, field
   return amount;
 }
 
-export function priceSale(lines: readonly PricingLine[], saleDiscountSpec: DiscountSpec | null, unit: number): PricedSale {
+export function priceSale(lines: readonly PricingLine[], saleDiscountSpec: DiscountSpec | null, unit: number, taxIncluded = false): PricedSale {
   const gross = lines.map((l) => mulDiv(l.qty, l.unitPriceMicros, QTY_SCALE * unit) * unit);
   const lineDiscounts = lines.map((l, i) => discountOf(l.discount, gross[i]!, unit, `body.lines.${i}.discount`));
   const afterLine = gross.map((g, i) => g - lineDiscounts[i]!);
@@ -75,9 +80,9 @@ export function priceSale(lines: readonly PricingLine[], saleDiscountSpec: Disco
   const saleDiscount = discountOf(saleDiscountSpec, base, unit, 'body.discount');
   const shares = shareOut(saleDiscount / unit, afterLine).map((units) => units * unit);
   const priced = lines.map((l, i) => {
-    const net = afterLine[i]! - shares[i]!;
-    const tax = mulDiv(net, l.taxRatePpm, RATE_PPM_FULL * unit) * unit;
-    return { gross: gross[i]!, lineDiscount: lineDiscounts[i]!, saleDiscount: shares[i]!, net, tax, total: net + tax };
+    const amount = afterLine[i]! - shares[i]!;
+    const { net, tax, total } = taxOfAmount(amount, l.taxRatePpm, unit, taxIncluded);
+    return { gross: gross[i]!, lineDiscount: lineDiscounts[i]!, saleDiscount: shares[i]!, net, tax, total };
   });
   const sum = (pick: (l: PricedLine) => number) => priced.reduce((s, l) => s + pick(l), 0);
   return {
@@ -88,6 +93,19 @@ export function priceSale(lines: readonly PricingLine[], saleDiscountSpec: Disco
     tax: sum((l) => l.tax),
     total: sum((l) => l.total),
   };
+}
+
+/**
+ * The tax on an amount in whole minor units at a rate, rounded half away from zero to the minor
+ * unit: on top of it (prices before tax) or within it (prices that include tax).
+ */
+export function taxOfAmount(amount: number, ratePpm: number, unit: number, taxIncluded: boolean): { net: number; tax: number; total: number } {
+  if (taxIncluded) {
+    const tax = mulDiv(amount, ratePpm, (RATE_PPM_FULL + ratePpm) * unit) * unit;
+    return { net: amount - tax, tax, total: amount };
+  }
+  const tax = mulDiv(amount, ratePpm, RATE_PPM_FULL * unit) * unit;
+  return { net: amount, tax, total: amount + tax };
 }
 
 /** Splits `units` over `weights` in proportion, by largest remainder (earlier lines win ties); the parts add up to `units`. */

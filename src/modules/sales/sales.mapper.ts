@@ -65,6 +65,7 @@ export function toSaleJson(record: SaleRecord, view: View): SaleJson {
     note: sale.note,
     exchange_id: sale.exchange_id,
     created_at: toIso(sale.created_at),
+    tax_included: Number(sale.tax_included) === 1,
     lines: record.lines.map((l) => ({
       id: l.id,
       line_no: l.line_no,

@@ -51,7 +51,7 @@ const saleLineInput = z
     lot_code: z.string().trim().min(1).max(64).optional().meta({ description: 'Lot or serial number of a tracked item; FEFO when left out for lots. Leading and trailing whitespace is removed.' }),
     modifiers: z.array(idInput('mod')).max(20).default([]).meta({ description: 'Modifier ids; each applies once per unit sold.' }),
     discount: discountInput.optional(),
-    tax_rate: percentInput.optional().meta({ description: 'Tax on this line; the sale’s rate when left out.' }),
+    tax_rate: percentInput.optional().meta({ description: 'Tax on this line, overriding the shop’s tax rules; the sale’s `tax_rate` when left out, else the rules’ rate for the item at the site.' }),
   })
   .refine(exactlyOne(['item_id', 'sku', 'barcode']), { message: 'name the item by exactly one of item_id, sku or barcode' });
 
@@ -62,7 +62,9 @@ export const saleFields = {
   currency: currencyInput.optional().meta({ description: 'Must be the shop’s currency when given.' }),
   employee: textInput(120).optional(),
   note: optionalTextInput(1000).optional(),
-  tax_rate: percentInput.default(0).meta({ description: 'Tax rate for lines that give none; prices are before tax.' }),
+  tax_rate: percentInput.optional().meta({
+    description: 'Tax rate for lines that give none, overriding the shop’s tax rules; when left out each line gets its item’s rate at the site from the rules (GET /api/v1/tax-table). Whether prices include tax is the shop setting `prices_include_tax`.',
+  }),
   discount: discountInput.optional().meta({ description: 'A discount on the whole sale, shared over the lines in proportion.' }),
   lines: z.array(saleLineInput).min(1).max(200),
   payments: z.array(paymentInput).max(20).default([]),
@@ -110,6 +112,7 @@ export const saleOutput = z
     note: z.string().nullable(),
     exchange_id: z.string().nullable(),
     created_at: instantOutput,
+    tax_included: z.boolean().meta({ description: 'The prices included tax: each line’s total is its amount after discounts and `net` is that less the tax.' }),
     lines: z.array(
       z.object({
         id: z.string(),

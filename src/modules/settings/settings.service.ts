@@ -12,9 +12,11 @@ export interface ShopSettings {
   time_zone: string;
   /** How many days back a till or scanner may date work it did offline (`occurred_at`). */
   offline_window_days: number;
+  /** Shelf prices include tax (VAT-style): a sale's line total is its price and the tax is worked out of it. */
+  prices_include_tax: boolean;
 }
 
-export const defaultSettings: ShopSettings = { shop_name: 'My shop', base_currency: 'USD', time_zone: 'UTC', offline_window_days: 7 };
+export const defaultSettings: ShopSettings = { shop_name: 'My shop', base_currency: 'USD', time_zone: 'UTC', offline_window_days: 7, prices_include_tax: false };
 
 export const settingsPatch = z
   .strictObject({
@@ -33,15 +35,20 @@ export const settingsPatch = z
       }, 'an IANA time zone such as Europe/London')
       .optional(),
     offline_window_days: z.number().int().min(0).max(90).optional().meta({ description: 'How many days back offline work (`occurred_at`) may be dated; 7 by default.' }),
+    prices_include_tax: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Prices include tax (the receipt total is the shelf price and the tax is worked out of it); false by default: tax is added on top.' }),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change' });
 
 export async function readSettings(db: Executor): Promise<ShopSettings> {
   const rows = await db.selectFrom('settings').selectAll().execute();
   const stored = Object.fromEntries(rows.map((r) => [r.key, r.value]));
-  // Values are stored as text; the one number among them is read back as one.
+  // Values are stored as text; the number and the flag among them are read back as such.
   const windowDays = stored.offline_window_days === undefined ? defaultSettings.offline_window_days : Number(stored.offline_window_days);
-  return { ...defaultSettings, ...(stored as Partial<ShopSettings>), offline_window_days: windowDays };
+  const pricesIncludeTax = stored.prices_include_tax === undefined ? defaultSettings.prices_include_tax : stored.prices_include_tax === 'true';
+  return { ...defaultSettings, ...(stored as Partial<Record<keyof ShopSettings, unknown>>), offline_window_days: windowDays, prices_include_tax: pricesIncludeTax } as ShopSettings;
 }
 
 export async function getSettings(ctx: ServiceContext): Promise<ShopSettings> {

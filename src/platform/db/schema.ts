@@ -796,6 +796,8 @@ export interface SaleTable {
   exchange_id: string | null;
   actor_id: string | null;
   created_at: number;
+  /** 1 when the prices included tax (the shop's `prices_include_tax` when sold). */
+  tax_included: number;
 }
 
 export interface SaleLineTable {
@@ -859,6 +861,30 @@ export interface PaymentTable {
 
 export type OrderStatus = 'back_ordered' | 'allocated' | 'partially_shipped' | 'shipped' | 'delivered' | 'cancelled' | 'expired';
 
+export interface TaxRateTable {
+  id: string;
+  name: string;
+  rate_ppm: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A rate for a site ('' = every site) and a category ('' = every category); the most specific wins. */
+export interface TaxRuleTable {
+  site_id: string;
+  /** The category trimmed and lower-cased ('' = any). */
+  category_key: string;
+  /** The category as written. */
+  category: string;
+  tax_rate_id: string;
+  updated_at: number;
+}
+
+export interface TaxExemptItemTable {
+  item_id: string;
+  created_at: number;
+}
+
 export interface OrderTable {
   id: string;
   channel_id: string;
@@ -869,6 +895,8 @@ export interface OrderTable {
   customer_email: string | null;
   ship_to: string | null;
   total_micros: number;
+  /** 1 when the prices included tax. */
+  tax_included: number;
   expires_at: number | null;
   confirmed_at: number | null;
   cancel_reason: string | null;
@@ -883,7 +911,11 @@ export interface OrderLineTable {
   item_id: string;
   qty: number;
   unit_price_micros: number;
+  /** What the customer pays for the line, tax included. */
   total_micros: number;
+  tax_rate_ppm: number;
+  /** The tax in `total_micros`. */
+  tax_micros: number;
   allocation: 'allocated' | 'back_ordered';
   /** Packed into a shipment not yet sent: still open and reserved, no longer free to cancel. */
   qty_packed: number;
@@ -1754,6 +1786,9 @@ export interface DB {
   sale_discounts: SaleDiscountTable;
   payments: PaymentTable;
   orders: OrderTable;
+  tax_rates: TaxRateTable;
+  tax_rules: TaxRuleTable;
+  tax_exempt_items: TaxExemptItemTable;
   order_lines: OrderLineTable;
   returns: ReturnTable;
   return_lines: ReturnLineTable;
@@ -1941,3 +1976,5 @@ export type ChannelSyncLogRow = Selectable<ChannelSyncLogTable>;
 export type ProductRow = Selectable<ProductTable>;
 export type ProductVariantRow = Selectable<ProductVariantTable>;
 export type ImportJobRow = Selectable<ImportJobTable>;
+export type TaxRateRow = Selectable<TaxRateTable>;
+export type TaxRuleRow = Selectable<TaxRuleTable>;

@@ -62,6 +62,7 @@ const sections: { title: string; entries: NavEntry[] }[] = [
     title: 'Administration',
     entries: [
       { to: '/admin/settings', label: 'Shop settings', permission: 'settings.write' },
+      { to: '/admin/tax', label: 'Tax', permission: 'tax.write' },
       { to: '/admin/locations', label: 'Locations', permission: 'locations.read' },
       { to: '/admin/users', label: 'Users', permission: 'users.manage' },
       { to: '/admin/tokens', label: 'API tokens', permission: 'tokens.manage' },

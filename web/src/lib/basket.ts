@@ -8,7 +8,10 @@
  * 2. a line discount is whole cents, or a percentage of the gross rounded to the cent;
  * 3. a sale discount (amount or percentage of the lines after their discounts) is shared over
  *    the lines in proportion, by largest remainder, in whole cents;
- * 4. tax per line on its net, rounded to the cent; prices are before tax.
+ * 4. tax per line, rounded to the cent: on top of the line's amount after discounts when prices
+ *    are before tax; worked out of it (amount × rate ÷ (1 + rate)) when prices include tax, the
+ *    amount then being the line's total. Each line's rate comes from the shop's tax rules
+ *    (`rateOfItem`, the server's tax-resolution.ts mirrored).
  */
 
 const CENT = 10_000n;
@@ -64,7 +67,7 @@ export function shareOut(units: bigint, weights: readonly bigint[]): bigint[] {
   return floors;
 }
 
-export function priceBasket(lines: readonly BasketLine[], saleDiscount: Discount): BasketTotals {
+export function priceBasket(lines: readonly BasketLine[], saleDiscount: Discount, taxIncluded = false): BasketTotals {
   const gross = lines.map((l) => mulDiv(l.qtyMilli, l.unitPriceMicros, QTY_SCALE * CENT) * CENT);
   const lineDiscounts = lines.map((l, i) => discountOf(l.discount, gross[i]!));
   const afterLine = gross.map((g, i) => g - lineDiscounts[i]!);
@@ -72,9 +75,13 @@ export function priceBasket(lines: readonly BasketLine[], saleDiscount: Discount
   const whole = discountOf(saleDiscount, base);
   const shares = shareOut(whole / CENT, afterLine).map((u) => u * CENT);
   const priced = lines.map((l, i) => {
-    const net = afterLine[i]! - shares[i]!;
-    const tax = mulDiv(net, l.taxPpm, PPM_FULL * CENT) * CENT;
-    return { gross: gross[i]!, discount: lineDiscounts[i]! + shares[i]!, net, tax, total: net + tax };
+    const amount = afterLine[i]! - shares[i]!;
+    if (taxIncluded) {
+      const tax = mulDiv(amount, l.taxPpm, (PPM_FULL + l.taxPpm) * CENT) * CENT;
+      return { gross: gross[i]!, discount: lineDiscounts[i]! + shares[i]!, net: amount - tax, tax, total: amount };
+    }
+    const tax = mulDiv(amount, l.taxPpm, PPM_FULL * CENT) * CENT;
+    return { gross: gross[i]!, discount: lineDiscounts[i]! + shares[i]!, net: amount, tax, total: amount + tax };
   });
   const sum = (pick: (l: (typeof priced)[number]) => bigint) => priced.reduce((s, l) => s + pick(l), 0n);
   return { lines: priced, subtotal: sum((l) => l.gross), discount: sum((l) => l.discount), tax: sum((l) => l.tax), total: sum((l) => l.total) };
@@ -88,9 +95,36 @@ export function percentToPpm(text: string): bigint | null {
   return ppm > PPM_FULL ? null : ppm;
 }
 
+/** 88 750 ppm → "8.875" (percent), as the API writes rates. */
+export function ppmToPercent(ppm: bigint): string {
+  const whole = ppm / 10_000n;
+  const fraction = (ppm % 10_000n).toString().padStart(4, '0').replace(/0+$/, '');
+  return fraction ? `${whole}.${fraction}` : String(whole);
+}
+
 /** A quantity number (≤ 3 decimals) as thousandths. */
 export function qtyToMilli(qty: number): bigint {
   const [whole = '0', fraction = ''] = Math.abs(qty).toFixed(3).split('.');
   const milli = BigInt(whole) * 1000n + BigInt(fraction);
   return qty < 0 ? -milli : milli;
+}
+
+/** What `GET /api/v1/tax-table` answers: the shop's tax rules resolved for one site. */
+export interface TaxTable {
+  site_id: string;
+  prices_include_tax: boolean;
+  default_rate: string;
+  categories: { category: string; rate: string }[];
+  exempt_item_ids: string[];
+}
+
+/**
+ * An item's rate at the table's site, as the server resolves it: exempt items none; then the
+ * item's category (trimmed, case-insensitive) if it has a rate here; else the site's default.
+ */
+export function rateOfItem(table: TaxTable | undefined, item: { id: string; category: string | null }): bigint {
+  if (!table || table.exempt_item_ids.includes(item.id)) return 0n;
+  const key = (item.category ?? '').trim().toLowerCase();
+  const rule = key ? table.categories.find((c) => c.category.trim().toLowerCase() === key) : undefined;
+  return percentToPpm(rule ? rule.rate : table.default_rate) ?? 0n;
 }

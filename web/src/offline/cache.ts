@@ -6,7 +6,8 @@ import { isUnreachable } from './send.ts';
 /**
  * What a till and a scanner need to keep working without the server, kept in IndexedDB: every
  * active item (names, SKUs, barcodes, prices), the modifiers offered with the items this till has
- * sold, the shop's settings, the location tree and the open purchase orders. Each read that the
+ * sold, the shop's settings, each store's tax table (the rates the rules give there, so the
+ * offline counter charges the tax the server would), the location tree and the open purchase orders. Each read that the
  * pages make online refreshes its copy; `refreshTill` refreshes the catalogue in the background.
  */
 
@@ -52,7 +53,9 @@ export async function refreshTill(): Promise<TillCatalogue> {
   const items = await fetchAll<Item>('/api/v1/items', { status: 'active' }, 5000);
   const catalogue = { savedAt: new Date().toISOString(), items };
   await writeCached(TILL_KEY, catalogue);
-  await Promise.all([cachedGet<Settings>('/api/v1/settings'), cachedGet('/api/v1/locations')]);
+  const [, locations] = await Promise.all([cachedGet<Settings>('/api/v1/settings'), cachedGet<{ data: { id: string; kind: string; site_type?: string | null }[] }>('/api/v1/locations')]);
+  const stores = (locations?.data ?? []).filter((l) => l.kind === 'site' && l.site_type === 'store');
+  for (const store of stores.slice(0, 50)) await cachedGet('/api/v1/tax-table', { site_id: store.id }).catch(() => undefined);
   // Modifiers belong mostly to made-to-order items (a latte); those and the items this till sold are kept.
   const sold = (await readCached<string[]>('modifier-items')) ?? [];
   const made = items.filter((i) => !i.stocked).map((i) => i.id);

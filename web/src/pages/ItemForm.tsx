@@ -10,6 +10,7 @@ import { useCapabilities } from '../lib/capabilities.ts';
 import { formatQty, parseMoneyInput, parseQuantityInput } from '../lib/decimal.ts';
 import { itemLabel, useItemsById } from '../lib/items.ts';
 import { blankListing, fromListing, LISTING_FIELDS, ListingFields, listingBody, type ListingJson, type ListingState } from './item/ListingFields.tsx';
+import { TaxExemptField, useTaxExempt } from './item/TaxExempt.tsx';
 
 interface FormState {
   sku: string;
@@ -138,6 +139,7 @@ export function ItemFormPage() {
       setListingLoaded(true);
     }
   }, [existingListing.data, listingLoaded]);
+  const tax = useTaxExempt(id);
   const componentItems = useItemsById(form.components.map((c) => c.item_id));
   const fields = [
     ...Object.keys(blank),
@@ -153,6 +155,7 @@ export function ItemFormPage() {
         await api.put(`/api/v1/items/${item.id}/listing`, listingBody(listing));
         void qc.invalidateQueries({ queryKey: ['item-listing', item.id] });
       }
+      await tax.save(item.id);
       return item;
     },
     onSuccess: (item) => {
@@ -184,7 +187,8 @@ export function ItemFormPage() {
         <div className="grid-3">
           <TextField label="SKU" value={form.sku} onValue={set('sku')} error={err.sku} required autoFocus={!editing} />
           <TextField label="Name" value={form.name} onValue={set('name')} error={err.name} required />
-          <TextField label="Category" value={form.category} onValue={set('category')} error={err.category} />
+          <TextField label="Category" value={form.category} onValue={set('category')} error={err.category} hint="Tax rules can give a category its own rate" />
+          <TaxExemptField exempt={tax.exempt} onChange={tax.setExempt} disabled={!tax.canWrite} />
           <TextField label="Price" inputMode="decimal" value={form.price} onValue={set('price')} error={err.price} hint="Per base unit, e.g. 12.50" />
           <TextField label="Base unit" value={form.base_unit} onValue={set('base_unit')} error={err.base_unit} hint="ea, kg, l…" />
           <TextField label="Weight of one unit (g)" inputMode="decimal" value={form.unit_weight_g} onValue={set('unit_weight_g')} error={err.unit_weight_g} />

@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api, newIdempotencyKey } from '../../api/client.ts';
 import { mapProblem, type MappedProblem } from '../../api/problem.ts';
@@ -7,10 +7,10 @@ import { useLocations, useSignedIn, useSite } from '../../auth/session.tsx';
 import { ItemSearch } from '../../components/ItemSearch.tsx';
 import { ScanBox, type ScanOutcome } from '../../components/ScanBox.tsx';
 import { Empty, FormErrors, PageHeader } from '../../components/ui.tsx';
-import { percentToPpm, priceBasket, qtyToMilli } from '../../lib/basket.ts';
+import { ppmToPercent, priceBasket, qtyToMilli, rateOfItem, type TaxTable } from '../../lib/basket.ts';
 import { formatQty, fromMicros, parseMoneyInput, parseQuantityInput, toMicros } from '../../lib/decimal.ts';
 import { lookUpItem } from '../../lib/lookup.ts';
-import { modifierGroupsOf } from '../../offline/cache.ts';
+import { cachedGet, modifierGroupsOf } from '../../offline/cache.ts';
 import { useOffline } from '../../offline/OfflineProvider.tsx';
 import { isUnreachable } from '../../offline/send.ts';
 import { BasketLine } from './counter/BasketLine.tsx';
@@ -32,7 +32,15 @@ export function CounterPage() {
   const store = siteId ? byId.get(siteId) : undefined;
   const [register, setRegister] = useState(() => localStorage.getItem('stockroom.register') ?? 'T1');
   const [lines, setLines] = useState<CounterLine[]>([]);
-  const [taxRate, setTaxRate] = useState(() => localStorage.getItem('stockroom.tax_rate') ?? '0');
+  // The shop's tax rules resolved for this store, kept for offline use: the till works out each
+  // line's rate exactly as the server will.
+  const taxQuery = useQuery({
+    queryKey: ['tax-table', siteId],
+    queryFn: () => cachedGet<TaxTable>('/api/v1/tax-table', { site_id: siteId! }),
+    enabled: Boolean(siteId) && store?.kind === 'site',
+    staleTime: 60_000,
+  });
+  const taxTable = taxQuery.data;
   const [saleDiscount, setSaleDiscount] = useState(noDiscount);
   const [tender, setTender] = useState<Tender>('card');
   const [tendered, setTendered] = useState('');
@@ -70,14 +78,13 @@ export function CounterPage() {
   const update = (key: number, change: Partial<CounterLine>) => setLines((ls) => ls.map((l) => (l.key === key ? { ...l, ...change } : l)));
 
   const totals = useMemo(() => {
-    const taxPpm = percentToPpm(taxRate) ?? 0n;
     const basket = lines.map((l) => {
       const q = parseQuantityInput(l.qty);
       const modifierDelta = l.groups.flatMap((g) => g.modifiers).filter((m) => l.modifiers.includes(m.id)).reduce((s, m) => s + toMicros(m.price_delta), 0n);
-      return { qtyMilli: q.ok ? qtyToMilli(q.value) : 0n, unitPriceMicros: toMicros(l.item.price ?? '0') + modifierDelta, discount: discountOf(l.discountKind, l.discountValue), taxPpm };
+      return { qtyMilli: q.ok ? qtyToMilli(q.value) : 0n, unitPriceMicros: toMicros(l.item.price ?? '0') + modifierDelta, discount: discountOf(l.discountKind, l.discountValue), taxPpm: rateOfItem(taxTable, l.item) };
     });
-    return priceBasket(basket, discountOf(saleDiscount.kind, saleDiscount.value));
-  }, [lines, taxRate, saleDiscount]);
+    return priceBasket(basket, discountOf(saleDiscount.kind, saleDiscount.value), taxTable?.prices_include_tax ?? false);
+  }, [lines, taxTable, saleDiscount]);
 
   const sell = useMutation({
     mutationFn: async (body: Record<string, unknown>): Promise<Sale | null> => {
@@ -119,7 +126,7 @@ export function CounterPage() {
       void qc.invalidateQueries({ queryKey: ['sales'] });
     },
     onError: (error) => {
-      const fields = ['location_id', 'register', 'tax_rate', 'discount', 'payments', 'payments.0.amount', ...lines.flatMap((_, i) => [`lines.${i}`, `lines.${i}.qty`, `lines.${i}.modifiers`, `lines.${i}.discount`])];
+      const fields = ['location_id', 'register', 'discount', 'payments', 'payments.0.amount', ...lines.flatMap((_, i) => [`lines.${i}`, `lines.${i}.qty`, `lines.${i}.modifiers`, `lines.${i}.discount`])];
       setProblem(mapProblem(error, fields));
     },
   });
@@ -131,7 +138,6 @@ export function CounterPage() {
     const body = {
       location_id: siteId,
       register,
-      tax_rate: taxRate.trim() || '0',
       ...(session.user ? { employee: session.user.name } : {}),
       ...(sold ? { discount: sold } : {}),
       lines: lines.map((l, i) => {
@@ -151,7 +157,6 @@ export function CounterPage() {
     if (Object.keys(local).length) return setProblem({ byField: local, general: local.location_id ? [local.location_id] : ['Some lines need attention.'] });
     setProblem(none);
     localStorage.setItem('stockroom.register', register);
-    localStorage.setItem('stockroom.tax_rate', taxRate);
     sell.mutate(body);
   };
 
@@ -183,6 +188,7 @@ export function CounterPage() {
                     line={l}
                     index={i}
                     amountMicros={totals.lines[i]?.gross ?? 0n}
+                    taxRate={ppmToPercent(rateOfItem(taxTable, l.item))}
                     errors={problem.byField}
                     onChange={(change) => update(l.key, change)}
                     onRemove={() => setLines((ls) => ls.filter((x) => x.key !== l.key))}
@@ -194,8 +200,7 @@ export function CounterPage() {
         </div>
         <CounterPayment
           totals={totals}
-          taxRate={taxRate}
-          onTaxRate={setTaxRate}
+          taxIncluded={taxTable?.prices_include_tax ?? false}
           saleDiscount={saleDiscount}
           onSaleDiscount={(change) => setSaleDiscount((d) => ({ ...d, ...change }))}
           tender={tender}
@@ -203,7 +208,7 @@ export function CounterPage() {
           tendered={tendered}
           onTendered={setTendered}
           errors={problem.byField}
-          canPay={lines.length > 0}
+          canPay={lines.length > 0 && !taxQuery.isLoading}
           paying={sell.isPending}
           onPay={pay}
         />

@@ -40,6 +40,8 @@ export interface Sale {
   created_at: string;
   currency: string;
   lines: SaleLine[];
+  /** The prices included tax: the tax is part of the total, not added to it. */
+  tax_included?: boolean;
   discounts: { line_id: string | null; kind: string; amount: string; reason: string; employee: string }[];
   totals: { subtotal: string; discount: string; tax: string; total: string; paid: string; change: string; refunded: string };
   payments: { tender: string; amount: string; reference: string | null }[];

@@ -8,6 +8,7 @@ export function BasketLine({
   line: l,
   index: i,
   amountMicros,
+  taxRate,
   errors,
   onChange,
   onRemove,
@@ -16,6 +17,8 @@ export function BasketLine({
   index: number;
   /** The line's amount before discounts and tax (quantity × price with modifiers), as the receipt shows it. */
   amountMicros: bigint;
+  /** The line's tax rate from the shop's tax rules, as a percentage. */
+  taxRate: string;
   errors: Record<string, string>;
   onChange(change: Partial<CounterLine>): void;
   onRemove(): void;
@@ -37,6 +40,9 @@ export function BasketLine({
         </button>
         <span className="muted">
           × <Money value={l.item.price} /> {l.item.base_unit}
+        </span>
+        <span className="muted" data-testid="line-tax-rate">
+          tax {taxRate}%
         </span>
         <button type="button" className="link" onClick={onRemove} aria-label={`Remove ${l.item.name}`}>
           Remove

@@ -11,11 +11,14 @@ export interface SaleDiscountInput {
   reason: string;
 }
 
-/** The till's side panel: tax rate, a discount on the whole sale, the running totals, the tender and the Take button. */
+/**
+ * The till's side panel: a discount on the whole sale, the running totals, the tender and the Take
+ * button. Nobody types a tax rate here: each line's rate comes from the shop's tax set-up.
+ */
 export function CounterPayment(props: {
   totals: BasketTotals;
-  taxRate: string;
-  onTaxRate(v: string): void;
+  /** The prices include tax: the tax is shown as part of the total, not added to it. */
+  taxIncluded: boolean;
   saleDiscount: SaleDiscountInput;
   onSaleDiscount(change: Partial<SaleDiscountInput>): void;
   tender: Tender;
@@ -32,9 +35,6 @@ export function CounterPayment(props: {
   const due = formatMoney(fromMicros(totals.total), currency);
   return (
     <aside className="card counter-pay" aria-label="Payment">
-      <div className="row">
-        <TextField label="Tax rate (%)" inputMode="decimal" value={props.taxRate} onValue={props.onTaxRate} error={errors.tax_rate} />
-      </div>
       <details>
         <summary>Discount on the whole sale</summary>
         <SelectField label="Kind" value={saleDiscount.kind} onValue={(v) => props.onSaleDiscount({ kind: v as DiscountKind })} options={DISCOUNT_OPTIONS} />
@@ -54,8 +54,8 @@ export function CounterPayment(props: {
             <dd>−{formatMoney(fromMicros(totals.discount), currency)}</dd>
           </>
         )}
-        <dt>Tax</dt>
-        <dd>{formatMoney(fromMicros(totals.tax), currency)}</dd>
+        <dt>{props.taxIncluded ? 'Tax included' : 'Tax'}</dt>
+        <dd data-testid="basket-tax">{formatMoney(fromMicros(totals.tax), currency)}</dd>
       </dl>
       <p className="basket-total" data-testid="basket-total">
         {due}

@@ -62,7 +62,7 @@ export function SaleReceipt({ sale }: { sale: Sale }) {
             </tr>
           )}
           <tr>
-            <td>Tax{rates.length === 1 && !/^0(\.0*)?$/.test(rates[0]!) ? ` (${rates[0]}%)` : ''}</td>
+            <td>{sale.tax_included ? 'Tax included' : 'Tax'}{rates.length === 1 && !/^0(\.0*)?$/.test(rates[0]!) ? ` (${rates[0]}%)` : ''}</td>
             <td className="num" data-testid="receipt-tax">
               {formatMoney(sale.totals.tax, c)}
             </td>
