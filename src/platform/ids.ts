@@ -25,7 +25,8 @@ export type IdPrefix =
   | 'srp' | 'rsc' | 'rsr' | 'sin'
   | 'con' | 'cev' | 'csl'
   | 'qbp'
-  | 'pdt' | 'imp';
+  | 'pdt' | 'imp'
+  | 'oac' | 'oag';
 
 export function newId(prefix: IdPrefix, now?: number): string {
   return `${prefix}_${nextUlid(now)}`;

@@ -24,6 +24,7 @@ import * as savedReports from './0024-saved-reports.ts';
 import * as products from './0025-products.ts';
 import * as importJobs from './0026-import-jobs.ts';
 import * as accounting from './0027-accounting.ts';
+import * as oauth from './0028-oauth.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -57,6 +58,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0025-products': products,
   '0026-import-jobs': importJobs,
   '0027-accounting': accounting,
+  '0028-oauth': oauth,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
