@@ -98,6 +98,9 @@ const cannotSucceed = new Map([
   ['POST /api/v1/integrations/connections/{id}/test', 'calls the connected platform, which the fuzz run has none of (the connector tests run it against local fakes)'],
   ['POST /api/v1/integrations/connections/{id}/catalogue/refresh', 'reads the connected platform’s catalogue, which the fuzz run has none of'],
   ['POST /api/v1/integrations/connections/{id}/reconcile', 'reads the connected platform’s levels, which the fuzz run has none of'],
+  ['POST /api/v1/oauth/authorize', 'links an app to the person of a web session (session_required for a token); src/modules/oauth/oauth.http.test.ts approves and denies'],
+  ['POST /api/v1/oauth/token', 'exchanges a code that only a session’s approval makes, with its PKCE verifier; src/modules/oauth/oauth.http.test.ts walks the flow'],
+  ['DELETE /api/v1/oauth/linked-apps/{id}', 'revokes a link that only the session-approved flow makes; src/modules/oauth/oauth.http.test.ts revokes them'],
   ['POST /api/v1/quickbooks/connection', 'exchanges an authorization code with Intuit; the fuzz run sets no Intuit app (STOCKROOM_QBO_CLIENT_ID) and has no code'],
 ]);
 
