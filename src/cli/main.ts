@@ -19,6 +19,7 @@ import { printCheckReport } from './check-report.ts';
 import { addCountCommands } from './count-commands.ts';
 import { registerDataCommands } from './data-commands.ts';
 import { addVoiceCommands } from './voice-commands.ts';
+import { addOauthCommands } from './oauth-commands.ts';
 import { addJobCommands } from './job-commands.ts';
 import { addForecastCommands } from './forecast-commands.ts';
 import { addAlertCommands } from './alert-commands.ts';
@@ -253,6 +254,7 @@ export function buildProgram(): Command {
   addAlertCommands(program, dbOption);
   addConnectorCommands(program, dbOption);
   addVoiceCommands(program, dbOption);
+  addOauthCommands(program, dbOption);
   return program;
 }
 
