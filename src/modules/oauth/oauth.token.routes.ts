@@ -85,6 +85,9 @@ export function registerOauthTokenRoute(app: AppInstance, deps: CommandDeps): vo
       config: { access: { public: true, reason: 'OAuth clients (Alexa) call it with their client credentials, checked by the handler, to exchange a code or refresh token' }, errors: [] },
       handler: async (request, reply) => {
         await respond(request, reply);
+        // The answer was sent by respond(); returning the reply tells Fastify so, and it waits for the
+        // async onSend hooks (the audit log) instead of treating `undefined` as an empty answer.
+        return reply as never;
       },
     });
   });
