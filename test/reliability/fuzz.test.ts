@@ -131,6 +131,13 @@ const notYetReached = new Set([
   'POST /api/v1/voice/alexa',
 ]);
 
+/**
+ * Routes whose refusals are another standard's JSON rather than problem+json: the OAuth token
+ * endpoint answers RFC 6749 §5.2 (`{"error":"invalid_grant"}`), which OAuth clients read
+ * (src/modules/oauth/oauth.token.routes.ts). Their refusals must still carry `error` and change nothing.
+ */
+const oauthShapedRefusals = new Set(['POST /api/v1/oauth/token']);
+
 /** How many requests built to succeed a write operation gets before the test calls it unreachable. */
 const plausibleAttempts = Number(process.env.FUZZ_PLAUSIBLE_ATTEMPTS ?? 150);
 
@@ -191,6 +198,13 @@ describeEachDatabase('fuzz', (get, dialect) => {
       // internet here), said as its own code — never a 500.
       const upstreamDown = response.statusCode === 503 && /"code":"upstream_unavailable"/.test(response.body);
       if (!upstreamDown) expect(response.statusCode, `${where}\n${response.body.slice(0, 500)}`).toBeLessThan(500);
+      if (response.statusCode >= 400 && oauthShapedRefusals.has(`${op.method} ${op.path}`) && /^application\/json/.test(String(response.headers['content-type']))) {
+        const refusal = JSON.parse(response.body) as { error?: unknown };
+        if (req.kind === 'plausible' || req.kind === 'documented') lastRefusal.set(op, `${response.statusCode} ${String(refusal.error)}`);
+        expect(typeof refusal.error, where).toBe('string');
+        expect(await fingerprint(get().db), `${where}: a rejected request changed the database`).toBe(known);
+        return;
+      }
       if (response.statusCode >= 400) {
         expect(String(response.headers['content-type']), where).toMatch(/^application\/problem\+json/);
         const problem = JSON.parse(response.body) as { code?: unknown; status?: unknown; detail?: unknown; errors?: Array<{ field?: string; message?: string }> };
