@@ -19,6 +19,7 @@ import { printCheckReport } from './check-report.ts';
 import { addCountCommands } from './count-commands.ts';
 import { registerDataCommands } from './data-commands.ts';
 import { addVoiceCommands } from './voice-commands.ts';
+import { addOauthCommands } from './oauth-commands.ts';
 import { addJobCommands } from './job-commands.ts';
 import { addForecastCommands } from './forecast-commands.ts';
 import { addAlertCommands } from './alert-commands.ts';
@@ -257,6 +258,7 @@ export function buildProgram(): Command {
   addConnectorCommands(program, dbOption);
   addGoogleCommands(program, dbOption);
   addVoiceCommands(program, dbOption);
+  addOauthCommands(program, dbOption);
   return program;
 }
 

@@ -27,7 +27,8 @@ export type IdPrefix =
   | 'qbp'
   | 'vrt' | 'vrl'
   | 'pdt' | 'imp'
-  | 'txr';
+  | 'txr'
+  | 'oac' | 'oag';
 
 export function newId(prefix: IdPrefix, now?: number): string {
   return `${prefix}_${nextUlid(now)}`;

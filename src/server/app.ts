@@ -47,6 +47,7 @@ import { registerLabelRoutes } from '../modules/labels/index.ts';
 import { registerIntegrationRoutes } from '../modules/integrations/index.ts';
 import { registerImportRoutes } from '../modules/imports/index.ts';
 import { registerVoiceRoutes, type VoiceOptions } from '../modules/voice/index.ts';
+import { registerOauthRoutes } from '../modules/oauth/index.ts';
 import { version } from './version.ts';
 import { DEFAULT_WEB_ROOT, registerWebApp } from './web-app.ts';
 
@@ -211,6 +212,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registerQuickbooksRoutes(routes, deps);
     registerGoogleRoutes(routes, deps);
     registerVoiceRoutes(routes, deps, options.voice);
+    registerOauthRoutes(routes, deps);
     options.extraRoutes?.(routes, deps);
   });
 

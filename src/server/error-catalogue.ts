@@ -25,6 +25,7 @@ import { googleFeedErrorStatuses } from '../modules/integrations/google/index.ts
 import { importErrorStatuses } from '../modules/imports/index.ts';
 import { offlineErrorStatuses } from '../modules/offline/index.ts';
 import { voiceErrorStatuses } from '../modules/voice/index.ts';
+import { oauthErrorStatuses } from '../modules/oauth/index.ts';
 
 /**
  * Every error code the server can answer with, and its status: the platform's and each module's
@@ -61,5 +62,6 @@ export function errorCatalogue(): ErrorCatalogue {
     imports: importErrorStatuses,
     offline: offlineErrorStatuses,
     voice: voiceErrorStatuses,
+    oauth: oauthErrorStatuses,
   });
 }

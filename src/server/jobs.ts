@@ -6,6 +6,7 @@ import { purgeJobRuns } from '../platform/jobs/lease.ts';
 import { runJobs, type Job, type JobLog, type JobRunner } from '../platform/jobs/runner.ts';
 import { testControls } from '../platform/test-controls.ts';
 import { purgeEndedSessions, purgeStaleThrottles } from '../modules/access/index.ts';
+import { purgeEndedOauth } from '../modules/oauth/index.ts';
 import { runForecastsIfDue } from '../modules/forecasting/index.ts';
 import { evaluateTimedAlerts, sendDigests } from '../modules/alerts/index.ts';
 import { releaseExpiredReservations } from '../modules/ledger/index.ts';
@@ -33,6 +34,7 @@ export function serverJobs(db: Database, clock: Clock): Job[] {
     { name: 'release_expired_reservations', everyMs: 60_000, run: () => releaseExpiredReservations(ctx) },
     { name: 'purge_idempotency_keys', everyMs: 60 * 60_000, run: () => purgeExpiredIdempotencyKeys(db, clock.now()) },
     { name: 'purge_ended_sessions', everyMs: 60 * 60_000, run: () => purgeEndedSessions(db, clock.now()) },
+    { name: 'purge_ended_oauth', everyMs: 60 * 60_000, run: () => purgeEndedOauth(db, clock.now()) },
     { name: 'purge_sign_in_throttles', everyMs: 15 * 60_000, run: () => purgeStaleThrottles(db, clock.now()) },
     { name: 'purge_delivered_deliveries', everyMs: 60 * 60_000, run: () => purgeDeliveredDeliveries(db, clock.now()) },
     // Once a day, after the shop's midnight: every item's demand forecast from yesterday's history.

@@ -98,6 +98,9 @@ const cannotSucceed = new Map([
   ['POST /api/v1/integrations/connections/{id}/test', 'calls the connected platform, which the fuzz run has none of (the connector tests run it against local fakes)'],
   ['POST /api/v1/integrations/connections/{id}/catalogue/refresh', 'reads the connected platform’s catalogue, which the fuzz run has none of'],
   ['POST /api/v1/integrations/connections/{id}/reconcile', 'reads the connected platform’s levels, which the fuzz run has none of'],
+  ['POST /api/v1/oauth/authorize', 'links an app to the person of a web session (session_required for a token); src/modules/oauth/oauth.http.test.ts approves and denies'],
+  ['POST /api/v1/oauth/token', 'exchanges a code that only a session’s approval makes, with its PKCE verifier; src/modules/oauth/oauth.http.test.ts walks the flow'],
+  ['DELETE /api/v1/oauth/linked-apps/{id}', 'revokes a link that only the session-approved flow makes; src/modules/oauth/oauth.http.test.ts revokes them'],
   ['POST /api/v1/quickbooks/connection', 'exchanges an authorization code with Intuit; the fuzz run sets no Intuit app (STOCKROOM_QBO_CLIENT_ID) and has no code'],
 ]);
 
@@ -137,6 +140,13 @@ const notYetReached = new Set([
   'PUT /api/v1/google/merchant',
   'POST /api/v1/google/merchant/push',
 ]);
+
+/**
+ * Routes whose refusals are another standard's JSON rather than problem+json: the OAuth token
+ * endpoint answers RFC 6749 §5.2 (`{"error":"invalid_grant"}`), which OAuth clients read
+ * (src/modules/oauth/oauth.token.routes.ts). Their refusals must still carry `error` and change nothing.
+ */
+const oauthShapedRefusals = new Set(['POST /api/v1/oauth/token']);
 
 /** How many requests built to succeed a write operation gets before the test calls it unreachable. */
 const plausibleAttempts = Number(process.env.FUZZ_PLAUSIBLE_ATTEMPTS ?? 150);
@@ -198,6 +208,13 @@ describeEachDatabase('fuzz', (get, dialect) => {
       // internet here), said as its own code — never a 500.
       const upstreamDown = response.statusCode === 503 && /"code":"upstream_unavailable"/.test(response.body);
       if (!upstreamDown) expect(response.statusCode, `${where}\n${response.body.slice(0, 500)}`).toBeLessThan(500);
+      if (response.statusCode >= 400 && oauthShapedRefusals.has(`${op.method} ${op.path}`) && /^application\/json/.test(String(response.headers['content-type']))) {
+        const refusal = JSON.parse(response.body) as { error?: unknown };
+        if (req.kind === 'plausible' || req.kind === 'documented') lastRefusal.set(op, `${response.statusCode} ${String(refusal.error)}`);
+        expect(typeof refusal.error, where).toBe('string');
+        expect(await fingerprint(get().db), `${where}: a rejected request changed the database`).toBe(known);
+        return;
+      }
       if (response.statusCode >= 400) {
         expect(String(response.headers['content-type']), where).toMatch(/^application\/problem\+json/);
         const problem = JSON.parse(response.body) as { code?: unknown; status?: unknown; detail?: unknown; errors?: Array<{ field?: string; message?: string }> };

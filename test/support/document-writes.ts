@@ -116,6 +116,11 @@ export const byPrefix: Record<string, PrefixEntry> = {
   rsc: { id: (d) => d.savedReport.schedules[0].id },
   pdt: { id: () => 'pdt_UNUSED', shared: 'products belong to the shared catalogue' },
   txr: { id: (d) => d.taxRate.id, shared: 'tax rates are shared by every site; rules name the site they are for' },
+  oac: { id: () => 'oac_UNUSED', shared: 'OAuth clients are shop-wide, managed by owners only (settings.write)' },
+  oag: {
+    id: () => 'oag_UNUSED',
+    shared: 'a linked app belongs to a person, not a site: only that person or an owner sees or revokes it (src/modules/oauth/oauth.http.test.ts asks as another manager)',
+  },
   imp: { id: () => 'imp_UNUSED', shared: 'an import is shown only to who ran it, or to those granted every site (imports.service.ts)' },
 };
 
@@ -190,6 +195,7 @@ export async function makeDocuments(api: TestApi, tag: string): Promise<Document
  */
 export const collectionBodies: Record<string, (d: Documents, api: TestApi) => unknown> = {
   'POST /api/v1/products/:id/option-values': () => ({ option: 'Size', value: 'XL' }),
+  'POST /api/v1/oauth/clients': () => ({ name: 'Fuzz skill', redirect_uris: ['https://layla.amazon.com/api/skill/link/M2FUZZ'] }),
   'POST /api/v1/products/:id/row-price': () => ({ option: 'Size', value: 'M', price: '5.00' }),
   'POST /api/v1/sales': (d) => ({ location_id: d.site.id, register: 'FZ', lines: [{ item_id: d.item.id, qty: 1 }], payments: [{ tender: 'cash', amount: '100.00' }] }),
   'POST /api/v1/returns': (d) => ({ sale_id: d.sale.id, reason: 'fuzz', lines: [{ line_id: d.sale.lines[0].id, qty: 1, condition: 'restockable' }] }),

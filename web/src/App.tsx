@@ -38,10 +38,15 @@ import { ExchangeRatesPage } from './pages/settings/ExchangeRates.tsx';
 import { ShopSettingsPage } from './pages/settings/ShopSettings.tsx';
 import { TaxSettingsPage } from './pages/settings/TaxSettings.tsx';
 import { AccountingPage } from './pages/accounting/AccountingPage.tsx';
+import { ConsentPage } from './pages/oauth/Consent.tsx';
+import { MyLinkedAppsPage } from './pages/oauth/LinkedApps.tsx';
+import { OauthClientsPage } from './pages/oauth/OauthClients.tsx';
 
 const ScannerPage = lazy(() => import('./pages/Scanner.tsx'));
 
 const router = createBrowserRouter([
+  // The OAuth consent page stands alone: the person came from the Alexa app and goes back to it.
+  { path: '/oauth/authorize', element: <ConsentPage /> },
   {
     path: '/scanner/*',
     element: (
@@ -97,6 +102,8 @@ const router = createBrowserRouter([
       { path: 'admin/locations', element: <LocationsPage /> },
       { path: 'admin/users', element: <UsersPage /> },
       { path: 'admin/tokens', element: <TokensPage /> },
+      { path: 'admin/account-linking', element: <OauthClientsPage /> },
+      { path: 'account/linked-apps', element: <MyLinkedAppsPage /> },
       { path: 'admin/settings', element: <ShopSettingsPage /> },
       { path: 'admin/tax', element: <TaxSettingsPage /> },
       { path: 'account/alerts', element: <AlertSettingsPage /> },

@@ -35,3 +35,5 @@ export { SESSION_ABSOLUTE_MS, SESSION_COOKIE, SESSION_IDLE_MS, purgeEndedSession
 export { ACCOUNT_ADDRESS_THROTTLE, ACCOUNT_THROTTLE, ADDRESS_THROTTLE, purgeStaleThrottles, throttleDelayMs } from './throttle.service.ts';
 export { listAuditEvents, type AuditEventRecord } from './audit.service.ts';
 export type { SiteGrant } from './grants.service.ts';
+export { hashSecret, randomSecret, safeEqual } from './secrets.ts';
+export { loadGrantedSites } from './grants.service.ts';

@@ -5,7 +5,10 @@ import type { FastifyRequest } from 'fastify';
 import { PlatformError } from '../../platform/errors.ts';
 import { runCommand, type CommandDeps } from '../../platform/http/command.ts';
 import type { AppInstance } from '../../platform/http/route.ts';
+import type { Actor } from '../../platform/context.ts';
+import type { Database } from '../../platform/db/database.ts';
 import { authenticateToken } from '../access/index.ts';
+import { ACCESS_TOKEN_PREFIX, authenticateAccessToken } from '../oauth/index.ts';
 import { answerAlexa, linkAccountResponse } from './alexa.ts';
 import { AlexaVerifier, type ChainFetcher } from './alexa-verify.ts';
 import { alexaRequestBody, alexaResponseBody, askBody, askOutput } from './voice.schema.ts';
@@ -71,7 +74,8 @@ export function registerVoiceRoutes(app: AppInstance, deps: CommandDeps, options
       summary: 'The Alexa Skills Kit endpoint of the Stockroom skill (request and response envelopes as Amazon defines them)',
       description:
         'Each request must be signed by Amazon (SignatureCertChainUrl and Signature-256 headers) and be at most 150 seconds old. ' +
-        'The linked account is the Stockroom API token Alexa sends as `context.System.user.accessToken`; answers are given with that token’s role and sites.',
+        'The linked account is the OAuth access token Alexa sends as `context.System.user.accessToken` (account linking, docs/voice.md); answers are given with that person’s role and sites. ' +
+        'A Stockroom API token is accepted there too. An unknown, expired or revoked token is answered with the LinkAccount card.',
       body: alexaRequestBody,
       response: { 200: alexaResponseBody },
     },
@@ -107,10 +111,20 @@ export function registerVoiceRoutes(app: AppInstance, deps: CommandDeps, options
         applicationId: request.body.context?.System.application?.applicationId ?? request.body.session?.application?.applicationId,
       });
       const token = request.body.context?.System.user?.accessToken;
-      const linked = token ? await authenticateToken(deps.db, token, deps.clock.now()) : null;
-      if (!linked?.ok) return asBody(linkAccountResponse());
-      request.actor = linked.actor;
+      const actor = token ? await linkedActor(deps.db, token, deps.clock.now()) : null;
+      if (!actor) return asBody(linkAccountResponse());
+      request.actor = actor;
       return runCommand(deps, request, reply, async (ctx) => asBody(await answerAlexa(ctx, envelope)));
     },
   });
+}
+
+/**
+ * Who a linked Alexa account is: the person an OAuth access token (scope `voice`) acts for, as they
+ * are now; or, as before account linking existed, the actor of a Stockroom API token. Null asks
+ * Alexa to show the LinkAccount card.
+ */
+async function linkedActor(db: Database, token: string, now: number): Promise<Actor | null> {
+  const check = token.startsWith(ACCESS_TOKEN_PREFIX) ? await authenticateAccessToken(db, token, now, 'voice') : await authenticateToken(db, token, now);
+  return check.ok ? check.actor : null;
 }

@@ -1700,6 +1700,57 @@ export interface ImportJobTable {
   finished_at: number | null;
 }
 
+/** An app an owner registered to link accounts through OAuth 2.0 (the Alexa skill). */
+export interface OauthClientTable {
+  id: string;
+  name: string;
+  /** sha256 of the client secret, which is shown once. */
+  secret_hash: string;
+  secret_hint: string;
+  redirect_uris_json: string;
+  scopes: string;
+  created_by_id: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** One approval a user gave a client: a "linked app". */
+export interface OauthGrantTable {
+  id: string;
+  client_id: string;
+  user_id: string;
+  scopes: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+  revoked_by_id: string | null;
+  revoked_reason: string | null;
+}
+
+export interface OauthCodeTable {
+  code_hash: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  scopes: string;
+  /** BASE64URL(SHA256(code_verifier)): only S256 is accepted. */
+  code_challenge: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  grant_id: string | null;
+}
+
+export interface OauthTokenTable {
+  secret_hash: string;
+  grant_id: string;
+  kind: 'access' | 'refresh';
+  created_at: number;
+  expires_at: number;
+  /** A refresh token's rotation: set when it was exchanged; a second exchange is a replay. */
+  used_at: number | null;
+}
+
 export interface DB {
   settings: SettingsTable;
   counters: CounterTable;
@@ -1743,6 +1794,10 @@ export interface DB {
   site_grants: SiteGrantTable;
   sessions: SessionTable;
   api_tokens: ApiTokenTable;
+  oauth_clients: OauthClientTable;
+  oauth_grants: OauthGrantTable;
+  oauth_codes: OauthCodeTable;
+  oauth_tokens: OauthTokenTable;
   login_throttle: LoginThrottleTable;
   sign_in_addresses: SignInAddressTable;
   audit_events: AuditEventTable;
@@ -1978,3 +2033,7 @@ export type ProductVariantRow = Selectable<ProductVariantTable>;
 export type ImportJobRow = Selectable<ImportJobTable>;
 export type TaxRateRow = Selectable<TaxRateTable>;
 export type TaxRuleRow = Selectable<TaxRuleTable>;
+export type OauthClientRow = Selectable<OauthClientTable>;
+export type OauthGrantRow = Selectable<OauthGrantTable>;
+export type OauthCodeRow = Selectable<OauthCodeTable>;
+export type OauthTokenRow = Selectable<OauthTokenTable>;

@@ -66,11 +66,13 @@ const sections: { title: string; entries: NavEntry[] }[] = [
       { to: '/admin/locations', label: 'Locations', permission: 'locations.read' },
       { to: '/admin/users', label: 'Users', permission: 'users.manage' },
       { to: '/admin/tokens', label: 'API tokens', permission: 'tokens.manage' },
+      { to: '/admin/account-linking', label: 'Account linking', permission: 'settings.write' },
       { to: '/admin/audit', label: 'Audit log', permission: 'audit.read' },
       { to: '/admin/webhooks', label: 'Webhooks', permission: 'webhooks.manage' },
       { to: '/admin/deliveries', label: 'Deliveries', permission: 'deliveries.manage' },
       { to: '/accounting', label: 'Accounting', permission: 'costs.read' },
       { to: '/account/alerts', label: 'Alert settings' },
+      { to: '/account/linked-apps', label: 'Linked apps' },
     ],
   },
 ];

@@ -4,6 +4,7 @@ import { api } from '../api/client.ts';
 import { mapProblem, type MappedProblem } from '../api/problem.ts';
 import type { ApiToken, Page, Role, User } from '../api/types.ts';
 import { useLocations, useSignedIn } from '../auth/session.tsx';
+import { LinkedApps } from './oauth/LinkedApps.tsx';
 import { ErrorBanner, formatDateTime, FormErrors, PageHeader, SelectField, StatusBadge, TextField } from '../components/ui.tsx';
 
 const none: MappedProblem = { byField: {}, general: [] };
@@ -88,6 +89,7 @@ function ManageUsers() {
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['users'] }),
   });
   const [editing, setEditing] = useState<User | null>(null);
+  const [appsOf, setAppsOf] = useState<User | null>(null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setProblem(none);
@@ -124,6 +126,11 @@ function ManageUsers() {
                 <StatusBadge status={u.status} />
               </td>
               <td>
+                {(session.role === 'owner' || u.id === session.user?.id) && (
+                  <button type="button" className="link" onClick={() => setAppsOf(appsOf?.id === u.id ? null : u)} aria-label={`Linked apps of ${u.name}`}>
+                    Linked apps
+                  </button>
+                )}{' '}
                 {u.id !== session.user?.id && (
                   <>
                     <button type="button" className="link" onClick={() => setEditing(u)} aria-label={`Change ${u.name}`}>
@@ -140,6 +147,7 @@ function ManageUsers() {
         </tbody>
       </table>
       {editing && <EditUser key={editing.id} user={editing} onDone={() => setEditing(null)} />}
+      {appsOf && <LinkedApps key={appsOf.id} userId={appsOf.id} heading={`Linked apps of ${appsOf.name}`} />}
       <form className="card form" onSubmit={submit} noValidate aria-label="Add a user">
         <h2>Add a user</h2>
         <FormErrors messages={problem.general} />

@@ -24,6 +24,7 @@ import * as savedReports from './0024-saved-reports.ts';
 import * as products from './0025-products.ts';
 import * as importJobs from './0026-import-jobs.ts';
 import * as accounting from './0027-accounting.ts';
+import * as oauth from './0028-oauth.ts';
 import * as tax from './0029-tax.ts';
 import * as googleListings from './0031-google-listings.ts';
 import * as vendorReturns from './0032-vendor-returns.ts';
@@ -60,6 +61,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0025-products': products,
   '0026-import-jobs': importJobs,
   '0027-accounting': accounting,
+  '0028-oauth': oauth,
   '0029-tax': tax,
   '0031-google-listings': googleListings,
   '0032-vendor-returns': vendorReturns,

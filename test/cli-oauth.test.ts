@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { beforeAll, expect, it } from 'vitest';
+import { systemActor } from '../src/platform/context.ts';
+import { getClient } from '../src/modules/oauth/index.ts';
+import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { buildTestApi, type TestApi } from './support/http.ts';
+import { testPostgresUrl } from './support/postgres.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
+
+function dbUrlOf(test: TestDatabase): string {
+  if (test.dialect === 'postgres') return `${testPostgresUrl}?options=${encodeURIComponent(`-c search_path=${test.db.schema}`)}`;
+  return test.db.description.replace(/^SQLite /, '');
+}
+
+function stockroom(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [tsx, path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: '' } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describeEachDatabase('stockroom oauth client', (get) => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await buildTestApi(get().db);
+  });
+
+  it('registers an app once with its secret printed, which the token endpoint then accepts', async () => {
+    const uri = 'https://layla.amazon.com/api/skill/link/M2CLI';
+    const added = await stockroom(['oauth', 'client', 'add', '--name', 'Alexa CLI', '--redirect-uri', uri, '--db', dbUrlOf(get())]);
+    expect(added.code, added.stderr).toBe(0);
+    const id = /^client_id=(oac_\w+)$/m.exec(added.stdout)![1]!;
+    const secret = /^client_secret=(ocs_\S+)$/m.exec(added.stdout)![1]!;
+    expect((await getClient({ db: get().db, clock: api.clock, actor: systemActor }, id)).redirect_uris).toEqual([uri]);
+    // The secret authenticates: an unknown code is invalid_grant, not invalid_client.
+    const res = await api.as(null).request('POST', '/api/v1/oauth/token', {
+      rawBody: new URLSearchParams({ grant_type: 'authorization_code', code: 'oco_nope', redirect_uri: uri, code_verifier: 'v'.repeat(43), client_id: id, client_secret: secret }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.body.error).toBe('invalid_grant');
+    // Each run starts the CLI from source, which takes seconds on a busy machine.
+  }, 180_000);
+});
