@@ -46,6 +46,13 @@ interface Scope {
 
 type Finder = (scope: Scope) => Promise<string | undefined>;
 
+/**
+ * Routes about one person that answer 404 to anyone but that person and an owner. The scan's staff
+ * caller is a token, no person, so it is always refused; src/modules/oauth/oauth.http.test.ts
+ * reads them as their person.
+ */
+const personal = new Set(['GET /api/v1/users/:id/linked-apps']);
+
 async function first(rows: Promise<Array<{ id: string }>>): Promise<string | undefined> {
   return (await rows)[0]?.id;
 }
@@ -126,6 +133,9 @@ async function makeMissingDocuments(scope: Scope): Promise<void> {
     201,
   );
 
+  // The Alexa skill registered for account linking, so the consent check has a client to describe.
+  ok(await api.post('/api/v1/oauth/clients', { name: 'Scan skill', redirect_uris: ['https://layla.amazon.com/api/skill/link/M2SCAN'] }), 201);
+
   // A channel of the store connected to its platform, one upstream variant mapped to the item (never called).
   const connection = ok(
     await api.post('/api/v1/integrations/connections', {
@@ -175,6 +185,7 @@ const idFinders: Record<string, Finder> = {
   imp: ({ db }) => first(db.kysely.selectFrom('import_jobs').select('id').orderBy('id', 'desc').limit(1).execute()),
   dis: ({ db, mainId }) => first(db.kysely.selectFrom('disassemblies').select('id').where('site_id', '=', mainId).orderBy('id', 'desc').limit(1).execute()),
   srp: ({ db }) => first(db.kysely.selectFrom('saved_reports').select('id').where('name', '=', 'Scan margins').limit(1).execute()),
+  oac: ({ db }) => first(db.kysely.selectFrom('oauth_clients').select('id').where('name', '=', 'Scan skill').limit(1).execute()),
 };
 
 /** Path parameters that are not ids, by name. */
@@ -186,7 +197,7 @@ const paramFinders: Record<string, Finder> = {
 };
 
 /** Values for required query parameters, by route. */
-function queries(now: number, itemId: string, siteId: string): Record<string, string> {
+function queries(now: number, itemId: string, siteId: string, oauthClientId: string): Record<string, string> {
   const day = (offset: number) => new Date(now + offset * 86_400_000).toISOString().slice(0, 10);
   const instant = (offset: number) => new Date(now + offset * 86_400_000).toISOString();
   return {
@@ -203,6 +214,15 @@ function queries(now: number, itemId: string, siteId: string): Record<string, st
     'GET /api/v1/accounting/journal': `from=${day(-DAYS - 1)}&to=${day(0)}`,
     'GET /api/v1/accounting/journal/export': `from=${day(-DAYS - 1)}&to=${day(0)}&format=csv`,
     'GET /api/v1/quickbooks/authorize-url': 'state=scan-state-0123456789abcdef',
+    'GET /api/v1/oauth/authorize': new URLSearchParams({
+      response_type: 'code',
+      client_id: oauthClientId,
+      redirect_uri: 'https://layla.amazon.com/api/skill/link/M2SCAN',
+      scope: 'voice',
+      state: 'scan',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }).toString(),
     'GET /api/v1/reports/shrinkage': `from=${day(-DAYS - 1)}&to=${day(1)}`,
     ...Object.fromEntries(
       ['profitability', 'sales', 'abc', 'sell-through', 'losses', 'discounts', 'inventory-change'].flatMap((name) => [
@@ -268,7 +288,7 @@ describeEachDatabase('cost scan: nothing staff can GET shows a cost', (get) => {
 
   it('can fill every GET route', async () => {
     const problems: string[] = [];
-    const known = queries(scope.api.clock.now(), (await idFinders.itm!(scope))!, scope.mainId);
+    const known = queries(scope.api.clock.now(), (await idFinders.itm!(scope))!, scope.mainId, (await idFinders.oac!(scope))!);
     for (const r of routes) {
       for (const id of r.ids) if (!finderOf(id.prefix)) problems.push(`${r.key}: no finder for ${id.prefix} (add one to idFinders, or paramFinders for a parameter that is not an id)`);
       if (r.requiredQuery.length && known[r.key] === undefined) problems.push(`${r.key}: required query ${r.requiredQuery.join(', ')} (add it to queries)`);
@@ -279,7 +299,7 @@ describeEachDatabase('cost scan: nothing staff can GET shows a cost', (get) => {
 
   it('finds no cost, value, margin or price paid in any JSON, CSV or PDF answer to staff', { timeout: 300_000 }, async () => {
     const leaks: string[] = [];
-    const known = queries(scope.api.clock.now(), (await idFinders.itm!(scope))!, scope.mainId);
+    const known = queries(scope.api.clock.now(), (await idFinders.itm!(scope))!, scope.mainId, (await idFinders.oac!(scope))!);
     let answered = 0;
     for (const r of routes) {
       if (r.ids.some((id) => !finderOf(id.prefix)) || (r.requiredQuery.length && known[r.key] === undefined)) continue;
@@ -289,6 +309,7 @@ describeEachDatabase('cost scan: nothing staff can GET shows a cost', (get) => {
       const url = r.route.url.replace(/:([a-z_]+)/g, (_, name: string) => ids[name]!) + query;
       const response = await scope.api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${scope.staffSecret}` } });
       if (response.statusCode === 403) continue; // staff may not read it at all
+      if (response.statusCode === 404 && personal.has(r.key)) continue;
       if (response.statusCode !== 200) {
         leaks.push(`${url}: expected 200 or 403, got ${response.statusCode} ${response.body.slice(0, 200)}`);
         continue;
