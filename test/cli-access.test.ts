@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { CLI_TEST_TIMEOUT_MS } from './support/cli-timeout.ts';
 import { beforeAll, expect, it } from 'vitest';
 import { systemActor } from '../src/platform/context.ts';
 import { findUserByEmail, listTokens } from '../src/modules/access/index.ts';
@@ -36,7 +37,7 @@ describeEachDatabase('the demo users and the access commands', (get) => {
     await loadDemoStore({ db: get().db, clock: api.clock, actor: systemActor });
   });
 
-  it('creates one demo user per role once, each signing in with the printed password and sites', async () => {
+  it('creates one demo user per role once, each signing in with the printed password and sites', { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
     const ctx = { db: get().db, clock: api.clock, actor: systemActor };
     expect(await ensureDemoUsers(ctx)).toBe('created');
     expect(await ensureDemoUsers(ctx)).toBe('present');
@@ -50,7 +51,7 @@ describeEachDatabase('the demo users and the access commands', (get) => {
     }
   });
 
-  it('prints a fresh owner token at each demo start and revokes the one before', async () => {
+  it('prints a fresh owner token at each demo start and revokes the one before', { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
     const ctx = { db: get().db, clock: api.clock, actor: systemActor };
     const first = await freshDemoToken(ctx);
     const second = await freshDemoToken(ctx);
@@ -64,7 +65,7 @@ describeEachDatabase('the demo users and the access commands', (get) => {
     expect(row.owner_user_id).toBe(owner!.id);
   });
 
-  it('adds a user from the command line, reading the password from standard input', async () => {
+  it('adds a user from the command line, reading the password from standard input', { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
     const email = `cli.${get().dialect}.${Date.now()}@shop.test`;
     const added = await stockroom(['user', 'add', '--email', email, '--role', 'staff', '--site', 'main', '--name', 'Cli Person', '--db', dbUrlOf(get())], 'violet-hammock-tide\n');
     expect(added.stderr).toBe('');
@@ -78,7 +79,7 @@ describeEachDatabase('the demo users and the access commands', (get) => {
     expect(await findUserByEmail(get().db.kysely, `weak.${email}`)).toBeUndefined();
   });
 
-  it('makes a token from the command line and prints it once', async () => {
+  it('makes a token from the command line and prints it once', { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
     const made = await stockroom(['token', 'create', '--name', 'till sync', '--role', 'staff', '--site', 'MAIN', '--expires-in-days', '30', '--db', dbUrlOf(get())], '');
     expect(made.code).toBe(0);
     const secret = made.stdout.trim();
@@ -89,7 +90,7 @@ describeEachDatabase('the demo users and the access commands', (get) => {
     expect(me.body.sites).toHaveLength(1);
   });
 
-  it('prints no demo token or passwords once the shop has a real user, and the demo token dies with the demo owner', async () => {
+  it('prints no demo token or passwords once the shop has a real user, and the demo token dies with the demo owner', { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
     const ctx = { db: get().db, clock: api.clock, actor: systemActor };
     const token = await freshDemoToken(ctx);
     // The tests above added people from the command line: this is somebody's shop now.

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { expect, it } from 'vitest';
+import { CLI_TEST_TIMEOUT_MS } from './support/cli-timeout.ts';
 import { claimJobLease, releaseJobLease } from '../src/platform/jobs/lease.ts';
 import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
 import { testPostgresUrl } from './support/postgres.ts';
@@ -22,7 +23,7 @@ function stockroom(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describeEachDatabase('stockroom jobs', (get) => {
-  it('shows which instance holds each job and the latest runs, as text and as JSON', async () => {
+  it('shows which instance holds each job and the latest runs, as text and as JSON', { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
     const { db } = get();
     const now = Date.now();
     const done = await claimJobLease(db, { name: 'purge_ended_sessions', holder: 'web-1', now: now - 5_000, leaseMs: 60_000, everyMs: 3_600_000 });
@@ -44,5 +45,5 @@ describeEachDatabase('stockroom jobs', (get) => {
     ]);
     expect(parsed.runs).toHaveLength(1);
     expect(parsed.runs[0]).toMatchObject({ name: 'expire_orders', holder: 'web-2', finished_at: null });
-  }, 180_000);
+  });
 });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { CLI_TEST_TIMEOUT_MS } from './support/cli-timeout.ts';
 import { beforeAll, expect, it } from 'vitest';
 import { systemActor } from '../src/platform/context.ts';
 import { getClient } from '../src/modules/oauth/index.ts';
@@ -42,6 +43,5 @@ describeEachDatabase('stockroom oauth client', (get) => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(res.body.error).toBe('invalid_grant');
-    // Each run starts the CLI from source, which takes seconds on a busy machine.
-  }, 180_000);
+  }, CLI_TEST_TIMEOUT_MS);
 });

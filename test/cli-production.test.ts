@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { CLI_TEST_TIMEOUT_MS } from './support/cli-timeout.ts';
 import { beforeAll, expect, it } from 'vitest';
 import { findItemBySku } from '../src/modules/catalog/index.ts';
 import { createBomVersion } from '../src/modules/production/index.ts';
@@ -40,7 +41,7 @@ describeEachDatabase('the production commands', (get) => {
     });
   });
 
-  it('bakes a tray from a script with what was really used, and `check` reports production’s invariants', async () => {
+  it('bakes a tray from a script with what was really used, and `check` reports production’s invariants', { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
     const db = ['--db', dbUrlOf(get())];
     const created = await stockroom(['production', 'create', '--site', 'MAIN', '--item', 'CROIS-BUT', '--qty', '12', '--start', ...db]);
     expect(created.stderr).toBe('');

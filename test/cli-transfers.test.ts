@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { CLI_TEST_TIMEOUT_MS } from './support/cli-timeout.ts';
 import { beforeAll, expect, it } from 'vitest';
 import { loadDemoStore } from '../src/demo/demo-store.ts';
 import { systemClock } from '../src/platform/clock.ts';
@@ -28,7 +29,7 @@ describeEachDatabase('the transfer commands', (get) => {
     await loadDemoStore({ db: get().db, clock: systemClock, actor: systemActor });
   });
 
-  it('sends stock from the warehouse to a store, receives it with a damaged unit, and `check` reports the transit invariants', async () => {
+  it('sends stock from the warehouse to a store, receives it with a damaged unit, and `check` reports the transit invariants', { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
     const db = ['--db', dbUrlOf(get())];
     const created = await stockroom(['transfer', 'create', '--from', 'WH', '--to', 'HARB', '--line', 'MUG-STONE=4', '--ship', ...db]);
     expect(created.stderr).toBe('');
