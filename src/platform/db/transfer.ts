@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import readline from 'node:readline';
 import { sql } from 'kysely';
 import type { Database } from './database.ts';
+import { tablesInSchema } from './introspection.ts';
 import { readSnapshot } from './transaction.ts';
 import type { Progress } from './backup.ts';
 import type { DB } from './schema.ts';
@@ -165,11 +166,8 @@ const pageSize = 2000;
 
 /** Our tables (not Kysely's bookkeeping); on PostgreSQL only those in this database's schema. */
 export async function listTables(db: Database): Promise<string[]> {
-  const tables = await db.kysely.introspection.getTables();
-  return tables
-    .filter((t) => db.dialect === 'sqlite' || t.schema === db.schema)
-    .map((t) => t.name)
-    .filter((name) => !name.startsWith('kysely_'));
+  const names = db.dialect === 'postgres' && db.schema ? await tablesInSchema(db.kysely, db.schema) : (await db.kysely.introspection.getTables()).map((t) => t.name);
+  return names.filter((name) => !name.startsWith('kysely_'));
 }
 
 export async function exportDatabase(db: Database, file: string, onProgress?: Progress): Promise<Record<string, number>> {

@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { DialectName } from '../database.ts';
+import { withSchemaIntrospection } from '../introspection.ts';
 import * as core from './0001-core.ts';
 import * as access from './0002-access.ts';
 import * as costing from './0003-costing.ts';
@@ -82,16 +83,11 @@ class StaticMigrationProvider implements MigrationProvider {
  */
 export async function migrateToLatest(db: Kysely<any>, options: { dialect: DialectName; schema?: string | undefined }): Promise<string[]> {
   const migrator = new Migrator({
-    db,
+    db: options.dialect === 'postgres' && options.schema ? withSchemaIntrospection(db, options.schema) : db,
     provider: new StaticMigrationProvider(options.dialect),
     ...(options.schema ? { migrationTableSchema: options.schema } : {}),
   });
-  for (let attempt = 1; ; attempt += 1) {
-    const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
-    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-    // Kysely's PostgreSQL introspection walks every schema of the database; one dropped meanwhile
-    // (by another program sharing the database) fails the walk. Nothing was applied: try again.
-    if (attempt < 5 && (error as { code?: unknown }).code === '3F000') continue;
-    throw error instanceof Error ? error : new Error(String(error));
-  }
+  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
