@@ -16,9 +16,8 @@ export default async function setup(): Promise<() => Promise<void>> {
     console.warn(`\n*** PostgreSQL is not reachable at ${testPostgresUrl}: the PostgreSQL half of the suite is SKIPPED. ***\n`);
   }
   process.env.STOCKROOM_TEST_POSTGRES = reachable ? '1' : '0';
-  // Test files put their PostgreSQL schemas under this run's id and leave them for the end:
-  // dropping a schema while another file is migrating can fail that file's migration, because
-  // Kysely's introspection walks every schema of the database.
+  // Test files put their PostgreSQL schemas under this run's id and leave them for the end, when
+  // they are dropped together (migrations look at their own schema only, so the others cost little).
   const runId = randomBytes(4).toString('hex');
   process.env.STOCKROOM_TEST_RUN = runId;
   return async () => {
