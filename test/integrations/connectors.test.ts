@@ -15,6 +15,7 @@ import { squareAdapter } from '../../src/modules/integrations/square/index.ts';
 import { wooCommerceAdapter } from '../../src/modules/integrations/woocommerce/index.ts';
 import type { FakeStore, FakeWebhookDelivery } from '../fakes/fake-store.ts';
 import { startShopifyFake } from '../fakes/shopify.ts';
+import { testSize } from '../support/sizing.ts';
 
 /**
  * The connectors end to end against each platform's local fake: orders in by signed webhook
@@ -35,6 +36,9 @@ const platforms: PlatformUnderTest[] = [
   { adapter: squareAdapter, startFake: (startAt) => SquareFake.start({ now: ticking(startAt) }), datesDeliveries: true },
   { adapter: wooCommerceAdapter, startFake: (startAt) => WooCommerceFake.start({ now: ticking(startAt) }), datesDeliveries: false },
 ];
+
+const ORDERS = testSize('CONNECTOR_ORDERS', 200, 60);
+const CATALOGUE = testSize('CONNECTOR_CATALOGUE', 5000, 1200);
 
 /** Whether a delivery announces a new order, whichever platform sent it (by its topic or event header). */
 const isCreate = (w: FakeWebhookDelivery) => Object.values(w.headers).some((v) => /^(orders\/create|order\.created)$/.test(v));
@@ -87,12 +91,12 @@ for (const platform of platforms) {
       throw new Error('the event queue never drained');
     }
 
-    it('200 orders with 10% duplicates and 10% reordered end exactly once in their final state; pushed levels equal available-to-sell', { timeout: 240_000 }, async () => {
+    it(`${ORDERS} orders with 10% duplicates and 10% reordered end exactly once in their final state; pushed levels equal available-to-sell`, { timeout: 240_000 }, async () => {
       const { c, channel, connection, refs, items, url } = await setup(12, 400);
       const rnd = random(15);
       const pick = () => Math.floor(rnd() * refs.length);
       const orders: string[] = [];
-      for (let n = 0; n < 200; n += 1) {
+      for (let n = 0; n < ORDERS; n += 1) {
         const lines = [...new Set([pick(), pick()])].map((i) => ({ variantRef: refs[i]!, quantity: 1 + Math.floor(rnd() * 3), price: '10.00' }));
         const ref = fake.createOrder(lines);
         orders.push(ref);
@@ -200,18 +204,18 @@ for (const platform of platforms) {
       expect(await c.db.kysely.selectFrom('channel_events').select('id').where('connection_id', '=', connection.id).execute()).toEqual([]);
     });
 
-    it('reads a 5,000-product catalogue page by page', { timeout: 120_000 }, async () => {
+    it(`reads a ${CATALOGUE}-product catalogue page by page`, { timeout: 120_000 }, async () => {
       fake = await platform.startFake(clock.now());
       const c = ctx();
       const shop = await makeShop(c);
       const channel = await createChannel(c, { name: `Big ${Math.random()}`, kind: 'online', site_ids: [shop.warehouse.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
-      for (let i = 0; i < 5000; i += 1) fake.addProduct({ title: `Big ${i}`, sku: `BIG-${i}-${channel.id.slice(-6)}`, barcode: null, price: '1.00', stock: 1 });
+      for (let i = 0; i < CATALOGUE; i += 1) fake.addProduct({ title: `Big ${i}`, sku: `BIG-${i}-${channel.id.slice(-6)}`, barcode: null, price: '1.00', stock: 1 });
       const connection = await createConnection(c, { channel_id: channel.id, platform: platform.adapter.platform, credentials: fake.credentials, base_url: fake.baseUrl });
       const before = fake.requests.length;
-      expect(await refreshCatalogue(c, connection.id)).toEqual({ variants: 5000, matched: 0 });
+      expect(await refreshCatalogue(c, connection.id)).toEqual({ variants: CATALOGUE, matched: 0 });
       expect(fake.requests.length - before).toBeGreaterThan(1);
       const unmapped = await c.db.kysely.selectFrom('channel_variant_maps').select('variant_ref').where('connection_id', '=', connection.id).where('item_id', 'is', null).execute();
-      expect(unmapped).toHaveLength(5000);
+      expect(unmapped).toHaveLength(CATALOGUE);
     });
 
     it('refuses unsigned, mis-signed and stale webhooks with 401, changes nothing, and logs the refusal', async () => {
