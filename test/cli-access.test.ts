@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { CLI_TEST_TIMEOUT_MS } from './support/cli-timeout.ts';
 import { beforeAll, expect, it } from 'vitest';
@@ -6,29 +5,10 @@ import { systemActor } from '../src/platform/context.ts';
 import { findUserByEmail, listTokens } from '../src/modules/access/index.ts';
 import { loadDemoStore } from '../src/demo/demo-store.ts';
 import { DEMO_TOKEN_NAME, DEMO_USERS, ensureDemoUsers, freshDemoToken } from '../src/demo/demo-users.ts';
-import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { describeEachDatabase } from './support/databases.ts';
 import { makeUser, signIn } from './support/access.ts';
 import { buildTestApi, type TestApi } from './support/http.ts';
-import { testPostgresUrl } from './support/postgres.ts';
-
-const root = path.resolve(import.meta.dirname, '..');
-const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
-
-/** The `--db` value that reaches the test's own database. */
-function dbUrlOf(test: TestDatabase): string {
-  if (test.dialect === 'postgres') return `${testPostgresUrl}?options=${encodeURIComponent(`-c search_path=${test.db.schema}`)}`;
-  return test.db.description.replace(/^SQLite /, '');
-}
-
-/** Runs the `stockroom` command from source, with `input` on standard input. */
-function stockroom(args: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [tsx, path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: '' } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end(input);
-  });
-}
+import { dbUrlOf, stockroom } from './support/cli.ts';
 
 describeEachDatabase('the demo users and the access commands', (get) => {
   let api: TestApi;

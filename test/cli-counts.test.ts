@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,25 +6,9 @@ import { createAdjustment } from '../src/modules/adjustments/index.ts';
 import { postMovements } from '../src/modules/ledger/index.ts';
 import { VIRTUAL_LOCATION_IDS } from '../src/modules/locations/index.ts';
 import { OffsetClock } from '../src/platform/clock.ts';
-import { describeEachDatabase, serviceContext, type TestDatabase } from './support/databases.ts';
+import { describeEachDatabase, serviceContext } from './support/databases.ts';
 import { makeItem, makeShop } from './support/fixtures.ts';
-import { testPostgresUrl } from './support/postgres.ts';
-
-const root = path.resolve(import.meta.dirname, '..');
-const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
-
-function dbUrlOf(test: TestDatabase): string {
-  if (test.dialect === 'postgres') return `${testPostgresUrl}?options=${encodeURIComponent(`-c search_path=${test.db.schema}`)}`;
-  return test.db.description.replace(/^SQLite /, '');
-}
-
-function stockroom(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [tsx, path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: '' } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+import { dbUrlOf, stockroom } from './support/cli.ts';
 
 describeEachDatabase('stockroom count', (get) => {
   it('lists what went negative, counts it, prints the sheet, submits, approves, and the check passes', { timeout: 480_000 }, async () => {

@@ -1,26 +1,9 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { CLI_TEST_TIMEOUT_MS } from './support/cli-timeout.ts';
 import { claimJobLease, releaseJobLease } from '../src/platform/jobs/lease.ts';
-import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
-import { testPostgresUrl } from './support/postgres.ts';
-
-const root = path.resolve(import.meta.dirname, '..');
-const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
-
-function dbUrlOf(test: TestDatabase): string {
-  if (test.dialect === 'postgres') return `${testPostgresUrl}?options=${encodeURIComponent(`-c search_path=${test.db.schema}`)}`;
-  return test.db.description.replace(/^SQLite /, '');
-}
-
-function stockroom(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [tsx, path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: '' } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+import { describeEachDatabase } from './support/databases.ts';
+import { dbUrlOf, stockroom } from './support/cli.ts';
 
 describeEachDatabase('stockroom jobs', (get) => {
   it('shows which instance holds each job and the latest runs, as text and as JSON', { timeout: CLI_TEST_TIMEOUT_MS }, async () => {

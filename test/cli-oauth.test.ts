@@ -1,28 +1,11 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { CLI_TEST_TIMEOUT_MS } from './support/cli-timeout.ts';
 import { beforeAll, expect, it } from 'vitest';
 import { systemActor } from '../src/platform/context.ts';
 import { getClient } from '../src/modules/oauth/index.ts';
-import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { describeEachDatabase } from './support/databases.ts';
 import { buildTestApi, type TestApi } from './support/http.ts';
-import { testPostgresUrl } from './support/postgres.ts';
-
-const root = path.resolve(import.meta.dirname, '..');
-const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
-
-function dbUrlOf(test: TestDatabase): string {
-  if (test.dialect === 'postgres') return `${testPostgresUrl}?options=${encodeURIComponent(`-c search_path=${test.db.schema}`)}`;
-  return test.db.description.replace(/^SQLite /, '');
-}
-
-function stockroom(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [tsx, path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: '' } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+import { dbUrlOf, stockroom } from './support/cli.ts';
 
 describeEachDatabase('stockroom oauth client', (get) => {
   let api: TestApi;

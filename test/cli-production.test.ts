@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { CLI_TEST_TIMEOUT_MS } from './support/cli-timeout.ts';
 import { beforeAll, expect, it } from 'vitest';
@@ -7,24 +6,8 @@ import { createBomVersion } from '../src/modules/production/index.ts';
 import { loadDemoStore } from '../src/demo/demo-store.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { systemActor } from '../src/platform/context.ts';
-import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
-import { testPostgresUrl } from './support/postgres.ts';
-
-const root = path.resolve(import.meta.dirname, '..');
-const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
-
-function dbUrlOf(test: TestDatabase): string {
-  if (test.dialect === 'postgres') return `${testPostgresUrl}?options=${encodeURIComponent(`-c search_path=${test.db.schema}`)}`;
-  return test.db.description.replace(/^SQLite /, '');
-}
-
-function stockroom(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [tsx, path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: '' } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+import { describeEachDatabase } from './support/databases.ts';
+import { dbUrlOf, stockroom } from './support/cli.ts';
 
 describeEachDatabase('the production commands', (get) => {
   beforeAll(async () => {
