@@ -11,6 +11,8 @@ import { loadDemoShop } from './demo-shop.ts';
 import { Random } from './random.ts';
 
 const DAYS = 21;
+/** A 21-day shop takes a minute on two idle cores; beside other suites, many times that. */
+const SHOP_TIMEOUT_MS = 600_000;
 
 async function negativePhysicalBalances(db: Database): Promise<number> {
   const row = await sql<{ n: number | string }>`select count(*) as n from balances b join locations l on l.id = b.location_id where l.kind <> 'virtual' and b.on_hand < 0`.execute(db.kysely);
@@ -18,7 +20,7 @@ async function negativePhysicalBalances(db: Database): Promise<number> {
 }
 
 describeEachDatabase('the simulated demo shop', (get) => {
-  it(`trades ${DAYS} days through the services, never oversells, and the ledger holds`, { timeout: 240_000 }, async () => {
+  it(`trades ${DAYS} days through the services, never oversells, and the ledger holds`, { timeout: SHOP_TIMEOUT_MS }, async () => {
     const ctx = serviceContext(get().db);
     const summary = await loadDemoShop(ctx, { days: DAYS });
     expect(summary).toMatchObject({ days: DAYS, sites: 3, items: 300, vendors: 11 });
@@ -73,7 +75,7 @@ describeEachDatabase('the simulated demo shop', (get) => {
 });
 
 describe('the simulated demo shop, seeded', () => {
-  it('builds the same shop from the same seed', { timeout: 120_000 }, async () => {
+  it('builds the same shop from the same seed', { timeout: SHOP_TIMEOUT_MS }, async () => {
     const fingerprint = async (seed: number) => {
       const db = await createTestDatabase('sqlite');
       try {
