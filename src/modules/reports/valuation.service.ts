@@ -1,7 +1,7 @@
 import { reader, type ServiceContext } from '../../platform/context.ts';
+import type { Executor } from '../../platform/db/transaction.ts';
 import { mulDiv } from '../../platform/decimal.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
-import { findItems } from '../catalog/index.ts';
 import { listItemCostTotals, unitCostOf } from '../costing/index.ts';
 import { listBalances, valuedChangesSince } from '../ledger/index.ts';
 import { getLocation } from '../locations/index.ts';
@@ -91,7 +91,7 @@ async function fromLedger(ctx: ServiceContext, query: ValuationQuery): Promise<V
     quantities = [...totals.entries()].filter(([, t]) => t.qty !== 0 || t.value !== 0).map(([itemId, t]) => ({ itemId, qty: t.qty, value: t.value }));
   }
 
-  const items = await findItems(reader(ctx), quantities.map((q) => q.itemId));
+  const items = await itemNames(reader(ctx), quantities.map((q) => q.itemId));
   const lines: ValuationLine[] = [];
   for (const q of quantities) {
     const item = items.get(q.itemId);
@@ -99,6 +99,16 @@ async function fromLedger(ctx: ServiceContext, query: ValuationQuery): Promise<V
     lines.push({ itemId: q.itemId, sku: item.sku, name: item.name, category: item.category, qty: q.qty, unitCost: q.qty !== 0 ? unitCostOf(q.value, q.qty) : unitCost(q.itemId), value: q.value });
   }
   return lines;
+}
+
+/** SKU, name and category of the items, by id: the few columns a line shows, not the whole catalog row. */
+async function itemNames(db: Executor, ids: readonly string[]): Promise<Map<string, { sku: string; name: string; category: string | null }>> {
+  const out = new Map<string, { sku: string; name: string; category: string | null }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('items').select(['id', 'sku', 'name', 'category']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.id, r);
+  }
+  return out;
 }
 
 /** Each item's cost pool as of `asOf`: today's pool less everything after it (the last unit cost stays today's). */
