@@ -108,13 +108,12 @@ export async function siteValuationFromSnapshot(db: Executor, asOf: number, site
   const snap = await usableSnapshot(db, asOf);
   if (!snap) return null;
   if (sites.length === 0) return [];
-  const onHand = db
-    .selectFrom('stock_snapshot_balances')
-    .select(['item_id', sql<number>`sum(qty)`.as('qty')])
-    .where('day', '=', snap.day)
-    .where('site_id', 'in', [...sites])
-    .groupBy('item_id')
-    .as('b');
+  // One site's rows are one per item already (a plain join, which SQLite flattens); several sites' are summed first.
+  const stored = db.selectFrom('stock_snapshot_balances').where('day', '=', snap.day);
+  const onHand =
+    sites.length === 1
+      ? stored.select(['item_id', sql<number>`qty`.as('qty')]).where('site_id', '=', sites[0]!).as('b')
+      : stored.select(['item_id', sql<number>`sum(qty)`.as('qty')]).where('site_id', 'in', [...sites]).groupBy('item_id').as('b');
   const [rows, moved, costs] = await Promise.all([
     db
       .selectFrom(onHand)
