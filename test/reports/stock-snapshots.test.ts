@@ -4,6 +4,7 @@ import { localDate, startOfLocalDay } from '../../src/platform/clock.ts';
 import { newId } from '../../src/platform/ids.ts';
 import { systemActor, type Actor } from '../../src/platform/context.ts';
 import { inventoryValuation } from '../../src/modules/reports/index.ts';
+import { listBalances } from '../../src/modules/ledger/index.ts';
 import { stockSnapshotSettings, takeStockSnapshots, usableSnapshot } from '../../src/modules/reports/index.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { buildTestApi, type TestApi } from '../support/http.ts';
@@ -13,7 +14,8 @@ const HOUR = 3_600_000;
 
 /**
  * Stock and valuation as of past instants read the same with and without the daily snapshots:
- * for the whole shop, one site, and a caller granted one site, at noon of every day, at each
+ * for the whole shop, one site, and a caller granted one site (valuation, and balances per item,
+ * a line a page at one site), at noon of every day, at each
  * snapshot's very instant and the millisecond after, and again after a back-dated receipt and a
  * landed cost land before snapshots already taken — before the job has repaired them (readers
  * must then not use the stale days) and after (the job retook them).
@@ -80,10 +82,27 @@ describeEachDatabase('daily stock snapshots answer as-of questions exactly as th
       const siteA = await inventoryValuation(ctxAs(), { asOf, locationId: sites[0].id });
       const granted = await inventoryValuation(ctxAs(oneSite), { asOf });
       const mine = (r: typeof shop) => r.lines.filter((l) => items.some((i) => i.id === l.itemId)).map((l) => `${l.sku}:${l.qty}:${l.unitCost}:${l.value}`);
-      out.push(`${asOf} shop ${shop.totalValue} ${mine(shop)} | A ${mine(siteA)} | B ${mine(granted)}`);
+      // Balances at the snapshot instants and the millisecond after (not noon), to keep the test short.
+      const balances = new Date(asOf).getUTCHours() === 12 ? '' : await balancesAsOf(asOf, oneSite);
+      out.push(`${asOf} shop ${shop.totalValue} ${mine(shop)} | A ${mine(siteA)} | B ${mine(granted)} | ${balances}`);
     }
     stockSnapshotSettings.use = true;
     return out;
+  }
+
+  /** GET /balances?as_of=…&group_by=item: at site A a line a page, for the granted caller, and one item everywhere. */
+  async function balancesAsOf(asOf: number, oneSite: Actor): Promise<string> {
+    const pages = async (actor: Actor, query: { locationId?: string; itemId?: string }, limit = 1) => {
+      const out: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await listBalances(ctxAs(actor), { ...query, asOf, groupBy: 'item', includeVirtual: false, limit, cursor });
+        out.push(...page.lines.map((l) => `${l.itemId}:${l.onHand}`));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return out.join(',');
+    };
+    return [await pages(systemActor, { locationId: sites[0].id }), await pages(oneSite, {}, 10), await pages(systemActor, { itemId: items[0].id })].join(' ; ');
   }
 
   async function snapshotsInUse(): Promise<number> {

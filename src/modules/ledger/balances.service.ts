@@ -3,11 +3,12 @@ import { reader, type ServiceContext } from '../../platform/context.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { NO_LOT } from './lots.service.ts';
-import { inScope, resolveStockScope } from './stock-scope.ts';
+import { inScope, resolveStockScope, type StockScope } from './stock-scope.ts';
 
 /**
- * Balances now and as of any past instant. The past is the present minus what moved since:
- * a query near today reads few movements, and none of it needs snapshots to be exact.
+ * Balances now and as of any past instant. The past is the present minus what moved since, or,
+ * per item at a site or everywhere, the reports module's daily snapshot plus what moved after it
+ * (given through `answerSiteStockAsOfWith`, as the ledger may not import it). Both are exact.
  */
 
 export interface BalanceQuery {
@@ -34,6 +35,19 @@ export interface BalancePage {
   nextCursor: string | null;
 }
 
+/** A page of on hand per item at some sites (their physical locations) as of a past instant, or null when it cannot answer. */
+export type SiteStockAsOfReader = (
+  db: Executor,
+  query: { asOf: number; sites: 'all' | readonly string[]; itemId?: string; after?: string; limit: number },
+) => Promise<{ lines: Array<{ itemId: string; onHand: number }>; nextAfter: string | null } | null>;
+
+let siteStockAsOf: SiteStockAsOfReader | null = null;
+
+/** Per item as of a past instant at a site or everywhere, `listBalances` asks this first. */
+export function answerSiteStockAsOfWith(answer: SiteStockAsOfReader): void {
+  siteStockAsOf = answer;
+}
+
 export async function listBalances(ctx: ServiceContext, query: BalanceQuery): Promise<BalancePage> {
   const db = reader(ctx);
   const scope = await resolveStockScope(ctx, query.locationId);
@@ -41,6 +55,10 @@ export async function listBalances(ctx: ServiceContext, query: BalanceQuery): Pr
   const keyShape = byItem ? (['string'] as const) : (['string', 'string', 'string'] as const);
   const after = decodeCursor(query.cursor, keyShape);
   const physicalOnly = !query.includeVirtual && !scope.exactId;
+  if (query.asOf !== undefined && byItem && physicalOnly && (scope.siteId || !query.locationId)) {
+    const page = await fromSnapshots(db, scope, { ...query, asOf: query.asOf }, after?.[0] as string | undefined);
+    if (page) return page;
+  }
 
   let current = db
     .selectFrom('balances as b')
@@ -149,6 +167,19 @@ export async function listBalances(ctx: ServiceContext, query: BalanceQuery): Pr
       reserved: query.asOf === undefined ? Number(r.reserved) : null,
     })),
     nextCursor: more && last ? encodeCursor(byItem ? [last.item_id] : [last.item_id, last.location_id, last.lot_id]) : null,
+  };
+}
+
+/** Per item at a site or everywhere as of a past instant, from the snapshots; null when they cannot answer. */
+async function fromSnapshots(db: Executor, scope: StockScope, query: BalanceQuery & { asOf: number }, after: string | undefined): Promise<BalancePage | null> {
+  if (!siteStockAsOf) return null;
+  const granted = (siteId: string) => scope.sites === 'all' || scope.sites.has(siteId);
+  const sites = scope.siteId ? (granted(scope.siteId) ? [scope.siteId] : []) : scope.sites === 'all' ? 'all' : [...scope.sites];
+  const page = await siteStockAsOf(db, { asOf: query.asOf, sites, itemId: query.itemId, after, limit: query.limit });
+  if (!page) return null;
+  return {
+    lines: page.lines.map((l) => ({ itemId: l.itemId, locationId: null, lotId: '', onHand: l.onHand, reserved: null })),
+    nextCursor: page.nextAfter === null ? null : encodeCursor([page.nextAfter]),
   };
 }
 

@@ -11,7 +11,7 @@ export {
   type PostInput,
   type PostedTransaction,
 } from './movements.service.ts';
-export { balanceAt, hasPhysicalStock, listBalances, onHandByItem, type BalanceLine, type BalanceQuery } from './balances.service.ts';
+export { answerSiteStockAsOfWith, balanceAt, hasPhysicalStock, listBalances, onHandByItem, type BalanceLine, type BalanceQuery, type SiteStockAsOfReader } from './balances.service.ts';
 export { balancesAtInstants, type BalanceKeyAt } from './balances-at.ts';
 export { listMovements, type MovementLine, type MovementQuery } from './history.service.ts';
 export {

@@ -12,14 +12,16 @@ export interface StockScope {
   pathPrefix: string | null;
   /** The requested location is a single stock-holding location. */
   exactId: string | null;
+  /** The requested location is a site. */
+  siteId: string | null;
   sites: Actor['sites'];
 }
 
 export async function resolveStockScope(ctx: ServiceContext, locationId: string | undefined): Promise<StockScope> {
-  if (!locationId) return { pathPrefix: null, exactId: null, sites: ctx.actor.sites };
+  if (!locationId) return { pathPrefix: null, exactId: null, siteId: null, sites: ctx.actor.sites };
   const location: LocationRow = await getLocation(ctx, locationId);
   const leaf = location.kind === 'bin' || location.kind === 'virtual';
-  return { pathPrefix: leaf ? null : location.path, exactId: leaf ? location.id : null, sites: ctx.actor.sites };
+  return { pathPrefix: leaf ? null : location.path, exactId: leaf ? location.id : null, siteId: location.kind === 'site' ? location.id : null, sites: ctx.actor.sites };
 }
 
 /** A condition that the location id in `column` is inside the scope and visible to the actor. */

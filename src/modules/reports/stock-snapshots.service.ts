@@ -5,7 +5,7 @@ import type { ServiceContext } from '../../platform/context.ts';
 import { transact, type Executor, type Trx } from '../../platform/db/transaction.ts';
 import { newId } from '../../platform/ids.ts';
 import { listItemCostTotals } from '../costing/index.ts';
-import { onMovementCostsRewritten } from '../ledger/index.ts';
+import { answerSiteStockAsOfWith, onMovementCostsRewritten, type SiteStockAsOfReader } from '../ledger/index.ts';
 import { readSettings } from '../settings/index.ts';
 import { addDays, nextDate } from './report-scope.ts';
 
@@ -56,8 +56,14 @@ export interface CostPool {
   value: number;
 }
 
-/** Net quantity per site and item that moved in or out of physical locations in (after, through]. */
-async function balanceDeltas(db: Executor, after: number, through: number | null, sites: 'all' | readonly string[]): Promise<Map<SiteItem, number>> {
+/** Net quantity per site and item (or one item) that moved in or out of physical locations in (after, through]. */
+export async function balanceDeltas(
+  db: Executor,
+  after: number,
+  through: number | null,
+  sites: 'all' | readonly string[],
+  itemId?: string,
+): Promise<Map<SiteItem, number>> {
   const out = new Map<SiteItem, number>();
   if (sites !== 'all' && sites.length === 0) return out;
   for (const [side, sign] of [['to_location_id', 1], ['from_location_id', -1]] as const) {
@@ -69,6 +75,7 @@ async function balanceDeltas(db: Executor, after: number, through: number | null
       .where(physical('l'))
       .groupBy(['l.site_id', 'm.item_id']);
     if (sites !== 'all') query = query.where('l.site_id', 'in', [...sites]);
+    if (itemId) query = query.where('m.item_id', '=', itemId);
     for (const r of await query.execute()) {
       if (r.site_id === null) continue;
       const k = key(r.site_id, r.item_id);
@@ -79,7 +86,7 @@ async function balanceDeltas(db: Executor, after: number, through: number | null
 }
 
 /** Per item, quantity and value that crossed into owned stock in (after, through], in less out (as valuation counts it). */
-async function costDeltas(db: Executor, after: number, through: number | null): Promise<Map<string, CostPool>> {
+export async function costDeltas(db: Executor, after: number, through: number | null): Promise<Map<string, CostPool>> {
   const rows = await db
     .selectFrom('movements as m')
     .innerJoin('locations as lf', 'lf.id', 'm.from_location_id')
@@ -115,39 +122,39 @@ export async function usableSnapshot(db: Executor, asOf: number): Promise<Snapsh
   return late || rewritten ? null : { day: s.day, as_of };
 }
 
-/** Each item's owned quantity and value as of `asOf` from the nearest snapshot, or null when there is none to use. */
-export async function costPoolsAsOf(db: Executor, asOf: number): Promise<Map<string, CostPool> | null> {
-  const snap = await usableSnapshot(db, asOf);
+/**
+ * A page of on hand per item at the sites (their physical locations, summed) as of `asOf`, in
+ * item order with zeros left out, or null when there is no snapshot to use: the ledger's
+ * `GET /balances?as_of=…&group_by=item` for a site or everywhere. Two queries: the snapshot's
+ * rows from the cursor on, and what moved between the snapshot and `asOf` (less than a day).
+ */
+export const siteStockPage: SiteStockAsOfReader = async (db, q) => {
+  const snap = await usableSnapshot(db, q.asOf);
   if (!snap) return null;
-  const [rows, deltas] = await Promise.all([
-    db.selectFrom('stock_snapshot_costs').select(['item_id', 'qty', 'value_micros']).where('day', '=', snap.day).execute(),
-    costDeltas(db, snap.as_of, asOf),
-  ]);
-  const out = new Map<string, CostPool>(rows.map((r) => [r.item_id, { qty: Number(r.qty), value: Number(r.value_micros) }]));
-  for (const [itemId, d] of deltas) {
-    const base = out.get(itemId) ?? { qty: 0, value: 0 };
-    out.set(itemId, { qty: base.qty + d.qty, value: base.value + d.value });
-  }
-  return out;
-}
-
-/** On hand per item at the sites (their physical locations, summed) as of `asOf`, or null when there is no snapshot to use. */
-export async function siteStockAsOf(db: Executor, asOf: number, sites: 'all' | readonly string[]): Promise<Map<string, number> | null> {
-  const snap = await usableSnapshot(db, asOf);
-  if (!snap) return null;
-  let stored = db.selectFrom('stock_snapshot_balances').select(['item_id', sql<number>`sum(qty)`.as('qty')]).where('day', '=', snap.day).groupBy('item_id');
-  if (sites !== 'all') {
-    if (sites.length === 0) return new Map();
-    stored = stored.where('site_id', 'in', [...sites]);
-  }
-  const [rows, deltas] = await Promise.all([stored.execute(), balanceDeltas(db, snap.as_of, asOf, sites)]);
-  const out = new Map<string, number>(rows.map((r) => [r.item_id, Number(r.qty)]));
-  for (const [k, qty] of deltas) {
+  if (q.sites !== 'all' && q.sites.length === 0) return { lines: [], nextAfter: null };
+  let stored = db
+    .selectFrom('stock_snapshot_balances')
+    .select(['item_id', sql<number>`sum(qty)`.as('qty')])
+    .where('day', '=', snap.day)
+    .groupBy('item_id')
+    .orderBy('item_id')
+    .limit(q.limit + 1);
+  if (q.sites !== 'all') stored = stored.where('site_id', 'in', [...q.sites]);
+  if (q.itemId) stored = stored.where('item_id', '=', q.itemId);
+  if (q.after) stored = stored.where('item_id', '>', q.after);
+  const [rows, moved] = await Promise.all([stored.execute(), balanceDeltas(db, snap.as_of, q.asOf, q.sites, q.itemId)]);
+  // Every item up to `bound` is known: the stored ones (a full page of them ends there) and the moved ones.
+  const full = rows.length > q.limit;
+  const bound = full ? rows[q.limit - 1]!.item_id : null;
+  const onHand = new Map<string, number>(rows.slice(0, q.limit).map((r) => [r.item_id, Number(r.qty)]));
+  for (const [k, qty] of moved) {
     const itemId = k.slice(k.indexOf('\u0000') + 1);
-    out.set(itemId, (out.get(itemId) ?? 0) + qty);
+    if ((q.after === undefined || itemId > q.after) && (bound === null || itemId <= bound)) onHand.set(itemId, (onHand.get(itemId) ?? 0) + qty);
   }
-  return out;
-}
+  const ids = [...onHand.keys()].filter((id) => onHand.get(id) !== 0).sort();
+  const page = ids.slice(0, q.limit);
+  return { lines: page.map((itemId) => ({ itemId, onHand: onHand.get(itemId)! })), nextAfter: ids.length > q.limit ? page[page.length - 1]! : bound };
+};
 
 interface Snapshot {
   balances: Map<SiteItem, number>;
@@ -294,3 +301,5 @@ onMovementCostsRewritten(async (trx, movementIds, now) => {
     await trx.insertInto('stock_snapshot_invalidations').values({ id: newId('sin', now), from_at: Number(row.from_at), created_at: now }).execute();
   }
 });
+
+answerSiteStockAsOfWith(siteStockPage);

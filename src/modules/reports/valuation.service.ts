@@ -1,11 +1,11 @@
 import { reader, type ServiceContext } from '../../platform/context.ts';
+import type { Executor } from '../../platform/db/transaction.ts';
 import { mulDiv } from '../../platform/decimal.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
-import { findItems } from '../catalog/index.ts';
 import { listItemCostTotals, unitCostOf } from '../costing/index.ts';
 import { listBalances, valuedChangesSince } from '../ledger/index.ts';
 import { getLocation } from '../locations/index.ts';
-import { costPoolsAsOf, siteStockAsOf } from './stock-snapshots.service.ts';
+import { shopValuationFromSnapshot, siteValuationFromSnapshot } from './valuation-snapshot.service.ts';
 import { inventoryValuationByLot } from './valuation-by-lot.service.ts';
 
 /**
@@ -43,6 +43,32 @@ export interface ValuationReport {
 
 export async function inventoryValuation(ctx: ServiceContext, query: ValuationQuery): Promise<ValuationReport> {
   if (query.groupBy === 'lot') return inventoryValuationByLot(ctx, query);
+  const lines = (query.asOf !== undefined ? await fromSnapshot(ctx, query, query.asOf) : null) ?? (await fromLedger(ctx, query));
+  lines.sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+  return { asOf: query.asOf ?? null, locationId: query.locationId ?? null, totalValue: lines.reduce((sum, l) => sum + l.value, 0), lines };
+}
+
+/**
+ * From the nearest daily snapshot: the whole shop, one site, or the actor's granted sites; null
+ * when the location is not a site (a zone or a bin: snapshots are per site) or there is no
+ * snapshot to use, and the ledger answers instead.
+ */
+async function fromSnapshot(ctx: ServiceContext, query: ValuationQuery, asOf: number): Promise<ValuationLine[] | null> {
+  const db = reader(ctx);
+  if (!query.locationId && ctx.actor.sites === 'all') return shopValuationFromSnapshot(db, asOf, query.category);
+  let sites: string[];
+  if (query.locationId) {
+    const location = await getLocation(ctx, query.locationId);
+    if (location.kind !== 'site') return null;
+    sites = [location.id];
+  } else {
+    sites = [...ctx.actor.sites];
+  }
+  return siteValuationFromSnapshot(db, asOf, sites, query.category);
+}
+
+/** From the ledger: today's cost pools and balances, less everything after `asOf` when given. */
+async function fromLedger(ctx: ServiceContext, query: ValuationQuery): Promise<ValuationLine[]> {
   const totals = await listItemCostTotals(ctx);
   if (query.asOf !== undefined) await rollBack(ctx, totals, query.asOf);
   const unitCost = (itemId: string) => {
@@ -52,10 +78,7 @@ export async function inventoryValuation(ctx: ServiceContext, query: ValuationQu
   };
 
   let quantities: Array<{ itemId: string; qty: number; value: number }>;
-  const fromSnapshot = query.asOf !== undefined && (query.locationId || ctx.actor.sites !== 'all') ? await snapshotQuantities(ctx, query.locationId, query.asOf) : null;
-  if (fromSnapshot) {
-    quantities = [...fromSnapshot].filter(([, qty]) => qty !== 0).map(([itemId, qty]) => ({ itemId, qty, value: mulDiv(qty, unitCost(itemId), QTY_SCALE) }));
-  } else if (query.locationId || ctx.actor.sites !== 'all') {
+  if (query.locationId || ctx.actor.sites !== 'all') {
     const lines = [];
     let cursor: string | undefined;
     do {
@@ -68,48 +91,30 @@ export async function inventoryValuation(ctx: ServiceContext, query: ValuationQu
     quantities = [...totals.entries()].filter(([, t]) => t.qty !== 0 || t.value !== 0).map(([itemId, t]) => ({ itemId, qty: t.qty, value: t.value }));
   }
 
-  const items = await findItems(reader(ctx), quantities.map((q) => q.itemId));
+  const items = await itemNames(reader(ctx), quantities.map((q) => q.itemId));
   const lines: ValuationLine[] = [];
   for (const q of quantities) {
     const item = items.get(q.itemId);
     if (!item || (query.category !== undefined && item.category !== query.category)) continue;
     lines.push({ itemId: q.itemId, sku: item.sku, name: item.name, category: item.category, qty: q.qty, unitCost: q.qty !== 0 ? unitCostOf(q.value, q.qty) : unitCost(q.itemId), value: q.value });
   }
-  lines.sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
-  return { asOf: query.asOf ?? null, locationId: query.locationId ?? null, totalValue: lines.reduce((sum, l) => sum + l.value, 0), lines };
+  return lines;
 }
 
-/**
- * Each item's cost pool as of `asOf`: from the nearest daily snapshot plus the movements since
- * when there is one to use, else today's pool less everything after `asOf`. The last unit cost
- * stays today's either way (the valuation has always used it for items with none owned).
- */
-async function rollBack(ctx: ServiceContext, totals: Map<string, { qty: number; value: number; lastUnitCost: number }>, asOf: number): Promise<void> {
-  const pools = await costPoolsAsOf(reader(ctx), asOf);
-  if (pools) {
-    for (const [itemId, t] of totals) totals.set(itemId, { ...t, ...(pools.get(itemId) ?? { qty: 0, value: 0 }) });
-    for (const [itemId, p] of pools) if (!totals.has(itemId)) totals.set(itemId, { ...p, lastUnitCost: 0 });
-    return;
+/** SKU, name and category of the items, by id: the few columns a line shows, not the whole catalog row. */
+async function itemNames(db: Executor, ids: readonly string[]): Promise<Map<string, { sku: string; name: string; category: string | null }>> {
+  const out = new Map<string, { sku: string; name: string; category: string | null }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('items').select(['id', 'sku', 'name', 'category']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.id, r);
   }
+  return out;
+}
+
+/** Each item's cost pool as of `asOf`: today's pool less everything after it (the last unit cost stays today's). */
+async function rollBack(ctx: ServiceContext, totals: Map<string, { qty: number; value: number; lastUnitCost: number }>, asOf: number): Promise<void> {
   for (const [itemId, change] of await valuedChangesSince(reader(ctx), asOf)) {
     const now = totals.get(itemId) ?? { qty: 0, value: 0, lastUnitCost: 0 };
     totals.set(itemId, { ...now, qty: now.qty - change.qty, value: now.value - change.value });
   }
-}
-
-/**
- * On hand per item as of `asOf` from the snapshots, at one site or the actor's granted sites;
- * null when the location is not a site (a zone or a bin: snapshots are per site) or there is no
- * snapshot to use, and the caller reads the ledger instead.
- */
-async function snapshotQuantities(ctx: ServiceContext, locationId: string | undefined, asOf: number): Promise<Map<string, number> | null> {
-  let sites: 'all' | string[];
-  if (locationId) {
-    const location = await getLocation(ctx, locationId);
-    if (location.kind !== 'site') return null;
-    sites = [location.id];
-  } else {
-    sites = ctx.actor.sites === 'all' ? 'all' : [...ctx.actor.sites];
-  }
-  return siteStockAsOf(reader(ctx), asOf, sites);
 }
