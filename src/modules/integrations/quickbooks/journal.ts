@@ -6,7 +6,7 @@ import { PlatformError } from '../../../platform/errors.ts';
 import { readSettings } from '../../settings/index.ts';
 import { flowLabel } from '../../reports/index.ts';
 import { ASSET_ROLES, loadAccountResolver, type AccountResolver, type AccountRole } from './accounts.ts';
-import { salesJournalLines, salesLinesBetween, type SalesLine } from './sales-journal.ts';
+import { salesJournalLines, salesLinesBetween, type DayBounds, type SalesLine } from './sales-journal.ts';
 
 /**
  * The accounting journal of the stock: for each local day and site, one balanced entry that books
@@ -229,6 +229,13 @@ export function nextDay(date: string): string {
   return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
 
+/** Each day of [from, to] with the instant it starts, and the day after `to` marking the end. */
+function dayBounds(from: string, to: string, tz: string): DayBounds[] {
+  const out: DayBounds[] = [];
+  for (let day = from; day <= nextDay(to); day = nextDay(day)) out.push({ day, start: startOfLocalDay(day, tz) });
+  return out;
+}
+
 export interface JournalOptions {
   /** Which days and sites also book their sales (see sales-journal.ts); none when absent. */
   sales?: (day: string, siteId: string) => boolean;
@@ -257,7 +264,7 @@ export async function buildJournal(ctx: ServiceContext, from: string, to: string
   const opening = new Map<string, DayWork>();
   for (const flow of await flowsBetween(ctx, null, startOfLocalDay(from, tz))) addFlow(opening, cumulative, flow, accounts);
   let before = allocateRounded(cumulative, unit);
-  const sales = options.sales ? await salesLinesBetween(ctx, startOfLocalDay(from, tz), startOfLocalDay(nextDay(to), tz), tz, unit, accounts) : new Map<string, SalesLine[]>();
+  const sales = options.sales ? await salesLinesBetween(ctx, dayBounds(from, to, tz), unit, accounts) : new Map<string, SalesLine[]>();
   const openingMinor = [...before.values()].reduce((a, b) => a + b, 0);
 
   const entries: JournalEntry[] = [];

@@ -1,4 +1,3 @@
-import { localDate } from '../../../platform/clock.ts';
 import { reader, type ServiceContext } from '../../../platform/context.ts';
 import { mulDiv } from '../../../platform/decimal.ts';
 import { formatMoney } from '../../../platform/money.ts';
@@ -54,13 +53,33 @@ function book(sink: Sink, siteId: string, category: string | null, piece: { tota
   sink(siteId, null, 'sales_clearing', sign * piece.total, label);
 }
 
-/** The sales lines of every local day in [start, end), by day. */
-export async function salesLinesBetween(ctx: ServiceContext, start: number, end: number, tz: string, unit: number, accounts: AccountResolver): Promise<Map<string, SalesLine[]>> {
+/** A local day and the instant it starts; consecutive, so a day ends where the next starts. */
+export interface DayBounds {
+  day: string;
+  start: number;
+}
+
+/** The day an instant falls in, by binary search (a time-zone lookup per sale line would cost more than the rest of the journal). */
+function dayOf(days: readonly DayBounds[], at: number): string {
+  let lo = 0;
+  let hi = days.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (days[mid]!.start <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return days[lo]!.day;
+}
+
+/** The sales lines of the local days `days` (the last entry marks where the range ends), by day. */
+export async function salesLinesBetween(ctx: ServiceContext, days: readonly DayBounds[], unit: number, accounts: AccountResolver): Promise<Map<string, SalesLine[]>> {
+  const start = days[0]!.start;
+  const end = days[days.length - 1]!.start;
   const byDay = new Map<string, Map<string, SalesLine>>();
   const sinkFor =
     (at: number): Sink =>
     (siteId, category, role, micros, label) => {
-      const day = localDate(at, tz);
+      const day = dayOf(days, at);
       const lines = byDay.get(day) ?? new Map<string, SalesLine>();
       byDay.set(day, lines);
       const account = accounts.account(role, siteId, category);
