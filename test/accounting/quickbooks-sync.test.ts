@@ -142,17 +142,20 @@ describeEachDatabase('QuickBooks Online sync of a month of the demo shop', (get)
     expect(again.planned).toBe(0);
   });
 
-  it('writes an IIF file QuickBooks Desktop imports and a CSV journal that sums to zero each day', async () => {
+  it('writes an IIF file QuickBooks Desktop imports and a CSV journal that sums to zero each day, with and without sales', async () => {
     const ctx = serviceContext(get().db);
-    const journal = await buildJournal(ctx, FROM, THROUGH);
-    const parsed = parseIif(journalIif(journal));
-    expect(parsed).toHaveLength(journal.entries.length);
-    expect(parsed.every((t) => t.type === 'GENERAL JOURNAL')).toBe(true);
-    const rows = journalCsv(journal).trim().split('\r\n').slice(1).map((row) => row.split(','));
-    const byDay = new Map<string, number>();
-    for (const [day, , debit, credit] of rows) byDay.set(day!, (byDay.get(day!) ?? 0) + cents(Number(debit || 0)) - cents(Number(credit || 0)));
-    expect(byDay.size).toBe(32);
-    for (const [day, sum] of byDay) expect(sum, day).toBe(0);
-    expect(journal.stockBalances.closing - journal.stockBalances.opening).toBe((await valuationCents(THROUGH, false)) - (await valuationCents(FROM, true)));
+    for (const options of [{}, { sales: () => true }]) {
+      const journal = await buildJournal(ctx, FROM, THROUGH, options);
+      const parsed = parseIif(journalIif(journal));
+      expect(parsed).toHaveLength(journal.entries.length);
+      expect(parsed.every((t) => t.type === 'GENERAL JOURNAL')).toBe(true);
+      const rows = journalCsv(journal).trim().split('\r\n').slice(1).map((row) => row.split(','));
+      const byDay = new Map<string, number>();
+      for (const [day, , debit, credit] of rows) byDay.set(day!, (byDay.get(day!) ?? 0) + cents(Number(debit || 0)) - cents(Number(credit || 0)));
+      expect(byDay.size).toBe(32);
+      for (const [day, sum] of byDay) expect(sum, day).toBe(0);
+      expect(rows.some(([, account]) => account === 'Undeposited Funds')).toBe('sales' in options);
+      expect(journal.stockBalances.closing - journal.stockBalances.opening).toBe((await valuationCents(THROUGH, false)) - (await valuationCents(FROM, true)));
+    }
   });
 });
