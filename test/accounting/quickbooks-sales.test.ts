@@ -18,8 +18,9 @@ import { startFakeQuickbooks, type FakeQuickbooks, type QboEntity, type QboLine 
  * remainder of 32.40 : 5.00); so mugs 31.53 + tax 2.52 = 34.05, tins 4.87 + tax 0.39 = 5.26.
  * Revenue 41.00 (tins mapped to their own account: 36.00 + 5.00), discounts 4.60, tax 2.91,
  * money due in 39.31. Then one mug comes back: a third of its line — refund 11.35, of which tax
- * 0.84 and discount 1.49 — so revenue 12.00 is reversed. At the warehouse a web order of 2 scarves
- * at 20.00 (5 % tax: 42.00) ships one: revenue 20.00, tax 1.00, due in 21.00.
+ * 0.84 and discount 1.49 — so revenue 12.00 is reversed. At the warehouse a web order of 3 scarves
+ * at 20.00 (5 % tax: 63.00) ships two — revenue 40.00, tax 2.00, due in 42.00 — and one comes
+ * back: refund 21.00, of which tax 1.00.
  */
 const q = (units: number) => units * 1000;
 const cents = (amount: string | null) => (amount === null ? 0 : Math.round(Number(amount) * 100));
@@ -75,11 +76,13 @@ describeEachDatabase('sales booked in QuickBooks Online', (get) => {
 
     const web = at('11:00');
     const channel = await createChannel(web, { name: 'Web', kind: 'online', site_ids: [shop.warehouse.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
-    const order = await createOrder(web, createOrderBody.parse({ channel_id: channel.id, channel_order_id: `QS-${process.pid}`, lines: [{ item_id: scarf.id, qty: 2, unit_price: '20.00', tax_rate: '5' }] }));
+    const order = await createOrder(web, createOrderBody.parse({ channel_id: channel.id, channel_order_id: `QS-${process.pid}`, lines: [{ item_id: scarf.id, qty: 3, unit_price: '20.00', tax_rate: '5' }] }));
     const [list] = await createPickLists(web, order.record.order.id);
     await markPicked(web, list!.list.id);
-    const packed = await packShipment(web, list!.list.id, { packages: [{ weight_g: q(300), lines: [{ order_line_id: order.record.lines[0]!.id, qty: q(1) }] }] } as never);
+    const packed = await packShipment(web, list!.list.id, { packages: [{ weight_g: q(300), lines: [{ order_line_id: order.record.lines[0]!.id, qty: q(2) }] }] } as never);
     await shipShipment(at('12:00'), packed.shipment.id, { carrier: 'Post', service: 'Std', packages: [{ package_id: packed.packages[0]!.id, tracking_number: 'T-1' }] } as never);
+    const sentBack = await createReturn(at('15:00'), createReturnBody.parse({ order_id: order.record.order.id, reason: 'too small', lines: [{ line_id: order.record.lines[0]!.id, qty: 1, condition: 'restockable' }] }));
+    expect(sentBack.ret.refund_micros).toBe(21_000_000);
 
     expect((await api.request('PUT', '/api/v1/accounting/accounts', { body: { role: 'sales_revenue', category: 'Tins', account_name: 'Sales - Tins' } })).status).toBe(200);
   });
@@ -115,7 +118,14 @@ describeEachDatabase('sales booked in QuickBooks Online', (get) => {
     );
     const warehouse = res.body.entries.find((e: any) => e.site_id === shop.warehouse.id);
     expect(salesLinesOf(warehouse)).toEqual(
-      ['Channel orders shipped | Sales of Product Income | - / 20.00', 'Channel orders shipped | Sales Tax Payable | - / 1.00', 'Channel orders shipped | Undeposited Funds | 21.00 / -'].sort(),
+      [
+        'Channel orders shipped | Sales of Product Income | - / 40.00',
+        'Channel orders shipped | Sales Tax Payable | - / 2.00',
+        'Channel orders shipped | Undeposited Funds | 42.00 / -',
+        'Channel order returns | Sales of Product Income | 20.00 / -',
+        'Channel order returns | Sales Tax Payable | 1.00 / -',
+        'Channel order returns | Undeposited Funds | - / 21.00',
+      ].sort(),
     );
     // The stock side is as before: 3 mugs and a tin left at cost, one mug came back (10.00).
     expect(store.lines.filter((l: any) => l.role === 'cost_of_goods_sold').reduce((s: number, l: any) => s + cents(l.debit) - cents(l.credit), 0)).toBe(1000);
