@@ -17,12 +17,13 @@ export function addBooksCommands(program: Command, dbOption: () => Option): void
     .requiredOption('--to <date>', 'last day, YYYY-MM-DD (included)')
     .option('--format <format>', 'csv (date, account, debit, credit, memo) or iif (QuickBooks Desktop)', 'csv')
     .option('--out <file>', 'write to this file instead of the terminal')
+    .option('--sales', 'also book sales: revenue net of tax, discounts, tax collected, money due in')
     .addOption(dbOption())
-    .action(async (options: { from: string; to: string; format: string; out?: string; db: string }) => {
+    .action(async (options: { from: string; to: string; format: string; out?: string; sales?: boolean; db: string }) => {
       if (options.format !== 'csv' && options.format !== 'iif') throw new Error('--format is csv or iif');
       if (!/^\d{4}-\d{2}-\d{2}$/.test(options.from) || !/^\d{4}-\d{2}-\d{2}$/.test(options.to)) throw new Error('--from and --to are dates, YYYY-MM-DD');
       await withServiceContext(options.db, async (ctx) => {
-        const journal = await buildJournal(ctx, options.from, options.to);
+        const journal = await buildJournal(ctx, options.from, options.to, options.sales ? { sales: () => true } : {});
         const text = options.format === 'iif' ? journalIif(journal) : journalCsv(journal);
         if (options.out) fs.writeFileSync(options.out, text);
         else process.stdout.write(text);

@@ -11,8 +11,9 @@ import { parseIif, startFakeQuickbooks, type FakeQuickbooks, type QboEntity, typ
 
 /**
  * The done-when of issue 19: five weeks of the simulated shop (the demo, ending at the test clock,
- * 2 November 2026) booked into a local fake of QuickBooks Online from 1 October. The books must
- * equal the ledger to the cent, bills must equal the posted receipts, and faults (a create that
+ * 2 November 2026) booked into a local fake of QuickBooks Online from 1 October, sales included.
+ * The books must equal the ledger to the cent, the money due in from the counter must equal what
+ * its sales took less what its returns refunded, bills must equal the posted receipts, and faults (a create that
  * times out after QuickBooks committed it, throttling, an expired token) must never book twice.
  */
 const FROM = '2026-10-01';
@@ -33,7 +34,7 @@ describeEachDatabase('QuickBooks Online sync of a month of the demo shop', (get)
     config = { clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/cb', authorizeUrl: `${fake.baseUrl}/connect`, tokenUrl: fake.tokenUrl, apiBase: fake.baseUrl, timeoutMs: 1500 };
     const ctx = serviceContext(get().db);
     await loadDemoShop(ctx, { days: 35 });
-    await connectQuickbooks(ctx, config, { code: fake.issueCode(), realmId: fake.realmId, syncFrom: FROM });
+    await connectQuickbooks(ctx, config, { code: fake.issueCode(), realmId: fake.realmId, syncFrom: FROM, syncSales: true });
   }, 600_000);
   afterAll(async () => fake.close());
 
@@ -77,6 +78,18 @@ describeEachDatabase('QuickBooks Online sync of a month of the demo shop', (get)
     expect(days.size).toBe(32);
 
     expect(stockCents(entries)).toBe((await valuationCents(THROUGH, false)) - (await valuationCents(FROM, true)));
+
+    // The revenue side: what the counter took and refunded over the month, to the cent.
+    const clearing = fake.entities('Account').find((a) => a.AccountSubType === 'UndepositedFunds')!.Id;
+    const dueIn = (memo: string) =>
+      entries.flatMap((e) => e.Line as QboLine[]).filter((l) => l.JournalEntryLineDetail!.AccountRef.value === clearing && String(l.Description).startsWith(memo)).reduce((sum, l) => sum + lineCents(l), 0);
+    const db = get().db.kysely;
+    const [start, end] = [startOfLocalDay(FROM, 'UTC'), startOfLocalDay('2026-11-02', 'UTC')];
+    const sold = await db.selectFrom('sales').select((eb) => eb.fn.sum<number>('total_micros').as('t')).where('created_at', '>=', start).where('created_at', '<', end).executeTakeFirstOrThrow();
+    const refunded = await db.selectFrom('returns').select((eb) => eb.fn.sum<number>('refund_micros').as('t')).where('sale_id', 'is not', null).where('created_at', '>=', start).where('created_at', '<', end).executeTakeFirstOrThrow();
+    expect(Number(sold.t)).toBeGreaterThan(0);
+    expect(dueIn('Counter sales:')).toBe(Number(sold.t) / 10_000);
+    expect(dueIn('Counter returns and voids:')).toBe(-Number(refunded.t ?? 0) / 10_000);
   });
 
   it('bills every posted receipt from a vendor once, for the value the ledger gave it', async () => {
@@ -129,17 +142,20 @@ describeEachDatabase('QuickBooks Online sync of a month of the demo shop', (get)
     expect(again.planned).toBe(0);
   });
 
-  it('writes an IIF file QuickBooks Desktop imports and a CSV journal that sums to zero each day', async () => {
+  it('writes an IIF file QuickBooks Desktop imports and a CSV journal that sums to zero each day, with and without sales', async () => {
     const ctx = serviceContext(get().db);
-    const journal = await buildJournal(ctx, FROM, THROUGH);
-    const parsed = parseIif(journalIif(journal));
-    expect(parsed).toHaveLength(journal.entries.length);
-    expect(parsed.every((t) => t.type === 'GENERAL JOURNAL')).toBe(true);
-    const rows = journalCsv(journal).trim().split('\r\n').slice(1).map((row) => row.split(','));
-    const byDay = new Map<string, number>();
-    for (const [day, , debit, credit] of rows) byDay.set(day!, (byDay.get(day!) ?? 0) + cents(Number(debit || 0)) - cents(Number(credit || 0)));
-    expect(byDay.size).toBe(32);
-    for (const [day, sum] of byDay) expect(sum, day).toBe(0);
-    expect(journal.stockBalances.closing - journal.stockBalances.opening).toBe((await valuationCents(THROUGH, false)) - (await valuationCents(FROM, true)));
+    for (const options of [{}, { sales: () => true }]) {
+      const journal = await buildJournal(ctx, FROM, THROUGH, options);
+      const parsed = parseIif(journalIif(journal));
+      expect(parsed).toHaveLength(journal.entries.length);
+      expect(parsed.every((t) => t.type === 'GENERAL JOURNAL')).toBe(true);
+      const rows = journalCsv(journal).trim().split('\r\n').slice(1).map((row) => row.split(','));
+      const byDay = new Map<string, number>();
+      for (const [day, , debit, credit] of rows) byDay.set(day!, (byDay.get(day!) ?? 0) + cents(Number(debit || 0)) - cents(Number(credit || 0)));
+      expect(byDay.size).toBe(32);
+      for (const [day, sum] of byDay) expect(sum, day).toBe(0);
+      expect(rows.some(([, account]) => account === 'Undeposited Funds')).toBe('sales' in options);
+      expect(journal.stockBalances.closing - journal.stockBalances.opening).toBe((await valuationCents(THROUGH, false)) - (await valuationCents(FROM, true)));
+    }
   });
 });

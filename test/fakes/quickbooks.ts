@@ -86,8 +86,16 @@ export async function startFakeQuickbooks(): Promise<FakeQuickbooks> {
   let nextId = 100;
   const hanging = new Set<ServerResponse>();
 
-  // A new company's chart already has these two (QuickBooks creates them with inventory tracking).
-  for (const [Name, AccountType, AccountSubType] of [['Inventory Asset', 'Other Current Asset', 'Inventory'], ['Cost of Goods Sold', 'Cost of Goods Sold', 'SuppliesMaterialsCogs']] as const) {
+  // A new company's chart already has these (the first two come with inventory tracking; the
+  // undeposited funds account is called "Payments to deposit" in newer companies).
+  const chart = [
+    ['Inventory Asset', 'Other Current Asset', 'Inventory'],
+    ['Cost of Goods Sold', 'Cost of Goods Sold', 'SuppliesMaterialsCogs'],
+    ['Sales of Product Income', 'Income', 'SalesOfProductIncome'],
+    ['Discounts given', 'Income', 'DiscountsRefundsGiven'],
+    ['Payments to deposit', 'Other Current Asset', 'UndepositedFunds'],
+  ] as const;
+  for (const [Name, AccountType, AccountSubType] of chart) {
     store.Account.push({ Id: String(nextId++), SyncToken: '0', Name, AccountType, AccountSubType, Active: true });
   }
 

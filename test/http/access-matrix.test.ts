@@ -669,6 +669,7 @@ function matrix(f: Fixture): Record<string, Row> {
     'GET /api/v1/quickbooks/authorize-url': { who: owners, path: '/api/v1/quickbooks/authorize-url', status: 400 },
     'POST /api/v1/quickbooks/connection': { who: owners, path: '/api/v1/quickbooks/connection', body: {}, status: 400 },
     'DELETE /api/v1/quickbooks/connection': { who: owners, path: '/api/v1/quickbooks/connection', status: 200 },
+    'PATCH /api/v1/quickbooks/connection': { who: owners, path: '/api/v1/quickbooks/connection', body: {}, status: 400 },
     'POST /api/v1/quickbooks/sync': { who: owners, path: '/api/v1/quickbooks/sync', body: {}, status: 200 },
     'GET /api/v1/quickbooks/postings': { who: costReaders, path: '/api/v1/quickbooks/postings', status: 200 },
     'GET /api/v1/google/local-feeds': { who: everyone, path: '/api/v1/google/local-feeds', status: 200 },

@@ -102,6 +102,7 @@ const cannotSucceed = new Map([
   ['POST /api/v1/oauth/token', 'exchanges a code that only a session’s approval makes, with its PKCE verifier; src/modules/oauth/oauth.http.test.ts walks the flow'],
   ['DELETE /api/v1/oauth/linked-apps/{id}', 'revokes a link that only the session-approved flow makes; src/modules/oauth/oauth.http.test.ts revokes them'],
   ['POST /api/v1/quickbooks/connection', 'exchanges an authorization code with Intuit; the fuzz run sets no Intuit app (STOCKROOM_QBO_CLIENT_ID) and has no code'],
+  ['PATCH /api/v1/quickbooks/connection', 'changes the options of a QuickBooks connection, which only the code exchange above makes; test/accounting/quickbooks-sales.test.ts changes them'],
 ]);
 
 /**

@@ -1572,6 +1572,8 @@ export interface QboConnectionTable {
   sync_from: string;
   /** Account name → QuickBooks account id, as last read from the company's chart of accounts. */
   accounts_json: string;
+  /** 1 when the daily journal also books sales (revenue, discounts, tax, the tender side). */
+  sync_sales: Generated<number>;
   last_sync_at: number | null;
   connected_at: number;
   updated_at: number;
@@ -1596,6 +1598,8 @@ export interface QboPostingTable {
   created_at: number;
   updated_at: number;
   posted_at: number | null;
+  /** 1 when this day and site were first booked with sales: its corrections keep that scope. */
+  with_sales: Generated<number>;
 }
 
 /** A store's Google local inventory feed: the channel whose available-to-sell it advertises. */

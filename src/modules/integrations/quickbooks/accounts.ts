@@ -17,11 +17,15 @@ export const ACCOUNT_ROLES = [
   'production',
   'transit',
   'rounding',
+  'sales_revenue',
+  'sales_discounts',
+  'sales_tax',
+  'sales_clearing',
 ] as const;
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 
 /** Names a new QuickBooks company either has (the first two are in its default chart) or gets on first sync. */
-export const DEFAULT_ACCOUNTS: Record<AccountRole, { name: string; type: string; subType: string }> = {
+export const DEFAULT_ACCOUNTS: Record<AccountRole, { name: string; type: string; subType: string; bySubType?: true }> = {
   inventory_asset: { name: 'Inventory Asset', type: 'Other Current Asset', subType: 'Inventory' },
   cost_of_goods_sold: { name: 'Cost of Goods Sold', type: 'Cost of Goods Sold', subType: 'SuppliesMaterialsCogs' },
   shrinkage: { name: 'Inventory Shrinkage', type: 'Cost of Goods Sold', subType: 'OtherCostsOfServiceCos' },
@@ -33,7 +37,18 @@ export const DEFAULT_ACCOUNTS: Record<AccountRole, { name: string; type: string;
   production: { name: 'Production Clearing', type: 'Other Current Asset', subType: 'OtherCurrentAssets' },
   transit: { name: 'Inventory in Transit', type: 'Other Current Asset', subType: 'OtherCurrentAssets' },
   rounding: { name: 'Rounding Differences', type: 'Expense', subType: 'OtherMiscellaneousServiceCost' },
+  // The sales roles (booked only when a connection syncs sales). Every QuickBooks company has an
+  // account of each of these detail types, whatever it is called ("Undeposited Funds" is
+  // "Payments to deposit" in newer companies): a default name not in the chart is looked for by
+  // its type before it is created.
+  sales_revenue: { name: 'Sales of Product Income', type: 'Income', subType: 'SalesOfProductIncome', bySubType: true },
+  sales_discounts: { name: 'Discounts given', type: 'Income', subType: 'DiscountsRefundsGiven', bySubType: true },
+  sales_tax: { name: 'Sales Tax Payable', type: 'Other Current Liability', subType: 'SalesTaxPayable', bySubType: true },
+  sales_clearing: { name: 'Undeposited Funds', type: 'Other Current Asset', subType: 'UndepositedFunds', bySubType: true },
 };
+
+/** The roles of the revenue side, booked only when sales are synced. */
+export const SALES_ROLES: ReadonlySet<AccountRole> = new Set(['sales_revenue', 'sales_discounts', 'sales_tax', 'sales_clearing']);
 
 /** Roles whose balance is stock the shop holds: their lines carry the rounding forward (see journal.ts). */
 export const ASSET_ROLES: ReadonlySet<AccountRole> = new Set(['inventory_asset', 'transit']);

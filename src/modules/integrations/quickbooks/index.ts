@@ -1,7 +1,7 @@
-export { ACCOUNT_ROLES, DEFAULT_ACCOUNTS, listAccountMappings, setAccountMapping, type AccountMapping, type AccountRole } from './accounts.ts';
-export { buildJournal, roundToUnit, MAX_JOURNAL_DAYS, type Journal, type JournalEntry, type JournalLine } from './journal.ts';
+export { ACCOUNT_ROLES, DEFAULT_ACCOUNTS, SALES_ROLES, listAccountMappings, setAccountMapping, type AccountMapping, type AccountRole } from './accounts.ts';
+export { buildJournal, roundToUnit, MAX_JOURNAL_DAYS, type Journal, type JournalEntry, type JournalLine, type JournalOptions } from './journal.ts';
 export { journalCsv, journalIif, formatMinor, entryDocNumber } from './journal-files.ts';
 export { qboConfigFromEnv, type QboConfig } from './qbo-client.ts';
-export { authorizeUrl, connectQuickbooks, disconnectQuickbooks, listPostings, quickbooksStatus, runQuickbooksSyncIfDue, syncQuickbooks, type SyncResult } from './sync.service.ts';
+export { authorizeUrl, connectQuickbooks, disconnectQuickbooks, listPostings, quickbooksStatus, runQuickbooksSyncIfDue, setQuickbooksOptions, syncQuickbooks, type SyncResult } from './sync.service.ts';
 export { QuickbooksError, quickbooksErrorStatuses, type QuickbooksErrorCode } from './quickbooks.errors.ts';
 export { registerQuickbooksRoutes } from './quickbooks.routes.ts';

@@ -6,6 +6,7 @@ import { PlatformError } from '../../../platform/errors.ts';
 import { readSettings } from '../../settings/index.ts';
 import { flowLabel } from '../../reports/index.ts';
 import { ASSET_ROLES, loadAccountResolver, type AccountResolver, type AccountRole } from './accounts.ts';
+import { salesJournalLines, salesLinesBetween, type DayBounds, type SalesLine } from './sales-journal.ts';
 
 /**
  * The accounting journal of the stock: for each local day and site, one balanced entry that books
@@ -228,8 +229,27 @@ export function nextDay(date: string): string {
   return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
 
+/** Each day of [from, to] with the instant it starts, and the day after `to` marking the end. */
+function dayBounds(from: string, to: string, tz: string): DayBounds[] {
+  const out: DayBounds[] = [];
+  for (let day = from; day <= nextDay(to); day = nextDay(day)) out.push({ day, start: startOfLocalDay(day, tz) });
+  return out;
+}
+
+export interface JournalOptions {
+  /** Which days and sites also book their sales (see sales-journal.ts); none when absent. */
+  sales?: (day: string, siteId: string) => boolean;
+}
+
+/** The day's entry for a site with its sales lines added before the rounding line (they balance on their own). */
+function withSales(entry: JournalEntry | null, base: Omit<JournalEntry, 'lines'>, sales: JournalLine[]): JournalEntry | null {
+  if (sales.length === 0) return entry;
+  const lines = entry?.lines ?? [];
+  return { ...base, lines: [...lines.filter((l) => l.role !== 'rounding'), ...sales, ...lines.filter((l) => l.role === 'rounding')] };
+}
+
 /** The journal for the local days [from, to] (inclusive), every site. */
-export async function buildJournal(ctx: ServiceContext, from: string, to: string): Promise<Journal> {
+export async function buildJournal(ctx: ServiceContext, from: string, to: string, options: JournalOptions = {}): Promise<Journal> {
   if (from > to) throw new PlatformError('validation_failed', '`from` is after `to`.', { errors: [{ field: 'querystring.to', code: 'order', message: 'must not be before from' }] });
   const settings = await readSettings(reader(ctx));
   const tz = settings.time_zone;
@@ -244,6 +264,7 @@ export async function buildJournal(ctx: ServiceContext, from: string, to: string
   const opening = new Map<string, DayWork>();
   for (const flow of await flowsBetween(ctx, null, startOfLocalDay(from, tz))) addFlow(opening, cumulative, flow, accounts);
   let before = allocateRounded(cumulative, unit);
+  const sales = options.sales ? await salesLinesBetween(ctx, dayBounds(from, to, tz), unit, accounts) : new Map<string, SalesLine[]>();
   const openingMinor = [...before.values()].reduce((a, b) => a + b, 0);
 
   const entries: JournalEntry[] = [];
@@ -251,9 +272,12 @@ export async function buildJournal(ctx: ServiceContext, from: string, to: string
     const work = new Map<string, DayWork>();
     for (const flow of await flowsBetween(ctx, startOfLocalDay(day, tz), startOfLocalDay(nextDay(day), tz))) addFlow(work, cumulative, flow, accounts);
     const after = allocateRounded(cumulative, unit);
-    const siteIds = new Set([...work.keys(), ...[...after.keys()].map((k) => k.split('\u0000')[0]!)]);
+    const daySales = sales.get(day) ?? [];
+    const siteIds = new Set([...work.keys(), ...[...after.keys()].map((k) => k.split('\u0000')[0]!), ...daySales.map((l) => l.siteId)]);
     for (const siteId of [...siteIds].sort()) {
-      const entry = entryFor(day, siteId, sites.get(siteId) ?? siteId, work.get(siteId) ?? { counter: new Map(), stock: new Map() }, before, after, unit);
+      const base = { day, siteId, siteCode: sites.get(siteId) ?? siteId };
+      const stock = entryFor(day, siteId, base.siteCode, work.get(siteId) ?? { counter: new Map(), stock: new Map() }, before, after, unit);
+      const entry = withSales(stock, base, options.sales?.(day, siteId) ? salesJournalLines(daySales, siteId, unit) : []);
       if (!entry) continue;
       for (const line of entry.lines) if (line.role === 'rounding') line.account = accounts.account('rounding', siteId, null);
       entries.push(entry);

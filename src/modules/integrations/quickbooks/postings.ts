@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { localDate, startOfLocalDay } from '../../../platform/clock.ts';
 import type { ServiceContext } from '../../../platform/context.ts';
-import type { Trx } from '../../../platform/db/transaction.ts';
+import type { Executor, Trx } from '../../../platform/db/transaction.ts';
 import { newId } from '../../../platform/ids.ts';
 import { minorUnitMicros } from '../../../platform/money.ts';
 import { readSettings } from '../../settings/index.ts';
@@ -63,11 +63,21 @@ export function syncWindow(syncFrom: string, today: string): { from: string; to:
 }
 
 /**
+ * Whether each day and site of the window books its sales: as it was first booked when it was
+ * (so turning the option on or off never rewrites a booked day), else as the connection says now.
+ */
+export async function salesScope(db: Executor, window: { from: string; to: string }, syncSales: boolean): Promise<{ scope: (day: string, siteId: string) => boolean; any: boolean }> {
+  const first = await db.selectFrom('qbo_postings').select(['posting_key', 'with_sales']).where('kind', '=', 'journal').where('revision', '=', 0).where('day', '>=', window.from).where('day', '<=', window.to).execute();
+  const booked = new Map(first.map((r) => [r.posting_key, r.with_sales === 1]));
+  return { scope: (day, siteId) => booked.get(`journal:${day}:${siteId}`) ?? syncSales, any: syncSales || first.some((r) => r.with_sales === 1) };
+}
+
+/**
  * Writes the journal postings (first entries and corrections) that `journal` — built before the
  * transaction, so a year of days is not computed while holding the write lock — calls for. Two
  * syncs planning at once cannot both write a revision: (posting_key, revision) is unique.
  */
-export async function planJournalPostings(ctx: ServiceContext & { trx: Trx }, realmId: string, window: { from: string; to: string }, journal: Journal): Promise<number> {
+export async function planJournalPostings(ctx: ServiceContext & { trx: Trx }, realmId: string, window: { from: string; to: string }, journal: Journal, withSales: (day: string, siteId: string) => boolean = () => false): Promise<number> {
   const existing = await ctx.trx.selectFrom('qbo_postings').select(['posting_key', 'revision', 'lines_json', 'day', 'site_id']).where('kind', '=', 'journal').where('day', '>=', window.from).where('day', '<=', window.to).execute();
   const posted = new Map<string, { revision: number; sums: Map<string, { role: AccountRole; amountMinor: number }>; day: string; siteId: string }>();
   for (const row of existing) {
@@ -90,7 +100,7 @@ export async function planJournalPostings(ctx: ServiceContext & { trx: Trx }, re
     else lines = correctionLines(before.sums, sumByAccount(entry?.lines ?? []), day);
     if (lines.length === 0) continue;
     const revision = before ? before.revision + 1 : 0;
-    await insertPosting(ctx, { kind: 'journal', postingKey: key, revision, docNumber: entryDocNumber({ day, siteCode }, revision), requestId: requestIdFor(realmId, key, revision), day, siteId, documentId: null, lines });
+    await insertPosting(ctx, { kind: 'journal', postingKey: key, revision, docNumber: entryDocNumber({ day, siteCode }, revision), requestId: requestIdFor(realmId, key, revision), day, siteId, documentId: null, lines, withSales: withSales(day, siteId) });
     planned += 1;
   }
   return planned;
@@ -109,7 +119,7 @@ function correctionLines(before: Map<string, { role: AccountRole; amountMinor: n
 
 async function insertPosting(
   ctx: ServiceContext & { trx: Trx },
-  p: { kind: 'journal' | 'bill' | 'vendor_credit'; postingKey: string; revision: number; docNumber: string; requestId: string; day: string; siteId: string | null; documentId: string | null; lines: PostedLine[] | BillLines },
+  p: { kind: 'journal' | 'bill' | 'vendor_credit'; postingKey: string; revision: number; docNumber: string; requestId: string; day: string; siteId: string | null; documentId: string | null; lines: PostedLine[] | BillLines; withSales?: boolean },
 ): Promise<void> {
   const now = ctx.clock.now();
   const lines = Array.isArray(p.lines) ? p.lines : p.lines.lines;
@@ -135,6 +145,7 @@ async function insertPosting(
       created_at: now,
       updated_at: now,
       posted_at: null,
+      with_sales: p.withSales ? 1 : 0,
     })
     .execute();
 }

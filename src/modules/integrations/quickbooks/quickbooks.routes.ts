@@ -9,11 +9,12 @@ import { ACCOUNT_ROLES, DEFAULT_ACCOUNTS, listAccountMappings, setAccountMapping
 import { buildJournal, type Journal } from './journal.ts';
 import { entryDocNumber, formatMinor, journalCsv, journalIif } from './journal-files.ts';
 import { qboConfigFromEnv, type QboConfig } from './qbo-client.ts';
-import { authorizeUrl, connectQuickbooks, disconnectQuickbooks, listPostings, quickbooksStatus, requireConfig, syncQuickbooks, type QuickbooksStatus } from './sync.service.ts';
+import { authorizeUrl, connectQuickbooks, disconnectQuickbooks, listPostings, quickbooksStatus, requireConfig, setQuickbooksOptions, syncQuickbooks, type QuickbooksStatus } from './sync.service.ts';
 import {
   accountsOutput,
   authorizeQuery,
   connectBody,
+  connectionOptionsBody,
   connectionOutput,
   journalExportQuery,
   journalOutput,
@@ -55,6 +56,7 @@ function statusJson(status: QuickbooksStatus) {
     connected: status.connected,
     realm_id: status.realmId,
     sync_from: status.syncFrom,
+    sync_sales: status.syncSales,
     last_sync_at: toIsoOrNull(status.lastSyncAt),
     access_expires_at: toIsoOrNull(status.accessExpiresAt),
     postings: { pending: status.pending, failed: status.failed, posted: status.posted },
@@ -73,7 +75,8 @@ export function registerQuickbooksRoutes(app: AppInstance, deps: CommandDeps, co
     config: { access: readCosts, errors: [] },
     handler: async (request) => {
       const ctx = contextOf(deps, request);
-      return journalJson(visibleJournal(await buildJournal(ctx, request.query.from, request.query.to), ctx));
+      const { from, to, sales } = request.query;
+      return journalJson(visibleJournal(await buildJournal(ctx, from, to, sales ? { sales: () => true } : {}), ctx));
     },
   });
   app.get('/api/v1/accounting/journal/export', {
@@ -86,8 +89,8 @@ export function registerQuickbooksRoutes(app: AppInstance, deps: CommandDeps, co
     config: { access: readCosts, errors: [] },
     handler: async (request, reply) => {
       const ctx = contextOf(deps, request);
-      const { from, to, format } = request.query;
-      const journal = visibleJournal(await buildJournal(ctx, from, to), ctx);
+      const { from, to, format, sales } = request.query;
+      const journal = visibleJournal(await buildJournal(ctx, from, to, sales ? { sales: () => true } : {}), ctx);
       const name = `stock-journal-${from}-${to}.${format}`;
       const body = format === 'iif' ? journalIif(journal) : journalCsv(journal);
       return reply.type(format === 'iif' ? 'application/x-iif' : 'text/csv').header('content-disposition', `attachment; filename="${name}"`).send(body);
@@ -120,7 +123,12 @@ export function registerQuickbooksRoutes(app: AppInstance, deps: CommandDeps, co
   app.post('/api/v1/quickbooks/connection', {
     schema: { tags, summary: 'Connect QuickBooks Online with the authorization code Intuit sent back', body: connectBody, response: { 200: connectionOutput } },
     config: { access: ownerOnly, errors: ['quickbooks_not_configured', 'quickbooks_auth_failed'] },
-    handler: async (request) => statusJson(await connectQuickbooks(contextOf(deps, request), requireConfig(config()), { code: request.body.code, realmId: request.body.realm_id, syncFrom: request.body.sync_from })),
+    handler: async (request) => statusJson(await connectQuickbooks(contextOf(deps, request), requireConfig(config()), { code: request.body.code, realmId: request.body.realm_id, syncFrom: request.body.sync_from, syncSales: request.body.sync_sales })),
+  });
+  app.patch('/api/v1/quickbooks/connection', {
+    schema: { tags, summary: 'Change how QuickBooks Online is synced: whether the daily journal also books sales', description: 'Days already booked keep the scope they were booked with; their corrections too.', body: connectionOptionsBody, response: { 200: connectionOutput } },
+    config: { access: ownerOnly, errors: ['quickbooks_not_connected'] },
+    handler: (request, reply) => runCommand(deps, request, reply, async (ctx) => statusJson(await setQuickbooksOptions(ctx, config(), { syncSales: request.body.sync_sales }))),
   });
   app.delete('/api/v1/quickbooks/connection', {
     schema: { tags, summary: 'Disconnect QuickBooks Online (the posting log is kept)', response: { 200: z.object({ disconnected: z.boolean() }) } },

@@ -6,6 +6,11 @@ import { ACCOUNT_ROLES } from './accounts.ts';
 export const journalQuery = z.strictObject({
   from: dateInput.meta({ description: 'First local day (YYYY-MM-DD).' }),
   to: dateInput.meta({ description: 'Last local day, inclusive; at most 366 days after `from`.' }),
+  sales: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .meta({ description: '`true` also books sales: revenue net of tax, discounts, tax collected and the clearing account, with returns reversing them.' }),
 });
 
 export const journalExportQuery = journalQuery.extend({
@@ -52,6 +57,7 @@ export const connectionOutput = z
     connected: z.boolean(),
     realm_id: z.string().nullable(),
     sync_from: z.string().nullable(),
+    sync_sales: z.boolean().meta({ description: 'Whether the daily journal also books sales (days booked keep the scope they were booked with).' }),
     last_sync_at: z.string().nullable(),
     access_expires_at: z.string().nullable(),
     postings: z.object({ pending: z.number().int(), failed: z.number().int(), posted: z.number().int() }),
@@ -62,6 +68,11 @@ export const connectBody = z.strictObject({
   code: z.string().min(1).max(2000).meta({ description: 'The authorization code Intuit sent back to the redirect URI.' }),
   realm_id: z.string().regex(/^\d{1,32}$/).meta({ description: "The company's realmId, sent back with the code." }),
   sync_from: dateInput.optional().meta({ description: 'First local day to book (default today); earlier days are the opening balance.' }),
+  sync_sales: z.boolean().default(false).meta({ description: 'Also book sales in the daily journal (off by default).' }),
+});
+
+export const connectionOptionsBody = z.strictObject({
+  sync_sales: z.boolean().meta({ description: 'Book sales in the daily journal from the next day booked on; days already booked keep their scope.' }),
 });
 
 export const authorizeQuery = z.strictObject({ state: z.string().min(16).max(200).meta({ description: 'A random value the caller keeps and checks when Intuit redirects back.' }) });

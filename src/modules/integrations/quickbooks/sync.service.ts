@@ -8,7 +8,7 @@ import { readSettings } from '../../settings/index.ts';
 import { DEFAULT_ACCOUNTS, type AccountRole } from './accounts.ts';
 import { buildJournal } from './journal.ts';
 import { formatMinor } from './journal-files.ts';
-import { planBillPostings, planJournalPostings, planVendorCreditPostings, requestIdFor, syncWindow, type BillLines, type PostedLine } from './postings.ts';
+import { planBillPostings, planJournalPostings, planVendorCreditPostings, requestIdFor, salesScope, syncWindow, type BillLines, type PostedLine } from './postings.ts';
 import { exchangeCode, QboApi, qboQuote, refreshTokens, type QboConfig, type TokenSet } from './qbo-client.ts';
 import { QuickbooksError } from './quickbooks.errors.ts';
 
@@ -33,6 +33,7 @@ export interface QuickbooksStatus {
   configured: boolean;
   realmId: string | null;
   syncFrom: string | null;
+  syncSales: boolean;
   lastSyncAt: number | null;
   accessExpiresAt: number | null;
   pending: number;
@@ -49,6 +50,7 @@ export async function quickbooksStatus(ctx: ServiceContext, config: QboConfig | 
     configured: config !== null,
     realmId: conn?.realm_id ?? null,
     syncFrom: conn?.sync_from ?? null,
+    syncSales: conn?.sync_sales === 1,
     lastSyncAt: conn?.last_sync_at ?? null,
     accessExpiresAt: conn?.access_expires_at ?? null,
     pending: count('pending'),
@@ -74,7 +76,7 @@ export function authorizeUrl(config: QboConfig, state: string): string {
 }
 
 /** Exchanges the authorization code (network first, outside any transaction), then stores the tokens sealed. */
-export async function connectQuickbooks(ctx: ServiceContext, config: QboConfig, input: { code: string; realmId: string; syncFrom?: string | undefined }): Promise<QuickbooksStatus> {
+export async function connectQuickbooks(ctx: ServiceContext, config: QboConfig, input: { code: string; realmId: string; syncFrom?: string | undefined; syncSales?: boolean | undefined }): Promise<QuickbooksStatus> {
   const now = ctx.clock.now();
   const tokens = await exchangeCode(config, input.code, now);
   const { time_zone } = await readSettings(reader(ctx));
@@ -83,8 +85,20 @@ export async function connectQuickbooks(ctx: ServiceContext, config: QboConfig, 
     await trx.deleteFrom('qbo_connections').where('id', '=', CONNECTION_ID).execute();
     await trx
       .insertInto('qbo_connections')
-      .values({ id: CONNECTION_ID, realm_id: input.realmId, ...sealed(tokens), sync_from: syncFrom, accounts_json: '{}', last_sync_at: null, connected_at: now, updated_at: now })
+      .values({ id: CONNECTION_ID, realm_id: input.realmId, ...sealed(tokens), sync_from: syncFrom, sync_sales: input.syncSales ? 1 : 0, accounts_json: '{}', last_sync_at: null, connected_at: now, updated_at: now })
       .execute();
+  });
+  return quickbooksStatus(ctx, config);
+}
+
+/**
+ * Turns sales syncing on or off. Only days not yet booked follow the change: a day booked keeps
+ * the scope it was booked with, corrections included.
+ */
+export async function setQuickbooksOptions(ctx: ServiceContext, config: QboConfig | null, input: { syncSales: boolean }): Promise<QuickbooksStatus> {
+  await inTransaction(ctx, async (trx) => {
+    const result = await trx.updateTable('qbo_connections').set({ sync_sales: input.syncSales ? 1 : 0, updated_at: ctx.clock.now() }).where('id', '=', CONNECTION_ID).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw new QuickbooksError('quickbooks_not_connected', 'QuickBooks Online is not connected.');
   });
   return quickbooksStatus(ctx, config);
 }
@@ -132,10 +146,11 @@ export async function syncQuickbooks(ctx: ServiceContext, config: QboConfig): Pr
   const window = syncWindow(conn.sync_from, localDate(ctx.clock.now(), time_zone));
   let planned = 0;
   if (window) {
-    const journal = await buildJournal(ctx, window.from, window.to);
+    const sales = await salesScope(ctx.db.kysely, window, conn.sync_sales === 1);
+    const journal = await buildJournal(ctx, window.from, window.to, sales.any ? { sales: sales.scope } : {});
     planned = await transact(ctx.db, async (trx) => {
       const tctx = { ...ctx, trx };
-      return (await planJournalPostings(tctx, conn.realm_id, window, journal)) + (await planBillPostings(tctx, conn.realm_id, window)) + (await planVendorCreditPostings(tctx, conn.realm_id, window));
+      return (await planJournalPostings(tctx, conn.realm_id, window, journal, sales.scope)) + (await planBillPostings(tctx, conn.realm_id, window)) + (await planVendorCreditPostings(tctx, conn.realm_id, window));
     });
   }
   const sent = await sendPending(ctx, config);
@@ -167,7 +182,7 @@ async function accountId(api: QboApi, cache: AccountCache, realmId: string, name
   if (known) return known;
   const found = await api.query<{ Id: string; Name: string }>(`select * from Account where Name = ${qboQuote(name)}`);
   if (found.status !== 'ok') throw new SendFailure(found.status, found.error);
-  let id = found.body.QueryResponse.Account?.[0]?.Id;
+  let id = found.body.QueryResponse.Account?.[0]?.Id ?? (await accountOfDetailType(api, name, role));
   if (!id) {
     const spec = Object.values(DEFAULT_ACCOUNTS).find((a) => a.name === name) ?? DEFAULT_ACCOUNTS[role];
     const created = await api.create<{ Id: string }>('account', { Name: name, AccountType: spec.type, AccountSubType: spec.subType }, requestIdFor(realmId, `account:${name}`, 0));
@@ -176,6 +191,20 @@ async function accountId(api: QboApi, cache: AccountCache, realmId: string, name
   }
   cache.ids.set(name, id);
   return id;
+}
+
+/**
+ * A role's default account the company calls by another name: the first active account of the
+ * role's detail type in its chart. Only for an unmapped default whose detail type marks one
+ * account (an income, a tax liability, undeposited funds), never a generic clearing type.
+ */
+async function accountOfDetailType(api: QboApi, name: string, role: AccountRole): Promise<string | undefined> {
+  const spec = DEFAULT_ACCOUNTS[role];
+  if (!spec.bySubType || spec.name !== name) return undefined;
+  // QuickBooks filters accounts by type, not by detail type: the detail type is picked here.
+  const found = await api.query<{ Id: string; AccountSubType?: string; Active?: boolean }>(`select * from Account where AccountType = ${qboQuote(spec.type)}`);
+  if (found.status !== 'ok') throw new SendFailure(found.status, found.error);
+  return (found.body.QueryResponse.Account ?? []).find((a) => a.AccountSubType === spec.subType && a.Active !== false)?.Id;
 }
 
 async function vendorId(api: QboApi, realmId: string, bill: BillLines): Promise<string> {

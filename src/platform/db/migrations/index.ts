@@ -29,6 +29,7 @@ import * as oauth from './0028-oauth.ts';
 import * as tax from './0029-tax.ts';
 import * as googleListings from './0031-google-listings.ts';
 import * as vendorReturns from './0032-vendor-returns.ts';
+import * as qboSales from './0034-qbo-sales.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -66,6 +67,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0029-tax': tax,
   '0031-google-listings': googleListings,
   '0032-vendor-returns': vendorReturns,
+  '0034-qbo-sales': qboSales,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -11,6 +11,7 @@ interface Connection {
   connected: boolean;
   realm_id: string | null;
   sync_from: string | null;
+  sync_sales: boolean;
   last_sync_at: string | null;
   postings: { pending: number; failed: number; posted: number };
 }
@@ -36,6 +37,8 @@ export function AccountingPage() {
 function Downloads() {
   const [from, setFrom] = useState(isoDay(-30));
   const [to, setTo] = useState(isoDay(-1));
+  const [sales, setSales] = useState(false);
+  const query = (format: string) => ({ from, to, format, ...(sales ? { sales: 'true' } : {}) });
   return (
     <div className="card">
       <h2>Download the journal</h2>
@@ -43,11 +46,14 @@ function Downloads() {
         <TextField label="From" type="date" value={from} onValue={setFrom} />
         <TextField label="To" type="date" value={to} onValue={setTo} />
       </div>
+      <label>
+        <input type="checkbox" checked={sales} onChange={(e) => setSales(e.target.checked)} /> With sales (revenue, discounts, tax)
+      </label>
       <p>
-        <a className="button ghost" href={withQuery('/api/v1/accounting/journal/export', { from, to, format: 'csv' })} download>
+        <a className="button ghost" href={withQuery('/api/v1/accounting/journal/export', query('csv'))} download>
           CSV journal
         </a>{' '}
-        <a className="button ghost" href={withQuery('/api/v1/accounting/journal/export', { from, to, format: 'iif' })} download>
+        <a className="button ghost" href={withQuery('/api/v1/accounting/journal/export', query('iif'))} download>
           IIF for QuickBooks Desktop
         </a>
       </p>
@@ -61,17 +67,23 @@ function QuickbooksCard() {
   const refresh = () => void qc.invalidateQueries({ queryKey: ['qbo-connection'] });
   const sync = useMutation({ mutationFn: () => api.post('/api/v1/quickbooks/sync'), onSettled: () => { refresh(); void qc.invalidateQueries({ queryKey: ['qbo-postings'] }); } });
   const disconnect = useMutation({ mutationFn: () => api.delete('/api/v1/quickbooks/connection'), onSuccess: refresh });
+  const options = useMutation({ mutationFn: (syncSales: boolean) => api.patch('/api/v1/quickbooks/connection', { sync_sales: syncSales }), onSuccess: refresh });
   const c = conn.data;
   return (
     <div className="card" data-testid="quickbooks">
       <h2>QuickBooks Online</h2>
-      <ErrorBanner error={conn.error ?? sync.error ?? disconnect.error} />
+      <ErrorBanner error={conn.error ?? sync.error ?? disconnect.error ?? options.error} />
       {c && !c.configured && <p>Set STOCKROOM_QBO_CLIENT_ID and STOCKROOM_QBO_CLIENT_SECRET on the server to connect.</p>}
       {c && c.configured && !c.connected && <Connect onConnected={refresh} />}
       {c && c.connected && (
         <>
           <p>
             Company {c.realm_id}, booking from {c.sync_from}. Last sync: {c.last_sync_at ?? 'never'}. Postings: {c.postings.posted} posted, {c.postings.pending} pending, {c.postings.failed} failed.
+          </p>
+          <p>
+            <label>
+              <input type="checkbox" checked={c.sync_sales} disabled={options.isPending} onChange={(e) => options.mutate(e.target.checked)} /> Also book sales (revenue, discounts, tax, undeposited funds) from the next day booked
+            </label>
           </p>
           <button type="button" onClick={() => sync.mutate()} disabled={sync.isPending}>
             Sync now
