@@ -31,7 +31,8 @@ export interface BulkItemInput {
 export type BulkOutcome = 'created' | 'updated' | 'unchanged';
 
 export interface BulkResult {
-  item: Pick<ItemRow, 'id' | 'sku' | 'base_unit'>;
+  /** The item as it stands in the caller's transaction after the upsert. */
+  item: ItemRow;
   outcome: BulkOutcome;
 }
 
@@ -85,7 +86,7 @@ function changesOf(current: ItemRow, input: BulkItemInput): UpdateItemInput {
   return changes as UpdateItemInput;
 }
 
-async function insertItems(ctx: ServiceContext & { trx: Trx }, inputs: readonly BulkItemInput[]): Promise<Array<Pick<ItemRow, 'id' | 'sku' | 'base_unit'>>> {
+async function insertItems(ctx: ServiceContext & { trx: Trx }, inputs: readonly BulkItemInput[]): Promise<ItemRow[]> {
   const trx = ctx.trx;
   const now = ctx.clock.now();
   const prepared = inputs.map((input) => ({ input, id: newId('itm', now), barcodes: prepareBarcodes(input.barcodes ?? []) }));
@@ -95,38 +96,34 @@ async function insertItems(ctx: ServiceContext & { trx: Trx }, inputs: readonly 
     const taken = await trx.selectFrom('item_barcodes').select(['code', 'item_id']).where('code_key', 'in', barcodeKeys).execute();
     if (taken.length) throw new CatalogError('barcode_taken', `Barcode ${taken.map((t) => t.code).join(', ')} already belongs to another item.`);
   }
-  await trx
-    .insertInto('items')
-    .values(
-      prepared.map(({ input, id, barcodes }) => {
-        const category = input.category ?? null;
-        return {
-          id,
-          sku: input.sku,
-          sku_key: input.sku.toUpperCase(),
-          name: input.name,
-          description: input.description ?? null,
-          category,
-          base_unit: input.base_unit ?? 'ea',
-          tracking: 'none' as const,
-          tracks_expiry: 0,
-          costing_method: 'fifo' as const,
-          price_micros: input.price ?? null,
-          unit_weight_mg: null,
-          reorder_point: null,
-          stocked: 1,
-          status: 'active' as const,
-          units_json: '[]',
-          barcodes_json: JSON.stringify(barcodes.map(({ code, kind }) => ({ code, kind }))),
-          components_json: '[]',
-          search_text: searchTextOf(input.sku, input.name, category, barcodes),
-          created_at: now,
-          updated_at: now,
-        };
-      }),
-    )
-    .execute();
+  const rows: ItemRow[] = prepared.map(({ input, id, barcodes }) => {
+    const category = input.category ?? null;
+    return {
+      id,
+      sku: input.sku,
+      sku_key: input.sku.toUpperCase(),
+      name: input.name,
+      description: input.description ?? null,
+      category,
+      base_unit: input.base_unit ?? 'ea',
+      tracking: 'none' as const,
+      tracks_expiry: 0,
+      costing_method: 'fifo' as const,
+      price_micros: input.price ?? null,
+      unit_weight_mg: null,
+      reorder_point: null,
+      stocked: 1,
+      status: 'active' as const,
+      units_json: '[]',
+      barcodes_json: JSON.stringify(barcodes.map(({ code, kind }) => ({ code, kind }))),
+      components_json: '[]',
+      search_text: searchTextOf(input.sku, input.name, category, barcodes),
+      created_at: now,
+      updated_at: now,
+    };
+  });
+  await trx.insertInto('items').values(rows).execute();
   const barcodeRows = prepared.flatMap((p) => p.barcodes.map((b) => ({ code_key: b.key, code: b.code, kind: b.kind, item_id: p.id })));
   if (barcodeRows.length) await trx.insertInto('item_barcodes').values(barcodeRows).execute();
-  return prepared.map((p) => ({ id: p.id, sku: p.input.sku, base_unit: p.input.base_unit ?? 'ea' }));
+  return rows;
 }

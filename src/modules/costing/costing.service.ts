@@ -109,9 +109,10 @@ export async function valueMovements(
   }
 
   const incremental: string[] = [];
+  const byItem = groupByItem(valued);
   for (const itemId of itemIds) {
     const last = states.get(itemId)!;
-    const mine = valued.filter((m) => m.itemId === itemId);
+    const mine = byItem.get(itemId)!;
     const inOrder = mine.every((m) => after(m, { effectiveAt: last.last_effective_at, id: last.last_movement_id }));
     if (inOrder) incremental.push(itemId);
     else {
@@ -121,11 +122,22 @@ export async function valueMovements(
     }
   }
   if (incremental.length) {
-    const incrementalResult = await valueIncrementally(trx, incremental, methods, states, valued, now);
+    const incrementalResult = await valueIncrementally(trx, incremental, methods, states, valued, byItem, now);
     for (const [id, cost] of incrementalResult.costs) result.costs.set(id, cost);
     result.updates.push(...incrementalResult.updates);
   }
   return result;
+}
+
+/** Movements per item in their given order: a posting of thousands of items groups them once, not once per item. */
+function groupByItem<M extends { itemId: string }>(movements: readonly M[]): Map<string, M[]> {
+  const byItem = new Map<string, M[]>();
+  for (const m of movements) {
+    const list = byItem.get(m.itemId);
+    if (list) list.push(m);
+    else byItem.set(m.itemId, [m]);
+  }
+  return byItem;
 }
 
 export interface ItemCostRow {
@@ -163,6 +175,7 @@ async function valueIncrementally(
   methods: Map<string, CostingMethod>,
   states: Map<string, ItemCostRow>,
   movements: readonly CostingMovement[],
+  byItem: ReadonlyMap<string, readonly CostingMovement[]>,
   now: number,
 ): Promise<Valuation> {
   // What each (item, lot) takes out: a sale of lot L reads only lot L's oldest layers.
@@ -179,7 +192,7 @@ async function valueIncrementally(
   }
   // Only stock coming in settles earlier shortfalls: a sale at a store selling below its recorded
   // stock does not read them, so its cost does not grow with the number still waiting.
-  const settlingItems = itemIds.filter((id) => movements.some((m) => m.itemId === id && directionOf(m) === 'in'));
+  const settlingItems = itemIds.filter((id) => byItem.get(id)!.some((m) => directionOf(m) === 'in'));
   const [openLayers, shortfalls] = await Promise.all([
     loadOldestOpenLayers(trx, outboundQty),
     settlingItems.length === 0
@@ -204,6 +217,12 @@ async function valueIncrementally(
 
   const result: Valuation = { costs: new Map(), updates: [] };
   const persisted: EngineRun[] = [];
+  const shortfallsByItem = new Map<string, Consumption[]>();
+  for (const s of shortfalls) {
+    const list = shortfallsByItem.get(s.item_id);
+    if (list) list.push(toConsumption(s));
+    else shortfallsByItem.set(s.item_id, [toConsumption(s)]);
+  }
   for (const itemId of itemIds) {
     const row = states.get(itemId)!;
     const state: EngineState = {
@@ -211,14 +230,14 @@ async function valueIncrementally(
       layers: (openLayers.get(itemId) ?? []).map(toLayer),
       poolQty: row.pool_qty,
       poolValue: row.pool_value_micros,
-      shortfalls: shortfalls.filter((s) => s.item_id === itemId).map(toConsumption),
+      shortfalls: shortfallsByItem.get(itemId) ?? [],
     };
     const engine = new CostEngine(state, known);
-    const mine = movements.filter((m) => m.itemId === itemId);
+    const mine = byItem.get(itemId)!;
     for (const m of mine) engine.process(toEngineMovement(m));
-    const processed = new Set(mine.map((m) => m.id));
+    const processed = new Map(mine.map((m) => [m.id, m.qty]));
     persisted.push({ itemId, engine, processed, last: latest(mine) });
-    collect(engine, processed, movements, result);
+    collect(engine, processed, result);
   }
   await persistEffects(trx, persisted, now);
   return result;
@@ -301,12 +320,16 @@ async function firstLayerBatches(trx: Trx, needs: ReadonlyArray<{ itemId: string
   return batches;
 }
 
-/** New movements' costs, and the changed costs of earlier sales whose shortfall was settled. */
-function collect(engine: CostEngine, processed: Set<string>, movements: readonly CostingMovement[], result: Valuation): void {
-  const qtyById = new Map(movements.map((m) => [m.id, m.qty]));
+/**
+ * New movements' costs, and the changed costs of earlier sales whose shortfall was settled.
+ * `processed` holds the quantities of this item's new movements only: a lookup over the whole
+ * posting, built per item, made a posting of n items cost n² (an import's batch of 500).
+ */
+function collect(engine: CostEngine, processed: ReadonlyMap<string, number>, result: Valuation): void {
   for (const [movementId, value] of engine.effects.values) {
-    if (processed.has(movementId)) {
-      result.costs.set(movementId, { valueMicros: value, unitCostMicros: unitCostOf(value, qtyById.get(movementId)!) });
+    const qty = processed.get(movementId);
+    if (qty !== undefined) {
+      result.costs.set(movementId, { valueMicros: value, unitCostMicros: unitCostOf(value, qty) });
     } else {
       const qty = (engine.effects.consumptions.get(movementId) ?? []).reduce((sum, c) => sum + c.qty, 0);
       result.updates.push({ movementId, valueMicros: value, unitCostMicros: unitCostOf(value, qty) });
@@ -317,8 +340,8 @@ function collect(engine: CostEngine, processed: Set<string>, movements: readonly
 interface EngineRun {
   itemId: string;
   engine: CostEngine;
-  /** Movements this run valued for the first time; other consumptions it wrote replace stored ones. */
-  processed: Set<string>;
+  /** Movements this run valued for the first time (id → quantity); other consumptions it wrote replace stored ones. */
+  processed: ReadonlyMap<string, number> | ReadonlySet<string>;
   /** The latest (effective_at, id) valued, which later postings must come after to stay incremental. */
   last: { effectiveAt: number; id: string } | null;
 }
