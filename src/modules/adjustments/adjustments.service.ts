@@ -2,6 +2,7 @@ import { checkOccurredAt } from '../offline/index.ts';
 import { canSeeSite, inTransaction, reader, type ServiceContext } from '../../platform/context.ts';
 import { formatDocumentNumber, nextNumber } from '../../platform/db/counters.ts';
 import type { ItemRow, LocationRow } from '../../platform/db/schema.ts';
+import { insertRows } from '../../platform/db/insert-rows.ts';
 import type { Trx } from '../../platform/db/transaction.ts';
 import { mulDivExact } from '../../platform/decimal.ts';
 import type { FieldError } from '../../platform/errors.ts';
@@ -192,7 +193,7 @@ async function postAdjustment(ctx: ServiceContext, trx: Trx, input: PostAdjustme
       reverses_id: input.reversesId,
     })
     .execute();
-  await trx.insertInto('adjustment_lines').values(lines.map((l) => ({ ...l, adjustment_id: id }))).execute();
+  await insertRows(trx, 'adjustment_lines', lines.map((l) => ({ ...l, adjustment_id: id })));
   return {
     id,
     number,

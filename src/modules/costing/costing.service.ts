@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { insertRows } from '../../platform/db/insert-rows.ts';
 import type { Trx } from '../../platform/db/transaction.ts';
 import { invariant } from '../../platform/errors.ts';
 import {
@@ -102,10 +103,11 @@ export async function valueMovements(
   const states = locked && itemIds.every((id) => locked.has(id)) ? new Map(locked) : await lockItemCosts(trx, itemIds, now);
   const inbound = valued.filter((m) => directionOf(m) === 'in');
   if (inbound.length) {
-    await trx
-      .insertInto('inbound_costs')
-      .values(inbound.map((m) => ({ movement_id: m.id, item_id: m.itemId, unit_cost_micros: m.unitCostMicros, landed_micros: m.landedMicros ?? 0 })))
-      .execute();
+    await insertRows(
+      trx,
+      'inbound_costs',
+      inbound.map((m) => ({ movement_id: m.id, item_id: m.itemId, unit_cost_micros: m.unitCostMicros, landed_micros: m.landedMicros ?? 0 })),
+    );
   }
 
   const incremental: string[] = [];
@@ -379,7 +381,7 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
   }
   // Chunks keep each statement under both databases' parameter limits.
   for (let i = 0; i < replaced.length; i += 500) await trx.deleteFrom('cost_consumptions').where('movement_id', 'in', replaced.slice(i, i + 500)).execute();
-  for (let i = 0; i < consumptionRows.length; i += 500) await trx.insertInto('cost_consumptions').values(consumptionRows.slice(i, i + 500)).execute();
+  for (let i = 0; i < consumptionRows.length; i += 500) await insertRows(trx, 'cost_consumptions', consumptionRows.slice(i, i + 500));
   for (let i = 0; i < layerRows.length; i += 500) {
     await trx
       .insertInto('cost_layers')

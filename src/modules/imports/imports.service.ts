@@ -14,7 +14,8 @@ import { RowReader, type ImportRow, type RowError } from './imports.rows.ts';
 
 /**
  * Importing a catalogue file: a dry run that validates every row, then (unless it is only a dry
- * run, or a row failed) the rows applied in batches, each batch one transaction. Applying is an
+ * run, or a row failed) the rows applied in batches, each batch one transaction. The apply writes
+ * the batches the dry run checked (see imports.batches.ts) rather than checking them again. Applying is an
  * upsert by SKU that leaves matching items untouched, links variants to their products, and posts
  * opening stock (an `opening_balance` adjustment valued at the row's cost) only at sites where the
  * item has no stock history yet — so importing the same file twice changes nothing, and a run cut

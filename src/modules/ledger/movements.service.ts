@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { MovementRow, NewMovementRow, ReservationRow } from '../../platform/db/schema.ts';
+import { insertRows } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { mulDiv } from '../../platform/decimal.ts';
@@ -173,7 +174,7 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
       actor_id: ctx.actor.id,
     }));
     // Bounded chunks keep every statement under SQLite's and PostgreSQL's parameter limits.
-    for (let i = 0; i < rows.length; i += 500) await trx.insertInto('movements').values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < rows.length; i += 500) await insertRows(trx, 'movements', rows.slice(i, i + 500));
     faultPoint('after_movement_insert');
     await writeCostUpdates(trx, valuation.updates, now);
     noteTouched(ctx, input.movements, checked.policies);
