@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { insertRows } from '../../platform/db/insert-rows.ts';
+import { insertRows, upsertRows } from '../../platform/db/insert-rows.ts';
 import type { Trx } from '../../platform/db/transaction.ts';
 import { invariant } from '../../platform/errors.ts';
 import {
@@ -158,12 +158,13 @@ export interface ItemCostRow {
  * are stamped in the order they commit (see postMovements).
  */
 export async function lockItemCosts(trx: Trx, itemIds: string[], now: number): Promise<Map<string, ItemCostRow>> {
-  const rows = await trx
-    .insertInto('item_costs')
-    .values(itemIds.map((id) => ({ item_id: id, pool_qty: 0, pool_value_micros: 0, last_unit_cost_micros: 0, last_effective_at: 0, last_movement_id: '', updated_at: now })))
-    .onConflict((oc) => oc.column('item_id').doUpdateSet({ updated_at: now }))
-    .returning(['item_id', 'pool_qty', 'pool_value_micros', 'last_unit_cost_micros', 'last_effective_at', 'last_movement_id'])
-    .execute();
+  const rows = await upsertRows(
+    trx,
+    'item_costs',
+    itemIds.map((id) => ({ item_id: id, pool_qty: 0, pool_value_micros: 0, last_unit_cost_micros: 0, last_effective_at: 0, last_movement_id: '', updated_at: now })),
+    'on conflict ("item_id") do update set "updated_at" = "excluded"."updated_at"',
+    ['item_id', 'pool_qty', 'pool_value_micros', 'last_unit_cost_micros', 'last_effective_at', 'last_movement_id'],
+  );
   return new Map(rows.map((r) => [r.item_id, r]));
 }
 
@@ -383,17 +384,13 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
   for (let i = 0; i < replaced.length; i += 500) await trx.deleteFrom('cost_consumptions').where('movement_id', 'in', replaced.slice(i, i + 500)).execute();
   for (let i = 0; i < consumptionRows.length; i += 500) await insertRows(trx, 'cost_consumptions', consumptionRows.slice(i, i + 500));
   for (let i = 0; i < layerRows.length; i += 500) {
-    await trx
-      .insertInto('cost_layers')
-      .values(layerRows.slice(i, i + 500))
-      .onConflict((oc) =>
-        oc.column('movement_id').doUpdateSet({
-          qty_remaining: sql`excluded.qty_remaining`,
-          value_remaining_micros: sql`excluded.value_remaining_micros`,
-          value_in_micros: sql`excluded.value_in_micros`,
-        }),
-      )
-      .execute();
+    await upsertRows(
+      trx,
+      'cost_layers',
+      layerRows.slice(i, i + 500),
+      'on conflict ("movement_id") do update set "qty_remaining" = "excluded"."qty_remaining", "value_remaining_micros" = "excluded"."value_remaining_micros", "value_in_micros" = "excluded"."value_in_micros"',
+      [],
+    );
   }
   // Every item here had its cost row taken by lockItemCosts, so this upsert only ever updates;
   // it is one statement for all of them where an UPDATE would be one per item.
@@ -403,20 +400,13 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
       : [],
   );
   for (let i = 0; i < stateRows.length; i += 500) {
-    await trx
-      .insertInto('item_costs')
-      .values(stateRows.slice(i, i + 500))
-      .onConflict((oc) =>
-        oc.column('item_id').doUpdateSet({
-          pool_qty: sql`excluded.pool_qty`,
-          pool_value_micros: sql`excluded.pool_value_micros`,
-          last_unit_cost_micros: sql`excluded.last_unit_cost_micros`,
-          last_effective_at: sql`excluded.last_effective_at`,
-          last_movement_id: sql`excluded.last_movement_id`,
-          updated_at: now,
-        }),
-      )
-      .execute();
+    await upsertRows(
+      trx,
+      'item_costs',
+      stateRows.slice(i, i + 500),
+      'on conflict ("item_id") do update set "pool_qty" = "excluded"."pool_qty", "pool_value_micros" = "excluded"."pool_value_micros", "last_unit_cost_micros" = "excluded"."last_unit_cost_micros", "last_effective_at" = "excluded"."last_effective_at", "last_movement_id" = "excluded"."last_movement_id", "updated_at" = "excluded"."updated_at"',
+      [],
+    );
   }
   // An item replayed from an empty history keeps its last valued instant.
   for (const { itemId, engine } of runs.filter((r) => !r.last)) {

@@ -1,4 +1,4 @@
-import { CompiledQuery, sql, type Insertable } from 'kysely';
+import { CompiledQuery, sql, type Insertable, type Selectable } from 'kysely';
 import type { DB } from './schema.ts';
 import type { Executor } from './transaction.ts';
 
@@ -10,7 +10,22 @@ import type { Executor } from './transaction.ts';
  * the caller keeps a call under both databases' parameter limits (SQLite 32,766, PostgreSQL 65,535).
  */
 export async function insertRows<T extends keyof DB & string>(db: Executor, table: T, rows: ReadonlyArray<Insertable<DB[T]>>): Promise<void> {
-  if (rows.length === 0) return;
+  await upsertRows(db, table, rows, null, []);
+}
+
+/**
+ * As insertRows, with a conflict clause in the syntax both databases share (`on conflict (…) do
+ * update set c = excluded.c`, no parameters) and the columns to return, for the ledger's and
+ * costing's batch upserts.
+ */
+export async function upsertRows<T extends keyof DB & string, C extends keyof DB[T] & string>(
+  db: Executor,
+  table: T,
+  rows: ReadonlyArray<Insertable<DB[T]>>,
+  onConflict: string | null,
+  returning: readonly C[],
+): Promise<Array<Pick<Selectable<DB[T]>, C & keyof Selectable<DB[T]>>>> {
+  if (rows.length === 0) return [];
   const columns = Object.keys(rows[0]!);
   const params: unknown[] = [];
   for (const row of rows as ReadonlyArray<Record<string, unknown>>) {
@@ -22,8 +37,11 @@ export async function insertRows<T extends keyof DB & string>(db: Executor, tabl
     }
   }
   const tuples = numberedPlaceholders(db) ? numberedTuples(rows.length, columns.length) : questionTuples(rows.length, columns.length);
-  const text = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values ${tuples}`;
-  await db.executeQuery(CompiledQuery.raw(text, params));
+  let text = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values ${tuples}`;
+  if (onConflict) text += ` ${onConflict}`;
+  if (returning.length) text += ` returning ${returning.map(quote).join(', ')}`;
+  const result = await db.executeQuery(CompiledQuery.raw(text, params));
+  return result.rows as never;
 }
 
 function quote(identifier: string): string {
