@@ -14,7 +14,8 @@ import type { BenchContext } from './context.ts';
  * Stockroom's layout), beside its ceiling measured in the same run: the same rows written into an
  * empty database of the same schema by plain prepared statements, 500 rows per transaction — the
  * items, barcodes, and per batch one adjustment with its ledger transaction, movements, balances
- * and cost layers. The import also reads the file twice (its dry run validates every row first).
+ * and cost layers. The import also validates every row first (its dry run), keeping the parsed
+ * rows for the apply.
  */
 
 const batch = 500;

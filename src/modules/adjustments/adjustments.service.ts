@@ -2,6 +2,7 @@ import { checkOccurredAt } from '../offline/index.ts';
 import { canSeeSite, inTransaction, reader, type ServiceContext } from '../../platform/context.ts';
 import { formatDocumentNumber, nextNumber } from '../../platform/db/counters.ts';
 import type { ItemRow, LocationRow } from '../../platform/db/schema.ts';
+import { insertRows } from '../../platform/db/insert-rows.ts';
 import type { Trx } from '../../platform/db/transaction.ts';
 import { mulDivExact } from '../../platform/decimal.ts';
 import type { FieldError } from '../../platform/errors.ts';
@@ -52,18 +53,21 @@ interface PreparedLine {
   unitCostMicros: number | null;
 }
 
-export async function createAdjustment(ctx: ServiceContext, input: CreateAdjustmentInput): Promise<AdjustmentRecord> {
+/**
+ * `knownItems`: rows of the lines' items that the caller read or wrote in the same transaction (an
+ * import that has just created them), so they are not read again; every line is still checked.
+ */
+export async function createAdjustment(ctx: ServiceContext, input: CreateAdjustmentInput, knownItems?: ReadonlyMap<string, ItemRow>): Promise<AdjustmentRecord> {
   return inTransaction(ctx, async (trx) => {
     const location = await resolveStockLocation({ ...ctx, trx }, input.location_id);
-    const lines = await prepareLines(trx, input, ctx.clock.now());
+    const lines = await prepareLines(trx, input, ctx.clock.now(), knownItems);
     const effectiveAt = input.effective_at ?? (await checkOccurredAt(trx, input.occurred_at, ctx.clock.now()));
     return postAdjustment(ctx, trx, { location, reason: input.reason, note: input.note ?? null, effectiveAt, reversesId: null, lines });
   });
 }
 
-async function prepareLines(trx: Trx, input: CreateAdjustmentInput, now: number): Promise<PreparedLine[]> {
-  const itemIds = [...new Set(input.lines.map((l) => l.item_id))];
-  const items = new Map((await trx.selectFrom('items').selectAll().where('id', 'in', itemIds).execute()).map((r) => [r.id, r]));
+async function prepareLines(trx: Trx, input: CreateAdjustmentInput, now: number, knownItems?: ReadonlyMap<string, ItemRow>): Promise<PreparedLine[]> {
+  const items = await itemsOfLines(trx, input.lines, knownItems);
   const rule = reasonRules[input.reason];
   const errors: FieldError[] = [];
   const prepared: PreparedLine[] = [];
@@ -117,6 +121,18 @@ async function prepareLines(trx: Trx, input: CreateAdjustmentInput, now: number)
   }
   if (errors.length) throw new AdjustmentError('adjustment_line_invalid', errors[0]!.message, { errors });
   return prepared;
+}
+
+async function itemsOfLines(trx: Trx, lines: CreateAdjustmentInput['lines'], knownItems: ReadonlyMap<string, ItemRow> | undefined): Promise<Map<string, ItemRow>> {
+  const items = new Map<string, ItemRow>();
+  const unknown = new Set<string>();
+  for (const { item_id } of lines) {
+    const known = knownItems?.get(item_id);
+    if (known) items.set(item_id, known);
+    else unknown.add(item_id);
+  }
+  if (unknown.size) for (const row of await trx.selectFrom('items').selectAll().where('id', 'in', [...unknown]).execute()) items.set(row.id, row);
+  return items;
 }
 
 /** A quantity in a purchase unit becomes base units exactly, or not at all. */
@@ -177,7 +193,7 @@ async function postAdjustment(ctx: ServiceContext, trx: Trx, input: PostAdjustme
       reverses_id: input.reversesId,
     })
     .execute();
-  await trx.insertInto('adjustment_lines').values(lines.map((l) => ({ ...l, adjustment_id: id }))).execute();
+  await insertRows(trx, 'adjustment_lines', lines.map((l) => ({ ...l, adjustment_id: id })));
   return {
     id,
     number,

@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../../platform/context.ts';
 import type { ItemRow } from '../../platform/db/schema.ts';
+import { insertRows } from '../../platform/db/insert-rows.ts';
 import type { Trx } from '../../platform/db/transaction.ts';
 import { newId } from '../../platform/ids.ts';
 import { assertPricePrecision } from '../../platform/money.ts';
@@ -31,11 +32,13 @@ export interface BulkItemInput {
 export type BulkOutcome = 'created' | 'updated' | 'unchanged';
 
 export interface BulkResult {
-  item: Pick<ItemRow, 'id' | 'sku' | 'base_unit'>;
+  /** The item as it stands in the caller's transaction after the upsert. */
+  item: ItemRow;
   outcome: BulkOutcome;
 }
 
-const insertChunk = 100;
+// One statement per import batch: 500 rows of 21 columns stay under both databases' parameter limits.
+const insertChunk = 500;
 
 export async function upsertItemsBySku(ctx: ServiceContext & { trx: Trx }, inputs: readonly BulkItemInput[]): Promise<BulkResult[]> {
   const trx = ctx.trx;
@@ -85,7 +88,7 @@ function changesOf(current: ItemRow, input: BulkItemInput): UpdateItemInput {
   return changes as UpdateItemInput;
 }
 
-async function insertItems(ctx: ServiceContext & { trx: Trx }, inputs: readonly BulkItemInput[]): Promise<Array<Pick<ItemRow, 'id' | 'sku' | 'base_unit'>>> {
+async function insertItems(ctx: ServiceContext & { trx: Trx }, inputs: readonly BulkItemInput[]): Promise<ItemRow[]> {
   const trx = ctx.trx;
   const now = ctx.clock.now();
   const prepared = inputs.map((input) => ({ input, id: newId('itm', now), barcodes: prepareBarcodes(input.barcodes ?? []) }));
@@ -95,38 +98,34 @@ async function insertItems(ctx: ServiceContext & { trx: Trx }, inputs: readonly 
     const taken = await trx.selectFrom('item_barcodes').select(['code', 'item_id']).where('code_key', 'in', barcodeKeys).execute();
     if (taken.length) throw new CatalogError('barcode_taken', `Barcode ${taken.map((t) => t.code).join(', ')} already belongs to another item.`);
   }
-  await trx
-    .insertInto('items')
-    .values(
-      prepared.map(({ input, id, barcodes }) => {
-        const category = input.category ?? null;
-        return {
-          id,
-          sku: input.sku,
-          sku_key: input.sku.toUpperCase(),
-          name: input.name,
-          description: input.description ?? null,
-          category,
-          base_unit: input.base_unit ?? 'ea',
-          tracking: 'none' as const,
-          tracks_expiry: 0,
-          costing_method: 'fifo' as const,
-          price_micros: input.price ?? null,
-          unit_weight_mg: null,
-          reorder_point: null,
-          stocked: 1,
-          status: 'active' as const,
-          units_json: '[]',
-          barcodes_json: JSON.stringify(barcodes.map(({ code, kind }) => ({ code, kind }))),
-          components_json: '[]',
-          search_text: searchTextOf(input.sku, input.name, category, barcodes),
-          created_at: now,
-          updated_at: now,
-        };
-      }),
-    )
-    .execute();
+  const rows: ItemRow[] = prepared.map(({ input, id, barcodes }) => {
+    const category = input.category ?? null;
+    return {
+      id,
+      sku: input.sku,
+      sku_key: input.sku.toUpperCase(),
+      name: input.name,
+      description: input.description ?? null,
+      category,
+      base_unit: input.base_unit ?? 'ea',
+      tracking: 'none' as const,
+      tracks_expiry: 0,
+      costing_method: 'fifo' as const,
+      price_micros: input.price ?? null,
+      unit_weight_mg: null,
+      reorder_point: null,
+      stocked: 1,
+      status: 'active' as const,
+      units_json: '[]',
+      barcodes_json: JSON.stringify(barcodes.map(({ code, kind }) => ({ code, kind }))),
+      components_json: '[]',
+      search_text: searchTextOf(input.sku, input.name, category, barcodes),
+      created_at: now,
+      updated_at: now,
+    };
+  });
+  await insertRows(trx, 'items', rows);
   const barcodeRows = prepared.flatMap((p) => p.barcodes.map((b) => ({ code_key: b.key, code: b.code, kind: b.kind, item_id: p.id })));
-  if (barcodeRows.length) await trx.insertInto('item_barcodes').values(barcodeRows).execute();
-  return prepared.map((p) => ({ id: p.id, sku: p.input.sku, base_unit: p.input.base_unit ?? 'ea' }));
+  await insertRows(trx, 'item_barcodes', barcodeRows);
+  return rows;
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { insertRows, upsertRows } from '../../platform/db/insert-rows.ts';
 import type { Trx } from '../../platform/db/transaction.ts';
 import { invariant } from '../../platform/errors.ts';
 import {
@@ -102,16 +103,18 @@ export async function valueMovements(
   const states = locked && itemIds.every((id) => locked.has(id)) ? new Map(locked) : await lockItemCosts(trx, itemIds, now);
   const inbound = valued.filter((m) => directionOf(m) === 'in');
   if (inbound.length) {
-    await trx
-      .insertInto('inbound_costs')
-      .values(inbound.map((m) => ({ movement_id: m.id, item_id: m.itemId, unit_cost_micros: m.unitCostMicros, landed_micros: m.landedMicros ?? 0 })))
-      .execute();
+    await insertRows(
+      trx,
+      'inbound_costs',
+      inbound.map((m) => ({ movement_id: m.id, item_id: m.itemId, unit_cost_micros: m.unitCostMicros, landed_micros: m.landedMicros ?? 0 })),
+    );
   }
 
   const incremental: string[] = [];
+  const byItem = groupByItem(valued);
   for (const itemId of itemIds) {
     const last = states.get(itemId)!;
-    const mine = valued.filter((m) => m.itemId === itemId);
+    const mine = byItem.get(itemId)!;
     const inOrder = mine.every((m) => after(m, { effectiveAt: last.last_effective_at, id: last.last_movement_id }));
     if (inOrder) incremental.push(itemId);
     else {
@@ -121,11 +124,22 @@ export async function valueMovements(
     }
   }
   if (incremental.length) {
-    const incrementalResult = await valueIncrementally(trx, incremental, methods, states, valued, now);
+    const incrementalResult = await valueIncrementally(trx, incremental, methods, states, valued, byItem, now);
     for (const [id, cost] of incrementalResult.costs) result.costs.set(id, cost);
     result.updates.push(...incrementalResult.updates);
   }
   return result;
+}
+
+/** Movements per item in their given order: a posting of thousands of items groups them once, not once per item. */
+function groupByItem<M extends { itemId: string }>(movements: readonly M[]): Map<string, M[]> {
+  const byItem = new Map<string, M[]>();
+  for (const m of movements) {
+    const list = byItem.get(m.itemId);
+    if (list) list.push(m);
+    else byItem.set(m.itemId, [m]);
+  }
+  return byItem;
 }
 
 export interface ItemCostRow {
@@ -144,12 +158,13 @@ export interface ItemCostRow {
  * are stamped in the order they commit (see postMovements).
  */
 export async function lockItemCosts(trx: Trx, itemIds: string[], now: number): Promise<Map<string, ItemCostRow>> {
-  const rows = await trx
-    .insertInto('item_costs')
-    .values(itemIds.map((id) => ({ item_id: id, pool_qty: 0, pool_value_micros: 0, last_unit_cost_micros: 0, last_effective_at: 0, last_movement_id: '', updated_at: now })))
-    .onConflict((oc) => oc.column('item_id').doUpdateSet({ updated_at: now }))
-    .returning(['item_id', 'pool_qty', 'pool_value_micros', 'last_unit_cost_micros', 'last_effective_at', 'last_movement_id'])
-    .execute();
+  const rows = await upsertRows(
+    trx,
+    'item_costs',
+    itemIds.map((id) => ({ item_id: id, pool_qty: 0, pool_value_micros: 0, last_unit_cost_micros: 0, last_effective_at: 0, last_movement_id: '', updated_at: now })),
+    'on conflict ("item_id") do update set "updated_at" = "excluded"."updated_at"',
+    ['item_id', 'pool_qty', 'pool_value_micros', 'last_unit_cost_micros', 'last_effective_at', 'last_movement_id'],
+  );
   return new Map(rows.map((r) => [r.item_id, r]));
 }
 
@@ -163,6 +178,7 @@ async function valueIncrementally(
   methods: Map<string, CostingMethod>,
   states: Map<string, ItemCostRow>,
   movements: readonly CostingMovement[],
+  byItem: ReadonlyMap<string, readonly CostingMovement[]>,
   now: number,
 ): Promise<Valuation> {
   // What each (item, lot) takes out: a sale of lot L reads only lot L's oldest layers.
@@ -179,7 +195,7 @@ async function valueIncrementally(
   }
   // Only stock coming in settles earlier shortfalls: a sale at a store selling below its recorded
   // stock does not read them, so its cost does not grow with the number still waiting.
-  const settlingItems = itemIds.filter((id) => movements.some((m) => m.itemId === id && directionOf(m) === 'in'));
+  const settlingItems = itemIds.filter((id) => byItem.get(id)!.some((m) => directionOf(m) === 'in'));
   const [openLayers, shortfalls] = await Promise.all([
     loadOldestOpenLayers(trx, outboundQty),
     settlingItems.length === 0
@@ -204,6 +220,12 @@ async function valueIncrementally(
 
   const result: Valuation = { costs: new Map(), updates: [] };
   const persisted: EngineRun[] = [];
+  const shortfallsByItem = new Map<string, Consumption[]>();
+  for (const s of shortfalls) {
+    const list = shortfallsByItem.get(s.item_id);
+    if (list) list.push(toConsumption(s));
+    else shortfallsByItem.set(s.item_id, [toConsumption(s)]);
+  }
   for (const itemId of itemIds) {
     const row = states.get(itemId)!;
     const state: EngineState = {
@@ -211,14 +233,14 @@ async function valueIncrementally(
       layers: (openLayers.get(itemId) ?? []).map(toLayer),
       poolQty: row.pool_qty,
       poolValue: row.pool_value_micros,
-      shortfalls: shortfalls.filter((s) => s.item_id === itemId).map(toConsumption),
+      shortfalls: shortfallsByItem.get(itemId) ?? [],
     };
     const engine = new CostEngine(state, known);
-    const mine = movements.filter((m) => m.itemId === itemId);
+    const mine = byItem.get(itemId)!;
     for (const m of mine) engine.process(toEngineMovement(m));
-    const processed = new Set(mine.map((m) => m.id));
+    const processed = new Map(mine.map((m) => [m.id, m.qty]));
     persisted.push({ itemId, engine, processed, last: latest(mine) });
-    collect(engine, processed, movements, result);
+    collect(engine, processed, result);
   }
   await persistEffects(trx, persisted, now);
   return result;
@@ -301,12 +323,16 @@ async function firstLayerBatches(trx: Trx, needs: ReadonlyArray<{ itemId: string
   return batches;
 }
 
-/** New movements' costs, and the changed costs of earlier sales whose shortfall was settled. */
-function collect(engine: CostEngine, processed: Set<string>, movements: readonly CostingMovement[], result: Valuation): void {
-  const qtyById = new Map(movements.map((m) => [m.id, m.qty]));
+/**
+ * New movements' costs, and the changed costs of earlier sales whose shortfall was settled.
+ * `processed` holds the quantities of this item's new movements only: a lookup over the whole
+ * posting, built per item, made a posting of n items cost n² (an import's batch of 500).
+ */
+function collect(engine: CostEngine, processed: ReadonlyMap<string, number>, result: Valuation): void {
   for (const [movementId, value] of engine.effects.values) {
-    if (processed.has(movementId)) {
-      result.costs.set(movementId, { valueMicros: value, unitCostMicros: unitCostOf(value, qtyById.get(movementId)!) });
+    const qty = processed.get(movementId);
+    if (qty !== undefined) {
+      result.costs.set(movementId, { valueMicros: value, unitCostMicros: unitCostOf(value, qty) });
     } else {
       const qty = (engine.effects.consumptions.get(movementId) ?? []).reduce((sum, c) => sum + c.qty, 0);
       result.updates.push({ movementId, valueMicros: value, unitCostMicros: unitCostOf(value, qty) });
@@ -317,8 +343,8 @@ function collect(engine: CostEngine, processed: Set<string>, movements: readonly
 interface EngineRun {
   itemId: string;
   engine: CostEngine;
-  /** Movements this run valued for the first time; other consumptions it wrote replace stored ones. */
-  processed: Set<string>;
+  /** Movements this run valued for the first time (id → quantity); other consumptions it wrote replace stored ones. */
+  processed: ReadonlyMap<string, number> | ReadonlySet<string>;
   /** The latest (effective_at, id) valued, which later postings must come after to stay incremental. */
   last: { effectiveAt: number; id: string } | null;
 }
@@ -356,19 +382,15 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
   }
   // Chunks keep each statement under both databases' parameter limits.
   for (let i = 0; i < replaced.length; i += 500) await trx.deleteFrom('cost_consumptions').where('movement_id', 'in', replaced.slice(i, i + 500)).execute();
-  for (let i = 0; i < consumptionRows.length; i += 500) await trx.insertInto('cost_consumptions').values(consumptionRows.slice(i, i + 500)).execute();
+  for (let i = 0; i < consumptionRows.length; i += 500) await insertRows(trx, 'cost_consumptions', consumptionRows.slice(i, i + 500));
   for (let i = 0; i < layerRows.length; i += 500) {
-    await trx
-      .insertInto('cost_layers')
-      .values(layerRows.slice(i, i + 500))
-      .onConflict((oc) =>
-        oc.column('movement_id').doUpdateSet({
-          qty_remaining: sql`excluded.qty_remaining`,
-          value_remaining_micros: sql`excluded.value_remaining_micros`,
-          value_in_micros: sql`excluded.value_in_micros`,
-        }),
-      )
-      .execute();
+    await upsertRows(
+      trx,
+      'cost_layers',
+      layerRows.slice(i, i + 500),
+      'on conflict ("movement_id") do update set "qty_remaining" = "excluded"."qty_remaining", "value_remaining_micros" = "excluded"."value_remaining_micros", "value_in_micros" = "excluded"."value_in_micros"',
+      [],
+    );
   }
   // Every item here had its cost row taken by lockItemCosts, so this upsert only ever updates;
   // it is one statement for all of them where an UPDATE would be one per item.
@@ -378,20 +400,13 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
       : [],
   );
   for (let i = 0; i < stateRows.length; i += 500) {
-    await trx
-      .insertInto('item_costs')
-      .values(stateRows.slice(i, i + 500))
-      .onConflict((oc) =>
-        oc.column('item_id').doUpdateSet({
-          pool_qty: sql`excluded.pool_qty`,
-          pool_value_micros: sql`excluded.pool_value_micros`,
-          last_unit_cost_micros: sql`excluded.last_unit_cost_micros`,
-          last_effective_at: sql`excluded.last_effective_at`,
-          last_movement_id: sql`excluded.last_movement_id`,
-          updated_at: now,
-        }),
-      )
-      .execute();
+    await upsertRows(
+      trx,
+      'item_costs',
+      stateRows.slice(i, i + 500),
+      'on conflict ("item_id") do update set "pool_qty" = "excluded"."pool_qty", "pool_value_micros" = "excluded"."pool_value_micros", "last_unit_cost_micros" = "excluded"."last_unit_cost_micros", "last_effective_at" = "excluded"."last_effective_at", "last_movement_id" = "excluded"."last_movement_id", "updated_at" = "excluded"."updated_at"',
+      [],
+    );
   }
   // An item replayed from an empty history keeps its last valued instant.
   for (const { itemId, engine } of runs.filter((r) => !r.last)) {

@@ -3,6 +3,7 @@ import type { ImportJobRow } from '../../platform/db/schema.ts';
 import type { BulkOutcome } from '../catalog/index.ts';
 import type { ReportTable } from '../reports/index.ts';
 import { readSettings } from '../settings/index.ts';
+import { BatchDigest, ValidatedBatches, type FileBatch } from './imports.batches.ts';
 import { loadSites, SiteResolver, type SiteRef } from './imports.check.ts';
 import { ImportError } from './imports.errors.ts';
 import { readRows, type FileFormat, type Source } from './imports.reader.ts';
@@ -67,7 +68,8 @@ async function readHeader(kind: ImportKind<KindRow>, source: Source, format: Fil
   return { index, labels };
 }
 
-async function* batches<R extends KindRow>(kind: ImportKind<R>, source: Source, format: FileFormat, header: Header, size: number): AsyncGenerator<{ rows: R[]; errors: RowError[] }> {
+async function* batches<R extends KindRow>(kind: ImportKind<R>, source: Source, format: FileFormat, header: Header, size: number): AsyncGenerator<FileBatch<R>> {
+  const digest = new BatchDigest();
   let rowNumber = 0;
   let rows: R[] = [];
   let errors: RowError[] = [];
@@ -76,17 +78,18 @@ async function* batches<R extends KindRow>(kind: ImportKind<R>, source: Source, 
     if (rowNumber === 1) continue;
     const cells = new Cells(raw, header.index, header.labels);
     if (cells.empty()) continue;
+    digest.add(raw);
     const found: RowError[] = [];
     const parsed = kind.parse(rowNumber, cells, (key, code, message) => found.push({ row: rowNumber, column: key === null ? null : cells.label(key), code, message }));
     if (found.length || !parsed) errors.push(...found);
     else rows.push(parsed);
     if (rows.length + errors.length >= size) {
-      yield { rows, errors };
+      yield { rows, errors, ...digest.take() };
       rows = [];
       errors = [];
     }
   }
-  if (rows.length || errors.length) yield { rows, errors };
+  if (rows.length || errors.length) yield { rows, errors, ...digest.take() };
 }
 
 async function loadEnv(ctx: ServiceContext, site: string | undefined): Promise<KindEnv> {
@@ -110,6 +113,7 @@ export async function runKindImport(ctx: ServiceContext, name: KindName, source:
   options.onStarted?.(id);
   try {
     const state: FileKeys = new Map();
+    const validated = new ValidatedBatches<KindRow>(!options.dryRun);
     const errors: RowError[] = [];
     const progress = new Throttle();
     let errorCount = 0;
@@ -120,6 +124,7 @@ export async function runKindImport(ctx: ServiceContext, name: KindName, source:
       errorCount += found.length;
       errors.push(...found.slice(0, Math.max(0, ERRORS_KEPT - errors.length)));
       total += batch.rows.length + new Set(batch.errors.map((e) => e.row)).size;
+      validated.add(batch);
       if (progress.due()) await updateJob(ctx, id, { rows_done: total, error_count: errorCount });
       options.onProgress?.('validating', total, null);
     }
@@ -138,18 +143,18 @@ export async function runKindImport(ctx: ServiceContext, name: KindName, source:
     await updateJob(ctx, id, { rows_total: total, rows_done: 0 });
     const counts = { created: 0, updated: 0, unchanged: 0 };
     let done = 0;
-    for await (const batch of batches(kind, source, options.format, header, size)) {
+    for await (const rows of validated.replay(() => batches(kind, source, options.format, header, size), id)) {
       let outcomes: BulkOutcome[];
       try {
-        outcomes = await inTransaction({ ...ctx, trx: undefined }, (trx) => kind.apply({ ...ctx, trx }, batch.rows, env, id));
+        outcomes = await inTransaction({ ...ctx, trx: undefined }, (trx) => kind.apply({ ...ctx, trx }, rows, env, id));
       } catch (error) {
-        const first = batch.rows[0]?.row;
-        const last = batch.rows[batch.rows.length - 1]?.row;
+        const first = rows[0]?.row;
+        const last = rows[rows.length - 1]?.row;
         const detail = error instanceof Error ? error.message : String(error);
         throw new ImportError('import_batch_failed', `Rows ${first}–${last} were not applied: ${detail} Rows before them were; importing the file again finishes the job.`, { extra: { import_id: id, first_row: first, last_row: last } });
       }
       for (const outcome of outcomes) counts[outcome] += 1;
-      done += batch.rows.length;
+      done += rows.length;
       if (progress.due() || done === total) await updateJob(ctx, id, { rows_done: done, created_count: counts.created, updated_count: counts.updated, unchanged_count: counts.unchanged });
       options.onProgress?.('applying', done, total);
     }

@@ -3,8 +3,9 @@ import type { ImportJobRow } from '../../platform/db/schema.ts';
 import type { Trx } from '../../platform/db/transaction.ts';
 import { newId } from '../../platform/ids.ts';
 import { createAdjustment } from '../adjustments/index.ts';
-import { upsertItemsBySku, upsertVariantLinks, type BulkOutcome } from '../catalog/index.ts';
+import { upsertItemsBySku, upsertVariantLinks, type BulkOutcome, type BulkResult } from '../catalog/index.ts';
 import { readSettings } from '../settings/index.ts';
+import { BatchDigest, ValidatedBatches, type FileBatch } from './imports.batches.ts';
 import { checkBatch, FileState, loadSites, SiteResolver, type SiteRef } from './imports.check.ts';
 import { ImportError } from './imports.errors.ts';
 import { detectLayout, mappingFor, type ColumnMapping, type ImportField, type Layout } from './imports.layouts.ts';
@@ -13,7 +14,8 @@ import { RowReader, type ImportRow, type RowError } from './imports.rows.ts';
 
 /**
  * Importing a catalogue file: a dry run that validates every row, then (unless it is only a dry
- * run, or a row failed) the rows applied in batches, each batch one transaction. Applying is an
+ * run, or a row failed) the rows applied in batches, each batch one transaction. The apply writes
+ * the batches the dry run checked (see imports.batches.ts) rather than checking them again. Applying is an
  * upsert by SKU that leaves matching items untouched, links variants to their products, and posts
  * opening stock (an `opening_balance` adjustment valued at the row's cost) only at sites where the
  * item has no stock history yet — so importing the same file twice changes nothing, and a run cut
@@ -84,8 +86,9 @@ async function prepare(source: Source, options: ImportOptions): Promise<Prepared
 }
 
 /** The file's rows in batches, each row parsed (or its errors), skipping the header. */
-async function* batches(source: Source, prepared: Prepared, format: FileFormat, size: number): AsyncGenerator<{ rows: ImportRow[]; errors: RowError[] }> {
+async function* batches(source: Source, prepared: Prepared, format: FileFormat, size: number): AsyncGenerator<FileBatch<ImportRow>> {
   const rowReader = new RowReader(prepared.headers, prepared.mapping, prepared.layout);
+  const digest = new BatchDigest();
   let rowNumber = 0;
   let rows: ImportRow[] = [];
   let errors: RowError[] = [];
@@ -94,15 +97,16 @@ async function* batches(source: Source, prepared: Prepared, format: FileFormat, 
     if (rowNumber === 1) continue;
     const parsed = rowReader.read(rowNumber, cells);
     if (parsed.ok === 'skip') continue;
+    digest.add(cells);
     if (parsed.ok) rows.push(parsed.row);
     else errors.push(...parsed.errors);
     if (rows.length + errors.length >= size) {
-      yield { rows, errors };
+      yield { rows, errors, ...digest.take() };
       rows = [];
       errors = [];
     }
   }
-  if (rows.length || errors.length) yield { rows, errors };
+  if (rows.length || errors.length) yield { rows, errors, ...digest.take() };
 }
 
 function columnNamer(mapping: ColumnMapping) {
@@ -203,7 +207,8 @@ export async function runImport(ctx: ServiceContext, source: Source, options: Im
   const id = await startJob(ctx, options, prepared.layout);
   options.onStarted?.(id);
   try {
-    const { total, errors, errorCount } = await validateFile(ctx, source, prepared, options, context, size, id);
+    const validated = new ValidatedBatches<ImportRow>(!options.dryRun);
+    const { total, errors, errorCount } = await validateFile(ctx, source, prepared, options, context, size, id, validated);
     if (options.dryRun || errorCount > 0) {
       await updateJob(ctx, id, {
         status: options.dryRun ? 'done' : 'failed',
@@ -217,7 +222,7 @@ export async function runImport(ctx: ServiceContext, source: Source, options: Im
       return getImportJob(ctx, id);
     }
     await updateJob(ctx, id, { rows_total: total, rows_done: 0 });
-    await applyFile(ctx, source, prepared, options, context, size, id, total);
+    await applyFile(ctx, validated.replay(() => batches(source, prepared, options.format, size), id), options, context, id, total);
     await updateJob(ctx, id, { status: 'done', finished_at: ctx.clock.now() });
   } catch (error) {
     await updateJob(ctx, id, { status: 'failed', failure: error instanceof Error ? error.message : String(error), finished_at: ctx.clock.now() });
@@ -226,7 +231,7 @@ export async function runImport(ctx: ServiceContext, source: Source, options: Im
   return getImportJob(ctx, id);
 }
 
-async function validateFile(ctx: ServiceContext, source: Source, prepared: Prepared, options: ImportOptions, context: Context, size: number, id: string) {
+async function validateFile(ctx: ServiceContext, source: Source, prepared: Prepared, options: ImportOptions, context: Context, size: number, id: string, validated: ValidatedBatches<ImportRow>) {
   const state = new FileState();
   const name = columnNamer(prepared.mapping);
   const errors: RowError[] = [];
@@ -238,28 +243,30 @@ async function validateFile(ctx: ServiceContext, source: Source, prepared: Prepa
     errorCount += found.length;
     errors.push(...found.slice(0, Math.max(0, ERRORS_KEPT - errors.length)));
     total += batch.rows.length + new Set(batch.errors.map((e) => e.row)).size;
+    validated.add(batch);
     if (progress.due()) await updateJob(ctx, id, { rows_done: total, error_count: errorCount });
     options.onProgress?.('validating', total, null);
   }
   return { total, errors, errorCount };
 }
 
-async function applyFile(ctx: ServiceContext, source: Source, prepared: Prepared, options: ImportOptions, context: Context, size: number, id: string, total: number) {
+/** Applies the batches the dry run validated (see ValidatedBatches), each in one transaction. */
+async function applyFile(ctx: ServiceContext, validated: AsyncIterable<ImportRow[]>, options: ImportOptions, context: Context, id: string, total: number) {
   const counts = { created: 0, updated: 0, unchanged: 0 };
   const progress = new Throttle();
   let done = 0;
-  for await (const batch of batches(source, prepared, options.format, size)) {
+  for await (const rows of validated) {
     let outcomes: BulkOutcome[];
     try {
-      outcomes = await inTransaction({ ...ctx, trx: undefined }, (trx) => applyBatch({ ...ctx, trx }, batch.rows, context.sites, id));
+      outcomes = await inTransaction({ ...ctx, trx: undefined }, (trx) => applyBatch({ ...ctx, trx }, rows, context.sites, id));
     } catch (error) {
-      const first = batch.rows[0]?.row;
-      const last = batch.rows[batch.rows.length - 1]?.row;
+      const first = rows[0]?.row;
+      const last = rows[rows.length - 1]?.row;
       const detail = error instanceof Error ? error.message : String(error);
       throw new ImportError('import_batch_failed', `Rows ${first}–${last} were not applied: ${detail} Rows before them were; importing the file again finishes the job.`, { extra: { import_id: id, first_row: first, last_row: last } });
     }
     for (const outcome of outcomes) counts[outcome] += 1;
-    done += batch.rows.length;
+    done += rows.length;
     if (progress.due() || done === total) await updateJob(ctx, id, { rows_done: done, created_count: counts.created, updated_count: counts.updated, unchanged_count: counts.unchanged });
     options.onProgress?.('applying', done, total);
   }
@@ -274,29 +281,31 @@ async function applyBatch(ctx: ServiceContext & { trx: Trx }, rows: readonly Imp
   linked.forEach(({ i }, j) => {
     if (linkOutcomes[j] !== 'unchanged' && outcomes[i] === 'unchanged') outcomes[i] = 'updated';
   });
-  const posted = await postOpeningStock(ctx, rows, results.map((r) => ({ id: r.item.id, created: r.outcome === 'created' })), sites, jobId);
+  const posted = await postOpeningStock(ctx, rows, results, sites, jobId);
   for (const i of posted) if (outcomes[i] === 'unchanged') outcomes[i] = 'updated';
   return outcomes;
 }
 
 /** Posts one opening_balance adjustment per site for the batch; returns the indexes of the rows that got stock. */
-async function postOpeningStock(ctx: ServiceContext & { trx: Trx }, rows: readonly ImportRow[], items: ReadonlyArray<{ id: string; created: boolean }>, sites: SiteResolver, jobId: string): Promise<number[]> {
+async function postOpeningStock(ctx: ServiceContext & { trx: Trx }, rows: readonly ImportRow[], items: readonly BulkResult[], sites: SiteResolver, jobId: string): Promise<number[]> {
   const bySite = new Map<string, Array<{ index: number; itemId: string; qty: number; cost: number | null; created: boolean }>>();
   rows.forEach((row, index) => {
     for (const s of row.stock) {
       if (s.qty <= 0) continue;
       const site = sites.resolve(s.site)!;
       const lines = bySite.get(site.id) ?? [];
-      lines.push({ index, itemId: items[index]!.id, qty: s.qty, cost: row.cost, created: items[index]!.created });
+      lines.push({ index, itemId: items[index]!.item.id, qty: s.qty, cost: row.cost, created: items[index]!.outcome === 'created' });
       bySite.set(site.id, lines);
     }
   });
+  // The rows upserted a moment ago in this transaction: the adjustment need not read them again.
+  const known = new Map(items.map((r) => [r.item.id, r.item]));
   const posted: number[] = [];
   for (const [siteId, lines] of bySite) {
-    const known = lines.filter((l) => !l.created).map((l) => l.itemId);
+    const existing = lines.filter((l) => !l.created).map((l) => l.itemId);
     const withHistory = new Set(
-      known.length
-        ? (await ctx.trx.selectFrom('balances as b').innerJoin('locations as l', 'l.id', 'b.location_id').select('b.item_id').distinct().where('l.site_id', '=', siteId).where('b.item_id', 'in', known).execute()).map((r) => r.item_id)
+      existing.length
+        ? (await ctx.trx.selectFrom('balances as b').innerJoin('locations as l', 'l.id', 'b.location_id').select('b.item_id').distinct().where('l.site_id', '=', siteId).where('b.item_id', 'in', existing).execute()).map((r) => r.item_id)
         : [],
     );
     const fresh = lines.filter((l) => !withHistory.has(l.itemId));
@@ -307,7 +316,7 @@ async function postOpeningStock(ctx: ServiceContext & { trx: Trx }, rows: readon
         reason: 'opening_balance',
         note: `Opening stock from import ${jobId}`,
         lines: chunk.map((l) => ({ item_id: l.itemId, qty: l.qty, ...(l.cost !== null ? { unit_cost: l.cost } : {}) })),
-      });
+      }, known);
       posted.push(...chunk.map((l) => l.index));
     }
   }

@@ -68,6 +68,29 @@ describeEachDatabase('imports', (get) => {
     expect(await balanceAt(get().db.kysely, item.id, shop.storeBin)).toEqual({ onHand: 6000, reserved: 0 });
   }, 600_000);
 
+  it('applies the rows its dry run checked, from one reading of the file, as opening stock valued at the row cost', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const tag = uniqueTag();
+    const file = (price: string) => Buffer.from(`SKU,Name,Base unit,Price,Cost,Stock ${shop.store.code}\n${tag}-A,Apron,ea,${price},4.25,3\n${tag}-B,Broom,ea,9.00,2.50,2\n`);
+    // Read once for the header and once for the dry run; a third reading would see another price.
+    let readings = 0;
+    const source = () => {
+      readings += 1;
+      return bufferSource(file(readings <= 2 ? '12.00' : '13.00'))();
+    };
+    const job = await runImport(ctx, source, { format: 'csv', dryRun: false });
+    expect(job).toMatchObject({ status: 'done', created_count: 2 });
+    expect(readings).toBe(2);
+    const apron = (await findItemBySku(get().db.kysely, `${tag}-A`))!;
+    expect(apron.price_micros).toBe(12_000_000);
+    expect(await balanceAt(get().db.kysely, apron.id, shop.storeBin)).toEqual({ onHand: 3000, reserved: 0 });
+    const opening = await get().db.kysely.selectFrom('movements').select(['reason', 'qty', 'unit_cost_micros', 'value_micros']).where('item_id', '=', apron.id).execute();
+    expect(opening).toEqual([{ reason: 'opening_balance', qty: 3000, unit_cost_micros: 4_250_000, value_micros: 12_750_000 }]);
+    const pool = await get().db.kysely.selectFrom('item_costs').select(['pool_qty', 'pool_value_micros']).where('item_id', '=', apron.id).executeTakeFirstOrThrow();
+    expect(pool).toEqual({ pool_qty: 3000, pool_value_micros: 12_750_000 });
+  });
+
   it('round-trips: the catalogue exported as CSV and as XLSX imports back as a no-op', async () => {
     const ctx = serviceContext(get().db);
     const shop = await makeShop(ctx);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { MovementRow, NewMovementRow, ReservationRow } from '../../platform/db/schema.ts';
+import { insertRows, upsertRows } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { mulDiv } from '../../platform/decimal.ts';
@@ -173,7 +174,7 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
       actor_id: ctx.actor.id,
     }));
     // Bounded chunks keep every statement under SQLite's and PostgreSQL's parameter limits.
-    for (let i = 0; i < rows.length; i += 500) await trx.insertInto('movements').values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < rows.length; i += 500) await insertRows(trx, 'movements', rows.slice(i, i + 500));
     faultPoint('after_movement_insert');
     await writeCostUpdates(trx, valuation.updates, now);
     noteTouched(ctx, input.movements, checked.policies);
@@ -420,14 +421,13 @@ async function updateBalance(trx: Trx, d: BalanceDelta, guarded: boolean, now: n
 
 /** Adds to balances that no guard protects (stock coming in, a location that may go negative), in one statement. */
 async function upsertBalances(trx: Trx, deltas: BalanceDelta[], now: number): Promise<Map<BalanceDelta, number>> {
-  const rows = await trx
-    .insertInto('balances')
-    .values(deltas.map((d) => ({ item_id: d.itemId, location_id: d.locationId, lot_id: d.lotId, on_hand: d.onHand, reserved: 0, updated_at: now })))
-    .onConflict((oc) =>
-      oc.columns(['item_id', 'location_id', 'lot_id']).doUpdateSet({ on_hand: sql`balances.on_hand + excluded.on_hand`, updated_at: now }),
-    )
-    .returning(['item_id', 'location_id', 'lot_id', 'on_hand'])
-    .execute();
+  const rows = await upsertRows(
+    trx,
+    'balances',
+    deltas.map((d) => ({ item_id: d.itemId, location_id: d.locationId, lot_id: d.lotId, on_hand: d.onHand, reserved: 0, updated_at: now })),
+    'on conflict ("item_id", "location_id", "lot_id") do update set "on_hand" = "balances"."on_hand" + "excluded"."on_hand", "updated_at" = "excluded"."updated_at"',
+    ['item_id', 'location_id', 'lot_id', 'on_hand'],
+  );
   const byKey = new Map(rows.map((r) => [deltaKey(r.item_id, r.location_id, r.lot_id), r.on_hand]));
   return new Map(
     deltas.map((d) => {

@@ -104,7 +104,9 @@ export const openingStockKind: ImportKind<StockImportRow> = {
     const bySite = new Map<string, number[]>();
     rows.forEach((r, i) => {
       const siteId = env.sites.resolve(r.site)!.id;
-      bySite.set(siteId, [...(bySite.get(siteId) ?? []), i]);
+      const indexes = bySite.get(siteId);
+      if (indexes) indexes.push(i);
+      else bySite.set(siteId, [i]);
     });
     for (const [siteId, indexes] of bySite) {
       const history = await historyAt(

@@ -1,0 +1,77 @@
+import { CompiledQuery, sql, type Insertable, type Selectable } from 'kysely';
+import type { DB } from './schema.ts';
+import type { Executor } from './transaction.ts';
+
+/**
+ * Many rows into one table in one plain INSERT, written as SQL text with placeholders instead of
+ * through Kysely's builder, which makes and freezes a node for every value: for a batch of 500
+ * rows of twenty columns that cost more than SQLite took to store them (a catalogue import writes
+ * a hundred such batches per 50,000 rows). Every row must give the same columns, none undefined;
+ * the caller keeps a call under both databases' parameter limits (SQLite 32,766, PostgreSQL 65,535).
+ */
+export async function insertRows<T extends keyof DB & string>(db: Executor, table: T, rows: ReadonlyArray<Insertable<DB[T]>>): Promise<void> {
+  await upsertRows(db, table, rows, null, []);
+}
+
+/**
+ * As insertRows, with a conflict clause in the syntax both databases share (`on conflict (…) do
+ * update set c = excluded.c`, no parameters) and the columns to return, for the ledger's and
+ * costing's batch upserts.
+ */
+export async function upsertRows<T extends keyof DB & string, C extends keyof DB[T] & string>(
+  db: Executor,
+  table: T,
+  rows: ReadonlyArray<Insertable<DB[T]>>,
+  onConflict: string | null,
+  returning: readonly C[],
+): Promise<Array<Pick<Selectable<DB[T]>, C & keyof Selectable<DB[T]>>>> {
+  if (rows.length === 0) return [];
+  const columns = Object.keys(rows[0]!);
+  const params: unknown[] = [];
+  for (const row of rows as ReadonlyArray<Record<string, unknown>>) {
+    for (const column of columns) {
+      const value = row[column];
+      // A row without one of the first row's columns; the reverse is not checked (rows are built by code, alike).
+      if (value === undefined) throw new Error(`insertRows: ${table}.${column} is undefined`);
+      params.push(value);
+    }
+  }
+  const tuples = numberedPlaceholders(db) ? numberedTuples(rows.length, columns.length) : questionTuples(rows.length, columns.length);
+  let text = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values ${tuples}`;
+  if (onConflict) text += ` ${onConflict}`;
+  if (returning.length) text += ` returning ${returning.map(quote).join(', ')}`;
+  const result = await db.executeQuery(CompiledQuery.raw(text, params));
+  return result.rows as never;
+}
+
+function quote(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+/** PostgreSQL numbers its placeholders ($1, $2…), SQLite takes `?`: asked of the dialect's own compiler. */
+function numberedPlaceholders(db: Executor): boolean {
+  return sql`${0}`.compile(db).sql !== '?';
+}
+
+const questionCache = new Map<string, string>();
+
+function questionTuples(rowCount: number, columnCount: number): string {
+  const key = `${rowCount}x${columnCount}`;
+  let text = questionCache.get(key);
+  if (text === undefined) {
+    const tuple = `(${new Array<string>(columnCount).fill('?').join(', ')})`;
+    text = new Array<string>(rowCount).fill(tuple).join(', ');
+    // Batches come in a few sizes; the same text also lets SQLite reuse its prepared statement.
+    if (questionCache.size < 256) questionCache.set(key, text);
+  }
+  return text;
+}
+
+function numberedTuples(rowCount: number, columnCount: number): string {
+  const tuples: string[] = [];
+  for (let r = 0; r < rowCount; r += 1) {
+    const first = r * columnCount;
+    tuples.push(`(${Array.from({ length: columnCount }, (_, c) => `$${first + c + 1}`).join(', ')})`);
+  }
+  return tuples.join(', ');
+}
