@@ -17,7 +17,7 @@ import { formatMoney } from '../src/platform/money.ts';
  *
  *   npx tsx bench/replenishment-demo.ts --days 180
  */
-const { values } = parseArgs({ options: { days: { type: 'string', default: '180' }, seed: { type: 'string' }, only: { type: 'string' }, 'max-cover': { type: 'string', default: 'review' }, groups: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { days: { type: 'string', default: '180' }, seed: { type: 'string' }, only: { type: 'string' }, 'max-cover': { type: 'string', default: 'review' }, groups: { type: 'boolean', default: false }, levels: { type: 'boolean', default: false } } });
 const days = Number(values.days);
 
 async function run(purchasing: DemoPurchasing): Promise<DemoShopSummary> {
@@ -42,6 +42,7 @@ async function run(purchasing: DemoPurchasing): Promise<DemoShopSummary> {
       },
     );
     console.error(`${purchasing}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    if (values.levels && purchasing === 'stockroom') console.log(await levelsAtEnd(db));
     return summary;
   } finally {
     await db.close();
@@ -58,4 +59,48 @@ const sides: DemoPurchasing[] = values.only ? [values.only as DemoPurchasing] : 
 for (const side of sides) {
   const summary = await run(side);
   console.log(`demo shop, ${days} days, seed ${summary.seed}: ${row(side === 'simulator' ? 'simulator buys (today)' : 'Stockroom proposals buy', summary)}`);
+}
+
+/**
+ * `--levels`: where the suggested levels put the stock value on the last day, per site and item
+ * class (A/B/C by service level), at the vendor's cost: the safety stock (min less the forecast
+ * over lead time and review), what the max adds over the min, what is on hand, and how much of it
+ * sits above the max (stock no level asks for). Read beside the per-site averages above, it says
+ * whether excess stock is safety, cycle, or left over.
+ */
+async function levelsAtEnd(db: Awaited<ReturnType<typeof openDatabase>>): Promise<string> {
+  const k = db.kysely;
+  const [levels, sites, items, costs, held] = await Promise.all([
+    k.selectFrom('stock_levels').select(['item_id', 'site_id', 'min_qty', 'max_qty', 'basis_json']).whereRef('location_id', '=', 'site_id').execute(),
+    k.selectFrom('locations').select(['id', 'name']).where('kind', '=', 'site').execute(),
+    k.selectFrom('items').select(['id', 'units_json']).execute(),
+    k.selectFrom('vendor_items').select(['item_id', 'purchase_unit', 'unit_cost_micros']).where('preferred', '=', 1).execute(),
+    k.selectFrom('balances as b').innerJoin('locations as l', 'l.id', 'b.location_id').select(['b.item_id', 'l.site_id', 'b.on_hand']).where('l.purpose', '=', 'stock').execute(),
+  ]);
+  const units = new Map(items.map((i) => [i.id, JSON.parse(i.units_json) as Array<{ name: string; factor: number }>]));
+  // Cost per base thousandth: the purchase unit's cost over its size in base thousandths.
+  const cost = new Map(costs.map((c) => [c.item_id, Number(c.unit_cost_micros) / (units.get(c.item_id)?.find((u) => u.name.toLowerCase() === c.purchase_unit.toLowerCase())?.factor ?? 1000)]));
+  const siteName = new Map(sites.map((s) => [s.id, s.name]));
+  const onHand = new Map<string, number>();
+  for (const h of held) if (h.site_id) onHand.set(`${h.item_id}|${h.site_id}`, (onHand.get(`${h.item_id}|${h.site_id}`) ?? 0) + Number(h.on_hand));
+  const rows = new Map<string, { n: number; safety: number; cycle: number; onHand: number; aboveMax: number }>();
+  for (const l of levels) {
+    const basis = l.basis_json ? (JSON.parse(l.basis_json) as { forecast: number; servicePermille: number }) : null;
+    if (!basis) continue;
+    const klass = basis.servicePermille >= 980 ? 'A' : basis.servicePermille >= 950 ? 'B' : 'C';
+    const key = `${siteName.get(l.site_id)} ${klass}`;
+    const row = rows.get(key) ?? rows.set(key, { n: 0, safety: 0, cycle: 0, onHand: 0, aboveMax: 0 }).get(key)!;
+    const c = cost.get(l.item_id) ?? 0;
+    const held = onHand.get(`${l.item_id}|${l.site_id}`) ?? 0;
+    row.n += 1;
+    row.safety += (Number(l.min_qty) - basis.forecast) * c;
+    row.cycle += (Number(l.max_qty) - Number(l.min_qty)) * c;
+    row.onHand += held * c;
+    row.aboveMax += Math.max(0, held - Number(l.max_qty)) * c;
+  }
+  const money = (m: number) => formatMoney(Math.round(m)).padStart(12);
+  return [...rows]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, r]) => `  ${key.padEnd(22)} levels ${String(r.n).padStart(4)}  safety ${money(r.safety)}  max over min ${money(r.cycle)}  on hand ${money(r.onHand)}  above max ${money(r.aboveMax)}`)
+    .join('\n');
 }
