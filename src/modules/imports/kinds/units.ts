@@ -71,7 +71,9 @@ export const unitsKind: ImportKind<UnitImportRow> = {
     const outcomes: BulkOutcome[] = [];
     const changed = new Map<string, PurchaseUnit[]>();
     for (const r of rows) {
-      const item = items.get(r.sku.toUpperCase())!;
+      const item = items.get(r.sku.toUpperCase());
+      // Checked before, but an item may be deleted while a large file is applied.
+      if (!item) throw new Error(`No item ${r.sku} any more.`);
       const units = changed.get(item.id) ?? unitsOf(item);
       const i = units.findIndex((u) => u.name.toLowerCase() === r.unit.toLowerCase());
       if (i >= 0 && units[i]!.name === r.unit && units[i]!.factor === r.factor) {
