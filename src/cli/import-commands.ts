@@ -11,7 +11,7 @@ import { withServiceContext } from './service-context.ts';
  * Shopify's or Square's, recognised by their columns) with a progress bar; `--dry-run` only lists
  * the rows that would fail. `stockroom export items` writes the catalogue in the layout the import
  * reads. Both run the module's services as the system; the file is streamed, never read whole.
- * `import vendors|vendor-prices|stock-levels|opening-stock FILE` and the `export` of the same
+ * `import vendors|vendor-prices|stock-levels|opening-stock|units FILE` and the `export` of the same
  * names do the same for the other kinds, each in the one layout its export writes.
  */
 

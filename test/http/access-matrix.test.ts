@@ -124,10 +124,12 @@ function matrix(f: Fixture): Record<string, Row> {
     'POST /api/v1/imports/vendor-prices': { who: managers, path: '/api/v1/imports/vendor-prices', status: 422 },
     'POST /api/v1/imports/stock-levels': { who: managers, path: '/api/v1/imports/stock-levels', status: 422 },
     'POST /api/v1/imports/opening-stock': { who: managers, path: '/api/v1/imports/opening-stock', status: 422 },
+    'POST /api/v1/imports/units': { who: managers, path: '/api/v1/imports/units', status: 422 },
     'GET /api/v1/exports/vendors': { who: workers, path: '/api/v1/exports/vendors', status: 200 },
     'GET /api/v1/exports/vendor-prices': { who: workers, path: '/api/v1/exports/vendor-prices', status: 200 },
     'GET /api/v1/exports/stock-levels': { who: everyone, path: '/api/v1/exports/stock-levels', status: 200 },
     'GET /api/v1/exports/opening-stock': { who: everyone, path: '/api/v1/exports/opening-stock', status: 200 },
+    'GET /api/v1/exports/units': { who: everyone, path: '/api/v1/exports/units', status: 200 },
 
     'GET /api/v1/balances': {
       who: everyone,

@@ -68,7 +68,7 @@ describeEachDatabase('products and imports HTTP API', (get) => {
     expect(back.unchanged).toBe(back.rows_total);
   });
 
-  it('imports vendors, vendor prices, levels and opening stock through the API, refuses bad files with the row errors, and exports each kind back as a no-op', async () => {
+  it('imports vendors, vendor prices, levels, opening stock and units through the API, refuses bad files with the row errors, and exports each kind back as a no-op', async () => {
     const tag = unique('HK');
     const item = ok(await api.post('/api/v1/items', { sku: `${tag}-TEA`, name: 'Tea', base_unit: 'ea', units: [{ name: 'case', factor: 6 }] }), 201);
     const files: Array<[string, string, string]> = [
@@ -76,6 +76,7 @@ describeEachDatabase('products and imports HTTP API', (get) => {
       ['vendor-prices', `Vendor,SKU,Vendor SKU,Purchase unit,Unit cost\r\n${tag} Teas,${item.sku},T-1,case,12.00\r\n`, `Vendor,SKU,Unit cost\r\n${tag} Teas,${item.sku},-1\r\n`],
       ['stock-levels', `SKU,Location,Min,Max\r\n${item.sku},${site.code},2,10\r\n`, `SKU,Location,Min,Max\r\n${item.sku},${site.code},10,2\r\n`],
       ['opening-stock', `SKU,Site,Quantity,Unit cost\r\n${item.sku},${site.code},7,2.00\r\n`, `SKU,Site,Quantity\r\n${item.sku},NOWHERE,1\r\n`],
+      ['units', `SKU,Base unit,Unit,Factor\r\n${item.sku},ea,pack,3\r\n`, `SKU,Unit,Factor\r\n${item.sku},ea,3\r\n`],
     ];
     for (const [kind, good, bad] of files) {
       const dry = ok(await api.request('POST', `/api/v1/imports/${kind}`, { rawBody: bad, headers: csv }));
@@ -92,6 +93,7 @@ describeEachDatabase('products and imports HTTP API', (get) => {
       expect(back.unchanged).toBe(back.rows_total);
     }
     expect(ok(await api.get(`/api/v1/stock-levels?item_id=${item.id}`)).data[0]).toMatchObject({ min: 2, max: 10 });
+    expect(ok(await api.get(`/api/v1/items/${item.id}`)).units).toEqual([{ name: 'case', factor: 6 }, { name: 'pack', factor: 3 }]);
     expect(ok(await api.get(`/api/v1/vendors?q=${encodeURIComponent(tag)}`)).data[0]).toMatchObject({ lead_time_days: 4 });
     // Staff may read vendor prices and stock, never what they cost.
     const staff = await makeToken(api, 'staff', [site.id]);

@@ -247,6 +247,8 @@ export const walkStates: Record<string, (d: Documents, api: TestApi) => Promise<
   'POST /api/v1/products/:id/option-values': async (_d, api) => ({ pdt: (await fuzzProduct(api)).id }),
   'POST /api/v1/products/:id/row-price': async (_d, api) => ({ pdt: (await fuzzProduct(api)).id }),
   'PUT /api/v1/products/:id/listing': async (_d, api) => ({ pdt: (await fuzzProduct(api)).id }),
+  // The generated requests reach this only when the random draws happen to name a live client.
+  'DELETE /api/v1/oauth/clients/:id': async (_d, api) => ({ oac: ok(await api.post('/api/v1/oauth/clients', collectionBodies['POST /api/v1/oauth/clients']!(_d, api)), 201).id }),
   'DELETE /api/v1/vendors/:id/items/:item_id': async (d, api) => {
     ok(await api.request('PUT', `/api/v1/vendors/${d.vendor.id}/items/${d.item.id}`, { body: { unit_cost: '4.00' } }));
   },

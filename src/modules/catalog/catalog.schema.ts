@@ -26,7 +26,10 @@ export const unitNameInput = z
 
 export const barcodeInput = z.string().min(1).max(64).meta({ example: '4006381333931' });
 
-const purchaseUnitInput = z.strictObject({
+/** How many purchase units an item may have. */
+export const MAX_ITEM_UNITS = 20;
+
+export const purchaseUnitInput = z.strictObject({
   name: unitNameInput,
   factor: positiveQuantityInput.meta({ description: 'How many base units one of this unit holds (a case of 12: 12).' }),
 });
@@ -46,7 +49,7 @@ const itemFields = {
     deprecated: true,
     description: 'Deprecated: use per-site levels (`/api/v1/stock-levels`). The shop-wide min, standing in only at sites where the item has no level of its own (max twice it).',
   }),
-  units: z.array(purchaseUnitInput).max(20),
+  units: z.array(purchaseUnitInput).max(MAX_ITEM_UNITS),
   barcodes: z.array(barcodeInput).max(50),
   components: z.array(componentInput).max(200),
 };

@@ -23,7 +23,7 @@ export {
 export { toItemJson } from './catalog.mapper.ts';
 export { barcodeLookupKey, gtinCheckDigit, isValidGtin, parseBarcode } from './barcodes.ts';
 export { CatalogError, type CatalogErrorCode } from './catalog.errors.ts';
-export { createItemBody } from './catalog.schema.ts';
+export { createItemBody, MAX_ITEM_UNITS, purchaseUnitInput } from './catalog.schema.ts';
 export { httpStatusByCode as catalogErrorStatuses } from './catalog.errors.ts';
 export type { CreateItemInput, ItemJson, UpdateItemInput } from './catalog.schema.ts';
 export {

@@ -12,11 +12,12 @@ import { BATCH_ROWS_DEFAULT, ERRORS_KEPT, getImportJob, startJob, Throttle, upda
 import { Cells, type FileKeys, type ImportKind, type KindEnv, type KindName, type KindRow } from './kinds/kind.ts';
 import { openingStockKind } from './kinds/opening-stock.ts';
 import { stockLevelsKind } from './kinds/stock-levels.ts';
+import { unitsKind } from './kinds/units.ts';
 import { vendorPricesKind } from './kinds/vendor-prices.ts';
 import { vendorsKind } from './kinds/vendors.ts';
 
 /**
- * Importing vendors, vendor prices, min/max levels and opening stock with lots: the catalogue
+ * Importing vendors, vendor prices, min/max levels, opening stock with lots and items' units: the catalogue
  * import's rules for another kind of row. Every row is validated (by the API's schemas, then
  * against the database and the earlier rows); a dry run stops there, an apply with any bad row
  * writes nothing, and otherwise the rows are applied in batches, each one transaction, as upserts
@@ -29,6 +30,7 @@ export const IMPORT_KINDS: Record<KindName, ImportKind<any>> = {
   'vendor-prices': vendorPricesKind,
   'stock-levels': stockLevelsKind,
   'opening-stock': openingStockKind,
+  units: unitsKind,
 };
 
 export interface KindImportOptions {

@@ -32,7 +32,7 @@ async function roundTrip(ctx: ServiceContext, kind: KindName): Promise<number> {
   return table.rows.length;
 }
 
-describeEachDatabase('imports of vendors, vendor prices, levels and opening stock', (get) => {
+describeEachDatabase('imports of vendors, vendor prices, levels, opening stock and units', (get) => {
   it('vendors: the dry run lists every bad row, apply creates and updates by name, again changes nothing, and the export round-trips', async () => {
     const ctx = serviceContext(get().db);
     const tag = uniqueSku('V');
@@ -237,6 +237,52 @@ describeEachDatabase('imports of vendors, vendor prices, levels and opening stoc
     const mine = exported.rows.filter((r) => r.cells.sku === milk.sku).map((r) => [r.cells.lot, r.cells.expires_on, r.cells.qty]);
     expect(mine).toEqual(expect.arrayContaining([['M-1', '2027-01-31', 5000], ['M-3', '2027-03-31', 2000]]));
     await roundTrip(ctx, 'opening-stock');
+  }, 120_000);
+
+  it('units of measure: the item API’s unit rules are checked row by row, apply adds and changes units in place, again and the export change nothing', async () => {
+    const ctx = serviceContext(get().db);
+    const gloves = await makeItem(ctx, { units: [{ name: 'case', factor: 12_000 }] });
+    const flour = await makeItem(ctx, { base_unit: 'kg' });
+    const full = await makeItem(ctx, { units: Array.from({ length: 19 }, (_, i) => ({ name: `u${i}`, factor: (i + 2) * 1000 })) });
+    const header = 'SKU,Base unit,Unit,Factor';
+    const bad = csv([
+      header,
+      `${gloves.sku},ea,case,12`,
+      `${gloves.sku},,CASE,24`,
+      `NO-SKU,,box,6`,
+      `${gloves.sku},,EA,5`,
+      `${flour.sku},g,bag,25`,
+      `${gloves.sku},,pack,0`,
+      `${gloves.sku},,pack,1.2345`,
+      `${gloves.sku},,1pack,2`,
+      `${full.sku},,extra1,2`,
+      `${full.sku},,extra2,2`,
+      `,,box,2`,
+    ]);
+    const dry = await run(ctx, 'units', bad, true);
+    expect(jobErrors(dry).map((e) => [e.row, e.column, e.code])).toEqual([
+      [3, 'Unit', 'duplicate'],
+      [4, 'SKU', 'unknown_sku'],
+      [5, 'Unit', 'base_unit'],
+      [6, 'Base unit', 'base_unit_mismatch'],
+      [7, 'Factor', 'invalid'],
+      [8, 'Factor', 'invalid'],
+      [9, 'Unit', 'invalid'],
+      [11, 'Unit', 'too_many'],
+      [12, 'SKU', 'required'],
+    ]);
+    expect((await run(ctx, 'units', bad, false)).status).toBe('failed');
+    const unitsNow = async (id: string) => JSON.parse((await get().db.kysely.selectFrom('items').select('units_json').where('id', '=', id).executeTakeFirstOrThrow()).units_json);
+    expect(await unitsNow(gloves.id)).toEqual([{ name: 'case', factor: 12_000 }]);
+
+    const good = csv([header, `${gloves.sku},ea,case,10`, `${gloves.sku},,pack,6`, `${flour.sku.toLowerCase()},KG,bag,25.5`]);
+    expect(await run(ctx, 'units', good, false)).toMatchObject({ status: 'done', created_count: 2, updated_count: 1, unchanged_count: 0 });
+    expect(await unitsNow(gloves.id)).toEqual([{ name: 'case', factor: 10_000 }, { name: 'pack', factor: 6000 }]);
+    expect(await unitsNow(flour.id)).toEqual([{ name: 'bag', factor: 25_500 }]);
+    expect(await run(ctx, 'units', good, false)).toMatchObject({ status: 'done', created_count: 0, updated_count: 0, unchanged_count: 3 });
+    const exported = (await exportKind(ctx, 'units')).rows.filter((r) => r.cells.sku === gloves.sku).map((r) => r.cells);
+    expect(exported).toEqual([{ sku: gloves.sku, base_unit: 'ea', unit: 'case', factor: 10_000 }, { sku: gloves.sku, base_unit: 'ea', unit: 'pack', factor: 6000 }]);
+    await roundTrip(ctx, 'units');
   }, 120_000);
 
   it('refuses a file without the columns of its kind', async () => {

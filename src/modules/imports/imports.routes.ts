@@ -84,6 +84,8 @@ const kindAccess: Record<KindName, { write: Permission; read: Permission; what: 
   'stock-levels': { write: 'purchasing.write', read: 'stock.read', what: 'min/max stock levels (by SKU and site code or bin full code)' },
   // Like the catalogue import, which also opens stock: those who manage items, not everyone who may adjust.
   'opening-stock': { write: 'items.write', read: 'stock.read', what: 'opening stock per site with lot and expiry, posted as `opening_balance` adjustments where the item (or lot) has no stock at the site yet' },
+  // Units are part of the item, set by PATCH /items/{id}; the catalogue export is for everyone who reads items.
+  units: { write: 'items.write', read: 'items.read', what: 'units of measure (by SKU and unit name): how many base units one of the unit holds, added to or changed on the item’s purchase units' },
 };
 
 function registerKindUploadRoutes(app: AppInstance, deps: CommandDeps): void {

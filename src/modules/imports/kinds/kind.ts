@@ -8,13 +8,13 @@ import { restoreText, type RowError } from '../imports.rows.ts';
 
 /**
  * An import kind other than the catalogue: vendors, vendor prices, min/max levels, opening stock
- * with lots. Each has one layout (the one its export writes), a pure row parser that validates by
+ * with lots, items' units of measure. Each has one layout (the one its export writes), a pure row parser that validates by
  * the API's own schemas, a batch check against the database and the rest of the file, an apply
  * that upserts and reports each row created, updated or unchanged, and an export whose file
  * imports back as a no-op.
  */
 
-export const KIND_NAMES = ['vendors', 'vendor-prices', 'stock-levels', 'opening-stock'] as const;
+export const KIND_NAMES = ['vendors', 'vendor-prices', 'stock-levels', 'opening-stock', 'units'] as const;
 export type KindName = (typeof KIND_NAMES)[number];
 
 export type ColumnType = ReportTable['columns'][number]['type'];

@@ -38,5 +38,7 @@ describe('the import page', () => {
     expect(calls.some((c) => c.startsWith('POST /api/v1/imports/vendors?mode=apply'))).toBe(true);
     expect(calls.some((c) => c.includes('/preview'))).toBe(false);
     expect(screen.getAllByRole('link', { name: 'CSV' }).map((a) => a.getAttribute('href'))).toContain('/api/v1/exports/vendor-prices?format=csv');
+    expect(screen.getAllByRole('link', { name: 'CSV' }).map((a) => a.getAttribute('href'))).toContain('/api/v1/exports/units?format=csv');
+    expect(screen.getAllByRole('option').map((o) => o.getAttribute('value'))).toContain('units');
   });
 });

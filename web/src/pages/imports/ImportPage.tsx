@@ -14,6 +14,7 @@ const KINDS = [
   { value: 'vendor-prices', label: 'Vendor prices', columns: 'Vendor, SKU, Vendor SKU, Purchase unit, Unit cost, Currency, Minimum order, Pack multiple, Preferred' },
   { value: 'stock-levels', label: 'Min/max stock levels', columns: 'SKU, Location, Min, Max, Delivered daily' },
   { value: 'opening-stock', label: 'Opening stock with lots and expiry', columns: 'SKU, Site, Lot, Expires on, Quantity, Unit cost' },
+  { value: 'units', label: 'Units of measure (cases, packs)', columns: 'SKU, Base unit, Unit, Factor' },
 ] as const;
 type Kind = (typeof KINDS)[number]['value'];
 
