@@ -9,7 +9,7 @@ import { systemActor } from '../../src/platform/context.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { makeItem, makeShop, type Shop } from '../support/fixtures.ts';
 import { buildTestApi, type TestApi } from '../support/http.ts';
-import { startFakeQuickbooks, type FakeQuickbooks, type QboEntity, type QboLine } from '../fakes/quickbooks.ts';
+import { fakeQuickbooksEnv, startFakeQuickbooks, type FakeQuickbooks, type QboEntity, type QboLine } from '../fakes/quickbooks.ts';
 
 /**
  * Sales in the books, one day worked by hand. Yesterday, at the store (8 % tax, prices before
@@ -35,14 +35,7 @@ describeEachDatabase('sales booked in QuickBooks Online', (get) => {
 
   beforeAll(async () => {
     fake = await startFakeQuickbooks();
-    Object.assign(process.env, {
-      STOCKROOM_QBO_CLIENT_ID: fake.clientId,
-      STOCKROOM_QBO_CLIENT_SECRET: fake.clientSecret,
-      STOCKROOM_QBO_TOKEN_URL: fake.tokenUrl,
-      STOCKROOM_QBO_API_BASE: fake.baseUrl,
-      STOCKROOM_QBO_AUTHORIZE_URL: `${fake.baseUrl}/connect/oauth2`,
-      STOCKROOM_SECRETS_KEY: 'accounting-test-secrets-key-0123456789abcdef',
-    });
+    Object.assign(process.env, fakeQuickbooksEnv(fake));
     api = await buildTestApi(get().db);
     yesterday = localDate(api.clock.now() - 86_400_000, 'UTC');
     const at = (time: string) => ({ db: get().db, clock: new ManualClock(Date.parse(`${yesterday}T${time}:00Z`)), actor: systemActor });

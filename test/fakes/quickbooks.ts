@@ -49,6 +49,18 @@ export interface FakeQuickbooks {
   close(): Promise<void>;
 }
 
+/** The environment that points Stockroom's QuickBooks client at this fake (and seals its tokens). */
+export function fakeQuickbooksEnv(fake: FakeQuickbooks): Record<string, string> {
+  return {
+    STOCKROOM_QBO_CLIENT_ID: fake.clientId,
+    STOCKROOM_QBO_CLIENT_SECRET: fake.clientSecret,
+    STOCKROOM_QBO_TOKEN_URL: fake.tokenUrl,
+    STOCKROOM_QBO_API_BASE: fake.baseUrl,
+    STOCKROOM_QBO_AUTHORIZE_URL: `${fake.baseUrl}/connect/oauth2`,
+    STOCKROOM_SECRETS_KEY: 'accounting-test-secrets-key-0123456789abcdef',
+  };
+}
+
 const entityPaths: Record<string, EntityType> = { account: 'Account', vendor: 'Vendor', journalentry: 'JournalEntry', bill: 'Bill', vendorcredit: 'VendorCredit' };
 
 function fault(res: ServerResponse, status: number, message: string, code = '6000'): void {

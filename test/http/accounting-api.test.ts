@@ -7,7 +7,7 @@ import { makeToken } from '../support/access.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { makeItem, makeShop, type Shop } from '../support/fixtures.ts';
 import { buildTestApi, type TestApi } from '../support/http.ts';
-import { parseIif, startFakeQuickbooks, type FakeQuickbooks, type QboLine } from '../fakes/quickbooks.ts';
+import { parseIif, fakeQuickbooksEnv, startFakeQuickbooks, type FakeQuickbooks, type QboLine } from '../fakes/quickbooks.ts';
 
 /**
  * The accounting API end to end on a small shop: yesterday a store took in opening stock and lost
@@ -24,14 +24,7 @@ describeEachDatabase('accounting over HTTP', (get) => {
 
   beforeAll(async () => {
     fake = await startFakeQuickbooks();
-    Object.assign(process.env, {
-      STOCKROOM_QBO_CLIENT_ID: fake.clientId,
-      STOCKROOM_QBO_CLIENT_SECRET: fake.clientSecret,
-      STOCKROOM_QBO_TOKEN_URL: fake.tokenUrl,
-      STOCKROOM_QBO_API_BASE: fake.baseUrl,
-      STOCKROOM_QBO_AUTHORIZE_URL: `${fake.baseUrl}/connect/oauth2`,
-      STOCKROOM_SECRETS_KEY: 'accounting-test-secrets-key-0123456789abcdef',
-    });
+    Object.assign(process.env, fakeQuickbooksEnv(fake));
     api = await buildTestApi(get().db);
     const ctx = { db: get().db, clock: api.clock, actor: systemActor };
     shop = await makeShop(ctx);
