@@ -1,5 +1,6 @@
 import { reader, type ServiceContext } from '../../../platform/context.ts';
 import { mulDiv } from '../../../platform/decimal.ts';
+import type { Executor } from '../../../platform/db/transaction.ts';
 import { formatMoney } from '../../../platform/money.ts';
 import type { AccountResolver, AccountRole } from './accounts.ts';
 import type { JournalLine } from './journal.ts';
@@ -180,16 +181,21 @@ async function returnsBetween(ctx: ServiceContext, start: number, end: number, u
   }
 }
 
+/** The sale or order lines that had a return line in [start, end), as a subquery. */
+function linesReturnedIn(db: Executor, column: 'sale_line_id' | 'order_line_id', start: number, end: number) {
+  return db
+    .selectFrom('return_lines as x')
+    .innerJoin('returns as y', 'y.id', 'x.return_id')
+    .select(`x.${column}` as const)
+    .where('y.created_at', '>=', start)
+    .where('y.created_at', '<', end)
+    .where(`x.${column}` as const, 'is not', null);
+}
+
 /** Every return line of the sale lines that had one in [start, end), earlier ones included (they fix what a later one takes). */
 async function saleReturnLines(ctx: ServiceContext, start: number, end: number): Promise<Array<ReturnedLine & { kind: string }>> {
   const db = reader(ctx);
-  const touched = db
-    .selectFrom('return_lines as x')
-    .innerJoin('returns as y', 'y.id', 'x.return_id')
-    .select('x.sale_line_id')
-    .where('y.created_at', '>=', start)
-    .where('y.created_at', '<', end)
-    .where('x.sale_line_id', 'is not', null);
+  const touched = linesReturnedIn(db, 'sale_line_id', start, end);
   const rows = await db
     .selectFrom('return_lines as rl')
     .innerJoin('returns as r', 'r.id', 'rl.return_id')
@@ -218,13 +224,7 @@ async function saleReturnLines(ctx: ServiceContext, start: number, end: number):
 /** As for sales; an order line's return books at the site that first shipped it (the site that booked its revenue). */
 async function orderReturnLines(ctx: ServiceContext, start: number, end: number): Promise<Array<ReturnedLine & { kind: string }>> {
   const db = reader(ctx);
-  const touched = db
-    .selectFrom('return_lines as x')
-    .innerJoin('returns as y', 'y.id', 'x.return_id')
-    .select('x.order_line_id')
-    .where('y.created_at', '>=', start)
-    .where('y.created_at', '<', end)
-    .where('x.order_line_id', 'is not', null);
+  const touched = linesReturnedIn(db, 'order_line_id', start, end);
   const rows = await db
     .selectFrom('return_lines as rl')
     .innerJoin('returns as r', 'r.id', 'rl.return_id')
