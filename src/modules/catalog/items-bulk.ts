@@ -7,7 +7,7 @@ import { assertPricePrecision } from '../../platform/money.ts';
 import { readSettings } from '../settings/index.ts';
 import { barcodeLookupKey } from './barcodes.ts';
 import { CatalogError } from './catalog.errors.ts';
-import { barcodesOf, prepareBarcodes, searchTextOf, updateItem } from './items.service.ts';
+import { barcodesOf, newItemRow, prepareBarcodes, updateItem } from './items.service.ts';
 import type { UpdateItemInput } from './catalog.schema.ts';
 
 /**
@@ -98,32 +98,9 @@ async function insertItems(ctx: ServiceContext & { trx: Trx }, inputs: readonly 
     const taken = await trx.selectFrom('item_barcodes').select(['code', 'item_id']).where('code_key', 'in', barcodeKeys).execute();
     if (taken.length) throw new CatalogError('barcode_taken', `Barcode ${taken.map((t) => t.code).join(', ')} already belongs to another item.`);
   }
-  const rows: ItemRow[] = prepared.map(({ input, id, barcodes }) => {
-    const category = input.category ?? null;
-    return {
-      id,
-      sku: input.sku,
-      sku_key: input.sku.toUpperCase(),
-      name: input.name,
-      description: input.description ?? null,
-      category,
-      base_unit: input.base_unit ?? 'ea',
-      tracking: 'none' as const,
-      tracks_expiry: 0,
-      costing_method: 'fifo' as const,
-      price_micros: input.price ?? null,
-      unit_weight_mg: null,
-      reorder_point: null,
-      stocked: 1,
-      status: 'active' as const,
-      units_json: '[]',
-      barcodes_json: JSON.stringify(barcodes.map(({ code, kind }) => ({ code, kind }))),
-      components_json: '[]',
-      search_text: searchTextOf(input.sku, input.name, category, barcodes),
-      created_at: now,
-      updated_at: now,
-    };
-  });
+  const rows = prepared.map(({ input, id, barcodes }) =>
+    newItemRow(id, now, { ...input, base_unit: input.base_unit ?? 'ea', tracking: 'none', tracks_expiry: false, costing_method: 'fifo', stocked: true }, { units: [], barcodes, components: [] }),
+  );
   await insertRows(trx, 'items', rows);
   const barcodeRows = prepared.flatMap((p) => p.barcodes.map((b) => ({ code_key: b.key, code: b.code, kind: b.kind, item_id: p.id })));
   await insertRows(trx, 'item_barcodes', barcodeRows);

@@ -127,7 +127,7 @@ export async function getItemByBarcode(ctx: ServiceContext, code: string): Promi
   return found;
 }
 
-interface PreparedFields {
+export interface PreparedFields {
   units: PurchaseUnit[];
   barcodes: Array<StoredBarcode & { key: string }>;
   components: Component[];
@@ -216,6 +216,38 @@ async function writeIndexes(trx: Trx, itemId: string, prepared: PreparedFields):
   }
 }
 
+/** The fields of a new item a caller decides; everything else about a new row is fixed. */
+export type NewItemFields = Pick<CreateItemInput, 'sku' | 'name' | 'base_unit' | 'tracking' | 'tracks_expiry' | 'costing_method' | 'stocked'> &
+  Partial<Pick<CreateItemInput, 'description' | 'category' | 'price' | 'unit_weight_g' | 'reorder_point'>>;
+
+/** The stored row of a new item: one shape for the API's create and an import's bulk insert. */
+export function newItemRow(id: string, now: number, input: NewItemFields, prepared: PreparedFields): ItemRow {
+  const category = input.category ?? null;
+  return {
+    id,
+    sku: input.sku,
+    sku_key: input.sku.toUpperCase(),
+    name: input.name,
+    description: input.description ?? null,
+    category,
+    base_unit: input.base_unit,
+    tracking: input.tracking,
+    tracks_expiry: input.tracks_expiry ? 1 : 0,
+    costing_method: input.costing_method,
+    price_micros: input.price ?? null,
+    unit_weight_mg: input.unit_weight_g ?? null,
+    reorder_point: input.reorder_point ?? null,
+    stocked: input.stocked ? 1 : 0,
+    status: 'active',
+    units_json: JSON.stringify(prepared.units),
+    barcodes_json: JSON.stringify(storedBarcodes(prepared)),
+    components_json: JSON.stringify(prepared.components),
+    search_text: searchTextOf(input.sku, input.name, category, prepared.barcodes),
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 function storedBarcodes(prepared: PreparedFields): StoredBarcode[] {
   return prepared.barcodes.map(({ code, kind }) => ({ code, kind }));
 }
@@ -250,34 +282,8 @@ export async function createItem(ctx: ServiceContext, input: CreateItemInput): P
       barcodes: prepareBarcodes(input.barcodes),
       components: await prepareComponents(trx, id, input.components),
     };
-    const category = input.category ?? null;
     try {
-      await trx
-        .insertInto('items')
-        .values({
-          id,
-          sku: input.sku,
-          sku_key: input.sku.toUpperCase(),
-          name: input.name,
-          description: input.description ?? null,
-          category,
-          base_unit: input.base_unit,
-          tracking: input.tracking,
-          tracks_expiry: input.tracks_expiry ? 1 : 0,
-          costing_method: input.costing_method,
-          price_micros: input.price ?? null,
-          unit_weight_mg: input.unit_weight_g ?? null,
-          reorder_point: input.reorder_point ?? null,
-          stocked: input.stocked ? 1 : 0,
-          status: 'active',
-          units_json: JSON.stringify(prepared.units),
-          barcodes_json: JSON.stringify(storedBarcodes(prepared)),
-          components_json: JSON.stringify(prepared.components),
-          search_text: searchTextOf(input.sku, input.name, category, prepared.barcodes),
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
+      await trx.insertInto('items').values(newItemRow(id, now, input, prepared)).execute();
       await writeIndexes(trx, id, prepared);
     } catch (error) {
       uniqueViolationToError(error, input.sku);
