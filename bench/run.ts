@@ -14,6 +14,7 @@ import { benchDeliveries } from './scenarios/deliveries.ts';
 import { benchForecast } from './scenarios/forecast.ts';
 import { benchGroupCommit } from './scenarios/group-commit.ts';
 import { benchRecost, benchReceipts } from './scenarios/receipts.ts';
+import { benchOrders } from './scenarios/orders.ts';
 import { benchSales } from './scenarios/sales.ts';
 import { benchReports } from './scenarios/reports.ts';
 import { benchSnapshots } from './scenarios/snapshots.ts';
@@ -30,6 +31,7 @@ import type { BenchContext } from './scenarios/context.ts';
  */
 const scenarios: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
   sales: benchSales,
+  orders: benchOrders,
   receipts: benchReceipts,
   recost: benchRecost,
   adjustments: benchAdjustments,
