@@ -10,6 +10,7 @@ import { useCapabilities } from '../lib/capabilities.ts';
 import { formatMoneyShort, formatMoney, fromMicros, sumMoney, toMicros } from '../lib/decimal.ts';
 import { daysAgo, localDate } from '../lib/items.ts';
 import { MovementTable } from './Movements.tsx';
+import { ListTable } from '../components/ListTable.tsx';
 
 interface SaleSummary {
   created_at: string;
@@ -214,7 +215,7 @@ export function AlertsPage() {
       <PageHeader title={status === 'low' ? 'Low stock' : status === 'out_of_stock' ? 'Out of stock' : 'Stock alerts'} />
       {caps.ready && !caps.has('get', '/api/v1/reports/stock-alerts') && <p>This server does not report stock alerts yet.</p>}
       <ErrorBanner error={alerts.error} />
-      <table>
+      <ListTable exportName="stock-alerts">
         <thead>
           <tr>
             <th scope="col">Item</th>
@@ -247,7 +248,7 @@ export function AlertsPage() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ListTable>
     </section>
   );
 }

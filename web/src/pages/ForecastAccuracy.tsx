@@ -5,6 +5,7 @@ import { useSite } from '../auth/session.tsx';
 import { Empty, ErrorBanner, Loading, PageHeader } from '../components/ui.tsx';
 import { formatDateTime } from '../lib/dates.ts';
 import { classLabels, methodLabel, percent, score } from '../lib/forecasts.ts';
+import { ListTable } from '../components/ListTable.tsx';
 
 /**
  * How good the forecasts are: backtested error (RMSSE, lower is better) and bias of the chosen
@@ -44,7 +45,7 @@ export function ForecastAccuracyPage() {
 export function AccuracyTable({ caption, rows, label }: { caption: string; rows: ForecastAccuracyGroup[]; label: (key: string) => string }) {
   return (
     <div className="card">
-      <table data-testid={`accuracy-${caption.toLowerCase().replace(/\s+/g, '-')}`}>
+      <ListTable exportName={`forecast-accuracy-${caption.toLowerCase().replace(/\s+/g, '-')}`} data-testid={`accuracy-${caption.toLowerCase().replace(/\s+/g, '-')}`}>
         <caption>{caption}</caption>
         <thead>
           <tr>
@@ -70,7 +71,7 @@ export function AccuracyTable({ caption, rows, label }: { caption: string; rows:
             </tr>
           ))}
         </tbody>
-      </table>
+      </ListTable>
     </div>
   );
 }

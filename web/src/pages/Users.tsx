@@ -6,6 +6,7 @@ import type { ApiToken, Page, Role, User } from '../api/types.ts';
 import { useLocations, useSignedIn } from '../auth/session.tsx';
 import { LinkedApps } from './oauth/LinkedApps.tsx';
 import { ErrorBanner, formatDateTime, FormErrors, PageHeader, SelectField, StatusBadge, TextField } from '../components/ui.tsx';
+import { ListTable } from '../components/ListTable.tsx';
 
 const none: MappedProblem = { byField: {}, general: [] };
 const ROLE_OPTIONS: { value: Role; label: string }[] = [
@@ -100,7 +101,7 @@ function ManageUsers() {
     <section>
       <PageHeader title="Users" />
       <ErrorBanner error={users.error ?? toggle.error} />
-      <table>
+      <ListTable exportName="users">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -145,7 +146,7 @@ function ManageUsers() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ListTable>
       {editing && <EditUser key={editing.id} user={editing} onDone={() => setEditing(null)} />}
       {appsOf && <LinkedApps key={appsOf.id} userId={appsOf.id} heading={`Linked apps of ${appsOf.name}`} />}
       <form className="card form" onSubmit={submit} noValidate aria-label="Add a user">
@@ -299,7 +300,7 @@ function ManageTokens() {
         </div>
       )}
       <ErrorBanner error={tokens.error ?? revoke.error} />
-      <table>
+      <ListTable exportName="api-tokens">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -336,7 +337,7 @@ function ManageTokens() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ListTable>
       <form className="card form" onSubmit={submit} noValidate aria-label="Make a token">
         <h2>Make a token</h2>
         <FormErrors messages={problem.general} />

@@ -10,6 +10,7 @@ import { FilterInput, FilterSelect, PagedList, useUrlFilters, type Column } from
 import { CheckField, Empty, ErrorBanner, FormErrors, Loading, Money, PageHeader, StatusBadge, TextField } from '../components/ui.tsx';
 import { parseMoneyInput, parseQuantityInput } from '../lib/decimal.ts';
 import { itemLabel, useItemsById } from '../lib/items.ts';
+import { ListTable } from '../components/ListTable.tsx';
 
 const none: MappedProblem = { byField: {}, general: [] };
 
@@ -172,7 +173,7 @@ export function VendorPage() {
         {(terms.data?.data ?? []).length === 0 ? (
           <Empty>No terms yet.</Empty>
         ) : (
-          <table>
+          <ListTable exportName="vendor-terms">
             <thead>
               <tr>
                 <th scope="col">Item</th>
@@ -207,7 +208,7 @@ export function VendorPage() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ListTable>
         )}
         {session.can('purchasing.write') && <TermsForm vendor={v} />}
       </div>

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
 import { Empty, ErrorBanner, StatusBadge } from '../../components/ui.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 interface Posting {
   id: string;
@@ -25,7 +26,7 @@ export function SyncLog() {
       <ErrorBanner error={postings.error} />
       {postings.data && rows.length === 0 && <Empty>Nothing sent to QuickBooks yet.</Empty>}
       {rows.length > 0 && (
-        <table data-testid="qbo-postings">
+        <ListTable exportName="quickbooks-postings" data-testid="qbo-postings">
           <thead>
             <tr>
               <th scope="col">Document</th>
@@ -54,7 +55,7 @@ export function SyncLog() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
     </div>
   );

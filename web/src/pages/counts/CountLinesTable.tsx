@@ -5,6 +5,7 @@ import { useSignedIn } from '../../auth/session.tsx';
 import { ErrorBanner, formatDateTime, Money, Qty, StatusBadge } from '../../components/ui.tsx';
 import { parseQuantityInput } from '../../lib/decimal.ts';
 import type { Count, CountLine } from './types.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** A line's variance class: waiting ones stand out, losses and gains are told apart. */
 function varianceClass(line: CountLine): string | undefined {
@@ -33,7 +34,7 @@ export function CountLinesTable({ count }: { count: Count }) {
   return (
     <>
       <ErrorBanner error={decide.error} />
-      <table data-testid="count-lines">
+      <ListTable exportName="count-lines" data-testid="count-lines">
         <thead>
           <tr>
             <th scope="col">Bin</th>
@@ -107,7 +108,7 @@ export function CountLinesTable({ count }: { count: Count }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ListTable>
     </>
   );
 }

@@ -6,6 +6,7 @@ import type { Page } from '../../api/types.ts';
 import { useLocationLabel, useSignedIn, useSite } from '../../auth/session.tsx';
 import { Empty, ErrorBanner, formatDateTime, PageHeader, SelectField, ShowMore, StatusBadge } from '../../components/ui.tsx';
 import type { Count, CountSummary } from './types.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** Counts of the chosen site, newest first; `awaiting` narrows it to the approval queue. */
 export function CountsTable({ awaiting }: { awaiting?: boolean }) {
@@ -23,7 +24,7 @@ export function CountsTable({ awaiting }: { awaiting?: boolean }) {
   return (
     <>
       <ErrorBanner error={query.error} />
-      <table data-testid={awaiting ? 'approval-queue' : 'counts-list'}>
+      <ListTable exportName="counts" data-testid={awaiting ? 'approval-queue' : 'counts-list'}>
         <thead>
           <tr>
             <th scope="col">Number</th>
@@ -56,7 +57,7 @@ export function CountsTable({ awaiting }: { awaiting?: boolean }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ListTable>
       <ShowMore query={query} />
     </>
   );

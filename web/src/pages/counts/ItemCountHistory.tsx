@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { api } from '../../api/client.ts';
 import { useLocationLabel, useSignedIn } from '../../auth/session.tsx';
 import { formatDateTime, Money, Qty } from '../../components/ui.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 interface History {
   last_counted_at: string | null;
@@ -21,7 +22,7 @@ export function ItemCountHistory({ itemId }: { itemId: string }) {
       <h2>Counts</h2>
       <p>Last counted: {data.last_counted_at ? formatDateTime(data.last_counted_at) : 'never'}</p>
       {data.history.length > 0 && (
-        <table>
+        <ListTable exportName="count-history">
           <thead>
             <tr>
               <th scope="col">When</th>
@@ -56,7 +57,7 @@ export function ItemCountHistory({ itemId }: { itemId: string }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
     </section>
   );

@@ -1,4 +1,5 @@
 import type { ImportJob } from './types.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** The dry run's findings: one line per problem, with the row number as a spreadsheet shows it and the column. */
 export function ImportErrors({ job }: { job: ImportJob }) {
@@ -8,7 +9,7 @@ export function ImportErrors({ job }: { job: ImportJob }) {
       <p>
         {job.error_count} problems in {job.rows_total} rows{job.error_count > job.errors.length ? ` (the first ${job.errors.length} shown)` : ''}.
       </p>
-      <table>
+      <ListTable exportName="import-errors">
         <thead>
           <tr>
             <th>Row</th>
@@ -27,7 +28,7 @@ export function ImportErrors({ job }: { job: ImportJob }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ListTable>
     </>
   );
 }

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
 import type { Item, ItemCosts, Lot } from '../../api/types.ts';
 import { ErrorBanner, formatDateTime, Money, Qty } from '../../components/ui.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 export function CostLayers({ item }: { item: Item }) {
   const costs = useQuery({ queryKey: ['costs', item.id], queryFn: () => api.get<ItemCosts>(`/api/v1/items/${item.id}/costs`) });
@@ -20,7 +21,7 @@ export function CostLayers({ item }: { item: Item }) {
             Value on hand <Money value={c.value} /> · unit cost <Money value={c.unit_cost} unitCost /> · last received at <Money value={c.last_unit_cost} unitCost /> ({c.costing_method})
           </p>
           {c.layers.length > 0 && (
-            <table>
+            <ListTable exportName="cost-layers">
               <thead>
                 <tr>
                   <th scope="col">Received</th>
@@ -59,7 +60,7 @@ export function CostLayers({ item }: { item: Item }) {
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </ListTable>
           )}
         </>
       )}

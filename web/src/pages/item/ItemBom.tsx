@@ -6,6 +6,7 @@ import { useSignedIn } from '../../auth/session.tsx';
 import { Money } from '../../components/ui.tsx';
 import { formatQty } from '../../lib/decimal.ts';
 import type { Bom, BomTree } from '../production/types.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** The item's bill of materials as a tree (sub-assemblies opened), with the cost rolled up at each level for those who see costs. */
 export function ItemBom({ item }: { item: Item }) {
@@ -31,7 +32,7 @@ export function ItemBom({ item }: { item: Item }) {
         )}
         {active.shelf_life_days !== null && ` · keeps ${active.shelf_life_days} day${active.shelf_life_days === 1 ? '' : 's'}`}
       </p>
-      <table>
+      <ListTable exportName="item-components">
         <thead>
           <tr>
             <th scope="col">Component</th>
@@ -62,7 +63,7 @@ export function ItemBom({ item }: { item: Item }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ListTable>
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
 import type { Item, Lot } from '../../api/types.ts';
 import { Empty, formatDate } from '../../components/ui.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 export function ItemLots({ item }: { item: Item }) {
   const lots = useQuery({ queryKey: ['lots', item.id], queryFn: () => api.get<{ data: Lot[] }>('/api/v1/lots', { item_id: item.id }), enabled: item.tracking !== 'none' });
@@ -13,7 +14,7 @@ export function ItemLots({ item }: { item: Item }) {
       ) : (lots.data?.data ?? []).length === 0 ? (
         <Empty>No lots yet.</Empty>
       ) : (
-        <table>
+        <ListTable exportName="item-lots">
           <thead>
             <tr>
               <th scope="col">{item.tracking === 'serial' ? 'Serial' : 'Lot'}</th>
@@ -28,7 +29,7 @@ export function ItemLots({ item }: { item: Item }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
     </div>
   );

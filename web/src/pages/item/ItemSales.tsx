@@ -8,6 +8,7 @@ import { dayToSeconds, TimeChart } from '../../components/Chart.tsx';
 import { Empty, ErrorBanner, Loading, Money, Qty } from '../../components/ui.tsx';
 import { formatQty } from '../../lib/decimal.ts';
 import { daysAgo, localDate } from '../../lib/items.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 interface ItemSalesResult {
   days: { date: string; qty: number; lines: number; revenue: string }[];
@@ -55,7 +56,7 @@ export function ItemSales({ item }: { item: Item }) {
         ) : data.consumed.length === 0 ? (
           <Empty>Nothing taken from stock in these 30 days.</Empty>
         ) : (
-          <table data-testid="item-consumed">
+          <ListTable exportName="item-consumed" data-testid="item-consumed">
             <thead>
               <tr>
                 <th scope="col">Item</th>
@@ -88,7 +89,7 @@ export function ItemSales({ item }: { item: Item }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ListTable>
         )}
       </div>
     </div>

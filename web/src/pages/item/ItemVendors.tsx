@@ -5,6 +5,7 @@ import type { Item, Page, Vendor, VendorItem } from '../../api/types.ts';
 import { useSignedIn } from '../../auth/session.tsx';
 import { Empty, Money, StatusBadge } from '../../components/ui.tsx';
 import { formatQty } from '../../lib/decimal.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 export function ItemVendors({ item }: { item: Item }) {
   const session = useSignedIn();
@@ -18,7 +19,7 @@ export function ItemVendors({ item }: { item: Item }) {
       {rows.length === 0 ? (
         <Empty>No vendor sells this item yet. Add terms on a vendor’s page.</Empty>
       ) : (
-        <table>
+        <ListTable exportName="item-vendors">
           <thead>
             <tr>
               <th scope="col">Vendor</th>
@@ -51,7 +52,7 @@ export function ItemVendors({ item }: { item: Item }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
     </div>
   );

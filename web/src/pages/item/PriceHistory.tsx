@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
 import type { PriceChange } from '../../api/types.ts';
 import { Empty, formatDateTime, Money } from '../../components/ui.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** The prices the pricing calculator set for an item, with the cost under each and why. */
 export function PriceHistory({ itemId }: { itemId: string }) {
@@ -13,7 +14,7 @@ export function PriceHistory({ itemId }: { itemId: string }) {
       {rows.length === 0 ? (
         <Empty>No repricing yet. Set prices by markup or margin on the Pricing page.</Empty>
       ) : (
-        <table>
+        <ListTable exportName="price-history">
           <thead>
             <tr>
               <th scope="col">When</th>
@@ -48,7 +49,7 @@ export function PriceHistory({ itemId }: { itemId: string }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
     </div>
   );

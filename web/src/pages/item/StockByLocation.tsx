@@ -3,6 +3,7 @@ import { api } from '../../api/client.ts';
 import type { Balance, Item, Lot, Page } from '../../api/types.ts';
 import { useLocationLabel, useSite } from '../../auth/session.tsx';
 import { Empty, ErrorBanner, formatDate, Qty } from '../../components/ui.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 export function StockByLocation({ item }: { item: Item }) {
   const { siteId } = useSite();
@@ -32,7 +33,7 @@ export function StockByLocation({ item }: { item: Item }) {
       {rows.length === 0 ? (
         <Empty>No stock {siteId ? 'at this site' : 'anywhere'}.</Empty>
       ) : (
-        <table>
+        <ListTable exportName="stock-by-location">
           <thead>
             <tr>
               <th scope="col">Location / bin</th>
@@ -70,7 +71,7 @@ export function StockByLocation({ item }: { item: Item }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
     </div>
   );

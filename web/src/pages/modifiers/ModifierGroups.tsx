@@ -9,6 +9,7 @@ import { ItemSearch } from '../../components/ItemSearch.tsx';
 import { CheckField, Empty, ErrorBanner, FormErrors, Loading, PageHeader, SelectField, TextField } from '../../components/ui.tsx';
 import { formatMoney, formatQty, isZeroMoney, parseMoneyInput, parseQuantityInput } from '../../lib/decimal.ts';
 import { itemLabel, useItemsById } from '../../lib/items.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 export interface ModifierGroupDetail {
   id: string;
@@ -65,7 +66,7 @@ function ModifierGroupCard({ group: g }: { group: ModifierGroupDetail }) {
       <h2>
         {g.name} <span className="muted">· {ruleOf(g)}</span>
       </h2>
-      <table>
+      <ListTable exportName={`modifier-group-${g.name}`}>
         <thead>
           <tr>
             <th scope="col">Modifier</th>
@@ -103,7 +104,7 @@ function ModifierGroupCard({ group: g }: { group: ModifierGroupDetail }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ListTable>
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { api } from '../../api/client.ts';
 import type { Delivery, DeliveryDestination } from '../../api/types.ts';
 import { FilterSelect, PagedList, useUrlFilters, type Column } from '../../components/PagedList.tsx';
 import { Empty, ErrorBanner, formatDateTime, PageHeader, StatusBadge } from '../../components/ui.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 const statusOptions = [
   { value: '', label: 'Any status' },
@@ -76,7 +77,7 @@ function Destinations() {
       {destinations.length === 0 ? (
         <Empty>No destinations yet.</Empty>
       ) : (
-        <table data-testid="destinations-table">
+        <ListTable exportName="delivery-destinations" data-testid="destinations-table">
           <thead>
             <tr>
               <th scope="col">Destination</th>
@@ -104,7 +105,7 @@ function Destinations() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
     </>
   );

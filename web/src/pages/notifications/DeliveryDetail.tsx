@@ -3,6 +3,7 @@ import { useParams } from 'react-router';
 import { api } from '../../api/client.ts';
 import type { DeliveryDetail } from '../../api/types.ts';
 import { ErrorBanner, formatDateTime, Loading, PageHeader, StatusBadge } from '../../components/ui.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** One delivery: what it carries, every attempt (status, latency, the start of the answer), and redelivery. */
 export function DeliveryPage() {
@@ -46,7 +47,7 @@ export function DeliveryPage() {
         <dd className="mono">{d.provider_ref ?? '—'}</dd>
       </dl>
       <h2>Attempts</h2>
-      <table data-testid="attempts-table">
+      <ListTable exportName="delivery-attempts" data-testid="attempts-table">
         <thead>
           <tr>
             <th scope="col" className="num">#</th>
@@ -71,7 +72,7 @@ export function DeliveryPage() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ListTable>
       <h2>Payload</h2>
       <pre className="mono">{JSON.stringify(d.payload, null, 2)}</pre>
     </section>

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api } from '../../api/client.ts';
 import type { WebhookSubscription } from '../../api/types.ts';
 import { CheckField, Empty, ErrorBanner, formatDateTime, PageHeader, TextField } from '../../components/ui.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** Webhook subscriptions: make one, see its secret once, test it, rotate its secret, switch it off, delete it. */
 export function WebhooksPage() {
@@ -18,7 +19,7 @@ export function WebhooksPage() {
       <ErrorBanner error={list.error} />
       {list.data && list.data.data.length === 0 ? <Empty>No webhook subscriptions yet.</Empty> : null}
       {list.data && list.data.data.length > 0 && (
-        <table data-testid="webhooks-table">
+        <ListTable exportName="webhooks" data-testid="webhooks-table">
           <thead>
             <tr>
               <th scope="col">URL</th>
@@ -33,7 +34,7 @@ export function WebhooksPage() {
               <SubscriptionRow key={s.id} subscription={s} onSecret={setSecret} />
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
     </section>
   );

@@ -3,6 +3,7 @@ import { api } from '../../api/client.ts';
 import type { Page } from '../../api/types.ts';
 import { useSignedIn } from '../../auth/session.tsx';
 import { ErrorBanner, formatDateTime, PageHeader } from '../../components/ui.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** An app a person linked to their account through OAuth (the Alexa skill). */
 export interface LinkedApp {
@@ -29,7 +30,7 @@ export function LinkedApps({ userId, heading }: { userId: string; heading: strin
       <ErrorBanner error={apps.error ?? revoke.error} />
       {apps.isSuccess && rows.length === 0 && <p>No apps are linked.</p>}
       {rows.length > 0 && (
-        <table>
+        <ListTable exportName="linked-apps">
           <thead>
             <tr>
               <th scope="col">App</th>
@@ -54,7 +55,7 @@ export function LinkedApps({ userId, heading }: { userId: string; heading: strin
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
     </section>
   );

@@ -5,6 +5,7 @@ import { mapProblem, type MappedProblem } from '../../api/problem.ts';
 import type { Page } from '../../api/types.ts';
 import { useSignedIn } from '../../auth/session.tsx';
 import { ErrorBanner, formatDateTime, FormErrors, PageHeader, TextField } from '../../components/ui.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** An app people may link to their account (the Alexa skill), registered by an owner. */
 interface OauthClient {
@@ -73,7 +74,7 @@ function ManageClients() {
         </div>
       )}
       <ErrorBanner error={clients.error ?? remove.error} />
-      <table>
+      <ListTable exportName="oauth-clients">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -102,7 +103,7 @@ function ManageClients() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ListTable>
       <form className="card form" onSubmit={submit} noValidate aria-label="Register an app">
         <h2>Register an app</h2>
         <FormErrors messages={problem.general} />

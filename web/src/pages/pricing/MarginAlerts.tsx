@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { api } from '../../api/client.ts';
 import type { MarginAlert } from '../../api/types.ts';
 import { Empty, ErrorBanner, Money, TextField } from '../../components/ui.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** Items whose margin fell below a threshold after a receipt at a higher cost. */
 export function MarginAlerts() {
@@ -18,7 +19,7 @@ export function MarginAlerts() {
       {rows.length === 0 ? (
         <Empty>No item’s margin fell below {below} % after its last receipt.</Empty>
       ) : (
-        <table>
+        <ListTable exportName="margin-alerts">
           <thead>
             <tr>
               <th scope="col">Item</th>
@@ -55,7 +56,7 @@ export function MarginAlerts() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
     </div>
   );

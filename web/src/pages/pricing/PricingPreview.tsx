@@ -1,5 +1,6 @@
 import type { PricingResult } from '../../api/types.ts';
 import { Money } from '../../components/ui.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 const percent = (v: string | null) => (v === null ? '—' : `${v} %`);
 
@@ -11,7 +12,7 @@ export function PricingPreview({ result }: { result: PricingResult }) {
       <p className="muted">
         {result.rule} · {result.changed} to change · {result.skipped} without a cost (left as they are)
       </p>
-      <table>
+      <ListTable exportName="pricing-preview">
         <thead>
           <tr>
             <th scope="col">SKU</th>
@@ -52,7 +53,7 @@ export function PricingPreview({ result }: { result: PricingResult }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ListTable>
     </div>
   );
 }

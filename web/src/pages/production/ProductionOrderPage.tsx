@@ -6,6 +6,7 @@ import { useSignedIn } from '../../auth/session.tsx';
 import { CheckField, ErrorBanner, formatDateTime, Money, PageHeader, StatusBadge, TextField } from '../../components/ui.tsx';
 import { formatQty, parseQuantityInput } from '../../lib/decimal.ts';
 import { useProductionOrder, type ProductionOrder } from './types.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** One production order: its components, its completions and costs, and — at the oven, on a tablet — the form to complete it with what really happened. */
 export function ProductionOrderPage() {
@@ -49,7 +50,7 @@ function Summary({ order: o }: { order: ProductionOrder }) {
 function Components({ order: o }: { order: ProductionOrder }) {
   const { seesCosts } = useSignedIn();
   return (
-    <table data-testid="production-lines">
+    <ListTable exportName="production-lines" data-testid="production-lines">
       <thead>
         <tr>
           <th scope="col">Component</th>
@@ -78,7 +79,7 @@ function Components({ order: o }: { order: ProductionOrder }) {
           </tr>
         ))}
       </tbody>
-    </table>
+    </ListTable>
   );
 }
 
@@ -155,7 +156,7 @@ function Postings({ order: o }: { order: ProductionOrder }) {
   return (
     <>
       <h2>Completions</h2>
-      <table data-testid="production-postings">
+      <ListTable exportName="production-postings" data-testid="production-postings">
         <thead>
           <tr>
             <th scope="col">When</th>
@@ -195,7 +196,7 @@ function Postings({ order: o }: { order: ProductionOrder }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ListTable>
     </>
   );
 }

@@ -7,6 +7,7 @@ import { useLocations, useSignedIn, useSite } from '../../auth/session.tsx';
 import { Empty, ErrorBanner, PageHeader, SelectField, ShowMore, StatusBadge } from '../../components/ui.tsx';
 import { formatQty } from '../../lib/decimal.ts';
 import { STATUS_OPTIONS, type ProductionOrder, type ProductionPlan } from './types.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** The kitchen's page: tomorrow's plan with one button to create its orders, and the orders of the site. */
 export function ProductionPage() {
@@ -46,7 +47,7 @@ function PlanCard({ siteId }: { siteId: string }) {
       {p && p.lines.length === 0 && <Empty>Nothing at or below its minimum: no bakes to plan.</Empty>}
       {p && p.lines.length > 0 && (
         <>
-          <table>
+          <ListTable exportName="production-plan">
             <thead>
               <tr>
                 <th scope="col">Item</th>
@@ -75,7 +76,7 @@ function PlanCard({ siteId }: { siteId: string }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ListTable>
           {session.can('production.write') && (
             <button type="button" className="primary" onClick={() => create.mutate()} disabled={create.isPending}>
               Create {p.lines.length} order{p.lines.length === 1 ? '' : 's'}
@@ -106,7 +107,7 @@ function OrdersTable({ siteId }: { siteId: string }) {
       {rows.length === 0 && !query.isLoading ? (
         <Empty>No production orders{status ? ' in this status' : ''}.</Empty>
       ) : (
-        <table data-testid="production-orders">
+        <ListTable exportName="production-orders" data-testid="production-orders">
           <thead>
             <tr>
               <th scope="col">Number</th>
@@ -135,7 +136,7 @@ function OrdersTable({ siteId }: { siteId: string }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
       <ShowMore query={query} />
     </>

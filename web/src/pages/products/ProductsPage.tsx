@@ -4,6 +4,7 @@ import { Link, useNavigate } from 'react-router';
 import { api, newIdempotencyKey } from '../../api/client.ts';
 import { Empty, ErrorBanner, Loading, PageHeader, TextArea, TextField } from '../../components/ui.tsx';
 import { parseOptionLines, type Product } from './types.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** Products with variants: the list, and a form that makes a product and its whole option matrix at once. */
 export function ProductsPage() {
@@ -24,7 +25,7 @@ export function ProductsPage() {
 
 function ProductTable({ products }: { products: Product[] }) {
   return (
-    <table>
+    <ListTable exportName="products">
       <thead>
         <tr>
           <th>Product</th>
@@ -45,7 +46,7 @@ function ProductTable({ products }: { products: Product[] }) {
           </tr>
         ))}
       </tbody>
-    </table>
+    </ListTable>
   );
 }
 

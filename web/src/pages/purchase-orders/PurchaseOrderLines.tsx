@@ -3,6 +3,7 @@ import type { PurchaseOrder } from '../../api/types.ts';
 import { useSignedIn } from '../../auth/session.tsx';
 import { Money, Qty } from '../../components/ui.tsx';
 import { itemLabel, useItemsById } from '../../lib/items.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** The order's lines: ordered in the purchase unit (a case of 12), received and outstanding in the item's base unit; prices only for those who see costs. */
 export function PurchaseOrderLines({ order: o }: { order: PurchaseOrder }) {
@@ -11,7 +12,7 @@ export function PurchaseOrderLines({ order: o }: { order: PurchaseOrder }) {
   return (
     <div className="card">
       <h2>Lines</h2>
-      <table data-testid="po-lines">
+      <ListTable exportName="purchase-order-lines" data-testid="po-lines">
         <thead>
           <tr>
             <th scope="col">#</th>
@@ -100,7 +101,7 @@ export function PurchaseOrderLines({ order: o }: { order: PurchaseOrder }) {
             </tr>
           </tfoot>
         )}
-      </table>
+      </ListTable>
     </div>
   );
 }

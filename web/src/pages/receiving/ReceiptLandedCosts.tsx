@@ -6,6 +6,7 @@ import type { LandedCost, Receipt } from '../../api/types.ts';
 import { useSettings, useSignedIn } from '../../auth/session.tsx';
 import { FormErrors, Money, SelectField, TextField } from '../../components/ui.tsx';
 import { parseMoneyInput, sumMoney } from '../../lib/decimal.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 const none: MappedProblem = { byField: {}, general: [] };
 const KINDS = [
@@ -40,7 +41,7 @@ export function ReceiptLandedCosts({ receipt, onAdded }: { receipt: Receipt; onA
 function LandedCostTable({ costs }: { costs: LandedCost[] }) {
   const base = useSettings().base_currency;
   return (
-    <table>
+    <ListTable exportName="landed-costs">
       <thead>
         <tr>
           <th scope="col">Charge</th>
@@ -72,7 +73,7 @@ function LandedCostTable({ costs }: { costs: LandedCost[] }) {
           </tr>
         ))}
       </tbody>
-    </table>
+    </ListTable>
   );
 }
 

@@ -1,6 +1,7 @@
 import type { Receipt } from '../../api/types.ts';
 import { Empty, formatDate, Qty } from '../../components/ui.tsx';
 import { itemLabel, useItemsById } from '../../lib/items.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** The lines scanned so far; a draft's lines can be taken off again. */
 export function ReceiptLines({ receipt: r, onRemove }: { receipt: Receipt; onRemove?: (lineId: string) => void }) {
@@ -12,7 +13,7 @@ export function ReceiptLines({ receipt: r, onRemove }: { receipt: Receipt; onRem
       {r.lines.length === 0 ? (
         <Empty>Nothing scanned yet.</Empty>
       ) : (
-        <table data-testid="receipt-lines">
+        <ListTable exportName="receipt-lines" data-testid="receipt-lines">
           <thead>
             <tr>
               <th scope="col">#</th>
@@ -55,7 +56,7 @@ export function ReceiptLines({ receipt: r, onRemove }: { receipt: Receipt; onRem
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
     </div>
   );

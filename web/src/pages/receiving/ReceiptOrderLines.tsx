@@ -1,6 +1,7 @@
 import type { Receipt } from '../../api/types.ts';
 import { Empty, Qty } from '../../components/ui.tsx';
 import { itemLabel, useItemsById } from '../../lib/items.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** The order's lines beside what this delivery brings: before, now and still to come, in base units. */
 export function ReceiptOrderLines({ receipt: r }: { receipt: Receipt }) {
@@ -11,7 +12,7 @@ export function ReceiptOrderLines({ receipt: r }: { receipt: Receipt }) {
       {r.purchase_order_lines.length === 0 ? (
         <Empty>No order lines.</Empty>
       ) : (
-        <table data-testid="receipt-po-lines">
+        <ListTable exportName="receipt-order-lines" data-testid="receipt-po-lines">
           <thead>
             <tr>
               <th scope="col">Item</th>
@@ -49,7 +50,7 @@ export function ReceiptOrderLines({ receipt: r }: { receipt: Receipt }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
     </div>
   );

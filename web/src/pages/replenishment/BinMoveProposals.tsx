@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api } from '../../api/client.ts';
 import type { BinMoveProposal } from '../../api/types.ts';
 import { ErrorBanner } from '../../components/ui.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 type Line = BinMoveProposal['lines'][number];
 
@@ -25,7 +26,7 @@ export function BinMoveProposals({ groups, canMove }: { groups: BinMoveProposal[
       {groups.map((g) => (
         <div className="card" key={g.site_id} data-testid="bin-move-proposal">
           <h3>{g.site_name}</h3>
-          <table>
+          <ListTable exportName="pick-face-moves">
             <thead>
               <tr>
                 <th scope="col">Item</th>
@@ -59,7 +60,7 @@ export function BinMoveProposals({ groups, canMove }: { groups: BinMoveProposal[
                 );
               })}
             </tbody>
-          </table>
+          </ListTable>
         </div>
       ))}
     </>

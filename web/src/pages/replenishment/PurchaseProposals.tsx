@@ -2,6 +2,7 @@ import type { PurchaseProposal } from '../../api/types.ts';
 import { useSignedIn } from '../../auth/session.tsx';
 import { Empty, Money } from '../../components/ui.tsx';
 import { formatQty } from '../../lib/decimal.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** A proposal line as the person edits it: kept or dropped, and its quantity in the vendor's unit. */
 export interface LineChoice {
@@ -29,7 +30,7 @@ export function PurchaseProposals({ groups, choices, onChoice }: { groups: Purch
               </span>
             )}
           </h3>
-          <table>
+          <ListTable exportName="purchase-proposals">
             <thead>
               <tr>
                 <th scope="col">Order</th>
@@ -72,7 +73,7 @@ export function PurchaseProposals({ groups, choices, onChoice }: { groups: Purch
                 );
               })}
             </tbody>
-          </table>
+          </ListTable>
         </div>
       ))}
     </>

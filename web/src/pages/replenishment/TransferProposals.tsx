@@ -1,6 +1,7 @@
 import type { TransferProposal } from '../../api/types.ts';
 import { Empty } from '../../components/ui.tsx';
 import type { LineChoice } from './PurchaseProposals.tsx';
+import { ListTable } from '../../components/ListTable.tsx';
 
 export const transferKey = (groupIndex: number, lineIndex: number) => `t${groupIndex}:${lineIndex}`;
 
@@ -14,7 +15,7 @@ export function TransferProposals({ groups, choices, onChoice }: { groups: Trans
           <h3>
             {g.destination_site_name} ← {g.source_site_name}
           </h3>
-          <table>
+          <ListTable exportName="transfer-proposals">
             <thead>
               <tr>
                 <th scope="col">Move</th>
@@ -45,7 +46,7 @@ export function TransferProposals({ groups, choices, onChoice }: { groups: Trans
                 );
               })}
             </tbody>
-          </table>
+          </ListTable>
         </div>
       ))}
     </>

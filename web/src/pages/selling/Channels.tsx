@@ -6,6 +6,7 @@ import { mapProblem, type MappedProblem } from '../../api/problem.ts';
 import { useLocationLabel, useLocations, useSignedIn } from '../../auth/session.tsx';
 import { Empty, ErrorBanner, FormErrors, PageHeader, SelectField, StatusBadge, TextField } from '../../components/ui.tsx';
 import type { Channel } from './types.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 const none: MappedProblem = { byField: {}, general: [] };
 
@@ -43,7 +44,7 @@ export function ChannelsPage() {
       {(channels.data?.data ?? []).length === 0 ? (
         <Empty>No channels yet.</Empty>
       ) : (
-        <table>
+        <ListTable exportName="channels">
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -68,7 +69,7 @@ export function ChannelsPage() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
       {session.can('channels.write') ? (
         <form className="card form" onSubmit={submit} noValidate aria-label="Add a channel">

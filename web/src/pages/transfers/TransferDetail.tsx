@@ -5,6 +5,7 @@ import { useSignedIn } from '../../auth/session.tsx';
 import { ErrorBanner, formatDateTime, Money, PageHeader, StatusBadge } from '../../components/ui.tsx';
 import { formatQty } from '../../lib/decimal.ts';
 import { grantedSide, useTransfer, type Transfer } from './types.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** One transfer: what was asked, picked, shipped and received per line, what is flagged, and the actions the person's side allows. */
 export function TransferPage() {
@@ -39,7 +40,7 @@ export function TransferPage() {
 function TransferLines({ transfer: t }: { transfer: Transfer }) {
   const { seesCosts } = useSignedIn();
   return (
-    <table data-testid="transfer-lines">
+    <ListTable exportName="transfer-lines" data-testid="transfer-lines">
       <thead>
         <tr>
           <th scope="col">Item</th>
@@ -83,7 +84,7 @@ function TransferLines({ transfer: t }: { transfer: Transfer }) {
           </tr>
         ))}
       </tbody>
-    </table>
+    </ListTable>
   );
 }
 

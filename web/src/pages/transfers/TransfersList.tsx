@@ -7,6 +7,7 @@ import { useSignedIn, useSite } from '../../auth/session.tsx';
 import { Empty, ErrorBanner, formatDateTime, PageHeader, SelectField, ShowMore, StatusBadge } from '../../components/ui.tsx';
 import { formatQty } from '../../lib/decimal.ts';
 import { STATUS_OPTIONS, type Transfer } from './types.ts';
+import { ListTable } from '../../components/ListTable.tsx';
 
 /** Transfers from and to the site at the top (or every granted site), newest first. */
 export function TransfersPage() {
@@ -53,7 +54,7 @@ export function TransfersPage() {
       {rows.length === 0 && !query.isLoading ? (
         <Empty>No transfers{status ? ' in this status' : ''}.</Empty>
       ) : (
-        <table data-testid="transfers-table">
+        <ListTable exportName="transfers" data-testid="transfers-table">
           <thead>
             <tr>
               <th scope="col">Number</th>
@@ -83,7 +84,7 @@ export function TransfersPage() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
       <ShowMore query={query} />
     </section>

@@ -5,6 +5,7 @@ import { useLocationLabel } from '../../../auth/session.tsx';
 import { LocationSelect } from '../../../components/LocationSelect.tsx';
 import { Empty, ErrorBanner, SelectField, TextField } from '../../../components/ui.tsx';
 import type { Channel } from '../types.ts';
+import { ListTable } from '../../../components/ListTable.tsx';
 
 interface LocalFeed {
   site_id: string;
@@ -54,7 +55,7 @@ export function LocalFeedsCard({ owner }: { owner: boolean }) {
       <ErrorBanner error={feeds.error ?? set.error} />
       {feeds.data && rows.length === 0 && <Empty>No store has a feed yet.</Empty>}
       {rows.length > 0 && (
-        <table>
+        <ListTable exportName="google-feeds">
           <thead>
             <tr>
               <th scope="col">Store</th>
@@ -71,7 +72,7 @@ export function LocalFeedsCard({ owner }: { owner: boolean }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
       <FeedAddress path={issued} />
       {owner && (

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../../api/client.ts';
 import { Empty, ErrorBanner } from '../../../components/ui.tsx';
+import { ListTable } from '../../../components/ListTable.tsx';
 
 interface Entry {
   id: string;
@@ -21,7 +22,7 @@ export function PushLog() {
       <ErrorBanner error={log.error} />
       {log.data && rows.length === 0 && <Empty>Nothing pushed yet.</Empty>}
       {rows.length > 0 && (
-        <table data-testid="google-push-log">
+        <ListTable exportName="google-push-log" data-testid="google-push-log">
           <thead>
             <tr>
               <th scope="col">When</th>
@@ -40,7 +41,7 @@ export function PushLog() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ListTable>
       )}
     </div>
   );

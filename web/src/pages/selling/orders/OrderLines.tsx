@@ -2,6 +2,7 @@ import { useLocationLabel } from '../../../auth/session.tsx';
 import { Qty, StatusBadge } from '../../../components/ui.tsx';
 import { itemLabel, type useItemsById } from '../../../lib/items.ts';
 import type { Order } from '../types.ts';
+import { ListTable } from '../../../components/ListTable.tsx';
 
 /** What was ordered, where it is reserved, and how far each line has got: packed, shipped, returned. */
 export function OrderLines({ order: o, items }: { order: Order; items: ReturnType<typeof useItemsById> }) {
@@ -9,7 +10,7 @@ export function OrderLines({ order: o, items }: { order: Order; items: ReturnTyp
   return (
     <div className="card">
       <h2>Lines</h2>
-      <table data-testid="order-lines">
+      <ListTable exportName="order-lines" data-testid="order-lines">
         <thead>
           <tr>
             <th scope="col">Item</th>
@@ -50,7 +51,7 @@ export function OrderLines({ order: o, items }: { order: Order; items: ReturnTyp
             </tr>
           ))}
         </tbody>
-      </table>
+      </ListTable>
     </div>
   );
 }
