@@ -62,21 +62,25 @@ export async function signIn(page: Page, email: string, password: string): Promi
 
 /**
  * Types a code as a keyboard-wedge scanner does: real key events (keydown, char, keyup) for
- * every character, a few ms apart, then Enter. The events are sent down one DevTools session
- * without waiting for each to be acknowledged, the way a scanner's USB reports arrive, so a
- * busy 2-core CI machine does not stretch the burst into something that looks like typing.
+ * every character, 3 ms apart by their own timestamps, then Enter. The events are sent down one
+ * DevTools session without waiting for each to be acknowledged, the way a scanner's USB reports
+ * arrive, and carry their times, so a busy 2-core CI machine that delivers them late does not
+ * stretch the burst into something that looks like typing.
  */
 export async function wedgeScan(page: Page, code: string): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   try {
+    const startedAt = Date.now() / 1000;
+    let k = 0;
+    const at = () => startedAt + 0.003 * k++;
     const sent: Promise<unknown>[] = [];
     for (const ch of code) {
       const keyCode = ch.toUpperCase().charCodeAt(0);
-      sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key: ch, text: ch, unmodifiedText: ch, windowsVirtualKeyCode: keyCode }));
-      sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch, windowsVirtualKeyCode: keyCode }));
+      sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key: ch, text: ch, unmodifiedText: ch, windowsVirtualKeyCode: keyCode, timestamp: at() }));
+      sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch, windowsVirtualKeyCode: keyCode, timestamp: at() }));
     }
-    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key: 'Enter', code: 'Enter', text: '\r', unmodifiedText: '\r', windowsVirtualKeyCode: 13 }));
-    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13 }));
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key: 'Enter', code: 'Enter', text: '\r', unmodifiedText: '\r', windowsVirtualKeyCode: 13, timestamp: at() }));
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, timestamp: at() }));
     await Promise.all(sent);
   } finally {
     await cdp.detach();
