@@ -13,13 +13,14 @@ import { loadItemRules } from './item-rules.ts';
 
 const valued = (alias: string) => sql<number>`case when ${sql.ref(`${alias}.kind`)} <> 'virtual' or ${sql.ref(`${alias}.virtual_type`)} = 'transit' then 1 else 0 end`;
 
-export async function readValuedHistory(trx: Trx, itemId: string): Promise<HistoricMovement[]> {
+export async function readValuedHistory(trx: Trx, itemId: string, fromEffectiveAt?: number): Promise<HistoricMovement[]> {
   const rows = await trx
     .selectFrom('movements as m')
     .innerJoin('locations as lf', 'lf.id', 'm.from_location_id')
     .innerJoin('locations as lt', 'lt.id', 'm.to_location_id')
     .select(['m.id', 'm.lot_id', 'm.effective_at', 'm.qty', 'm.value_micros', 'm.unit_cost_micros', valued('lf').as('from_valued'), valued('lt').as('to_valued')])
     .where('m.item_id', '=', itemId)
+    .$if(fromEffectiveAt !== undefined, (q) => q.where('m.effective_at', '>=', fromEffectiveAt!))
     .orderBy('m.effective_at')
     .orderBy('m.id')
     .execute();
