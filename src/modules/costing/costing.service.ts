@@ -52,10 +52,10 @@ export interface HistoricMovement {
 }
 
 /**
- * Reads an item's valued movements, oldest first; the ledger provides it. With `fromEffectiveAt`,
- * only those at or after that instant (a replay from a checkpoint).
+ * Reads an item's valued movements, oldest first; the ledger provides it. With `after`, only
+ * those after that (effective_at, id) position (a replay from a checkpoint).
  */
-export type HistoryReader = (trx: Trx, itemId: string, fromEffectiveAt?: number) => Promise<HistoricMovement[]>;
+export type HistoryReader = (trx: Trx, itemId: string, after?: { effectiveAt: number; id: string }) => Promise<HistoricMovement[]>;
 
 export interface MovementCost {
   unitCostMicros: number;
@@ -695,7 +695,7 @@ async function replayFromCheckpoint(
   now: number,
 ): Promise<Valuation> {
   const fresh = new Map(newMovements.map((m) => [m.id, m]));
-  const history = (await readHistory(trx, itemId, checkpoint.at.effectiveAt)).filter((h) => after(h, checkpoint.at) && !fresh.has(h.id));
+  const history = (await readHistory(trx, itemId, checkpoint.at)).filter((h) => after(h, checkpoint.at) && !fresh.has(h.id));
   const inbound = history.filter((h) => h.direction === 'in').map((h) => h.id);
   const inputById = new Map<string, { unit_cost_micros: number | null; landed_micros: number }>();
   for (let i = 0; i < inbound.length; i += 500) {
