@@ -541,7 +541,7 @@ export async function revalueItem(trx: Trx, itemId: string, method: CostingMetho
  * A checkpoint is true for as long as nothing is valued before its position. Postings in order
  * only add movements after every checkpoint; a replay from a checkpoint drops the checkpoints
  * after it (and writes new ones as it goes); a full replay (a landed cost, a derived cost moving,
- * `stockroom check`) drops them all and writes them again. A checkpoint holds every open layer, so
+ * an item marked REPLAY_PENDING_AT) drops them all and writes them again. A checkpoint holds every open layer, so
  * the next one is due only after `checkpointSpacing` more movements *plus* as many as the layers
  * it held: their total size stays proportional to the item's history.
  */
