@@ -19,7 +19,7 @@ const targets = {
   },
   costing: {
     mutate: ['src/modules/costing/**/*.ts'],
-    tests: ['src/modules/costing/**/*.test.ts', 'src/modules/ledger/ledger.test.ts', 'src/modules/purchasing/landed-costs.test.ts', 'src/modules/purchasing/receipts.test.ts', 'test/ledger.property.test.ts'],
+    tests: ['src/modules/costing/**/*.test.ts', 'src/modules/ledger/ledger.test.ts', 'src/modules/purchasing/landed-costs.test.ts', 'src/modules/purchasing/receipts.test.ts', 'test/ledger.property.test.ts', 'test/cost-checkpoints.property.test.ts'],
   },
   http: {
     mutate: ['src/platform/http/**/*.ts'],

@@ -51,8 +51,11 @@ export interface HistoricMovement {
   unitCostMicros: number | null;
 }
 
-/** Reads an item's valued movements, oldest first; the ledger provides it. */
-export type HistoryReader = (trx: Trx, itemId: string) => Promise<HistoricMovement[]>;
+/**
+ * Reads an item's valued movements, oldest first; the ledger provides it. With `after`, only
+ * those after that (effective_at, id) position (a replay from a checkpoint).
+ */
+export type HistoryReader = (trx: Trx, itemId: string, after?: { effectiveAt: number; id: string }) => Promise<HistoricMovement[]>;
 
 export interface MovementCost {
   unitCostMicros: number;
@@ -118,7 +121,12 @@ export async function valueMovements(
     const inOrder = mine.every((m) => after(m, { effectiveAt: last.last_effective_at, id: last.last_movement_id }));
     if (inOrder) incremental.push(itemId);
     else {
-      const replay = await replayItem(trx, itemId, methods.get(itemId)!, readHistory, mine, now);
+      // From the last checkpoint before the earliest new movement, when there is one to trust.
+      const earliest = mine.reduce((a, b) => (after(a, b) ? b : a));
+      const checkpoint = last.last_effective_at === REPLAY_PENDING_AT ? null : await checkpointBefore(trx, itemId, methods.get(itemId)!, earliest);
+      const replay = checkpoint
+        ? await replayFromCheckpoint(trx, itemId, readHistory, mine, checkpoint, now)
+        : await replayItem(trx, itemId, methods.get(itemId)!, readHistory, mine, now);
       for (const [id, cost] of replay.costs) result.costs.set(id, cost);
       result.updates.push(...replay.updates);
     }
@@ -149,6 +157,7 @@ export interface ItemCostRow {
   last_unit_cost_micros: number;
   last_effective_at: number;
   last_movement_id: string;
+  since_checkpoint: number;
 }
 
 /**
@@ -163,9 +172,9 @@ export async function lockItemCosts(trx: Trx, itemIds: string[], now: number): P
     'item_costs',
     itemIds.map((id) => ({ item_id: id, pool_qty: 0, pool_value_micros: 0, last_unit_cost_micros: 0, last_effective_at: 0, last_movement_id: '', updated_at: now })),
     'on conflict ("item_id") do update set "updated_at" = "excluded"."updated_at"',
-    ['item_id', 'pool_qty', 'pool_value_micros', 'last_unit_cost_micros', 'last_effective_at', 'last_movement_id'],
+    ['item_id', 'pool_qty', 'pool_value_micros', 'last_unit_cost_micros', 'last_effective_at', 'last_movement_id', 'since_checkpoint'],
   );
-  return new Map(rows.map((r) => [r.item_id, r]));
+  return new Map(rows.map((r) => [r.item_id, { ...r, since_checkpoint: Number(r.since_checkpoint) }]));
 }
 
 function toEngineMovement(m: CostingMovement): ValuedMovement {
@@ -239,10 +248,13 @@ async function valueIncrementally(
     const mine = byItem.get(itemId)!;
     for (const m of mine) engine.process(toEngineMovement(m));
     const processed = new Map(mine.map((m) => [m.id, m.qty]));
-    persisted.push({ itemId, engine, processed, last: latest(mine) });
+    persisted.push({ itemId, engine, processed, last: latest(mine), since: row.since_checkpoint + mine.length });
     collect(engine, processed, result);
   }
   await persistEffects(trx, persisted, now);
+  // The engine here saw only the layers this posting needed: a checkpoint reads the item's whole
+  // state back, once every so many movements.
+  for (const run of persisted) if (run.since >= checkpointSpacing && run.last) await checkpointFromStore(trx, run.itemId, run.engine.state, run.last, now);
   return result;
 }
 
@@ -347,6 +359,8 @@ interface EngineRun {
   processed: ReadonlyMap<string, number> | ReadonlySet<string>;
   /** The latest (effective_at, id) valued, which later postings must come after to stay incremental. */
   last: { effectiveAt: number; id: string } | null;
+  /** Valued movements since the item's latest checkpoint, after this run. */
+  since: number;
 }
 
 function latest(movements: ReadonlyArray<{ effectiveAt: number; id: string }>): { effectiveAt: number; id: string } | null {
@@ -394,9 +408,20 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
   }
   // Every item here had its cost row taken by lockItemCosts, so this upsert only ever updates;
   // it is one statement for all of them where an UPDATE would be one per item.
-  const stateRows = runs.flatMap(({ itemId, engine, last }) =>
+  const stateRows = runs.flatMap(({ itemId, engine, last, since }) =>
     last
-      ? [{ item_id: itemId, pool_qty: engine.state.poolQty, pool_value_micros: engine.state.poolValue, last_unit_cost_micros: engine.state.lastUnitCost, last_effective_at: last.effectiveAt, last_movement_id: last.id, updated_at: now }]
+      ? [
+          {
+            item_id: itemId,
+            pool_qty: engine.state.poolQty,
+            pool_value_micros: engine.state.poolValue,
+            last_unit_cost_micros: engine.state.lastUnitCost,
+            last_effective_at: last.effectiveAt,
+            last_movement_id: last.id,
+            since_checkpoint: since,
+            updated_at: now,
+          },
+        ]
       : [],
   );
   for (let i = 0; i < stateRows.length; i += 500) {
@@ -404,18 +429,19 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
       trx,
       'item_costs',
       stateRows.slice(i, i + 500),
-      'on conflict ("item_id") do update set "pool_qty" = "excluded"."pool_qty", "pool_value_micros" = "excluded"."pool_value_micros", "last_unit_cost_micros" = "excluded"."last_unit_cost_micros", "last_effective_at" = "excluded"."last_effective_at", "last_movement_id" = "excluded"."last_movement_id", "updated_at" = "excluded"."updated_at"',
+      'on conflict ("item_id") do update set "pool_qty" = "excluded"."pool_qty", "pool_value_micros" = "excluded"."pool_value_micros", "last_unit_cost_micros" = "excluded"."last_unit_cost_micros", "last_effective_at" = "excluded"."last_effective_at", "last_movement_id" = "excluded"."last_movement_id", "since_checkpoint" = "excluded"."since_checkpoint", "updated_at" = "excluded"."updated_at"',
       [],
     );
   }
   // An item replayed from an empty history keeps its last valued instant.
-  for (const { itemId, engine } of runs.filter((r) => !r.last)) {
+  for (const { itemId, engine, since } of runs.filter((r) => !r.last)) {
     await trx
       .updateTable('item_costs')
       .set({
         pool_qty: engine.state.poolQty,
         pool_value_micros: engine.state.poolValue,
         last_unit_cost_micros: engine.state.lastUnitCost,
+        since_checkpoint: since,
         updated_at: now,
       })
       .where('item_id', '=', itemId)
@@ -458,11 +484,14 @@ export async function replayItem(
   ].sort((a, b) => (after(a, b) ? 1 : after(b, a) ? -1 : 0));
 
   const engine = new CostEngine(emptyState(method));
-  for (const m of all) engine.process(m);
+  const checkpoints = new Checkpoints(itemId, engine, new Map(), 0, now);
+  for (const m of all) checkpoints.process(m);
 
   await trx.deleteFrom('cost_consumptions').where('item_id', '=', itemId).execute();
   await trx.deleteFrom('cost_layers').where('item_id', '=', itemId).execute();
-  await persistEffects(trx, [{ itemId, engine, processed: new Set(all.map((m) => m.id)), last: latest(all) }], now);
+  await trx.deleteFrom('cost_checkpoints').where('item_id', '=', itemId).execute();
+  await persistEffects(trx, [{ itemId, engine, processed: new Set(all.map((m) => m.id)), last: latest(all), since: checkpoints.since }], now);
+  await checkpoints.write(trx);
 
   const result: Valuation = { costs: new Map(), updates: [] };
   for (const m of all) {
@@ -499,4 +528,231 @@ export async function addLandedCost(
 export async function revalueItem(trx: Trx, itemId: string, method: CostingMethod, readHistory: HistoryReader, now: number): Promise<CostUpdate[]> {
   await lockItemCosts(trx, [itemId], now);
   return (await replayItem(trx, itemId, method, readHistory, [], now)).updates;
+}
+
+/*
+ * Cost checkpoints. A back-dated entry changes the cost of every valued movement of its item
+ * after its instant, and of nothing before it. So the item keeps, every so many valued movements,
+ * its cost state as it stood just after one of them (`cost_checkpoints`): the open FIFO layers or
+ * the average pool, the last unit cost, and the shortfalls still waiting for stock together with
+ * what their movements had drawn so far. A back-dated entry starts the engine from the latest
+ * checkpoint before its instant and replays only the movements after that checkpoint.
+ *
+ * A checkpoint is true for as long as nothing is valued before its position. Postings in order
+ * only add movements after every checkpoint; a replay from a checkpoint drops the checkpoints
+ * after it (and writes new ones as it goes); a full replay (a landed cost, a derived cost moving,
+ * an item marked REPLAY_PENDING_AT) drops them all and writes them again. A checkpoint holds every open layer, so
+ * the next one is due only after `checkpointSpacing` more movements *plus* as many as the layers
+ * it held: their total size stays proportional to the item's history.
+ */
+
+let checkpointSpacing = 1000;
+
+/** Sets how many valued movements lie between an item's checkpoints; returns the previous spacing. Tests use a few. */
+export function setCheckpointSpacing(movements: number): number {
+  invariant(Number.isInteger(movements) && movements > 0, 'checkpoint spacing is a positive whole number');
+  const previous = checkpointSpacing;
+  checkpointSpacing = movements;
+  return previous;
+}
+
+interface CheckpointState {
+  method: CostingMethod;
+  layers: Layer[];
+  poolQty: number;
+  poolValue: number;
+  lastUnitCost: number;
+  shortfalls: Consumption[];
+  /** What each outbound movement still waiting for stock had drawn so far, its shortfall last. */
+  drawn: Array<[string, Consumption[]]>;
+}
+
+interface Checkpoint {
+  at: { effectiveAt: number; id: string };
+  state: CheckpointState;
+}
+
+type CheckpointRow = { item_id: string; effective_at: number; movement_id: string; state: string; created_at: number };
+
+function checkpointRow(itemId: string, at: { effectiveAt: number; id: string }, state: CheckpointState, now: number): CheckpointRow {
+  return { item_id: itemId, effective_at: at.effectiveAt, movement_id: at.id, state: JSON.stringify(state), created_at: now };
+}
+
+/** The size a checkpoint stands for, which the next one waits for beyond the spacing. */
+function checkpointSize(state: CheckpointState): number {
+  return state.layers.length + state.shortfalls.length;
+}
+
+/** Runs the engine over movements in order, taking a checkpoint of its state whenever one is due. */
+class Checkpoints {
+  readonly rows: CheckpointRow[] = [];
+  since: number;
+
+  constructor(
+    private readonly itemId: string,
+    private readonly engine: CostEngine,
+    private readonly known: ReadonlyMap<string, Consumption[]>,
+    since: number,
+    private readonly now: number,
+  ) {
+    this.since = since;
+  }
+
+  process(m: ValuedMovement): void {
+    this.engine.process(m);
+    this.since += 1;
+    if (this.since < checkpointSpacing) return;
+    const s = this.engine.state;
+    const pending = [...new Set(s.shortfalls.map((x) => x.movementId))];
+    const state: CheckpointState = {
+      method: s.method,
+      layers: s.layers,
+      poolQty: s.poolQty,
+      poolValue: s.poolValue,
+      lastUnitCost: s.lastUnitCost,
+      shortfalls: s.shortfalls,
+      drawn: pending.map((id) => [id, this.engine.effects.consumptions.get(id) ?? this.known.get(id) ?? []]),
+    };
+    // Serialized now: the engine goes on changing these objects.
+    this.rows.push(checkpointRow(this.itemId, { effectiveAt: m.effectiveAt, id: m.id }, state, this.now));
+    this.since = -checkpointSize(state);
+  }
+
+  async write(trx: Trx): Promise<void> {
+    for (let i = 0; i < this.rows.length; i += 200) await insertRows(trx, 'cost_checkpoints', this.rows.slice(i, i + 200));
+  }
+}
+
+/** The latest checkpoint of the item strictly before `position`, if it was taken for the item's current method. */
+async function checkpointBefore(trx: Trx, itemId: string, method: CostingMethod, position: { effectiveAt: number; id: string }): Promise<Checkpoint | null> {
+  // Ids are compared as the engine compares them (in JS), not by the database's collation.
+  const [earlier, same] = await Promise.all([
+    trx
+      .selectFrom('cost_checkpoints')
+      .select(['effective_at', 'movement_id', 'state'])
+      .where('item_id', '=', itemId)
+      .where('effective_at', '<', position.effectiveAt)
+      .orderBy('effective_at', 'desc')
+      .orderBy('movement_id', 'desc')
+      .limit(4)
+      .execute(),
+    trx.selectFrom('cost_checkpoints').select(['effective_at', 'movement_id', 'state']).where('item_id', '=', itemId).where('effective_at', '=', position.effectiveAt).execute(),
+  ]);
+  let best: (typeof same)[number] | null = null;
+  for (const row of [...same, ...earlier]) {
+    const at = { effectiveAt: Number(row.effective_at), id: row.movement_id };
+    if (!after(position, at)) continue;
+    if (!best || after(at, { effectiveAt: Number(best.effective_at), id: best.movement_id })) best = row;
+  }
+  if (!best) return null;
+  const state = JSON.parse(best.state) as CheckpointState;
+  if (state.method !== method) return null;
+  return { at: { effectiveAt: Number(best.effective_at), id: best.movement_id }, state };
+}
+
+/** A checkpoint of the item's state as stored now, just after `last` (the incremental path keeps only part of it in memory). */
+async function checkpointFromStore(trx: Trx, itemId: string, engineState: EngineState, last: { effectiveAt: number; id: string }, now: number): Promise<void> {
+  const [layers, shortfalls] = await Promise.all([
+    engineState.method === 'fifo'
+      ? trx.selectFrom('cost_layers').selectAll().where('item_id', '=', itemId).where('qty_remaining', '>', 0).execute()
+      : Promise.resolve([]),
+    trx.selectFrom('cost_consumptions').selectAll().where('item_id', '=', itemId).where('layer_id', '=', SHORTFALL).execute(),
+  ]);
+  const pending = [...new Set(shortfalls.map((s) => s.movement_id))];
+  const drawn = new Map<string, Consumption[]>(pending.map((id) => [id, []]));
+  for (let i = 0; i < pending.length; i += 500) {
+    const rows = await trx.selectFrom('cost_consumptions').selectAll().where('movement_id', 'in', pending.slice(i, i + 500)).execute();
+    for (const r of rows) drawn.get(r.movement_id)!.push(toConsumption(r));
+  }
+  for (const list of drawn.values()) list.sort((a, b) => (a.layerId === SHORTFALL ? 1 : 0) - (b.layerId === SHORTFALL ? 1 : 0));
+  // Oldest first, as the engine keeps them.
+  const byPosition = (a: Consumption, b: Consumption) => (after({ effectiveAt: a.effectiveAt, id: a.movementId }, { effectiveAt: b.effectiveAt, id: b.movementId }) ? 1 : -1);
+  const state: CheckpointState = {
+    method: engineState.method,
+    layers: layers.sort(layerOrder).map(toLayer),
+    poolQty: engineState.poolQty,
+    poolValue: engineState.poolValue,
+    lastUnitCost: engineState.lastUnitCost,
+    shortfalls: shortfalls.map(toConsumption).sort(byPosition),
+    drawn: [...drawn],
+  };
+  await insertRows(trx, 'cost_checkpoints', [checkpointRow(itemId, last, state, now)]);
+  await trx.updateTable('item_costs').set({ since_checkpoint: -checkpointSize(state) }).where('item_id', '=', itemId).execute();
+}
+
+/**
+ * Re-values the item from a checkpoint: the engine starts from the state the checkpoint holds and
+ * values the movements after it, the new ones included. What came before the checkpoint keeps its
+ * costs; the layers open at the checkpoint and the shortfalls then pending are written as the
+ * replay leaves them. Returns what `replayItem` would return.
+ */
+async function replayFromCheckpoint(
+  trx: Trx,
+  itemId: string,
+  readHistory: HistoryReader,
+  newMovements: readonly CostingMovement[],
+  checkpoint: Checkpoint,
+  now: number,
+): Promise<Valuation> {
+  const fresh = new Map(newMovements.map((m) => [m.id, m]));
+  const history = (await readHistory(trx, itemId, checkpoint.at)).filter((h) => after(h, checkpoint.at) && !fresh.has(h.id));
+  const inbound = history.filter((h) => h.direction === 'in').map((h) => h.id);
+  const inputById = new Map<string, { unit_cost_micros: number | null; landed_micros: number }>();
+  for (let i = 0; i < inbound.length; i += 500) {
+    const rows = await trx.selectFrom('inbound_costs').select(['movement_id', 'unit_cost_micros', 'landed_micros']).where('movement_id', 'in', inbound.slice(i, i + 500)).execute();
+    for (const r of rows) inputById.set(r.movement_id, r);
+  }
+  const all: Array<ValuedMovement & { stored: HistoricMovement | null }> = [
+    ...history.map((h) => {
+      const input = inputById.get(h.id);
+      return { id: h.id, lotId: h.lotId, effectiveAt: h.effectiveAt, qty: h.qty, direction: h.direction, unitCost: input?.unit_cost_micros ?? null, landed: input?.landed_micros ?? 0, stored: h };
+    }),
+    ...newMovements.map((m) => ({ ...toEngineMovement(m), stored: null })),
+  ].sort((a, b) => (after(a, b) ? 1 : after(b, a) ? -1 : 0));
+
+  const { state } = checkpoint;
+  const known = new Map(state.drawn);
+  const engine = new CostEngine(
+    { method: state.method, layers: state.layers, poolQty: state.poolQty, poolValue: state.poolValue, shortfalls: state.shortfalls, lastUnitCost: state.lastUnitCost },
+    known,
+  );
+  // The layers open at the checkpoint are written back as the replay leaves them, drawn or not.
+  for (const layer of state.layers) engine.effects.layers.set(layer.movementId, layer);
+  const checkpoints = new Checkpoints(itemId, engine, known, 0, now);
+  for (const m of all) checkpoints.process(m);
+  // A shortfall pending at the checkpoint that nothing after it settled has drawn what it had then.
+  for (const [id, list] of known) {
+    if (engine.effects.consumptions.has(id)) continue;
+    engine.effects.consumptions.set(id, list);
+    engine.effects.values.set(id, list.reduce((sum, c) => sum + c.value, 0));
+  }
+
+  // The checkpoint used stays; those after it describe a history that no longer is.
+  await trx
+    .deleteFrom('cost_checkpoints')
+    .where('item_id', '=', itemId)
+    .where('effective_at', '>=', checkpoint.at.effectiveAt)
+    .where((eb) => eb.or([eb('effective_at', '<>', checkpoint.at.effectiveAt), eb('movement_id', '<>', checkpoint.at.id)]))
+    .execute();
+  await persistEffects(trx, [{ itemId, engine, processed: new Set(fresh.keys()), last: latest(all), since: checkpoints.since }], now);
+  await checkpoints.write(trx);
+
+  const result: Valuation = { costs: new Map(), updates: [] };
+  for (const m of all) {
+    const value = engine.effects.values.get(m.id);
+    invariant(value !== undefined, `replay valued every movement of ${itemId} after its checkpoint`);
+    const cost = { valueMicros: value, unitCostMicros: unitCostOf(value, m.qty) };
+    if (!m.stored) result.costs.set(m.id, cost);
+    else if (m.stored.valueMicros !== cost.valueMicros || m.stored.unitCostMicros !== cost.unitCostMicros) result.updates.push({ movementId: m.id, ...cost });
+  }
+  const before = [...known.keys()];
+  for (let i = 0; i < before.length; i += 500) {
+    const stored = await trx.selectFrom('movements').select(['id', 'qty', 'value_micros', 'unit_cost_micros']).where('id', 'in', before.slice(i, i + 500)).execute();
+    for (const s of stored) {
+      const value = engine.effects.values.get(s.id)!;
+      const cost = { valueMicros: value, unitCostMicros: unitCostOf(value, s.qty) };
+      if (s.value_micros !== cost.valueMicros || s.unit_cost_micros !== cost.unitCostMicros) result.updates.push({ movementId: s.id, ...cost });
+    }
+  }
+  return result;
 }

@@ -3,6 +3,7 @@ export {
   lockItemCosts,
   replayItem,
   revalueItem,
+  setCheckpointSpacing,
   valueMovements,
   type CostingMovement,
   type CostUpdate,

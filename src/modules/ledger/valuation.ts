@@ -13,13 +13,17 @@ import { loadItemRules } from './item-rules.ts';
 
 const valued = (alias: string) => sql<number>`case when ${sql.ref(`${alias}.kind`)} <> 'virtual' or ${sql.ref(`${alias}.virtual_type`)} = 'transit' then 1 else 0 end`;
 
-export async function readValuedHistory(trx: Trx, itemId: string): Promise<HistoricMovement[]> {
+export async function readValuedHistory(trx: Trx, itemId: string, after?: { effectiveAt: number; id: string }): Promise<HistoricMovement[]> {
   const rows = await trx
     .selectFrom('movements as m')
     .innerJoin('locations as lf', 'lf.id', 'm.from_location_id')
     .innerJoin('locations as lt', 'lt.id', 'm.to_location_id')
     .select(['m.id', 'm.lot_id', 'm.effective_at', 'm.qty', 'm.value_micros', 'm.unit_cost_micros', valued('lf').as('from_valued'), valued('lt').as('to_valued')])
     .where('m.item_id', '=', itemId)
+    // Movement ids are one prefix and a ULID (digits and capitals), which sort alike under any collation.
+    .$if(after !== undefined, (q) =>
+      q.where('m.effective_at', '>=', after!.effectiveAt).where((eb) => eb.or([eb('m.effective_at', '>', after!.effectiveAt), eb('m.id', '>', after!.id)])),
+    )
     .orderBy('m.effective_at')
     .orderBy('m.id')
     .execute();

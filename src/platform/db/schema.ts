@@ -210,6 +210,18 @@ export interface ItemCostTable {
   last_effective_at: number;
   last_movement_id: string;
   updated_at: number;
+  /** Valued movements of the item since its latest cost checkpoint. */
+  since_checkpoint: Generated<number>;
+}
+
+/** An item's cost state just after one valued movement (see cost-checkpoints in costing.service.ts). */
+export interface CostCheckpointTable {
+  item_id: string;
+  effective_at: number;
+  movement_id: string;
+  /** JSON: open layers, average pool, pending shortfalls with what they drew so far, last unit cost. */
+  state: string;
+  created_at: number;
 }
 
 export interface InboundCostTable {
@@ -1794,6 +1806,7 @@ export interface DB {
   inbound_costs: InboundCostTable;
   cost_layers: CostLayerTable;
   cost_consumptions: CostConsumptionTable;
+  cost_checkpoints: CostCheckpointTable;
   users: UserTable & UserAlertColumns;
   site_grants: SiteGrantTable;
   sessions: SessionTable;

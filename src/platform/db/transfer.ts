@@ -35,6 +35,7 @@ export const EXPORT_TABLES: ReadonlyArray<{ name: string; key: readonly string[]
   { name: 'inbound_costs', key: ['movement_id'] },
   { name: 'cost_layers', key: ['movement_id'] },
   { name: 'cost_consumptions', key: ['movement_id', 'layer_id'] },
+  { name: 'cost_checkpoints', key: ['item_id', 'effective_at', 'movement_id'] },
   { name: 'users', key: ['id'] },
   { name: 'site_grants', key: ['principal_id', 'site_id'] },
   { name: 'sessions', key: ['id'] },
