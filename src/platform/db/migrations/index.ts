@@ -30,6 +30,7 @@ import * as tax from './0029-tax.ts';
 import * as googleListings from './0031-google-listings.ts';
 import * as vendorReturns from './0032-vendor-returns.ts';
 import * as qboSales from './0034-qbo-sales.ts';
+import * as reportIndexes from './0036-report-indexes.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -68,6 +69,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0031-google-listings': googleListings,
   '0032-vendor-returns': vendorReturns,
   '0034-qbo-sales': qboSales,
+  '0036-report-indexes': reportIndexes,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
