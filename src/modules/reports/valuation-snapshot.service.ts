@@ -67,29 +67,38 @@ function line(itemId: string, f: Facts, qty: number, value: number, unitCost: nu
   return { itemId, sku: f.sku, name: f.name, category: f.category, qty, unitCost, value };
 }
 
+/**
+ * SKU, name and category of every item (of one category when given), by id: one scan that the
+ * index on exactly these columns answers alone. Joining each snapshot row to its item in SQL
+ * would look each one up by id in the wide catalog rows instead.
+ */
+async function itemFacts(db: Executor, category: string | undefined): Promise<Map<string, { sku: string; name: string; category: string | null }>> {
+  let query = db.selectFrom('items').select(['id', 'sku', 'name', 'category']);
+  if (category !== undefined) query = query.where('category', '=', category);
+  const rows = await query.execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 /** The whole shop as of `asOf`: each item's owned stock (its cost pool) then; null when no snapshot can be used. */
 export async function shopValuationFromSnapshot(db: Executor, asOf: number, category: string | undefined): Promise<ValuationLine[] | null> {
   const snap = await usableSnapshot(db, asOf);
   if (!snap) return null;
-  const [rows, deltas] = await Promise.all([
-    db
-      .selectFrom('stock_snapshot_costs as s')
-      .innerJoin('items as i', 'i.id', 's.item_id')
-      .select(['s.item_id', 'i.sku', 'i.name', 'i.category', 's.qty as pool_qty', 's.value_micros as pool_value'])
-      .where('s.day', '=', snap.day)
-      .execute(),
+  const [rows, deltas, items] = await Promise.all([
+    db.selectFrom('stock_snapshot_costs').select(['item_id', 'qty', 'value_micros']).where('day', '=', snap.day).execute(),
     costDeltas(db, snap.as_of, asOf),
+    itemFacts(db, category),
   ]);
-  const facts = new Map(rows.map((r) => [r.item_id, toFacts(r)]));
-  const missing = [...deltas.keys()].filter((id) => !facts.has(id));
-  if (missing.length) for (const [id, f] of await factsOf(db, snap.day, missing)) facts.set(id, f);
+  // The snapshot keeps every pool that was not empty: an item it lacks had none then.
+  const pools = new Map<string, CostPool>(rows.map((r) => [r.item_id, { qty: Number(r.qty), value: Number(r.value_micros) }]));
+  for (const itemId of deltas.keys()) if (!pools.has(itemId)) pools.set(itemId, { qty: 0, value: 0 });
   const lines: ValuationLine[] = [];
   const costless: ValuationLine[] = [];
-  for (const [itemId, f] of facts) {
-    if (category !== undefined && f.category !== category) continue;
-    const { qty, value } = plus(f.pool, deltas.get(itemId));
+  for (const [itemId, pool] of pools) {
+    const item = items.get(itemId);
+    if (!item) continue;
+    const { qty, value } = plus(pool, deltas.get(itemId));
     if (qty === 0 && value === 0) continue;
-    const l = line(itemId, f, qty, value, qty !== 0 ? unitCostOf(value, qty) : 0);
+    const l: ValuationLine = { itemId, sku: item.sku, name: item.name, category: item.category, qty, unitCost: qty !== 0 ? unitCostOf(value, qty) : 0, value };
     lines.push(l);
     if (qty === 0) costless.push(l);
   }
