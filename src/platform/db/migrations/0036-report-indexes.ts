@@ -1,12 +1,21 @@
 import type { Kysely } from 'kysely';
 
 /**
- * An item's SKU, name and category by id from the index alone: a valuation read from the daily
- * snapshots joins every snapshot row to these, and the catalog row itself is wide (descriptions,
- * units, barcodes, search text), so the look-up per row reads a few bytes instead of the row.
+ * A valuation as of a past day reads the daily snapshot of every item's cost pool, and shows each
+ * item's SKU, name and category: these are now kept on the snapshot rows, as they were when the
+ * snapshot was taken, so the answer reads one table, not a catalog row per item. Readers patch
+ * the few items edited since from the catalog, found by the index on when an item last changed.
+ * The snapshots taken so far lack them: they are deleted, and the job takes them again (answers
+ * read the ledger meanwhile).
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createIndex('items_facts').on('items').columns(['id', 'sku', 'name', 'category']).execute();
+  await db.deleteFrom('stock_snapshot_balances').execute();
+  await db.deleteFrom('stock_snapshot_costs').execute();
+  await db.deleteFrom('stock_snapshot_days').execute();
+  await db.schema.alterTable('stock_snapshot_costs').addColumn('sku', 'text', (c) => c.notNull().defaultTo('')).execute();
+  await db.schema.alterTable('stock_snapshot_costs').addColumn('name', 'text', (c) => c.notNull().defaultTo('')).execute();
+  await db.schema.alterTable('stock_snapshot_costs').addColumn('category', 'text').execute();
+  await db.schema.createIndex('items_updated').on('items').columns(['updated_at']).execute();
 }
 
 export async function down(): Promise<void> {
