@@ -259,4 +259,22 @@ describeEachDatabase('standard reports, worked by hand', (get) => {
     // The mugs of both sales left the shelf (the void came back as its own movement).
     expect(movements.body.data.map((m: any) => m.qty).sort()).toEqual([1, 3]);
   });
+
+  // Last, as it moves the clock on: the last sale of an item quiet for four weeks is found by item.
+  it('dead and slow stock forty days on: the last sale is forty days back, none in four weeks', async () => {
+    api.clock.advance(40 * 86_400_000);
+    const dead = await api.get(`/api/v1/reports/dead-stock?site_id=${site.id}&category=${tag}&days=30`);
+    expect(rowsOf(dead.body).map((row: any) => [row.sku, row.status, row.last_sale, row.days_since_sale, row.sold_4_weeks, row.value])).toEqual([
+      [`${tag}-MUG`, 'dead', today, 40, 0, '24.00'],
+      [`${tag}-JAM`, 'dead', null, null, 0, '6.00'],
+      [`${tag}-PLATE`, 'dead', today, 40, 0, '6.00'],
+    ]);
+    // Not dead at 90 days, but slow: nothing sold in four weeks leaves no weeks of cover to speak of.
+    const slow = await api.get(`/api/v1/reports/dead-stock?site_id=${site.id}&category=${tag}`);
+    expect(rowsOf(slow.body).map((row: any) => [row.sku, row.status, row.days_since_sale, row.weeks_of_cover])).toEqual([
+      [`${tag}-MUG`, 'slow', 40, null],
+      [`${tag}-JAM`, 'dead', null, null],
+      [`${tag}-PLATE`, 'slow', 40, null],
+    ]);
+  });
 });

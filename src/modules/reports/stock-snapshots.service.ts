@@ -36,7 +36,7 @@ export const stockSnapshotSettings = {
 };
 
 /** Transactions still open when a snapshot starts may commit movements with lower ids than its watermark. */
-const OPEN_TRANSACTION_MARGIN_MS = 5 * 60_000;
+export const OPEN_TRANSACTION_MARGIN_MS = 5 * 60_000;
 const STATE = 'stock';
 
 function watermark(prefix: 'mov' | 'sin', at: number): string {
@@ -105,6 +105,8 @@ export async function costDeltas(db: Executor, after: number, through: number | 
 interface SnapshotDay {
   day: string;
   as_of: number;
+  /** When it was taken: catalog edits since then are not in its rows' item facts. */
+  taken_at: number;
 }
 
 /** The newest snapshot at or before `asOf` that nothing since has made stale, or null (then history is reversed from now). */
@@ -119,7 +121,7 @@ export async function usableSnapshot(db: Executor, asOf: number): Promise<Snapsh
     db.selectFrom('movements').select('id').where('id', '>', s.movement_watermark).where(sql<boolean>`+effective_at <= ${as_of}`).limit(1).executeTakeFirst(),
     db.selectFrom('stock_snapshot_invalidations').select('id').where('id', '>', s.invalidation_watermark).where('from_at', '<=', as_of).limit(1).executeTakeFirst(),
   ]);
-  return late || rewritten ? null : { day: s.day, as_of };
+  return late || rewritten ? null : { day: s.day, as_of, taken_at: Number(s.taken_at) };
 }
 
 /**
@@ -209,7 +211,14 @@ async function writeSnapshot(trx: Trx, day: string, asOf: number, snapshot: Snap
   await trx.deleteFrom('stock_snapshot_balances').where('day', '=', day).execute();
   await trx.deleteFrom('stock_snapshot_costs').where('day', '=', day).execute();
   const balances = [...snapshot.balances].filter(([, qty]) => qty !== 0).map(([k, qty]) => ({ day, site_id: k.slice(0, k.indexOf('\u0000')), item_id: k.slice(k.indexOf('\u0000') + 1), qty }));
-  const costs = [...snapshot.costs].filter(([, c]) => c.qty !== 0 || c.value !== 0).map(([item_id, c]) => ({ day, item_id, qty: c.qty, value_micros: c.value }));
+  // Each pool row carries its item's SKU, name and category as they are now, so a valuation then reads this table alone.
+  const items = new Map((await trx.selectFrom('items').select(['id', 'sku', 'name', 'category']).execute()).map((r) => [r.id, r]));
+  const costs = [...snapshot.costs]
+    .filter(([, c]) => c.qty !== 0 || c.value !== 0)
+    .map(([item_id, c]) => {
+      const item = items.get(item_id);
+      return { day, item_id, qty: c.qty, value_micros: c.value, sku: item?.sku ?? '', name: item?.name ?? '', category: item?.category ?? null };
+    });
   for (let i = 0; i < balances.length; i += 500) await trx.insertInto('stock_snapshot_balances').values(balances.slice(i, i + 500)).execute();
   for (let i = 0; i < costs.length; i += 500) await trx.insertInto('stock_snapshot_costs').values(costs.slice(i, i + 500)).execute();
   await trx

@@ -37,13 +37,15 @@ export async function stockAlerts(ctx: ServiceContext, options: { locationId?: s
     const location = await getLocation(ctx, options.locationId);
     scopeSites = location.site_id ? [location.site_id] : [];
   }
-  const [onHand, onOrder, items, levels, bySite] = await Promise.all([
-    onHandByItem(ctx, { locationId: options.locationId }),
+  const [onOrder, items, levels, bySite] = await Promise.all([
     onOrderByItem(ctx, { locationId: options.locationId }),
     reader(ctx).selectFrom('items').select(['id', 'sku', 'name', 'category', 'reorder_point']).where('status', '=', 'active').where('stocked', '=', 1).execute(),
     siteLevelsForAlerts(ctx, scopeSites),
     onHandBySite(ctx, scopeSites),
   ]);
+  // Without a location the scope is the granted sites, whose sellable stock is what `bySite`
+  // already holds (every physical location belongs to a site): summed, not read a second time.
+  const onHand = options.locationId ? await onHandByItem(ctx, { locationId: options.locationId }) : sumBySite(bySite);
   const alerts: StockAlert[] = [];
   for (const item of items) {
     const qty = onHand.get(item.id) ?? 0;
@@ -64,6 +66,16 @@ export async function stockAlerts(ctx: ServiceContext, options: { locationId?: s
   alerts.sort((a, b) => (a.status === b.status ? (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0) : a.status === 'out_of_stock' ? -1 : 1));
   const counts = { out_of_stock: alerts.filter((a) => a.status === 'out_of_stock').length, low: alerts.filter((a) => a.status === 'low').length };
   return { alerts: alerts.slice(0, options.limit), counts };
+}
+
+/** Per item, the sum over its sites of on hand per item and site (`item|site`). */
+function sumBySite(bySite: Map<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [key, qty] of bySite) {
+    const itemId = key.slice(0, key.indexOf('|'));
+    out.set(itemId, (out.get(itemId) ?? 0) + qty);
+  }
+  return out;
 }
 
 /** Sellable on hand per item and site (`item|site`), for the sites given or all. */

@@ -1292,6 +1292,10 @@ export interface StockSnapshotCostTable {
   item_id: string;
   qty: number;
   value_micros: number;
+  /** The item's SKU, name and category when the snapshot was taken (readers patch later edits). */
+  sku: string;
+  name: string;
+  category: string | null;
 }
 
 export interface StockSnapshotStateTable {

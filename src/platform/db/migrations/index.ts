@@ -30,6 +30,7 @@ import * as tax from './0029-tax.ts';
 import * as googleListings from './0031-google-listings.ts';
 import * as vendorReturns from './0032-vendor-returns.ts';
 import * as qboSales from './0034-qbo-sales.ts';
+import * as reportIndexes from './0036-report-indexes.ts';
 import * as costCheckpoints from './0037-cost-checkpoints.ts';
 
 /**
@@ -69,6 +70,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0031-google-listings': googleListings,
   '0032-vendor-returns': vendorReturns,
   '0034-qbo-sales': qboSales,
+  '0036-report-indexes': reportIndexes,
   '0037-cost-checkpoints': costCheckpoints,
 };
 
