@@ -3,8 +3,8 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { AppError, PlatformError, type FieldError } from '../errors.ts';
-import { DATE_MAX, DATE_MIN, dateInput, fileResponse, idInput, instantInput, isInstantInRange, optionalTextInput, textInput } from './fields.ts';
-import { findForbiddenText, MAX_JSON_DEPTH } from './nul-guard.ts';
+import { DATE_MAX, DATE_MIN, dateInput, fileResponse, idInput, instantInput, isInstantInRange, optionalTextInput, quantityInput, textInput } from './fields.ts';
+import { findForbiddenText, MAX_JSON_DEPTH, registerNulGuard } from './nul-guard.ts';
 import { decodeCursor, pageSchema } from './pagination.ts';
 import { frameworkErrorHandler, registerProblemHandlers, sendProblem, toAppError } from './problem.ts';
 import { rateLimitKey, registerRateLimit } from './rate-limit.ts';
@@ -45,6 +45,7 @@ describe('dates and instants', () => {
 describe('what clients and the API document are told', () => {
   it('names the prefix an id must have, with an example of one', () => {
     expect(firstIssue(idInput('itm').safeParse('loc_1'))).toMatchObject({ message: 'must be an id starting with itm_' });
+    expect(firstIssue(quantityInput.safeParse(0.0001))).toMatchObject({ code: 'custom', params: { reason: 'too_precise' } });
     expect(idInput('itm').meta()).toMatchObject({ example: 'itm_01JD0000000000000000000000' });
   });
 
@@ -88,6 +89,17 @@ describe('forbidden text and nesting', () => {
     return value;
   };
 
+  it('refuses a request carrying any, as a validation problem', async () => {
+    const app = Fastify({ logger: false });
+    registerProblemHandlers(app);
+    registerNulGuard(app);
+    app.post('/echo', async () => ({ ok: true }));
+    const response = await app.inject({ method: 'POST', url: '/echo', payload: { note: 'half \uD800' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'validation_failed', detail: 'The request is not valid.', errors: [{ field: 'body.note', code: 'lone_surrogate' }] });
+    await app.close();
+  });
+
   it('finds lone surrogates in values and keys, and lets a real pair through', () => {
     expect(walk({ ok: 'smile \uD83D\uDE00', name: 'half \uD83D', ['k\uDE00']: 1 })).toEqual([
       // Keys are checked as an object is opened, before its values are walked.
@@ -124,7 +136,9 @@ describe('problems: what each failure says', () => {
     for (const odd of [undefined, null]) {
       expect(toAppError(odd, log)).toMatchObject({ code: 'internal_error', status: 500, message: 'Something went wrong on our side; the request changed nothing.' });
     }
-    expect(log.error).toHaveBeenCalledWith({ err: undefined }, 'unhandled error');
+    const boom = new Error('boom');
+    toAppError(boom, log);
+    expect(log.error).toHaveBeenLastCalledWith({ err: boom }, 'unhandled error');
   });
 
   it('turns schema validation issues into field errors named by where they are', async () => {
