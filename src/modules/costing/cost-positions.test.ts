@@ -81,6 +81,17 @@ describeEachDatabase('cost positions', (get) => {
     const costs = await currentUnitCosts(get().db.kysely, [other.id, item.id, other.id, never.id]);
     expect(Object.fromEntries(costs)).toEqual({ [other.id]: $(1.5), [item.id]: $(4), [never.id]: 0 });
     expect(await currentUnitCosts(get().db.kysely, [])).toEqual(new Map());
+
+    // Sold out: no quantity to divide by, so the unit cost is the last one paid.
+    const soldOut = await makeItem(ctx);
+    await post('receipt', soldOut.id, shop.warehouseBins[0]!, 2, 3.0);
+    await post('sale', soldOut.id, shop.warehouseBins[0]!, 2);
+    const out = await getItemCosts(ctx, soldOut.id, 'fifo');
+    expect([out.qty, out.value, out.unitCost, out.lastUnitCost]).toEqual([0, 0, $(3), $(3)]);
+    expect((await currentUnitCosts(get().db.kysely, [soldOut.id])).get(soldOut.id)).toBe($(3));
+    // Never costed: no cost row at all.
+    const nothing = await getItemCosts(ctx, never.id, 'average');
+    expect(nothing).toEqual({ itemId: never.id, method: 'average', qty: 0, value: 0, unitCost: 0, lastUnitCost: 0, shortfall: { qty: 0, value: 0 }, layers: [] });
   });
 
   it('totals each lot of a FIFO item as its open layers less what was sold of it unrecorded, and leaves average items out', async () => {
@@ -103,6 +114,10 @@ describeEachDatabase('cost positions', (get) => {
     expect((await post('sale', item.id, shop.storeBin, 7, undefined, lot.B)).value_micros).toBe($(11.2));
     await post('receipt', averaged.id, shop.storeBin, 2, 5.0, lot.C);
     await post('receipt', plain.id, shop.storeBin, 2, 2.5);
+    // Lot A owns 3 (4.20), lot B is 2 short (3.20): the item owns 1 worth 1.00, 1.00 a unit.
+    const whole = await getItemCosts(ctx, item.id, 'fifo');
+    expect([whole.qty, whole.value, whole.unitCost, whole.shortfall]).toEqual([u(1), $(1), $(1), { qty: u(2), value: $(3.2) }]);
+    expect((await currentUnitCosts(get().db.kysely, [item.id])).get(item.id)).toBe($(1));
     const mine = new Set([item.id, averaged.id, plain.id]);
     const totals = (await listLotCostTotals(get().db.kysely)).filter((t) => mine.has(t.itemId));
     const key = (t: { itemId: string; lotId: string }) => `${t.itemId}/${t.lotId}`;
