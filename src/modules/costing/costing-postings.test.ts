@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { describeEachDatabase, serviceContext } from '../../../test/support/databases.ts';
 import { makeItem, makeShop } from '../../../test/support/fixtures.ts';
 import { newId } from '../../platform/ids.ts';
-import { postMovements, type MovementInput } from '../ledger/index.ts';
+import { applyLandedCosts, postMovements, type MovementInput } from '../ledger/index.ts';
 import { VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
 import { getItemCosts } from './cost-layers.service.ts';
 
@@ -125,5 +125,30 @@ describeEachDatabase('costing postings', (get) => {
       [$(0.8), $(0.8)],
     ]);
     expect((await getItemCosts(ctx, item.id, 'fifo')).value).toBe($(3.5));
+  });
+  it('settles a lot’s shortfall from a later posting and keeps the lot on the settled draw', async () => {
+    const { ctx, shop, post, stored } = await setup();
+    const bin = shop.storeBin;
+    const item = await makeItem(ctx, { tracking: 'lot' });
+    const lotB = newId('lot');
+    await get().db.kysely.insertInto('lots').values({ id: lotB, item_id: item.id, code: 'B', kind: 'lot' as const, expires_on: null, created_at: ctx.clock.now() }).execute();
+    await post('receipt', [{ itemId: item.id, lotId: lotB, at: bin, qty: u(1), unitCostMicros: $(2) }]);
+    const [sale] = await post('sale', [{ itemId: item.id, lotId: lotB, at: bin, qty: u(3) }]); // 1 at 2.00, 2 short at 2.00: 6.00
+    const [late] = await post('receipt', [{ itemId: item.id, lotId: lotB, at: bin, qty: u(2), unitCostMicros: $(2.5) }]);
+    // 1 × 2.00 + 2 × 2.50 = 7.00, 2.333333 a unit.
+    expect(await stored([sale!.id])).toEqual([[$(7), 2_333_333]]);
+    const draws = await get().db.kysely.selectFrom('cost_consumptions').select(['layer_id', 'lot_id', 'qty', 'value_micros']).where('movement_id', '=', sale!.id).orderBy('qty').execute();
+    expect(draws.map((d) => [d.layer_id === late!.id, d.lot_id, d.qty, d.value_micros])).toEqual([
+      [false, lotB, u(1), $(2)],
+      [true, lotB, u(2), $(5)],
+    ]);
+  });
+
+  it('refuses landed cost on a movement that brought no stock in', async () => {
+    const { ctx, shop, post } = await setup();
+    const item = await makeItem(ctx);
+    await post('receipt', [{ itemId: item.id, at: shop.storeBin, qty: u(2), unitCostMicros: $(1) }]);
+    const [sale] = await post('sale', [{ itemId: item.id, at: shop.storeBin, qty: u(1) }]);
+    await expect(applyLandedCosts(ctx, [{ movementId: sale!.id, micros: $(1) }])).rejects.toThrow(`costing: ${sale!.id} did not bring stock in`);
   });
 });
