@@ -1,7 +1,8 @@
 import { hash } from '@node-rs/argon2';
 import { describe, expect, it } from 'vitest';
 import { COMMON_PASSWORDS } from './common-passwords.ts';
-import { ARGON2_PARAMS, checkPassword, needsRehash, PASSWORD_MIN_LENGTH, preparePassword, verifyPassword } from './passwords.ts';
+import { ARGON2_PARAMS, checkPassword, needsRehash, PASSWORD_MIN_LENGTH, preparePassword, rehashPassword, verifyPassword } from './passwords.ts';
+import { hashSecret, randomSecret, safeEqual } from './secrets.ts';
 
 describe('password policy', () => {
   it('needs at least twelve characters, counted as characters rather than bytes', () => {
@@ -69,5 +70,63 @@ describe('password hashing', () => {
     expect(needsRehash(weak)).toBe(true);
     expect(needsRehash(await preparePassword('plum-tractor-lantern'))).toBe(false);
     expect(await verifyPassword(weak, 'plum-tractor-lantern')).toBe(true);
+  });
+});
+
+describe('password policy: the edges', () => {
+  it('accepts exactly the longest password allowed and exactly five different characters', () => {
+    const longest = 'plum-tractor-lantern-'.repeat(13).slice(0, 256);
+    expect(checkPassword(longest)).toBeNull();
+    expect(checkPassword(`${longest}x`)).toBe('too_long');
+    expect(checkPassword('lemonlemonle')).toBeNull(); // l, e, m, o, n
+    expect(checkPassword('lemolemolemo')).toBe('too_simple');
+  });
+
+  it('compares with the parts of the email and name of four characters or more, padded or spaced', () => {
+    // "mara" (4 characters) counts; the password's core, "mara" once the padding is off, matches it.
+    expect(checkPassword('Mara-2026-!!##', { email: 'mara@example.com' })).toBe('personal');
+    // "ab" (2 characters) is too short to count: a password starting with it is not personal.
+    expect(checkPassword('ab1234567890', { email: 'ab@example.com' })).toBeNull();
+    // The name typed with its space still matches the name without one.
+    expect(checkPassword('Margaret Hopkins', { name: 'Margaret Hopkins' })).toBe('personal');
+  });
+
+  it('says the rule in the detail as well', async () => {
+    await expect(preparePassword('short')).rejects.toMatchObject({ message: 'The password must be at least 12 characters.' });
+  });
+});
+
+describe('password verification: the edges', () => {
+  it('refuses without hashing a password over four times the longest allowed, even one that would match', async () => {
+    const atLimit = 'q'.repeat(1024);
+    const overLimit = 'q'.repeat(1025);
+    expect(await verifyPassword(await hash(atLimit, ARGON2_PARAMS), atLimit)).toBe(true);
+    expect(await verifyPassword(await hash(overLimit, ARGON2_PARAMS), overLimit)).toBe(false);
+  });
+
+  it('re-hashes a password that verified without applying today’s policy to it', async () => {
+    const rehashed = await rehashPassword('old-short');
+    expect(needsRehash(rehashed)).toBe(false);
+    expect(await verifyPassword(rehashed, 'old-short')).toBe(true);
+  });
+});
+
+describe('secrets', () => {
+  it('makes 256-bit URL-safe secrets, different every time', () => {
+    const a = randomSecret();
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(a, 'base64url')).toHaveLength(32);
+    expect(randomSecret()).not.toBe(a);
+  });
+
+  it('hashes a secret with sha256, in hex', () => {
+    expect(hashSecret('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('compares secrets of any lengths without throwing', () => {
+    expect(safeEqual('abc', 'abc')).toBe(true);
+    expect(safeEqual('abc', 'abd')).toBe(false);
+    expect(safeEqual('abc', 'abcd')).toBe(false);
+    expect(safeEqual('', '')).toBe(true);
   });
 });
