@@ -10,15 +10,17 @@ import {
   type Consumption,
   type CostingMethod,
   type EngineState,
-  type Layer,
   type ValuedMovement,
 } from './cost-engine.ts';
+import { checkpointBefore, checkpointDue, checkpointFromStore, Checkpoints, type Checkpoint } from './cost-checkpoints.ts';
+import { after, layerOrder, toConsumption, toLayer, type LayerRow } from './cost-rows.ts';
 
 /**
  * Values movements as the ledger posts them, and re-values an item's history when something in
  * its past changes (a back-dated entry, a landed cost). Movements that arrive in order are
- * valued incrementally from the stored open layers; anything else replays the item's whole
- * valued history, touching no other item. The ledger stays the only writer of movements: this
+ * valued incrementally from the stored open layers; anything else replays the item's valued
+ * history from its latest checkpoint before the change (cost-checkpoints.ts), or from its first
+ * movement when there is none, touching no other item. The ledger stays the only writer of movements: this
  * module returns the values and the ledger writes them.
  */
 
@@ -83,10 +85,6 @@ export const REPLAY_PENDING_AT = 9_007_199_254_740_991;
 function directionOf(m: Pick<CostingMovement, 'fromValued' | 'toValued'>): 'in' | 'out' | null {
   if (m.fromValued === m.toValued) return null;
   return m.toValued ? 'in' : 'out';
-}
-
-function after(a: { effectiveAt: number; id: string }, b: { effectiveAt: number; id: string }): boolean {
-  return a.effectiveAt > b.effectiveAt || (a.effectiveAt === b.effectiveAt && a.id > b.id);
 }
 
 /** `locked`: the cost rows the caller already took with lockItemCosts in this transaction, not taken again. */
@@ -254,20 +252,9 @@ async function valueIncrementally(
   await persistEffects(trx, persisted, now);
   // The engine here saw only the layers this posting needed: a checkpoint reads the item's whole
   // state back, once every so many movements.
-  for (const run of persisted) if (run.since >= checkpointSpacing && run.last) await checkpointFromStore(trx, run.itemId, run.engine.state, run.last, now);
+  for (const run of persisted) if (checkpointDue(run.since) && run.last) await checkpointFromStore(trx, run.itemId, run.engine.state, run.last, now);
   return result;
 }
-
-type LayerRow = {
-  item_id: string;
-  movement_id: string;
-  lot_id: string;
-  effective_at: number;
-  qty_in: number;
-  value_in_micros: number;
-  qty_remaining: number;
-  value_remaining_micros: number;
-};
 
 /**
  * The oldest open layers of each item and lot, just enough to cover what this posting takes out
@@ -300,10 +287,6 @@ async function loadOldestOpenLayers(trx: Trx, needed: Map<string, { itemId: stri
 }
 
 const layerBatch = 16;
-
-function layerOrder(a: LayerRow, b: LayerRow): number {
-  return a.effective_at - b.effective_at || (a.movement_id < b.movement_id ? -1 : a.movement_id > b.movement_id ? 1 : 0);
-}
 
 function openLayers(trx: Trx, itemId: string, lotId: string) {
   return trx
@@ -449,14 +432,6 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
   }
 }
 
-function toLayer(r: LayerRow): Layer {
-  return { movementId: r.movement_id, lotId: r.lot_id, effectiveAt: r.effective_at, qtyIn: r.qty_in, valueIn: r.value_in_micros, qtyRemaining: r.qty_remaining, valueRemaining: r.value_remaining_micros };
-}
-
-function toConsumption(r: { movement_id: string; lot_id: string; effective_at: number; layer_id: string; qty: number; value_micros: number }): Consumption {
-  return { movementId: r.movement_id, effectiveAt: r.effective_at, layerId: r.layer_id, qty: r.qty, value: r.value_micros, ...(r.lot_id ? { lotId: r.lot_id } : {}) };
-}
-
 /**
  * Values the item's whole valued history again, the new movements included, and rewrites its
  * layers and consumptions. Returns the costs of the new movements and every stored cost that changed.
@@ -528,156 +503,6 @@ export async function addLandedCost(
 export async function revalueItem(trx: Trx, itemId: string, method: CostingMethod, readHistory: HistoryReader, now: number): Promise<CostUpdate[]> {
   await lockItemCosts(trx, [itemId], now);
   return (await replayItem(trx, itemId, method, readHistory, [], now)).updates;
-}
-
-/*
- * Cost checkpoints. A back-dated entry changes the cost of every valued movement of its item
- * after its instant, and of nothing before it. So the item keeps, every so many valued movements,
- * its cost state as it stood just after one of them (`cost_checkpoints`): the open FIFO layers or
- * the average pool, the last unit cost, and the shortfalls still waiting for stock together with
- * what their movements had drawn so far. A back-dated entry starts the engine from the latest
- * checkpoint before its instant and replays only the movements after that checkpoint.
- *
- * A checkpoint is true for as long as nothing is valued before its position. Postings in order
- * only add movements after every checkpoint; a replay from a checkpoint drops the checkpoints
- * after it (and writes new ones as it goes); a full replay (a landed cost, a derived cost moving,
- * an item marked REPLAY_PENDING_AT) drops them all and writes them again. A checkpoint holds every open layer, so
- * the next one is due only after `checkpointSpacing` more movements *plus* as many as the layers
- * it held: their total size stays proportional to the item's history.
- */
-
-let checkpointSpacing = 1000;
-
-/** Sets how many valued movements lie between an item's checkpoints; returns the previous spacing. Tests use a few. */
-export function setCheckpointSpacing(movements: number): number {
-  invariant(Number.isInteger(movements) && movements > 0, 'checkpoint spacing is a positive whole number');
-  const previous = checkpointSpacing;
-  checkpointSpacing = movements;
-  return previous;
-}
-
-interface CheckpointState {
-  method: CostingMethod;
-  layers: Layer[];
-  poolQty: number;
-  poolValue: number;
-  lastUnitCost: number;
-  shortfalls: Consumption[];
-  /** What each outbound movement still waiting for stock had drawn so far, its shortfall last. */
-  drawn: Array<[string, Consumption[]]>;
-}
-
-interface Checkpoint {
-  at: { effectiveAt: number; id: string };
-  state: CheckpointState;
-}
-
-type CheckpointRow = { item_id: string; effective_at: number; movement_id: string; state: string; created_at: number };
-
-function checkpointRow(itemId: string, at: { effectiveAt: number; id: string }, state: CheckpointState, now: number): CheckpointRow {
-  return { item_id: itemId, effective_at: at.effectiveAt, movement_id: at.id, state: JSON.stringify(state), created_at: now };
-}
-
-/** The size a checkpoint stands for, which the next one waits for beyond the spacing. */
-function checkpointSize(state: CheckpointState): number {
-  return state.layers.length + state.shortfalls.length;
-}
-
-/** Runs the engine over movements in order, taking a checkpoint of its state whenever one is due. */
-class Checkpoints {
-  readonly rows: CheckpointRow[] = [];
-  since: number;
-
-  constructor(
-    private readonly itemId: string,
-    private readonly engine: CostEngine,
-    private readonly known: ReadonlyMap<string, Consumption[]>,
-    since: number,
-    private readonly now: number,
-  ) {
-    this.since = since;
-  }
-
-  process(m: ValuedMovement): void {
-    this.engine.process(m);
-    this.since += 1;
-    if (this.since < checkpointSpacing) return;
-    const s = this.engine.state;
-    const pending = [...new Set(s.shortfalls.map((x) => x.movementId))];
-    const state: CheckpointState = {
-      method: s.method,
-      layers: s.layers,
-      poolQty: s.poolQty,
-      poolValue: s.poolValue,
-      lastUnitCost: s.lastUnitCost,
-      shortfalls: s.shortfalls,
-      drawn: pending.map((id) => [id, this.engine.effects.consumptions.get(id) ?? this.known.get(id) ?? []]),
-    };
-    // Serialized now: the engine goes on changing these objects.
-    this.rows.push(checkpointRow(this.itemId, { effectiveAt: m.effectiveAt, id: m.id }, state, this.now));
-    this.since = -checkpointSize(state);
-  }
-
-  async write(trx: Trx): Promise<void> {
-    for (let i = 0; i < this.rows.length; i += 200) await insertRows(trx, 'cost_checkpoints', this.rows.slice(i, i + 200));
-  }
-}
-
-/** The latest checkpoint of the item strictly before `position`, if it was taken for the item's current method. */
-async function checkpointBefore(trx: Trx, itemId: string, method: CostingMethod, position: { effectiveAt: number; id: string }): Promise<Checkpoint | null> {
-  // Ids are compared as the engine compares them (in JS), not by the database's collation.
-  const [earlier, same] = await Promise.all([
-    trx
-      .selectFrom('cost_checkpoints')
-      .select(['effective_at', 'movement_id', 'state'])
-      .where('item_id', '=', itemId)
-      .where('effective_at', '<', position.effectiveAt)
-      .orderBy('effective_at', 'desc')
-      .orderBy('movement_id', 'desc')
-      .limit(4)
-      .execute(),
-    trx.selectFrom('cost_checkpoints').select(['effective_at', 'movement_id', 'state']).where('item_id', '=', itemId).where('effective_at', '=', position.effectiveAt).execute(),
-  ]);
-  let best: (typeof same)[number] | null = null;
-  for (const row of [...same, ...earlier]) {
-    const at = { effectiveAt: Number(row.effective_at), id: row.movement_id };
-    if (!after(position, at)) continue;
-    if (!best || after(at, { effectiveAt: Number(best.effective_at), id: best.movement_id })) best = row;
-  }
-  if (!best) return null;
-  const state = JSON.parse(best.state) as CheckpointState;
-  if (state.method !== method) return null;
-  return { at: { effectiveAt: Number(best.effective_at), id: best.movement_id }, state };
-}
-
-/** A checkpoint of the item's state as stored now, just after `last` (the incremental path keeps only part of it in memory). */
-async function checkpointFromStore(trx: Trx, itemId: string, engineState: EngineState, last: { effectiveAt: number; id: string }, now: number): Promise<void> {
-  const [layers, shortfalls] = await Promise.all([
-    engineState.method === 'fifo'
-      ? trx.selectFrom('cost_layers').selectAll().where('item_id', '=', itemId).where('qty_remaining', '>', 0).execute()
-      : Promise.resolve([]),
-    trx.selectFrom('cost_consumptions').selectAll().where('item_id', '=', itemId).where('layer_id', '=', SHORTFALL).execute(),
-  ]);
-  const pending = [...new Set(shortfalls.map((s) => s.movement_id))];
-  const drawn = new Map<string, Consumption[]>(pending.map((id) => [id, []]));
-  for (let i = 0; i < pending.length; i += 500) {
-    const rows = await trx.selectFrom('cost_consumptions').selectAll().where('movement_id', 'in', pending.slice(i, i + 500)).execute();
-    for (const r of rows) drawn.get(r.movement_id)!.push(toConsumption(r));
-  }
-  for (const list of drawn.values()) list.sort((a, b) => (a.layerId === SHORTFALL ? 1 : 0) - (b.layerId === SHORTFALL ? 1 : 0));
-  // Oldest first, as the engine keeps them.
-  const byPosition = (a: Consumption, b: Consumption) => (after({ effectiveAt: a.effectiveAt, id: a.movementId }, { effectiveAt: b.effectiveAt, id: b.movementId }) ? 1 : -1);
-  const state: CheckpointState = {
-    method: engineState.method,
-    layers: layers.sort(layerOrder).map(toLayer),
-    poolQty: engineState.poolQty,
-    poolValue: engineState.poolValue,
-    lastUnitCost: engineState.lastUnitCost,
-    shortfalls: shortfalls.map(toConsumption).sort(byPosition),
-    drawn: [...drawn],
-  };
-  await insertRows(trx, 'cost_checkpoints', [checkpointRow(itemId, last, state, now)]);
-  await trx.updateTable('item_costs').set({ since_checkpoint: -checkpointSize(state) }).where('item_id', '=', itemId).execute();
 }
 
 /**

@@ -3,7 +3,6 @@ export {
   lockItemCosts,
   replayItem,
   revalueItem,
-  setCheckpointSpacing,
   valueMovements,
   type CostingMovement,
   type CostUpdate,
@@ -16,3 +15,4 @@ export { CostEngine, emptyState, type CostingMethod } from './cost-engine.ts';
 export { checkCosting, type CostingInvariantResult } from './costing-check.service.ts';
 export { currentUnitCosts, getItemCosts, listItemCostTotals, listLotCostTotals, type ItemCostSummary, type LotCostTotal } from './cost-layers.service.ts';
 export { unitCostOf } from './cost-engine.ts';
+export { setCheckpointSpacing } from './cost-checkpoints.ts';
