@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './database.ts';
 import { transact, type Trx } from './transaction.ts';
 
-/** Group commit on SQLite: several commands in one transaction, each in its own savepoint. */
+/** Group commit on SQLite: several commands in one transaction, each after the first in its own savepoint. */
 
 let dir: string;
 let db: Database;
@@ -59,6 +59,22 @@ describe('group commit', () => {
     expect(committedNames()).toEqual(['a', 'c']);
     // All four shared one transaction (one commit, one fsync).
     expect(db.groupCommit!.stats).toMatchObject({ groups: 1, commands: 4, largest: 4 });
+  });
+
+  it('rolls a failing first command back with its transaction, and commits the rest in the next group', async () => {
+    await open();
+    const results = await Promise.allSettled([
+      // The first of a group runs without a savepoint: its failure undoes the transaction itself.
+      transact(db, async (trx) => {
+        await insert('first')(trx);
+        throw new Error('first changed its mind');
+      }),
+      transact(db, insert('x')),
+      transact(db, insert('y')),
+    ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['first changed its mind', 'x', 'y']);
+    expect(committedNames()).toEqual(['x', 'y']);
+    expect(db.groupCommit!.stats).toMatchObject({ groups: 1, commands: 2 });
   });
 
   it('answers a command only once its group is on disk', async () => {

@@ -14,8 +14,11 @@ import type { Trx } from './transaction.ts';
  * here, and the group that starts on `setImmediate` takes all of them. No timer holds a
  * command back: under no load a group is one command, committed at once.
  *
- * Each command runs in its own SAVEPOINT. One that throws is rolled back to its savepoint
- * alone, so its neighbours commit without it. Nobody hears back — success or error — until
+ * The first command of a group runs in the transaction itself; if it throws, the transaction is
+ * rolled back (nothing else is in it) and the rest of the queue forms the next group. Every later
+ * command runs in its own SAVEPOINT; one that throws is rolled back to its savepoint alone, so its
+ * neighbours commit without it. (SQLite makes each statement slower as an open savepoint grows,
+ * so a big command — a day of the demo shop, an import batch — runs best first, with none.) Nobody hears back — success or error — until
  * the COMMIT has returned: an error may rest on a neighbour's writes, and a success is only a
  * success once it is on disk. If the group itself cannot commit, no command in it has been
  * answered, and all of them run again in a fresh group (a command's work may run more than
@@ -120,7 +123,11 @@ export class GroupCommit {
         }
         command.attempts += 1;
         members.push(command);
-        const outcome = await this.#runInSavepoint(trx, command);
+        // The first command has the transaction to itself, so it needs no savepoint: a failure
+        // undoes the whole transaction. SQLite slows every statement inside an open savepoint as
+        // the savepoint grows, which a big command (a day of the demo, an import batch) feels.
+        const first = members.length === 1;
+        const outcome = first ? await this.#runBare(trx, command) : await this.#runInSavepoint(trx, command);
         if (!this.#options.inTransaction()) {
           // SQLite rolled the whole transaction back (disk full, I/O error): this command's
           // error is its own; the others lost their writes and run again.
@@ -128,6 +135,15 @@ export class GroupCommit {
           this.#requeue(members);
           this.#settle(command, outcome);
           await rollback().catch(() => {});
+          return 0;
+        }
+        if (!outcome.ok && first) {
+          // Nothing else is in the transaction: roll it back, answer (or retry) the command, and
+          // let the next group take the rest of the queue.
+          members.pop();
+          await rollback();
+          if (isRetryableTransactionError('sqlite', outcome.error) && command.attempts < this.#options.maxAttempts) this.#queue.push(command);
+          else this.#settle(command, outcome);
           return 0;
         }
         if (!outcome.ok && isRetryableTransactionError('sqlite', outcome.error) && command.attempts < this.#options.maxAttempts) {
@@ -151,6 +167,14 @@ export class GroupCommit {
     this.stats.largest = Math.max(this.stats.largest, members.length);
     members.forEach((command, i) => this.#settle(command, outcomes[i]!));
     return 0;
+  }
+
+  async #runBare(trx: Trx, command: Command): Promise<Outcome> {
+    try {
+      return { ok: true, value: await command.work(trx) };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 
   async #runInSavepoint(trx: Trx, command: Command): Promise<Outcome> {
