@@ -141,7 +141,7 @@ export class GroupCommit {
           // Nothing else is in the transaction: roll it back, answer (or retry) the command, and
           // let the next group take the rest of the queue.
           members.pop();
-          await rollback();
+          await rollback().catch(() => {});
           if (isRetryableTransactionError('sqlite', outcome.error) && command.attempts < this.#options.maxAttempts) this.#queue.push(command);
           else this.#settle(command, outcome);
           return 0;
