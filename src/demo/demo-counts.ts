@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../platform/context.ts';
-import { approveCount, createCount, enterCountLines, submitCount } from '../modules/counts/index.ts';
+import { approveCount, createCount, enterCountLines, MAX_COUNT_LINES, submitCount } from '../modules/counts/index.ts';
 import { balanceAt } from '../modules/ledger/index.ts';
 import { at, type DayEvent, type Tally } from './day-events.ts';
 import type { Random } from './random.ts';
@@ -11,7 +11,8 @@ import { HARBOUR, MAIN, type ShopModel } from './shop-model.ts';
  * On the evening of the 21st day of every 30 each store counts everything it holds: the shelf is what
  * the ledger says less what went missing, the variances are approved by the manager and posted
  * at the moment of counting, and the ledger agrees with the shelf again. So the demo's history
- * has counts, a variance report and shrinkage per category to look at.
+ * has counts, a variance report and shrinkage per category to look at. A shop with more items
+ * than one count holds (the big simulated shops) counts each category on its own sheet instead.
  */
 
 const stores = [MAIN, HARBOUR] as const;
@@ -33,7 +34,7 @@ export class DemoCounts {
     const events: DayEvent[] = [];
     for (const site of stores) {
       for (let n = this.random.poisson(lossesPerStorePerDay); n > 0; n -= 1) events.push({ at: at(dayStart, 10 + this.random.next() * 8), run: async () => this.#lose(site) });
-      if (day % countEvery === countDay) events.push({ at: at(dayStart, 20.5), run: (ctx) => this.#count(ctx, site) });
+      if (day % countEvery === countDay) events.push({ at: at(dayStart, 20.5), run: (ctx) => this.#stocktake(ctx, site) });
     }
     return events;
   }
@@ -49,8 +50,15 @@ export class DemoCounts {
     }
   }
 
-  async #count(ctx: ServiceContext, site: number): Promise<void> {
-    const record = await createCount(ctx, { site_id: this.model.siteIds[site]!, kind: 'full', mode: 'blind', note: 'Monthly stocktake', scope: {} });
+  async #stocktake(ctx: ServiceContext, site: number): Promise<void> {
+    if (this.model.products.length <= MAX_COUNT_LINES) return this.#count(ctx, site, undefined);
+    const categories = [...new Set(this.model.products.map((p) => p.category))].sort();
+    for (const category of categories) await this.#count(ctx, site, category);
+  }
+
+  async #count(ctx: ServiceContext, site: number, category: string | undefined): Promise<void> {
+    const scope = category === undefined ? {} : { category };
+    const record = await createCount(ctx, { site_id: this.model.siteIds[site]!, kind: category === undefined ? 'full' : 'cycle', mode: 'blind', note: category === undefined ? 'Monthly stocktake' : `Monthly stocktake: ${category}`, scope });
     const lines = [];
     for (const line of record.lines) {
       const index = this.model.indexById.get(line.item_id);
@@ -66,9 +74,13 @@ export class DemoCounts {
     }
     for (let i = 0; i < lines.length; i += 500) await enterCountLines(ctx, record.count.id, lines.slice(i, i + 500));
     // What went missing of something the store no longer holds is forgotten: nothing is left to count.
-    for (const key of [...this.#missing.keys()]) if (key.startsWith(`${site}:`)) this.#missing.delete(key);
+    for (const key of [...this.#missing.keys()]) if (key.startsWith(`${site}:`) && this.#inCategory(key, category)) this.#missing.delete(key);
     const submitted = await submitCount(ctx, record.count.id, 'skip');
     if (submitted.count.status === 'submitted') await approveCount(ctx, record.count.id, undefined);
     this.tally.adjustments += 1;
+  }
+
+  #inCategory(key: string, category: string | undefined): boolean {
+    return category === undefined || this.model.products[Number(key.slice(key.indexOf(':') + 1))]?.category === category;
   }
 }

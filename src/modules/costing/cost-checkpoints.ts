@@ -2,7 +2,7 @@ import type { Trx } from '../../platform/db/transaction.ts';
 import { insertRows } from '../../platform/db/insert-rows.ts';
 import { invariant } from '../../platform/errors.ts';
 import { SHORTFALL, type Consumption, type CostEngine, type CostingMethod, type EngineState, type Layer, type ValuedMovement } from './cost-engine.ts';
-import { after, layerOrder, toConsumption, toLayer } from './cost-rows.ts';
+import { after, layerOrder, NONE_LEFT, SHORTFALL_LAYER, toConsumption, toLayer } from './cost-rows.ts';
 
 /*
  * Cost checkpoints. A back-dated entry changes the cost of every valued movement of its item
@@ -133,9 +133,9 @@ export async function checkpointBefore(trx: Trx, itemId: string, method: Costing
 export async function checkpointFromStore(trx: Trx, itemId: string, engineState: EngineState, last: { effectiveAt: number; id: string }, now: number): Promise<void> {
   const [layers, shortfalls] = await Promise.all([
     engineState.method === 'fifo'
-      ? trx.selectFrom('cost_layers').selectAll().where('item_id', '=', itemId).where('qty_remaining', '>', 0).execute()
+      ? trx.selectFrom('cost_layers').selectAll().where('item_id', '=', itemId).where('qty_remaining', '>', NONE_LEFT).execute()
       : Promise.resolve([]),
-    trx.selectFrom('cost_consumptions').selectAll().where('item_id', '=', itemId).where('layer_id', '=', SHORTFALL).execute(),
+    trx.selectFrom('cost_consumptions').selectAll().where('item_id', '=', itemId).where('layer_id', '=', SHORTFALL_LAYER).execute(),
   ]);
   const pending = [...new Set(shortfalls.map((s) => s.movement_id))];
   const drawn = new Map<string, Consumption[]>(pending.map((id) => [id, []]));

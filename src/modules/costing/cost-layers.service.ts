@@ -3,7 +3,8 @@ import { reader, type ServiceContext } from '../../platform/context.ts';
 import { mulDiv } from '../../platform/decimal.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
-import { SHORTFALL, unitCostOf } from './cost-engine.ts';
+import { unitCostOf } from './cost-engine.ts';
+import { NONE_LEFT, SHORTFALL_LAYER } from './cost-rows.ts';
 
 export interface ItemCostSummary {
   itemId: string;
@@ -74,12 +75,12 @@ async function getItemCostsEverywhere(ctx: ServiceContext, itemId: string, metho
   const db = reader(ctx);
   const [state, layers, shortfall] = await Promise.all([
     db.selectFrom('item_costs').selectAll().where('item_id', '=', itemId).executeTakeFirst(),
-    db.selectFrom('cost_layers').selectAll().where('item_id', '=', itemId).where('qty_remaining', '>', 0).orderBy('effective_at').orderBy('movement_id').limit(1000).execute(),
+    db.selectFrom('cost_layers').selectAll().where('item_id', '=', itemId).where('qty_remaining', '>', NONE_LEFT).orderBy('effective_at').orderBy('movement_id').limit(1000).execute(),
     db
       .selectFrom('cost_consumptions')
       .select((eb) => [eb.fn.coalesce(eb.fn.sum<number>('qty'), eb.val(0)).as('qty'), eb.fn.coalesce(eb.fn.sum<number>('value_micros'), eb.val(0)).as('value')])
       .where('item_id', '=', itemId)
-      .where('layer_id', '=', '')
+      .where('layer_id', '=', SHORTFALL_LAYER)
       .executeTakeFirstOrThrow(),
   ]);
   const shortQty = Number(shortfall.qty);
@@ -115,7 +116,7 @@ export async function listItemCostTotals(ctx: ServiceContext): Promise<Map<strin
     db
       .selectFrom('cost_consumptions')
       .select((eb) => ['item_id', eb.fn.sum<number>('qty').as('qty'), eb.fn.sum<number>('value_micros').as('value')])
-      .where('layer_id', '=', '')
+      .where('layer_id', '=', SHORTFALL_LAYER)
       .groupBy('item_id')
       .execute(),
   ]);
@@ -142,7 +143,7 @@ export async function currentUnitCosts(db: Executor, itemIds: readonly string[])
       .selectFrom('cost_consumptions')
       .select((eb) => ['item_id', eb.fn.sum<number>('qty').as('qty'), eb.fn.sum<number>('value_micros').as('value')])
       .where('item_id', 'in', unique)
-      .where('layer_id', '=', '')
+      .where('layer_id', '=', SHORTFALL_LAYER)
       .groupBy('item_id')
       .execute(),
   ]);
@@ -176,12 +177,12 @@ export async function listLotCostTotals(db: Executor): Promise<LotCostTotal[]> {
       db
         .selectFrom('cost_layers')
         .select(['item_id', 'lot_id', 'qty_remaining as qty', 'value_remaining_micros as value'])
-        .where('qty_remaining', '>', 0)
+        .where('qty_remaining', '>', NONE_LEFT)
         .unionAll(
           db
             .selectFrom('cost_consumptions')
             .select(['item_id', 'lot_id', sql<number>`0 - qty`.as('qty'), sql<number>`0 - value_micros`.as('value')])
-            .where('layer_id', '=', SHORTFALL),
+            .where('layer_id', '=', SHORTFALL_LAYER),
         )
         .as('x'),
     )

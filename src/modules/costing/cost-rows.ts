@@ -1,4 +1,5 @@
-import type { Consumption, Layer } from './cost-engine.ts';
+import { sql } from 'kysely';
+import { SHORTFALL, type Consumption, type Layer } from './cost-engine.ts';
 
 /**
  * How costing reads its stored rows back into the engine's shapes, and the one order every
@@ -8,6 +9,16 @@ import type { Consumption, Layer } from './cost-engine.ts';
 export function after(a: { effectiveAt: number; id: string }, b: { effectiveAt: number; id: string }): boolean {
   return a.effectiveAt > b.effectiveAt || (a.effectiveAt === b.effectiveAt && a.id > b.id);
 }
+
+/**
+ * The values of the partial indexes' terms (`cost_layers … where qty_remaining > 0`,
+ * `cost_consumptions … where layer_id = ''`) as SQL literals, never bound parameters: given a
+ * parameter there, SQLite proves the index usable only by re-preparing the statement on every
+ * run with the value bound, which made the open-layer look-up 3–8× slower (a batch of 100 items
+ * took 540 µs a statement in the demo build).
+ */
+export const NONE_LEFT = sql.lit(0);
+export const SHORTFALL_LAYER = sql.lit(SHORTFALL);
 
 export type LayerRow = {
   item_id: string;

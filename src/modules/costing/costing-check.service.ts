@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
 import { REPLAY_PENDING_AT } from './costing.service.ts';
+import { SHORTFALL_LAYER } from './cost-rows.ts';
 
 /**
  * Costing invariants over the whole database, run by `stockroom check` beside the ledger's:
@@ -47,7 +48,7 @@ export async function checkCosting(db: Database): Promise<CostingInvariantResult
   const shortfalls = k
     .selectFrom('cost_consumptions')
     .select(['item_id', sql<number>`sum(qty)`.as('qty'), sql<number>`sum(value_micros)`.as('value')])
-    .where('layer_id', '=', '')
+    .where('layer_id', '=', SHORTFALL_LAYER)
     .groupBy('item_id')
     .as('s');
   const openLayers = k

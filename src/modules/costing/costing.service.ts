@@ -13,7 +13,7 @@ import {
   type ValuedMovement,
 } from './cost-engine.ts';
 import { checkpointBefore, checkpointDue, checkpointFromStore, Checkpoints, type Checkpoint } from './cost-checkpoints.ts';
-import { after, layerOrder, toConsumption, toLayer, type LayerRow } from './cost-rows.ts';
+import { after, layerOrder, NONE_LEFT, SHORTFALL_LAYER, toConsumption, toLayer, type LayerRow } from './cost-rows.ts';
 
 /**
  * Values movements as the ledger posts them, and re-values an item's history when something in
@@ -211,7 +211,7 @@ async function valueIncrementally(
           .selectFrom('cost_consumptions')
           .selectAll()
           .where('item_id', 'in', settlingItems)
-          .where('layer_id', '=', SHORTFALL)
+          .where('layer_id', '=', SHORTFALL_LAYER)
           .orderBy('effective_at')
           .orderBy('movement_id')
           .execute(),
@@ -294,7 +294,7 @@ function openLayers(trx: Trx, itemId: string, lotId: string) {
     .selectAll()
     .where('item_id', '=', itemId)
     .where('lot_id', '=', lotId)
-    .where('qty_remaining', '>', 0)
+    .where('qty_remaining', '>', NONE_LEFT)
     .orderBy('effective_at')
     .orderBy('movement_id')
     .limit(layerBatch);

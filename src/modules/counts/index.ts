@@ -5,7 +5,7 @@ import { checkCounts } from './counts-check.service.ts';
 registerDocumentCheck({ name: 'counts', check: checkCounts });
 
 export { registerCountRoutes } from './counts.routes.ts';
-export { createCount, getCount, listCounts, cancelCount, type CountRecord, type CountLineView } from './counts.service.ts';
+export { createCount, getCount, listCounts, cancelCount, MAX_COUNT_LINES, type CountRecord, type CountLineView } from './counts.service.ts';
 export { enterCountLines, scanIntoCount, resolveUnknownScan } from './count-lines.service.ts';
 export { submitCount, approveCount } from './count-approval.service.ts';
 export { getCountSettings, updateCountSettings, exceedsThresholds, defaultCountSettings, type CountSettings } from './count-settings.service.ts';
