@@ -1285,6 +1285,12 @@ export interface StockSnapshotBalanceTable {
   site_id: string;
   item_id: string;
   qty: number;
+  /** The item's unit cost at the snapshot (owned value over owned quantity); null when none was owned. */
+  unit_cost_micros: number | null;
+  /** The item's SKU, name and category when the snapshot was taken (readers patch later edits). */
+  sku: string;
+  name: string;
+  category: string | null;
 }
 
 export interface StockSnapshotCostTable {
