@@ -4,7 +4,7 @@ import { localDate, startOfLocalDay } from '../../platform/clock.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import { transact, type Executor, type Trx } from '../../platform/db/transaction.ts';
 import { newId } from '../../platform/ids.ts';
-import { listItemCostTotals, unitCostOf } from '../costing/index.ts';
+import { listItemCostTotals } from '../costing/index.ts';
 import { answerSiteStockAsOfWith, onMovementCostsRewritten, type SiteStockAsOfReader } from '../ledger/index.ts';
 import { readSettings } from '../settings/index.ts';
 import { addDays, nextDate } from './report-scope.ts';
@@ -211,7 +211,7 @@ async function writeSnapshot(trx: Trx, day: string, asOf: number, snapshot: Snap
   await trx.deleteFrom('stock_snapshot_balances').where('day', '=', day).execute();
   await trx.deleteFrom('stock_snapshot_costs').where('day', '=', day).execute();
   // Every row carries its item's SKU, name and category as they are now, and each site's row the
-  // item's unit cost then, so a valuation then reads one table and re-values only what moved since.
+  // item's cost pool then, so a valuation at a site reads its rows alone and adds what moved since.
   const items = new Map((await trx.selectFrom('items').select(['id', 'sku', 'name', 'category']).execute()).map((r) => [r.id, r]));
   const facts = (itemId: string) => {
     const item = items.get(itemId);
@@ -221,7 +221,8 @@ async function writeSnapshot(trx: Trx, day: string, asOf: number, snapshot: Snap
     .filter(([, qty]) => qty !== 0)
     .map(([k, qty]) => {
       const item_id = k.slice(k.indexOf('\u0000') + 1);
-      return { day, site_id: k.slice(0, k.indexOf('\u0000')), item_id, qty, unit_cost_micros: ownedUnitCost(snapshot.costs.get(item_id)), ...facts(item_id) };
+      const pool = snapshot.costs.get(item_id) ?? { qty: 0, value: 0 };
+      return { day, site_id: k.slice(0, k.indexOf('\u0000')), item_id, qty, pool_qty: pool.qty, pool_value_micros: pool.value, ...facts(item_id) };
     });
   const costs = [...snapshot.costs]
     .filter(([, c]) => c.qty !== 0 || c.value !== 0)
@@ -232,15 +233,6 @@ async function writeSnapshot(trx: Trx, day: string, asOf: number, snapshot: Snap
     .insertInto('stock_snapshot_days')
     .values({ day, as_of: asOf, taken_at: takenAt, movement_watermark: watermark('mov', takenAt - OPEN_TRANSACTION_MARGIN_MS), invalidation_watermark: watermark('sin', takenAt - OPEN_TRANSACTION_MARGIN_MS) })
     .execute();
-}
-
-/**
- * An item's unit cost from its cost pool: owned value over owned quantity, or null when none is
- * owned (stock sold before it was received is then valued at the item's last cost, which is
- * today's, so it cannot be stored).
- */
-export function ownedUnitCost(pool: CostPool | undefined): number | null {
-  return pool && pool.qty > 0 ? unitCostOf(pool.value, pool.qty) : null;
 }
 
 /** Deletes the snapshot days from `day` on (their rows too). */

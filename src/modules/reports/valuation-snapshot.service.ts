@@ -3,7 +3,7 @@ import { mulDiv } from '../../platform/decimal.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
 import { unitCostOf } from '../costing/index.ts';
-import { balanceDeltas, costDeltas, OPEN_TRANSACTION_MARGIN_MS, ownedUnitCost, usableSnapshot, type CostPool } from './stock-snapshots.service.ts';
+import { balanceDeltas, costDeltas, OPEN_TRANSACTION_MARGIN_MS, usableSnapshot, type CostPool } from './stock-snapshots.service.ts';
 import type { ValuationLine } from './valuation.service.ts';
 
 /**
@@ -27,6 +27,9 @@ async function lastUnitCosts(db: Executor, itemIds: readonly string[]): Promise<
   }
   return out;
 }
+
+/** An item's unit cost from its pool: owned value over owned quantity, or null when none is owned (then valued at the last cost). */
+const ownedUnitCost = (pool: CostPool): number | null => (pool.qty > 0 ? unitCostOf(pool.value, pool.qty) : null);
 
 const plus = (a: CostPool, b: CostPool | undefined): CostPool => (b ? { qty: a.qty + b.qty, value: a.value + b.value } : a);
 
@@ -79,25 +82,33 @@ export async function shopValuationFromSnapshot(db: Executor, asOf: number, cate
 
 interface SiteStock {
   qty: number;
-  /** The item's unit cost then: null while unknown or when none was owned (valued at the last cost). */
-  unitCost: number | null;
+  /** The item's cost pool at the snapshot (null when it was in no row there: read from the pools). */
+  pool: CostPool | null;
   item: ItemFacts | undefined;
 }
 
-/** The snapshot's rows for the sites, one per item (several sites' summed; their unit cost and facts are the item's, the same on each). */
+/** The snapshot's rows for the sites, one per item (several sites' summed; the pool and facts are the item's, the same on each). */
 async function storedSiteStock(db: Executor, day: string, sites: readonly string[]): Promise<Map<string, SiteStock>> {
   const stored = db.selectFrom('stock_snapshot_balances').where('day', '=', day);
   const rows =
     sites.length === 1
-      ? await stored.select(['item_id', 'qty', 'unit_cost_micros', 'sku', 'name', 'category']).where('site_id', '=', sites[0]!).execute()
+      ? await stored.select(['item_id', 'qty', 'pool_qty', 'pool_value_micros', 'sku', 'name', 'category']).where('site_id', '=', sites[0]!).execute()
       : await stored
-          .select(['item_id', sql<number>`sum(qty)`.as('qty'), sql<number | null>`max(unit_cost_micros)`.as('unit_cost_micros'), sql<string>`max(sku)`.as('sku'), sql<string>`max(name)`.as('name'), sql<string | null>`max(category)`.as('category')])
+          .select([
+            'item_id',
+            sql<number>`sum(qty)`.as('qty'),
+            sql<number>`max(pool_qty)`.as('pool_qty'),
+            sql<number>`max(pool_value_micros)`.as('pool_value_micros'),
+            sql<string>`max(sku)`.as('sku'),
+            sql<string>`max(name)`.as('name'),
+            sql<string | null>`max(category)`.as('category'),
+          ])
           .where('site_id', 'in', [...sites])
           .groupBy('item_id')
           .execute();
   const out = new Map<string, SiteStock>();
   for (const r of rows) {
-    out.set(r.item_id, { qty: Number(r.qty), unitCost: r.unit_cost_micros === null ? null : Number(r.unit_cost_micros), item: { sku: r.sku, name: r.name, category: r.category } });
+    out.set(r.item_id, { qty: Number(r.qty), pool: { qty: Number(r.pool_qty), value: Number(r.pool_value_micros) }, item: { sku: r.sku, name: r.name, category: r.category } });
   }
   return out;
 }
@@ -115,9 +126,9 @@ async function poolsAt(db: Executor, day: string, itemIds: readonly string[]): P
 /**
  * Stock at some sites as of `asOf` (their physical locations), each item valued at its unit cost
  * then (owned value over owned quantity, or today's last cost when none was owned); null when no
- * snapshot can be used. The snapshot's rows carry each item's unit cost and facts then: only the
- * items that moved since (in or out of the sites, or into or out of owned stock anywhere, which
- * changes their unit cost) and those edited since are looked up again.
+ * snapshot can be used. The snapshot's rows carry each item's cost pool and facts then, so the
+ * answer is those rows plus what moved since: only the items in no row (stocked at the sites since)
+ * and those edited since are looked up again.
  */
 export async function siteValuationFromSnapshot(db: Executor, asOf: number, sites: readonly string[], category: string | undefined): Promise<ValuationLine[] | null> {
   const snap = await usableSnapshot(db, asOf);
@@ -128,26 +139,27 @@ export async function siteValuationFromSnapshot(db: Executor, asOf: number, site
     const itemId = k.slice(k.indexOf('\u0000') + 1);
     const s = stock.get(itemId);
     if (s) s.qty += qty;
-    else stock.set(itemId, { qty, unitCost: null, item: undefined });
+    else stock.set(itemId, { qty, pool: null, item: undefined });
   }
-  // Items that were in no row: their facts from the catalog, their unit cost from the pools below.
-  const unstored = [...stock.keys()].filter((id) => stock.get(id)!.item === undefined);
-  const repriced = [...costs].filter(([id, d]) => (d.qty !== 0 || d.value !== 0) && stock.has(id)).map(([id]) => id);
-  const [newer, pools] = await Promise.all([factsSince(db, snap.taken_at, unstored), poolsAt(db, snap.day, [...new Set([...repriced, ...unstored])])]);
-  for (const [itemId, pool] of pools) stock.get(itemId)!.unitCost = ownedUnitCost(plus(pool, costs.get(itemId)));
+  // Items that were in no row: their facts from the catalog (with those edited since), their pool from the snapshot's.
+  const unstored = [...stock.keys()].filter((id) => stock.get(id)!.pool === null);
+  const [newer, pools] = await Promise.all([factsSince(db, snap.taken_at, unstored), poolsAt(db, snap.day, unstored)]);
+  for (const [itemId, pool] of pools) stock.get(itemId)!.pool = pool;
   const lines: ValuationLine[] = [];
-  const unowned: Array<[ValuationLine, SiteStock]> = [];
+  const unowned: ValuationLine[] = [];
   for (const [itemId, s] of stock) {
     const item = newer.get(itemId) ?? s.item;
     if (!item || s.qty === 0 || (category !== undefined && item.category !== category)) continue;
     const l: ValuationLine = { itemId, sku: item.sku, name: item.name, category: item.category, qty: s.qty, unitCost: 0, value: 0 };
     lines.push(l);
-    if (s.unitCost === null) unowned.push([l, s]);
-    else price(l, s.unitCost);
+    // The pool then: the snapshot's plus what crossed into or out of owned stock since, anywhere.
+    const unitCost = ownedUnitCost(plus(s.pool!, costs.get(itemId)));
+    if (unitCost === null) unowned.push(l);
+    else price(l, unitCost);
   }
   // None owned then (sold before it was received): valued at the last unit cost, as the ledger path does.
-  const last = unowned.length ? await lastUnitCosts(db, unowned.map(([l]) => l.itemId)) : new Map<string, number>();
-  for (const [l] of unowned) price(l, last.get(l.itemId) ?? 0);
+  const last = unowned.length ? await lastUnitCosts(db, unowned.map((l) => l.itemId)) : new Map<string, number>();
+  for (const l of unowned) price(l, last.get(l.itemId) ?? 0);
   return lines;
 }
 

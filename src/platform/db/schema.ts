@@ -1285,8 +1285,9 @@ export interface StockSnapshotBalanceTable {
   site_id: string;
   item_id: string;
   qty: number;
-  /** The item's unit cost at the snapshot (owned value over owned quantity); null when none was owned. */
-  unit_cost_micros: number | null;
+  /** The item's cost pool at the snapshot (owned quantity and value, shop-wide; the same on each site's row). */
+  pool_qty: number;
+  pool_value_micros: number;
   /** The item's SKU, name and category when the snapshot was taken (readers patch later edits). */
   sku: string;
   name: string;

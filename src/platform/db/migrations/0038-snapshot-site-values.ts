@@ -2,11 +2,11 @@ import type { Kysely } from 'kysely';
 
 /**
  * Stock at a site as of a past day reads that day's snapshot rows for the site. Each row now
- * carries what its line needs: the item's unit cost at the snapshot (owned value over owned
- * quantity; null when none was owned, and readers value it at the last cost) and its SKU, name
- * and category then. A reader re-values only the items that moved since the snapshot, instead of
- * looking up every item's cost pool row by row. The snapshots taken so far lack them: they are
- * deleted, and the job takes them again (answers read the ledger meanwhile).
+ * carries what its line needs: the item's cost pool at the snapshot (owned quantity and value,
+ * from which its unit cost then follows) and its SKU, name and category then. A reader adds what
+ * moved since to these rows, instead of looking up every item's cost pool row by row. The
+ * snapshots taken so far lack them: they are deleted, and the job takes them again (answers read
+ * the ledger meanwhile).
  *
  * The cost of goods of each sold line is the sum of its movements' values: the index on a
  * movement's document now holds its line, kind and value, so that sum reads the index alone and
@@ -17,7 +17,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.deleteFrom('stock_snapshot_balances').execute();
   await db.deleteFrom('stock_snapshot_costs').execute();
   await db.deleteFrom('stock_snapshot_days').execute();
-  await db.schema.alterTable('stock_snapshot_balances').addColumn('unit_cost_micros', 'bigint').execute();
+  await db.schema.alterTable('stock_snapshot_balances').addColumn('pool_qty', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema.alterTable('stock_snapshot_balances').addColumn('pool_value_micros', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
   await db.schema.alterTable('stock_snapshot_balances').addColumn('sku', 'text', (c) => c.notNull().defaultTo('')).execute();
   await db.schema.alterTable('stock_snapshot_balances').addColumn('name', 'text', (c) => c.notNull().defaultTo('')).execute();
   await db.schema.alterTable('stock_snapshot_balances').addColumn('category', 'text').execute();
