@@ -8,8 +8,9 @@ import type { ValuationLine } from './valuation.service.ts';
 
 /**
  * Valuation as of a past instant from the nearest daily snapshot, in a handful of queries: the
- * snapshot's rows (cost pools carry the item's SKU, name and category as they were when it was
- * taken), the movements since the snapshot in one or two more, and from the catalog only the
+ * snapshot's rows (cost pools, or a site's balances with the item's pool beside them, carry the
+ * item's SKU, name and category as they were when it was taken), the movements since the snapshot
+ * in one or two more, and from the catalog only the
  * items edited since and the few that moved since but were not in the snapshot. The figures are
  * the ledger's (valuation.service reads it when there is no snapshot to use); a test holds the
  * two side by side.
