@@ -79,7 +79,7 @@ export async function benchSnapshots(ctx: BenchContext): Promise<BenchRow[]> {
 export async function cachedShopWithSnapshots(ctx: BenchContext): Promise<{ file: string; summary: DemoShopSummary }> {
   const { file, summary } = await cachedShop(ctx);
   const copy = file.replace(/\.db$/, '-snapshots.db');
-  if (fs.existsSync(`${copy}.done`) && fs.existsSync(copy)) return { file: copy, summary };
+  if (fs.existsSync(`${copy}.done`) && fs.existsSync(copy) && (await hasSnapshots(copy))) return { file: copy, summary };
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${copy}${suffix}`, { force: true });
   fs.copyFileSync(file, copy);
   const db = await openDatabase({ url: copy });
@@ -94,6 +94,19 @@ export async function cachedShopWithSnapshots(ctx: BenchContext): Promise<{ file
   }
   fs.writeFileSync(`${copy}.done`, JSON.stringify({ takenAt: new Date().toISOString() }));
   return { file: copy, summary };
+}
+
+/**
+ * Whether the kept copy still has its snapshots: a migration that changes what they hold deletes
+ * them (opening the copy runs it), and the scenarios would then time the ledger instead.
+ */
+async function hasSnapshots(file: string): Promise<boolean> {
+  const db = await openDatabase({ url: file });
+  try {
+    return (await db.kysely.selectFrom('stock_snapshot_days').select('day').limit(1).executeTakeFirst()) !== undefined;
+  } finally {
+    await db.close();
+  }
 }
 
 /** Every page of the per-item balances at a site as of an instant, as a client of the API reads them. */

@@ -81,16 +81,18 @@ describeEachDatabase('daily stock snapshots answer as-of questions exactly as th
   async function answers(use: boolean): Promise<string[]> {
     stockSnapshotSettings.use = use;
     const oneSite: Actor = { kind: 'token', id: 'tok_SNAP', label: 'one site', role: 'manager', sites: new Set([sites[1].id]) };
+    const twoSites: Actor = { ...oneSite, sites: new Set([sites[0].id, sites[1].id]) };
     const out: string[] = [];
     for (const asOf of instants()) {
       const shop = await inventoryValuation(ctxAs(), { asOf });
       const siteA = await inventoryValuation(ctxAs(), { asOf, locationId: sites[0].id });
       const granted = await inventoryValuation(ctxAs(oneSite), { asOf });
+      const both = await inventoryValuation(ctxAs(twoSites), { asOf });
       const category = await inventoryValuation(ctxAs(), { asOf, category: `${tag}-C` });
       const mine = (r: typeof shop) => r.lines.filter((l) => items.some((i) => i.id === l.itemId)).map((l) => `${l.sku}:${l.qty}:${l.unitCost}:${l.value}`);
       // Balances at the snapshot instants and the millisecond after (not noon), to keep the test short.
       const balances = new Date(asOf).getUTCHours() === 12 ? '' : await balancesAsOf(asOf, oneSite);
-      out.push(`${asOf} shop ${shop.totalValue} ${mine(shop)} | A ${mine(siteA)} | B ${mine(granted)} | C ${mine(category)} | ${balances}`);
+      out.push(`${asOf} shop ${shop.totalValue} ${mine(shop)} | A ${mine(siteA)} | B ${mine(granted)} | AB ${mine(both)} | C ${mine(category)} | ${balances}`);
     }
     stockSnapshotSettings.use = true;
     return out;
@@ -168,5 +170,32 @@ describeEachDatabase('daily stock snapshots answer as-of questions exactly as th
     await takeStockSnapshots(ctxAs());
     expect(await answers(true)).toEqual(await answers(false));
     expect(await snapshotsInUse()).toBeGreaterThan(20);
+  });
+
+  it('re-values at a site an item received back-dated there before the snapshots, and one edited since, as the ledger does', async () => {
+    // Jam was only ever at shop A: received at shop B three days ago at another cost, entered now.
+    const receivedAt = start + 7 * DAY + 3 * HOUR;
+    const po = await api.post('/api/v1/purchase-orders', { vendor_id: vendor.id, delivery_site_id: sites[1].id, lines: [{ item_id: items[1].id, qty: 8, unit_price: '4.70' }] });
+    expect(po.status, JSON.stringify(po.body)).toBe(201);
+    expect((await api.post(`/api/v1/purchase-orders/${po.body.id}/send`)).status).toBe(200);
+    const receipt = await api.post('/api/v1/receipts', { purchase_order_id: po.body.id, received_at: new Date(receivedAt).toISOString(), lines: [{ purchase_order_line_id: po.body.lines[0].id, qty: 8 }] });
+    expect(receipt.status, JSON.stringify(receipt.body)).toBe(201);
+    expect((await api.post(`/api/v1/receipts/${receipt.body.id}/post`)).status).toBe(200);
+    // Tea renamed and recategorised after the snapshots: shops A and B show it as the catalog does now.
+    const renamed = await api.patch(`/api/v1/items/${items[0].id}`, { sku: `${tag}-TEA2`, name: 'TEA2', category: `${tag}-C` });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    items[0] = renamed.body;
+    expect(await answers(true)).toEqual(await answers(false));
+
+    api.clock.advance(6 * 60_000);
+    const retaken = await takeStockSnapshots(ctxAs());
+    expect(retaken[0]).toBe(localDate(receivedAt, tz));
+    expect(await snapshotsInUse()).toBeGreaterThan(20);
+    const after = await answers(true);
+    expect(after).toEqual(await answers(false));
+    // Shop B holds jam from the receipt's day on, at a cost pooled with shop A's: the figures moved.
+    const lastNoon = after[after.length - 3]!;
+    expect(lastNoon).toContain(`${tag}-JAM2:8000:`);
+    expect(lastNoon).toContain(`${tag}-TEA2:`);
   });
 });

@@ -167,7 +167,8 @@ async function labelsFor(ctx: ServiceContext, dimension: SalesDimension, items: 
 async function averageStock(ctx: ServiceContext, scope: ReportScope, dimension: SalesDimension, items: Map<string, ItemInfo>): Promise<Map<string, number>> {
   const sums = new Map<string, number>();
   const siteIds = dimension === 'site' ? (scope.sites === 'all' ? (await reader(ctx).selectFrom('locations').select('id').where('kind', '=', 'site').execute()).map((r) => r.id) : scope.sites) : [scope.filters.siteId];
-  const known = await itemInfo(ctx);
+  // Items held but not sold in the period are looked up only when their vendor is asked for.
+  const known = dimension === 'vendor' || scope.filters.vendorId ? await itemInfo(ctx) : new Map<string, ItemInfo>();
   for (const asOf of [scope.start - 1, scope.end - 1]) {
     for (const siteId of siteIds) {
       const report = await inventoryValuation(ctx, { locationId: siteId, asOf, category: scope.filters.category });

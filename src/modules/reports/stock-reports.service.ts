@@ -8,7 +8,7 @@ import { stockAlerts } from './stock-status.service.ts';
 import { addDays, apiLink, heldAt, itemIn, percentOf, periodMeta, ratioOf, resolveScope, todayOf, type ReportFilters, type ReportScope } from './report-scope.ts';
 import type { ReportRow, ReportTable } from './report-table.ts';
 import { itemInfo, names } from './sales-reports.service.ts';
-import { salesFacts } from './sales-facts.ts';
+import { salesRevenue } from './sales-facts.ts';
 
 /** Reports read from stock and the ledger: dead and slow stock, shrinkage, expiring lots, low stock. */
 
@@ -191,8 +191,7 @@ export async function shrinkageTable(ctx: ServiceContext, filters: ReportFilters
     // By position: these expressions carry parameters (the sites); see inventory-change.service.ts.
     .groupBy([sql`1`, sql`2`, sql`3`, sql`4`, sql`5`, sql`6`])
     .execute();
-  const [siteNames, userNames, facts] = await Promise.all([names(ctx, 'locations'), names(ctx, 'users'), salesFacts(ctx, scope)]);
-  const revenue = facts.reduce((s, f) => s + f.revenue, 0);
+  const [siteNames, userNames, revenue] = await Promise.all([names(ctx, 'locations'), names(ctx, 'users'), salesRevenue(ctx, scope)]);
   const groups = new Map<string, { lostQty: number; lostValue: number; foundQty: number; foundValue: number; movements: number; kind: string | null; reason: string | null }>();
   for (const r of rows) {
     const reason = r.reason ?? (r.kind === 'count' ? 'count_variance' : r.kind);

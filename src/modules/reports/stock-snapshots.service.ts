@@ -210,15 +210,23 @@ async function loadSnapshot(db: Executor, day: string): Promise<Snapshot> {
 async function writeSnapshot(trx: Trx, day: string, asOf: number, snapshot: Snapshot, takenAt: number): Promise<void> {
   await trx.deleteFrom('stock_snapshot_balances').where('day', '=', day).execute();
   await trx.deleteFrom('stock_snapshot_costs').where('day', '=', day).execute();
-  const balances = [...snapshot.balances].filter(([, qty]) => qty !== 0).map(([k, qty]) => ({ day, site_id: k.slice(0, k.indexOf('\u0000')), item_id: k.slice(k.indexOf('\u0000') + 1), qty }));
-  // Each pool row carries its item's SKU, name and category as they are now, so a valuation then reads this table alone.
+  // Every row carries its item's SKU, name and category as they are now, and each site's row the
+  // item's cost pool then, so a valuation at a site reads its rows alone and adds what moved since.
   const items = new Map((await trx.selectFrom('items').select(['id', 'sku', 'name', 'category']).execute()).map((r) => [r.id, r]));
+  const facts = (itemId: string) => {
+    const item = items.get(itemId);
+    return { sku: item?.sku ?? '', name: item?.name ?? '', category: item?.category ?? null };
+  };
+  const balances = [...snapshot.balances]
+    .filter(([, qty]) => qty !== 0)
+    .map(([k, qty]) => {
+      const item_id = k.slice(k.indexOf('\u0000') + 1);
+      const pool = snapshot.costs.get(item_id) ?? { qty: 0, value: 0 };
+      return { day, site_id: k.slice(0, k.indexOf('\u0000')), item_id, qty, pool_qty: pool.qty, pool_value_micros: pool.value, ...facts(item_id) };
+    });
   const costs = [...snapshot.costs]
     .filter(([, c]) => c.qty !== 0 || c.value !== 0)
-    .map(([item_id, c]) => {
-      const item = items.get(item_id);
-      return { day, item_id, qty: c.qty, value_micros: c.value, sku: item?.sku ?? '', name: item?.name ?? '', category: item?.category ?? null };
-    });
+    .map(([item_id, c]) => ({ day, item_id, qty: c.qty, value_micros: c.value, ...facts(item_id) }));
   for (let i = 0; i < balances.length; i += 500) await trx.insertInto('stock_snapshot_balances').values(balances.slice(i, i + 500)).execute();
   for (let i = 0; i < costs.length; i += 500) await trx.insertInto('stock_snapshot_costs').values(costs.slice(i, i + 500)).execute();
   await trx

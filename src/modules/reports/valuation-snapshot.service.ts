@@ -8,31 +8,13 @@ import type { ValuationLine } from './valuation.service.ts';
 
 /**
  * Valuation as of a past instant from the nearest daily snapshot, in a handful of queries: the
- * snapshot's rows (cost pools carry the item's SKU, name and category as they were when it was
- * taken), the movements since the snapshot in one or two more, and from the catalog only the
+ * snapshot's rows (cost pools, or a site's balances with the item's pool beside them, carry the
+ * item's SKU, name and category as they were when it was taken), the movements since the snapshot
+ * in one or two more, and from the catalog only the
  * items edited since and the few that moved since but were not in the snapshot. The figures are
  * the ledger's (valuation.service reads it when there is no snapshot to use); a test holds the
  * two side by side.
  */
-
-interface Facts {
-  sku: string;
-  name: string;
-  category: string | null;
-  /** The item's cost pool at the snapshot's instant (zero when it had none). */
-  pool: CostPool;
-}
-
-interface FactRow {
-  item_id: string;
-  sku: string;
-  name: string;
-  category: string | null;
-  pool_qty: number | string | null;
-  pool_value: number | string | null;
-}
-
-const toFacts = (r: FactRow): Facts => ({ sku: r.sku, name: r.name, category: r.category, pool: { qty: Number(r.pool_qty ?? 0), value: Number(r.pool_value ?? 0) } });
 
 /**
  * Today's last unit cost of the few items valued without owned stock (as the ledger path values
@@ -47,26 +29,10 @@ async function lastUnitCosts(db: Executor, itemIds: readonly string[]): Promise<
   return out;
 }
 
-/** Item and snapshot pool of items the snapshot rows did not bring (moved since). */
-async function factsOf(db: Executor, day: string, itemIds: readonly string[]): Promise<Map<string, Facts>> {
-  const out = new Map<string, Facts>();
-  for (let i = 0; i < itemIds.length; i += 500) {
-    const rows = await db
-      .selectFrom('items as i')
-      .leftJoin('stock_snapshot_costs as s', (j) => j.onRef('s.item_id', '=', 'i.id').on('s.day', '=', day))
-      .select(['i.id as item_id', 'i.sku', 'i.name', 'i.category', 's.qty as pool_qty', 's.value_micros as pool_value'])
-      .where('i.id', 'in', itemIds.slice(i, i + 500))
-      .execute();
-    for (const r of rows) out.set(r.item_id, toFacts(r));
-  }
-  return out;
-}
+/** An item's unit cost from its pool: owned value over owned quantity, or null when none is owned (then valued at the last cost). */
+const ownedUnitCost = (pool: CostPool): number | null => (pool.qty > 0 ? unitCostOf(pool.value, pool.qty) : null);
 
 const plus = (a: CostPool, b: CostPool | undefined): CostPool => (b ? { qty: a.qty + b.qty, value: a.value + b.value } : a);
-
-function line(itemId: string, f: Facts, qty: number, value: number, unitCost: number): ValuationLine {
-  return { itemId, sku: f.sku, name: f.name, category: f.category, qty, unitCost, value };
-}
 
 type ItemFacts = { sku: string; name: string; category: string | null };
 
@@ -115,58 +81,91 @@ export async function shopValuationFromSnapshot(db: Executor, asOf: number, cate
   return lines;
 }
 
+interface SiteStock {
+  qty: number;
+  /** The item's cost pool at the snapshot (null when it was in no row there: read from the pools). */
+  pool: CostPool | null;
+  item: ItemFacts | undefined;
+}
+
+/** The snapshot's rows for the sites, one per item (several sites' summed; the pool and facts are the item's, the same on each). */
+async function storedSiteStock(db: Executor, day: string, sites: readonly string[]): Promise<Map<string, SiteStock>> {
+  const stored = db.selectFrom('stock_snapshot_balances').where('day', '=', day);
+  const rows =
+    sites.length === 1
+      ? await stored.select(['item_id', 'qty', 'pool_qty', 'pool_value_micros', 'sku', 'name', 'category']).where('site_id', '=', sites[0]!).execute()
+      : await stored
+          .select([
+            'item_id',
+            sql<number>`sum(qty)`.as('qty'),
+            sql<number>`max(pool_qty)`.as('pool_qty'),
+            sql<number>`max(pool_value_micros)`.as('pool_value_micros'),
+            sql<string>`max(sku)`.as('sku'),
+            sql<string>`max(name)`.as('name'),
+            sql<string | null>`max(category)`.as('category'),
+          ])
+          .where('site_id', 'in', [...sites])
+          .groupBy('item_id')
+          .execute();
+  const out = new Map<string, SiteStock>();
+  for (const r of rows) {
+    out.set(r.item_id, { qty: Number(r.qty), pool: { qty: Number(r.pool_qty), value: Number(r.pool_value_micros) }, item: { sku: r.sku, name: r.name, category: r.category } });
+  }
+  return out;
+}
+
+/** The snapshot's cost pools of some items (zero for those it has none of). */
+async function poolsAt(db: Executor, day: string, itemIds: readonly string[]): Promise<Map<string, CostPool>> {
+  const out = new Map<string, CostPool>(itemIds.map((id) => [id, { qty: 0, value: 0 }]));
+  for (let i = 0; i < itemIds.length; i += 500) {
+    const rows = await db.selectFrom('stock_snapshot_costs').select(['item_id', 'qty', 'value_micros']).where('day', '=', day).where('item_id', 'in', itemIds.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.item_id, { qty: Number(r.qty), value: Number(r.value_micros) });
+  }
+  return out;
+}
+
 /**
  * Stock at some sites as of `asOf` (their physical locations), each item valued at its unit cost
  * then (owned value over owned quantity, or today's last cost when none was owned); null when no
- * snapshot can be used.
+ * snapshot can be used. The snapshot's rows carry each item's cost pool and facts then, so the
+ * answer is those rows plus what moved since: only the items in no row (stocked at the sites since)
+ * and those edited since are looked up again.
  */
 export async function siteValuationFromSnapshot(db: Executor, asOf: number, sites: readonly string[], category: string | undefined): Promise<ValuationLine[] | null> {
   const snap = await usableSnapshot(db, asOf);
   if (!snap) return null;
   if (sites.length === 0) return [];
-  // One site's rows are one per item already (a plain join, which SQLite flattens); several sites' are summed first.
-  const stored = db.selectFrom('stock_snapshot_balances').where('day', '=', snap.day);
-  const onHand =
-    sites.length === 1
-      ? stored.select(['item_id', sql<number>`qty`.as('qty')]).where('site_id', '=', sites[0]!).as('b')
-      : stored.select(['item_id', sql<number>`sum(qty)`.as('qty')]).where('site_id', 'in', [...sites]).groupBy('item_id').as('b');
-  const [rows, moved, costs] = await Promise.all([
-    db
-      .selectFrom(onHand)
-      .leftJoin('stock_snapshot_costs as s', (j) => j.onRef('s.item_id', '=', 'b.item_id').on('s.day', '=', snap.day))
-      .select(['b.item_id', 'b.qty', 's.sku', 's.name', 's.category', 's.qty as pool_qty', 's.value_micros as pool_value'])
-      .execute(),
-    balanceDeltas(db, snap.as_of, asOf, sites),
-    costDeltas(db, snap.as_of, asOf),
-  ]);
-  // The item facts come with the pool's row; an item with no pool then (or none stored), or edited
-  // since, is read from the catalog.
-  const facts = new Map<string, Facts>();
-  for (const r of rows) if (r.sku !== null && r.name !== null) facts.set(r.item_id, toFacts({ ...r, sku: r.sku, name: r.name }));
-  const quantities = new Map(rows.map((r) => [r.item_id, Number(r.qty)]));
+  const [stock, moved, costs] = await Promise.all([storedSiteStock(db, snap.day, sites), balanceDeltas(db, snap.as_of, asOf, sites), costDeltas(db, snap.as_of, asOf)]);
   for (const [k, qty] of moved) {
     const itemId = k.slice(k.indexOf('\u0000') + 1);
-    quantities.set(itemId, (quantities.get(itemId) ?? 0) + qty);
+    const s = stock.get(itemId);
+    if (s) s.qty += qty;
+    else stock.set(itemId, { qty, pool: null, item: undefined });
   }
-  const newer = await factsSince(db, snap.taken_at, [...quantities.keys()].filter((id) => !facts.has(id)));
-  const missing = [...newer.keys()].filter((id) => quantities.has(id));
-  if (missing.length) for (const [id, f] of await factsOf(db, snap.day, missing)) facts.set(id, f);
-  const unitCosts = new Map<string, number>();
-  const unowned: string[] = [];
-  for (const [itemId, qty] of quantities) {
-    const f = facts.get(itemId);
-    if (!f || qty === 0 || (category !== undefined && f.category !== category)) continue;
-    const pool = plus(f.pool, costs.get(itemId));
-    if (pool.qty > 0) unitCosts.set(itemId, unitCostOf(pool.value, pool.qty));
-    else unowned.push(itemId);
+  // Items that were in no row: their facts from the catalog (with those edited since), their pool from the snapshot's.
+  const unstored = [...stock.keys()].filter((id) => stock.get(id)!.pool === null);
+  const [newer, pools] = await Promise.all([factsSince(db, snap.taken_at, unstored), poolsAt(db, snap.day, unstored)]);
+  for (const [itemId, pool] of pools) stock.get(itemId)!.pool = pool;
+  const lines: ValuationLine[] = [];
+  const unowned: ValuationLine[] = [];
+  for (const [itemId, s] of stock) {
+    const item = newer.get(itemId) ?? s.item;
+    if (!item || s.qty === 0 || (category !== undefined && item.category !== category)) continue;
+    const l: ValuationLine = { itemId, sku: item.sku, name: item.name, category: item.category, qty: s.qty, unitCost: 0, value: 0 };
+    lines.push(l);
+    // The pool then: the snapshot's plus what crossed into or out of owned stock since, anywhere.
+    const unitCost = ownedUnitCost(plus(s.pool!, costs.get(itemId)));
+    if (unitCost === null) unowned.push(l);
+    else price(l, unitCost);
   }
   // None owned then (sold before it was received): valued at the last unit cost, as the ledger path does.
-  if (unowned.length) for (const [itemId, cost] of await lastUnitCosts(db, unowned)) unitCosts.set(itemId, cost);
-  const lines: ValuationLine[] = [];
-  for (const itemId of [...unitCosts.keys(), ...unowned.filter((id) => !unitCosts.has(id))]) {
-    const qty = quantities.get(itemId)!;
-    const value = mulDiv(qty, unitCosts.get(itemId) ?? 0, QTY_SCALE);
-    lines.push(line(itemId, facts.get(itemId)!, qty, value, unitCostOf(value, qty)));
-  }
+  const last = unowned.length ? await lastUnitCosts(db, unowned.map((l) => l.itemId)) : new Map<string, number>();
+  for (const l of unowned) price(l, last.get(l.itemId) ?? 0);
   return lines;
+}
+
+/** A line's value at the item's unit cost, and its own unit cost as the ledger path shows it (value over quantity). */
+function price(l: ValuationLine, unitCost: number): void {
+  l.value = mulDiv(l.qty, unitCost, QTY_SCALE);
+  l.unitCost = unitCostOf(l.value, l.qty);
 }

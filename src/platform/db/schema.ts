@@ -1285,6 +1285,13 @@ export interface StockSnapshotBalanceTable {
   site_id: string;
   item_id: string;
   qty: number;
+  /** The item's cost pool at the snapshot (owned quantity and value, shop-wide; the same on each site's row). */
+  pool_qty: number;
+  pool_value_micros: number;
+  /** The item's SKU, name and category when the snapshot was taken (readers patch later edits). */
+  sku: string;
+  name: string;
+  category: string | null;
 }
 
 export interface StockSnapshotCostTable {

@@ -32,6 +32,7 @@ import * as vendorReturns from './0032-vendor-returns.ts';
 import * as qboSales from './0034-qbo-sales.ts';
 import * as reportIndexes from './0036-report-indexes.ts';
 import * as costCheckpoints from './0037-cost-checkpoints.ts';
+import * as snapshotSiteValues from './0038-snapshot-site-values.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -72,6 +73,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0034-qbo-sales': qboSales,
   '0036-report-indexes': reportIndexes,
   '0037-cost-checkpoints': costCheckpoints,
+  '0038-snapshot-site-values': snapshotSiteValues,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
