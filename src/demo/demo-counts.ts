@@ -52,8 +52,25 @@ export class DemoCounts {
 
   async #stocktake(ctx: ServiceContext, site: number): Promise<void> {
     if (this.model.products.length <= MAX_COUNT_LINES) return this.#count(ctx, site, undefined);
-    const categories = [...new Set(this.model.products.map((p) => p.category))].sort();
-    for (const category of categories) await this.#count(ctx, site, category);
+    for (const category of await this.#categoriesHeld(ctx, site)) await this.#count(ctx, site, category);
+  }
+
+  /** The categories of what the site's bins hold (a count of a category with nothing in it is refused). */
+  async #categoriesHeld(ctx: ServiceContext, site: number): Promise<string[]> {
+    const rows = await (ctx.trx ?? ctx.db.kysely)
+      .selectFrom('balances as b')
+      .innerJoin('locations as l', 'l.id', 'b.location_id')
+      .innerJoin('items as i', 'i.id', 'b.item_id')
+      .select('i.category')
+      .distinct()
+      .where('l.site_id', '=', this.model.siteIds[site]!)
+      .where('l.kind', '=', 'bin')
+      .where('i.status', '=', 'active')
+      .where('i.stocked', '=', 1)
+      .where('b.on_hand', '<>', 0)
+      .where('i.category', 'is not', null)
+      .execute();
+    return rows.map((r) => r.category!).sort();
   }
 
   async #count(ctx: ServiceContext, site: number, category: string | undefined): Promise<void> {
