@@ -58,6 +58,7 @@ describeEachDatabase('site checks of the document modules', (get) => {
     const draftReceipt = await createReceipt(ctx, { purchase_order_id: po.id, lines: [{ purchase_order_line_id: po.lines[0]!.id, qty: q(2) }] });
     const postedReceipt = await postReceipt(ctx, (await createReceipt(ctx, { purchase_order_id: po.id, lines: [{ purchase_order_line_id: po.lines[0]!.id, qty: q(3) }] })).id);
     const vendorReturn = await createVendorReturn(ctx, { receipt_id: postedReceipt.id, reason: 'defective', lines: [{ item_id: mug.id, qty: q(1) }] });
+    const postedVendorReturn = await postVendorReturn(ctx, (await createVendorReturn(ctx, { receipt_id: postedReceipt.id, reason: 'defective', lines: [{ item_id: mug.id, qty: q(1) }] })).id);
 
     const channelA = await createChannel(ctx, { name: 'Web A', kind: 'online', site_ids: [siteA.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
     const channelAB = await createChannel(ctx, { name: 'Web AB', kind: 'online', site_ids: [siteA.id, siteB.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
@@ -77,6 +78,8 @@ describeEachDatabase('site checks of the document modules', (get) => {
     const [sharedList] = await createPickLists(ctx, sharedOrder.order.id);
     await markPicked(ctx, sharedList!.list.id);
     const sharedShipment = await packShipment(ctx, sharedList!.list.id, { packages: [{ weight_g: q(500), lines: [{ order_line_id: sharedOrder.lines[0]!.id, qty: q(1) }] }] });
+    // Another such order, reserved but on no pick list yet.
+    const unlisted = await takeOrder(channelAB.id, 1);
 
     const sale = await sell(ctx, { location_id: siteA.id, lines: [{ item_id: mug.id, qty: 2 }, { item_id: cup.id, qty: 2 }], payments: [{ tender: 'cash', amount: '100.00' }] });
     const saleReturn = await createReturn(ctx, createReturnBody.parse({ sale_id: sale.sale.id, reason: 'changed mind', lines: [{ line_id: sale.lines[1]!.id, qty: 1, condition: 'restockable' }] }));
@@ -86,7 +89,7 @@ describeEachDatabase('site checks of the document modules', (get) => {
       sale: saleBody({ location_id: siteB.id, lines: [{ item_id: cup.id, qty: 1 }] }),
       refund_tender: 'cash',
     });
-    return { siteA, siteB, mug, adjustment, adjustmentB, po, draftReceipt, postedReceipt, vendorReturn, order, pickList: pickList!, shipped, packed, orderReturn, sharedOrder, sharedList: sharedList!, sharedShipment, sale, saleReturn, exchange };
+    return { siteA, siteB, mug, adjustment, adjustmentB, po, draftReceipt, postedReceipt, vendorReturn, postedVendorReturn, order, pickList: pickList!, shipped, packed, orderReturn, sharedOrder, sharedList: sharedList!, sharedShipment, unlisted, sale, saleReturn, exchange };
   }
 
   beforeAll(async () => {
@@ -126,6 +129,7 @@ describeEachDatabase('site checks of the document modules', (get) => {
   it('gives every site A document to a caller granted site A, and answers an unknown id with not-found', async () => {
     for (const [what, id, read, code] of reads()) {
       await expect(read(atA, id), what).resolves.toBeDefined();
+      await expect(read(owner, id), `${what} to the owner`).resolves.toBeDefined();
       await expect(read(atA, 'x_unknown'), `${what} unknown`).rejects.toMatchObject(missing(code, 'x_unknown'));
       await expect(read(owner, 'x_unknown'), `${what} unknown to the owner`).rejects.toMatchObject(missing(code, 'x_unknown'));
     }
@@ -148,16 +152,16 @@ describeEachDatabase('site checks of the document modules', (get) => {
       orders: (await listOrders(ctx, { limit: 50 })).records.map((r) => r.order.id).sort(),
       purchaseOrders: (await listPurchaseOrders(ctx, { limit: 50 })).rows.map((r) => r.id),
       receipts: (await listReceipts(ctx, { limit: 50 })).rows.map((r) => r.id).sort(),
-      vendorReturns: (await listVendorReturns(ctx, { limit: 50 })).rows.map((r) => r.id),
+      vendorReturns: (await listVendorReturns(ctx, { limit: 50 })).rows.map((r) => r.id).sort(),
       adjustments: (await listAdjustments(ctx, { limit: 50 })).records.map((r) => r.id).sort(),
     });
-    const both = [w.order.order.id, w.sharedOrder.order.id].sort();
+    const both = [w.order.order.id, w.sharedOrder.order.id, w.unlisted.order.id].sort();
     expect(await ids(owner)).toEqual({
       sales: [w.siteB.id, w.siteA.id],
       orders: both,
       purchaseOrders: [w.po.id],
       receipts: [w.draftReceipt.id, w.postedReceipt.id].sort(),
-      vendorReturns: [w.vendorReturn.id],
+      vendorReturns: [w.vendorReturn.id, w.postedVendorReturn.id].sort(),
       adjustments: [w.adjustment.id, w.adjustmentB.id].sort(),
     });
     expect(await ids(atA)).toEqual({
@@ -165,10 +169,10 @@ describeEachDatabase('site checks of the document modules', (get) => {
       orders: both,
       purchaseOrders: [w.po.id],
       receipts: [w.draftReceipt.id, w.postedReceipt.id].sort(),
-      vendorReturns: [w.vendorReturn.id],
+      vendorReturns: [w.vendorReturn.id, w.postedVendorReturn.id].sort(),
       adjustments: [w.adjustment.id],
     });
-    expect(await ids(atB)).toEqual({ sales: [w.siteB.id], orders: [w.sharedOrder.order.id], purchaseOrders: [], receipts: [], vendorReturns: [], adjustments: [w.adjustmentB.id] });
+    expect(await ids(atB)).toEqual({ sales: [w.siteB.id], orders: [w.sharedOrder.order.id, w.unlisted.order.id].sort(), purchaseOrders: [], receipts: [], vendorReturns: [], adjustments: [w.adjustmentB.id] });
     expect(await ids(atNone)).toEqual({ sales: [], orders: [], purchaseOrders: [], receipts: [], vendorReturns: [], adjustments: [] });
   });
 
@@ -180,11 +184,16 @@ describeEachDatabase('site checks of the document modules', (get) => {
     expect(await listShipmentsOfOrder(atB, order)).toEqual([]);
     await expect(listPickListsOfOrder(atB, w.order.order.id)).rejects.toMatchObject(missing('order_not_found', w.order.order.id));
     await expect(listShipmentsOfOrder(atB, w.order.order.id)).rejects.toMatchObject(missing('order_not_found', w.order.order.id));
-    // The second unit is reserved at A, not yet on a list: B may not list it, A may.
-    await expect(createPickLists(atB, order)).rejects.toMatchObject({ code: 'nothing_to_pick' });
-    expect(await listPickListsOfOrder(owner, order)).toHaveLength(1);
+    // Reserved at A and on no list yet: B, who sees the order, makes no list for A's pickers; A does.
+    const unlisted = w.unlisted.order.id;
+    await expect(createPickLists(atB, unlisted)).rejects.toMatchObject({ code: 'nothing_to_pick', message: expect.stringContaining('sites you are not granted') });
+    expect(await listPickListsOfOrder(owner, unlisted)).toEqual([]);
+    const made = await createPickLists(atA, unlisted);
+    expect(made.map((l) => [l.list.site_id, l.lines.length])).toEqual([[w.siteA.id, 1]]);
   });
 
+  // Where a write would fail anyway (a line the order lacks, a receipt or return already posted), the
+  // site check is what must answer first: without it the caller would learn the document exists.
   it('refuses every write on a site A document to a caller granted only site B, as if it did not exist', async () => {
     const saleStatus = (await getSale(owner, w.sale.sale.id)).sale.status;
     const poStatus = (await getPurchaseOrder(owner, w.po.id)).status;
@@ -193,6 +202,7 @@ describeEachDatabase('site checks of the document modules', (get) => {
       ['sale_not_found', w.sale.sale.id, () => createReturn(atB, createReturnBody.parse({ sale_id: w.sale.sale.id, reason: 'x', lines: [{ line_id: w.sale.lines[1]!.id, qty: 1, condition: 'restockable' }] }))],
       ['order_not_found', w.order.order.id, () => createReturn(atB, createReturnBody.parse({ order_id: w.order.order.id, reason: 'x', lines: [{ line_id: w.order.lines[0]!.id, qty: 1, condition: 'restockable' }] }))],
       ['order_not_found', w.order.order.id, () => cancelOrder(atB, w.order.order.id, { reason: 'x', lines: [{ line_id: w.order.lines[0]!.id, qty: q(1) }] })],
+      ['order_not_found', w.order.order.id, () => cancelOrder(atB, w.order.order.id, { reason: 'x', lines: [{ line_id: 'oln_not_of_this_order', qty: q(1) }] })],
       ['order_not_found', w.order.order.id, () => confirmOrder(atB, w.order.order.id)],
       ['order_not_found', w.order.order.id, () => amendOrder(atB, w.order.order.id, [{ item_id: w.mug.id, qty: q(2) }])],
       ['order_not_found', w.order.order.id, () => createPickLists(atB, w.order.order.id)],
@@ -208,9 +218,13 @@ describeEachDatabase('site checks of the document modules', (get) => {
       ['receipt_not_found', w.draftReceipt.id, () => postReceipt(atB, w.draftReceipt.id)],
       ['receipt_not_found', w.draftReceipt.id, () => updateReceipt(atB, w.draftReceipt.id, { notes: 'x' })],
       ['receipt_not_found', w.draftReceipt.id, () => cancelReceipt(atB, w.draftReceipt.id)],
+      ['receipt_not_found', w.postedReceipt.id, () => cancelReceipt(atB, w.postedReceipt.id)],
+      ['receipt_not_found', w.postedReceipt.id, () => updateReceipt(atB, w.postedReceipt.id, { notes: 'x' })],
       ['receipt_not_found', w.postedReceipt.id, () => createVendorReturn(atB, { receipt_id: w.postedReceipt.id, reason: 'defective', lines: [{ item_id: w.mug.id, qty: q(1) }] })],
       ['vendor_return_not_found', w.vendorReturn.id, () => postVendorReturn(atB, w.vendorReturn.id)],
       ['vendor_return_not_found', w.vendorReturn.id, () => cancelVendorReturn(atB, w.vendorReturn.id)],
+      ['vendor_return_not_found', w.postedVendorReturn.id, () => postVendorReturn(atB, w.postedVendorReturn.id)],
+      ['vendor_return_not_found', w.postedVendorReturn.id, () => cancelVendorReturn(atB, w.postedVendorReturn.id)],
       ['adjustment_not_found', w.adjustment.id, () => reverseAdjustment(atB, w.adjustment.id, undefined)],
     ];
     for (const [code, id, write] of writes) await expect(write(), `${code}: ${write.toString().slice(6, 60)}`).rejects.toMatchObject(missing(code, id));
