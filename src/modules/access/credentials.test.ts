@@ -56,6 +56,7 @@ describeEachDatabase('tokens and sessions', (get) => {
     expect(made.secret.length).toBeGreaterThan(TOKEN_PREFIX.length + 20);
     expect(made.token).toMatchObject({ name: 'till', role: 'staff', sites: [siteA], owner_user_id: user.id, created_by_id: user.id, created_by_label: user.email, created_at: now, expires_at: now + 30 * day, last_used_at: null, revoked_at: null });
     expect(made.token.secret_hint).toBe(made.secret.slice(0, TOKEN_PREFIX.length + 6));
+    expect(made.token.id).toMatch(/^tok_/);
     expect(made.token).not.toHaveProperty('secret_hash');
     const row = await owner.db.kysely.selectFrom('api_tokens').selectAll().where('id', '=', made.token.id).executeTakeFirstOrThrow();
     expect(row.secret_hash).toBe(hashSecret(made.secret));
@@ -81,7 +82,27 @@ describeEachDatabase('tokens and sessions', (get) => {
     if (!signedIn.ok) throw new Error(signedIn.reason);
     const child = await createToken({ ...owner, actor: signedIn.actor }, { name: 'child', role: 'manager', sites: [siteB] });
     expect(child.token).toMatchObject({ owner_user_id: user.id, created_by_id: top.token.id, sites: [siteB] });
-    expect((await createToken(owner, { name: 'system', role: 'staff', sites: [siteA] })).token.owner_user_id).toBeNull();
+    const fromSystem = await createToken(owner, { name: 'system', role: 'staff', sites: [siteA] });
+    expect(fromSystem.token.owner_user_id).toBeNull();
+    // With nobody behind it, it reaches exactly its own sites.
+    const bySystem = await authenticateToken(owner.db, fromSystem.secret, owner.clock.now());
+    if (!bySystem.ok) throw new Error(bySystem.reason);
+    expect([...(bySystem.actor.sites as Set<string>)]).toEqual([siteA]);
+  });
+
+  it('pages tokens made in the same instant, each once, and ends a list that fills its page exactly', async () => {
+    const { ctx } = await person('manager', [siteA]);
+    for (const name of ['t1', 't2', 't3']) await createToken(ctx, { name, role: 'staff', sites: [siteA] });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 3; i += 1) {
+      const page = await listTokens(ctx, { includeRevoked: false, limit: 1, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.records.map((t) => t.name));
+      cursor = page.nextCursor ?? undefined;
+      expect(page.nextCursor === null).toBe(i === 2);
+    }
+    expect(seen.sort()).toEqual(['t1', 't2', 't3']);
+    expect((await listTokens(ctx, { includeRevoked: false, limit: 3 })).nextCursor).toBeNull();
   });
 
   it('shows a token to an owner, its maker and the person it acts for; lists the same, newest first, revoked ones on request', async () => {
@@ -136,6 +157,10 @@ describeEachDatabase('tokens and sessions', (get) => {
     const { user, ctx } = await person('manager', [siteA, siteB]);
     const now = owner.clock.now();
     const made = await createToken(ctx, { name: 'scanner', role: 'staff', sites: [siteA, siteB], expiresAt: now + 10 * 60_000 });
+    // A token narrower than its person reaches only its own sites.
+    const narrower = await authenticateToken(owner.db, (await createToken(ctx, { name: 'one site', role: 'staff', sites: [siteB] })).secret, now);
+    if (!narrower.ok) throw new Error(narrower.reason);
+    expect([...(narrower.actor.sites as Set<string>)]).toEqual([siteB]);
     const check = await authenticateToken(owner.db, made.secret, now);
     expect(check).toMatchObject({ ok: true, actor: { kind: 'token', id: made.token.id, label: 'token scanner', role: 'staff' }, token: { last_used_at: now } });
     if (!check.ok) throw new Error('not signed in');
@@ -211,6 +236,7 @@ describeEachDatabase('tokens and sessions', (get) => {
     const made = await transact(owner.db, (trx) => createSession(trx, { userId: user.id, now: start, ip: '10.0.0.1', userAgent: 'test' }));
     expect(made.row).toMatchObject({ user_id: user.id, created_at: start, last_seen_at: start, expires_at: start + SESSION_ABSOLUTE_MS, revoked_at: null, ip: '10.0.0.1', user_agent: 'test' });
     expect(made.row.secret_hash).toBe(hashSecret(made.secret));
+    expect(made.row.id).toMatch(/^ses_/);
     expect(made.row.csrf_token).not.toBe(made.secret);
     expect(idleExpiryOf(made.row)).toBe(start + SESSION_IDLE_MS);
     expect(idleExpiryOf({ last_seen_at: start + SESSION_ABSOLUTE_MS - 1, expires_at: start + SESSION_ABSOLUTE_MS })).toBe(start + SESSION_ABSOLUTE_MS);
