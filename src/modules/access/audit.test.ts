@@ -49,16 +49,17 @@ describeEachDatabase('audit log', (get) => {
   it('keeps who, what, where and how it ended; each target once; long texts cut', async () => {
     const db = get().db.kysely;
     const targets = Array.from({ length: 1201 }, (_, i) => ({ type: 'item', id: `itm_${i}` }));
-    const id = await recordAuditEvent(db, event({ at: t0 - 10, targets: [...targets, targets[0]!, { type: 'location', id: 'itm_0' }], path: `/x/${'p'.repeat(2000)}`, userAgent: 'u'.repeat(1000) }));
+    const id = await recordAuditEvent(db, event({ at: t0 - 10, targets: [...targets, targets[0]!, { type: 'location', id: 'itm_0' }, { type: 'ab', id: 'c' }, { type: 'a', id: 'bc' }], path: `/x/${'p'.repeat(2000)}`, userAgent: 'u'.repeat(1000) }));
     const [record] = (await listAuditEvents(owner, { limit: 1, to: t0 - 9 })).records;
     expect(record).toMatchObject({ id, at: t0 - 10, actor_kind: 'user', actor_id: 'usr_manager', actor_label: 'manager@example.com', credential_id: 'ses_1', method: 'POST', status: 201, ip: '10.0.0.1' });
+    expect(id).toMatch(/^aud_/);
     expect(record!.path).toHaveLength(1000);
     expect(record!.user_agent).toHaveLength(300);
-    // The row lists the first 200; audit_targets holds every one, once (a location and an item may share an id).
+    // The row lists the first 200; audit_targets holds every one, once (a location and an item may share an id; `ab`+`c` is not `a`+`bc`).
     expect(record!.targets).toHaveLength(200);
     expect(record!.targets[0]).toEqual({ type: 'item', id: 'itm_0' });
     const stored = await db.selectFrom('audit_targets').select(['target_type', 'target_id']).where('event_id', '=', id).execute();
-    expect(stored).toHaveLength(1202);
+    expect(stored).toHaveLength(1204);
     expect(stored.filter((t) => t.target_id === 'itm_0').map((t) => t.target_type).sort()).toEqual(['item', 'location']);
     expect(await listed(owner, { targetId: 'itm_1200' })).toEqual([id]);
 
@@ -95,5 +96,7 @@ describeEachDatabase('audit log', (get) => {
     expect(first.records.map((r) => r.id)).toEqual([ids.last, ids.nowhere, ids.atB]);
     const second = await listAuditEvents(owner, { ...from, limit: 3, cursor: first.nextCursor! });
     expect([second.records.map((r) => r.id), second.nextCursor]).toEqual([[ids.atA], null]);
+    // A page the remaining events fill exactly is the last.
+    expect((await listAuditEvents(owner, { ...from, limit: 4 })).nextCursor).toBeNull();
   });
 });

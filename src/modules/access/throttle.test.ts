@@ -44,6 +44,8 @@ describeEachDatabase('sign-in throttle', (get) => {
     const db = get().db.kysely;
     const free = ACCOUNT_ADDRESS_THROTTLE.freeAttempts;
     for (let i = 0; i < free; i += 1) expect(await gateSignIn(db, { email, ip, userId: null, now: t0 })).toMatchObject({ allowed: true });
+    // The free attempts set no delay at all.
+    expect((await row(`pair:${email.toLowerCase()}|${ip}`))!.locked_until).toBeNull();
     expect(await gateSignIn(db, { email, ip, userId: null, now: t0 })).toEqual({
       allowed: true,
       counted: [`ip:${ip}`, `pair:${email.toLowerCase()}|${ip}`, `account:${email.toLowerCase()}`],
@@ -115,7 +117,7 @@ describeEachDatabase('sign-in throttle', (get) => {
     const forgiven = await userId();
     for (let i = 0; i < 3; i += 1) await gateSignIn(db, { email, ip, userId: null, now: t0 });
     await gateSignIn(db, { email: other.email, ip: other.ip, userId: null, now: t0 });
-    await forgiveSignIn(db, { email: email.toUpperCase(), ip, userId: forgiven, now: t0 + 5 });
+    await forgiveSignIn(db, { email: `  ${email.toUpperCase()} `, ip, userId: forgiven, now: t0 + 5 });
     expect(await row(`pair:${email.toLowerCase()}|${ip}`)).toBeUndefined();
     expect(await row(`account:${email.toLowerCase()}`)).toBeUndefined();
     expect(Number((await row(`ip:${ip}`))!.failures)).toBe(2);
