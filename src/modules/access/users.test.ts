@@ -37,6 +37,7 @@ describeEachDatabase('users', (get) => {
     const user = await add(system, 'manager', [siteB, siteA, siteB]);
     expect(user).toMatchObject({ role: 'manager', sites: [siteA, siteB].sort(), status: 'active', created_by_id: null, last_login_at: null, password_changed_at: system.clock.now() });
     expect(user.email).toBe(user.email.trim());
+    expect(user.id).toMatch(/^usr_/);
     expect(await countUsers(system.db.kysely)).toBe(before + 1);
     expect((await findUserByEmail(system.db.kysely, ` ${user.email.toUpperCase()} `))!.id).toBe(user.id);
     expect(await getUser(system, user.id)).toEqual(user);
@@ -85,6 +86,11 @@ describeEachDatabase('users', (get) => {
     expect(emails).toEqual([...emails].sort());
     expect(new Set(emails).size).toBe(7);
     expect(rest.nextCursor).toBeNull();
+    expect(page.records).toHaveLength(4);
+    // Seven users fill a page of seven exactly: no next page. Each comes with its sites.
+    const whole = await listUsers(system, { q: tag, limit: 7 });
+    expect(whole.nextCursor).toBeNull();
+    expect(whole.records.find((u) => u.id === wider.id)!.sites).toEqual([siteA, siteB].sort());
 
     await expect(getUser(as(manager), wider.id)).rejects.toMatchObject({ code: 'user_not_found', message: expect.stringContaining(wider.id) });
     await expect(getUser(as(manager), peer.id)).rejects.toMatchObject({ code: 'user_not_found' });
@@ -92,9 +98,12 @@ describeEachDatabase('users', (get) => {
     expect((await getUser(as(manager), mine.id)).id).toBe(mine.id);
     expect((await getUser(as(mine), mine.id)).id).toBe(mine.id);
     await expect(getUser(as(mine), manager.id)).rejects.toMatchObject({ code: 'user_not_found' });
+    // Staff manage nobody, not even a viewer with no sites.
+    await expect(getUser(as(mine), nowhere.id)).rejects.toMatchObject({ code: 'user_not_found' });
+    await expect(updateUser(as(mine), nowhere.id, { name: 'x' })).rejects.toMatchObject({ code: 'user_not_found' });
     // Seeing oneself is not managing oneself.
     await expect(updateUser(as(manager), manager.id, { name: 'x' })).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(updateUser(as(manager), wider.id, { name: 'x' })).rejects.toMatchObject({ code: 'user_not_found' });
+    await expect(updateUser(as(manager), wider.id, { name: 'x' })).rejects.toMatchObject({ code: 'user_not_found', message: expect.stringContaining(wider.id) });
   });
 
   it('ends sessions and revokes exceeding tokens when role or sites change; a rename touches neither', async () => {
@@ -139,6 +148,7 @@ describeEachDatabase('users', (get) => {
     system.clock.advance(1000);
     expect(await setUserStatus(system, only.id, 'disabled')).toMatchObject({ status: 'disabled', updated_at: system.clock.now() });
     expect(await authenticateSession(system.db, secret, system.clock.now())).toEqual({ ok: false, reason: 'revoked' });
+    expect((await system.db.kysely.selectFrom('sessions').select('revoked_reason').where('user_id', '=', only.id).executeTakeFirstOrThrow()).revoked_reason).toBe('user_disabled');
     await setUserStatus(system, only.id, 'active');
     expect(await authenticateToken(system.db, token.secret, system.clock.now())).toEqual({ ok: false, reason: 'revoked' });
     // Setting the status it has changes nothing.
@@ -166,7 +176,7 @@ describeEachDatabase('users', (get) => {
     const own = await changeOwnPassword(as(user), hash('mine'));
     expect(own.password_changed_at).toBe(system.clock.now());
     await expect(changeOwnPassword(system, hash('x'))).rejects.toMatchObject({ code: 'session_required' });
-    await expect(changeOwnPassword({ ...system, actor: { ...as(user).actor, id: 'usr_gone' } }, hash('x'))).rejects.toMatchObject({ code: 'user_not_found' });
+    await expect(changeOwnPassword({ ...system, actor: { ...as(user).actor, id: 'usr_gone' } }, hash('x'))).rejects.toMatchObject({ code: 'user_not_found', message: expect.stringContaining('usr_gone') });
 
     await transact(system.db, (trx) => recordSignIn(trx, user.id, system.clock.now() + 5, null));
     expect((await getUser(system, user.id)).last_login_at).toBe(system.clock.now() + 5);
