@@ -134,6 +134,8 @@ describeEachDatabase('users', (get) => {
     await expect(updateUser(manager, staff.id, { sites: [siteB] })).rejects.toMatchObject({ code: 'grant_exceeds_own' });
     await expect(updateUser(system, staff.id, { sites: ['loc_nowhere'] })).rejects.toMatchObject({ code: 'grant_invalid' });
     expect((await updateUser(manager, staff.id, { role: 'viewer' })).role).toBe('viewer');
+    // Every site, for someone who is not an owner, is kept as every site (sites added later included).
+    expect((await updateUser(system, staff.id, { sites: 'all' })).sites).toBe('all');
   });
 
   it('keeps one active owner; disabling ends sessions and tokens for good; enabling again brings neither back', async () => {
