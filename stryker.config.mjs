@@ -1,4 +1,5 @@
 // @ts-check
+import fs from 'node:fs';
 /**
  * Mutation testing of the core with StrykerJS: `npm run test:mutation [target…]` (see
  * docs/testing.md). One target per run keeps a run bounded on a small machine; each target has
@@ -12,6 +13,46 @@
  * database, migrations, an app) for every mutant, so each target gets the fast files that aim at
  * it rather than the whole suite. A mutant these miss counts as surviving: the score is a floor.
  */
+/**
+ * The site checks of the document modules, as line ranges found in the source, so they follow
+ * the code when it moves: every line that asks whether the caller may see a site (`canSeeSite`,
+ * `orderVisible`, `returnVisible`, `actor.sites`), and, where such a line opens a block (a list
+ * filter, the `orderVisible` and `returnVisible` functions, a multi-line `if`), the whole block.
+ * Imports are left out. The rest of these files is other targets' business, or none yet.
+ */
+const siteCheckFiles = [
+  'src/modules/sales/sale-records.service.ts',
+  'src/modules/sales/returns.service.ts',
+  'src/modules/sales/orders.service.ts',
+  'src/modules/fulfillment/pick-lists.service.ts',
+  'src/modules/fulfillment/shipments.service.ts',
+  'src/modules/purchasing/purchase-orders.service.ts',
+  'src/modules/purchasing/receipts.service.ts',
+  'src/modules/purchasing/receipt-posting.service.ts',
+  'src/modules/purchasing/vendor-returns.service.ts',
+  'src/modules/adjustments/adjustments.service.ts',
+];
+const siteCheck = /canSeeSite\(|orderVisible\(|returnVisible\(|actor\.sites/;
+
+/** `file:from-to` for each site check in `file` (1-based lines, as Stryker takes them). */
+function siteCheckRanges(file) {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const ranges = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = lines[i];
+    if (!siteCheck.test(line) || line.startsWith('import ')) continue;
+    let end = i;
+    if (line.trimEnd().endsWith('{')) {
+      const indent = line.length - line.trimStart().length;
+      while (end + 1 < lines.length && !(lines[end + 1].startsWith('}', indent) && lines[end + 1].length - lines[end + 1].trimStart().length === indent)) end += 1;
+      end += 1;
+    }
+    ranges.push(`${file}:${i + 1}-${end + 1}`);
+    i = end;
+  }
+  return ranges;
+}
+
 const targets = {
   ledger: {
     mutate: ['src/modules/ledger/**/*.ts'],
@@ -28,6 +69,11 @@ const targets = {
   access: {
     mutate: ['src/modules/access/**/*.ts', 'src/platform/context.ts'],
     tests: ['src/modules/access/**/*.test.ts', 'src/platform/context.test.ts', 'test/http/access-matrix.test.ts', 'test/http/tokens.test.ts', 'test/http/users.test.ts', 'test/http/sessions.test.ts', 'test/http/audit.test.ts'],
+  },
+  // test/http/object-access-matrix.test.ts kills these too, through the API, at a minute a mutant.
+  sites: {
+    mutate: siteCheckFiles.flatMap(siteCheckRanges),
+    tests: ['test/site-checks.test.ts'],
   },
 };
 

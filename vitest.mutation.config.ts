@@ -25,6 +25,7 @@ export default defineConfig({
       'src/modules/purchasing/vendors.test.ts',
       'test/ledger.property.test.ts',
       'test/ledger-concurrency.test.ts',
+      'test/site-checks.test.ts',
       'test/http/**/*.test.ts',
     ],
     // A thousand requests to show keys hold under load; idempotency-scope.test.ts covers the same code in a few.
