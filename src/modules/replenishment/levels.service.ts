@@ -246,8 +246,10 @@ export async function suggestLevels(
     warehouse ? Promise.resolve(new Map<string, TransferCycle>()) : transferCycles(ctx, siteId, warehouseIds),
   ]);
   // At a warehouse: every item's history here and at the stores, read at once, and its web shop's share of the stores' demand.
-  const histories = warehouse ? await readDemandHistories(fc.db, ids, { ...fc.options, siteIds: [siteId, ...storeIds] }) : new Map<string, SiteDemandSeries[]>();
-  const shares = warehouse ? ownChannelShares(items, histories, siteId) : { byCategory: new Map(), shop: null };
+  // The share is read over every item, however few are asked for.
+  const everyItem = warehouse && (filter.itemIds || filter.category || filter.vendorId) ? await filterItems(ctx, {}) : items;
+  const histories = warehouse ? await readDemandHistories(fc.db, everyItem.map((i) => i.id), { ...fc.options, siteIds: [siteId, ...storeIds] }) : new Map<string, SiteDemandSeries[]>();
+  const shares = warehouse ? ownChannelShares(everyItem, histories, siteId) : { byCategory: new Map(), shop: null };
   // An echelon level covers each store's demand over its transfer cycle too.
   const storeCycles = new Map<string, TransferCycle>();
   if (warehouse && echelon) for (const storeId of storeIds) storeCycles.set(storeId, (await transferCycles(ctx, storeId, [siteId])).get(siteId)!);
