@@ -48,7 +48,8 @@ async function run(purchasing: DemoPurchasing): Promise<DemoShopSummary> {
     return summary;
   } finally {
     await db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (process.env.KEEP_DB) console.error(`kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { borrowedForecast, channelShares, inStockSales, ownHistoryTooCensored, shareOf, storesDailyRate } from './channel-share.ts';
+import { borrowedForecast, channelShares, inStockSales, ownHistoryTooThin, shareOf, storesDailyRate } from './channel-share.ts';
 import type { DemandForecast } from './engine.ts';
 
 const forecastOf = (mean: number[]): DemandForecast => ({ method: 'x', demandClass: 'smooth', start: '2026-03-01', mean, errorSd: 1, rmsse: null });
@@ -39,9 +39,12 @@ describe("a channel's demand from outside its censored history", () => {
     expect(channelShares([{ category: 'Knitwear', own: { days: 3, sold: 1 }, storesRate: 1 }]).shop).toBeNull();
   });
 
-  it('plans on its own history from 28 in-stock days of the last 56', () => {
-    expect(ownHistoryTooCensored({ days: 27, sold: 40 })).toBe(true);
-    expect(ownHistoryTooCensored({ days: 28, sold: 0 })).toBe(false);
+  it('plans on its own history from 28 in-stock days of the last 56 with a sale among them', () => {
+    expect(ownHistoryTooThin({ days: 27, sold: 40 })).toBe(true);
+    expect(ownHistoryTooThin({ days: 28, sold: 1 })).toBe(false);
+    expect(ownHistoryTooThin({ days: 56, sold: 0 })).toBe(true);
+    // Eight weeks in stock and no sale: the borrowed rate weighs 28 / (56 + 28) = 1/3.
+    expect(borrowedForecast([{ forecast: forecastOf([6, 6]), offset: 0 }], 0.25, { days: 56, sold: 0 }, '2026-03-02', 2).mean).toEqual([0.5, 0.5]);
   });
 
   it("borrows the stores' forecast day by day, times the share, blended with the item's own in-stock rate", () => {

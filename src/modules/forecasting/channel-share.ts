@@ -87,9 +87,14 @@ export function shareOf(shares: ChannelShares, category: string | null): number 
   return (category !== null ? shares.byCategory.get(category) : undefined) ?? shares.shop;
 }
 
-/** Whether the channel's own history is too censored to plan on: in stock on fewer than `OWN_HISTORY_MIN_DAYS` recent days. */
-export function ownHistoryTooCensored(own: InStock): boolean {
-  return own.days < OWN_HISTORY_MIN_DAYS;
+/**
+ * Whether the channel's own history is too thin to plan on alone: in stock on fewer than
+ * `OWN_HISTORY_MIN_DAYS` recent days, or not one sale in the window (a forecast of exactly 0 keeps
+ * none for the channel, so a slow item is never on its shelf; the borrowed rate, weighed against
+ * those in-stock days, says how slow).
+ */
+export function ownHistoryTooThin(own: InStock): boolean {
+  return own.days < OWN_HISTORY_MIN_DAYS || own.sold === 0;
 }
 
 /**

@@ -68,7 +68,8 @@ describeEachDatabase('the warehouse web shop from the stores, and the echelon le
     // 2 × 12 + 6 × 20 + 2 × 20 = 184, one pooled count; max = min + a review's 7 × (2 + 6 + 2).
     const [echelon] = await suggestLevels(ctx, warehouse.id, { itemIds: [red.id] }, { apply: true, warehousePlanning: 'echelon' });
     const min = countQuantile(184, 184, 0.98);
-    expect(echelon!.basis).toMatchObject({ forecast: q(184), echelon: true, ownKeep: q(countQuantile(24, 24, 0.98)) });
+    // Its own shelf's max: the keep plus its own customers' 2 a day over the 7-day review.
+    expect(echelon!.basis).toMatchObject({ forecast: q(184), echelon: true, ownKeep: q(countQuantile(24, 24, 0.98)), ownMax: q(countQuantile(24, 24, 0.98) + 14) });
     expect(echelon!.level).toEqual({ min: q(min), max: q(min + 70) });
 
     // The warehouse holds none of it, North 200 − 180 = 20 and South 70 − 60 = 10: the echelon stock is 30, at or below its min,

@@ -12,7 +12,7 @@ import {
   FORECAST_HORIZON_DAYS,
   forecastContext,
   inStockSales,
-  ownHistoryTooCensored,
+  ownHistoryTooThin,
   pooledDemandOverWindow,
   readDemandHistories,
   readDemandHistory,
@@ -329,7 +329,11 @@ export async function suggestLevels(
       const own = ownParts.get(item.id);
       basis.ownKeep = own ? Math.ceil(windowDemand([own], lead, review, servicePermille).quantile - 1e-9) * QTY_SCALE : 0;
       if (own?.forecast.method === 'channel_share') basis.ownFromStores = true;
-      if (echelon) basis.echelon = true;
+      if (echelon) {
+        basis.echelon = true;
+        // Its own customers' max on its own shelf: the keep plus their demand over one review (it buys back up to it when at or below the keep).
+        basis.ownMax = basis.ownKeep + (own ? Math.ceil(pooledDemandOverWindow([{ forecast: own.forecast, offset: own.offset + lead.days }], review, 0.5).mean - 1e-9) * QTY_SCALE : 0);
+      }
     }
     out.push({ itemId: item.id, siteId, level: { min, max }, basis, deliveredDaily: isDaily });
   }
@@ -422,7 +426,8 @@ function ownChannelShares(items: ReadonlyArray<{ id: string; category: string | 
 /**
  * The warehouse's own customers' forecast: from their own history, unless that was in stock on
  * too few recent days to plan on (a web shop sells only what is in stock, so an item sent to the
- * stores shows no demand there); then from the stores' forecast times the channel's share.
+ * stores shows no demand there) or sold nothing; then from the stores' forecast times the
+ * channel's share, blended with what the item sold on its in-stock days.
  */
 async function ownForecast(
   fc: Awaited<ReturnType<typeof forecastContext>>,
@@ -434,7 +439,7 @@ async function ownForecast(
 ): Promise<DemandForecast> {
   const seen = inStockSales(own.series);
   const share = shareOf(shares, item.category);
-  if (ownHistoryTooCensored(seen) && share !== null && stores.length) return borrowedForecast(stores, share, seen, today, FORECAST_HORIZON_DAYS);
+  if (ownHistoryTooThin(seen) && share !== null && stores.length) return borrowedForecast(stores, share, seen, today, FORECAST_HORIZON_DAYS);
   return (await computeItemForecasts(fc, item, [own.siteId], [own]))[0]!.forecast;
 }
 

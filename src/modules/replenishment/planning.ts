@@ -43,6 +43,8 @@ export interface LevelBasis {
   ownFromStores?: boolean;
   /** At a warehouse: an echelon level, on the stock of the warehouse and the stores it fills together. */
   echelon?: boolean;
+  /** At an echelon warehouse: what it buys its own stock back up to when that is at or below `ownKeep` (the keep plus its own customers' demand over one review). */
+  ownMax?: number;
 }
 
 export interface PackTerms {
@@ -162,6 +164,8 @@ export interface SiteStock {
   keep?: number;
   /** A warehouse with an echelon level (`LevelBasis.echelon`): its min is on its stock and its stores' together, so a transfer does not lower it. */
   echelon?: boolean;
+  /** An echelon warehouse: its own stock's max (`LevelBasis.ownMax`). */
+  keepMax?: number;
 }
 
 export interface PlannedTransfer {

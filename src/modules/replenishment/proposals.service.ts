@@ -258,7 +258,7 @@ export async function proposeReplenishment(
         position: positions.get(key(item.id, s.id)) ?? empty(),
         level: at?.level ?? null,
         ...(s.kind === 'warehouse' && at?.basis?.ownKeep ? { keep: at.basis.ownKeep } : {}),
-        ...(s.kind === 'warehouse' && at?.basis?.echelon ? { echelon: true } : {}),
+        ...(s.kind === 'warehouse' && at?.basis?.echelon ? { echelon: true, keepMax: at.basis.ownMax ?? at.basis.ownKeep ?? 0 } : {}),
       };
     });
     const moves = planTransfers(stock);
@@ -343,17 +343,19 @@ export async function proposeReplenishment(
 /**
  * What an echelon warehouse buys on: its stock and its stores' together against its (echelon) min,
  * up to its max; and, as its own customers are served only from its shelf, at least enough to
- * bring its own stock, less what it is sending, back to their keep. `position` is what the order
- * is computed from (the max less the larger of the two needs).
+ * bring its own stock, less what it is sending, up to their max once it is at or below their keep
+ * (a min and max of its own shelf's customers). `position` is what the order is computed from
+ * (the max less the larger of the two needs).
  */
 function echelonNeed(warehouse: SiteStock, sites: readonly SiteStock[], sending: number): { position: number; needs: boolean; atStores: number } {
   const level = warehouse.level!;
   const atStores = echelonPosition(sites.filter((s) => s.kind === 'store'));
   const whole = positionOf(warehouse.position) + atStores;
   const own = positionOf(warehouse.position) - sending;
-  const keepShort = (warehouse.keep ?? 0) - own;
-  const need = Math.max(level.max - whole, keepShort);
-  return { position: level.max - need, needs: needsStock(whole, level) || keepShort > 0, atStores };
+  const keep = warehouse.keep ?? 0;
+  const keepLow = keep > 0 && own <= keep;
+  const need = Math.max(level.max - whole, keepLow ? (warehouse.keepMax ?? keep) - own : 0);
+  return { position: level.max - need, needs: (needsStock(whole, level) || keepLow) && need > 0, atStores };
 }
 
 /**
