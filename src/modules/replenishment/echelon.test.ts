@@ -41,6 +41,20 @@ describe('the echelon warehouse', () => {
     expect(echelonPosition([w, at('a', 'store', 2000, 4000, 10_000), at('b', 'store', 6000, 8000, 20_000)])).toBe(20_000);
   });
 
+  it('tops up every store below its max, not only those at their min, when it has more than they need at their min', () => {
+    // 27 held, keep 2: 25 to give. A at 2 of 10, B at 6 of 20 (both at or below their min), C at 15 of 20 (above its min of 8).
+    // f with C in: 10f − 2 + 20f − 6 + 20f − 15 = 25 → f = 0.96: 7.6, 13.2, 4.2 → 7, 13, 4, the unit left to A (0.9 of its max).
+    const w = at('w', 'warehouse', 27_000, 50_000, 60_000, { keep: 2000, echelon: true });
+    const moves = planTransfers([w, at('a', 'store', 2000, 4000, 10_000), at('b', 'store', 6000, 8000, 20_000), at('c', 'store', 15_000, 8000, 20_000)]);
+    expect(moves.map((m) => [m.destinationSiteId, m.qty]).sort()).toEqual([
+      ['a', 8000],
+      ['b', 13_000],
+      ['c', 4000],
+    ]);
+    // The two-level warehouse sends only to stores at their min, and only above its own min: none here (27 < 50).
+    expect(planTransfers([{ ...w, echelon: false }, at('a', 'store', 2000, 4000, 10_000), at('c', 'store', 15_000, 8000, 20_000)])).toEqual([]);
+  });
+
   it('counts on order and in transit, less reserved, in the echelon stock', () => {
     const w: SiteStock = { siteId: 'w', kind: 'warehouse', position: { onHand: 10_000, reserved: 3000, onOrder: 24_000, inTransit: 0 }, level: { min: 40_000, max: 60_000 }, echelon: true };
     const s: SiteStock = { siteId: 's', kind: 'store', position: { onHand: 1000, reserved: 0, onOrder: 0, inTransit: 3000 }, level: { min: 4000, max: 10_000 } };

@@ -303,6 +303,24 @@ export function echelonPosition(sites: readonly SiteStock[]): number {
 }
 
 /**
+ * What an echelon warehouse buys on: its stock and its stores' together against its (echelon) min,
+ * up to its max; and, as its own customers are served only from its shelf, at least enough to
+ * bring its own stock, less what it is sending, up to their max once it is at or below their keep
+ * (a min and max of its own shelf's customers). `position` is what the order is computed from
+ * (the max less the larger of the two needs).
+ */
+export function echelonNeed(warehouse: SiteStock, sites: readonly SiteStock[], sending: number): { position: number; needs: boolean; atStores: number } {
+  const level = warehouse.level!;
+  const atStores = echelonPosition(sites.filter((s) => s.kind === 'store'));
+  const whole = positionOf(warehouse.position) + atStores;
+  const own = positionOf(warehouse.position) - sending;
+  const keep = warehouse.keep ?? 0;
+  const keepLow = keep > 0 && own <= keep;
+  const need = Math.max(level.max - whole, keepLow ? (warehouse.keepMax ?? keep) - own : 0);
+  return { position: level.max - need, needs: (needsStock(whole, level) || keepLow) && need > 0, atStores };
+}
+
+/**
  * Two-level planning: what each store at or below its min still needs after the planned moves
  * (up to its max, whole units). A store filled from a warehouse does not buy for itself; this is
  * what its warehouse buys for it, on top of its own level.

@@ -10,7 +10,7 @@ import { readSettings } from '../settings/index.ts';
 import { measuredLeadTimes, type LeadTime } from './demand.service.ts';
 import { centralSupply, preferredVendors } from './levels.service.ts';
 import {
-  echelonPosition,
+  echelonNeed,
   explainBinMove,
   explainPurchase,
   explainTransfer,
@@ -338,24 +338,6 @@ export async function proposeReplenishment(
   }
   const purchase = [...purchaseGroups.values()].sort((a, b) => ((a.vendorName ?? '~') + a.siteName < (b.vendorName ?? '~') + b.siteName ? -1 : 1));
   return { purchase, transfer: [...transferGroups.values()].filter((g) => !options.siteId || g.destinationSiteId === options.siteId || g.sourceSiteId === options.siteId), binMoves };
-}
-
-/**
- * What an echelon warehouse buys on: its stock and its stores' together against its (echelon) min,
- * up to its max; and, as its own customers are served only from its shelf, at least enough to
- * bring its own stock, less what it is sending, up to their max once it is at or below their keep
- * (a min and max of its own shelf's customers). `position` is what the order is computed from
- * (the max less the larger of the two needs).
- */
-function echelonNeed(warehouse: SiteStock, sites: readonly SiteStock[], sending: number): { position: number; needs: boolean; atStores: number } {
-  const level = warehouse.level!;
-  const atStores = echelonPosition(sites.filter((s) => s.kind === 'store'));
-  const whole = positionOf(warehouse.position) + atStores;
-  const own = positionOf(warehouse.position) - sending;
-  const keep = warehouse.keep ?? 0;
-  const keepLow = keep > 0 && own <= keep;
-  const need = Math.max(level.max - whole, keepLow ? (warehouse.keepMax ?? keep) - own : 0);
-  return { position: level.max - need, needs: (needsStock(whole, level) || keepLow) && need > 0, atStores };
 }
 
 /**
