@@ -48,8 +48,7 @@ async function run(purchasing: DemoPurchasing): Promise<DemoShopSummary> {
     return summary;
   } finally {
     await db.close();
-    if (process.env.KEEP_DB) console.error(`kept ${dir}`);
-    else fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

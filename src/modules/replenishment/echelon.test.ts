@@ -41,17 +41,15 @@ describe('the echelon warehouse', () => {
     expect(echelonPosition([w, at('a', 'store', 2000, 4000, 10_000), at('b', 'store', 6000, 8000, 20_000)])).toBe(20_000);
   });
 
-  it('tops up every store below its max, not only those at their min, when it has more than they need at their min', () => {
-    // 27 held, keep 2: 25 to give. A at 2 of 10, B at 6 of 20 (both at or below their min), C at 15 of 20 (above its min of 8).
-    // f with C in: 10f − 2 + 20f − 6 + 20f − 15 = 25 → f = 0.96: 7.6, 13.2, 4.2 → 7, 13, 4, the unit left to A (0.9 of its max).
+  it('sends only to stores at or below their min: a store above it waits for the next van', () => {
+    // 27 held, keep 2: 25 could go. A at 2 of 10 and B at 6 of 20 need 8 and 14 (22, all of it); C at 15, above its min of 8, gets none.
     const w = at('w', 'warehouse', 27_000, 50_000, 60_000, { keep: 2000, echelon: true });
     const moves = planTransfers([w, at('a', 'store', 2000, 4000, 10_000), at('b', 'store', 6000, 8000, 20_000), at('c', 'store', 15_000, 8000, 20_000)]);
     expect(moves.map((m) => [m.destinationSiteId, m.qty]).sort()).toEqual([
       ['a', 8000],
-      ['b', 13_000],
-      ['c', 4000],
+      ['b', 14_000],
     ]);
-    // The two-level warehouse sends only to stores at their min, and only above its own min: none here (27 < 50).
+    // The two-level warehouse sends only above its own min: none here (27 < 50).
     expect(planTransfers([{ ...w, echelon: false }, at('a', 'store', 2000, 4000, 10_000), at('c', 'store', 15_000, 8000, 20_000)])).toEqual([]);
   });
 

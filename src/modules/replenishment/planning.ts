@@ -217,22 +217,18 @@ export function planTransfers(sites: readonly SiteStock[]): PlannedTransfer[] {
   const planned: PlannedTransfer[] = [];
   const needs = new Map(short.map((d) => [d.site.siteId, Math.ceil(d.need / QTY_SCALE) * QTY_SCALE]));
   // An echelon warehouse short of what the stores need shares it out: each store to the same part of its max.
-  // It sends what it holds above its keep to every store below its max, not only those at their min: stock at the stores is
-  // still the echelon's, and a store topped up on each run of the van does not run out before the next.
+  // An echelon warehouse short of what the stores need shares it out: each store to the same part of its max. (Topping up
+  // every store below its max, and sharing its own customers' keep with the stores, were measured and not kept.)
   const echelon = sources.find((s) => s.site.kind === 'warehouse' && s.site.echelon);
   if (echelon) {
-    const below = sites
-      .filter((s) => s.kind === 'store' && s.level && positionOf(s.position) < s.level.max)
-      .map((s) => ({ site: s, need: Math.floor((s.level!.max - positionOf(s.position)) / QTY_SCALE) * QTY_SCALE }))
-      .filter((d) => d.need > 0);
-    const given = fairShares(below.map((d) => ({ position: positionOf(d.site.position), max: d.site.level!.max, need: d.need })), echelon.left);
-    below.forEach((dest, i) => {
+    const given = fairShares(short.map((d) => ({ position: positionOf(d.site.position), max: d.site.level!.max, need: needs.get(d.site.siteId)! })), echelon.left);
+    short.forEach((dest, i) => {
       const qty = given[i]!;
       if (qty <= 0) return;
       planned.push(moveOf(echelon, dest.site, qty));
       echelon.left -= qty;
       echelon.free -= qty;
-      if (needs.has(dest.site.siteId)) needs.set(dest.site.siteId, needs.get(dest.site.siteId)! - qty);
+      needs.set(dest.site.siteId, needs.get(dest.site.siteId)! - qty);
     });
   }
   for (const dest of short) {
