@@ -16,8 +16,9 @@ import { formatMoney } from '../src/platform/money.ts';
  * at purchase cost for both. Not part of `npm run bench`: a full run builds two shops.
  *
  *   npx tsx bench/replenishment-demo.ts --days 180
+ *   npx tsx bench/replenishment-demo.ts --days 70 --only stockroom --warehouse echelon   # the echelon warehouse
  */
-const { values } = parseArgs({ options: { days: { type: 'string', default: '180' }, seed: { type: 'string' }, only: { type: 'string' }, 'max-cover': { type: 'string', default: 'review' }, groups: { type: 'boolean', default: false }, levels: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { days: { type: 'string', default: '180' }, seed: { type: 'string' }, only: { type: 'string' }, 'max-cover': { type: 'string', default: 'review' }, groups: { type: 'boolean', default: false }, levels: { type: 'boolean', default: false }, warehouse: { type: 'string', default: 'two_level' } } });
 const days = Number(values.days);
 
 async function run(purchasing: DemoPurchasing): Promise<DemoShopSummary> {
@@ -32,6 +33,7 @@ async function run(purchasing: DemoPurchasing): Promise<DemoShopSummary> {
         days,
         purchasing,
         levelsMaxCover: values['max-cover'] === 'none' ? 'none' : 'review',
+        warehousePlanning: values.warehouse === 'echelon' ? 'echelon' : 'two_level',
         measureStock: true,
         ...(values.seed ? { seed: Number(values.seed) } : {}),
         onProgress: ({ phase, done, total }) => {

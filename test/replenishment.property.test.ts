@@ -72,6 +72,57 @@ it('plans transfers that never take a source below its min, and only to sites th
   );
 });
 
+it('an echelon warehouse never sends below its keep nor more than it holds, fills no store past its max, and buys only when its echelon stock or its own shelf is low', () => {
+  const storeArb = fc.record({ onHand: units(40), reserved: units(5), inTransit: units(5), min: units(20), span: units(20) });
+  fc.assert(
+    fc.property(siteArb, fc.array(storeArb, { minLength: 1, maxLength: 4 }), units(10), (w, raw, extra) => {
+      const warehouse: planning.SiteStock = {
+        siteId: 'w',
+        kind: 'warehouse',
+        position: { onHand: w.onHand, reserved: Math.min(w.reserved, w.onHand), onOrder: w.onOrder, inTransit: 0 },
+        level: { min: w.min, max: w.min + w.span },
+        keep: w.keep,
+        keepMax: w.keep + extra,
+        echelon: true,
+      };
+      const stores: planning.SiteStock[] = raw.map((s, i) => ({
+        siteId: `s${i}`,
+        kind: 'store',
+        position: { onHand: s.onHand, reserved: Math.min(s.reserved, s.onHand), onOrder: 0, inTransit: s.inTransit },
+        level: { min: s.min, max: s.min + s.span },
+      }));
+      const sites = [warehouse, ...stores];
+      const moves = planning.planTransfers(sites);
+      const free = warehouse.position.onHand - warehouse.position.reserved;
+      const sent = moves.filter((m) => m.sourceSiteId === 'w').reduce((a, m) => a + m.qty, 0);
+      // The warehouse never sends what it does not hold, and what it keeps for its own customers stays; a store gives only above its max.
+      expect(sent).toBeLessThanOrEqual(Math.max(0, free - w.keep));
+      for (const s of stores) {
+        const out = moves.filter((m) => m.sourceSiteId === s.siteId).reduce((a, m) => a + m.qty, 0);
+        if (out > 0) expect(planning.positionOf(s.position) - out).toBeGreaterThanOrEqual(s.level!.max);
+      }
+      for (const s of stores) {
+        const into = moves.filter((m) => m.destinationSiteId === s.siteId).reduce((a, m) => a + m.qty, 0);
+        expect(planning.positionOf(s.position) + into).toBeLessThanOrEqual(Math.max(s.level!.max, planning.positionOf(s.position) + 999));
+      }
+      // It buys only when the stock of the warehouse and its stores is at or below the min, or its own shelf (less what it sends) at or below the keep.
+      const need = planning.echelonNeed(warehouse, sites, sent);
+      const whole = planning.echelonPosition(sites);
+      const own = planning.positionOf(warehouse.position) - sent;
+      if (need.needs) expect(whole <= w.min || (w.keep > 0 && own <= w.keep)).toBe(true);
+      // Otherwise both are above their min (or already at their max, with nothing to order).
+      else expect((whole > w.min || whole >= w.min + w.span) && (w.keep === 0 || own > w.keep || own >= w.keep + extra)).toBe(true);
+      // What it orders brings both back up: to the echelon max, and its own shelf to its own max.
+      if (need.needs) {
+        const order = w.min + w.span - need.position;
+        expect(whole + order).toBeGreaterThanOrEqual(w.min + w.span);
+        if (w.keep > 0 && own <= w.keep) expect(own + order).toBeGreaterThanOrEqual(w.keep + extra);
+      }
+    }),
+    { numRuns: runs(500), ...seed },
+  );
+});
+
 it('plans pick-face moves that never take a bin with a level below its max, only into faces at or below their min, never past their max by a unit', () => {
   const binArb = fc.record({ free: units(40), hasLevel: fc.boolean(), min: units(20), span: units(20) });
   fc.assert(

@@ -10,7 +10,7 @@ import {
   type PurchaseOrderRecord,
   type ReceiptLineInput,
 } from '../modules/purchasing/index.ts';
-import { measuredLeadTimes, proposeReplenishment, suggestLevels } from '../modules/replenishment/index.ts';
+import { measuredLeadTimes, proposeReplenishment, suggestLevels, type WarehousePlanning } from '../modules/replenishment/index.ts';
 import type { DemoVendor, VendorKey } from './demo-catalog.ts';
 import { homeBinIndex, lotOf } from './demo-store.ts';
 import type { Random } from './random.ts';
@@ -50,6 +50,7 @@ export class Replenishment {
     readonly vendors: ReadonlyMap<VendorKey, { vendor: DemoVendor; id: string }>,
     readonly purchasing: DemoPurchasing = 'simulator',
     readonly maxCover: 'review' | 'none' = 'review',
+    readonly warehousePlanning: WarehousePlanning = 'two_level',
   ) {
     for (const product of model.products) {
       const list = this.#byVendor.get(product.vendor) ?? [];
@@ -102,7 +103,7 @@ export class Replenishment {
 
   async #suggestLevels(ctx: ServiceContext): Promise<void> {
     this.#leadTimes = await measuredLeadTimes(ctx);
-    for (const siteId of this.model.siteIds) await suggestLevels(ctx, siteId, {}, { apply: true, maxCover: this.maxCover });
+    for (const siteId of this.model.siteIds) await suggestLevels(ctx, siteId, {}, { apply: true, maxCover: this.maxCover, warehousePlanning: this.warehousePlanning });
   }
 
   /** Stockroom's purchase proposals for this vendor, ordered as proposed (and sent, as the simulator's buyer would). */

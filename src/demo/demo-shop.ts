@@ -7,6 +7,7 @@ import { BASE_PRODUCTS, RECIPES, VENDORS, rangeProducts, type DemoVendor, type V
 import { DemandCalendar } from './demand.ts';
 import { emptyTally, type DayEvent, type Tally } from './day-events.ts';
 import { Replenishment, vendorSku, type DemoPurchasing } from './demo-replenishment.ts';
+import type { WarehousePlanning } from '../modules/replenishment/index.ts';
 import { DemoCounts } from './demo-counts.ts';
 import { DemoProduction } from './demo-production.ts';
 import { setUpDemoShop } from './demo-store.ts';
@@ -35,6 +36,8 @@ export interface DemoShopOptions {
   purchasing?: DemoPurchasing;
   /** With Stockroom buying: max = min + a review period's demand (default), or max = min. */
   levelsMaxCover?: 'review' | 'none';
+  /** With Stockroom buying: how the warehouse plans for its stores (`two_level`, the product's rule, or `echelon`). */
+  warehousePlanning?: WarehousePlanning;
   /** Measure stock-out days and average stock value at each day's end (off by default: it costs a pass over every item each day). */
   measureStock?: boolean;
 }
@@ -98,7 +101,7 @@ export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions
 
   const tally = emptyTally();
   const trading = new Trading(model, random, tally, layout.modifiers.oatMilk, layout.modifiers.extraShot, layout.webShop);
-  const buying = new Replenishment(model, random, tally, vendors, options.purchasing ?? 'simulator', options.levelsMaxCover ?? 'review');
+  const buying = new Replenishment(model, random, tally, vendors, options.purchasing ?? 'simulator', options.levelsMaxCover ?? 'review', options.warehousePlanning ?? 'two_level');
   const figures = { stockOutDays: 0, valueSum: 0, bySite: model.siteIds.map(() => ({ stockOutDays: 0, valueSum: 0 })), byGroup: new Map<string, StockTally[]>() };
   // An item counts at a site when the site ever sells it, itself or as an ingredient.
   const sells = options.measureStock ? model.products.map((p) => model.siteIds.map((_, site) => model.forecast(site, p.index, 0, days) > 0)) : [];

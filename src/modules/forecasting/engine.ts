@@ -510,14 +510,16 @@ export function demandOverWindow(forecast: DemandForecast, offset: number, days:
  * one safety stock covers them all rather than one per stream. A count distribution when every
  * stream is slow, the normal otherwise.
  */
-export function pooledDemandOverWindow(parts: ReadonlyArray<{ forecast: DemandForecast; offset: number }>, days: number, serviceLevel: number, extraVariance = 0): WindowDemand {
+export function pooledDemandOverWindow(parts: ReadonlyArray<{ forecast: DemandForecast; offset: number; days?: number }>, days: number, serviceLevel: number, extraVariance = 0): WindowDemand {
   if (days <= 0 || parts.length === 0) return { mean: 0, quantile: 0 };
   let mean = 0;
   let variance = Math.max(0, extraVariance);
   let slow = true;
-  for (const { forecast, offset } of parts) {
-    for (let d = offset; d < offset + days; d += 1) mean += forecast.mean[Math.min(d, forecast.mean.length - 1)] ?? 0;
-    variance += windowSd(forecast, days) ** 2;
+  // A part may cover a longer window of its own (an echelon level: a store's demand over the vendor's lead time and its transfer cycle).
+  for (const { forecast, offset, days: own } of parts) {
+    const span = own ?? days;
+    for (let d = offset; d < offset + span; d += 1) mean += forecast.mean[Math.min(d, forecast.mean.length - 1)] ?? 0;
+    variance += windowSd(forecast, span) ** 2;
     slow &&= forecast.demandClass === 'intermittent' || forecast.demandClass === 'lumpy' || forecast.demandClass === 'new';
   }
   const sd = Math.sqrt(variance);

@@ -4,7 +4,25 @@ import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
 import { getItem } from '../catalog/index.ts';
 import { sql } from 'kysely';
-import { addDays, computeItemForecasts, forecastContext, pooledDemandOverWindow, readDemandHistory, storedForecast, type DemandForecast, type SiteDemandSeries } from '../forecasting/index.ts';
+import {
+  addDays,
+  borrowedForecast,
+  channelShares,
+  computeItemForecasts,
+  FORECAST_HORIZON_DAYS,
+  forecastContext,
+  inStockSales,
+  ownHistoryTooThin,
+  pooledDemandOverWindow,
+  readDemandHistories,
+  readDemandHistory,
+  shareOf,
+  storedForecast,
+  storesDailyRate,
+  type ChannelShares,
+  type DemandForecast,
+  type SiteDemandSeries,
+} from '../forecasting/index.ts';
 import { getLocation } from '../locations/index.ts';
 import { dailyDeliveryVendors, measuredLeadTimes, transferCycles, vendorReviewDays, type TransferCycle } from './demand.service.ts';
 import type { Level, LevelBasis } from './planning.ts';
@@ -207,8 +225,9 @@ export async function suggestLevels(
   siteId: string,
   filter: ItemFilter,
   // `maxCover: 'none'` makes max = min: the pure periodic order-up-to policy (each review tops up to the min), kept for measuring on the demo.
-  options: { reviewDays?: number | undefined; apply?: boolean | undefined; maxCover?: 'review' | 'none' | undefined },
+  options: { reviewDays?: number | undefined; apply?: boolean | undefined; maxCover?: 'review' | 'none' | undefined; warehousePlanning?: WarehousePlanning | undefined },
 ): Promise<Suggestion[]> {
+  const echelon = options.warehousePlanning === 'echelon';
   const site = await getLocation(ctx, siteId);
   if (site.kind !== 'site') throw new ReplenishmentError('stock_level_invalid', `${site.full_code} is not a site; suggestions are per site.`);
   const sites = await reader(ctx).selectFrom('locations').select(['id', 'site_type']).where('kind', '=', 'site').where('status', '=', 'active').orderBy('code').execute();
@@ -226,8 +245,16 @@ export async function suggestLevels(
     warehouse ? Promise.resolve(new Map<string, string>()) : centralSupply(ctx, ids, warehouseIds),
     warehouse ? Promise.resolve(new Map<string, TransferCycle>()) : transferCycles(ctx, siteId, warehouseIds),
   ]);
+  // At a warehouse: every item's history here and at the stores, read at once, and its web shop's share of the stores' demand.
+  // The share is read over every item, however few are asked for.
+  const everyItem = warehouse && (filter.itemIds || filter.category || filter.vendorId) ? await filterItems(ctx, {}) : items;
+  const histories = warehouse ? await readDemandHistories(fc.db, everyItem.map((i) => i.id), { ...fc.options, siteIds: [siteId, ...storeIds] }) : new Map<string, SiteDemandSeries[]>();
+  const shares = warehouse ? ownChannelShares(everyItem, histories, siteId) : { byCategory: new Map(), shop: null };
+  // An echelon level covers each store's demand over its transfer cycle too.
+  const storeCycles = new Map<string, TransferCycle>();
+  if (warehouse && echelon) for (const storeId of storeIds) storeCycles.set(storeId, (await transferCycles(ctx, storeId, [siteId])).get(siteId)!);
   const today = addDays(fc.options.endOn, 1);
-  const forecasts = new Map<string, Array<{ forecast: DemandForecast; offset: number }> | null>();
+  const forecasts = new Map<string, Part[] | null>();
   const recent = new Map<string, number>();
   // At a warehouse: how many stores' demand each item's level counts (the stores it moved at).
   const storesCounted = new Map<string, number>();
@@ -244,26 +271,23 @@ export async function suggestLevels(
   for (const item of items) {
     if (warehouse) {
       // Stocked here when it ever moved here (received, sold, sent on): then it plans for its own customers and for the stores it fills.
-      const [moved] = await readDemandHistory(fc.db, item.id, { ...fc.options, siteIds: [siteId], transfersOutAt: new Set([siteId]) });
-      if (!moved) {
+      const read = histories.get(item.id) ?? [];
+      const own = read.find((h) => h.siteId === siteId);
+      if (!own) {
         forecasts.set(item.id, null);
         continue;
       }
-      const [own] = await readDemandHistory(fc.db, item.id, { ...fc.options, siteIds: [siteId] });
-      const stores = storeIds.length ? await readDemandHistory(fc.db, item.id, { ...fc.options, siteIds: storeIds }) : [];
-      const parts = [];
-      let value = 0;
-      // The warehouse's own customers: computed here, as the stored forecast of a warehouse counts its transfers out.
-      if (own) {
-        parts.push({ forecast: (await computeItemForecasts(fc, item, [siteId], [own]))[0]!.forecast, offset: 0 });
-        ownParts.set(item.id, parts[0]!);
-        value += sumRecent(own.series.values);
-      }
+      const stores = read.filter((h) => h.siteId !== siteId);
+      const storeParts: Part[] = [];
+      let value = sumRecent(own.series.values);
       for (const store of stores) {
-        parts.push(await forecastAt(item, store.siteId, store));
+        const cycle = storeCycles.get(store.siteId);
+        storeParts.push({ ...(await forecastAt(item, store.siteId, store)), ...(cycle ? { cycleDays: cycle.leadDays + cycle.reviewDays } : {}) });
         value += sumRecent(store.series.values);
       }
-      forecasts.set(item.id, parts.length ? parts : null);
+      const ownPart = { forecast: await ownForecast(fc, item, own, storeParts, shares, today), offset: 0 };
+      ownParts.set(item.id, ownPart);
+      forecasts.set(item.id, [ownPart, ...storeParts]);
       storesCounted.set(item.id, stores.length);
       recent.set(item.id, value);
       continue;
@@ -292,7 +316,9 @@ export async function suggestLevels(
           : { days: 7, source: 'default' };
     const review = isDaily ? 1 : (options.reviewDays ?? (cycle ? cycle.reviewDays : undefined) ?? (vendorId ? cadence.get(vendorId) : undefined) ?? DEFAULT_REVIEW_DAYS);
     const servicePermille = SERVICE_PERMILLE[classes.get(item.id) ?? 'C'];
-    const parts = forecasts.get(item.id) ?? null;
+    // Echelon: each store's demand over the vendor's lead time and review and then its own transfer cycle, as the stock of the
+    // warehouse and its stores together must last until an order placed now has reached the stores' shelves.
+    const parts = forecasts.get(item.id)?.map((p) => (p.cycleDays ? { ...p, days: lead.days + review + p.cycleDays } : p)) ?? null;
     const window = parts ? windowDemand(parts, lead, review, servicePermille) : { mean: 0, quantile: 0 };
     const cycleDemand = parts ? pooledDemandOverWindow(parts.map((p) => ({ forecast: p.forecast, offset: p.offset + lead.days })), review, 0.5) : { mean: 0, quantile: 0 };
     const min = Math.ceil(window.quantile - 1e-9) * QTY_SCALE;
@@ -302,6 +328,12 @@ export async function suggestLevels(
       basis.storesCounted = storesCounted.get(item.id)!;
       const own = ownParts.get(item.id);
       basis.ownKeep = own ? Math.ceil(windowDemand([own], lead, review, servicePermille).quantile - 1e-9) * QTY_SCALE : 0;
+      if (own?.forecast.method === 'channel_share') basis.ownFromStores = true;
+      if (echelon) {
+        basis.echelon = true;
+        // Its own customers' max on its own shelf: the keep plus their demand over one review (it buys back up to it when at or below the keep).
+        basis.ownMax = basis.ownKeep + (own ? Math.ceil(pooledDemandOverWindow([{ forecast: own.forecast, offset: own.offset + lead.days }], review, 0.5).mean - 1e-9) * QTY_SCALE : 0);
+      }
     }
     out.push({ itemId: item.id, siteId, level: { min, max }, basis, deliveredDaily: isDaily });
   }
@@ -354,12 +386,61 @@ export async function centralSupply(ctx: ServiceContext, itemIds: readonly strin
  * too), widened by the vendor's lead-time spread (a late delivery is demand that must still be
  * met: the daily demand times the spread in days).
  */
-function windowDemand(parts: ReadonlyArray<{ forecast: DemandForecast; offset: number }>, lead: { days: number; sdDays?: number | undefined }, review: number, servicePermille: number): { mean: number; quantile: number } {
+function windowDemand(parts: ReadonlyArray<Part>, lead: { days: number; sdDays?: number | undefined }, review: number, servicePermille: number): { mean: number; quantile: number } {
   const days = lead.days + review;
-  const expected = pooledDemandOverWindow(parts, days, 0.5).mean;
+  const expected = pooledDemandOverWindow(parts.map((p) => ({ forecast: p.forecast, offset: p.offset })), days, 0.5).mean;
   const daily = days > 0 ? expected / days : 0;
   const leadSpread = (daily * (lead.sdDays ?? 0)) ** 2;
   return pooledDemandOverWindow(parts, days, servicePermille / 1000, leadSpread);
+}
+
+/** One demand stream a level covers; `days` a window of its own, `cycleDays` a store's transfer cycle added to an echelon window. */
+interface Part {
+  forecast: DemandForecast;
+  offset: number;
+  days?: number;
+  cycleDays?: number;
+}
+
+/**
+ * How a warehouse plans for the stores it fills. `two_level` (the product's rule): its level counts
+ * its own customers' and the stores' demand, it buys what the stores still need on top, and sends
+ * them what it holds above its min counting what is on order. `echelon`: its level is on the stock
+ * of the warehouse and its stores together (see proposals), sends the stores all it holds above its
+ * own customers' keep, and shares it out fairly when short. Measured on the demo, not yet the rule.
+ */
+export type WarehousePlanning = 'two_level' | 'echelon';
+
+/** The warehouse's own customers' share of the stores' demand, per category and shop-wide, over the last eight weeks. */
+function ownChannelShares(items: ReadonlyArray<{ id: string; category: string | null }>, histories: Map<string, SiteDemandSeries[]>, siteId: string): ChannelShares {
+  return channelShares(
+    items.flatMap((item) => {
+      const read = histories.get(item.id) ?? [];
+      const own = read.find((h) => h.siteId === siteId);
+      if (!own) return [];
+      return [{ category: item.category, own: inStockSales(own.series), storesRate: storesDailyRate(read.filter((h) => h.siteId !== siteId).map((h) => h.series)) }];
+    }),
+  );
+}
+
+/**
+ * The warehouse's own customers' forecast: from their own history, unless that was in stock on
+ * too few recent days to plan on (a web shop sells only what is in stock, so an item sent to the
+ * stores shows no demand there) or sold nothing; then from the stores' forecast times the
+ * channel's share, blended with what the item sold on its in-stock days.
+ */
+async function ownForecast(
+  fc: Awaited<ReturnType<typeof forecastContext>>,
+  item: { id: string; category: string | null },
+  own: SiteDemandSeries,
+  stores: readonly Part[],
+  shares: ChannelShares,
+  today: string,
+): Promise<DemandForecast> {
+  const seen = inStockSales(own.series);
+  const share = shareOf(shares, item.category);
+  if (ownHistoryTooThin(seen) && share !== null && stores.length) return borrowedForecast(stores, share, seen, today, FORECAST_HORIZON_DAYS);
+  return (await computeItemForecasts(fc, item, [own.siteId], [own]))[0]!.forecast;
 }
 
 /** A, B or C by share of sales value: the items making the first 80 % are A, the next 15 % B, the rest C. */

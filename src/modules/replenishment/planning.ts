@@ -39,6 +39,12 @@ export interface LevelBasis {
    * the service level, thousandths: it keeps that much on its shelf when it sends to the stores.
    */
   ownKeep?: number;
+  /** At a warehouse: its own customers' demand was read from the stores' (times the web shop's share), their own history being mostly out of stock. */
+  ownFromStores?: boolean;
+  /** At a warehouse: an echelon level, on the stock of the warehouse and the stores it fills together. */
+  echelon?: boolean;
+  /** At an echelon warehouse: what it buys its own stock back up to when that is at or below `ownKeep` (the keep plus its own customers' demand over one review). */
+  ownMax?: number;
 }
 
 export interface PackTerms {
@@ -104,11 +110,11 @@ const q = (thousandths: number) => formatQuantity(thousandths);
 const plural = (n: string, word: string) => (n === '1' ? word : `${word}s`);
 
 /** "on hand 4, 3 on order, forecast 11 over the 9-day lead time + 7-day review, 95 % service → min 14, max 20 → order 18, rounded up to 3 cases of 6". */
-export function explainPurchase(p: Position, level: Level, basis: LevelBasis | null, order: OrderQuantity, terms: PackTerms, transferIn = 0, transferOut = 0, storesShort = 0): string {
-  return `${explainPosition(p, transferIn, transferOut, storesShort)}, ${explainLevel(level, basis)} → ${explainOrder(order, terms)}`;
+export function explainPurchase(p: Position, level: Level, basis: LevelBasis | null, order: OrderQuantity, terms: PackTerms, transferIn = 0, transferOut = 0, storesShort = 0, atStores: number | null = null): string {
+  return `${explainPosition(p, transferIn, transferOut, storesShort, atStores)}, ${explainLevel(level, basis)} → ${explainOrder(order, terms)}`;
 }
 
-export function explainPosition(p: Position, transferIn = 0, transferOut = 0, storesShort = 0): string {
+export function explainPosition(p: Position, transferIn = 0, transferOut = 0, storesShort = 0, atStores: number | null = null): string {
   const parts = [`on hand ${q(p.onHand)}`];
   if (p.reserved) parts.push(`${q(p.reserved)} reserved`);
   if (p.onOrder) parts.push(`${q(p.onOrder)} on order`);
@@ -116,6 +122,8 @@ export function explainPosition(p: Position, transferIn = 0, transferOut = 0, st
   if (transferIn) parts.push(`${q(transferIn)} proposed by transfer`);
   if (transferOut) parts.push(`${q(transferOut)} proposed to other sites`);
   if (storesShort) parts.push(`${q(storesShort)} more needed by the stores it fills`);
+  // An echelon warehouse counts its stores' stock (on hand and coming) with its own.
+  if (atStores !== null) parts.push(`${q(atStores)} at the stores it fills`);
   return parts.join(', ');
 }
 
@@ -154,6 +162,10 @@ export interface SiteStock {
   level: Level | null;
   /** A warehouse planned for its stores: what it keeps free on its shelf for its own customers (`LevelBasis.ownKeep`). */
   keep?: number;
+  /** A warehouse with an echelon level (`LevelBasis.echelon`): its min is on its stock and its stores' together, so a transfer does not lower it. */
+  echelon?: boolean;
+  /** An echelon warehouse: its own stock's max (`LevelBasis.ownMax`). */
+  keepMax?: number;
 }
 
 export interface PlannedTransfer {
@@ -178,6 +190,8 @@ export interface PlannedTransfer {
  */
 export function surplusOf(site: SiteStock): number {
   const free = site.position.onHand - site.position.reserved;
+  // An echelon warehouse's min counts the stores' stock too: what it moves to them stays inside it, so all above its own customers' keep can go.
+  if (site.kind === 'warehouse' && site.echelon) return site.level ? Math.max(0, free - (site.keep ?? 0)) : 0;
   if (site.kind === 'warehouse') return site.level ? Math.max(0, Math.min(free - (site.keep ?? 0), positionOf(site.position) - site.level.min)) : 0;
   if (!site.level) return 0;
   const abovePosition = positionOf(site.position) - site.level.max;
@@ -201,26 +215,105 @@ export function planTransfers(sites: readonly SiteStock[]): PlannedTransfer[] {
     .filter((s) => s.left > 0)
     .sort((a, b) => (a.site.kind === b.site.kind ? b.left - a.left : a.site.kind === 'warehouse' ? -1 : 1));
   const planned: PlannedTransfer[] = [];
+  const needs = new Map(short.map((d) => [d.site.siteId, Math.ceil(d.need / QTY_SCALE) * QTY_SCALE]));
+  // An echelon warehouse short of what the stores need shares it out: each store to the same part of its max.
+  // An echelon warehouse short of what the stores need shares it out: each store to the same part of its max. (Topping up
+  // every store below its max, and sharing its own customers' keep with the stores, were measured and not kept.)
+  const echelon = sources.find((s) => s.site.kind === 'warehouse' && s.site.echelon);
+  if (echelon) {
+    const given = fairShares(short.map((d) => ({ position: positionOf(d.site.position), max: d.site.level!.max, need: needs.get(d.site.siteId)! })), echelon.left);
+    short.forEach((dest, i) => {
+      const qty = given[i]!;
+      if (qty <= 0) return;
+      planned.push(moveOf(echelon, dest.site, qty));
+      echelon.left -= qty;
+      echelon.free -= qty;
+      needs.set(dest.site.siteId, needs.get(dest.site.siteId)! - qty);
+    });
+  }
   for (const dest of short) {
-    let need = Math.ceil(dest.need / QTY_SCALE) * QTY_SCALE;
+    let need = needs.get(dest.site.siteId)!;
     for (const source of sources) {
+      if (source === echelon) continue;
       if (need <= 0) break;
       const qty = Math.min(need, source.left);
       if (qty <= 0) continue;
-      planned.push({
-        sourceSiteId: source.site.siteId,
-        destinationSiteId: dest.site.siteId,
-        qty,
-        sourceFreeBefore: source.free,
-        sourceMin: source.site.level?.min ?? 0,
-        ...(source.site.keep ? { sourceKeep: source.site.keep } : {}),
-      });
+      planned.push(moveOf(source, dest.site, qty));
       source.left -= qty;
       source.free -= qty;
       need -= qty;
     }
   }
   return planned;
+}
+
+function moveOf(source: { site: SiteStock; free: number }, dest: SiteStock, qty: number): PlannedTransfer {
+  return {
+    sourceSiteId: source.site.siteId,
+    destinationSiteId: dest.siteId,
+    qty,
+    sourceFreeBefore: source.free,
+    sourceMin: source.site.level?.min ?? 0,
+    ...(source.site.keep ? { sourceKeep: source.site.keep } : {}),
+  };
+}
+
+/**
+ * Fair shares of `available` (whole units) among stores short of stock: everyone's need when it
+ * covers them all; otherwise each is brought to the same part f of its max (f·max − position,
+ * never more than its need), in whole units, the units left over one at a time to the store
+ * lowest against its max. A store far below its max is filled first, not the first in the list.
+ */
+export function fairShares(dests: ReadonlyArray<{ position: number; max: number; need: number }>, available: number): number[] {
+  const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+  if (sum(dests.map((d) => d.need)) <= available) return dests.map((d) => d.need);
+  const scale = (d: { max: number }) => Math.max(d.max, QTY_SCALE);
+  const given = (f: number) => dests.map((d) => Math.min(d.need, Math.max(0, f * scale(d) - d.position)));
+  let lo = Math.min(0, ...dests.map((d) => d.position / scale(d)));
+  let hi = 1;
+  for (let i = 0; i < 60; i += 1) {
+    const mid = (lo + hi) / 2;
+    if (sum(given(mid)) <= available) lo = mid;
+    else hi = mid;
+  }
+  const out = given(lo).map((g) => Math.floor(g / QTY_SCALE) * QTY_SCALE);
+  for (let left = Math.floor((available - sum(out)) / QTY_SCALE); left > 0; left -= 1) {
+    let pick = -1;
+    dests.forEach((d, i) => {
+      if (out[i]! + QTY_SCALE > d.need) return;
+      if (pick < 0 || (d.position + out[i]!) / scale(d) < (dests[pick]!.position + out[pick]!) / scale(dests[pick]!)) pick = i;
+    });
+    if (pick < 0) break;
+    out[pick]! += QTY_SCALE;
+  }
+  return out;
+}
+
+/**
+ * An echelon warehouse's stock: its own position and the positions of the stores it fills. A
+ * transfer between them leaves it unchanged; only buying raises it, and only the customers of all
+ * of them lower it.
+ */
+export function echelonPosition(sites: readonly SiteStock[]): number {
+  return sites.reduce((sum, s) => sum + positionOf(s.position), 0);
+}
+
+/**
+ * What an echelon warehouse buys on: its stock and its stores' together against its (echelon) min,
+ * up to its max; and, as its own customers are served only from its shelf, at least enough to
+ * bring its own stock, less what it is sending, up to their max once it is at or below their keep
+ * (a min and max of its own shelf's customers). `position` is what the order is computed from
+ * (the max less the larger of the two needs).
+ */
+export function echelonNeed(warehouse: SiteStock, sites: readonly SiteStock[], sending: number): { position: number; needs: boolean; atStores: number } {
+  const level = warehouse.level!;
+  const atStores = echelonPosition(sites.filter((s) => s.kind === 'store'));
+  const whole = positionOf(warehouse.position) + atStores;
+  const own = positionOf(warehouse.position) - sending;
+  const keep = warehouse.keep ?? 0;
+  const keepLow = keep > 0 && own <= keep;
+  const need = Math.max(level.max - whole, keepLow ? (warehouse.keepMax ?? keep) - own : 0);
+  return { position: level.max - need, needs: (needsStock(whole, level) || keepLow) && need > 0, atStores };
 }
 
 /**

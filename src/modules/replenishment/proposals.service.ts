@@ -10,6 +10,7 @@ import { readSettings } from '../settings/index.ts';
 import { measuredLeadTimes, type LeadTime } from './demand.service.ts';
 import { centralSupply, preferredVendors } from './levels.service.ts';
 import {
+  echelonNeed,
   explainBinMove,
   explainPurchase,
   explainTransfer,
@@ -251,7 +252,14 @@ export async function proposeReplenishment(
   for (const item of [...items].sort((a, b) => (a.sku_key < b.sku_key ? -1 : 1))) {
     const stock: SiteStock[] = sites.map((s) => {
       const at = levels.get(key(item.id, s.id));
-      return { siteId: s.id, kind: s.kind, position: positions.get(key(item.id, s.id)) ?? empty(), level: at?.level ?? null, ...(s.kind === 'warehouse' && at?.basis?.ownKeep ? { keep: at.basis.ownKeep } : {}) };
+      return {
+        siteId: s.id,
+        kind: s.kind,
+        position: positions.get(key(item.id, s.id)) ?? empty(),
+        level: at?.level ?? null,
+        ...(s.kind === 'warehouse' && at?.basis?.ownKeep ? { keep: at.basis.ownKeep } : {}),
+        ...(s.kind === 'warehouse' && at?.basis?.echelon ? { echelon: true, keepMax: at.basis.ownMax ?? at.basis.ownKeep ?? 0 } : {}),
+      };
     });
     const moves = planTransfers(stock);
     const moved = new Map<string, { in: number; out: number }>();
@@ -285,9 +293,10 @@ export async function proposeReplenishment(
       // A store filled from a warehouse is not bought for: what the warehouse cannot send now, the warehouse buys.
       if (fromWarehouse && site.kind === 'store') continue;
       const flow = moved.get(site.siteId) ?? { in: 0, out: 0 };
-      const forStores = site.siteId === fromWarehouse ? storesShort : 0;
-      const position = positionOf(site.position) + flow.in - flow.out - forStores;
-      if (!needsStock(position, site.level)) continue;
+      const echelon = site.siteId === fromWarehouse && site.echelon ? echelonNeed(site, stock, flow.out) : null;
+      const forStores = site.siteId === fromWarehouse && !echelon ? storesShort : 0;
+      const position = echelon ? echelon.position : positionOf(site.position) + flow.in - flow.out - forStores;
+      if (echelon ? !echelon.needs : !needsStock(position, site.level)) continue;
       const order = orderQuantity(position, site.level, terms);
       if (!order) continue;
       const basis = levels.get(key(item.id, site.siteId))?.basis ?? null;
@@ -311,7 +320,7 @@ export async function proposeReplenishment(
         lineCostMicros: unitCost === null ? null : mulDiv(order.qty, unitCost, QTY_SCALE),
         leadTimeDays: basis?.leadTimeDays ?? lead.days,
         expectedOn,
-        why: explainPurchase(site.position, site.level, basis, order, terms, flow.in, flow.out, forStores),
+        why: explainPurchase(site.position, site.level, basis, order, terms, flow.in, flow.out, forStores, echelon ? echelon.atStores : null),
       };
       const gk = `${vendorId ?? ''}|${site.siteId}`;
       let group = purchaseGroups.get(gk);
