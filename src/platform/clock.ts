@@ -43,7 +43,19 @@ export function toIsoOrNull(epochMs: number | null): string | null {
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(epochMs: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(epochMs));
+  return dateFormat(timeZone).format(new Date(epochMs));
+}
+
+/** One formatter per time zone: making one costs about a hundred times formatting a date with it, and reports format thousands. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(timeZone, format);
+  }
+  return format;
 }
 
 /** The instant a calendar date (YYYY-MM-DD) begins in a time zone, daylight saving included. */

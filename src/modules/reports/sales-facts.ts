@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { reader, type ServiceContext } from '../../platform/context.ts';
 import { mulDiv } from '../../platform/decimal.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
@@ -68,11 +68,12 @@ export async function salesRevenue(ctx: ServiceContext, scope: ReportScope): Pro
   return revenue;
 }
 
-export async function salesFacts(ctx: ServiceContext, scope: ReportScope, options: { start?: number; end?: number } = {}): Promise<SalesFact[]> {
+export async function salesFacts(ctx: ServiceContext, scope: ReportScope, options: { start?: number; end?: number; onlyReturnedCounterLines?: boolean } = {}): Promise<SalesFact[]> {
   const start = options.start ?? scope.start;
   const end = options.end ?? scope.end;
   const db = reader(ctx);
-  const counter = await counterLines(db, scope, start, end)
+  const lines = counterLines(db, scope, start, end);
+  const counter = await (options.onlyReturnedCounterLines ? lines.where(touchedByReturn) : lines)
     .select([
       'l.id',
       'l.sale_id',
@@ -94,21 +95,24 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
       sql<number>`(select coalesce(sum(m.value_micros), 0) from movements m where m.document_id = l.sale_id and m.document_line_id = l.id and m.kind = 'sale')`.as('cost_out'),
     ])
     .execute();
-  // What came back on returns of these sales, at the cost it came back with: one grouped query
-  // reaching the return movements through their document (indexed), not one per line.
-  const back = await db
-    .selectFrom('returns as r')
-    .innerJoin('sales as s', 's.id', 'r.sale_id')
-    .innerJoin('return_lines as rl', 'rl.return_id', 'r.id')
-    .innerJoin('movements as m', (join) => join.onRef('m.document_id', '=', 'r.id').onRef('m.document_line_id', '=', 'rl.id'))
-    .select(['rl.sale_line_id', sql<number>`sum(coalesce(m.value_micros, 0))`.as('value')])
-    .where('r.kind', '=', 'return')
-    .where('m.kind', '=', 'return')
-    .where('s.created_at', '>=', start)
-    .where('s.created_at', '<', end)
-    .where(siteIn(scope, 's.site_id'))
-    .groupBy('rl.sale_line_id')
-    .execute();
+  // What came back on returns of these sales, at the cost it came back with: read only for the
+  // lines a return reached, by line (indexed), so neither the sales nor the movements are scanned.
+  const returned = counter.filter((r) => Number(r.qty_returned) !== 0 || Number(r.refunded_micros) !== 0).map((r) => r.id);
+  const back = [];
+  for (let i = 0; i < returned.length; i += 500) {
+    back.push(
+      ...(await db
+        .selectFrom('return_lines as rl')
+        .innerJoin('returns as r', 'r.id', 'rl.return_id')
+        .innerJoin('movements as m', (join) => join.onRef('m.document_id', '=', 'r.id').onRef('m.document_line_id', '=', 'rl.id'))
+        .select(['rl.sale_line_id', sql<number>`sum(coalesce(m.value_micros, 0))`.as('value')])
+        .where('rl.sale_line_id', 'in', returned.slice(i, i + 500))
+        .where('r.kind', '=', 'return')
+        .where('m.kind', '=', 'return')
+        .groupBy('rl.sale_line_id')
+        .execute()),
+    );
+  }
   const costBack = new Map(back.map((b) => [b.sale_line_id, Number(b.value)]));
   const facts: SalesFact[] = counter.map((r) => ({
     source: 'sale',
@@ -129,6 +133,98 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
   if (scope.filters.channelId === COUNTER_CHANNEL) return facts;
   facts.push(...(await orderFacts(db, scope, start, end)));
   return facts;
+}
+
+/** A counter line a return or refund reached: its facts need the per-line arithmetic. */
+const touchedByReturn = sql<boolean>`(l.refunded_micros <> 0 or l.qty_returned <> 0)`;
+
+/** What a report groups the sold lines by: the item, the channel, the site, or the quarter hour they were sold in. */
+export type SalesKey = 'item' | 'channel' | 'site' | 'quarter';
+
+/** Sold lines added up: how many, quantity net of returns, gross, discounts, revenue and cost of goods (micros). */
+export interface SalesTotals {
+  lines: number;
+  qty: number;
+  gross: number;
+  discount: number;
+  revenue: number;
+  cogs: number;
+}
+
+export const zeroTotals = (): SalesTotals => ({ lines: 0, qty: 0, gross: 0, discount: 0, revenue: 0, cogs: 0 });
+
+export function addTotals(t: SalesTotals, f: SalesTotals | SalesFact): void {
+  t.lines += 'lines' in f ? f.lines : 1;
+  t.qty += f.qty;
+  t.gross += f.gross;
+  t.discount += f.discount;
+  t.revenue += f.revenue;
+  t.cogs += f.cogs;
+}
+
+/**
+ * A quarter hour, in ms since the epoch over 900,000. Every time zone in use today is offset from
+ * UTC by whole quarter hours, so a sale's local hour, weekday and date are those of its quarter.
+ */
+export const QUARTER_MS = 900_000;
+
+function factKey(key: SalesKey, f: SalesFact): string {
+  if (key === 'item') return f.itemId;
+  if (key === 'channel') return f.channelId ?? COUNTER_CHANNEL;
+  if (key === 'site') return f.siteId ?? '';
+  return String(Math.floor(f.at / QUARTER_MS));
+}
+
+const keyColumn: Record<SalesKey, RawBuilder<string | number | null>> = {
+  item: sql`l.item_id`,
+  channel: sql`s.channel_id`,
+  site: sql`s.site_id`,
+  quarter: sql`s.created_at / ${sql.lit(QUARTER_MS)}`,
+};
+
+/**
+ * The sold lines' facts added up by key, the same figures as adding up salesFacts one by one: the
+ * counter's lines no return or refund reached (nearly all) are added up by the database, their
+ * facts being their own columns and the cost their sale movements posted; the returned or refunded
+ * lines and the online orders' lines go through the per-line arithmetic and are added after.
+ */
+export async function salesTotalsBy(ctx: ServiceContext, scope: ReportScope, key: SalesKey): Promise<Map<string, SalesTotals>> {
+  const db = reader(ctx);
+  const perLine = counterLines(db, scope, scope.start, scope.end)
+    .where(sql<boolean>`not ${touchedByReturn}`)
+    .select([
+      keyColumn[key].as('k'),
+      'l.qty',
+      'l.gross_micros',
+      sql<number>`l.line_discount_micros + l.sale_discount_micros`.as('discount'),
+      'l.net_micros',
+      sql<number>`(select coalesce(sum(m.value_micros), 0) from movements m where m.document_id = l.sale_id and m.document_line_id = l.id and m.kind = 'sale')`.as('cost_out'),
+    ])
+    .as('t');
+  const [plain, touched] = await Promise.all([
+    db
+      .selectFrom(perLine)
+      .select([
+        't.k',
+        sql<number>`count(*)`.as('lines'),
+        sql<number>`sum(t.qty)`.as('qty'),
+        sql<number>`sum(t.gross_micros)`.as('gross'),
+        sql<number>`sum(t.discount)`.as('discount'),
+        sql<number>`sum(t.net_micros)`.as('revenue'),
+        sql<number>`sum(t.cost_out)`.as('cogs'),
+      ])
+      .groupBy('t.k')
+      .execute(),
+    salesFacts(ctx, scope, { onlyReturnedCounterLines: true }),
+  ]);
+  const totals = new Map<string, SalesTotals>();
+  const at = (k: string) => totals.get(k) ?? totals.set(k, zeroTotals()).get(k)!;
+  for (const r of plain) {
+    const k = r.k === null ? (key === 'channel' ? COUNTER_CHANNEL : '') : String(r.k);
+    addTotals(at(k), { lines: Number(r.lines), qty: Number(r.qty), gross: Number(r.gross), discount: Number(r.discount), revenue: Number(r.revenue), cogs: Number(r.cogs) });
+  }
+  for (const f of touched) addTotals(at(factKey(key, f)), f);
+  return totals;
 }
 
 /**

@@ -5,7 +5,7 @@ import { flowsByItem } from './stock-reports.service.ts';
 import { inventoryValuation } from './valuation.service.ts';
 import { apiLink, percentOf, periodMeta, ratioOf, resolveScope, type ReportFilters, type ReportScope } from './report-scope.ts';
 import type { ReportColumn, ReportRow, ReportTable } from './report-table.ts';
-import { COUNTER_CHANNEL, salesFacts, type SalesFact } from './sales-facts.ts';
+import { addTotals as add, COUNTER_CHANNEL, QUARTER_MS, salesTotalsBy, zeroTotals as zero, type SalesKey, type SalesTotals as Totals } from './sales-facts.ts';
 
 /** Reports read from what was sold: profitability, sales by item/category/hour/weekday/day, ABC, sell-through. */
 
@@ -39,39 +39,31 @@ export async function names(ctx: ServiceContext, table: 'vendors' | 'channels' |
 
 export type SalesDimension = 'item' | 'category' | 'vendor' | 'channel' | 'site';
 
-interface Totals {
-  lines: number;
-  qty: number;
-  gross: number;
-  discount: number;
-  revenue: number;
-  cogs: number;
-}
-
-const zero = (): Totals => ({ lines: 0, qty: 0, gross: 0, discount: 0, revenue: 0, cogs: 0 });
-
-function add(t: Totals, f: SalesFact): void {
-  t.lines += 1;
-  t.qty += f.qty;
-  t.gross += f.gross;
-  t.discount += f.discount;
-  t.revenue += f.revenue;
-  t.cogs += f.cogs;
-}
-
-function keyOf(dimension: SalesDimension, f: SalesFact, items: Map<string, ItemInfo>): string {
-  switch (dimension) {
-    case 'item':
-      return f.itemId;
-    case 'category':
-      return items.get(f.itemId)?.category ?? '';
-    case 'vendor':
-      return items.get(f.itemId)?.vendorId ?? '';
-    case 'channel':
-      return f.channelId ?? COUNTER_CHANNEL;
-    case 'site':
-      return f.siteId ?? '';
+/** The sold lines' totals regrouped by a key derived from theirs (an item's category or vendor, a quarter's local hour). */
+function regroup(totals: Map<string, Totals>, keyOf: (key: string) => string, into = new Map<string, Totals>()): Map<string, Totals> {
+  for (const [key, t] of totals) {
+    const k = keyOf(key);
+    const group = into.get(k) ?? zero();
+    add(group, t);
+    into.set(k, group);
   }
+  return into;
+}
+
+function sumOf(totals: Map<string, Totals>): Totals {
+  const total = zero();
+  for (const t of totals.values()) add(total, t);
+  return total;
+}
+
+/** Totals by the dimension: item, channel and site are grouped by the database, category and vendor from the items. */
+async function totalsByDimension(ctx: ServiceContext, scope: ReportScope, dimension: SalesDimension): Promise<{ groups: Map<string, Totals>; items: Map<string, ItemInfo> }> {
+  const direct: SalesKey = dimension === 'channel' || dimension === 'site' ? dimension : 'item';
+  const totals = await salesTotalsBy(ctx, scope, direct);
+  const items = direct === 'item' ? await itemInfo(ctx, [...totals.keys()]) : new Map<string, ItemInfo>();
+  if (dimension === 'category') return { groups: regroup(totals, (id) => items.get(id)?.category ?? ''), items };
+  if (dimension === 'vendor') return { groups: regroup(totals, (id) => items.get(id)?.vendorId ?? ''), items };
+  return { groups: totals, items };
 }
 
 function drillFor(scope: ReportScope, dimension: SalesDimension, key: string): string {
@@ -89,17 +81,8 @@ function drillFor(scope: ReportScope, dimension: SalesDimension, key: string): s
  */
 export async function profitabilityTable(ctx: ServiceContext, filters: ReportFilters, dimension: SalesDimension): Promise<ReportTable> {
   const scope = await resolveScope(ctx, filters);
-  const facts = await salesFacts(ctx, scope);
-  const items = await itemInfo(ctx, facts.map((f) => f.itemId));
-  const groups = new Map<string, Totals>();
-  const total = zero();
-  for (const f of facts) {
-    const key = keyOf(dimension, f, items);
-    const t = groups.get(key) ?? zero();
-    add(t, f);
-    add(total, f);
-    groups.set(key, t);
-  }
+  const { groups, items } = await totalsByDimension(ctx, scope, dimension);
+  const total = sumOf(groups);
   const stockDimension = dimension === 'item' || dimension === 'category' || dimension === 'vendor' || dimension === 'site';
   const stock = stockDimension ? await averageStock(ctx, scope, dimension, items) : new Map<string, number>();
   const labels = await labelsFor(ctx, dimension, items);
@@ -190,34 +173,19 @@ const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Satur
 /** Sales by item, category, hour of the day, weekday or day, in the shop's time zone: the café's rush hours. */
 export async function salesBreakdownTable(ctx: ServiceContext, filters: ReportFilters, by: SalesBreakdown): Promise<ReportTable> {
   const scope = await resolveScope(ctx, filters);
-  const facts = await salesFacts(ctx, scope);
-  const items = await itemInfo(ctx, facts.map((f) => f.itemId));
+  const totals = await salesTotalsBy(ctx, scope, by === 'item' || by === 'category' ? 'item' : 'quarter');
+  const items = by === 'item' || by === 'category' ? await itemInfo(ctx, [...totals.keys()]) : new Map<string, ItemInfo>();
   const hourFormat = new Intl.DateTimeFormat('en-US', { timeZone: scope.timeZone, hourCycle: 'h23', hour: 'numeric', weekday: 'long' });
-  const local = new Map<number, { hour: number; weekday: string }>();
-  const localOf = (at: number) => {
-    const bucket = Math.floor(at / 3_600_000);
-    let found = local.get(bucket);
-    if (!found) {
-      const parts = Object.fromEntries(hourFormat.formatToParts(new Date(bucket * 3_600_000)).map((p) => [p.type, p.value]));
-      found = { hour: Number(parts.hour), weekday: parts.weekday! };
-      local.set(bucket, found);
-    }
-    return found;
+  const localOf = (quarter: string) => {
+    const parts = Object.fromEntries(hourFormat.formatToParts(new Date(Number(quarter) * QUARTER_MS)).map((p) => [p.type, p.value]));
+    return { hour: String(Number(parts.hour)).padStart(2, '0'), weekday: parts.weekday! };
   };
-  const groups = new Map<string, Totals>();
+  const keyOf = (key: string) => (by === 'item' ? key : by === 'category' ? (items.get(key)?.category ?? '') : by === 'hour' ? localOf(key).hour : by === 'weekday' ? localOf(key).weekday : localDate(Number(key) * QUARTER_MS, scope.timeZone));
   const ordered: string[] = [];
   if (by === 'hour') for (let h = 0; h < 24; h += 1) ordered.push(String(h).padStart(2, '0'));
   if (by === 'weekday') ordered.push(...WEEKDAYS);
-  for (const key of ordered) groups.set(key, zero());
-  const total = zero();
-  for (const f of facts) {
-    const key =
-      by === 'item' ? f.itemId : by === 'category' ? (items.get(f.itemId)?.category ?? '') : by === 'hour' ? String(localOf(f.at).hour).padStart(2, '0') : by === 'weekday' ? localOf(f.at).weekday : localDate(f.at, scope.timeZone);
-    const t = groups.get(key) ?? zero();
-    add(t, f);
-    add(total, f);
-    groups.set(key, t);
-  }
+  const groups = regroup(totals, keyOf, new Map(ordered.map((key) => [key, zero()])));
+  const total = sumOf(groups);
   const entries = [...groups.entries()];
   if (by === 'item' || by === 'category') entries.sort((a, b) => b[1].revenue - a[1].revenue || (a[0] < b[0] ? -1 : 1));
   if (by === 'day') entries.sort((a, b) => (a[0] < b[0] ? -1 : 1));
@@ -268,13 +236,7 @@ export function abcClasses(amounts: ReadonlyArray<{ key: string; amount: number 
 
 export async function abcTable(ctx: ServiceContext, filters: ReportFilters): Promise<ReportTable> {
   const scope = await resolveScope(ctx, filters);
-  const facts = await salesFacts(ctx, scope);
-  const byItem = new Map<string, Totals>();
-  for (const f of facts) {
-    const t = byItem.get(f.itemId) ?? zero();
-    add(t, f);
-    byItem.set(f.itemId, t);
-  }
+  const byItem = await salesTotalsBy(ctx, scope, 'item');
   const items = await itemInfo(ctx, [...byItem.keys()]);
   const byValue = abcClasses([...byItem.entries()].map(([key, t]) => ({ key, amount: t.revenue })));
   const byVolume = abcClasses([...byItem.entries()].map(([key, t]) => ({ key, amount: t.qty })));
@@ -314,13 +276,7 @@ export async function sellThroughTable(ctx: ServiceContext, filters: ReportFilte
   const all = await itemInfo(ctx);
   const fresh = [...all.entries()].filter(([id, i]) => i.createdAt >= scope.start && i.createdAt < scope.end && (!scope.filters.itemId || id === scope.filters.itemId) && (scope.filters.category === undefined || i.category === scope.filters.category));
   const ids = new Set(fresh.map(([id]) => id));
-  const facts = (await salesFacts(ctx, scope, { start: scope.start })).filter((f) => ids.has(f.itemId));
-  const sold = new Map<string, Totals>();
-  for (const f of facts) {
-    const t = sold.get(f.itemId) ?? zero();
-    add(t, f);
-    sold.set(f.itemId, t);
-  }
+  const sold = await salesTotalsBy(ctx, scope, 'item');
   const received = await flowsByItem(ctx, scope, 'receipt', [...ids]);
   const rows: ReportRow[] = fresh
     .filter(([id, info]) => !scope.filters.vendorId || info.vendorId === scope.filters.vendorId || received.has(id))
