@@ -31,6 +31,11 @@ const siteCheckFiles = [
   'src/modules/purchasing/receipt-posting.service.ts',
   'src/modules/purchasing/vendor-returns.service.ts',
   'src/modules/adjustments/adjustments.service.ts',
+  'src/modules/counts/counts.service.ts',
+  'src/modules/transfers/transfers.service.ts',
+  'src/modules/production/production-orders.service.ts',
+  'src/modules/production/disassembly.service.ts',
+  'src/modules/reports/saved-reports.service.ts',
 ];
 const siteCheck = /canSeeSite\(|orderVisible\(|returnVisible\(|actor\.sites/;
 
@@ -73,7 +78,7 @@ const targets = {
   // test/http/object-access-matrix.test.ts kills these too, through the API, at a minute a mutant.
   sites: {
     mutate: siteCheckFiles.flatMap(siteCheckRanges),
-    tests: ['test/site-checks.test.ts'],
+    tests: ['test/site-checks.test.ts', 'test/site-checks-stock.test.ts'],
   },
 };
 
