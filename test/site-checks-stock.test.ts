@@ -15,7 +15,7 @@ import {
   startProductionOrder,
 } from '../src/modules/production/index.ts';
 import { completeBody, createOrderBody, disassembleBody } from '../src/modules/production/production.schema.ts';
-import { createSavedReport, deleteSavedReport, getSavedReport, listSavedReports, updateSavedReport } from '../src/modules/reports/saved-reports.service.ts';
+import { createSavedReport, deleteSavedReport, ownerActor, getSavedReport, listSavedReports, updateSavedReport } from '../src/modules/reports/saved-reports.service.ts';
 import { acceptTransfer, cancelTransfer, closeTransfer, createTransfer, getTransfer, listTransfers, pickTransfer, receiveTransfer, shipTransfer } from '../src/modules/transfers/index.ts';
 import { createTransferBody, pickBody, receiveBody, shipBody } from '../src/modules/transfers/transfers.schema.ts';
 import type { Actor, ServiceContext } from '../src/platform/context.ts';
@@ -66,7 +66,7 @@ describeEachDatabase('site checks of counts, transfers, production and saved rep
     const definition = (filters: Record<string, string>) => ({ dataset: 'balances', dimensions: [], measures: ['count'], filters }) as any;
     const savedAtA = await createSavedReport(ctx, { name: 'At A', definition: definition({ site_id: siteA.id }), shared_with: ['manager'] });
     const savedEverywhere = await createSavedReport(ctx, { name: 'Everywhere', definition: definition({}), shared_with: ['manager'] });
-    return { shop, siteA, siteB, siteC, mug, kit, count, unknownScanId: scan.unknown_scan_id!, transfer, productionOrder, disassembly, savedAtA, savedEverywhere };
+    return { shop, siteA, siteB, siteC, mug, kit, count, unknownScanId: scan.unknownScanId!, transfer, productionOrder, disassembly, savedAtA, savedEverywhere };
   }
 
   beforeAll(async () => {
@@ -172,5 +172,17 @@ describeEachDatabase('site checks of counts, transfers, production and saved rep
     const asked = await createTransfer(atC, createTransferBody.parse({ source_site_id: siteA, destination_site_id: w.siteC.id, lines: [{ item_id: w.mug.id, qty: 1 }] }));
     await expect(shipTransfer(atC, asked.transfer.id, shipBody.parse({}))).rejects.toMatchObject({ code: 'transfer_side_forbidden' });
     await cancelTransfer(owner, asked.transfer.id);
+  });
+
+  it('runs the schedules of a report saved by a token as the sites the token held, and by the system as every site', async () => {
+    const granted = [w.siteB.id, w.siteA.id];
+    const token: ServiceContext = { ...owner, actor: { kind: 'token', id: 'tok_site_check', label: 'token', role: 'manager', sites: new Set(granted) } };
+    const saved = await createSavedReport(token, { name: 'By token', definition: { dataset: 'balances', dimensions: [], measures: ['count'] } as any });
+    const rowOf = (id: string) => get().db.kysely.selectFrom('saved_reports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await rowOf(saved.id);
+    // Stored sorted, so the same grants always read the same.
+    expect(JSON.parse(row.run_as_sites_json)).toEqual([...granted].sort());
+    expect((await ownerActor(get().db.kysely, row))?.sites).toEqual(new Set(granted));
+    expect((await ownerActor(get().db.kysely, await rowOf(w.savedEverywhere.id)))?.sites).toBe('all');
   });
 });
