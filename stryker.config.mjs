@@ -36,6 +36,7 @@ const siteCheckFiles = [
   'src/modules/production/production-orders.service.ts',
   'src/modules/production/disassembly.service.ts',
   'src/modules/reports/saved-reports.service.ts',
+  'src/modules/alerts/alerts.service.ts',
 ];
 const siteCheck = /canSeeSite\(|orderVisible\(|returnVisible\(|actor\.sites/;
 

@@ -1,5 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
+import { createToken, createUser, preparePassword } from '../src/modules/access/index.ts';
 import { createAdjustment } from '../src/modules/adjustments/index.ts';
+import { createSubscription, listNotifications } from '../src/modules/alerts/alerts.service.ts';
 import { approveCount, cancelCount, createCount, enterCountLines, getCount, listCounts, resolveUnknownScan, scanIntoCount, submitCount } from '../src/modules/counts/index.ts';
 import { createLocation } from '../src/modules/locations/index.ts';
 import {
@@ -184,5 +186,29 @@ describeEachDatabase('site checks of counts, transfers, production and saved rep
     expect(JSON.parse(row.run_as_sites_json)).toEqual([...granted].sort());
     expect((await ownerActor(get().db.kysely, row))?.sites).toEqual(new Set(granted));
     expect((await ownerActor(get().db.kysely, await rowOf(w.savedEverywhere.id)))?.sites).toBe('all');
+  });
+
+  it("lists a person's notifications only at the sites they are granted now, and subscribes a token only to sites it sees", async () => {
+    const user = await createUser(owner, { email: `site-check.${process.pid}.${Math.random()}@example.test`, name: 'Both sites', role: 'manager', sites: [w.siteA.id, w.siteB.id], passwordHash: await preparePassword('site-check-walnut-harbour-77') });
+    const now = owner.clock.now();
+    const notice = (id: string, siteId: string) => ({ id, user_id: user.id, alert_id: `alr_${id}`, rule: 'low_stock', site_id: siteId, title: id, body: id, created_at: now, read_at: null });
+    await get().db.kysely.insertInto('notifications').values([notice('ntf_sc_1_A', w.siteA.id), notice('ntf_sc_2_B', w.siteB.id), notice('ntf_sc_3_shop', '')]).execute();
+    const inbox = async (sites: 'all' | string[]) => {
+      const page = await listNotifications({ ...owner, actor: { kind: 'user', id: user.id, label: 'u', role: 'manager', sites: sites === 'all' ? 'all' : new Set(sites) } }, { limit: 10 });
+      return { ids: page.data.map((n) => n.id), unread: page.unread_count };
+    };
+    expect(await inbox('all')).toEqual({ ids: ['ntf_sc_3_shop', 'ntf_sc_2_B', 'ntf_sc_1_A'], unread: 3 });
+    expect(await inbox([w.siteA.id, w.siteB.id])).toEqual({ ids: ['ntf_sc_3_shop', 'ntf_sc_2_B', 'ntf_sc_1_A'], unread: 3 });
+    expect(await inbox([w.siteB.id])).toEqual({ ids: ['ntf_sc_3_shop', 'ntf_sc_2_B'], unread: 2 });
+    expect(await inbox([])).toEqual({ ids: ['ntf_sc_3_shop'], unread: 1 });
+
+    // A token of that person granted only B: the person is granted A, the token does not see it.
+    const asUser: ServiceContext = { ...owner, actor: { kind: 'user', id: user.id, label: 'u', role: 'manager', sites: new Set([w.siteA.id, w.siteB.id]) } };
+    const { token } = await createToken(asUser, { name: 'B only', role: 'manager', sites: [w.siteB.id] });
+    const asToken: ServiceContext = { ...owner, actor: { kind: 'token', id: token.id, label: 'token', role: 'manager', sites: new Set([w.siteB.id]) } };
+    await expect(createSubscription(asToken, { rule: 'low_stock', site_id: w.siteA.id, channel: 'in_app' } as any)).rejects.toMatchObject({ code: 'alert_subscription_invalid' });
+    expect((await createSubscription(asToken, { rule: 'low_stock', site_id: w.siteB.id, channel: 'in_app' } as any)).site_id).toBe(w.siteB.id);
+    expect((await createSubscription(asUser, { rule: 'low_stock', site_id: w.siteA.id, channel: 'in_app' } as any)).site_id).toBe(w.siteA.id);
+    expect((await createSubscription(owner, { user_id: user.id, rule: 'out_of_stock', site_id: w.siteA.id, channel: 'in_app' } as any)).site_id).toBe(w.siteA.id);
   });
 });
