@@ -167,8 +167,21 @@ describeEachDatabase('site checks of counts, transfers, production and saved rep
     for (const ctx of [atB, atNone]) {
       await expect(createCount(ctx, { site_id: siteA, kind: 'spot', mode: 'guided', scope: { item_ids: [w.mug.id] } } as any)).rejects.toMatchObject({ code: 'location_not_found', message: expect.stringContaining(siteA) });
       await expect(createTransfer(ctx, createTransferBody.parse({ source_site_id: siteA, destination_site_id: w.siteC.id, lines: [{ item_id: w.mug.id, qty: 1 }] }))).rejects.toMatchObject({ code: 'forbidden' });
-      await expect(createProductionOrder(ctx, createOrderBody.parse({ item_id: w.kit.id, site_id: siteA, qty: 1 }))).rejects.toMatchObject({ code: 'production_order_invalid', message: expect.stringContaining(siteA) });
-      await expect(disassemble(ctx, disassembleBody.parse({ item_id: w.kit.id, site_id: siteA, qty: 1 }))).rejects.toMatchObject({ code: 'disassembly_invalid', message: expect.stringContaining(siteA) });
+    }
+    // Not granted, unknown, or not a site at all: the same answer, naming the field.
+    const noSite = (code: string, siteId: string) => ({ code, message: expect.stringContaining(siteId), errors: [{ field: 'body.site_id', code: 'not_found', message: 'no such site' }] });
+    const refusals: Array<[ServiceContext, string]> = [[atB, siteA], [atNone, siteA], [owner, 'loc_unknown'], [owner, w.shop.storeBin]];
+    for (const [ctx, siteId] of refusals) {
+      await expect(createProductionOrder(ctx, createOrderBody.parse({ item_id: w.kit.id, site_id: siteId, qty: 1 })), `production at ${siteId}`).rejects.toMatchObject(noSite('production_order_invalid', siteId));
+      await expect(disassemble(ctx, disassembleBody.parse({ item_id: w.kit.id, site_id: siteId, qty: 1 })), `disassembly at ${siteId}`).rejects.toMatchObject(noSite('disassembly_invalid', siteId));
+    }
+    // A transfer naming an unknown site and one the caller is not granted: refused for the site, not for the unknown id.
+    const oneUnknown = [
+      { source_site_id: 'loc_unknown', destination_site_id: w.siteC.id },
+      { source_site_id: w.siteC.id, destination_site_id: 'loc_unknown' },
+    ];
+    for (const sites of oneUnknown) {
+      await expect(createTransfer(atB, createTransferBody.parse({ ...sites, lines: [{ item_id: w.mug.id, qty: 1 }] })), JSON.stringify(sites)).rejects.toMatchObject({ code: 'forbidden' });
     }
     // Granted the destination only: may ask for stock, may not ship A's.
     const asked = await createTransfer(atC, createTransferBody.parse({ source_site_id: siteA, destination_site_id: w.siteC.id, lines: [{ item_id: w.mug.id, qty: 1 }] }));
