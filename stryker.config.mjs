@@ -16,7 +16,7 @@ import fs from 'node:fs';
 /**
  * The site checks of the document modules, as line ranges found in the source, so they follow
  * the code when it moves: every line that asks whether the caller may see a site (`canSeeSite`,
- * `orderVisible`, `returnVisible`, `actor.sites`), and, where such a line opens a block (a list
+ * `orderVisible`, `returnVisible`, `channelVisibleTo`, `actor.sites`), and, where such a line opens a block (a list
  * filter, the `orderVisible` and `returnVisible` functions, a multi-line `if`), the whole block.
  * Imports are left out. The rest of these files is other targets' business, or none yet.
  */
@@ -37,8 +37,9 @@ const siteCheckFiles = [
   'src/modules/production/disassembly.service.ts',
   'src/modules/reports/saved-reports.service.ts',
   'src/modules/alerts/alerts.service.ts',
+  'src/modules/sales/channels.service.ts',
 ];
-const siteCheck = /canSeeSite\(|orderVisible\(|returnVisible\(|actor\.sites/;
+const siteCheck = /canSeeSite\(|orderVisible\(|returnVisible\(|channelVisibleTo\(|actor\.sites/;
 
 /** `file:from-to` for each site check in `file` (1-based lines, as Stryker takes them). */
 function siteCheckRanges(file) {

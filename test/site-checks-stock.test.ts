@@ -17,6 +17,7 @@ import {
   startProductionOrder,
 } from '../src/modules/production/index.ts';
 import { completeBody, createOrderBody, disassembleBody } from '../src/modules/production/production.schema.ts';
+import { createChannel, getChannel, listChannels } from '../src/modules/sales/index.ts';
 import { createSavedReport, deleteSavedReport, ownerActor, getSavedReport, listSavedReports, updateSavedReport } from '../src/modules/reports/saved-reports.service.ts';
 import { acceptTransfer, cancelTransfer, closeTransfer, createTransfer, getTransfer, listTransfers, pickTransfer, receiveTransfer, shipTransfer } from '../src/modules/transfers/index.ts';
 import { createTransferBody, pickBody, receiveBody, shipBody } from '../src/modules/transfers/transfers.schema.ts';
@@ -68,7 +69,9 @@ describeEachDatabase('site checks of counts, transfers, production and saved rep
     const definition = (filters: Record<string, string>) => ({ dataset: 'balances', dimensions: [], measures: ['count'], filters }) as any;
     const savedAtA = await createSavedReport(ctx, { name: 'At A', definition: definition({ site_id: siteA.id }), shared_with: ['manager'] });
     const savedEverywhere = await createSavedReport(ctx, { name: 'Everywhere', definition: definition({}), shared_with: ['manager'] });
-    return { shop, siteA, siteB, siteC, mug, kit, count, unknownScanId: scan.unknownScanId!, transfer, productionOrder, disassembly, savedAtA, savedEverywhere };
+    const channelA = await createChannel(ctx, { name: `Web A ${Math.random()}`, kind: 'online', site_ids: [siteA.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
+    const channelAC = await createChannel(ctx, { name: `Web AC ${Math.random()}`, kind: 'online', site_ids: [siteA.id, siteC.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
+    return { shop, siteA, siteB, siteC, mug, kit, channelA, channelAC, count, unknownScanId: scan.unknownScanId!, transfer, productionOrder, disassembly, savedAtA, savedEverywhere };
   }
 
   beforeAll(async () => {
@@ -89,6 +92,7 @@ describeEachDatabase('site checks of counts, transfers, production and saved rep
       ['production order', w.productionOrder.order.id, (ctx: ServiceContext, id: string) => getProductionOrder(ctx, id), 'production_order_not_found'],
       ['disassembly', w.disassembly.disassembly.id, (ctx: ServiceContext, id: string) => getDisassembly(ctx, id), 'disassembly_not_found'],
       ['saved report', w.savedAtA.id, (ctx: ServiceContext, id: string) => getSavedReport(ctx, id), 'saved_report_not_found'],
+      ['channel', w.channelA.id, (ctx: ServiceContext, id: string) => getChannel(ctx, id), 'channel_not_found'],
     ] as const;
 
   it('answers every by-id read of a site A document with not-found to a caller granted only site B, or nothing', async () => {
@@ -111,24 +115,29 @@ describeEachDatabase('site checks of counts, transfers, production and saved rep
 
   it('shows a transfer to a caller granted its destination only, and a saved report about no site to every manager it is shared with', async () => {
     expect((await getTransfer(atC, w.transfer.transfer.id)).transfer.id).toBe(w.transfer.transfer.id);
+    // A channel selling from A and C is seen by someone granted C alone.
+    expect((await getChannel(atC, w.channelAC.id)).id).toBe(w.channelAC.id);
+    await expect(getChannel(atC, w.channelA.id)).rejects.toMatchObject(missing('channel_not_found', w.channelA.id));
     for (const ctx of [atA, atB, atNone, owner]) expect((await getSavedReport(ctx, w.savedEverywhere.id)).id).toBe(w.savedEverywhere.id);
   });
 
   it('lists only the documents at granted sites', async () => {
     const mine = <T extends { id: string }>(ids: T[], ours: readonly string[]) => ids.map((r) => r.id).filter((id) => ours.includes(id));
-    const ours = () => [w.count.count.id, w.transfer.transfer.id, w.productionOrder.order.id, w.savedAtA.id, w.savedEverywhere.id];
+    const ours = () => [w.count.count.id, w.transfer.transfer.id, w.productionOrder.order.id, w.savedAtA.id, w.savedEverywhere.id, w.channelA.id, w.channelAC.id];
     const ids = async (ctx: ServiceContext) => ({
       counts: mine((await listCounts(ctx, { limit: 50 })).records.map((r) => r.count), ours()),
       transfers: mine((await listTransfers(ctx, { limit: 50 })).records.map((r) => r.transfer), ours()),
       production: mine((await listProductionOrders(ctx, { limit: 50 })).records.map((r) => r.order), ours()),
       saved: mine(await listSavedReports(ctx), ours()),
+      channels: mine(await listChannels(ctx), ours()).sort(),
     });
-    const all = { counts: [w.count.count.id], transfers: [w.transfer.transfer.id], production: [w.productionOrder.order.id], saved: [w.savedAtA.id, w.savedEverywhere.id] };
+    const channels = [w.channelA.id, w.channelAC.id].sort();
+    const all = { counts: [w.count.count.id], transfers: [w.transfer.transfer.id], production: [w.productionOrder.order.id], saved: [w.savedAtA.id, w.savedEverywhere.id], channels };
     expect(await ids(owner)).toEqual(all);
     expect(await ids(atA)).toEqual(all);
-    expect(await ids(atC)).toEqual({ counts: [], transfers: [w.transfer.transfer.id], production: [], saved: [w.savedEverywhere.id] });
-    expect(await ids(atB)).toEqual({ counts: [], transfers: [], production: [], saved: [w.savedEverywhere.id] });
-    expect(await ids(atNone)).toEqual({ counts: [], transfers: [], production: [], saved: [w.savedEverywhere.id] });
+    expect(await ids(atC)).toEqual({ counts: [], transfers: [w.transfer.transfer.id], production: [], saved: [w.savedEverywhere.id], channels: [w.channelAC.id] });
+    expect(await ids(atB)).toEqual({ counts: [], transfers: [], production: [], saved: [w.savedEverywhere.id], channels: [] });
+    expect(await ids(atNone)).toEqual({ counts: [], transfers: [], production: [], saved: [w.savedEverywhere.id], channels: [] });
   });
 
   it('refuses every write on a site A document to a caller granted only site B, as if it did not exist', async () => {
