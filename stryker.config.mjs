@@ -16,8 +16,9 @@ import fs from 'node:fs';
 /**
  * The site checks of the document modules, as line ranges found in the source, so they follow
  * the code when it moves: every line that asks whether the caller may see a site (`canSeeSite`,
- * `orderVisible`, `returnVisible`, `channelVisibleTo`, `actor.sites`), and, where such a line opens a block (a list
- * filter, the `orderVisible` and `returnVisible` functions, a multi-line `if`), the whole block.
+ * `orderVisible`, `returnVisible`, `channelVisibleTo`, `actor.sites`), and, where such a line
+ * opens a block (a list filter, the `orderVisible`, `returnVisible` and `channelVisibleTo`
+ * functions, a multi-line `if`), the whole block.
  * Imports are left out. The rest of these files is other targets' business, or none yet.
  */
 const siteCheckFiles = [
