@@ -16,8 +16,9 @@ import fs from 'node:fs';
 /**
  * The site checks of the document modules, as line ranges found in the source, so they follow
  * the code when it moves: every line that asks whether the caller may see a site (`canSeeSite`,
- * `orderVisible`, `returnVisible`, `actor.sites`), and, where such a line opens a block (a list
- * filter, the `orderVisible` and `returnVisible` functions, a multi-line `if`), the whole block.
+ * `orderVisible`, `returnVisible`, `channelVisibleTo`, `actor.sites`), and, where such a line
+ * opens a block (a list filter, the `orderVisible`, `returnVisible` and `channelVisibleTo`
+ * functions, a multi-line `if`), the whole block.
  * Imports are left out. The rest of these files is other targets' business, or none yet.
  */
 const siteCheckFiles = [
@@ -31,8 +32,15 @@ const siteCheckFiles = [
   'src/modules/purchasing/receipt-posting.service.ts',
   'src/modules/purchasing/vendor-returns.service.ts',
   'src/modules/adjustments/adjustments.service.ts',
+  'src/modules/counts/counts.service.ts',
+  'src/modules/transfers/transfers.service.ts',
+  'src/modules/production/production-orders.service.ts',
+  'src/modules/production/disassembly.service.ts',
+  'src/modules/reports/saved-reports.service.ts',
+  'src/modules/alerts/alerts.service.ts',
+  'src/modules/sales/channels.service.ts',
 ];
-const siteCheck = /canSeeSite\(|orderVisible\(|returnVisible\(|actor\.sites/;
+const siteCheck = /canSeeSite\(|orderVisible\(|returnVisible\(|channelVisibleTo\(|actor\.sites/;
 
 /** `file:from-to` for each site check in `file` (1-based lines, as Stryker takes them). */
 function siteCheckRanges(file) {
@@ -73,7 +81,7 @@ const targets = {
   // test/http/object-access-matrix.test.ts kills these too, through the API, at a minute a mutant.
   sites: {
     mutate: siteCheckFiles.flatMap(siteCheckRanges),
-    tests: ['test/site-checks.test.ts'],
+    tests: ['test/site-checks.test.ts', 'test/site-checks-stock.test.ts'],
   },
 };
 
