@@ -136,24 +136,28 @@ export async function listItemCostTotals(ctx: ServiceContext): Promise<Map<strin
  */
 export async function currentUnitCosts(db: Executor, itemIds: readonly string[]): Promise<Map<string, number>> {
   const unique = [...new Set(itemIds)];
-  if (unique.length === 0) return new Map();
-  const [states, shortfalls] = await Promise.all([
-    db.selectFrom('item_costs').select(['item_id', 'pool_qty', 'pool_value_micros', 'last_unit_cost_micros']).where('item_id', 'in', unique).execute(),
-    db
-      .selectFrom('cost_consumptions')
-      .select((eb) => ['item_id', eb.fn.sum<number>('qty').as('qty'), eb.fn.sum<number>('value_micros').as('value')])
-      .where('item_id', 'in', unique)
-      .where('layer_id', '=', SHORTFALL_LAYER)
-      .groupBy('item_id')
-      .execute(),
-  ]);
-  const short = new Map(shortfalls.map((s) => [s.item_id, s]));
   const costs = new Map<string, number>();
-  for (const itemId of unique) {
-    const state = states.find((s) => s.item_id === itemId);
-    const qty = (state?.pool_qty ?? 0) - Number(short.get(itemId)?.qty ?? 0);
-    const value = (state?.pool_value_micros ?? 0) - Number(short.get(itemId)?.value ?? 0);
-    costs.set(itemId, qty > 0 ? unitCostOf(value, qty) : (state?.last_unit_cost_micros ?? 0));
+  // In chunks: a shop-wide report asks for every stocked item, more than one statement may bind.
+  for (let i = 0; i < unique.length; i += 500) {
+    const chunk = unique.slice(i, i + 500);
+    const [states, shortfalls] = await Promise.all([
+      db.selectFrom('item_costs').select(['item_id', 'pool_qty', 'pool_value_micros', 'last_unit_cost_micros']).where('item_id', 'in', chunk).execute(),
+      db
+        .selectFrom('cost_consumptions')
+        .select((eb) => ['item_id', eb.fn.sum<number>('qty').as('qty'), eb.fn.sum<number>('value_micros').as('value')])
+        .where('item_id', 'in', chunk)
+        .where('layer_id', '=', SHORTFALL_LAYER)
+        .groupBy('item_id')
+        .execute(),
+    ]);
+    const state = new Map(states.map((s) => [s.item_id, s]));
+    const short = new Map(shortfalls.map((s) => [s.item_id, s]));
+    for (const itemId of chunk) {
+      const pool = state.get(itemId);
+      const qty = (pool?.pool_qty ?? 0) - Number(short.get(itemId)?.qty ?? 0);
+      const value = (pool?.pool_value_micros ?? 0) - Number(short.get(itemId)?.value ?? 0);
+      costs.set(itemId, qty > 0 ? unitCostOf(value, qty) : (pool?.last_unit_cost_micros ?? 0));
+    }
   }
   return costs;
 }
