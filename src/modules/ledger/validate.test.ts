@@ -96,6 +96,15 @@ describeEachDatabase('ledger postings refused before writing', (get) => {
     expect(toSite.errors).toEqual([{ field: 'movements.0.to_location_id', code: 'not_stockable', message: `${warehouse.id} is not a bin or virtual location` }]);
     const nowhere = await refusal(line({ itemId: item.id, fromLocationId: 'loc_nowhere', toLocationId: 'loc_elsewhere' }), 'movement_invalid');
     expect(fieldErrors(nowhere)).toEqual(['movements.0.from_location_id:not_stockable', 'movements.0.to_location_id:not_stockable']);
+    // A missing location on one side of a virtual one is refused as missing, not taken for a write-off.
+    for (const [from, to, field] of [
+      [vendor, 'loc_nowhere', 'to_location_id'],
+      [transit, 'loc_nowhere', 'to_location_id'],
+      ['loc_nowhere', scrap, 'from_location_id'],
+    ] as const) {
+      const error = await refusal(line({ itemId: item.id, fromLocationId: from, toLocationId: to }), 'movement_invalid');
+      expect(error.errors).toEqual([{ field: `movements.0.${field}`, code: 'not_stockable', message: 'loc_nowhere is not a bin or virtual location' }]);
+    }
   });
 
   it('writes goods off on arrival straight to scrap (or lost in transit), but never otherwise between two virtual locations', async () => {
