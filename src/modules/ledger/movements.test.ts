@@ -2,7 +2,8 @@ import { expect, it } from 'vitest';
 import { describeEachDatabase, serviceContext } from '../../../test/support/databases.ts';
 import { makeItem, makeShop } from '../../../test/support/fixtures.ts';
 import { VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
-import { balanceAt, findOrCreateLot, LedgerError, postMovements, reserveStock } from './index.ts';
+import { TouchedRecords } from '../../platform/context.ts';
+import { balanceAt, findOrCreateLot, hasMovements, LedgerError, listMovementsOfDocuments, postMovements, reserveStock } from './index.ts';
 
 const { customer, vendor } = VIRTUAL_LOCATION_IDS;
 
@@ -92,5 +93,50 @@ describeEachDatabase('balance updates', (get) => {
     expect(await balanceAt(get().db.kysely, item.id, b)).toEqual({ onHand: 0, reserved: 0 });
     const rows = await get().db.kysely.selectFrom('balances').select('location_id').where('item_id', '=', item.id).where('location_id', '=', b).execute();
     expect(rows).toEqual([]);
+  });
+});
+
+describeEachDatabase('what a posting touched, and the movements of documents', (get) => {
+  it('tells the audit log each item, bin and site a posting touched, once, leaving virtual locations out', async () => {
+    const touched = new TouchedRecords();
+    const ctx = { ...serviceContext(get().db), touched };
+    const shop = await makeShop(ctx);
+    const [a, b] = [await makeItem(ctx), await makeItem(ctx)];
+    const bin = shop.warehouseBins[0]!;
+    await postMovements(ctx, {
+      kind: 'receipt',
+      documentType: 'test',
+      documentId: 'touch',
+      movements: [
+        { itemId: a.id, fromLocationId: vendor, toLocationId: bin, qty: 2000, unitCostMicros: 1_000_000 },
+        { itemId: b.id, fromLocationId: vendor, toLocationId: bin, qty: 1000, unitCostMicros: 1_000_000 },
+        { itemId: a.id, fromLocationId: vendor, toLocationId: shop.storeBin, qty: 1000, unitCostMicros: 1_000_000 },
+      ],
+    });
+    expect(touched.records).toEqual([
+      { type: 'item', id: a.id },
+      { type: 'item', id: b.id },
+      { type: 'location', id: bin },
+      { type: 'site', id: shop.warehouse.id },
+      { type: 'location', id: shop.storeBin },
+      { type: 'site', id: shop.store.id },
+    ]);
+  });
+
+  it('lists the movements of several documents in the order they were recorded, and answers whether an item ever moved', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const [moved, never] = [await makeItem(ctx), await makeItem(ctx)];
+    const receive = (documentId: string, qty: number) =>
+      postMovements(ctx, { kind: 'receipt', documentType: 'test', documentId, movements: [{ itemId: moved.id, fromLocationId: vendor, toLocationId: shop.storeBin, qty, unitCostMicros: 1_000_000 }] });
+    const first = await receive(`docs-${moved.id}-1`, 1000);
+    ctx.clock.advance(1000);
+    const second = await receive(`docs-${moved.id}-2`, 2000);
+    await receive(`docs-${moved.id}-3`, 3000);
+    const listed = await listMovementsOfDocuments(get().db.kysely, [`docs-${moved.id}-2`, `docs-${moved.id}-1`, `docs-${moved.id}-2`]);
+    expect(listed.map((m) => m.id)).toEqual([first.movements[0]!.id, second.movements[0]!.id]);
+    expect(await listMovementsOfDocuments(get().db.kysely, [])).toEqual([]);
+    expect(await hasMovements(get().db.kysely, moved.id)).toBe(true);
+    expect(await hasMovements(get().db.kysely, never.id)).toBe(false);
   });
 });
