@@ -1,4 +1,4 @@
-import type { DemandForecast, DemandSeries } from './engine.ts';
+import { unbackedForecast, type DemandForecast, type DemandSeries } from './engine.ts';
 
 /**
  * A channel's demand estimated from outside its own censored history. A web shop that sells only
@@ -116,17 +116,5 @@ export function borrowedForecast(
     const atStores = stores.reduce((sum, { forecast, offset }) => sum + (forecast.mean[Math.min(offset + d, forecast.mean.length - 1)] ?? 0), 0);
     return w * ownRate + (1 - w) * share * atStores;
   });
-  const level = mean.reduce((a, b) => a + b, 0) / (mean.length || 1);
-  const sd = Math.sqrt(level);
-  return {
-    method: 'channel_share',
-    demandClass: 'new',
-    start,
-    mean,
-    errorSd: sd,
-    rmsse: null,
-    bias: null,
-    windowErrorSd: Array.from({ length: 28 }, (_, d) => sd * Math.sqrt(d + 1)),
-    accuracy: null,
-  };
+  return unbackedForecast('channel_share', start, mean);
 }

@@ -427,6 +427,28 @@ function intervalsFrom(mean: readonly number[], daySd: readonly number[], demand
   });
 }
 
+/**
+ * A forecast no backtest stands behind (a new item, or demand borrowed from elsewhere): its error is
+ * taken as a Poisson count's at the forecast's average level, and it plans as a new item's.
+ */
+export function unbackedForecast(method: string, start: string, mean: number[]): DemandForecast {
+  const level = mean.reduce((a, b) => a + b, 0) / (mean.length || 1);
+  const sd = Math.sqrt(level);
+  return {
+    method,
+    demandClass: 'new',
+    start,
+    mean,
+    errorSd: sd,
+    rmsse: null,
+    bias: null,
+    intervals: intervalsFrom(mean, [sd], 'new'),
+    windowErrorSd: Array.from({ length: BACKTEST_HORIZON }, (_, d) => sd * Math.sqrt(d + 1)),
+    candidates: [],
+    accuracy: null,
+  };
+}
+
 export function forecastDemand(series: DemandSeries, horizon: number, options: ForecastOptions = {}): DemandForecast {
   const n = series.values.length;
   const start = addDays(series.start, n);
@@ -440,24 +462,7 @@ export function forecastDemand(series: DemandSeries, horizon: number, options: F
     // A day that sold out after selling some says more about the level than nothing: it counts, at least at its sales.
     const counted = usable.map((u, d) => u || (bounded[d]! && series.values[d]! > 0));
     const mean = forecastNew(y, counted, series, h, options.shape).slice(0, horizon);
-    const level = mean.reduce((a, b) => a + b, 0) / (mean.length || 1);
-    // No backtest to learn the error from: take the spread of a Poisson count at that level.
-    const sd = Math.sqrt(level);
-    return {
-      method: options.shape ? 'category_shape' : 'mean',
-      demandClass: 'new',
-      start,
-      mean,
-      errorSd: sd,
-      rmsse: null,
-      bias: null,
-      intervals: intervalsFrom(mean, [sd], 'new'),
-      windowErrorSd: Array.from({ length: BACKTEST_HORIZON }, (_, d) => sd * Math.sqrt(d + 1)),
-      candidates: [],
-      accuracy: null,
-      adi,
-      cv2,
-    };
+    return { ...unbackedForecast(options.shape ? 'category_shape' : 'mean', start, mean), adi, cv2 };
   }
   const candidate = candidatesByName[tested.selected]!;
   const fitted = y.subarray(Math.max(0, n - candidate.window));
