@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeEachDatabase, serviceContext } from '../../../test/support/databases.ts';
+import { expectLedgerError } from '../../../test/support/ledger-errors.ts';
 import { makeItem, makeShop } from '../../../test/support/fixtures.ts';
 import { VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
 import {
@@ -19,16 +20,6 @@ const { adjustment, customer, vendor } = VIRTUAL_LOCATION_IDS;
 
 function receive(itemId: string, to: string, qty: number, extra: Record<string, unknown> = {}) {
   return { kind: 'receipt' as const, documentType: 'test', documentId: `doc-${Math.random()}`, movements: [{ itemId, fromLocationId: vendor, toLocationId: to, qty, ...extra }] };
-}
-
-async function expectLedgerError(promise: Promise<unknown>, code: string): Promise<LedgerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LedgerError);
-  expect((error as LedgerError).code).toBe(code);
-  return error as LedgerError;
 }
 
 describeEachDatabase('ledger', (get, dialect) => {

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeEachDatabase, serviceContext } from '../../../test/support/databases.ts';
+import { expectLedgerError } from '../../../test/support/ledger-errors.ts';
 import { makeItem, makeShop, type Shop } from '../../../test/support/fixtures.ts';
 import { QTY_MAX } from '../../platform/quantity.ts';
 import { setItemStatus } from '../catalog/index.ts';
@@ -22,16 +23,6 @@ function posting(movements: MovementInput[], extra: Partial<PostInput> = {}): Po
   return { kind: 'adjustment', documentType: 'test', documentId: `validate-${docs}`, movements, ...extra };
 }
 
-async function refusal(promise: Promise<unknown>, code: string): Promise<LedgerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LedgerError);
-  expect((error as LedgerError).code).toBe(code);
-  return error as LedgerError;
-}
-
 describeEachDatabase('ledger postings refused before writing', (get) => {
   const ctx = () => serviceContext(get().db);
   let shopMemo: Shop | undefined;
@@ -44,23 +35,23 @@ describeEachDatabase('ledger postings refused before writing', (get) => {
   const fieldErrors = (error: LedgerError) => error.errors?.map((e) => `${e.field}:${e.code}`);
 
   it('holds 1 to 5,000 movements in a posting', async () => {
-    const empty = await refusal(postMovements(ctx(), posting([])), 'movement_invalid');
+    const empty = await expectLedgerError(postMovements(ctx(), posting([])), 'movement_invalid');
     expect(empty.message).toBe('A ledger transaction holds 1 to 5000 movements, not 0.');
     const notStocked = await makeItem(ctx(), { stocked: false });
     const bin = (await shop()).storeBin;
     const many = (n: number) => Array.from({ length: n }, () => ({ itemId: notStocked.id, fromLocationId: adjustment, toLocationId: bin, qty: 1000 }));
     expect(MAX_MOVEMENTS_PER_TRANSACTION).toBe(5000);
-    const tooMany = await refusal(postMovements(ctx(), posting(many(5001))), 'movement_invalid');
+    const tooMany = await expectLedgerError(postMovements(ctx(), posting(many(5001))), 'movement_invalid');
     expect(tooMany.message).toBe('A ledger transaction holds 1 to 5000 movements, not 5001.');
     // 5,000 passes the count and reaches the per-line checks (which refuse the item).
-    const atLimit = await refusal(postMovements(ctx(), posting(many(5000))), 'item_not_stockable');
+    const atLimit = await expectLedgerError(postMovements(ctx(), posting(many(5000))), 'item_not_stockable');
     expect(atLimit.errors).toHaveLength(5000);
   });
 
   it('takes a date up to five minutes ahead of the clock, and none later, at or before the epoch or fractional', async () => {
     const item = await makeItem(ctx());
     const dated = async (effectiveAt: number) => {
-      const error = await refusal(line({ itemId: item.id }, { effectiveAt }), 'movement_invalid');
+      const error = await expectLedgerError(line({ itemId: item.id }, { effectiveAt }), 'movement_invalid');
       expect(error.message).toBe('A movement cannot be dated in the future.');
       expect(error.errors).toBeUndefined();
     };
@@ -77,7 +68,7 @@ describeEachDatabase('ledger postings refused before writing', (get) => {
   it('moves a whole positive quantity up to the maximum', async () => {
     const item = await makeItem(ctx());
     for (const qty of [0, -1000, 1500.5, QTY_MAX + 1]) {
-      const error = await refusal(line({ itemId: item.id, qty }), 'movement_invalid');
+      const error = await expectLedgerError(line({ itemId: item.id, qty }), 'movement_invalid');
       expect(error.message).toBe('quantity must be positive and within range');
       expect(error.errors).toEqual([{ field: 'movements.0.qty', code: 'out_of_range', message: 'quantity must be positive and within range' }]);
     }
@@ -88,13 +79,13 @@ describeEachDatabase('ledger postings refused before writing', (get) => {
   it('moves between two locations that hold stock', async () => {
     const item = await makeItem(ctx());
     const { store, storeBin, warehouse } = await shop();
-    const same = await refusal(line({ itemId: item.id, fromLocationId: storeBin, toLocationId: storeBin }), 'movement_invalid');
+    const same = await expectLedgerError(line({ itemId: item.id, fromLocationId: storeBin, toLocationId: storeBin }), 'movement_invalid');
     expect(same.errors).toEqual([{ field: 'movements.0.to_location_id', code: 'same_location', message: 'a movement goes from one location to another' }]);
-    const fromSite = await refusal(line({ itemId: item.id, fromLocationId: store.id }), 'movement_invalid');
+    const fromSite = await expectLedgerError(line({ itemId: item.id, fromLocationId: store.id }), 'movement_invalid');
     expect(fromSite.errors).toEqual([{ field: 'movements.0.from_location_id', code: 'not_stockable', message: `${store.id} is not a bin or virtual location` }]);
-    const toSite = await refusal(line({ itemId: item.id, toLocationId: warehouse.id }), 'movement_invalid');
+    const toSite = await expectLedgerError(line({ itemId: item.id, toLocationId: warehouse.id }), 'movement_invalid');
     expect(toSite.errors).toEqual([{ field: 'movements.0.to_location_id', code: 'not_stockable', message: `${warehouse.id} is not a bin or virtual location` }]);
-    const nowhere = await refusal(line({ itemId: item.id, fromLocationId: 'loc_nowhere', toLocationId: 'loc_elsewhere' }), 'movement_invalid');
+    const nowhere = await expectLedgerError(line({ itemId: item.id, fromLocationId: 'loc_nowhere', toLocationId: 'loc_elsewhere' }), 'movement_invalid');
     expect(fieldErrors(nowhere)).toEqual(['movements.0.from_location_id:not_stockable', 'movements.0.to_location_id:not_stockable']);
     // A missing location on one side of a virtual one is refused as missing, not taken for a write-off.
     for (const [from, to, field] of [
@@ -102,7 +93,7 @@ describeEachDatabase('ledger postings refused before writing', (get) => {
       [transit, 'loc_nowhere', 'to_location_id'],
       ['loc_nowhere', scrap, 'from_location_id'],
     ] as const) {
-      const error = await refusal(line({ itemId: item.id, fromLocationId: from, toLocationId: to }), 'movement_invalid');
+      const error = await expectLedgerError(line({ itemId: item.id, fromLocationId: from, toLocationId: to }), 'movement_invalid');
       expect(error.errors).toEqual([{ field: `movements.0.${field}`, code: 'not_stockable', message: 'loc_nowhere is not a bin or virtual location' }]);
     }
   });
@@ -125,7 +116,7 @@ describeEachDatabase('ledger postings refused before writing', (get) => {
       [transit, customer],
       [scrap, transit],
     ] as const) {
-      const error = await refusal(line({ itemId: item.id, fromLocationId: from, toLocationId: to }), 'movement_invalid');
+      const error = await expectLedgerError(line({ itemId: item.id, fromLocationId: from, toLocationId: to }), 'movement_invalid');
       expect(error.errors).toEqual([{ field: 'movements.0.to_location_id', code: 'virtual_only', message: 'one side must be a physical bin' }]);
     }
     // A bin on either side is always fine.
@@ -137,7 +128,7 @@ describeEachDatabase('ledger postings refused before writing', (get) => {
   it('takes a unit cost of zero or more, in whole micros, or none', async () => {
     const item = await makeItem(ctx());
     for (const unitCostMicros of [-1, 0.5]) {
-      const error = await refusal(line({ itemId: item.id, unitCostMicros }), 'movement_invalid');
+      const error = await expectLedgerError(line({ itemId: item.id, unitCostMicros }), 'movement_invalid');
       expect(error.errors).toEqual([{ field: 'movements.0.unit_cost', code: 'out_of_range', message: 'unit cost must be a non-negative amount' }]);
     }
     await line({ itemId: item.id, unitCostMicros: 0 });
@@ -145,20 +136,20 @@ describeEachDatabase('ledger postings refused before writing', (get) => {
   });
 
   it('moves only an item that exists, is stocked and is active, unless a replayed sale allows it archived', async () => {
-    const missing = await refusal(line({ itemId: 'itm_missing' }), 'movement_invalid');
+    const missing = await expectLedgerError(line({ itemId: 'itm_missing' }), 'movement_invalid');
     expect(missing.errors).toEqual([{ field: 'movements.0.item_id', code: 'not_found', message: 'no item itm_missing' }]);
     const service = await makeItem(ctx(), { stocked: false });
-    const notStocked = await refusal(line({ itemId: service.id }), 'item_not_stockable');
+    const notStocked = await expectLedgerError(line({ itemId: service.id }), 'item_not_stockable');
     expect(notStocked.errors).toEqual([{ field: 'movements.0.item_id', code: 'not_stocked', message: `${service.sku} is not a stocked item` }]);
     const old = await makeItem(ctx());
     await setItemStatus(ctx(), old.id, 'archived');
-    const archived = await refusal(line({ itemId: old.id }), 'item_not_stockable');
+    const archived = await expectLedgerError(line({ itemId: old.id }), 'item_not_stockable');
     expect(archived.errors).toEqual([{ field: 'movements.0.item_id', code: 'archived', message: `${old.sku} is archived` }]);
-    await refusal(line({ itemId: old.id }, { allowArchived: false }), 'item_not_stockable');
+    await expectLedgerError(line({ itemId: old.id }, { allowArchived: false }), 'item_not_stockable');
     await line({ itemId: old.id }, { allowArchived: true });
     const both = await makeItem(ctx(), { stocked: false });
     await setItemStatus(ctx(), both.id, 'archived');
-    const twice = await refusal(line({ itemId: both.id }, { allowArchived: true }), 'item_not_stockable');
+    const twice = await expectLedgerError(line({ itemId: both.id }, { allowArchived: true }), 'item_not_stockable');
     expect(fieldErrors(twice)).toEqual(['movements.0.item_id:not_stocked']);
   });
 
@@ -169,14 +160,14 @@ describeEachDatabase('ledger postings refused before writing', (get) => {
     const lot = await lotOf(lotted.id, 'lot', 'L1');
     const othersLot = await lotOf(other.id, 'lot', 'L1');
 
-    const untracked = await refusal(line({ itemId: plain.id, lotId: lot.id }), 'lot_invalid');
+    const untracked = await expectLedgerError(line({ itemId: plain.id, lotId: lot.id }), 'lot_invalid');
     expect(untracked.errors).toEqual([{ field: 'movements.0.lot_id', code: 'not_tracked', message: `${plain.sku} is not tracked by lot` }]);
     await line({ itemId: plain.id, lotId: '' });
-    const required = await refusal(line({ itemId: lotted.id }), 'lot_required');
+    const required = await expectLedgerError(line({ itemId: lotted.id }), 'lot_required');
     expect(required.errors).toEqual([{ field: 'movements.0.lot_id', code: 'required', message: `${lotted.sku} is tracked by lot; give the lot` }]);
-    const unknown = await refusal(line({ itemId: lotted.id, lotId: 'lot_missing' }), 'lot_invalid');
+    const unknown = await expectLedgerError(line({ itemId: lotted.id, lotId: 'lot_missing' }), 'lot_invalid');
     expect(unknown.errors).toEqual([{ field: 'movements.0.lot_id', code: 'not_found', message: `no lot lot_missing of ${lotted.sku}` }]);
-    const wrongItem = await refusal(line({ itemId: lotted.id, lotId: othersLot.id }), 'lot_invalid');
+    const wrongItem = await expectLedgerError(line({ itemId: lotted.id, lotId: othersLot.id }), 'lot_invalid');
     expect(fieldErrors(wrongItem)).toEqual(['movements.0.lot_id:not_found']);
     await line({ itemId: lotted.id, lotId: lot.id, qty: 2500 });
   });
@@ -184,9 +175,9 @@ describeEachDatabase('ledger postings refused before writing', (get) => {
   it('moves a serial number one unit at a time', async () => {
     const serial = await makeItem(ctx(), { tracking: 'serial' });
     const sn = await lotOf(serial.id, 'serial', 'SN-1');
-    const required = await refusal(line({ itemId: serial.id }), 'lot_required');
+    const required = await expectLedgerError(line({ itemId: serial.id }), 'lot_required');
     expect(required.errors?.[0]?.message).toBe(`${serial.sku} is tracked by serial; give the serial`);
-    const two = await refusal(line({ itemId: serial.id, lotId: sn.id, qty: 2000 }), 'movement_invalid');
+    const two = await expectLedgerError(line({ itemId: serial.id, lotId: sn.id, qty: 2000 }), 'movement_invalid');
     expect(two.errors).toEqual([{ field: 'movements.0.qty', code: 'serial_qty', message: 'a serial number moves one unit at a time' }]);
     await line({ itemId: serial.id, lotId: sn.id, qty: 1000 });
   });
@@ -206,7 +197,7 @@ describeEachDatabase('ledger postings refused before writing', (get) => {
     const heldLot = await reserveStock(ctx(), { itemId: lotted.id, locationId: bin, lotId: lot.id, qty: 3000, documentType: 'order', documentId: 'held-lot' });
     const ship = (m: Partial<MovementInput> & { itemId: string }) => ({ fromLocationId: bin, toLocationId: customer, qty: 1000, reservationId: held.id, ...m });
 
-    const missing = await refusal(postMovements(ctx(), posting([ship({ itemId: item.id, reservationId: 'res_missing' })])), 'reservation_invalid');
+    const missing = await expectLedgerError(postMovements(ctx(), posting([ship({ itemId: item.id, reservationId: 'res_missing' })])), 'reservation_invalid');
     expect(missing.errors).toEqual([{ field: 'movements.0.reservation_id', code: 'not_found', message: 'no reservation res_missing' }]);
     const mismatch = [{ field: 'movements.0.reservation_id', code: 'mismatch', message: 'the reservation is for another item, location or lot' }];
     for (const wrong of [
@@ -215,10 +206,10 @@ describeEachDatabase('ledger postings refused before writing', (get) => {
       ship({ itemId: lotted.id, lotId: lot2.id, reservationId: heldLot.id }),
       ship({ itemId: item.id, reservationId: heldLot.id }),
     ]) {
-      expect((await refusal(postMovements(ctx(), posting([wrong])), 'reservation_invalid')).errors).toEqual(mismatch);
+      expect((await expectLedgerError(postMovements(ctx(), posting([wrong])), 'reservation_invalid')).errors).toEqual(mismatch);
     }
     // Two lines of one posting draw on the reservation together.
-    const over = await refusal(postMovements(ctx(), posting([ship({ itemId: item.id, qty: 2000 }), ship({ itemId: item.id, qty: 1001 })])), 'reservation_invalid');
+    const over = await expectLedgerError(postMovements(ctx(), posting([ship({ itemId: item.id, qty: 2000 }), ship({ itemId: item.id, qty: 1001 })])), 'reservation_invalid');
     expect(over.errors).toEqual([{ field: 'movements.1.qty', code: 'exceeds_reservation', message: 'more than the reservation holds' }]);
     await postMovements(ctx(), posting([ship({ itemId: lotted.id, lotId: lot.id, reservationId: heldLot.id, qty: 3000 })]));
     await postMovements(ctx(), posting([ship({ itemId: item.id, qty: 2000 }), ship({ itemId: item.id, qty: 1000 })]));
@@ -228,7 +219,7 @@ describeEachDatabase('ledger postings refused before writing', (get) => {
     const item = await makeItem(ctx());
     const lotted = await makeItem(ctx(), { tracking: 'lot' });
     const { storeBin } = await shop();
-    const error = await refusal(
+    const error = await expectLedgerError(
       postMovements(
         ctx(),
         posting([
