@@ -10,8 +10,14 @@ export interface Decoded {
   text: string;
 }
 
-export function decodeLuminance(luminance: Uint8ClampedArray, width: number, height: number): Decoded {
+/**
+ * `pure` says the raster is the barcode alone, as bwip-js drew it: zxing then reads the modules
+ * off the grid instead of hunting for finder patterns, whose detector misses about one clean,
+ * computer-drawn QR code in twenty-five at 3 px a module (a camera frame never is that clean).
+ */
+export function decodeLuminance(luminance: Uint8ClampedArray, width: number, height: number, pure = false): Decoded {
   const hints = new Map<DecodeHintType, unknown>([[DecodeHintType.TRY_HARDER, true]]);
+  if (pure) hints.set(DecodeHintType.PURE_BARCODE, true);
   const result = new MultiFormatReader().decode(new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(luminance, width, height))), hints);
   return { format: BarcodeFormat[result.getBarcodeFormat()], text: result.getText() };
 }
@@ -36,7 +42,7 @@ export function pdfImages(pdf: Buffer): Array<{ width: number; height: number; l
 }
 
 export function decodePdfBarcodes(pdf: Buffer): Decoded[] {
-  return pdfImages(pdf).map((image) => decodeLuminance(image.luminance, image.width, image.height));
+  return pdfImages(pdf).map((image) => decodeLuminance(image.luminance, image.width, image.height, true));
 }
 
 /** Page count and the first page's size in points. */
