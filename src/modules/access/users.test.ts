@@ -97,6 +97,10 @@ describeEachDatabase('users', (get) => {
     await expect(getUser(as(manager), everywhere.id)).rejects.toMatchObject({ code: 'user_not_found' });
     expect((await getUser(as(manager), mine.id)).id).toBe(mine.id);
     expect((await getUser(as(mine), mine.id)).id).toBe(mine.id);
+    // A viewer within the manager's sites is managed like staff.
+    expect((await updateUser(as(manager), nowhere.id, { name: `${tag} nowhere` })).id).toBe(nowhere.id);
+    // No search at all: staff see themselves alone.
+    expect((await listUsers(as(mine), { limit: 50 })).records.map((u) => u.id)).toEqual([mine.id]);
     await expect(getUser(as(mine), manager.id)).rejects.toMatchObject({ code: 'user_not_found' });
     // Staff manage nobody, not even a viewer with no sites.
     await expect(getUser(as(mine), nowhere.id)).rejects.toMatchObject({ code: 'user_not_found' });
@@ -104,6 +108,15 @@ describeEachDatabase('users', (get) => {
     // Seeing oneself is not managing oneself.
     await expect(updateUser(as(manager), manager.id, { name: 'x' })).rejects.toMatchObject({ code: 'forbidden' });
     await expect(updateUser(as(manager), wider.id, { name: 'x' })).rejects.toMatchObject({ code: 'user_not_found', message: expect.stringContaining(wider.id) });
+  });
+
+  it('searches for _ and % as themselves, in names and emails', async () => {
+    const tag = `Lit${(n += 1)}`;
+    const literal = await add(system, 'staff', [siteA], `${tag} snake_case`);
+    await add(system, 'staff', [siteA], `${tag} snakeXcase`);
+    const found = async (q: string) => (await listUsers(system, { q, limit: 10 })).records.map((u) => u.id);
+    expect(await found(`${tag} snake_case`)).toEqual([literal.id]);
+    expect(await found(`${tag} snake_`)).toEqual([literal.id]);
   });
 
   it('ends sessions and revokes exceeding tokens when role or sites change; a rename touches neither', async () => {
