@@ -108,6 +108,31 @@ describeEachDatabase(
       expect(left.onHand + arrived.onHand).toBe(10 * UNIT);
       expect((await checkLedger(get().db)).invariants.filter((i) => !i.ok)).toEqual([]);
     });
+
+    it('10 postings racing to fulfil one reservation: one takes it, nine are refused as reservation_invalid, and the promise is spent once', async () => {
+      const contexts = await twoHandles();
+      const { item, from, to } = await stockedBin(contexts[0], 5);
+      const held = await reserveStock(contexts[0], { itemId: item.id, locationId: from, qty: 2 * UNIT, documentType: 'order', documentId: `held-${item.id}` });
+      // Each may read the reservation before another spends it; the guarded UPDATE of the
+      // reservation is what refuses the late ones.
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          postMovements(contexts[i % 2]!, {
+            kind: 'transfer',
+            documentType: 'test',
+            documentId: `fulfil-${i}`,
+            movements: [{ itemId: item.id, fromLocationId: from, toLocationId: to, qty: 2 * UNIT, reservationId: held.id }],
+          }),
+        ),
+      );
+      const { accepted, refusals } = outcome(results);
+      expect(accepted).toBe(1);
+      expect(refusals).toHaveLength(9);
+      for (const refusal of refusals) expect(refusal).toMatchObject({ code: 'reservation_invalid', status: 422 });
+      expect(await balanceAt(get().db.kysely, item.id, from)).toEqual({ onHand: 3 * UNIT, reserved: 0 });
+      expect(await balanceAt(get().db.kysely, item.id, to)).toEqual({ onHand: 2 * UNIT, reserved: 0 });
+      expect((await checkLedger(get().db)).invariants.filter((i) => !i.ok)).toEqual([]);
+    });
   },
   { poolSize: 10 },
 );

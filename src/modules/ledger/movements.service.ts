@@ -126,11 +126,15 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
       })
       .execute();
 
+    // Reservations before balances: of postings racing for one reservation, the guarded UPDATE
+    // refuses the late ones here; after the balance update their `reserved` would go below zero
+    // and the database would refuse the row instead, an internal error rather than a refusal.
+    // A release takes the reservation before the balance too, so the two lock in one order.
+    await consumeReservations(trx, input.movements, now);
     const deltas = balanceDeltas(input.movements, checked.policies);
     const negativeBalances = await applyBalanceDeltas(trx, deltas, now);
     await refuseSecondUnitOfSerial(trx, deltas, checked.items);
     faultPoint('after_balance_update');
-    await consumeReservations(trx, input.movements, now);
 
     const ids = input.movements.map(() => newId('mov', now));
     // Stock crossing into or out of owned locations is valued: layers opened or drawn, cost recorded.
@@ -371,7 +375,6 @@ async function refuseSecondUnitOfSerial(trx: Trx, deltas: BalanceDelta[], items:
     .innerJoin('locations as l', 'l.id', 'b.location_id')
     .innerJoin('lots as lt', 'lt.id', 'b.lot_id')
     .select(['b.lot_id', 'b.item_id', 'lt.code'])
-    .select((eb) => eb.fn.sum<number | string>('b.on_hand').as('on_hand'))
     .where('b.lot_id', 'in', lotIds)
     .where('l.kind', '!=', 'virtual')
     .groupBy(['b.lot_id', 'b.item_id', 'lt.code'])

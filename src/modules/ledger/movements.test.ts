@@ -3,9 +3,9 @@ import { describeEachDatabase, serviceContext } from '../../../test/support/data
 import { makeItem, makeShop } from '../../../test/support/fixtures.ts';
 import { VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
 import { TouchedRecords } from '../../platform/context.ts';
-import { balanceAt, findOrCreateLot, hasMovements, LedgerError, listMovementsOfDocuments, postMovements, reserveStock } from './index.ts';
+import { balanceAt, findOrCreateLot, hasMovements, LedgerError, listMovementsOfDocuments, postMovements, registerStockObserver, reserveStock, type StockTouch } from './index.ts';
 
-const { customer, vendor } = VIRTUAL_LOCATION_IDS;
+const { customer, scrap, vendor } = VIRTUAL_LOCATION_IDS;
 
 async function refusal(promise: Promise<unknown>): Promise<LedgerError> {
   const error = await promise.then(
@@ -138,5 +138,104 @@ describeEachDatabase('what a posting touched, and the movements of documents', (
     expect(await listMovementsOfDocuments(get().db.kysely, [])).toEqual([]);
     expect(await hasMovements(get().db.kysely, moved.id)).toBe(true);
     expect(await hasMovements(get().db.kysely, never.id)).toBe(false);
+  });
+});
+
+describeEachDatabase('reservations consumed by a posting', (get) => {
+  it('fulfils a reservation in a posting that brings the stock straight back, releasing the promise and deleting the spent reservation', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const item = await makeItem(ctx);
+    const [a, b] = shop.warehouseBins as [string, string];
+    await postMovements(ctx, { kind: 'receipt', documentType: 'test', documentId: 'in', movements: [{ itemId: item.id, fromLocationId: vendor, toLocationId: a, qty: 5000, unitCostMicros: 1_000_000 }] });
+    const held = await reserveStock(ctx, { itemId: item.id, locationId: a, qty: 2000, documentType: 'order', documentId: 'held' });
+    // Bin a's on hand nets to zero; only its reserved quantity changes.
+    await postMovements(ctx, {
+      kind: 'transfer',
+      documentType: 'test',
+      documentId: 'round',
+      movements: [
+        { itemId: item.id, fromLocationId: a, toLocationId: b, qty: 2000, reservationId: held.id },
+        { itemId: item.id, fromLocationId: b, toLocationId: a, qty: 2000 },
+      ],
+    });
+    expect(await balanceAt(get().db.kysely, item.id, a)).toEqual({ onHand: 5000, reserved: 0 });
+    expect(await get().db.kysely.selectFrom('reservations').select('id').where('item_id', '=', item.id).execute()).toEqual([]);
+  });
+
+  it('never refuses a sale at an allow-negative store, even one that consumes a reservation and sells past the stock', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const item = await makeItem(ctx);
+    await postMovements(ctx, { kind: 'receipt', documentType: 'test', documentId: 'in', movements: [{ itemId: item.id, fromLocationId: vendor, toLocationId: shop.storeBin, qty: 1000, unitCostMicros: 1_000_000 }] });
+    const held = await reserveStock(ctx, { itemId: item.id, locationId: shop.storeBin, qty: 1000, documentType: 'order', documentId: 'held' });
+    const sale = await postMovements(ctx, {
+      kind: 'sale',
+      documentType: 'test',
+      documentId: 'past-stock',
+      movements: [
+        { itemId: item.id, fromLocationId: shop.storeBin, toLocationId: customer, qty: 1000, reservationId: held.id },
+        { itemId: item.id, fromLocationId: shop.storeBin, toLocationId: customer, qty: 2000 },
+      ],
+    });
+    expect(sale.negativeBalances).toEqual([{ itemId: item.id, locationId: shop.storeBin, lotId: '', onHand: -2000 }]);
+    expect(await balanceAt(get().db.kysely, item.id, shop.storeBin)).toEqual({ onHand: -2000, reserved: 0 });
+  });
+});
+
+describeEachDatabase('what a posting records and tells', (get) => {
+  it('keeps the document cost of goods written off on arrival, and records none for stock moving between owned bins', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const item = await makeItem(ctx);
+    const [a, b] = shop.warehouseBins as [string, string];
+    const damaged = await postMovements(ctx, {
+      kind: 'receipt',
+      documentType: 'test',
+      documentId: 'damaged',
+      movements: [
+        { itemId: item.id, fromLocationId: vendor, toLocationId: scrap, qty: 3000, unitCostMicros: 2_000_000 },
+        { itemId: item.id, fromLocationId: vendor, toLocationId: scrap, qty: 1000 },
+      ],
+    });
+    expect(damaged.txnId).toMatch(/^txn_/);
+    expect(damaged.movements.map((m) => [m.id.slice(0, 4), m.unit_cost_micros, m.value_micros])).toEqual([
+      ['mov_', 2_000_000, 6_000_000],
+      ['mov_', null, null],
+    ]);
+    await postMovements(ctx, { kind: 'receipt', documentType: 'test', documentId: 'in', movements: [{ itemId: item.id, fromLocationId: vendor, toLocationId: a, qty: 1000, unitCostMicros: 1_000_000 }] });
+    // A cost given with a move inside owned stock is not the document's to set.
+    const moved = await postMovements(ctx, { kind: 'transfer', documentType: 'test', documentId: 'move', movements: [{ itemId: item.id, fromLocationId: a, toLocationId: b, qty: 1000, unitCostMicros: 5_000_000 }] });
+    expect(moved.movements.map((m) => [m.unit_cost_micros, m.value_micros])).toEqual([[null, null]]);
+  });
+
+  it('tells stock observers each physical bin whose stock changed, leaving virtual locations out', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const item = await makeItem(ctx);
+    const seen: StockTouch[] = [];
+    // Observers stay registered for the file; this one keeps only what concerns its own item.
+    registerStockObserver({ name: 'movements-test', stockChanged: async (_trx, touches) => void seen.push(...touches.filter((t) => t.itemId === item.id)) });
+    await postMovements(ctx, { kind: 'receipt', documentType: 'test', documentId: 'in', movements: [{ itemId: item.id, fromLocationId: vendor, toLocationId: shop.storeBin, qty: 1000, unitCostMicros: 1_000_000 }] });
+    expect(seen).toEqual([{ itemId: item.id, locationId: shop.storeBin }]);
+  });
+
+  it('writes a posting of more than 500 movements and balances in bounded statements, each row once', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const [a, b] = shop.warehouseBins as [string, string];
+    const items = [];
+    for (let i = 0; i < 251; i += 1) items.push(await makeItem(ctx));
+    // 502 movements, 753 balances (vendor, a and b for each item).
+    const posted = await postMovements(ctx, {
+      kind: 'receipt',
+      documentType: 'test',
+      documentId: 'big',
+      movements: items.flatMap((item) => [a, b].map((bin) => ({ itemId: item.id, fromLocationId: vendor, toLocationId: bin, qty: 1000, unitCostMicros: 1_000_000 }))),
+    });
+    const written = await get().db.kysely.selectFrom('movements').select((eb) => eb.fn.countAll<number | string>().as('n')).where('txn_id', '=', posted.txnId).executeTakeFirstOrThrow();
+    expect(Number(written.n)).toBe(502);
+    expect(await balanceAt(get().db.kysely, items[250]!.id, b)).toEqual({ onHand: 1000, reserved: 0 });
+    expect(await balanceAt(get().db.kysely, items[0]!.id, vendor)).toEqual({ onHand: -2000, reserved: 0 });
   });
 });
