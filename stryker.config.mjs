@@ -62,6 +62,19 @@ const readSiteCheckFiles = [
   'src/modules/labels/labels.service.ts',
   'src/modules/tax/tax.service.ts',
   'src/modules/locations/locations.service.ts',
+  'src/modules/sales/modifier-sales.service.ts',
+  'src/modules/sales/availability.service.ts',
+  'src/modules/pricing/pricing.service.ts',
+  'src/modules/purchasing/vendor-performance.service.ts',
+  'src/modules/costing/cost-layers.service.ts',
+  'src/modules/integrations/google/local-inventory.service.ts',
+  'src/modules/integrations/quickbooks/sync.service.ts',
+  'src/modules/forecasting/forecast-accuracy.service.ts',
+  'src/modules/imports/imports.check.ts',
+  'src/modules/imports/imports.service.ts',
+  'src/modules/imports/kinds/stock-levels.ts',
+  'src/modules/production/production-plan.service.ts',
+  'src/modules/notifications/webhook-subscriptions.service.ts',
 ];
 const siteCheck = /canSeeSite\(|orderVisible\(|returnVisible\(|channelVisibleTo\(|actor\.sites/;
 

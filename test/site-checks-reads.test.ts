@@ -1,11 +1,25 @@
 import { beforeAll, expect, it } from 'vitest';
 import { createAdjustment } from '../src/modules/adjustments/index.ts';
+import { createModifierGroup, setItemModifierGroups } from '../src/modules/catalog/index.ts';
 import { countVarianceReport, createCount, enterCountLines, periodVarianceReport, shrinkage, submitCount } from '../src/modules/counts/index.ts';
+import { getItemCosts } from '../src/modules/costing/cost-layers.service.ts';
+import { forecastAccuracy } from '../src/modules/forecasting/forecast-accuracy.service.ts';
+import { listPostings } from '../src/modules/integrations/quickbooks/sync.service.ts';
+import { listLocalFeeds, setLocalFeed } from '../src/modules/integrations/google/local-inventory.service.ts';
+import { loadSites } from '../src/modules/imports/imports.check.ts';
+import { getImportJob, listImportJobs, startJob } from '../src/modules/imports/imports.service.ts';
+import { stockLevelsKind } from '../src/modules/imports/kinds/stock-levels.ts';
 import { buildLabels } from '../src/modules/labels/labels.service.ts';
 import { labelsBody } from '../src/modules/labels/labels.schema.ts';
 import { createLocation } from '../src/modules/locations/index.ts';
+import { createWebhookSubscription, getWebhookSubscription, listWebhookSubscriptions } from '../src/modules/notifications/webhook-subscriptions.service.ts';
+import { listMarginAlerts } from '../src/modules/pricing/pricing.service.ts';
+import { productionPlan } from '../src/modules/production/production-plan.service.ts';
 import { onOrderByItem } from '../src/modules/purchasing/on-order.service.ts';
 import { createPurchaseOrder, sendPurchaseOrder } from '../src/modules/purchasing/purchase-orders.service.ts';
+import { postReceipt } from '../src/modules/purchasing/receipt-posting.service.ts';
+import { createReceipt } from '../src/modules/purchasing/receipts.service.ts';
+import { vendorPerformance } from '../src/modules/purchasing/vendor-performance.service.ts';
 import { createVendor } from '../src/modules/purchasing/vendors.service.ts';
 import { getLevel, listLevels, proposeReplenishment, putLevel } from '../src/modules/replenishment/index.ts';
 import { inventoryValuation } from '../src/modules/reports/index.ts';
@@ -13,6 +27,9 @@ import { takeStockSnapshots } from '../src/modules/reports/stock-snapshots.servi
 import { inventoryChange } from '../src/modules/reports/inventory-change.service.ts';
 import { resolveScope } from '../src/modules/reports/report-scope.ts';
 import { stockAlerts } from '../src/modules/reports/stock-status.service.ts';
+import { listOutbox } from '../src/modules/sales/availability.service.ts';
+import { createChannel } from '../src/modules/sales/index.ts';
+import { modifierSales } from '../src/modules/sales/modifier-sales.service.ts';
 import { itemSales } from '../src/modules/sales/item-sales.service.ts';
 import { salesTotalsByHour } from '../src/modules/sales/sales-totals.service.ts';
 import { setTaxRule } from '../src/modules/tax/tax.service.ts';
@@ -48,10 +65,16 @@ describeEachDatabase('site checks of reports and reads', (get) => {
     const [siteA, siteB] = [shop.store, shop.warehouse];
     const mug = await makeItem(ctx, { name: 'Mug', price: $('16.00') });
     const cup = await makeItem(ctx, { name: 'Cup', price: $('3.00') });
+    const jug = await makeItem(ctx, { name: 'Jug', price: $('16.00') });
+    // A channel selling from A alone: A's stock changes write its availability events.
+    const channelA = await createChannel(ctx, { name: `Web A ${Math.random()}`, kind: 'online', site_ids: [siteA.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
     await createAdjustment(ctx, { location_id: shop.storeBin, reason: 'opening_balance', lines: [{ item_id: mug.id, qty: q(40), unit_cost: $('5.00') }] });
     await createAdjustment(ctx, { location_id: siteB.id, reason: 'opening_balance', lines: [{ item_id: cup.id, qty: q(10), unit_cost: $('2.00') }] });
     await createAdjustment(ctx, { location_id: shop.warehouseBins[0]!, reason: 'opening_balance', lines: [{ item_id: cup.id, qty: q(5), unit_cost: $('2.00') }] });
-    await sell(ctx, { location_id: siteA.id, lines: [{ item_id: mug.id, qty: 2 }], payments: [{ tender: 'cash', amount: '100.00' }] });
+    const wrap = await createModifierGroup(ctx, { name: 'Wrap', selection: 'single', required: false, modifiers: [{ name: 'Gift wrap', price_delta: $('1.00'), components: [] }] });
+    await setItemModifierGroups(ctx, mug.id, [wrap.id]);
+    const giftWrap = wrap.modifiers[0]!.id;
+    await sell(ctx, { location_id: siteA.id, lines: [{ item_id: mug.id, qty: 2, modifiers: [giftWrap] }], payments: [{ tender: 'cash', amount: '100.00' }] });
     await sell(ctx, { location_id: siteB.id, lines: [{ item_id: cup.id, qty: 3 }], payments: [{ tender: 'cash', amount: '20.00' }] });
 
     // A guided count at A that finds one mug short: posted at once, with a variance.
@@ -63,7 +86,13 @@ describeEachDatabase('site checks of reports and reads', (get) => {
     const vendor = await createVendor(ctx, { name: `Reads vendor ${process.pid}-${Math.random()}` });
     await sendPurchaseOrder(ctx, (await createPurchaseOrder(ctx, { vendor_id: vendor.id, delivery_site_id: siteA.id, lines: [{ item_id: mug.id, qty: q(10), unit_price: $('5.00') }] })).id);
     await putLevel(ctx, mug.id, siteA.id, { min: q(50), max: q(80) });
-    return { shop, siteA, siteB, mug, cup, countId: count.count.id };
+    // Jugs received at A twice, the second time at three times the cost: a margin alert at A.
+    for (const price of ['5.00', '15.00']) {
+      const po = await sendPurchaseOrder(ctx, (await createPurchaseOrder(ctx, { vendor_id: vendor.id, delivery_site_id: siteA.id, lines: [{ item_id: jug.id, qty: q(1), unit_price: $(price) }] })).id);
+      await postReceipt(ctx, (await createReceipt(ctx, { purchase_order_id: po.id, lines: [{ purchase_order_line_id: po.lines[0]!.id, qty: q(1) }] })).id);
+    }
+    await setLocalFeed(ctx, { siteId: siteA.id, storeCode: 'STORE-A', channelId: channelA.id });
+    return { shop, siteA, siteB, mug, cup, jug, vendor, channelA, giftWrap, countId: count.count.id };
   }
 
   beforeAll(async () => {
@@ -80,6 +109,8 @@ describeEachDatabase('site checks of reports and reads', (get) => {
     const sold = async (ctx: ServiceContext, itemId: string) => (await itemSales(ctx, itemId, period)).days.reduce((n, d) => n + d.qty, 0);
     expect([await sold(owner, w.mug.id), await sold(atA, w.mug.id), await sold(atB, w.mug.id), await sold(atNone, w.mug.id)]).toEqual([q(2), q(2), 0, 0]);
     expect([await sold(owner, w.cup.id), await sold(atA, w.cup.id), await sold(atB, w.cup.id)]).toEqual([q(3), 0, q(3)]);
+    const wrapped = async (ctx: ServiceContext) => (await modifierSales(ctx, { from: 0, to: Date.UTC(2027, 0, 1) })).map((m) => [m.modifierId, m.qty]);
+    expect([await wrapped(owner), await wrapped(atA), await wrapped(atB), await wrapped(atNone)]).toEqual([[[w.giftWrap, q(2)]], [[w.giftWrap, q(2)]], [], []]);
     const top = async (ctx: ServiceContext) => (await answerIntent(ctx, 'TopSellersIntent', {}, 'none')).speech;
     expect(await top(owner)).toMatch(/Cup.*Mug|Mug.*Cup/);
     expect(await top(atA)).toMatch(/^The only thing sold today is Mug/);
@@ -137,25 +168,25 @@ describeEachDatabase('site checks of reports and reads', (get) => {
 
     const valued = async (ctx: ServiceContext, groupBy: 'item' | 'lot' = 'item') => {
       const report = await inventoryValuation(ctx, { groupBy });
-      return [report.totalValue, report.lines.filter((l) => l.qty !== 0).map((l) => [l.itemId, l.qty])];
+      return [report.totalValue, Object.fromEntries(report.lines.filter((l) => l.qty !== 0).map((l) => [l.itemId, l.qty]))];
     };
-    // 37 mugs at $5 at A; 12 cups at $2 at B.
-    expect(await valued(atA)).toEqual([$('185.00'), [[w.mug.id, q(37)]]]);
-    expect(await valued(atB)).toEqual([$('24.00'), [[w.cup.id, q(12)]]]);
-    expect(await valued(atNone)).toEqual([0, []]);
-    expect((await valued(owner))[0]).toBe($('209.00'));
-    expect(await valued(atB, 'lot')).toEqual([$('24.00'), [[w.cup.id, q(12)]]]);
-    expect(await valued(atNone, 'lot')).toEqual([0, []]);
-    expect((await valued(owner, 'lot'))[0]).toBe($('209.00'));
+    // 37 mugs at $5 and two jugs ($5 and $15) at A; 12 cups at $2 at B.
+    expect(await valued(atA)).toEqual([$('205.00'), { [w.mug.id]: q(37), [w.jug.id]: q(2) }]);
+    expect(await valued(atB)).toEqual([$('24.00'), { [w.cup.id]: q(12) }]);
+    expect(await valued(atNone)).toEqual([0, {}]);
+    expect((await valued(owner))[0]).toBe($('229.00'));
+    expect(await valued(atB, 'lot')).toEqual([$('24.00'), { [w.cup.id]: q(12) }]);
+    expect(await valued(atNone, 'lot')).toEqual([0, {}]);
+    expect((await valued(owner, 'lot'))[0]).toBe($('229.00'));
 
     const held = async (ctx: ServiceContext) => {
       const change = await inventoryChange(ctx, period);
       return [change.scope.sites, change.closing.qty, change.opening.qty];
     };
-    expect(await held(atA)).toEqual([[w.siteA.id], q(37), 0]);
+    expect(await held(atA)).toEqual([[w.siteA.id], q(39), 0]);
     expect(await held(atB)).toEqual([[w.siteB.id], q(12), 0]);
     expect(await held(atNone)).toEqual([[], 0, 0]);
-    expect(await held(owner)).toEqual(['all', q(49), 0]);
+    expect(await held(owner)).toEqual(['all', q(51), 0]);
     expect((await resolveScope(atB, period)).sites).toEqual([w.siteB.id]);
   });
 
@@ -180,6 +211,97 @@ describeEachDatabase('site checks of reports and reads', (get) => {
     await expect(createLocation(atA, site)).rejects.toMatchObject({ code: 'forbidden' });
   });
 
+  it("shows A's margin alerts, vendor record, item costs, feeds and availability events only to callers who see A", async () => {
+    const alerted = async (ctx: ServiceContext) => (await listMarginAlerts(ctx, 500_000)).map((a) => [a.itemId, a.previousCost, a.cost]);
+    expect(await alerted(owner)).toEqual([[w.jug.id, $('5.00'), $('15.00')]]);
+    expect(await alerted(atA)).toEqual([[w.jug.id, $('5.00'), $('15.00')]]);
+    expect(await alerted(atB)).toEqual([]);
+    expect(await alerted(atNone)).toEqual([]);
+
+    const judged = async (ctx: ServiceContext) => (await vendorPerformance(ctx, period)).filter((v) => v.vendor.id === w.vendor.id).map((v) => v.purchaseOrders);
+    expect([await judged(owner), await judged(atA), await judged(atB), await judged(atNone)]).toEqual([[3], [3], [], []]);
+
+    const costed = async (ctx: ServiceContext, itemId: string) => (await getItemCosts(ctx, itemId, 'fifo')).qty;
+    expect([await costed(owner, w.mug.id), await costed(atA, w.mug.id), await costed(atB, w.mug.id), await costed(atNone, w.mug.id)]).toEqual([q(37), q(37), 0, 0]);
+    expect(await costed(atB, w.cup.id)).toBe(q(12));
+
+    const feeds = async (ctx: ServiceContext) => (await listLocalFeeds(ctx)).map((f) => f.siteId);
+    expect([await feeds(owner), await feeds(atA), await feeds(atB), await feeds(atNone)]).toEqual([[w.siteA.id], [w.siteA.id], [], []]);
+
+    const events = async (ctx: ServiceContext) => new Set((await listOutbox(ctx, { limit: 500 })).events.map((e) => e.channel_id));
+    expect(await events(owner)).toEqual(new Set([w.channelA.id]));
+    expect(await events(atA)).toEqual(new Set([w.channelA.id]));
+    expect(await events(atB)).toEqual(new Set());
+    expect(await events(atNone)).toEqual(new Set());
+  });
+
+  it('plans production only at a granted site, and keeps shop-wide webhooks from a caller granted some sites', async () => {
+    await expect(productionPlan(atB, w.siteA.id)).rejects.toMatchObject({ code: 'production_order_invalid', message: expect.stringContaining(w.siteA.id) });
+    await expect(productionPlan(atNone, w.siteA.id)).rejects.toMatchObject({ code: 'production_order_invalid' });
+    expect((await productionPlan(atA, w.siteA.id)).siteId).toBe(w.siteA.id);
+
+    const { subscription } = await createWebhookSubscription(owner, { url: 'https://203.0.113.7/hook', event_types: ['*'] });
+    expect((await listWebhookSubscriptions(owner)).map((s) => s.id)).toEqual([subscription.id]);
+    expect(await listWebhookSubscriptions(atA)).toEqual([]);
+    await expect(getWebhookSubscription(atA, subscription.id)).rejects.toMatchObject({ code: 'webhook_subscription_not_found' });
+    expect((await getWebhookSubscription(owner, subscription.id)).id).toBe(subscription.id);
+  });
+
+  it("keeps A out of the imports of a caller granted only B: sites to name, stock levels to check or export, others' jobs", async () => {
+    const siteIds = async (ctx: ServiceContext) => (await loadSites(ctx.db.kysely, ctx.actor)).map((site) => site.id).sort();
+    expect(await siteIds(owner)).toEqual([w.siteA.id, w.siteB.id].sort());
+    expect([await siteIds(atA), await siteIds(atB), await siteIds(atNone)]).toEqual([[w.siteA.id], [w.siteB.id], []]);
+
+    const rows = [
+      { row: 2, sku: w.mug.sku, location: w.siteA.code, min: q(1), max: q(2), delivered_daily: undefined },
+      { row: 3, sku: w.cup.sku, location: w.siteB.code, min: q(1), max: q(2), delivered_daily: undefined },
+    ];
+    const refused = async (ctx: ServiceContext) => (await stockLevelsKind.check(ctx, rows, new Map(), {} as any)).map((e) => [e.row, e.code]);
+    expect(await refused(owner)).toEqual([]);
+    expect(await refused(atA)).toEqual([[3, 'unknown_location']]);
+    expect(await refused(atB)).toEqual([[2, 'unknown_location']]);
+    const exported = async (ctx: ServiceContext) => (await stockLevelsKind.exportRows(ctx)).map((r) => [r.sku, r.location]);
+    expect(await exported(owner)).toEqual([[w.mug.sku, w.siteA.full_code]]);
+    expect(await exported(atA)).toEqual([[w.mug.sku, w.siteA.full_code]]);
+    expect(await exported(atB)).toEqual([]);
+
+    // A caller granted some sites sees the imports they ran, not others'; one granted every site sees all.
+    const mine = await startJob(atB, { dryRun: true }, 'stockroom', 'stock-levels');
+    const owners = await startJob(owner, { dryRun: true }, 'stockroom', 'stock-levels');
+    await expect(getImportJob(atA, mine)).rejects.toMatchObject({ code: 'import_not_found', message: expect.stringContaining(mine) });
+    await expect(getImportJob(atB, owners)).rejects.toMatchObject({ code: 'import_not_found' });
+    expect((await getImportJob(atB, mine)).id).toBe(mine);
+    expect((await getImportJob(owner, mine)).id).toBe(mine);
+    expect((await listImportJobs(atB, 50)).map((j) => j.id)).toEqual([mine]);
+    expect((await listImportJobs(owner, 50)).map((j) => j.id).sort()).toEqual([mine, owners].sort());
+  });
+
+  // Rows written directly: a forecast run and a QuickBooks connection are far more than these checks need.
+  it("scores forecasts and lists QuickBooks postings of the granted sites only", async () => {
+    const db = get().db.kysely;
+    const forecast = (itemId: string, siteId: string, rmsse: number) => ({
+      item_id: itemId, site_id: siteId, method: 'ses', demand_class: 'smooth', history_end_on: '2026-11-01', history_days: 56, censored_days: 0, rmsse_e6: rmsse, bias_e6: 0,
+      error_sd_e6: 0, accuracy_method: 'ses', accuracy_rmsse_e6: rmsse, accuracy_bias_e6: 0, benchmark_rmsse_e6: 1_000_000, benchmark_bias_e6: 0, parameters_json: '{}', forecast_json: '[]', run_id: null, computed_at: 1,
+    });
+    await db.insertInto('forecasts').values([forecast(w.mug.id, w.siteA.id, 500_000), forecast(w.cup.id, w.siteB.id, 1_500_000)]).execute();
+    const scored = async (ctx: ServiceContext) => {
+      const { overall } = await forecastAccuracy(ctx, {});
+      return [overall.forecasts, overall.rmsse];
+    };
+    expect(await scored(owner)).toEqual([2, 1]);
+    expect(await scored(atA)).toEqual([1, 0.5]);
+    expect(await scored(atB)).toEqual([1, 1.5]);
+    expect(await scored(atNone)).toEqual([0, null]);
+
+    const posting = (id: string, siteId: string) => ({
+      id, kind: 'journal' as const, posting_key: `key-${id}`, revision: 1, doc_number: id, request_id: `req-${id}`, day: '2026-11-02', site_id: siteId, document_id: null,
+      lines_json: '[]', total_minor: 100, status: 'pending' as const, qbo_id: null, attempts: 0, last_error: null, created_at: 1, updated_at: 1, posted_at: null,
+    });
+    await db.insertInto('qbo_postings').values([posting('qbp_a', w.siteA.id), posting('qbp_b', w.siteB.id)]).execute();
+    const posted = async (ctx: ServiceContext) => (await listPostings(ctx, { limit: 10 })).data.map((p) => p.id).sort();
+    expect([await posted(owner), await posted(atA), await posted(atB), await posted(atNone)]).toEqual([['qbp_a', 'qbp_b'], ['qbp_a'], ['qbp_b'], []]);
+  });
+
   // Last, as it writes the daily snapshots the valuation then reads instead of the ledger.
   it("values a past day from the daily snapshot over the granted sites only", async () => {
     const nextDay = { ...owner, clock: new ManualClock(Date.UTC(2026, 10, 3, 9)) };
@@ -188,11 +310,11 @@ describeEachDatabase('site checks of reports and reads', (get) => {
     const asOf = Date.UTC(2026, 10, 3, 8);
     const valued = async (ctx: ServiceContext) => {
       const report = await inventoryValuation({ ...ctx, clock: nextDay.clock }, { asOf });
-      return [report.totalValue, report.lines.filter((l) => l.qty !== 0).map((l) => [l.itemId, l.qty])];
+      return [report.totalValue, Object.fromEntries(report.lines.filter((l) => l.qty !== 0).map((l) => [l.itemId, l.qty]))];
     };
-    expect(await valued(atA)).toEqual([$('185.00'), [[w.mug.id, q(37)]]]);
-    expect(await valued(atB)).toEqual([$('24.00'), [[w.cup.id, q(12)]]]);
-    expect(await valued(atNone)).toEqual([0, []]);
-    expect((await valued(owner))[0]).toBe($('209.00'));
+    expect(await valued(atA)).toEqual([$('205.00'), { [w.mug.id]: q(37), [w.jug.id]: q(2) }]);
+    expect(await valued(atB)).toEqual([$('24.00'), { [w.cup.id]: q(12) }]);
+    expect(await valued(atNone)).toEqual([0, {}]);
+    expect((await valued(owner))[0]).toBe($('229.00'));
   });
 });
