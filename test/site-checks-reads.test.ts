@@ -11,7 +11,7 @@ import { getImportJob, listImportJobs, startJob } from '../src/modules/imports/i
 import { stockLevelsKind } from '../src/modules/imports/kinds/stock-levels.ts';
 import { buildLabels } from '../src/modules/labels/labels.service.ts';
 import { labelsBody } from '../src/modules/labels/labels.schema.ts';
-import { createLocation } from '../src/modules/locations/index.ts';
+import { createLocation, getLocation } from '../src/modules/locations/index.ts';
 import { createWebhookSubscription, getWebhookSubscription, listWebhookSubscriptions } from '../src/modules/notifications/webhook-subscriptions.service.ts';
 import { listMarginAlerts } from '../src/modules/pricing/pricing.service.ts';
 import { productionPlan } from '../src/modules/production/production-plan.service.ts';
@@ -23,7 +23,7 @@ import { vendorPerformance } from '../src/modules/purchasing/vendor-performance.
 import { createVendor } from '../src/modules/purchasing/vendors.service.ts';
 import { getLevel, listLevels, proposeReplenishment, putLevel } from '../src/modules/replenishment/index.ts';
 import { inventoryValuation } from '../src/modules/reports/index.ts';
-import { takeStockSnapshots } from '../src/modules/reports/stock-snapshots.service.ts';
+import { takeStockSnapshots, usableSnapshot } from '../src/modules/reports/stock-snapshots.service.ts';
 import { inventoryChange } from '../src/modules/reports/inventory-change.service.ts';
 import { resolveScope } from '../src/modules/reports/report-scope.ts';
 import { stockAlerts } from '../src/modules/reports/stock-status.service.ts';
@@ -147,6 +147,12 @@ describeEachDatabase('site checks of reports and reads', (get) => {
     await expect(getLevel(atB, w.cup.id, w.siteA.id)).rejects.toMatchObject(notFound);
     expect(await getLevel(atA, w.cup.id, w.siteA.id)).toEqual({ item_id: w.cup.id, location_id: w.siteA.id, site_id: w.siteA.id, unset: true });
     expect(await getLevel(atB, w.cup.id, w.siteB.id)).toMatchObject({ site_id: w.siteB.id, unset: true });
+    expect(await getLevel(atB, w.cup.id, w.shop.warehouseBins[0]!)).toMatchObject({ site_id: w.siteB.id, unset: true });
+    // Not a level anyone can have: an unknown item or location, a zone, a virtual location.
+    const zone = (await getLocation(owner, w.shop.warehouseBins[0]!)).parent_id!;
+    for (const [itemId, locationId] of [['itm_unknown', w.siteB.id], [w.cup.id, 'loc_unknown'], [w.cup.id, zone], [w.cup.id, 'loc_transit']]) {
+      await expect(getLevel(owner, itemId!, locationId!), `${itemId} at ${locationId}`).rejects.toMatchObject(notFound);
+    }
     // Mugs are below their min at A: a purchase proposal for A, to callers who see A.
     const proposed = async (ctx: ServiceContext) => (await proposeReplenishment(ctx)).purchase.flatMap((p) => p.lines.map((l) => [l.siteId, l.itemId]));
     expect(await proposed(atA)).toEqual([[w.siteA.id, w.mug.id]]);
@@ -193,22 +199,30 @@ describeEachDatabase('site checks of reports and reads', (get) => {
   it('refuses a bin move, a bin label, a shop-wide tax rule and a new site beyond the grants', async () => {
     const move = (ctx: ServiceContext) =>
       moveBetweenBins(ctx, binMoveBody.parse({ from_location_id: w.shop.warehouseBins[0], to_location_id: w.shop.warehouseBins[1], lines: [{ item_id: w.cup.id, qty: 1 }] }));
-    await expect(move(atA)).rejects.toMatchObject({ code: 'bin_move_invalid', message: expect.stringContaining(w.shop.warehouseBins[0]!) });
+    await expect(move(atA)).rejects.toMatchObject({ code: 'bin_move_invalid', message: expect.stringContaining(w.shop.warehouseBins[0]!), errors: [{ field: 'body.from_location_id', code: 'not_found', message: 'not found' }] });
     await expect(move(atNone)).rejects.toMatchObject({ code: 'bin_move_invalid' });
     expect((await move(atB)).site_id).toBe(w.siteB.id);
 
-    const label = (ctx: ServiceContext) => buildLabels(ctx, labelsBody.parse({ source: { kind: 'bins', bin_ids: [w.shop.storeBin] }, template: 'bin' }));
-    await expect(label(atB)).rejects.toMatchObject({ code: expect.stringMatching(/location_not_found|label_request_invalid/) });
-    expect((await label(atA)).map((l) => l.subtitle)).toHaveLength(1);
+    // A bin of A is unknown to B (the location lookup answers first); a virtual location, seen by all, is no bin to label.
+    const label = (ctx: ServiceContext, binId: string) => buildLabels(ctx, labelsBody.parse({ source: { kind: 'bins', bin_ids: [binId] }, template: 'bin' }));
+    await expect(label(atB, w.shop.storeBin)).rejects.toMatchObject({ code: 'location_not_found', message: expect.stringContaining(w.shop.storeBin) });
+    expect((await label(atA, w.shop.storeBin)).map((l) => l.title)).toEqual([(await getLocation(owner, w.shop.storeBin)).full_code]);
+    expect((await getLocation(atA, 'loc_transit')).kind).toBe('virtual');
+    await expect(getLocation(atA, w.shop.warehouseBins[0]!)).rejects.toMatchObject({ code: 'location_not_found' });
+    await expect(label(atA, 'loc_transit')).rejects.toMatchObject({
+      code: 'label_request_invalid',
+      message: expect.stringContaining('loc_transit'),
+      errors: [{ field: 'body.source.bin_ids', code: 'invalid', message: 'must name a bin' }],
+    });
 
     const shopWide = { site_id: null, category: 'reads-test', tax_rate_id: null };
-    await expect(setTaxRule(atA, shopWide)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(setTaxRule(atA, shopWide)).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('grant for every site') });
     await expect(setTaxRule(atNone, shopWide)).rejects.toMatchObject({ code: 'forbidden' });
     await expect(setTaxRule(atA, { ...shopWide, site_id: w.siteA.id })).resolves.toBeNull();
     await expect(setTaxRule(owner, shopWide)).resolves.toBeNull();
 
     const site = { kind: 'site', code: `R${process.pid % 10000}${Math.floor(Math.random() * 1000)}`, name: 'Site R', site_type: 'store' } as const;
-    await expect(createLocation(atA, site)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(createLocation(atA, site)).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('access to every site') });
   });
 
   it("shows A's margin alerts, vendor record, item costs, feeds and availability events only to callers who see A", async () => {
@@ -304,10 +318,17 @@ describeEachDatabase('site checks of reports and reads', (get) => {
 
   // Last, as it writes the daily snapshots the valuation then reads instead of the ledger.
   it("values a past day from the daily snapshot over the granted sites only", async () => {
-    const nextDay = { ...owner, clock: new ManualClock(Date.UTC(2026, 10, 3, 9)) };
-    const days = await takeStockSnapshots(nextDay);
-    expect(days.length).toBeGreaterThan(0);
-    const asOf = Date.UTC(2026, 10, 3, 8);
+    // A snapshot is usable once no movement id is newer than its day; ids carry the wall clock, so the day is taken after it.
+    const nextDay = { ...owner, clock: new ManualClock(Date.now() + 2 * 86_400_000) };
+    let days = 0;
+    for (let run = 0; run < 20; run += 1) {
+      const taken = (await takeStockSnapshots(nextDay)).length;
+      if (taken === 0) break;
+      days += taken;
+    }
+    expect(days).toBeGreaterThan(0);
+    const asOf = nextDay.clock.now() - 3_600_000;
+    expect(await usableSnapshot(get().db.kysely, asOf)).not.toBeNull();
     const valued = async (ctx: ServiceContext) => {
       const report = await inventoryValuation({ ...ctx, clock: nextDay.clock }, { asOf });
       return [report.totalValue, Object.fromEntries(report.lines.filter((l) => l.qty !== 0).map((l) => [l.itemId, l.qty]))];
