@@ -316,6 +316,20 @@ describeEachDatabase('site checks of reports and reads', (get) => {
     expect([await posted(owner), await posted(atA), await posted(atB), await posted(atNone)]).toEqual([['qbp_a', 'qbp_b'], ['qbp_a'], ['qbp_b'], []]);
   });
 
+  // Near the end, as it stocks mugs at B too: a day on which A's mugs are revalued without moving.
+  it("opens a site's period at its own valuation, not at the shop's closing less the site's flows", async () => {
+    const nov3 = { ...owner, clock: new ManualClock(Date.UTC(2026, 10, 3, 12)) };
+    await createAdjustment(nov3, { location_id: w.siteB.id, reason: 'opening_balance', lines: [{ item_id: w.mug.id, qty: q(10), unit_cost: $('8.00') }] });
+    const day = { from: '2026-11-03', to: '2026-11-03' };
+    // A's 37 mugs and 2 jugs were worth $205 when the day opened; the $8 mugs at B raise the mugs' unit cost by its close.
+    const opened = async (ctx: ServiceContext, filters = {}) => {
+      const change = await inventoryChange({ ...ctx, clock: nov3.clock }, { ...day, ...filters });
+      return [change.flows.length, change.opening.value, change.closing.value > change.opening.value, change.revaluation.value === change.closing.value - change.opening.value];
+    };
+    expect(await opened(atA)).toEqual([0, $('205.00'), true, true]);
+    expect(await opened(owner, { siteId: w.siteA.id })).toEqual([0, $('205.00'), true, true]);
+  });
+
   // Last, as it writes the daily snapshots the valuation then reads instead of the ledger.
   it("values a past day from the daily snapshot over the granted sites only", async () => {
     // A snapshot is usable once no movement id is newer than its day; ids carry the wall clock, so the day is taken after it.
@@ -329,13 +343,14 @@ describeEachDatabase('site checks of reports and reads', (get) => {
     expect(days).toBeGreaterThan(0);
     const asOf = nextDay.clock.now() - 3_600_000;
     expect(await usableSnapshot(get().db.kysely, asOf)).not.toBeNull();
-    const valued = async (ctx: ServiceContext) => {
-      const report = await inventoryValuation({ ...ctx, clock: nextDay.clock }, { asOf });
+    // Nothing moved since the snapshot's day: from it, each caller gets what the ledger gives them now.
+    const valued = async (ctx: ServiceContext, at?: number) => {
+      const report = await inventoryValuation({ ...ctx, clock: nextDay.clock }, at === undefined ? {} : { asOf: at });
       return [report.totalValue, Object.fromEntries(report.lines.filter((l) => l.qty !== 0).map((l) => [l.itemId, l.qty]))];
     };
-    expect(await valued(atA)).toEqual([$('205.00'), { [w.mug.id]: q(37), [w.jug.id]: q(2) }]);
-    expect(await valued(atB)).toEqual([$('24.00'), { [w.cup.id]: q(12) }]);
-    expect(await valued(atNone)).toEqual([0, {}]);
-    expect((await valued(owner))[0]).toBe($('229.00'));
+    for (const [who, ctx] of [['owner', owner], ['A', atA], ['B', atB], ['none', atNone]] as const) expect(await valued(ctx, asOf), who).toEqual(await valued(ctx));
+    expect((await valued(atA, asOf))[1]).toEqual({ [w.mug.id]: q(37), [w.jug.id]: q(2) });
+    expect((await valued(atB, asOf))[1]).toEqual({ [w.cup.id]: q(12), [w.mug.id]: q(10) });
+    expect(await valued(atNone, asOf)).toEqual([0, {}]);
   });
 });
