@@ -252,6 +252,14 @@ describeEachDatabase('site checks of reports and reads', (get) => {
   it('plans production only at a granted site, and keeps shop-wide webhooks from a caller granted some sites', async () => {
     await expect(productionPlan(atB, w.siteA.id)).rejects.toMatchObject({ code: 'production_order_invalid', message: expect.stringContaining(w.siteA.id) });
     await expect(productionPlan(atNone, w.siteA.id)).rejects.toMatchObject({ code: 'production_order_invalid' });
+    // An unknown id and a bin are refused alike, with the same field error.
+    for (const id of [w.siteA.id, 'loc_unknown', w.shop.storeBin]) {
+      await expect(productionPlan(id === w.siteA.id ? atB : owner, id), id).rejects.toMatchObject({
+        code: 'production_order_invalid',
+        message: `${id} is not a site you may produce at.`,
+        errors: [{ field: 'site_id', code: 'not_found', message: 'no such site' }],
+      });
+    }
     expect((await productionPlan(atA, w.siteA.id)).siteId).toBe(w.siteA.id);
 
     const { subscription } = await createWebhookSubscription(owner, { url: 'https://203.0.113.7/hook', event_types: ['*'] });
@@ -270,10 +278,10 @@ describeEachDatabase('site checks of reports and reads', (get) => {
       { row: 2, sku: w.mug.sku, location: w.siteA.code, min: q(1), max: q(2), delivered_daily: undefined },
       { row: 3, sku: w.cup.sku, location: w.siteB.code, min: q(1), max: q(2), delivered_daily: undefined },
     ];
-    const refused = async (ctx: ServiceContext) => (await stockLevelsKind.check(ctx, rows, new Map(), {} as any)).map((e) => [e.row, e.code]);
+    const refused = async (ctx: ServiceContext) => (await stockLevelsKind.check(ctx, rows, new Map(), {} as any)).map((e) => [e.row, e.code, e.message]);
     expect(await refused(owner)).toEqual([]);
-    expect(await refused(atA)).toEqual([[3, 'unknown_location']]);
-    expect(await refused(atB)).toEqual([[2, 'unknown_location']]);
+    expect(await refused(atA)).toEqual([[3, 'unknown_location', `no site or bin ${w.siteB.code} that you may plan`]]);
+    expect(await refused(atB)).toEqual([[2, 'unknown_location', `no site or bin ${w.siteA.code} that you may plan`]]);
     const exported = async (ctx: ServiceContext) => (await stockLevelsKind.exportRows(ctx)).map((r) => [r.sku, r.location]);
     expect(await exported(owner)).toEqual([[w.mug.sku, w.siteA.full_code]]);
     expect(await exported(atA)).toEqual([[w.mug.sku, w.siteA.full_code]]);
