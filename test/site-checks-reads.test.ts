@@ -278,10 +278,10 @@ describeEachDatabase('site checks of reports and reads', (get) => {
       { row: 2, sku: w.mug.sku, location: w.siteA.code, min: q(1), max: q(2), delivered_daily: undefined },
       { row: 3, sku: w.cup.sku, location: w.siteB.code, min: q(1), max: q(2), delivered_daily: undefined },
     ];
-    const refused = async (ctx: ServiceContext) => (await stockLevelsKind.check(ctx, rows, new Map(), {} as any)).map((e) => [e.row, e.code, e.message]);
+    const refused = async (ctx: ServiceContext) => (await stockLevelsKind.check(ctx, rows, new Map(), {} as any)).map((e) => [e.row, e.key, e.code, e.message]);
     expect(await refused(owner)).toEqual([]);
-    expect(await refused(atA)).toEqual([[3, 'unknown_location', `no site or bin ${w.siteB.code} that you may plan`]]);
-    expect(await refused(atB)).toEqual([[2, 'unknown_location', `no site or bin ${w.siteA.code} that you may plan`]]);
+    expect(await refused(atA)).toEqual([[3, 'location', 'unknown_location', `no site or bin ${w.siteB.code} that you may plan`]]);
+    expect(await refused(atB)).toEqual([[2, 'location', 'unknown_location', `no site or bin ${w.siteA.code} that you may plan`]]);
     const exported = async (ctx: ServiceContext) => (await stockLevelsKind.exportRows(ctx)).map((r) => [r.sku, r.location]);
     expect(await exported(owner)).toEqual([[w.mug.sku, w.siteA.full_code]]);
     expect(await exported(atA)).toEqual([[w.mug.sku, w.siteA.full_code]]);
