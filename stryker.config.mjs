@@ -40,6 +40,42 @@ const siteCheckFiles = [
   'src/modules/alerts/alerts.service.ts',
   'src/modules/sales/channels.service.ts',
 ];
+/**
+ * The site checks of reports and other reads with no by-id document route: figures summed over
+ * the caller's sites, levels and proposals, and the writes that need a grant for every site. Kept
+ * apart from `siteCheckFiles` so the `sites` target's run does not grow.
+ */
+const readSiteCheckFiles = [
+  'src/modules/sales/sales-totals.service.ts',
+  'src/modules/sales/item-sales.service.ts',
+  'src/modules/voice/voice.service.ts',
+  'src/modules/counts/count-reports.service.ts',
+  'src/modules/purchasing/on-order.service.ts',
+  'src/modules/replenishment/levels.service.ts',
+  'src/modules/replenishment/proposals.service.ts',
+  'src/modules/reports/report-scope.ts',
+  'src/modules/reports/stock-status.service.ts',
+  'src/modules/reports/valuation.service.ts',
+  'src/modules/reports/valuation-by-lot.service.ts',
+  'src/modules/reports/inventory-change.service.ts',
+  'src/modules/transfers/bin-moves.service.ts',
+  'src/modules/labels/labels.service.ts',
+  'src/modules/tax/tax.service.ts',
+  'src/modules/locations/locations.service.ts',
+  'src/modules/sales/modifier-sales.service.ts',
+  'src/modules/sales/availability.service.ts',
+  'src/modules/pricing/pricing.service.ts',
+  'src/modules/purchasing/vendor-performance.service.ts',
+  'src/modules/costing/cost-layers.service.ts',
+  'src/modules/integrations/google/local-inventory.service.ts',
+  'src/modules/integrations/quickbooks/sync.service.ts',
+  'src/modules/forecasting/forecast-accuracy.service.ts',
+  'src/modules/imports/imports.check.ts',
+  'src/modules/imports/imports.service.ts',
+  'src/modules/imports/kinds/stock-levels.ts',
+  'src/modules/production/production-plan.service.ts',
+  'src/modules/notifications/webhook-subscriptions.service.ts',
+];
 const siteCheck = /canSeeSite\(|orderVisible\(|returnVisible\(|channelVisibleTo\(|actor\.sites/;
 
 /** `file:from-to` for each site check in `file` (1-based lines, as Stryker takes them). */
@@ -82,6 +118,10 @@ const targets = {
   sites: {
     mutate: siteCheckFiles.flatMap(siteCheckRanges),
     tests: ['test/site-checks.test.ts', 'test/site-checks-stock.test.ts'],
+  },
+  'sites-reads': {
+    mutate: readSiteCheckFiles.flatMap(siteCheckRanges),
+    tests: ['test/site-checks-reads.test.ts'],
   },
 };
 

@@ -8,7 +8,7 @@ import path from 'node:path';
  * STOCKROOM_TEST_DIALECTS says otherwise: the PostgreSQL half doubles the time and the
  * regular suite runs every test on both databases anyway.
  */
-const TARGETS = ['ledger', 'costing', 'http', 'access', 'sites'] as const;
+const TARGETS = ['ledger', 'costing', 'http', 'access', 'sites', 'sites-reads'] as const;
 
 const named = process.argv.slice(2);
 const unknown = named.filter((t) => !(TARGETS as readonly string[]).includes(t));
