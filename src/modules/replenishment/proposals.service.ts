@@ -290,14 +290,16 @@ export async function proposeReplenishment(
     const lead = vendorId ? (leadTimes.get(vendorId) ?? { days: 7, source: 'default' as const }) : { days: 7, source: 'default' as const };
     for (const site of stock) {
       if (!site.level || (options.siteId && site.siteId !== options.siteId)) continue;
-      // A store filled from a warehouse is not bought for: what the warehouse cannot send now, the warehouse buys.
-      if (fromWarehouse && site.kind === 'store') continue;
+      // A store filled from a warehouse is not bought for: what the warehouse cannot send now, the warehouse buys. But a store
+      // an echelon warehouse cannot fill that would be empty buys for itself, up to its min, rather than wait a week for the van.
+      const buysItself = fromWarehouse && site.kind === 'store' && emptyUnfilled(site, stock, fromWarehouse, short, moved);
+      if (fromWarehouse && site.kind === 'store' && !buysItself) continue;
       const flow = moved.get(site.siteId) ?? { in: 0, out: 0 };
       const echelon = site.siteId === fromWarehouse && site.echelon ? echelonNeed(site, stock, flow.out) : null;
       const forStores = site.siteId === fromWarehouse && !echelon ? storesShort : 0;
       const position = echelon ? echelon.position : positionOf(site.position) + flow.in - flow.out - forStores;
       if (echelon ? !echelon.needs : !needsStock(position, site.level)) continue;
-      const order = orderQuantity(position, site.level, terms);
+      const order = orderQuantity(position, buysItself ? { min: site.level.min, max: Math.max(site.level.min, QTY_SCALE) } : site.level, terms);
       if (!order) continue;
       const basis = levels.get(key(item.id, site.siteId))?.basis ?? null;
       const unitCost = vendorItem ? Number(vendorItem.unit_cost_micros) : null;
@@ -320,7 +322,7 @@ export async function proposeReplenishment(
         lineCostMicros: unitCost === null ? null : mulDiv(order.qty, unitCost, QTY_SCALE),
         leadTimeDays: basis?.leadTimeDays ?? lead.days,
         expectedOn,
-        why: explainPurchase(site.position, site.level, basis, order, terms, flow.in, flow.out, forStores, echelon ? echelon.atStores : null),
+        why: explainPurchase(site.position, site.level, basis, order, terms, flow.in, flow.out, forStores, echelon ? echelon.atStores : null) + (buysItself ? ', up to the min: the warehouse has none to send' : ''),
       };
       const gk = `${vendorId ?? ''}|${site.siteId}`;
       let group = purchaseGroups.get(gk);
@@ -411,4 +413,14 @@ async function proposeBinMoves(ctx: ServiceContext, sites: SiteInfo[]): Promise<
     if (lines.length) out.push({ siteId: site.id, siteName: site.name, lines });
   }
   return out;
+}
+
+/**
+ * A store filled by an echelon warehouse that the planned moves leave short and with nothing at
+ * all (on hand, on order or coming): it buys up to its min itself. The echelon stock counts what
+ * it has on order, so the warehouse buys that much less.
+ */
+function emptyUnfilled(store: SiteStock, stock: readonly SiteStock[], warehouseId: string, short: ReadonlyMap<string, number>, moved: ReadonlyMap<string, { in: number }>): boolean {
+  if (!stock.find((s) => s.siteId === warehouseId)?.echelon || !short.has(store.siteId)) return false;
+  return positionOf(store.position) + (moved.get(store.siteId)?.in ?? 0) <= 0;
 }
