@@ -236,10 +236,11 @@ export async function suggestLevels(
   // `maxCover: 'none'` makes max = min: the pure periodic order-up-to policy (each review tops up to the min), kept for measuring on the demo.
   options: { reviewDays?: number | undefined; apply?: boolean | undefined; maxCover?: 'review' | 'none' | undefined; warehousePlanning?: WarehousePlanning | undefined },
 ): Promise<Suggestion[]> {
-  const echelon = (options.warehousePlanning ?? DEFAULT_WAREHOUSE_PLANNING) === 'echelon';
   const site = await getLocation(ctx, siteId);
   if (site.kind !== 'site') throw new ReplenishmentError('stock_level_invalid', `${site.full_code} is not a site; suggestions are per site.`);
   const sites = await reader(ctx).selectFrom('locations').select(['id', 'site_type']).where('kind', '=', 'site').where('status', '=', 'active').orderBy('code').execute();
+  // Echelon planning is a shop with a warehouse; a shop of stores alone plans each site on its own, as before.
+  const echelon = (options.warehousePlanning ?? DEFAULT_WAREHOUSE_PLANNING) === 'echelon' && sites.some((s) => s.site_type === 'warehouse');
   const warehouse = sites.find((s) => s.id === siteId)?.site_type === 'warehouse';
   const warehouseIds = sites.filter((s) => s.site_type === 'warehouse' && s.id !== siteId).map((s) => s.id);
   const storeIds = warehouse ? sites.filter((s) => s.site_type !== 'warehouse' && s.id !== siteId).map((s) => s.id) : [];
