@@ -8,6 +8,7 @@ import { systemClock } from '../src/platform/clock.ts';
 import { systemActor } from '../src/platform/context.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { formatMoney } from '../src/platform/money.ts';
+import { SITE_COUNT, WAREHOUSE, type ShopModel } from '../src/demo/shop-model.ts';
 
 /**
  * The demo shop twice from the same seed: once buying with the simulator's private reorder logic
@@ -16,9 +17,10 @@ import { formatMoney } from '../src/platform/money.ts';
  * at purchase cost for both. Not part of `npm run bench`: a full run builds two shops.
  *
  *   npx tsx bench/replenishment-demo.ts --days 180
- *   npx tsx bench/replenishment-demo.ts --days 70 --only stockroom --warehouse echelon   # the echelon warehouse
+ *   npx tsx bench/replenishment-demo.ts --days 70 --only stockroom --warehouse two_level   # the two-level rule (before echelon)
+ *   npx tsx bench/replenishment-demo.ts --days 70 --why   # stock-out days by the item's simulated demand, its level, and the warehouse's stock
  */
-const { values } = parseArgs({ options: { days: { type: 'string', default: '180' }, seed: { type: 'string' }, only: { type: 'string' }, 'max-cover': { type: 'string', default: 'review' }, groups: { type: 'boolean', default: false }, levels: { type: 'boolean', default: false }, warehouse: { type: 'string', default: 'two_level' } } });
+const { values } = parseArgs({ options: { days: { type: 'string', default: '180' }, seed: { type: 'string' }, only: { type: 'string' }, 'max-cover': { type: 'string', default: 'review' }, groups: { type: 'boolean', default: false }, levels: { type: 'boolean', default: false }, why: { type: 'boolean', default: false }, warehouse: { type: 'string', default: 'echelon' } } });
 const days = Number(values.days);
 
 async function run(purchasing: DemoPurchasing): Promise<DemoShopSummary> {
@@ -33,8 +35,9 @@ async function run(purchasing: DemoPurchasing): Promise<DemoShopSummary> {
         days,
         purchasing,
         levelsMaxCover: values['max-cover'] === 'none' ? 'none' : 'review',
-        warehousePlanning: values.warehouse === 'echelon' ? 'echelon' : 'two_level',
+        warehousePlanning: values.warehouse === 'two_level' ? 'two_level' : 'echelon',
         measureStock: true,
+        ...(values.why ? { afterDay: (day: number, model: ShopModel) => whyOut.record(db, day, model) } : {}),
         ...(values.seed ? { seed: Number(values.seed) } : {}),
         onProgress: ({ phase, done, total }) => {
           if (Date.now() - lastLog < 30_000 && done !== total) return;
@@ -45,6 +48,7 @@ async function run(purchasing: DemoPurchasing): Promise<DemoShopSummary> {
     );
     console.error(`${purchasing}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
     if (values.levels && purchasing === 'stockroom') console.log(await levelsAtEnd(db));
+    if (values.why) console.log(whyOut.report());
     return summary;
   } finally {
     await db.close();
@@ -56,12 +60,6 @@ const row = (name: string, s: DemoShopSummary) =>
   `${name.padEnd(24)} stock-out days ${String(s.stock!.stockOutDays).padStart(7)}   average stock value ${formatMoney(s.stock!.averageStockValueMicros).padStart(14)}   purchase orders ${s.purchaseOrders}` +
   `\n${''.padEnd(24)} by site (Main Street, Harbour, warehouse): ${s.stock!.bySite.map((x) => `${x.stockOutDays} / ${formatMoney(x.averageStockValueMicros)}`).join(', ')}` +
   (values.groups ? s.stock!.byGroup.map((g) => `\n${''.padEnd(26)}${g.group.padEnd(32)} ${g.bySite.map((x) => `${String(x.stockOutDays).padStart(5)} / ${formatMoney(x.averageStockValueMicros).padStart(10)}`).join('   ')}`).join('') : '');
-// `--only simulator|stockroom` runs one side (two processes can then share the work).
-const sides: DemoPurchasing[] = values.only ? [values.only as DemoPurchasing] : ['simulator', 'stockroom'];
-for (const side of sides) {
-  const summary = await run(side);
-  console.log(`demo shop, ${days} days, seed ${summary.seed}: ${row(side === 'simulator' ? 'simulator buys (today)' : 'Stockroom proposals buy', summary)}`);
-}
 
 /**
  * `--levels`: where the suggested levels put the stock value on the last day, per site and item
@@ -105,4 +103,44 @@ async function levelsAtEnd(db: Awaited<ReturnType<typeof openDatabase>>): Promis
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([key, r]) => `  ${key.padEnd(22)} levels ${String(r.n).padStart(4)}  safety ${money(r.safety)}  max over min ${money(r.cycle)}  on hand ${money(r.onHand)}  above max ${money(r.aboveMax)}`)
     .join('\n');
+}
+
+/**
+ * `--why`: the stock-out days split by the item's simulated demand at the site (the same split for
+ * both buyers) and, with levels set, by whether the site's level for it was 0 and 0 (or unset).
+ */
+class WhyOut {
+  readonly #days = new Map<string, number>();
+
+  async record(db: Awaited<ReturnType<typeof openDatabase>>, day: number, model: ShopModel): Promise<void> {
+    const levels = await db.kysely.selectFrom('stock_levels').select(['item_id', 'site_id', 'max_qty', 'basis_json']).whereRef('location_id', '=', 'site_id').execute();
+    const max = new Map(levels.map((l) => [`${l.item_id}|${l.site_id}`, Number(l.max_qty)]));
+    const keep = new Map(levels.filter((l) => l.site_id === model.siteIds[WAREHOUSE]).map((l) => [l.item_id, l.basis_json ? ((JSON.parse(l.basis_json) as { ownKeep?: number }).ownKeep ?? 0) : 0]));
+    for (const p of model.products) {
+      if (p.bakedDaily) continue;
+      for (let site = 0; site < SITE_COUNT; site += 1) {
+        const perDay = model.forecast(site, p.index, 0, days) / days / 1000;
+        if (perDay <= 0 || model.stock[site]![p.index]! >= 1000) continue;
+        const rate = perDay < 0.02 ? 'under 0.02/day' : perDay < 0.1 ? '0.02-0.1/day' : perDay < 0.5 ? '0.1-0.5/day' : '0.5+/day';
+        const level = max.get(`${p.id}|${model.siteIds[site]}`);
+        const kind = level === undefined ? 'no level' : level === 0 ? 'level 0/0' : 'level > 0';
+        const wh = model.stock[WAREHOUSE]![p.index]!;
+        const held = site === WAREHOUSE || level === undefined ? '' : wh < 1000 ? ', warehouse empty' : wh <= (keep.get(p.id) ?? 0) ? ', warehouse at or below keep' : ', warehouse above keep';
+        const key = `site ${site} ${day < 28 ? 'before' : 'from'} day 28, ${rate.padEnd(15)} ${kind}${held}`;
+        this.#days.set(key, (this.#days.get(key) ?? 0) + 1);
+      }
+    }
+  }
+
+  report(): string {
+    return [...this.#days].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `  ${k.padEnd(90)} ${String(n).padStart(6)}`).join('\n');
+  }
+}
+const whyOut = new WhyOut();
+
+// `--only simulator|stockroom` runs one side (two processes can then share the work).
+const sides: DemoPurchasing[] = values.only ? [values.only as DemoPurchasing] : ['simulator', 'stockroom'];
+for (const side of sides) {
+  const summary = await run(side);
+  console.log(`demo shop, ${days} days, seed ${summary.seed}: ${row(side === 'simulator' ? 'simulator buys (today)' : 'Stockroom proposals buy', summary)}`);
 }

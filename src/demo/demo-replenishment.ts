@@ -10,7 +10,7 @@ import {
   type PurchaseOrderRecord,
   type ReceiptLineInput,
 } from '../modules/purchasing/index.ts';
-import { measuredLeadTimes, proposeReplenishment, suggestLevels, type WarehousePlanning } from '../modules/replenishment/index.ts';
+import { DEFAULT_WAREHOUSE_PLANNING, measuredLeadTimes, proposeReplenishment, suggestLevels, type WarehousePlanning } from '../modules/replenishment/index.ts';
 import type { DemoVendor, VendorKey } from './demo-catalog.ts';
 import { homeBinIndex, lotOf } from './demo-store.ts';
 import type { Random } from './random.ts';
@@ -50,7 +50,7 @@ export class Replenishment {
     readonly vendors: ReadonlyMap<VendorKey, { vendor: DemoVendor; id: string }>,
     readonly purchasing: DemoPurchasing = 'simulator',
     readonly maxCover: 'review' | 'none' = 'review',
-    readonly warehousePlanning: WarehousePlanning = 'two_level',
+    readonly warehousePlanning: WarehousePlanning = DEFAULT_WAREHOUSE_PLANNING,
   ) {
     for (const product of model.products) {
       const list = this.#byVendor.get(product.vendor) ?? [];

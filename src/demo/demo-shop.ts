@@ -36,10 +36,12 @@ export interface DemoShopOptions {
   purchasing?: DemoPurchasing;
   /** With Stockroom buying: max = min + a review period's demand (default), or max = min. */
   levelsMaxCover?: 'review' | 'none';
-  /** With Stockroom buying: how the warehouse plans for its stores (`two_level`, the product's rule, or `echelon`). */
+  /** With Stockroom buying: how the warehouse plans for its stores (`echelon`, the product's rule, or `two_level`, the rule before). */
   warehousePlanning?: WarehousePlanning;
   /** Measure stock-out days and average stock value at each day's end (off by default: it costs a pass over every item each day). */
   measureStock?: boolean;
+  /** Called after each simulated day with the model (the bench's diagnostics read stock and levels there). */
+  afterDay?: (day: number, model: ShopModel) => Promise<void>;
 }
 
 /** Stock measured at the end of every simulated day, over the items sold at each site (bakes, delivered daily, left out). */
@@ -101,7 +103,7 @@ export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions
 
   const tally = emptyTally();
   const trading = new Trading(model, random, tally, layout.modifiers.oatMilk, layout.modifiers.extraShot, layout.webShop);
-  const buying = new Replenishment(model, random, tally, vendors, options.purchasing ?? 'simulator', options.levelsMaxCover ?? 'review', options.warehousePlanning ?? 'two_level');
+  const buying = new Replenishment(model, random, tally, vendors, options.purchasing ?? 'simulator', options.levelsMaxCover ?? 'review', options.warehousePlanning);
   const figures = { stockOutDays: 0, valueSum: 0, bySite: model.siteIds.map(() => ({ stockOutDays: 0, valueSum: 0 })), byGroup: new Map<string, StockTally[]>() };
   // An item counts at a site when the site ever sells it, itself or as an ingredient.
   const sells = options.measureStock ? model.products.map((p) => model.siteIds.map((_, site) => model.forecast(site, p.index, 0, days) > 0)) : [];
@@ -132,6 +134,7 @@ export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions
       }
     });
     if (options.measureStock) measureStock(model, sells, figures);
+    if (options.afterDay) await options.afterDay(day, model);
     progress({ phase: 'history', done: day + 1, total: days });
   }
 

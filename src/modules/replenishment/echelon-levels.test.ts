@@ -57,19 +57,22 @@ describeEachDatabase('the warehouse web shop from the stores, and the echelon le
     }
     clock.set(start + 31 * DAY + 8 * 3_600_000);
 
-    // Two-level (the rule): the red scarf's own customers need 2 a day over the 5-day lead time + 7-day review: 24, kept at 98 %
+    // Two-level (the rule before echelon): the red scarf's own customers need 2 a day over the 5-day lead time + 7-day review: 24, kept at 98 %
     // as a Poisson count; the level counts the stores' 96 beside it, one pooled count of 120 (each part a count's spread).
     // The share is the shop's, though only the red scarf is asked for.
-    const [twoLevel] = await suggestLevels(ctx, warehouse.id, { itemIds: [red.id] }, {});
+    const [twoLevel] = await suggestLevels(ctx, warehouse.id, { itemIds: [red.id] }, { warehousePlanning: 'two_level' });
     expect(twoLevel!.basis).toMatchObject({ forecast: q(120), storesCounted: 2, ownKeep: q(countQuantile(24, 24, 0.98)), ownFromStores: true });
     expect(twoLevel!.level.min).toBe(q(countQuantile(120, 120, 0.98)));
 
     // Echelon: each store's demand also over its transfer cycle (none received yet: a day and a week), 12 + 8 = 20 days:
-    // 2 × 12 + 6 × 20 + 2 × 20 = 184, one pooled count; max = min + a review's 7 × (2 + 6 + 2).
-    const [echelon] = await suggestLevels(ctx, warehouse.id, { itemIds: [red.id] }, { apply: true, warehousePlanning: 'echelon' });
-    const min = countQuantile(184, 184, 0.98);
+    // 2 × 12 + 6 × 20 + 2 × 20 = 184, one pooled count, at the echelon warehouse's 87.5 % for a class A item (the stores hold
+    // the higher service); max = min + a review's 7 × (2 + 6 + 2). Echelon is the default.
+    const [echelon] = await suggestLevels(ctx, warehouse.id, { itemIds: [red.id] }, { apply: true });
+    const min = countQuantile(184, 184, 0.875);
+    expect(min).toBeLessThan(countQuantile(184, 184, 0.98));
     // Its own shelf's max: the keep plus its own customers' 2 a day over the 7-day review.
-    expect(echelon!.basis).toMatchObject({ forecast: q(184), echelon: true, ownKeep: q(countQuantile(24, 24, 0.98)), ownMax: q(countQuantile(24, 24, 0.98) + 14) });
+    const keep = countQuantile(24, 24, 0.875);
+    expect(echelon!.basis).toMatchObject({ forecast: q(184), servicePermille: 875, echelon: true, ownKeep: q(keep), ownMax: q(keep + 14) });
     expect(echelon!.level).toEqual({ min: q(min), max: q(min + 70) });
 
     // The warehouse holds none of it, North 200 − 180 = 20 and South 70 − 60 = 10: the echelon stock is 30, at or below its min,
@@ -78,7 +81,7 @@ describeEachDatabase('the warehouse web shop from the stores, and the echelon le
     const line = proposals.purchase.find((g) => g.siteId === warehouse.id)?.lines.find((l) => l.itemId === red.id);
     expect(line?.order.qtyBase).toBe(q(min + 70 - 30));
     expect(line?.why).toBe(
-      `on hand 0, 30 at the stores it fills, forecast 184 here and at the 2 stores it fills over the 5-day promised lead time + 7-day review, 98 % service → min ${min}, max ${min + 70} → order ${min + 40}`,
+      `on hand 0, 30 at the stores it fills, forecast 184 here and at the 2 stores it fills over the 5-day promised lead time + 7-day review, 87.5 % service → min ${min}, max ${min + 70} → order ${min + 40}`,
     );
   }, 180_000);
 });

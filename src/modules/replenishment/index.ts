@@ -1,5 +1,5 @@
 export { registerReplenishmentRoutes } from './replenishment.routes.ts';
-export { bulkSetLevels, getLevel, listLevels, putLevel, suggestLevels, abcClasses, type LevelRecord, type Suggestion, type WarehousePlanning } from './levels.service.ts';
+export { bulkSetLevels, getLevel, listLevels, putLevel, suggestLevels, abcClasses, type LevelRecord, type Suggestion, DEFAULT_WAREHOUSE_PLANNING, type WarehousePlanning } from './levels.service.ts';
 export { proposeReplenishment, type Proposals, type PurchaseProposal, type TransferProposal } from './proposals.service.ts';
 export { createDraftPurchaseOrders, createProposedTransfers, runScheduledDrafts, readAutoDrafts, setAutoDrafts } from './drafts.service.ts';
 export { measuredLeadTimes, vendorReviewDays } from './demand.service.ts';

@@ -196,6 +196,15 @@ export const DEFAULT_REVIEW_DAYS = 7;
 
 /** Target service level per item class: A items (the 80 % of sales value) 98 %, B (the next 15 %) 95 %, C 90 %. */
 export const SERVICE_PERMILLE = { A: 980, B: 950, C: 900 } as const;
+/**
+ * Echelon planning serves customers from the stores' shelves, so the stores hold the higher
+ * service (99 / 98 / 95 %), and the warehouse's pooled safety stock, which only protects the
+ * stores' refill, the lower (87.5 / 82.5 / 77.5 %). Measured on the demo against the simulator.
+ */
+export const ECHELON_SERVICE_PERMILLE = {
+  store: { A: 990, B: 980, C: 950 },
+  warehouse: { A: 875, B: 825, C: 775 },
+} as const;
 
 const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 
@@ -227,10 +236,11 @@ export async function suggestLevels(
   // `maxCover: 'none'` makes max = min: the pure periodic order-up-to policy (each review tops up to the min), kept for measuring on the demo.
   options: { reviewDays?: number | undefined; apply?: boolean | undefined; maxCover?: 'review' | 'none' | undefined; warehousePlanning?: WarehousePlanning | undefined },
 ): Promise<Suggestion[]> {
-  const echelon = options.warehousePlanning === 'echelon';
   const site = await getLocation(ctx, siteId);
   if (site.kind !== 'site') throw new ReplenishmentError('stock_level_invalid', `${site.full_code} is not a site; suggestions are per site.`);
   const sites = await reader(ctx).selectFrom('locations').select(['id', 'site_type']).where('kind', '=', 'site').where('status', '=', 'active').orderBy('code').execute();
+  // Echelon planning is a shop with a warehouse; a shop of stores alone plans each site on its own, as before.
+  const echelon = (options.warehousePlanning ?? DEFAULT_WAREHOUSE_PLANNING) === 'echelon' && sites.some((s) => s.site_type === 'warehouse');
   const warehouse = sites.find((s) => s.id === siteId)?.site_type === 'warehouse';
   const warehouseIds = sites.filter((s) => s.site_type === 'warehouse' && s.id !== siteId).map((s) => s.id);
   const storeIds = warehouse ? sites.filter((s) => s.site_type !== 'warehouse' && s.id !== siteId).map((s) => s.id) : [];
@@ -315,15 +325,21 @@ export async function suggestLevels(
           ? leadTimes.get(vendorId)!
           : { days: 7, source: 'default' };
     const review = isDaily ? 1 : (options.reviewDays ?? (cycle ? cycle.reviewDays : undefined) ?? (vendorId ? cadence.get(vendorId) : undefined) ?? DEFAULT_REVIEW_DAYS);
-    const servicePermille = SERVICE_PERMILLE[classes.get(item.id) ?? 'C'];
+    const klass = classes.get(item.id) ?? 'C';
+    const servicePermille = echelon ? ECHELON_SERVICE_PERMILLE[warehouse ? 'warehouse' : 'store'][klass] : SERVICE_PERMILLE[klass];
+    // Echelon: an item the site carries (it has a history here) keeps at least one on the shelf, however slow: a forecast
+    // of 0 would never restock it after its last sale, and a customer would find none for weeks.
+    const shelfFloor = echelon && forecasts.get(item.id) != null;
     // Echelon: each store's demand over the vendor's lead time and review and then its own transfer cycle, as the stock of the
     // warehouse and its stores together must last until an order placed now has reached the stores' shelves.
     const parts = forecasts.get(item.id)?.map((p) => (p.cycleDays ? { ...p, days: lead.days + review + p.cycleDays } : p)) ?? null;
     const window = parts ? windowDemand(parts, lead, review, servicePermille) : { mean: 0, quantile: 0 };
     const cycleDemand = parts ? pooledDemandOverWindow(parts.map((p) => ({ forecast: p.forecast, offset: p.offset + lead.days })), review, 0.5) : { mean: 0, quantile: 0 };
     const min = Math.ceil(window.quantile - 1e-9) * QTY_SCALE;
-    const max = options.maxCover === 'none' ? min : min + Math.ceil(cycleDemand.mean - 1e-9) * QTY_SCALE;
+    const cycleMax = options.maxCover === 'none' ? min : min + Math.ceil(cycleDemand.mean - 1e-9) * QTY_SCALE;
+    const max = shelfFloor ? Math.max(cycleMax, QTY_SCALE) : cycleMax;
     const basis: LevelBasis = { leadTimeDays: lead.days, reviewDays: review, servicePermille, forecast: Math.round(window.mean * QTY_SCALE), leadTimeSource: lead.source };
+    if (shelfFloor && max > cycleMax) basis.shelfFloor = true;
     if (storesCounted.get(item.id)) {
       basis.storesCounted = storesCounted.get(item.id)!;
       const own = ownParts.get(item.id);
@@ -331,6 +347,8 @@ export async function suggestLevels(
       if (own?.forecast.method === 'channel_share') basis.ownFromStores = true;
       if (echelon) {
         basis.echelon = true;
+        // One kept for the web shop too, or the van takes the warehouse's last unit of a slow item to a store.
+        if (shelfFloor) basis.ownKeep = Math.max(basis.ownKeep, QTY_SCALE);
         // Its own customers' max on its own shelf: the keep plus their demand over one review (it buys back up to it when at or below the keep).
         basis.ownMax = basis.ownKeep + (own ? Math.ceil(pooledDemandOverWindow([{ forecast: own.forecast, offset: own.offset + lead.days }], review, 0.5).mean - 1e-9) * QTY_SCALE : 0);
       }
@@ -403,13 +421,16 @@ interface Part {
 }
 
 /**
- * How a warehouse plans for the stores it fills. `two_level` (the product's rule): its level counts
- * its own customers' and the stores' demand, it buys what the stores still need on top, and sends
- * them what it holds above its min counting what is on order. `echelon`: its level is on the stock
- * of the warehouse and its stores together (see proposals), sends the stores all it holds above its
- * own customers' keep, and shares it out fairly when short. Measured on the demo, not yet the rule.
+ * How a warehouse plans for the stores it fills. `echelon` (the product's rule): its level is on
+ * the stock of the warehouse and its stores together (see proposals), it sends the stores all it
+ * holds above its own customers' keep, and shares it out fairly when short; a store it cannot fill
+ * that would be empty buys for itself (see proposals); every site keeps at least one of each item
+ * it carries. `two_level` (the rule before): its level counts its own customers' and the stores'
+ * demand, it buys what the stores still need on top, and sends them what it holds above its min
+ * counting what is on order. Both measured on the demo (docs/replenishment.md).
  */
 export type WarehousePlanning = 'two_level' | 'echelon';
+export const DEFAULT_WAREHOUSE_PLANNING: WarehousePlanning = 'echelon';
 
 /** The warehouse's own customers' share of the stores' demand, per category and shop-wide, over the last eight weeks. */
 function ownChannelShares(items: ReadonlyArray<{ id: string; category: string | null }>, histories: Map<string, SiteDemandSeries[]>, siteId: string): ChannelShares {

@@ -45,6 +45,8 @@ export interface LevelBasis {
   echelon?: boolean;
   /** At an echelon warehouse: what it buys its own stock back up to when that is at or below `ownKeep` (the keep plus its own customers' demand over one review). */
   ownMax?: number;
+  /** Echelon planning: the max was raised to one unit, the least a site keeps of an item it carries. */
+  shelfFloor?: boolean;
 }
 
 export interface PackTerms {
@@ -135,7 +137,8 @@ export function explainLevel(level: Level, basis: LevelBasis | null): string {
       : `${basis.leadTimeDays}-day ${basis.leadTimeSource === 'measured' ? '' : `${basis.leadTimeSource} `}lead time`;
   const service = formatQuantity(basis.servicePermille * 100).replace(/\.?0+$/, '');
   const where = basis.storesCounted ? ` here and at the ${basis.storesCounted === 1 ? 'store' : `${basis.storesCounted} stores`} it fills` : '';
-  return `forecast ${q(basis.forecast)}${where} over the ${lead} + ${basis.reviewDays}-day review, ${service} % service → min ${q(level.min)}, max ${q(level.max)}`;
+  const floor = basis.shelfFloor ? ' (one kept on the shelf)' : '';
+  return `forecast ${q(basis.forecast)}${where} over the ${lead} + ${basis.reviewDays}-day review, ${service} % service → min ${q(level.min)}, max ${q(level.max)}${floor}`;
 }
 
 export function explainOrder(order: OrderQuantity, terms: PackTerms): string {

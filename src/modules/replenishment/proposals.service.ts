@@ -288,16 +288,21 @@ export async function proposeReplenishment(
     const vendorItem = vendorId ? termsByKey.get(`${vendorId}|${item.id}`) : undefined;
     const terms = termsOf(item, vendorItem);
     const lead = vendorId ? (leadTimes.get(vendorId) ?? { days: 7, source: 'default' as const }) : { days: 7, source: 'default' as const };
+    // A store an echelon warehouse cannot fill that would be empty buys for itself, up to its min, rather than wait a week for
+    // the van; the warehouse's echelon stock counts that order at once.
+    const selfBuys = fromWarehouse ? emptyStoresBuying(stock, fromWarehouse, short, moved, terms) : new Map<string, OrderQuantity>();
+    const echelonStock = stock.map((s) => (selfBuys.has(s.siteId) ? { ...s, position: { ...s.position, onOrder: s.position.onOrder + selfBuys.get(s.siteId)!.qtyBase } } : s));
     for (const site of stock) {
       if (!site.level || (options.siteId && site.siteId !== options.siteId)) continue;
-      // A store filled from a warehouse is not bought for: what the warehouse cannot send now, the warehouse buys.
-      if (fromWarehouse && site.kind === 'store') continue;
+      // Otherwise a store filled from a warehouse is not bought for: what the warehouse cannot send now, the warehouse buys.
+      const buysItself = selfBuys.has(site.siteId);
+      if (fromWarehouse && site.kind === 'store' && !buysItself) continue;
       const flow = moved.get(site.siteId) ?? { in: 0, out: 0 };
-      const echelon = site.siteId === fromWarehouse && site.echelon ? echelonNeed(site, stock, flow.out) : null;
+      const echelon = site.siteId === fromWarehouse && site.echelon ? echelonNeed(site, echelonStock, flow.out) : null;
       const forStores = site.siteId === fromWarehouse && !echelon ? storesShort : 0;
       const position = echelon ? echelon.position : positionOf(site.position) + flow.in - flow.out - forStores;
       if (echelon ? !echelon.needs : !needsStock(position, site.level)) continue;
-      const order = orderQuantity(position, site.level, terms);
+      const order = buysItself ? selfBuys.get(site.siteId)! : orderQuantity(position, site.level, terms);
       if (!order) continue;
       const basis = levels.get(key(item.id, site.siteId))?.basis ?? null;
       const unitCost = vendorItem ? Number(vendorItem.unit_cost_micros) : null;
@@ -320,7 +325,7 @@ export async function proposeReplenishment(
         lineCostMicros: unitCost === null ? null : mulDiv(order.qty, unitCost, QTY_SCALE),
         leadTimeDays: basis?.leadTimeDays ?? lead.days,
         expectedOn,
-        why: explainPurchase(site.position, site.level, basis, order, terms, flow.in, flow.out, forStores, echelon ? echelon.atStores : null),
+        why: explainPurchase(site.position, site.level, basis, order, terms, flow.in, flow.out, forStores, echelon ? echelon.atStores : null) + (buysItself ? ', up to the min: the warehouse has none to send' : ''),
       };
       const gk = `${vendorId ?? ''}|${site.siteId}`;
       let group = purchaseGroups.get(gk);
@@ -409,6 +414,30 @@ async function proposeBinMoves(ctx: ServiceContext, sites: SiteInfo[]): Promise<
       }
     }
     if (lines.length) out.push({ siteId: site.id, siteName: site.name, lines });
+  }
+  return out;
+}
+
+/**
+ * The stores an echelon warehouse leaves short after the planned moves and with nothing at all (on
+ * hand, on order or coming), and what each buys itself: up to its min, at least one unit, in the
+ * vendor's packs.
+ */
+function emptyStoresBuying(
+  stock: readonly SiteStock[],
+  warehouseId: string,
+  short: ReadonlyMap<string, number>,
+  moved: ReadonlyMap<string, { in: number }>,
+  terms: PackTerms,
+): Map<string, OrderQuantity> {
+  const out = new Map<string, OrderQuantity>();
+  if (!stock.find((s) => s.siteId === warehouseId)?.echelon) return out;
+  for (const store of stock) {
+    if (store.kind !== 'store' || !store.level || !short.has(store.siteId)) continue;
+    const position = positionOf(store.position) + (moved.get(store.siteId)?.in ?? 0);
+    if (position > 0) continue;
+    const order = orderQuantity(position, { min: store.level.min, max: Math.max(store.level.min, QTY_SCALE) }, terms);
+    if (order) out.set(store.siteId, order);
   }
   return out;
 }

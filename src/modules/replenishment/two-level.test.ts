@@ -82,14 +82,14 @@ describeEachDatabase('two-level planning: levels and proposals', (get) => {
     }
     clock.set(start + 71 * DAY + 8 * 3_600_000);
 
-    const [atWarehouse] = await suggestLevels(ctx, warehouse.id, { itemIds: [item.id] }, { apply: true });
+    const [atWarehouse] = await suggestLevels(ctx, warehouse.id, { itemIds: [item.id] }, { apply: true, warehousePlanning: 'two_level' });
     // One pooled count over the 48 the three sites expect (a Poisson's spread: ten weeks are too few to backtest), not a safety stock per store.
     const pooled = countQuantile(48, 48, 0.98);
     expect(pooled).toBeLessThan(countQuantile(36, 36, 0.98) + countQuantile(12, 12, 0.98));
     expect(atWarehouse!.level).toEqual({ min: q(pooled), max: q(pooled + 28) });
     expect(atWarehouse!.basis).toMatchObject({ leadTimeDays: 5, leadTimeSource: 'promised', reviewDays: 7, forecast: q(48), storesCounted: 2 });
 
-    const [atNorth] = await suggestLevels(ctx, north.id, { itemIds: [item.id] }, { apply: true });
+    const [atNorth] = await suggestLevels(ctx, north.id, { itemIds: [item.id] }, { apply: true, warehousePlanning: 'two_level' });
     const northMin = countQuantile(24, 24, 0.98);
     expect(atNorth!.level).toEqual({ min: q(northMin), max: q(northMin + 21) });
     expect(atNorth!.basis).toMatchObject({ leadTimeDays: 1, leadTimeSource: 'transfer', reviewDays: 7, forecast: q(24) });
