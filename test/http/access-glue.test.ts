@@ -476,6 +476,90 @@ describeEachDatabase('access HTTP glue', (get) => {
   });
 });
 
+describeEachDatabase('access HTTP glue, edges', (get) => {
+  let api: TestApi;
+  let siteA: any;
+  let binA: any;
+
+  beforeAll(async () => {
+    api = await buildTestApi(get().db);
+    const tag = Date.now() % 100000;
+    siteA = (await api.post('/api/v1/locations', { kind: 'site', code: `EA${tag}`, name: 'A', site_type: 'store' })).body;
+    binA = (await api.post('/api/v1/locations', { kind: 'bin', parent_id: siteA.id, code: `EA${tag}-1`, name: 'A1' })).body;
+  });
+
+  const lastEventOf = async (actorId: string) => (await api.get(`/api/v1/audit-events?actor_id=${actorId}&limit=1`)).body.data[0];
+
+  it('takes the Bearer scheme only at the start of the header', async () => {
+    expectProblem(await api.as(null).get('/api/v1/session', { authorization: `Basic Bearer ${api.ownerToken}` }), 401, 'unauthenticated', /must be `Bearer/);
+  });
+
+  it('clears the cookie with the attributes it was set with', async () => {
+    const { email } = await makeUser(api, 'viewer', [siteA.id]);
+    const signed = await signIn(api, email, TEST_PASSWORD);
+    const out = await api.as({ session: signed.session, csrf: signed.csrf }).delete('/api/v1/session');
+    expect(String(out.headers['set-cookie'])).toMatch(new RegExp(`^${SESSION_COOKIE}=; Max-Age=0; Path=/; Expires=[^;]+; HttpOnly; SameSite=Lax$`));
+  });
+
+  it('records a refused write’s path ids only when they are ids, by their kind, and its validation code', async () => {
+    const token = await makeToken(api, 'owner', 'all');
+    const client = api.as({ bearer: token.secret });
+    expectProblem(await client.post('/api/v1/users/not-an-id/disable'), 400, 'validation_failed');
+    expect(await lastEventOf(token.id)).toMatchObject({ status: 400, problem_code: 'validation_failed', targets: [] });
+    expect((await client.delete('/api/v1/vendors/ven_GLUE7')).status).toBe(404);
+    expect((await lastEventOf(token.id)).targets).toEqual([{ type: 'record', id: 'ven_GLUE7' }]);
+  });
+
+  it('keeps at most 255 characters of an idempotency key in the log', async () => {
+    const token = await makeToken(api, 'owner', 'all');
+    const key = 'k'.repeat(300);
+    expectProblem(await api.as({ bearer: token.secret }).post('/api/v1/tokens', { name: 'long key', role: 'viewer' }, { 'idempotency-key': key }), 400, 'idempotency_key_invalid');
+    expect((await lastEventOf(token.id)).idempotency_key).toBe(key.slice(0, 255));
+  });
+
+  it('files a change that names no location at the one site its stock moved at', async () => {
+    const item = (await api.post('/api/v1/items', { sku: `GLUE-${Date.now()}`, name: 'Filed' })).body;
+    const adjustment = (await api.post('/api/v1/adjustments', { location_id: binA.id, reason: 'found', lines: [{ item_id: item.id, qty: 2 }] })).body;
+    const reversed = await api.post(`/api/v1/adjustments/${adjustment.id}/reverse`, { note: 'glue' });
+    expect(reversed.status).toBe(201);
+    const [event] = (await api.get(`/api/v1/audit-events?target_id=${reversed.body.id}`)).body.data;
+    expect(event).toMatchObject({ route: '/api/v1/adjustments/:id/reverse', site_id: siteA.id });
+  });
+
+  it('marks the cookie Secure, set and cleared, behind a trusted proxy on HTTPS', async () => {
+    const proxied = await buildTestApi(get().db, { trustProxy: true });
+    try {
+      const { email } = await makeUser(proxied, 'viewer', [siteA.id]);
+      const https = { 'x-forwarded-proto': 'https' };
+      const signed = await proxied.as(null).request('POST', '/api/v1/session', { body: { email, password: TEST_PASSWORD }, headers: https });
+      expect(String(signed.headers['set-cookie'])).toMatch(/; HttpOnly; Secure; SameSite=Lax$/);
+      const session = signed.cookies[SESSION_COOKIE]!;
+      const out = await proxied.as({ session, csrf: signed.body.csrf_token }).request('DELETE', '/api/v1/session', { headers: https });
+      expect(String(out.headers['set-cookie'])).toMatch(/; HttpOnly; Secure; SameSite=Lax$/);
+    } finally {
+      await proxied.app.close();
+    }
+  });
+
+  it('counts requests against each credential’s own principal for the rate limit', async () => {
+    const limited = await buildTestApi(get().db, { rateLimit: { perMinute: 2 } });
+    try {
+      const first = await makeToken(limited, 'viewer', [siteA.id]);
+      const second = await makeToken(limited, 'viewer', [siteA.id]);
+      const one = await makeUser(limited, 'viewer', [siteA.id]);
+      const two = await makeUser(limited, 'viewer', [siteA.id]);
+      const sessions = [await signIn(limited, one.email, TEST_PASSWORD), await signIn(limited, two.email, TEST_PASSWORD)];
+      const statuses = async (client: ReturnType<TestApi['as']>) => [(await client.get('/api/v1/session')).status, (await client.get('/api/v1/session')).status, (await client.get('/api/v1/session')).status];
+      expect(await statuses(limited.as({ bearer: first.secret }))).toEqual([200, 200, 429]);
+      expect(await statuses(limited.as({ bearer: second.secret }))).toEqual([200, 200, 429]);
+      expect(await statuses(limited.as({ session: sessions[0]!.session }))).toEqual([200, 200, 429]);
+      expect(await statuses(limited.as({ session: sessions[1]!.session }))).toEqual([200, 200, 429]);
+    } finally {
+      await limited.app.close();
+    }
+  });
+});
+
 describeEachDatabase('route declarations', (get) => {
   // Built inside the test, not in beforeAll, so that the checks made as routes register count as its own.
   const build = (extraRoutes: NonNullable<Parameters<typeof buildTestApi>[1]>['extraRoutes']) => buildTestApi(get().db, { extraRoutes });
