@@ -490,6 +490,14 @@ describeEachDatabase('access HTTP glue, edges', (get) => {
 
   const lastEventOf = async (actorId: string) => (await api.get(`/api/v1/audit-events?actor_id=${actorId}&limit=1`)).body.data[0];
 
+  it('answers 404 for an unknown path, lets a public read come from anywhere, and notes only replays', async () => {
+    expect((await api.get('/api/v1/no-such-route')).status).toBe(404);
+    expect((await api.as(null).get('/api/v1/setup', { origin: 'https://elsewhere.example' })).status).toBe(200);
+    const token = await makeToken(api, 'viewer', [siteA.id]);
+    expect((await api.as({ bearer: token.secret }).post('/api/v1/users/usr_GLUE8/disable')).status).toBe(403);
+    expect((await lastEventOf(token.id)).note).toBeNull();
+  });
+
   it('takes the Bearer scheme only at the start of the header', async () => {
     expectProblem(await api.as(null).get('/api/v1/session', { authorization: `Basic Bearer ${api.ownerToken}` }), 401, 'unauthenticated', /must be `Bearer/);
   });
