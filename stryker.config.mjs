@@ -112,7 +112,7 @@ const targets = {
   },
   access: {
     mutate: ['src/modules/access/**/*.ts', 'src/platform/context.ts'],
-    tests: ['src/modules/access/**/*.test.ts', 'src/platform/context.test.ts', 'test/http/access-matrix.test.ts', 'test/http/tokens.test.ts', 'test/http/users.test.ts', 'test/http/sessions.test.ts', 'test/http/audit.test.ts'],
+    tests: ['src/modules/access/**/*.test.ts', 'src/platform/context.test.ts', 'test/http/access-glue.test.ts', 'test/http/access-matrix.test.ts', 'test/http/tokens.test.ts', 'test/http/users.test.ts', 'test/http/sessions.test.ts', 'test/http/audit.test.ts'],
   },
   // test/http/object-access-matrix.test.ts kills these too, through the API, at a minute a mutant.
   sites: {
