@@ -262,6 +262,24 @@ describeEachDatabase('access HTTP glue', (get) => {
       expectProblem(await api.patch(`/api/v1/users/${user.id}`, {}), 400, 'validation_failed');
     });
 
+    it('refuses a password that is the person’s own email, when added and when reset', async () => {
+      const email = `personal.${Date.now()}@example.test`;
+      const added = await api.post('/api/v1/users', { email, name: 'Personal', role: 'staff', password: email });
+      expectProblem(added, 422, 'password_too_weak');
+      expect(added.body.errors).toEqual([expect.objectContaining({ field: 'body.password', code: 'personal' })]);
+      const { email: theirs, user } = await makeUser(api, 'viewer', [siteA.id]);
+      const reset = await api.post(`/api/v1/users/${user.id}/password`, { password: theirs });
+      expectProblem(reset, 422, 'password_too_weak');
+      expect(reset.body.errors[0].code).toBe('personal');
+    });
+
+    it('validates its paths and query before the service sees them', async () => {
+      // Another kind's id is malformed (400), not merely unknown (404).
+      for (const path of ['/api/v1/users/tok_1', '/api/v1/users?limit=0']) expectProblem(await api.get(path), 400, 'validation_failed');
+      for (const action of ['enable', 'disable']) expectProblem(await api.post(`/api/v1/users/tok_1/${action}`, {}), 400, 'validation_failed');
+      expectProblem(await api.post('/api/v1/users/tok_1/password', { password: TEST_PASSWORD }), 400, 'validation_failed');
+    });
+
     it('sets a new password: the old one stops working, the new one works', async () => {
       const { email, user } = await makeUser(api, 'viewer', [siteA.id]);
       const newPassword = 'quince-harbour-violin-77';
@@ -296,6 +314,13 @@ describeEachDatabase('access HTTP glue', (get) => {
       const listed = (await api.get('/api/v1/tokens?limit=200')).body.data.find((t: any) => t.id === made.body.id);
       expect(listed).toEqual(one.body);
       expectProblem(await api.get('/api/v1/tokens/tok_NOPE'), 404, 'token_not_found');
+    });
+
+    it('validates its path and query before the service sees them', async () => {
+      // Another kind's id is malformed (400), not merely unknown (404).
+      expectProblem(await api.get('/api/v1/tokens/usr_1'), 400, 'validation_failed');
+      expectProblem(await api.delete('/api/v1/tokens/usr_1'), 400, 'validation_failed');
+      expectProblem(await api.get('/api/v1/tokens?limit=0'), 400, 'validation_failed');
     });
 
     it('takes an expiry as an instant or in days, not both, and reports status on the app clock', async () => {
