@@ -433,6 +433,16 @@ describeEachDatabase('access HTTP glue', (get) => {
       expect((await api.as({ session: again.cookies[SESSION_COOKIE]! }).get('/api/v1/session')).status).toBe(200);
     });
 
+    it('keeps the browser’s user agent on the session, cut to 300 characters', async () => {
+      const agentOf = async (agent: string) => {
+        const { email, user } = await makeUser(api, 'viewer', [siteA.id]);
+        expect((await api.as(null).post('/api/v1/session', { email, password: TEST_PASSWORD }, { 'user-agent': agent })).status).toBe(200);
+        return (await get().db.kysely.selectFrom('sessions').select('user_agent').where('user_id', '=', user.id).executeTakeFirstOrThrow()).user_agent;
+      };
+      expect(await agentOf('Till 7 (Firefox)')).toBe('Till 7 (Firefox)');
+      expect(await agentOf('x'.repeat(400))).toBe('x'.repeat(300));
+    });
+
     it('signs out a session, clearing its cookie, and leaves a token signed in', async () => {
       const { email } = await makeUser(api, 'viewer', [siteA.id]);
       const signed = await signIn(api, email, TEST_PASSWORD);
@@ -458,6 +468,8 @@ describeEachDatabase('access HTTP glue', (get) => {
       const weak = await session(signed).post('/api/v1/session/password', { current_password: TEST_PASSWORD, new_password: 'short' });
       expectProblem(weak, 422, 'password_too_weak');
       expect(weak.body.errors[0].field).toBe('body.new_password');
+      const own = await session(signed).post('/api/v1/session/password', { current_password: TEST_PASSWORD, new_password: email });
+      expect(own.body.errors[0]).toMatchObject({ field: 'body.new_password', code: 'personal' });
       const changed = await session(signed).post('/api/v1/session/password', { current_password: TEST_PASSWORD, new_password: 'walnut-meadow-cobalt-31' });
       expect(changed.status).toBe(200);
       expect(changed.body).toMatchObject({ kind: 'session', user: { id: user.id } });
@@ -645,10 +657,13 @@ describe('first-run setup', () => {
       expect((await api.as(null).get('/api/v1/setup')).body).toEqual({ open: true, signed_in: false });
       expect((await api.get('/api/v1/setup')).body).toEqual({ open: true, signed_in: true });
       expectProblem(await api.as(null).post('/api/v1/setup', { email: 'first@example.test', name: 'First', password: 'short' }), 422, 'password_too_weak');
+      const personal = await api.as(null).post('/api/v1/setup', { email: 'first@example.test', name: 'First', password: 'first@example.test' });
+      expect(personal.body.errors[0].code).toBe('personal');
       expect((await api.as(null).get('/api/v1/setup')).body.open).toBe(true);
       const made = await api.as(null).post('/api/v1/setup', { email: 'first@example.test', name: 'First', password: TEST_PASSWORD });
       expect(made.status).toBe(201);
       expect(made.body).toMatchObject({ kind: 'session', role: 'owner', sites: 'all', user: { email: 'first@example.test', role: 'owner', name: 'First' } });
+      expect(made.body.user.id).toMatch(/^usr_/);
       const cookie = made.cookies[SESSION_COOKIE]!;
       const me = await api.as({ session: cookie }).get('/api/v1/session');
       expect(me.body).toMatchObject({ kind: 'session', user: { id: made.body.user.id }, csrf_token: made.body.csrf_token });
