@@ -130,6 +130,13 @@ const chosen = targets[/** @type {keyof typeof targets} */ (target)];
 if (!chosen) throw new Error(`STRYKER_TARGET=${target}: choose one of ${Object.keys(targets).join(', ')}`);
 // Read by vitest.mutation.config.ts in the test runner processes, which inherit this environment.
 process.env.MUTATION_TESTS ??= chosen.tests.join(',');
+/**
+ * `perTest` runs a mutant against the tests that reached it, but code run in a `beforeAll` (an
+ * app's route registration) is reached by no test: such mutants look static or covered only by
+ * the tests that build their own app, and survive. STRYKER_COVERAGE=all runs every test of the
+ * set against every mutant instead (slower; Stryker then cannot tell static mutants apart).
+ */
+const everyTest = process.env.STRYKER_COVERAGE === 'all';
 // Names the run's folders; two runs of one target at once (on different files) need different names.
 const run = process.env.STRYKER_RUN ?? target;
 
@@ -145,15 +152,11 @@ export default {
   // which TypeScript 7 lacks; ours has neither, so point it at no file and skip the rewrite.
   tsconfigFile: 'tsconfig.none.json',
   mutate: [...chosen.mutate, '!**/*.test.ts'],
-  // `perTest` runs a mutant against the tests that reached it, but code run in a `beforeAll` (an
-  // app's route registration) is reached by no test: such mutants look static or covered only by
-  // the tests that build their own app, and survive. STRYKER_COVERAGE=all runs every test of the
-  // set against every mutant instead (slower; Stryker then cannot tell static mutants apart).
-  coverageAnalysis: process.env.STRYKER_COVERAGE === 'all' ? 'all' : 'perTest',
+  coverageAnalysis: everyTest ? 'all' : 'perTest',
   // Two cores shared with other work: one or two test workers at most.
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
   // A mutant in a module-level constant needs every test re-run in a fresh process; not worth it here.
-  ignoreStatic: process.env.STRYKER_COVERAGE !== 'all',
+  ignoreStatic: !everyTest,
   incremental: true,
   incrementalFile: `reports/mutation/${run}/stryker-incremental.json`,
   reporters: ['html', 'json', 'clear-text', 'progress'],

@@ -291,7 +291,7 @@ export async function proposeReplenishment(
     // A store an echelon warehouse cannot fill that would be empty buys for itself, up to its min, rather than wait a week for
     // the van; the warehouse's echelon stock counts that order at once.
     const selfBuys = fromWarehouse ? emptyStoresBuying(stock, fromWarehouse, short, moved, terms) : new Map<string, OrderQuantity>();
-    const echelonStock = stock.map((s) => (selfBuys.has(s.siteId) ? { ...s, position: { ...s.position, onOrder: s.position.onOrder + selfBuys.get(s.siteId)!.qtyBase } } : s));
+    const echelonStock = selfBuys.size === 0 ? stock : stock.map((s) => (selfBuys.has(s.siteId) ? { ...s, position: { ...s.position, onOrder: s.position.onOrder + selfBuys.get(s.siteId)!.qtyBase } } : s));
     for (const site of stock) {
       if (!site.level || (options.siteId && site.siteId !== options.siteId)) continue;
       // Otherwise a store filled from a warehouse is not bought for: what the warehouse cannot send now, the warehouse buys.
