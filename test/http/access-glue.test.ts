@@ -43,6 +43,9 @@ describeEachDatabase('access HTTP glue', (get) => {
   const eventsAbout = async (id: string) => (await api.get(`/api/v1/audit-events?target_id=${id}`)).body.data;
   const lastEventOf = async (actorId: string) => (await api.get(`/api/v1/audit-events?actor_id=${actorId}&limit=1`)).body.data[0];
   const session = (signed: { session: string; csrf: string }) => api.as({ session: signed.session, csrf: signed.csrf });
+  /** A user's sessions, oldest first. */
+  const sessionsOf = (userId: string) =>
+    get().db.kysely.selectFrom('sessions').select(['id', 'revoked_at', 'revoked_reason']).where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute();
 
   describe('credentials', () => {
     it('asks a caller without credentials to sign in, and sets no cookie', async () => {
@@ -401,7 +404,7 @@ describeEachDatabase('access HTTP glue', (get) => {
     it('refuses a wrong password, an unknown email and a disabled user alike, noting the attempt', async () => {
       const { email, user } = await makeUser(api, 'staff', [siteA.id]);
       expectProblem(await api.as(null).post('/api/v1/session', { email, password: 'wrong-password-123' }), 401, 'invalid_credentials', 'The email or password is wrong.');
-      expect((await eventsAbout(user.id))[0]).toMatchObject({ status: 401, problem_code: 'invalid_credentials', note: `sign-in as ${email}`, actor: null });
+      expect((await eventsAbout(user.id))[0]).toMatchObject({ status: 401, problem_code: 'invalid_credentials', note: `sign-in as ${email}`, actor: null, targets: [{ type: 'user', id: user.id }] });
       const stranger = `nobody.${Date.now()}@example.test`;
       expectProblem(await api.as(null).post('/api/v1/session', { email: stranger, password: TEST_PASSWORD }), 401, 'invalid_credentials');
       const [unknown] = (await api.get(`/api/v1/audit-events?route=${encodeURIComponent('/api/v1/session')}&outcome=failure&limit=1`)).body.data;
@@ -421,16 +424,26 @@ describeEachDatabase('access HTTP glue', (get) => {
       expect(held.body.retry_after_s).toBe(1);
       expect(held.headers['retry-after']).toBe('1');
       expect((await eventsAbout(user.id))[0].note).toBe(`sign-in as ${email}; throttled (account_address) for 1 s`);
+      // Once the second has passed, the eighth attempt (the held one counted too) is checked and sets a 4 s wait.
+      api.clock.advance(1_100);
+      expect((await attempt()).status).toBe(401);
+      const longer = await attempt();
+      expectProblem(longer, 429, 'rate_limited', 'Too many sign-in attempts for this account from this address; try again in 4 s.');
+      expect(longer.headers['retry-after']).toBe('4');
     });
 
     it('gives a new session at sign-in and ends the one the browser had', async () => {
-      const { email } = await makeUser(api, 'viewer', [siteA.id]);
+      const { email, user } = await makeUser(api, 'viewer', [siteA.id]);
       const first = await signIn(api, email, TEST_PASSWORD);
       const again = await api.as({ session: first.session }).post('/api/v1/session', { email, password: TEST_PASSWORD });
       expect(again.status).toBe(200);
       expect(again.cookies[SESSION_COOKIE]).not.toBe(first.session);
       expectProblem(await api.as({ session: first.session }).get('/api/v1/session'), 401, 'unauthenticated', 'The session was ended; sign in again.');
       expect((await api.as({ session: again.cookies[SESSION_COOKIE]! }).get('/api/v1/session')).status).toBe(200);
+      const rows = await sessionsOf(user.id);
+      expect(rows.map((row) => row.revoked_reason)).toEqual(['signed_in_again', null]);
+      // The audit log names the session the sign-in made, not the one the browser came with.
+      expect((await eventsAbout(user.id))[0]).toMatchObject({ route: '/api/v1/session', status: 200, credential_id: rows[1]!.id });
     });
 
     it('keeps the browser’s user agent on the session, cut to 300 characters', async () => {
@@ -451,6 +464,7 @@ describeEachDatabase('access HTTP glue', (get) => {
       expect(out.cookies[SESSION_COOKIE]).toBe('');
       const [event] = (await api.get(`/api/v1/audit-events?route=${encodeURIComponent('/api/v1/session')}&method=DELETE&limit=1`)).body.data;
       expect(event.targets).toEqual([{ type: 'session', id: event.credential_id }]);
+      expect((await get().db.kysely.selectFrom('sessions').select('revoked_reason').where('id', '=', event.credential_id).executeTakeFirstOrThrow()).revoked_reason).toBe('signed_out');
       const token = await makeToken(api, 'viewer', [siteA.id]);
       const tokenOut = await api.as({ bearer: token.secret }).delete('/api/v1/session');
       expect(tokenOut.body).toEqual({ signed_out: false });
@@ -478,8 +492,21 @@ describeEachDatabase('access HTTP glue', (get) => {
       expect(fresh).not.toBe(signed.session);
       expectProblem(await api.as({ session: signed.session }).get('/api/v1/session'), 401, 'unauthenticated');
       expect((await api.as({ session: fresh }).get('/api/v1/session')).body.user.id).toBe(user.id);
-      expect((await eventsAbout(user.id))[0]).toMatchObject({ route: '/api/v1/session/password', status: 200, targets: [{ type: 'user', id: user.id }] });
+      const live = (await sessionsOf(user.id)).filter((row) => row.revoked_at === null);
+      expect(live).toHaveLength(1);
+      expect((await eventsAbout(user.id))[0]).toMatchObject({ route: '/api/v1/session/password', status: 200, targets: [{ type: 'user', id: user.id }], credential_id: live[0]!.id });
       expect((await api.as(null).post('/api/v1/session', { email, password: 'walnut-meadow-cobalt-31' })).status).toBe(200);
+    });
+
+    it('validates the sign-in and password bodies before anything is checked', async () => {
+      const { email } = await makeUser(api, 'viewer', [siteA.id]);
+      const badSignIn = await api.as(null).post('/api/v1/session', { email, password: 12345678 });
+      expectProblem(badSignIn, 400, 'validation_failed');
+      expect(badSignIn.body.errors[0].field).toBe('body.password');
+      const token = await makeToken(api, 'viewer', [siteA.id]);
+      const badChange = await api.as({ bearer: token.secret }).post('/api/v1/session/password', { current_password: 'x' });
+      expectProblem(badChange, 400, 'validation_failed');
+      expect(badChange.body.errors[0].field).toBe('body.new_password');
     });
 
     it('tells a token it has no password to change', async () => {
@@ -659,18 +686,27 @@ describe('first-run setup', () => {
       expectProblem(await api.as(null).post('/api/v1/setup', { email: 'first@example.test', name: 'First', password: 'short' }), 422, 'password_too_weak');
       const personal = await api.as(null).post('/api/v1/setup', { email: 'first@example.test', name: 'First', password: 'first@example.test' });
       expect(personal.body.errors[0].code).toBe('personal');
+      const malformed = await api.as(null).post('/api/v1/setup', { email: 'first@example.test', name: 'First' });
+      expectProblem(malformed, 400, 'validation_failed');
+      expect(malformed.body.errors[0].field).toBe('body.password');
       expect((await api.as(null).get('/api/v1/setup')).body.open).toBe(true);
+      const before = api.clock.now();
       const made = await api.as(null).post('/api/v1/setup', { email: 'first@example.test', name: 'First', password: TEST_PASSWORD });
       expect(made.status).toBe(201);
       expect(made.body).toMatchObject({ kind: 'session', role: 'owner', sites: 'all', user: { email: 'first@example.test', role: 'owner', name: 'First' } });
       expect(made.body.user.id).toMatch(/^usr_/);
       const cookie = made.cookies[SESSION_COOKIE]!;
+      const completed = await get().db.kysely.selectFrom('settings').select('value').where('key', '=', 'access.setup_completed_at').executeTakeFirstOrThrow();
+      expect(Date.parse(String(completed.value))).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(String(completed.value))).toBeLessThanOrEqual(api.clock.now());
+      const [ownerSession] = await get().db.kysely.selectFrom('sessions').select('id').where('user_id', '=', made.body.user.id).execute();
       const me = await api.as({ session: cookie }).get('/api/v1/session');
       expect(me.body).toMatchObject({ kind: 'session', user: { id: made.body.user.id }, csrf_token: made.body.csrf_token });
       expect((await api.get(`/api/v1/audit-events?target_id=${made.body.user.id}`)).body.data[0]).toMatchObject({
         route: '/api/v1/setup',
         status: 201,
         actor: { kind: 'user', id: made.body.user.id },
+        credential_id: ownerSession!.id,
         targets: [{ type: 'user', id: made.body.user.id }],
       });
       expect((await api.as(null).get('/api/v1/setup')).body).toEqual({ open: false, signed_in: false });
