@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainLevel, explainPosition, explainPurchase, orderQuantity, planTransfers, positionOf, surplusOf, type PackTerms } from './planning.ts';
+import { explainLevel, explainPosition, explainPurchase, explainTransfer, orderQuantity, planTransfers, positionOf, surplusOf, type PackTerms } from './planning.ts';
 
 const caseOf6: PackTerms = { unitName: 'case', factor: 6000, packMultiple: 1000, minOrder: null };
 
@@ -59,5 +59,13 @@ describe('transfers', () => {
     expect(surplusOf(store)).toBe(13_000);
     const short = { siteId: 'b', kind: 'store' as const, position: { onHand: 0, reserved: 0, onOrder: 0, inTransit: 0 }, level: { min: 5000, max: 20_000 } };
     expect(planTransfers([store, short])).toEqual([{ sourceSiteId: 'a', destinationSiteId: 'b', qty: 13_000, sourceFreeBefore: 25_000, sourceMin: 10_000 }]);
+  });
+
+  it('names the one-unit shelf floor in the why of a move to a store whose max it raised', () => {
+    const warehouse = { siteId: 'w', kind: 'warehouse' as const, position: { onHand: 6000, reserved: 0, onOrder: 0, inTransit: 0 }, level: { min: 2000, max: 8000 }, echelon: true, keep: 1000 };
+    const store = { siteId: 's', kind: 'store' as const, position: { onHand: 0, reserved: 0, onOrder: 0, inTransit: 0 }, level: { min: 0, max: 1000 }, shelfFloor: true };
+    const [move] = planTransfers([warehouse, store]);
+    expect(move!.qty).toBe(1000);
+    expect(explainTransfer(store, move!, 'Depot')).toBe('on hand 0, min 0, max 1 (one kept on the shelf) → move 1 from Depot (it has 6 free, keeps 5, its min is 2, 1 kept for its own customers)');
   });
 });

@@ -169,6 +169,8 @@ export interface SiteStock {
   echelon?: boolean;
   /** An echelon warehouse: its own stock's max (`LevelBasis.ownMax`). */
   keepMax?: number;
+  /** The site's max was raised to one unit, the least it keeps of an item it carries (`LevelBasis.shelfFloor`): the why says so. */
+  shelfFloor?: boolean;
 }
 
 export interface PlannedTransfer {
@@ -338,7 +340,7 @@ export function shortAfterMoves(sites: readonly SiteStock[], moves: readonly Pla
 export function explainTransfer(dest: SiteStock, move: PlannedTransfer, sourceName: string): string {
   const level = dest.level!;
   return (
-    `${explainPosition(dest.position)}, min ${q(level.min)}, max ${q(level.max)} → move ${q(move.qty)} from ${sourceName}` +
+    `${explainPosition(dest.position)}, min ${q(level.min)}, max ${q(level.max)}${dest.shelfFloor ? ' (one kept on the shelf)' : ''} → move ${q(move.qty)} from ${sourceName}` +
     ` (it has ${q(move.sourceFreeBefore)} free, keeps ${q(move.sourceFreeBefore - move.qty)}, its min is ${q(move.sourceMin)}` +
     `${move.sourceKeep ? `, ${q(move.sourceKeep)} kept for its own customers` : ''})`
   );
