@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainLevel, explainPosition, explainPurchase, explainTransfer, orderQuantity, planTransfers, positionOf, surplusOf, type PackTerms } from './planning.ts';
+import { explainLevel, explainOrder, explainPosition, explainPurchase, explainTransfer, orderQuantity, planTransfers, positionOf, stopgapOrder, surplusOf, type PackTerms } from './planning.ts';
 
 const caseOf6: PackTerms = { unitName: 'case', factor: 6000, packMultiple: 1000, minOrder: null };
 
@@ -24,6 +24,23 @@ describe('orderQuantity', () => {
   it('orders exactly when the need is a whole number of packs, and nothing at the max', () => {
     expect(orderQuantity(10_000, { min: 10_000, max: 22_000 }, caseOf6)).toMatchObject({ qty: 2000, qtyBase: 12_000, rounding: 'exact' });
     expect(orderQuantity(22_000, { min: 22_000, max: 22_000 }, caseOf6)).toBeNull();
+  });
+});
+
+describe('stopgapOrder', () => {
+  it('buys an empty store up to its min, but at most one pack: 10 would take 2 cases of 6, it buys 1', () => {
+    const order = stopgapOrder(0, { min: 10_000, max: 14_000 }, caseOf6)!;
+    expect(order).toEqual({ need: 10_000, qty: 1000, qtyBase: 6000, rounding: 'one_pack' });
+    expect(explainOrder(order, caseOf6)).toBe('order 6, 1 case of 6 for now');
+    // Sold in eaches, one pack is one unit.
+    const each: PackTerms = { unitName: 'ea', factor: 1000, packMultiple: null, minOrder: null };
+    expect(explainOrder(stopgapOrder(0, { min: 3000, max: 5000 }, each)!, each)).toBe('order 1, one unit for now');
+  });
+
+  it('buys one unit of a floor item as the one case it comes in, and keeps to the vendor’s minimum order', () => {
+    expect(stopgapOrder(0, { min: 0, max: 1000 }, caseOf6)).toMatchObject({ qty: 1000, qtyBase: 6000, rounding: 'rounded_up' });
+    expect(stopgapOrder(0, { min: 20_000, max: 30_000 }, { ...caseOf6, minOrder: 2000 })).toMatchObject({ qty: 2000, qtyBase: 12_000, rounding: 'one_pack' });
+    expect(stopgapOrder(2000, { min: 1000, max: 3000 }, caseOf6)).toBeNull();
   });
 });
 
