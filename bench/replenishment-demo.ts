@@ -111,15 +111,28 @@ async function levelsAtEnd(db: Awaited<ReturnType<typeof openDatabase>>): Promis
  */
 class WhyOut {
   readonly #days = new Map<string, number>();
+  /** Stock value summed over the days (divided by the run's days when reported): the average, split like the stock-out days. */
+  readonly #value = new Map<string, number>();
 
   async record(db: Awaited<ReturnType<typeof openDatabase>>, day: number, model: ShopModel): Promise<void> {
     const levels = await db.kysely.selectFrom('stock_levels').select(['item_id', 'site_id', 'max_qty', 'basis_json']).whereRef('location_id', '=', 'site_id').execute();
     const max = new Map(levels.map((l) => [`${l.item_id}|${l.site_id}`, Number(l.max_qty)]));
+    const floor = new Set(levels.filter((l) => l.basis_json && (JSON.parse(l.basis_json) as { shelfFloor?: boolean }).shelfFloor).map((l) => `${l.item_id}|${l.site_id}`));
     const keep = new Map(levels.filter((l) => l.site_id === model.siteIds[WAREHOUSE]).map((l) => [l.item_id, l.basis_json ? ((JSON.parse(l.basis_json) as { ownKeep?: number }).ownKeep ?? 0) : 0]));
     for (const p of model.products) {
       if (p.bakedDaily) continue;
       for (let site = 0; site < SITE_COUNT; site += 1) {
         const perDay = model.forecast(site, p.index, 0, days) / days / 1000;
+        const stock = model.stock[site]![p.index]!;
+        if (stock > 0 && day >= 28) {
+          const k = `${p.id}|${model.siteIds[site]}`;
+          const level = max.get(k);
+          const kind = level === undefined ? 'no level' : floor.has(k) ? 'floor (max raised to 1)' : level === 0 ? 'level 0/0' : 'level > 0';
+          const pack = p.perPurchase <= 1000 ? 'pack 1' : level !== undefined && p.perPurchase > level ? 'pack > max' : 'pack <= max';
+          const rate = perDay < 0.02 ? 'under 0.02/day' : perDay < 0.1 ? '0.02-0.1/day' : perDay < 0.5 ? '0.1-0.5/day' : '0.5+/day';
+          const vk = `site ${site} from day 28, ${rate.padEnd(15)} ${kind.padEnd(24)} ${pack}`;
+          this.#value.set(vk, (this.#value.get(vk) ?? 0) + (stock * p.purchaseCostMicros) / p.perPurchase);
+        }
         if (perDay <= 0 || model.stock[site]![p.index]! >= 1000) continue;
         const rate = perDay < 0.02 ? 'under 0.02/day' : perDay < 0.1 ? '0.02-0.1/day' : perDay < 0.5 ? '0.1-0.5/day' : '0.5+/day';
         const level = max.get(`${p.id}|${model.siteIds[site]}`);
@@ -133,7 +146,10 @@ class WhyOut {
   }
 
   report(): string {
-    return [...this.#days].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `  ${k.padEnd(90)} ${String(n).padStart(6)}`).join('\n');
+    const out = [...this.#days].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `  ${k.padEnd(90)} ${String(n).padStart(6)}`);
+    // Average stock value from day 28 over the run's days (so the rows add up to the part of the average after day 28).
+    const value = [...this.#value].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `  value ${k.padEnd(84)} ${formatMoney(Math.round(v / days)).padStart(12)}`);
+    return [...out, ...value].join('\n');
   }
 }
 const whyOut = new WhyOut();

@@ -13,7 +13,7 @@ const DAY = 86_400_000;
 
 /**
  * The echelon rule at the stores: a slow item keeps one on the shelf, and a store its warehouse
- * cannot fill that would be empty buys up to its min itself.
+ * cannot fill that would be empty buys up to its min itself, one pack at most.
  */
 describeEachDatabase('echelon planning at the stores', (get) => {
   const setUp = async () => {
@@ -52,7 +52,7 @@ describeEachDatabase('echelon planning at the stores', (get) => {
     expect((await suggestLevels(ctx, warehouse.id, { itemIds: [slow.id] }, {}))[0]!.level.max).toBeCloseTo(0);
   }, 120_000);
 
-  it('buys up to its min for a store its echelon warehouse cannot fill and that has nothing, and not for one that has some', async () => {
+  it('buys one pack towards its min for a store its echelon warehouse cannot fill and that has nothing, and not for one that has some', async () => {
     const { ctx, warehouse, store, vendor } = await setUp();
     const other = await createLocation(ctx, { kind: 'site', code: `${store.code}2`, name: 'Pier', site_type: 'store' });
     const item = await makeItem(ctx);
@@ -67,10 +67,11 @@ describeEachDatabase('echelon planning at the stores', (get) => {
     const proposals = await proposeReplenishment(ctx);
     expect(proposals.transfer.filter((g) => g.sourceSiteId === warehouse.id)).toEqual([]);
     const lineAt = (siteId: string) => proposals.purchase.find((g) => g.siteId === siteId)?.lines.find((l) => l.itemId === item.id);
-    expect(lineAt(store.id)?.order.qtyBase).toBe(q(2));
-    expect(lineAt(store.id)?.why).toBe('on hand 0, min 2, max 5 → order 2, up to the min: the warehouse has none to send');
+    // Up to its min of 2, but one pack at most (one unit: the vendor sells it singly); the warehouse's delivery brings the rest.
+    expect(lineAt(store.id)?.order.qtyBase).toBe(q(1));
+    expect(lineAt(store.id)?.why).toBe('on hand 0, min 2, max 5 → order 1, one unit for now: the warehouse has none to send');
     expect(lineAt(other.id)).toBeUndefined();
-    // The warehouse buys on the echelon stock, which counts the store's own order at once: 20 − (0 + 2 + 1) = 17, not 19.
-    expect(lineAt(warehouse.id)?.order.qtyBase).toBe(q(17));
+    // The warehouse buys on the echelon stock, which counts the store's own order at once: 20 − (0 + 1 + 1) = 18, not 19.
+    expect(lineAt(warehouse.id)?.order.qtyBase).toBe(q(18));
   }, 120_000);
 });

@@ -198,12 +198,13 @@ export const DEFAULT_REVIEW_DAYS = 7;
 export const SERVICE_PERMILLE = { A: 980, B: 950, C: 900 } as const;
 /**
  * Echelon planning serves customers from the stores' shelves, so the stores hold the higher
- * service (99 / 98 / 95 %), and the warehouse's pooled safety stock, which only protects the
- * stores' refill, the lower (87.5 / 82.5 / 77.5 %). Measured on the demo against the simulator.
+ * service (97 / 95 / 90 %), and the warehouse's pooled safety stock, which only protects the
+ * stores' refill, the lower (85 / 80 / 75 %). Measured on the demo against the simulator
+ * at 70 and 180 days (docs/replenishment.md).
  */
 export const ECHELON_SERVICE_PERMILLE = {
-  store: { A: 990, B: 980, C: 950 },
-  warehouse: { A: 875, B: 825, C: 775 },
+  store: { A: 970, B: 950, C: 900 },
+  warehouse: { A: 850, B: 800, C: 750 },
 } as const;
 
 const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
@@ -336,7 +337,9 @@ export async function suggestLevels(
     const window = parts ? windowDemand(parts, lead, review, servicePermille) : { mean: 0, quantile: 0 };
     const cycleDemand = parts ? pooledDemandOverWindow(parts.map((p) => ({ forecast: p.forecast, offset: p.offset + lead.days })), review, 0.5) : { mean: 0, quantile: 0 };
     const min = Math.ceil(window.quantile - 1e-9) * QTY_SCALE;
-    const cycleMax = options.maxCover === 'none' ? min : min + Math.ceil(cycleDemand.mean - 1e-9) * QTY_SCALE;
+    // An echelon warehouse orders up to its min: that already covers everyone's demand over the lead time and review (the
+    // periodic order-up-to level), and a review more of cycle stock on top only sat there (measured at 180 days).
+    const cycleMax = options.maxCover === 'none' || (echelon && warehouse) ? min : min + Math.ceil(cycleDemand.mean - 1e-9) * QTY_SCALE;
     const max = shelfFloor ? Math.max(cycleMax, QTY_SCALE) : cycleMax;
     const basis: LevelBasis = { leadTimeDays: lead.days, reviewDays: review, servicePermille, forecast: Math.round(window.mean * QTY_SCALE), leadTimeSource: lead.source };
     if (shelfFloor && max > cycleMax) basis.shelfFloor = true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainLevel, explainPosition, explainPurchase, orderQuantity, planTransfers, positionOf, surplusOf, type PackTerms } from './planning.ts';
+import { explainLevel, explainOrder, explainPosition, explainPurchase, explainTransfer, orderQuantity, planTransfers, positionOf, stopgapOrder, surplusOf, type PackTerms } from './planning.ts';
 
 const caseOf6: PackTerms = { unitName: 'case', factor: 6000, packMultiple: 1000, minOrder: null };
 
@@ -24,6 +24,23 @@ describe('orderQuantity', () => {
   it('orders exactly when the need is a whole number of packs, and nothing at the max', () => {
     expect(orderQuantity(10_000, { min: 10_000, max: 22_000 }, caseOf6)).toMatchObject({ qty: 2000, qtyBase: 12_000, rounding: 'exact' });
     expect(orderQuantity(22_000, { min: 22_000, max: 22_000 }, caseOf6)).toBeNull();
+  });
+});
+
+describe('stopgapOrder', () => {
+  it('buys an empty store up to its min, but at most one pack: 10 would take 2 cases of 6, it buys 1', () => {
+    const order = stopgapOrder(0, { min: 10_000, max: 14_000 }, caseOf6)!;
+    expect(order).toEqual({ need: 10_000, qty: 1000, qtyBase: 6000, rounding: 'one_pack' });
+    expect(explainOrder(order, caseOf6)).toBe('order 6, 1 case of 6 for now');
+    // Sold in eaches, one pack is one unit.
+    const each: PackTerms = { unitName: 'ea', factor: 1000, packMultiple: null, minOrder: null };
+    expect(explainOrder(stopgapOrder(0, { min: 3000, max: 5000 }, each)!, each)).toBe('order 1, one unit for now');
+  });
+
+  it('buys one unit of a floor item as the one case it comes in, and keeps to the vendor’s minimum order', () => {
+    expect(stopgapOrder(0, { min: 0, max: 1000 }, caseOf6)).toMatchObject({ qty: 1000, qtyBase: 6000, rounding: 'rounded_up' });
+    expect(stopgapOrder(0, { min: 20_000, max: 30_000 }, { ...caseOf6, minOrder: 2000 })).toMatchObject({ qty: 2000, qtyBase: 12_000, rounding: 'one_pack' });
+    expect(stopgapOrder(2000, { min: 1000, max: 3000 }, caseOf6)).toBeNull();
   });
 });
 
@@ -59,5 +76,13 @@ describe('transfers', () => {
     expect(surplusOf(store)).toBe(13_000);
     const short = { siteId: 'b', kind: 'store' as const, position: { onHand: 0, reserved: 0, onOrder: 0, inTransit: 0 }, level: { min: 5000, max: 20_000 } };
     expect(planTransfers([store, short])).toEqual([{ sourceSiteId: 'a', destinationSiteId: 'b', qty: 13_000, sourceFreeBefore: 25_000, sourceMin: 10_000 }]);
+  });
+
+  it('names the one-unit shelf floor in the why of a move to a store whose max it raised', () => {
+    const warehouse = { siteId: 'w', kind: 'warehouse' as const, position: { onHand: 6000, reserved: 0, onOrder: 0, inTransit: 0 }, level: { min: 2000, max: 8000 }, echelon: true, keep: 1000 };
+    const store = { siteId: 's', kind: 'store' as const, position: { onHand: 0, reserved: 0, onOrder: 0, inTransit: 0 }, level: { min: 0, max: 1000 }, shelfFloor: true };
+    const [move] = planTransfers([warehouse, store]);
+    expect(move!.qty).toBe(1000);
+    expect(explainTransfer(store, move!, 'Depot')).toBe('on hand 0, min 0, max 1 (one kept on the shelf) → move 1 from Depot (it has 6 free, keeps 5, its min is 2, 1 kept for its own customers)');
   });
 });

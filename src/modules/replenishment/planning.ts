@@ -67,7 +67,7 @@ export interface OrderQuantity {
   qty: number;
   /** The same in base thousandths. */
   qtyBase: number;
-  rounding: 'exact' | 'rounded_up' | 'rounded_down' | 'minimum_order';
+  rounding: 'exact' | 'rounded_up' | 'rounded_down' | 'minimum_order' | 'one_pack';
 }
 
 /** Stock the site can count on: on hand, less what is promised away, plus what is on its way. */
@@ -108,6 +108,19 @@ export function orderQuantity(position: number, level: Level, terms: PackTerms):
   return { need, qty, qtyBase: ceilDiv(qty * terms.factor, QTY_SCALE), rounding };
 }
 
+/**
+ * What a store buys for itself when its warehouse has none to send and it would be empty: up to its
+ * min (at least one unit) in the vendor's packs, but at most one pack (or the vendor's minimum
+ * order): a stopgap until the warehouse's own delivery, which then shares the rest out by need.
+ */
+export function stopgapOrder(position: number, level: Level, terms: PackTerms): OrderQuantity | null {
+  const order = orderQuantity(position, { min: level.min, max: Math.max(level.min, QTY_SCALE) }, terms);
+  const step = terms.packMultiple && terms.packMultiple > 0 ? terms.packMultiple : QTY_SCALE;
+  const cap = Math.max(step, terms.minOrder === null ? 0 : ceilDiv(terms.minOrder, step) * step);
+  if (!order || order.qty <= cap) return order;
+  return { need: order.need, qty: cap, qtyBase: ceilDiv(cap * terms.factor, QTY_SCALE), rounding: 'one_pack' };
+}
+
 const q = (thousandths: number) => formatQuantity(thousandths);
 const plural = (n: string, word: string) => (n === '1' ? word : `${word}s`);
 
@@ -144,6 +157,7 @@ export function explainLevel(level: Level, basis: LevelBasis | null): string {
 export function explainOrder(order: OrderQuantity, terms: PackTerms): string {
   const ordered = `order ${q(order.qtyBase)}`;
   const inUnits = terms.factor === QTY_SCALE ? null : `${q(order.qty)} ${plural(q(order.qty), terms.unitName)} of ${q(terms.factor)}`;
+  if (order.rounding === 'one_pack') return `${ordered}, ${inUnits ?? (terms.packMultiple ? `one multiple of ${q(terms.packMultiple)}` : 'one unit')} for now`;
   if (order.rounding === 'minimum_order') return `${ordered}, the vendor's minimum order${inUnits ? ` (${inUnits})` : ''}`;
   if (order.rounding === 'rounded_up') {
     if (inUnits) return `${ordered}, rounded up to ${inUnits}`;
@@ -169,6 +183,8 @@ export interface SiteStock {
   echelon?: boolean;
   /** An echelon warehouse: its own stock's max (`LevelBasis.ownMax`). */
   keepMax?: number;
+  /** The site's max was raised to one unit, the least it keeps of an item it carries (`LevelBasis.shelfFloor`): the why says so. */
+  shelfFloor?: boolean;
 }
 
 export interface PlannedTransfer {
@@ -338,7 +354,7 @@ export function shortAfterMoves(sites: readonly SiteStock[], moves: readonly Pla
 export function explainTransfer(dest: SiteStock, move: PlannedTransfer, sourceName: string): string {
   const level = dest.level!;
   return (
-    `${explainPosition(dest.position)}, min ${q(level.min)}, max ${q(level.max)} → move ${q(move.qty)} from ${sourceName}` +
+    `${explainPosition(dest.position)}, min ${q(level.min)}, max ${q(level.max)}${dest.shelfFloor ? ' (one kept on the shelf)' : ''} → move ${q(move.qty)} from ${sourceName}` +
     ` (it has ${q(move.sourceFreeBefore)} free, keeps ${q(move.sourceFreeBefore - move.qty)}, its min is ${q(move.sourceMin)}` +
     `${move.sourceKeep ? `, ${q(move.sourceKeep)} kept for its own customers` : ''})`
   );

@@ -20,6 +20,7 @@ import {
   planTransfers,
   positionOf,
   shortAfterMoves,
+  stopgapOrder,
   type BinStock,
   type Level,
   type LevelBasis,
@@ -259,6 +260,7 @@ export async function proposeReplenishment(
         level: at?.level ?? null,
         ...(s.kind === 'warehouse' && at?.basis?.ownKeep ? { keep: at.basis.ownKeep } : {}),
         ...(s.kind === 'warehouse' && at?.basis?.echelon ? { echelon: true, keepMax: at.basis.ownMax ?? at.basis.ownKeep ?? 0 } : {}),
+        ...(at?.basis?.shelfFloor ? { shelfFloor: true } : {}),
       };
     });
     const moves = planTransfers(stock);
@@ -288,8 +290,8 @@ export async function proposeReplenishment(
     const vendorItem = vendorId ? termsByKey.get(`${vendorId}|${item.id}`) : undefined;
     const terms = termsOf(item, vendorItem);
     const lead = vendorId ? (leadTimes.get(vendorId) ?? { days: 7, source: 'default' as const }) : { days: 7, source: 'default' as const };
-    // A store an echelon warehouse cannot fill that would be empty buys for itself, up to its min, rather than wait a week for
-    // the van; the warehouse's echelon stock counts that order at once.
+    // A store an echelon warehouse cannot fill that would be empty buys for itself, one pack towards its min, rather than wait a
+    // week for the van; the warehouse's echelon stock counts that order at once.
     const selfBuys = fromWarehouse ? emptyStoresBuying(stock, fromWarehouse, short, moved, terms) : new Map<string, OrderQuantity>();
     const echelonStock = selfBuys.size === 0 ? stock : stock.map((s) => (selfBuys.has(s.siteId) ? { ...s, position: { ...s.position, onOrder: s.position.onOrder + selfBuys.get(s.siteId)!.qtyBase } } : s));
     for (const site of stock) {
@@ -325,7 +327,7 @@ export async function proposeReplenishment(
         lineCostMicros: unitCost === null ? null : mulDiv(order.qty, unitCost, QTY_SCALE),
         leadTimeDays: basis?.leadTimeDays ?? lead.days,
         expectedOn,
-        why: explainPurchase(site.position, site.level, basis, order, terms, flow.in, flow.out, forStores, echelon ? echelon.atStores : null) + (buysItself ? ', up to the min: the warehouse has none to send' : ''),
+        why: explainPurchase(site.position, site.level, basis, order, terms, flow.in, flow.out, forStores, echelon ? echelon.atStores : null) + (buysItself ? `${order.rounding === 'one_pack' ? '' : ', up to the min'}: the warehouse has none to send` : ''),
       };
       const gk = `${vendorId ?? ''}|${site.siteId}`;
       let group = purchaseGroups.get(gk);
@@ -421,7 +423,8 @@ async function proposeBinMoves(ctx: ServiceContext, sites: SiteInfo[]): Promise<
 /**
  * The stores an echelon warehouse leaves short after the planned moves and with nothing at all (on
  * hand, on order or coming), and what each buys itself: up to its min, at least one unit, in the
- * vendor's packs.
+ * vendor's packs, one pack at most (`stopgapOrder`): enough to tide it over, while the warehouse's
+ * own order, which counts this one, brings the rest and shares it out by need.
  */
 function emptyStoresBuying(
   stock: readonly SiteStock[],
@@ -436,7 +439,7 @@ function emptyStoresBuying(
     if (store.kind !== 'store' || !store.level || !short.has(store.siteId)) continue;
     const position = positionOf(store.position) + (moved.get(store.siteId)?.in ?? 0);
     if (position > 0) continue;
-    const order = orderQuantity(position, { min: store.level.min, max: Math.max(store.level.min, QTY_SCALE) }, terms);
+    const order = stopgapOrder(position, store.level, terms);
     if (order) out.set(store.siteId, order);
   }
   return out;

@@ -34,7 +34,7 @@ const n = quantityToNumber;
 
 function basisJson(b: LevelBasis | null) {
   if (!b) return null;
-  return { lead_time_days: b.leadTimeDays, lead_time_source: b.leadTimeSource, review_days: b.reviewDays, ...(b.storesCounted ? { stores_counted: b.storesCounted, own_keep: n(b.ownKeep ?? 0) } : {}), service_percent: b.servicePermille / 10, forecast: n(b.forecast) };
+  return { lead_time_days: b.leadTimeDays, lead_time_source: b.leadTimeSource, review_days: b.reviewDays, ...(b.storesCounted ? { stores_counted: b.storesCounted, own_keep: n(b.ownKeep ?? 0) } : {}), service_percent: b.servicePermille / 10, forecast: n(b.forecast), ...(b.shelfFloor ? { shelf_floor: true } : {}) };
 }
 
 function levelJson(r: LevelRecord | UnsetLevel) {

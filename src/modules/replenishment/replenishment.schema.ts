@@ -50,6 +50,7 @@ const basisOutput = z
     own_keep: quantityOutput.optional().meta({ description: 'At a warehouse planned for its stores: what it keeps on its shelf for its own customers when it sends to them.' }),
     service_percent: z.number(),
     forecast: quantityOutput.meta({ description: 'Forecast demand over lead time + review.' }),
+    shelf_floor: z.boolean().optional().meta({ description: 'In a shop with a warehouse: the max was raised to one unit, the least a site keeps of an item it carries (the why adds "one kept on the shelf").' }),
   })
   .meta({ id: 'LevelBasis' });
 
