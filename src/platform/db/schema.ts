@@ -1271,6 +1271,8 @@ export interface StockSnapshotDayTable {
   taken_at: number;
   movement_watermark: string;
   invalidation_watermark: string;
+  /** The total value of its cost pools (the sum of its cost rows): one figure per day for the value-by-day chart. */
+  value_micros: Generated<number>;
 }
 
 export interface StockSnapshotInvalidationTable {
