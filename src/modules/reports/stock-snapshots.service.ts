@@ -8,6 +8,7 @@ import { listItemCostTotals } from '../costing/index.ts';
 import { answerSiteStockAsOfWith, onMovementCostsRewritten, type SiteStockAsOfReader } from '../ledger/index.ts';
 import { readSettings } from '../settings/index.ts';
 import { addDays, nextDate } from './report-scope.ts';
+import { fillSaleLineCosts } from './sale-line-costs.ts';
 
 /**
  * Daily snapshots of stock: on hand per item and site (physical locations) and each item's cost
@@ -323,6 +324,8 @@ async function invalidateStale(ctx: ServiceContext, timeZone: string): Promise<n
  * its own transaction. Returns the days written.
  */
 export async function takeStockSnapshots(ctx: ServiceContext): Promise<string[]> {
+  // The reports' other kept figure rides on the same job: the cost of the lines sold since.
+  await fillSaleLineCosts(ctx);
   const { time_zone } = await readSettings(ctx.db.kysely);
   await invalidateStale(ctx, time_zone);
   const yesterday = addDays(localDate(ctx.clock.now(), time_zone), -1);

@@ -832,6 +832,8 @@ export interface SaleLineTable {
   total_micros: number;
   qty_returned: number;
   refunded_micros: number;
+  /** Its cost of goods (its sale movements' values), kept for the reports; null until known again after a re-costing. */
+  cost_micros: Generated<number | null>;
 }
 
 export interface SaleLineModifierTable {
