@@ -34,7 +34,7 @@ import * as reportIndexes from './0036-report-indexes.ts';
 import * as costCheckpoints from './0037-cost-checkpoints.ts';
 import * as snapshotSiteValues from './0038-snapshot-site-values.ts';
 import * as snapshotDayValues from './0040-snapshot-day-values.ts';
-import * as saleLineCosts from './0041-sale-line-costs.ts';
+import * as reportMonthScans from './0041-report-month-scans.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -77,7 +77,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0037-cost-checkpoints': costCheckpoints,
   '0038-snapshot-site-values': snapshotSiteValues,
   '0040-snapshot-day-values': snapshotDayValues,
-  '0041-sale-line-costs': saleLineCosts,
+  '0041-report-month-scans': reportMonthScans,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
