@@ -72,11 +72,13 @@ export async function stockAlerts(ctx: ServiceContext, options: { locationId?: s
  */
 async function shopStockAlerts(ctx: ServiceContext, sites: readonly string[] | 'all', limit: number): Promise<{ alerts: StockAlert[]; counts: { out_of_stock: number; low: number } }> {
   const inSites = (column: string) => (sites === 'all' ? sql<boolean>`1 = 1` : sites.length ? sql<boolean>`${sql.ref(column)} in (${sql.join([...sites])})` : sql<boolean>`1 = 0`);
+  // The sellable locations first, their balances by the index on location: SQLite otherwise reads
+  // every balance (the virtual locations' too) and looks its location up.
   const rows = await sql<{ id: string; sku: string; name: string; category: string | null; reorder_point: number | null; on_hand: number; levels: number | null; mins: number | null; daily: number | null; low: number | null }>`
     with site_stock as (
       select b.item_id, l.site_id, sum(b.on_hand) as qty
       from balances b join locations l on l.id = b.location_id
-      where l.kind <> 'virtual' and l.purpose = 'stock' and ${inSites('l.site_id')}
+      where b.location_id in (select id from locations where kind <> 'virtual' and purpose = 'stock' and ${inSites('site_id')})
       group by b.item_id, l.site_id),
     item_stock as (select item_id, sum(qty) as qty from site_stock group by item_id),
     item_levels as (
