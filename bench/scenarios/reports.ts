@@ -6,7 +6,7 @@ import { inventoryChangeTable } from '../../src/modules/reports/inventory-change
 import { abcTable, profitabilityTable, salesBreakdownTable, sellThroughTable } from '../../src/modules/reports/sales-reports.service.ts';
 import { deadStockTable, discountsTable, expiringLotsTable, lowStockTable, shrinkageTable } from '../../src/modules/reports/stock-reports.service.ts';
 import { addDays, resolveScope } from '../../src/modules/reports/report-scope.ts';
-import { inventoryValuation } from '../../src/modules/reports/index.ts';
+import { inventoryValueTotal } from '../../src/modules/reports/index.ts';
 import { salesByDay } from '../../src/modules/reports/sales-by-day.service.ts';
 import { stockAlerts, stockValueHistory } from '../../src/modules/reports/stock-status.service.ts';
 import type { BenchRow } from '../lib/report.ts';
@@ -71,7 +71,7 @@ export async function benchReports(ctx: BenchContext): Promise<BenchRow[]> {
 
 /**
  * The dashboard's figures for the whole shop as its page asks for them, at once: stock value (the
- * total alone), stock alerts, sales by day and stock value by day over 30 days. The ceiling reads
+ * total alone, as `GET /reports/valuation?lines=false` answers it), stock alerts, sales by day and stock value by day over 30 days. The ceiling reads
  * every item's cost pool, the precomputed figure behind the stock value tile.
  */
 async function dashboard(ctx: BenchContext, service: ServiceContext, label: string, ms: number, to: string): Promise<BenchRow> {
@@ -80,7 +80,7 @@ async function dashboard(ctx: BenchContext, service: ServiceContext, label: stri
   const ceiling = await timeLoop(ms, () => sql`select item_id, pool_qty, pool_value_micros from item_costs`.execute(service.db.kysely));
   const timing = await timeLoop(
     ms,
-    () => Promise.all([inventoryValuation(service, {}), stockAlerts(service, { limit: 500 }), salesByDay(service, { from, to }), stockValueHistory(service, 30)]),
+    () => Promise.all([inventoryValueTotal(service, {}), stockAlerts(service, { limit: 500 }), salesByDay(service, { from, to }), stockValueHistory(service, 30)]),
     100,
   );
   return {

@@ -222,6 +222,16 @@ describeEachDatabase('replenishment: transfers, bulk levels and the dashboard', 
     const mine = alerts.data.filter((a: any) => a.sku.startsWith(tag)).map((a: any) => [a.sku.slice(tag.length + 1), a.status]);
     expect(mine).toContainEqual(['JAM', 'out_of_stock']);
     expect(mine.find((m: any) => m[0] === 'BUN')).toBeUndefined();
+    // The whole shop's alerts (no location: decided by the database) say the same of them.
+    const shop = ok(await api.get('/api/v1/reports/stock-alerts?limit=5000'));
+    const these = (data: any[]) => data.filter((a) => a.item_id === bun.id || a.item_id === jam.id).map((a) => [a.sku.slice(tag.length + 1), a.status, a.reorder_point]);
+    expect(these(shop.data)).toEqual([['JAM', 'out_of_stock', 2]]);
+    expect(these(alerts.data)).toEqual(these(shop.data));
+    // One jar found: at or below its min at its site, so low (site by site, not the shop's total).
+    ok(await api.post('/api/v1/adjustments', { location_id: store.id, reason: 'found', lines: [{ item_id: jam.id, qty: 1, unit_cost: '1.00' }] }), 201);
+    const found = ok(await api.get('/api/v1/reports/stock-alerts?limit=5000'));
+    expect(these(found.data)).toEqual([['JAM', 'low', 2]]);
+    expect(these(ok(await api.get(`/api/v1/reports/stock-alerts?location_id=${store.id}`)).data)).toEqual(these(found.data));
   });
 
   it('makes drafts on schedule only once turned on, once a day, and never sends them', async () => {

@@ -39,6 +39,10 @@ describeEachDatabase('reports', (get) => {
       ['LOW', 'low', 5],
     ]);
     expect(response.body.counts.low).toBeGreaterThanOrEqual(1);
+    // Without a location (the whole shop, decided by the database) the same, since all of it is at this site.
+    const shop = await api.get('/api/v1/reports/stock-alerts?limit=5000');
+    expect(shop.status).toBe(200);
+    expect(shop.body.data.filter((a: any) => a.sku.startsWith(tag))).toEqual(mine);
 
     // What is already on its way shows beside the alert: owed on sent orders to this site.
     const vendor = (await api.post('/api/v1/vendors', { name: `${tag} Supplies` })).body;
@@ -51,6 +55,8 @@ describeEachDatabase('reports', (get) => {
         (await api.get(`/api/v1/reports/stock-alerts?location_id=${site.id}`)).body.data.filter((a: any) => a.sku.startsWith(tag)).map((a: any) => [a.sku.slice(tag.length + 1), a.on_order]),
       );
     expect(await onOrder()).toEqual({ NEVER: 3, OUT: 0, LOW: 4 });
+    const shopWide = (await api.get('/api/v1/reports/stock-alerts?limit=5000')).body.data.filter((a: any) => a.sku.startsWith(tag));
+    expect(Object.fromEntries(shopWide.map((a: any) => [a.sku.slice(tag.length + 1), a.on_order]))).toEqual({ NEVER: 3, OUT: 0, LOW: 4 });
     // A part delivered is no longer owed; a draft order was never sent, so it is not on order.
     expect((await api.post('/api/v1/receipts', { purchase_order_id: po.id, post: true, lines: [{ item_id: never.id, qty: 1 }] })).status).toBe(201);
     expect(await onOrder()).toEqual({ NEVER: 2, OUT: 0, LOW: 4 });

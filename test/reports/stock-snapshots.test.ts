@@ -4,6 +4,8 @@ import { localDate, startOfLocalDay } from '../../src/platform/clock.ts';
 import { newId } from '../../src/platform/ids.ts';
 import { systemActor, type Actor } from '../../src/platform/context.ts';
 import { inventoryValuation } from '../../src/modules/reports/index.ts';
+import { stockValueHistory } from '../../src/modules/reports/stock-status.service.ts';
+import { snapshotDayValues } from '../../src/modules/reports/stock-snapshots.service.ts';
 import { listBalances } from '../../src/modules/ledger/index.ts';
 import { stockSnapshotSettings, takeStockSnapshots, usableSnapshot } from '../../src/modules/reports/index.ts';
 import { describeEachDatabase } from '../support/databases.ts';
@@ -18,7 +20,9 @@ const HOUR = 3_600_000;
  * a line a page at one site), at noon of every day, at each
  * snapshot's very instant and the millisecond after, and again after a back-dated receipt and a
  * landed cost land before snapshots already taken — before the job has repaired them (readers
- * must then not use the stale days) and after (the job retook them).
+ * must then not use the stale days) and after (the job retook them). The dashboard's stock value
+ * by day (each past day's total kept on its snapshot) is held beside its ledger answer the same way,
+ * and through a void and a return of sales the snapshots had already counted.
  */
 describeEachDatabase('daily stock snapshots answer as-of questions exactly as the ledger does', (get) => {
   let api: TestApi;
@@ -94,6 +98,8 @@ describeEachDatabase('daily stock snapshots answer as-of questions exactly as th
       const balances = new Date(asOf).getUTCHours() === 12 ? '' : await balancesAsOf(asOf, oneSite);
       out.push(`${asOf} shop ${shop.totalValue} ${mine(shop)} | A ${mine(siteA)} | B ${mine(granted)} | AB ${mine(both)} | C ${mine(category)} | ${balances}`);
     }
+    // The dashboard's value by day: each past day's from its snapshot, the rest back from now.
+    out.push(`value by day ${JSON.stringify(await stockValueHistory(ctxAs(), 8))}`);
     stockSnapshotSettings.use = true;
     return out;
   }
@@ -197,5 +203,36 @@ describeEachDatabase('daily stock snapshots answer as-of questions exactly as th
     const lastNoon = after[after.length - 3]!;
     expect(lastNoon).toContain(`${tag}-JAM2:8000:`);
     expect(lastNoon).toContain(`${tag}-TEA2:`);
+  });
+  it('charts stock value by day from the snapshots as the ledger does, through a void and a return of sales already in them', async () => {
+    api.clock.advance(6 * 60_000);
+    await takeStockSnapshots(ctxAs());
+    const before = await answers(true);
+    expect(before).toEqual(await answers(false));
+    const series = (lines: string[]) => JSON.parse(lines[lines.length - 1]!.slice('value by day '.length)) as Array<{ date: string; value: number }>;
+    // Every past day in the chart has a snapshot to answer from, and its figure is the valuation's at the day's end.
+    const days = series(before);
+    expect(days).toHaveLength(8);
+    const yesterday = days[days.length - 2]!;
+    const endOfYesterday = startOfLocalDay(localDate(api.clock.now(), tz), tz) - 1;
+    expect(yesterday.value).toBe((await inventoryValuation(ctxAs(), { asOf: endOfYesterday })).totalValue);
+    expect(days[days.length - 1]!.value).toBe((await inventoryValuation(ctxAs(), {})).totalValue);
+
+    // A sale today, voided; a sale of an earlier day returned: both bring stock back today, not then.
+    const sale = await api.post('/api/v1/sales', { location_id: sites[0].id, register: 'R1', lines: [{ item_id: items[0].id, qty: 2, unit_price: '5.00' }], payments: [{ tender: 'cash', amount: '10.00' }] }, { 'idempotency-key': `${tag}-void` });
+    expect(sale.status, JSON.stringify(sale.body)).toBe(201);
+    const voided = await api.post(`/api/v1/sales/${sale.body.id}/void`, { reason: 'rung up twice' });
+    expect(voided.status, JSON.stringify(voided.body)).toBe(201);
+    const earlier = await api.get(`/api/v1/sales?location_id=${sites[1].id}&limit=1`);
+    const old = earlier.body.data[earlier.body.data.length - 1];
+    const full = (await api.get(`/api/v1/sales/${old.id}`)).body;
+    const back = await api.post('/api/v1/returns', { sale_id: full.id, reason: 'changed mind', lines: [{ line_id: full.lines[0].id, qty: 1, condition: 'restockable' }] }, { 'idempotency-key': `${tag}-ret` });
+    expect(back.status, JSON.stringify(back.body)).toBe(201);
+    const after = await answers(true);
+    expect(after).toEqual(await answers(false));
+    const moved = series(after);
+    expect(moved.slice(0, -1)).toEqual(days.slice(0, -1)); // the past stands
+    expect((await snapshotDayValues(api.db.kysely, moved.map((d) => d.date))).size).toBe(7); // and the snapshots still answer it
+    expect(moved[moved.length - 1]!.value).toBeGreaterThan(days[days.length - 1]!.value); // the returned unit is back in stock today
   });
 });

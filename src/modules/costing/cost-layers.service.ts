@@ -129,6 +129,16 @@ export async function listItemCostTotals(ctx: ServiceContext): Promise<Map<strin
   );
 }
 
+/** The value of all owned stock now, as `listItemCostTotals` adds up, summed by the database: a dashboard tile. */
+export async function itemCostGrandTotal(ctx: ServiceContext): Promise<number> {
+  const db = reader(ctx);
+  const [pools, shortfalls] = await Promise.all([
+    db.selectFrom('item_costs').select((eb) => eb.fn.sum<number | null>('pool_value_micros').as('value')).executeTakeFirst(),
+    db.selectFrom('cost_consumptions').select((eb) => eb.fn.sum<number | null>('value_micros').as('value')).where('layer_id', '=', SHORTFALL_LAYER).executeTakeFirst(),
+  ]);
+  return Number(pools?.value ?? 0) - Number(shortfalls?.value ?? 0);
+}
+
 /**
  * The current unit cost of each item, as `getItemCosts` gives it (owned value over owned
  * quantity, or the last cost when none is owned), for many items in two queries and without

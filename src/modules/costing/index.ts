@@ -13,6 +13,6 @@ export {
 } from './costing.service.ts';
 export { CostEngine, emptyState, type CostingMethod } from './cost-engine.ts';
 export { checkCosting, type CostingInvariantResult } from './costing-check.service.ts';
-export { currentUnitCosts, getItemCosts, listItemCostTotals, listLotCostTotals, type ItemCostSummary, type LotCostTotal } from './cost-layers.service.ts';
+export { currentUnitCosts, getItemCosts, itemCostGrandTotal, listItemCostTotals, listLotCostTotals, type ItemCostSummary, type LotCostTotal } from './cost-layers.service.ts';
 export { unitCostOf } from './cost-engine.ts';
 export { setCheckpointSpacing } from './cost-checkpoints.ts';

@@ -1,5 +1,5 @@
 export { registerReportRoutes } from './reports.routes.ts';
-export { inventoryValuation, type ValuationLine, type ValuationQuery, type ValuationReport } from './valuation.service.ts';
+export { inventoryValuation, inventoryValueTotal, type ValuationLine, type ValuationQuery, type ValuationReport } from './valuation.service.ts';
 export { registerStandardReportRoutes, runStandardReport, STANDARD_REPORT_NAMES } from './standard-reports.routes.ts';
 export { formatCell, tableCsv, tableXlsx, type ReportTable } from './report-table.ts';
 export { registerCustomReportRoutes } from './custom-report.routes.ts';

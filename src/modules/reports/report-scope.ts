@@ -30,6 +30,8 @@ export interface ReportScope {
   /** The sites covered: one asked for, the actor's granted sites, or every site. */
   sites: 'all' | string[];
   now: number;
+  /** Only these items (a report that needs a few, such as sell-through's new ones), beside the filters. */
+  itemIds?: readonly string[];
 }
 
 export const MAX_PERIOD_DAYS = 366;
@@ -91,6 +93,7 @@ export function itemIn(scope: ReportScope, column: string): RawBuilder<boolean> 
   const ref = sql.ref(column);
   const conditions: RawBuilder<unknown>[] = [];
   if (scope.filters.itemId) conditions.push(sql`${ref} = ${scope.filters.itemId}`);
+  if (scope.itemIds) conditions.push(scope.itemIds.length ? sql`${ref} in (${sql.join([...scope.itemIds])})` : sql`1 = 0`);
   if (scope.filters.category !== undefined) conditions.push(sql`${ref} in (select id from items where category = ${scope.filters.category})`);
   if (scope.filters.vendorId) conditions.push(sql`${ref} in (select item_id from vendor_items where vendor_id = ${scope.filters.vendorId})`);
   return conditions.length ? sql<boolean>`(${sql.join(conditions, sql` and `)})` : sql<boolean>`1 = 1`;

@@ -7,7 +7,7 @@ import { formatMoney } from '../../platform/money.ts';
 import { quantityToNumber } from '../../platform/quantity.ts';
 import { getItem } from '../catalog/index.ts';
 import { getItemCosts, unitCostOf } from '../costing/index.ts';
-import { inventoryValuation } from './valuation.service.ts';
+import { inventoryValuation, inventoryValueTotal } from './valuation.service.ts';
 import { stockAlerts, stockValueHistory } from './stock-status.service.ts';
 import { salesByDay } from './sales-by-day.service.ts';
 
@@ -117,17 +117,17 @@ export function registerReportRoutes(app: AppInstance, deps: CommandDeps): void 
     },
     config: { access: { permission: 'costs.read', location: { from: 'query', field: 'location_id' } }, errors: ['location_not_found'] },
     handler: async (request) => {
-      const report = await inventoryValuation(contextOf(deps, request), {
-        locationId: request.query.location_id,
-        asOf: request.query.as_of,
-        category: request.query.category,
-        groupBy: request.query.group_by,
-      });
+      const query = { locationId: request.query.location_id, asOf: request.query.as_of, category: request.query.category, groupBy: request.query.group_by };
+      if (!request.query.lines) {
+        const total = await inventoryValueTotal(contextOf(deps, request), query);
+        return { as_of: toIsoOrNull(query.asOf ?? null), location_id: query.locationId ?? null, total_value: formatMoney(total), data: [] };
+      }
+      const report = await inventoryValuation(contextOf(deps, request), query);
       return {
         as_of: toIsoOrNull(report.asOf),
         location_id: report.locationId,
         total_value: formatMoney(report.totalValue),
-        data: (request.query.lines ? report.lines : []).map((l) => ({
+        data: report.lines.map((l) => ({
           item_id: l.itemId,
           sku: l.sku,
           name: l.name,

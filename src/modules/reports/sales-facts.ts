@@ -3,6 +3,7 @@ import { reader, type ServiceContext } from '../../platform/context.ts';
 import { mulDiv } from '../../platform/decimal.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
 import { itemIn, siteIn, type ReportScope } from './report-scope.ts';
+import { lineCost } from './sale-line-costs.ts';
 
 /**
  * One row per sold line in the period, from the counter (sales) and the online channels (orders),
@@ -91,8 +92,8 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
       'l.tax_micros',
       'l.total_micros',
       'l.refunded_micros',
-      // Read from the index on (document, line, kind, value) alone; a sale's id names no other document.
-      sql<number>`(select coalesce(sum(m.value_micros), 0) from movements m where m.document_id = l.sale_id and m.document_line_id = l.id and m.kind = 'sale')`.as('cost_out'),
+      // Kept on the line; while unknown, read from the index on (document, line, kind, value) alone.
+      lineCost.as('cost_out'),
     ])
     .execute();
   // What came back on returns of these sales, at the cost it came back with: read only for the
@@ -198,7 +199,7 @@ export async function salesTotalsBy(ctx: ServiceContext, scope: ReportScope, key
       'l.gross_micros',
       sql<number>`l.line_discount_micros + l.sale_discount_micros`.as('discount'),
       'l.net_micros',
-      sql<number>`(select coalesce(sum(m.value_micros), 0) from movements m where m.document_id = l.sale_id and m.document_line_id = l.id and m.kind = 'sale')`.as('cost_out'),
+      lineCost.as('cost_out'),
     ])
     .as('t');
   const [plain, touched] = await Promise.all([

@@ -8,6 +8,7 @@ import { listItemCostTotals } from '../costing/index.ts';
 import { answerSiteStockAsOfWith, onMovementCostsRewritten, type SiteStockAsOfReader } from '../ledger/index.ts';
 import { readSettings } from '../settings/index.ts';
 import { addDays, nextDate } from './report-scope.ts';
+import { fillSaleLineCosts } from './sale-line-costs.ts';
 
 /**
  * Daily snapshots of stock: on hand per item and site (physical locations) and each item's cost
@@ -112,16 +113,62 @@ interface SnapshotDay {
 /** The newest snapshot at or before `asOf` that nothing since has made stale, or null (then history is reversed from now). */
 export async function usableSnapshot(db: Executor, asOf: number): Promise<SnapshotDay | null> {
   if (!stockSnapshotSettings.use) return null;
-  const s = await db.selectFrom('stock_snapshot_days').selectAll().where('as_of', '<=', asOf).orderBy('as_of', 'desc').limit(1).executeTakeFirst();
+  const s = await db
+    .selectFrom('stock_snapshot_days as d')
+    .leftJoin('stock_snapshot_state as st', (join) => join.on('st.name', '=', STATE))
+    .select(['d.day', 'd.as_of', 'd.taken_at', 'd.movement_watermark', 'd.invalidation_watermark', 'st.movement_watermark as state_movements', 'st.invalidation_watermark as state_invalidations'])
+    .where('d.as_of', '<=', asOf)
+    .orderBy('d.as_of', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   if (!s) return null;
   const as_of = Number(s.as_of);
+  // Every day kept has been checked up to the job's last look (see `seenUpTo`): only what was
+  // recorded since the later of that and the day's own watermark can be missing from it.
+  const stale = await missedSince(db, seenUpTo(s.movement_watermark, s.state_movements), seenUpTo(s.invalidation_watermark, s.state_invalidations), as_of);
+  return stale !== null && stale <= as_of ? null : { day: s.day, as_of, taken_at: Number(s.taken_at) };
+}
+
+/**
+ * The later of a day's watermark and the job's. Each run of the job drops, in one transaction
+ * with moving its watermark, every day a movement or rewritten cost recorded before then missed,
+ * and each day it takes after rolls forward from one so checked: every day kept has seen all
+ * that was recorded up to the job's watermark, however long ago the day itself was taken.
+ */
+function seenUpTo(day: string, job: string | null): string {
+  return job !== null && job > day ? job : day;
+}
+
+/**
+ * The earliest instant a movement or a rewritten cost recorded after the watermarks is effective
+ * from, at or before `through` (null when none). By the primary key from the watermark (the few
+ * rows recorded since), never by the effective-time index from the start of history: the unary
+ * plus keeps that index out.
+ */
+async function missedSince(db: Executor, movements: string, invalidations: string, through: number): Promise<number | null> {
   const [late, rewritten] = await Promise.all([
-    // By the primary key from the watermark (the few movements recorded since), never by the
-    // effective-time index from the start of history: the unary plus keeps that index out.
-    db.selectFrom('movements').select('id').where('id', '>', s.movement_watermark).where(sql<boolean>`+effective_at <= ${as_of}`).limit(1).executeTakeFirst(),
-    db.selectFrom('stock_snapshot_invalidations').select('id').where('id', '>', s.invalidation_watermark).where('from_at', '<=', as_of).limit(1).executeTakeFirst(),
+    db.selectFrom('movements').select(sql<number | null>`min(+effective_at)`.as('at')).where('id', '>', movements).where(sql<boolean>`+effective_at <= ${through}`).executeTakeFirst(),
+    db.selectFrom('stock_snapshot_invalidations').select(sql<number | null>`min(from_at)`.as('at')).where('id', '>', invalidations).where('from_at', '<=', through).executeTakeFirst(),
   ]);
-  return late || rewritten ? null : { day: s.day, as_of, taken_at: Number(s.taken_at) };
+  const at = [late?.at, rewritten?.at].filter((v): v is number => v !== null && v !== undefined).map(Number);
+  return at.length ? Math.min(...at) : null;
+}
+
+/**
+ * The total value of owned stock at the end of each of the given local days that has a snapshot
+ * nothing since has made stale (days without one are left out): one stored figure a day.
+ */
+export async function snapshotDayValues(db: Executor, days: readonly string[]): Promise<Map<string, number>> {
+  if (!stockSnapshotSettings.use || days.length === 0) return new Map();
+  const [rows, state] = await Promise.all([
+    db.selectFrom('stock_snapshot_days').select(['day', 'as_of', 'value_micros']).where('day', 'in', [...days]).execute(),
+    db.selectFrom('stock_snapshot_state').select(['movement_watermark', 'invalidation_watermark']).where('name', '=', STATE).executeTakeFirst(),
+  ]);
+  if (!state || rows.length === 0) return new Map();
+  // Days taken after the job's last look have seen at least as much: its watermark serves them all.
+  const through = Math.max(...rows.map((r) => Number(r.as_of)));
+  const stale = await missedSince(db, state.movement_watermark, state.invalidation_watermark, through);
+  return new Map(rows.filter((r) => stale === null || Number(r.as_of) < stale).map((r) => [r.day, Number(r.value_micros)]));
 }
 
 /**
@@ -231,7 +278,7 @@ async function writeSnapshot(trx: Trx, day: string, asOf: number, snapshot: Snap
   for (let i = 0; i < costs.length; i += 500) await trx.insertInto('stock_snapshot_costs').values(costs.slice(i, i + 500)).execute();
   await trx
     .insertInto('stock_snapshot_days')
-    .values({ day, as_of: asOf, taken_at: takenAt, movement_watermark: watermark('mov', takenAt - OPEN_TRANSACTION_MARGIN_MS), invalidation_watermark: watermark('sin', takenAt - OPEN_TRANSACTION_MARGIN_MS) })
+    .values({ day, as_of: asOf, taken_at: takenAt, value_micros: costs.reduce((sum, c) => sum + c.value_micros, 0), movement_watermark: watermark('mov', takenAt - OPEN_TRANSACTION_MARGIN_MS), invalidation_watermark: watermark('sin', takenAt - OPEN_TRANSACTION_MARGIN_MS) })
     .execute();
 }
 
@@ -277,6 +324,8 @@ async function invalidateStale(ctx: ServiceContext, timeZone: string): Promise<n
  * its own transaction. Returns the days written.
  */
 export async function takeStockSnapshots(ctx: ServiceContext): Promise<string[]> {
+  // The reports' other kept figure rides on the same job: the cost of the lines sold since.
+  await fillSaleLineCosts(ctx);
   const { time_zone } = await readSettings(ctx.db.kysely);
   await invalidateStale(ctx, time_zone);
   const yesterday = addDays(localDate(ctx.clock.now(), time_zone), -1);

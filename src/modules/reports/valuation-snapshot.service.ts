@@ -58,7 +58,8 @@ export async function shopValuationFromSnapshot(db: Executor, asOf: number, cate
   if (!snap) return null;
   const [rows, deltas] = await Promise.all([
     db.selectFrom('stock_snapshot_costs').select(['item_id', 'qty', 'value_micros', 'sku', 'name', 'category']).where('day', '=', snap.day).execute(),
-    costDeltas(db, snap.as_of, asOf),
+    // At a day's very end (a report period's edge) the snapshot is the answer: nothing moved since.
+    snap.as_of === asOf ? new Map<string, CostPool>() : costDeltas(db, snap.as_of, asOf),
   ]);
   // The snapshot keeps every pool that was not empty: an item it lacks had none then.
   const stored = new Map(rows.map((r) => [r.item_id, r]));
@@ -135,7 +136,12 @@ export async function siteValuationFromSnapshot(db: Executor, asOf: number, site
   const snap = await usableSnapshot(db, asOf);
   if (!snap) return null;
   if (sites.length === 0) return [];
-  const [stock, moved, costs] = await Promise.all([storedSiteStock(db, snap.day, sites), balanceDeltas(db, snap.as_of, asOf, sites), costDeltas(db, snap.as_of, asOf)]);
+  const atSnapshot = snap.as_of === asOf; // nothing moved since
+  const [stock, moved, costs] = await Promise.all([
+    storedSiteStock(db, snap.day, sites),
+    atSnapshot ? new Map<string, number>() : balanceDeltas(db, snap.as_of, asOf, sites),
+    atSnapshot ? new Map<string, CostPool>() : costDeltas(db, snap.as_of, asOf),
+  ]);
   for (const [k, qty] of moved) {
     const itemId = k.slice(k.indexOf('\u0000') + 1);
     const s = stock.get(itemId);

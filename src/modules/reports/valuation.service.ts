@@ -2,7 +2,7 @@ import { reader, type ServiceContext } from '../../platform/context.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 import { mulDiv } from '../../platform/decimal.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
-import { listItemCostTotals, unitCostOf } from '../costing/index.ts';
+import { itemCostGrandTotal, listItemCostTotals, unitCostOf } from '../costing/index.ts';
 import { listBalances, valuedChangesSince } from '../ledger/index.ts';
 import { getLocation } from '../locations/index.ts';
 import { shopValuationFromSnapshot, siteValuationFromSnapshot } from './valuation-snapshot.service.ts';
@@ -46,6 +46,15 @@ export async function inventoryValuation(ctx: ServiceContext, query: ValuationQu
   const lines = (query.asOf !== undefined ? await fromSnapshot(ctx, query, query.asOf) : null) ?? (await fromLedger(ctx, query));
   lines.sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
   return { asOf: query.asOf ?? null, locationId: query.locationId ?? null, totalValue: lines.reduce((sum, l) => sum + l.value, 0), lines };
+}
+
+/**
+ * The total alone (the dashboard's tile): for the whole shop now, summed by the database from the
+ * cost pools, as the per-item lines add up; any other question through the lines.
+ */
+export async function inventoryValueTotal(ctx: ServiceContext, query: ValuationQuery): Promise<number> {
+  const wholeShopNow = query.asOf === undefined && !query.locationId && query.category === undefined && query.groupBy !== 'lot' && ctx.actor.sites === 'all';
+  return wholeShopNow ? itemCostGrandTotal(ctx) : (await inventoryValuation(ctx, query)).totalValue;
 }
 
 /**

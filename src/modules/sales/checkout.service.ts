@@ -43,7 +43,7 @@ import type { CreateSaleInput, DiscountInput } from './sales.schema.ts';
  * and is never refused for stock — see offline-shortage.ts for what happens at a strict site.
  */
 
-export interface SaleLineRecord extends SaleLineRow {
+export interface SaleLineRecord extends Omit<SaleLineRow, 'cost_micros'> {
   sku: string;
   name: string;
   modifiers: SaleLineModifierRow[];

@@ -832,6 +832,8 @@ export interface SaleLineTable {
   total_micros: number;
   qty_returned: number;
   refunded_micros: number;
+  /** Its cost of goods (its sale movements' values), kept for the reports; null until known again after a re-costing. */
+  cost_micros: Generated<number | null>;
 }
 
 export interface SaleLineModifierTable {
@@ -1271,6 +1273,8 @@ export interface StockSnapshotDayTable {
   taken_at: number;
   movement_watermark: string;
   invalidation_watermark: string;
+  /** The total value of its cost pools (the sum of its cost rows): one figure per day for the value-by-day chart. */
+  value_micros: Generated<number>;
 }
 
 export interface StockSnapshotInvalidationTable {

@@ -33,6 +33,8 @@ import * as qboSales from './0034-qbo-sales.ts';
 import * as reportIndexes from './0036-report-indexes.ts';
 import * as costCheckpoints from './0037-cost-checkpoints.ts';
 import * as snapshotSiteValues from './0038-snapshot-site-values.ts';
+import * as snapshotDayValues from './0040-snapshot-day-values.ts';
+import * as reportMonthScans from './0041-report-month-scans.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -74,6 +76,8 @@ const migrations: Record<string, StockroomMigration> = {
   '0036-report-indexes': reportIndexes,
   '0037-cost-checkpoints': costCheckpoints,
   '0038-snapshot-site-values': snapshotSiteValues,
+  '0040-snapshot-day-values': snapshotDayValues,
+  '0041-report-month-scans': reportMonthScans,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
