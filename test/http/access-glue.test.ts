@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_ABSOLUTE_MS, SESSION_COOKIE, SESSION_IDLE_MS } from '../../src/modules/access/index.ts';
 import { describeEachDatabase } from '../support/databases.ts';
@@ -432,6 +434,50 @@ describeEachDatabase('access HTTP glue', (get) => {
       expect(longer.headers['retry-after']).toBe('4');
     });
 
+    it('lets a person in from an address she signed in from before while her account is slowed elsewhere', async () => {
+      const { email } = await makeUser(api, 'viewer', [siteA.id]);
+      const home = '203.0.113.44';
+      const signInFrom = (remoteAddress: string, password: string) => api.as(null).request('POST', '/api/v1/session', { body: { email, password }, remoteAddress });
+      expect((await signInFrom(home, TEST_PASSWORD)).status).toBe(200);
+      // Twenty wrong passwords are free to the account; the 21st is checked and starts its delay.
+      for (let i = 1; i <= 21; i += 1) expect((await signInFrom(`198.51.101.${i}`, 'wrong-password-123')).status).toBe(401);
+      expectProblem(await signInFrom('198.51.101.99', TEST_PASSWORD), 429, 'rate_limited', /for this account;/);
+      expect((await signInFrom(home, TEST_PASSWORD)).status).toBe(200);
+    });
+
+    it('notes a throttled password change as such', async () => {
+      const { email, user } = await makeUser(api, 'viewer', [siteA.id]);
+      const signed = await signIn(api, email, TEST_PASSWORD);
+      const change = () => session(signed).post('/api/v1/session/password', { current_password: 'not-it-at-all-9', new_password: 'walnut-meadow-cobalt-31' });
+      for (let i = 0; i < 6; i += 1) expect((await change()).status).toBe(422);
+      expectProblem(await change(), 429, 'rate_limited');
+      expect((await lastEventOf(user.id)).note).toBe('password check; throttled (account_address) for 1 s');
+    });
+
+    it('signs in a client that sends no user agent', async () => {
+      const { email, user } = await makeUser(api, 'viewer', [siteA.id]);
+      const body = JSON.stringify({ email, password: TEST_PASSWORD });
+      const served = await buildTestApi(get().db);
+      await served.app.listen({ port: 0, host: '127.0.0.1' });
+      try {
+        const { port } = served.app.server.address() as AddressInfo;
+        // Node's own client adds no User-Agent header; the test injector always does.
+        const status = await new Promise<number>((resolve, reject) => {
+          const sent = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/session', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          sent.on('error', reject);
+          sent.end(body);
+        });
+        expect(status).toBe(200);
+        expect((await sessionsOf(user.id)).length).toBe(1);
+        expect((await get().db.kysely.selectFrom('sessions').select('user_agent').where('user_id', '=', user.id).executeTakeFirstOrThrow()).user_agent).toBeNull();
+      } finally {
+        await served.app.close();
+      }
+    });
+
     it('gives a new session at sign-in and ends the one the browser had', async () => {
       const { email, user } = await makeUser(api, 'viewer', [siteA.id]);
       const first = await signIn(api, email, TEST_PASSWORD);
@@ -693,7 +739,7 @@ describe('first-run setup', () => {
       const before = api.clock.now();
       const made = await api.as(null).post('/api/v1/setup', { email: 'first@example.test', name: 'First', password: TEST_PASSWORD });
       expect(made.status).toBe(201);
-      expect(made.body).toMatchObject({ kind: 'session', role: 'owner', sites: 'all', user: { email: 'first@example.test', role: 'owner', name: 'First' } });
+      expect(made.body).toMatchObject({ kind: 'session', role: 'owner', sites: 'all', user: { email: 'first@example.test', role: 'owner', name: 'First', sites: 'all' } });
       expect(made.body.user.id).toMatch(/^usr_/);
       const cookie = made.cookies[SESSION_COOKIE]!;
       const completed = await get().db.kysely.selectFrom('settings').select('value').where('key', '=', 'access.setup_completed_at').executeTakeFirstOrThrow();
