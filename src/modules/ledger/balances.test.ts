@@ -194,6 +194,18 @@ describeEachDatabase('balances', (get) => {
     expect(await onHandByItem(s.ctx, { itemIds: [] })).toEqual(new Map());
   });
 
+  it('takes back every movement after an instant, several at one shelf included', async () => {
+    const s = await stock(get);
+    const t2 = s.ctx.clock.now();
+    // After t1 bin 1's lot B loses 1 and then 2 more, and gains 1 back at t2 + 3 s.
+    for (const [qty, from, to] of [[1000, s.bin1, customer], [2000, s.bin1, customer], [1000, vendor, s.bin1]] as const) {
+      s.ctx.clock.advance(1000);
+      await postMovements(s.ctx, { kind: 'transfer', documentType: 'test', documentId: `later-${qty}-${to}`, movements: [{ itemId: s.item.id, lotId: s.lotB.id, fromLocationId: from, toLocationId: to, qty, unitCostMicros: from === vendor ? 1_000_000 : undefined }] });
+    }
+    const at = (when: number) => ({ itemId: s.item.id, locationId: s.bin1, lotId: s.lotB.id, at: when });
+    expect(await balancesAtInstants(s.db.kysely, [at(t2), at(t2 + 1000), at(t2 + 2000), at(t2 + 3000)])).toEqual([6000, 5000, 3000, 4000]);
+  });
+
   it('answers balances at many instants at once; a movement at the very instant is already in', async () => {
     const s = await stock(get);
     const at = (itemId: string, locationId: string, lotId: string, when: number) => ({ itemId, locationId, lotId, at: when });

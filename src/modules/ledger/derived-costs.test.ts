@@ -101,4 +101,102 @@ describeEachDatabase('derived costs', (get) => {
     expect(await value(loaves.id)).toEqual({ value_micros: 5_000_004 });
     expect(await value(crumbled.id)).toEqual({ value_micros: 0 });
   });
+
+  it('derives again from more than 500 sources, and from more than 500 changed movements at once', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const [flour, bread, rolls] = [await makeItem(ctx), await makeItem(ctx), await makeItem(ctx)];
+    const bin = shop.warehouseBins[0]!;
+    const count = 501;
+    const posting = (documentId: string, movements: Parameters<typeof postMovements>[1]['movements']) => postMovements(ctx, { kind: 'production', documentType: 'test', documentId, movements });
+    const receipt = (await posting('flour-in', [{ itemId: flour.id, fromLocationId: vendor, toLocationId: bin, qty: 600_000, unitCostMicros: 1_000_000 }])).movements[0]!;
+    // 501 separate uses of one unit of flour, each making one roll; all of them together also make 501 loaves.
+    const used = (await posting('uses', Array.from({ length: count }, () => ({ itemId: flour.id, fromLocationId: bin, toLocationId: production, qty: 1000 })))).movements;
+    const made = (await posting('rolls', Array.from({ length: count }, () => ({ itemId: rolls.id, fromLocationId: production, toLocationId: bin, qty: 1000, unitCostMicros: 1_000_000 })))).movements;
+    const loaves = (await posting('loaves', [{ itemId: bread.id, fromLocationId: production, toLocationId: bin, qty: count * 1000, unitCostMicros: 1_000_000 }])).movements[0]!;
+    await get().db.kysely.transaction().execute(async (trx) => {
+      const now = ctx.clock.now();
+      await recordCostDerivation(trx, { documentType: 'test', documentId: 'loaves', extraMicros: 0, sourceMovementIds: used.map((m) => m.id), outputs: [{ movementId: loaves.id, itemId: bread.id, qty: count * 1000, weight: 1 }] }, now);
+      for (const [i, roll] of made.entries()) {
+        await recordCostDerivation(trx, { documentType: 'test', documentId: `roll-${i}`, extraMicros: 0, sourceMovementIds: [used[i]!.id], outputs: [{ movementId: roll.id, itemId: rolls.id, qty: 1000, weight: 1 }] }, now);
+      }
+    });
+    // 60.00 of freight on 600 of flour: 1.10 a unit, so every roll costs 1.10 and the loaves 551.10.
+    await applyLandedCosts(ctx, [{ movementId: receipt.id, micros: 60_000_000 }]);
+    const values = await get().db.kysely.selectFrom('movements').select('value_micros').where('id', 'in', made.map((m) => m.id)).execute();
+    expect(values).toHaveLength(count);
+    expect(values.filter((v) => v.value_micros !== 1_100_000)).toEqual([]);
+    const loafValue = await get().db.kysely.selectFrom('movements').select('value_micros').where('id', '=', loaves.id).executeTakeFirstOrThrow();
+    expect(loafValue.value_micros).toBe(count * 1_100_000);
+  });
+
+  it('follows a chain of derivations 16 deep and refuses a 17th level', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const bin = shop.warehouseBins[0]!;
+    const post = async (documentId: string, itemId: string, from: string, to: string, unitCostMicros?: number) =>
+      (await postMovements(ctx, { kind: 'production', documentType: 'test', documentId, movements: [{ itemId, fromLocationId: from, toLocationId: to, qty: 1000, unitCostMicros }] })).movements[0]!;
+    /** Item 0 bought at 1.00; each next item made from one of the one before. Returns the receipt and the last item's output. */
+    const chain = async (levels: number) => {
+      let item = await makeItem(ctx);
+      const receipt = await post('in', item.id, vendor, bin, 1_000_000);
+      let output = receipt;
+      for (let level = 1; level <= levels; level += 1) {
+        const used = await post(`use-${level}`, item.id, bin, production);
+        const next = await makeItem(ctx);
+        output = await post(`make-${level}`, next.id, production, bin, 1_000_000);
+        const source = used;
+        const made = output;
+        await get().db.kysely.transaction().execute((trx) =>
+          recordCostDerivation(trx, { documentType: 'test', documentId: `make-${level}`, extraMicros: 0, sourceMovementIds: [source.id], outputs: [{ movementId: made.id, itemId: next.id, qty: 1000, weight: 1 }] }, ctx.clock.now()),
+        );
+        item = next;
+      }
+      return { receipt, output };
+    };
+    const deep = await chain(16);
+    await applyLandedCosts(ctx, [{ movementId: deep.receipt.id, micros: 250_000 }]);
+    const last = await get().db.kysely.selectFrom('movements').select('value_micros').where('id', '=', deep.output.id).executeTakeFirstOrThrow();
+    expect(last.value_micros).toBe(1_250_000);
+    const deeper = await chain(17);
+    await expect(applyLandedCosts(ctx, [{ movementId: deeper.receipt.id, micros: 250_000 }])).rejects.toThrow('derived costs nest more than 16 levels deep');
+  });
+
+  it('skips a derivation whose outputs carry no inbound cost', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const [flour, bread] = [await makeItem(ctx), await makeItem(ctx)];
+    const [binA, binB] = shop.warehouseBins;
+    const post = async (documentId: string, itemId: string, from: string, to: string, unitCostMicros?: number) =>
+      (await postMovements(ctx, { kind: 'production', documentType: 'test', documentId, movements: [{ itemId, fromLocationId: from, toLocationId: to, qty: 1000, unitCostMicros }] })).movements[0]!;
+    const receipt = await post('in', flour.id, vendor, binA!, 1_000_000);
+    const used = await post('use', flour.id, binA!, production);
+    await post('bread-in', bread.id, vendor, binA!, 2_000_000);
+    // A move between owned bins is not valued: it has no inbound cost to derive.
+    const moved = await post('move', bread.id, binA!, binB!);
+    await get().db.kysely.transaction().execute((trx) =>
+      recordCostDerivation(trx, { documentType: 'test', documentId: 'odd', extraMicros: 0, sourceMovementIds: [used.id], outputs: [{ movementId: moved.id, itemId: bread.id, qty: 1000, weight: 1 }] }, ctx.clock.now()),
+    );
+    await applyLandedCosts(ctx, [{ movementId: receipt.id, micros: 500_000 }]);
+    const values = await get().db.kysely.selectFrom('movements').select(['id', 'value_micros']).where('id', 'in', [used.id, moved.id]).execute();
+    expect(Object.fromEntries(values.map((v) => [v.id, v.value_micros]))).toEqual({ [used.id]: 1_500_000, [moved.id]: null });
+  });
+
+  it('derives again when a landed cost changes only the movement a derivation draws on', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const [flour, bread] = [await makeItem(ctx), await makeItem(ctx)];
+    const bin = shop.warehouseBins[0]!;
+    const post = async (documentId: string, itemId: string, from: string, to: string, unitCostMicros?: number) =>
+      (await postMovements(ctx, { kind: 'production', documentType: 'test', documentId, movements: [{ itemId, fromLocationId: from, toLocationId: to, qty: 1000, unitCostMicros }] })).movements[0]!;
+    // The derivation draws on the receipt itself, so the landed cost re-values that one movement alone.
+    const receipt = await post('in', flour.id, vendor, bin, 1_000_000);
+    const loaf = await post('loaf', bread.id, production, bin, 1_000_000);
+    await get().db.kysely.transaction().execute((trx) =>
+      recordCostDerivation(trx, { documentType: 'test', documentId: 'loaf', extraMicros: 0, sourceMovementIds: [receipt.id], outputs: [{ movementId: loaf.id, itemId: bread.id, qty: 1000, weight: 1 }] }, ctx.clock.now()),
+    );
+    await applyLandedCosts(ctx, [{ movementId: receipt.id, micros: 300_000 }]);
+    const value = await get().db.kysely.selectFrom('movements').select('value_micros').where('id', '=', loaf.id).executeTakeFirstOrThrow();
+    expect(value.value_micros).toBe(1_300_000);
+  });
 });

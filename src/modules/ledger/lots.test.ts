@@ -24,6 +24,9 @@ describeEachDatabase('lots', (get) => {
 
     const open = await lot(item.id, 'L2');
     expect(open.expires_on).toBeNull();
+    expect(open.id).toMatch(/^lot_/);
+    // Asked again without an expiry, a lot without one is left as it is.
+    expect(await lot(item.id, 'L2')).toEqual(open);
     const dated = await lot(item.id, 'L2', '2026-12-01');
     expect(dated).toEqual({ ...open, expires_on: '2026-12-01' });
     expect((await k().selectFrom('lots').select('expires_on').where('id', '=', open.id).executeTakeFirstOrThrow()).expires_on).toBe('2026-12-01');
