@@ -225,3 +225,27 @@ describeEachDatabase('balances', (get) => {
     expect(await balancesAtInstants(s.db.kysely, [])).toEqual([]);
   });
 });
+
+describeEachDatabase('balances: a zone', (get) => {
+  it('answers a caller limited to a site about a zone of it', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const item = await makeItem(ctx);
+    const zone = await createLocation(ctx, { kind: 'zone', parent_id: shop.warehouse.id, code: 'Z', name: 'Zone' });
+    const bin = await createLocation(ctx, { kind: 'bin', parent_id: zone.id, code: 'Z1', name: 'Z1' });
+    await postMovements(ctx, { kind: 'transfer', documentType: 'test', documentId: 'in', movements: [{ itemId: item.id, fromLocationId: vendor, toLocationId: bin.id, qty: 3000, unitCostMicros: 1_000_000 }, { itemId: item.id, fromLocationId: vendor, toLocationId: shop.warehouseBins[0]!, qty: 1000, unitCostMicros: 1_000_000 }] });
+    const limited = { ...ctx, actor: { ...systemActor, sites: new Set([shop.warehouse.id]) } };
+    const page = await listBalances(limited, { locationId: zone.id, groupBy: 'none', includeVirtual: false, limit: 10 });
+    expect(page.lines).toEqual([line(item.id, bin.id, '', 3000, 0)]);
+  });
+
+  it('answers about a virtual location when asked for it by id', async () => {
+    const ctx = serviceContext(get().db);
+    const shop = await makeShop(ctx);
+    const item = await makeItem(ctx);
+    await postMovements(ctx, { kind: 'transfer', documentType: 'test', documentId: 'in', movements: [{ itemId: item.id, fromLocationId: vendor, toLocationId: shop.storeBin, qty: 3000, unitCostMicros: 1_000_000 }] });
+    await postMovements(ctx, { kind: 'transfer', documentType: 'test', documentId: 'out', movements: [{ itemId: item.id, fromLocationId: shop.storeBin, toLocationId: customer, qty: 1000 }] });
+    const page = await listBalances(ctx, { itemId: item.id, locationId: customer, groupBy: 'none', includeVirtual: false, limit: 10 });
+    expect(page.lines).toEqual([line(item.id, customer, '', 1000, 0)]);
+  });
+});
