@@ -124,6 +124,27 @@ describeEachDatabase('ledger read routes', (get) => {
     });
   });
 
+  describe('what a caller may ask', () => {
+    it('validates the query before the service sees it', async () => {
+      for (const path of ['/api/v1/lots', `/api/v1/lots?item_id=${site.id}`, `/api/v1/reservations?item_id=${site.id}`, `/api/v1/reservations?location_id=${item.id}`]) {
+        const response = await api.get(path);
+        expect(response.status, path).toBe(400);
+        expect(response.body.code).toBe('validation_failed');
+      }
+    });
+
+    it('refuses a location at a site the caller is not granted, on every route that takes one', async () => {
+      const { email } = await makeUser(api, 'staff', [other.id]);
+      const signed = await signIn(api, email, TEST_PASSWORD);
+      const staff = api.as({ session: signed.session });
+      for (const path of [`/api/v1/balances?location_id=${binA.id}`, `/api/v1/movements?location_id=${binA.id}`, `/api/v1/reservations?location_id=${binA.id}`]) {
+        const response = await staff.get(path);
+        expect(response.status, path).toBe(403);
+        expect(response.body).toMatchObject({ code: 'forbidden', detail: `You have no grant for the site of ${binA.id}.` });
+      }
+    });
+  });
+
   describe('lots and reservations', () => {
     it('lists an item’s lots, soonest expiry first', async () => {
       const lots = (await api.get(`/api/v1/lots?item_id=${tracked.id}`)).body.data;
@@ -139,13 +160,16 @@ describeEachDatabase('ledger read routes', (get) => {
       // reserveStock takes thousandths of the base unit, as the ledger stores quantities.
       const held = await reserveStock(ctx(), { itemId: item.id, locationId: binA.id, qty: 2_000, documentType: 'order', documentId: 'ord_ledger_routes_1' });
       await reserveStock(ctx(), { itemId: item.id, locationId: binB.id, qty: 1_000, documentType: 'order', documentId: 'ord_ledger_routes_2' });
+      const plain = (await api.post('/api/v1/items', { sku: `LRP-${Date.now()}`, name: 'Another widget' })).body;
+      await api.post('/api/v1/adjustments', { location_id: binA.id, reason: 'found', lines: [{ item_id: plain.id, qty: 1, unit_cost: '1.00' }] });
+      await reserveStock(ctx(), { itemId: plain.id, locationId: binA.id, qty: 1_000, documentType: 'order', documentId: 'ord_ledger_routes_3' });
       const byItem = (await api.get(`/api/v1/reservations?item_id=${item.id}`)).body.data;
       expect(byItem.map((r: any) => r.document_id)).toEqual(['ord_ledger_routes_1', 'ord_ledger_routes_2']);
       expect(byItem[0]).toMatchObject({ id: held.id, item_id: item.id, location_id: binA.id, lot_id: null, qty: 2, document_type: 'order', expires_at: null });
       const atB = (await api.get(`/api/v1/reservations?item_id=${item.id}&location_id=${binB.id}`)).body.data;
       expect(atB.map((r: any) => r.document_id)).toEqual(['ord_ledger_routes_2']);
       const bySite = (await api.get(`/api/v1/reservations?location_id=${site.id}`)).body.data;
-      expect(bySite.map((r: any) => r.document_id).sort()).toEqual(['ord_ledger_routes_1', 'ord_ledger_routes_2']);
+      expect(bySite.map((r: any) => r.document_id).sort()).toEqual(['ord_ledger_routes_1', 'ord_ledger_routes_2', 'ord_ledger_routes_3']);
       const byDocument = (await api.get(`/api/v1/reservations?document_id=ord_ledger_routes_1`)).body.data;
       expect(byDocument.map((r: any) => r.id)).toEqual([held.id]);
       expect((await api.get(`/api/v1/reservations?location_id=${other.id}`)).body.data).toEqual([]);
