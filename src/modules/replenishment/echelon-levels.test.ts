@@ -65,14 +65,14 @@ describeEachDatabase('the warehouse web shop from the stores, and the echelon le
     expect(twoLevel!.level.min).toBe(q(countQuantile(120, 120, 0.98)));
 
     // Echelon: each store's demand also over its transfer cycle (none received yet: a day and a week), 12 + 8 = 20 days:
-    // 2 × 12 + 6 × 20 + 2 × 20 = 184, one pooled count, at the echelon warehouse's 85 % for a class A item (the stores hold
-    // the higher service); max = min, the periodic order-up-to level (the min already covers the lead time and review). Echelon is the default.
+    // 2 × 12 + 6 × 20 + 2 × 20 = 184, one pooled count, at the echelon warehouse's 50 % (the median: the stores hold the
+    // safety stock); max = min, the periodic order-up-to level (the min already covers the lead time and review). Echelon is the default.
     const [echelon] = await suggestLevels(ctx, warehouse.id, { itemIds: [red.id] }, { apply: true });
-    const min = countQuantile(184, 184, 0.85);
+    const min = countQuantile(184, 184, 0.5);
     expect(min).toBeLessThan(countQuantile(184, 184, 0.98));
     // Its own shelf's max: the keep plus its own customers' 2 a day over the 7-day review.
-    const keep = countQuantile(24, 24, 0.85);
-    expect(echelon!.basis).toMatchObject({ forecast: q(184), servicePermille: 850, echelon: true, ownKeep: q(keep), ownMax: q(keep + 14) });
+    const keep = countQuantile(24, 24, 0.5);
+    expect(echelon!.basis).toMatchObject({ forecast: q(184), servicePermille: 500, echelon: true, ownKeep: q(keep), ownMax: q(keep + 14) });
     expect(echelon!.level).toEqual({ min: q(min), max: q(min) });
 
     // The warehouse holds none of it, North 200 − 180 = 20 and South 70 − 60 = 10: the echelon stock is 30, at or below its min,
@@ -81,7 +81,7 @@ describeEachDatabase('the warehouse web shop from the stores, and the echelon le
     const line = proposals.purchase.find((g) => g.siteId === warehouse.id)?.lines.find((l) => l.itemId === red.id);
     expect(line?.order.qtyBase).toBe(q(min - 30));
     expect(line?.why).toBe(
-      `on hand 0, 30 at the stores it fills, forecast 184 here and at the 2 stores it fills over the 5-day promised lead time + 7-day review, 85 % service → min ${min}, max ${min} → order ${min - 30}`,
+      `on hand 0, 30 at the stores it fills, forecast 184 here and at the 2 stores it fills over the 5-day promised lead time + 7-day review, 50 % service → min ${min}, max ${min} → order ${min - 30}`,
     );
   }, 180_000);
 });

@@ -197,14 +197,14 @@ export const DEFAULT_REVIEW_DAYS = 7;
 /** Target service level per item class: A items (the 80 % of sales value) 98 %, B (the next 15 %) 95 %, C 90 %. */
 export const SERVICE_PERMILLE = { A: 980, B: 950, C: 900 } as const;
 /**
- * Echelon planning serves customers from the stores' shelves, so the stores hold the higher
- * service (97 / 95 / 90 %), and the warehouse's pooled safety stock, which only protects the
- * stores' refill, the lower (85 / 80 / 75 %). Measured on the demo against the simulator
- * at 70 and 180 days (docs/replenishment.md).
+ * Echelon planning serves customers from the stores' shelves, so the stores hold the safety stock
+ * (98 / 96.5 / 92.5 %), and the warehouse plans on the median of the pooled demand (50 %): it only
+ * refills the stores, and a safety stock of its own sat there. Measured on the demo against the
+ * simulator at 180 and 456 days (docs/replenishment.md).
  */
 export const ECHELON_SERVICE_PERMILLE = {
-  store: { A: 970, B: 950, C: 900 },
-  warehouse: { A: 850, B: 800, C: 750 },
+  store: { A: 980, B: 965, C: 925 },
+  warehouse: { A: 500, B: 500, C: 500 },
 } as const;
 
 const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
@@ -337,9 +337,9 @@ export async function suggestLevels(
     const window = parts ? windowDemand(parts, lead, review, servicePermille) : { mean: 0, quantile: 0 };
     const cycleDemand = parts ? pooledDemandOverWindow(parts.map((p) => ({ forecast: p.forecast, offset: p.offset + lead.days })), review, 0.5) : { mean: 0, quantile: 0 };
     const min = Math.ceil(window.quantile - 1e-9) * QTY_SCALE;
-    // An echelon warehouse orders up to its min: that already covers everyone's demand over the lead time and review (the
-    // periodic order-up-to level), and a review more of cycle stock on top only sat there (measured at 180 days).
-    const cycleMax = options.maxCover === 'none' || (echelon && warehouse) ? min : min + Math.ceil(cycleDemand.mean - 1e-9) * QTY_SCALE;
+    // Echelon: every site orders up to its min, the periodic order-up-to level (it already covers the demand over the lead time
+    // and review); a review more of cycle stock on top only sat there (measured at 180 and 456 days).
+    const cycleMax = options.maxCover === 'none' || echelon ? min : min + Math.ceil(cycleDemand.mean - 1e-9) * QTY_SCALE;
     const max = shelfFloor ? Math.max(cycleMax, QTY_SCALE) : cycleMax;
     const basis: LevelBasis = { leadTimeDays: lead.days, reviewDays: review, servicePermille, forecast: Math.round(window.mean * QTY_SCALE), leadTimeSource: lead.source };
     if (shelfFloor && max > cycleMax) basis.shelfFloor = true;

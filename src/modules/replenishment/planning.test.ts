@@ -62,6 +62,13 @@ describe('explanations', () => {
     );
   });
 
+  it('writes a whole-ten service level whole and a half-percent one with its tenth', () => {
+    const at = (servicePermille: number) => explainLevel({ min: 9000, max: 9000 }, { leadTimeDays: 1, reviewDays: 7, servicePermille, forecast: 8000, leadTimeSource: 'transfer' });
+    expect(at(500)).toContain(', 50 % service');
+    expect(at(900)).toContain(', 90 % service');
+    expect(at(975)).toContain(', 97.5 % service');
+  });
+
   it('says when it rounded down, and why that is safe', () => {
     const p = { onHand: 14_000, reserved: 0, onOrder: 0, inTransit: 0 };
     const order = orderQuantity(positionOf(p), { min: 32_000, max: 46_000 }, caseOf6)!;

@@ -148,7 +148,8 @@ export function explainLevel(level: Level, basis: LevelBasis | null): string {
     basis.leadTimeSource === 'delivery_cycle'
       ? `${basis.leadTimeDays}-day delivery cycle`
       : `${basis.leadTimeDays}-day ${basis.leadTimeSource === 'measured' ? '' : `${basis.leadTimeSource} `}lead time`;
-  const service = formatQuantity(basis.servicePermille * 100).replace(/\.?0+$/, '');
+  // Tenths of a percent as a number: 975 → "97.5", 500 → "50" (trimming zeros off a formatted "50" left "5").
+  const service = String(basis.servicePermille / 10);
   const where = basis.storesCounted ? ` here and at the ${basis.storesCounted === 1 ? 'store' : `${basis.storesCounted} stores`} it fills` : '';
   const floor = basis.shelfFloor ? ' (one kept on the shelf)' : '';
   return `forecast ${q(basis.forecast)}${where} over the ${lead} + ${basis.reviewDays}-day review, ${service} % service → min ${q(level.min)}, max ${q(level.max)}${floor}`;
