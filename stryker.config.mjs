@@ -100,7 +100,7 @@ function siteCheckRanges(file) {
 const targets = {
   ledger: {
     mutate: ['src/modules/ledger/**/*.ts'],
-    tests: ['src/modules/ledger/**/*.test.ts', 'test/ledger-concurrency.test.ts', 'test/ledger.property.test.ts', 'src/modules/costing/costing.test.ts', 'src/modules/fulfillment/**/*.test.ts', 'test/http/stock-api.test.ts'],
+    tests: ['src/modules/ledger/**/*.test.ts', 'test/ledger-concurrency.test.ts', 'test/ledger.property.test.ts', 'src/modules/costing/costing.test.ts', 'src/modules/fulfillment/**/*.test.ts', 'test/http/stock-api.test.ts', 'test/http/ledger-routes.test.ts'],
   },
   costing: {
     mutate: ['src/modules/costing/**/*.ts'],
