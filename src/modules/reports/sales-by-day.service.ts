@@ -1,7 +1,7 @@
 import { canSeeCosts, reader, type ServiceContext } from '../../platform/context.ts';
 import { localDate, startOfLocalDay } from '../../platform/clock.ts';
 import { PlatformError } from '../../platform/errors.ts';
-import { sql } from 'kysely';
+import { movementValueByHour } from '../ledger/index.ts';
 import { descendantLocationIds, getLocation } from '../locations/index.ts';
 import { salesTotalsByHour } from '../sales/index.ts';
 import { readSettings } from '../settings/index.ts';
@@ -34,7 +34,7 @@ export async function salesByDay(ctx: ServiceContext, query: { from: string; to:
   const costs = canSeeCosts(ctx.actor);
   const [sales, cogs] = await Promise.all([
     salesTotalsByHour(ctx, { from, to, siteId }),
-    costs ? saleCostByHour(ctx, from, to, bins) : Promise.resolve(new Map<number, number>()),
+    costs ? movementValueByHour(reader(ctx), { kind: 'sale', from, to, fromLocationIds: bins }) : Promise.resolve(new Map<number, number>()),
   ]);
 
   const days = new Map<string, SalesDay>();
@@ -50,24 +50,6 @@ export async function salesByDay(ctx: ServiceContext, query: { from: string; to:
     if (day && day.cogs !== null) day.cogs += value;
   }
   return [...days.values()];
-}
-
-/**
- * The cost of goods that left in sale movements per hour in [from, to), from the given bins or
- * all. The kind is a literal, not a bound value, so SQLite can read the partial index of the sale
- * movements by time (it must prove the index's condition from the query's text).
- */
-async function saleCostByHour(ctx: ServiceContext, from: number, to: number, bins: string[] | undefined): Promise<Map<number, number>> {
-  const hour = sql<number>`effective_at / 3600000`;
-  let query = reader(ctx)
-    .selectFrom('movements')
-    .select([hour.as('hour'), sql<number>`sum(value_micros)`.as('value')])
-    .where('kind', '=', sql.lit('sale'))
-    .where('effective_at', '>=', from)
-    .where('effective_at', '<', to);
-  if (bins) query = bins.length ? query.where('from_location_id', 'in', bins) : query.where('from_location_id', '=', '');
-  const rows = await query.groupBy(hour).execute();
-  return new Map(rows.map((r) => [Math.floor(Number(r.hour)), Number(r.value ?? 0)]));
 }
 
 function nextDate(date: string): string {
