@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 
 /**
@@ -5,7 +6,24 @@ import { monotonicFactory } from 'ulid';
  * monotonic factory keeps ids made in the same millisecond in creation order, so ids double
  * as a stable tiebreaker for pagination.
  */
-const nextUlid = monotonicFactory();
+const nextUlid = monotonicFactory(pooledRandom());
+
+/**
+ * The ULID library's own generator asks the operating system for one random byte per
+ * character (16 calls per id); a sale makes a dozen ids, and that was 3 % of its time.
+ * The same bytes, from the same source, drawn 4 KiB at a time.
+ */
+function pooledRandom(): () => number {
+  const pool = new Uint8Array(4096);
+  let next = pool.length;
+  return () => {
+    if (next === pool.length) {
+      randomFillSync(pool);
+      next = 0;
+    }
+    return pool[next++]! / 256;
+  };
+}
 
 export type IdPrefix =
   | 'itm' | 'loc' | 'lot' | 'mov' | 'txn' | 'res' | 'adj' | 'adl'
