@@ -1,4 +1,4 @@
-import type { CostingMethod, Tracking } from '../../platform/db/schema.ts';
+import type { CostingMethod, ItemRow, Tracking } from '../../platform/db/schema.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 
 /**
@@ -16,26 +16,32 @@ export interface ItemRules {
   costingMethod: CostingMethod;
 }
 
-export async function loadItemRules(db: Executor, ids: readonly string[]): Promise<Map<string, ItemRules>> {
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return new Map();
+type ItemRuleRow = Pick<ItemRow, 'id' | 'sku' | 'stocked' | 'status' | 'tracking' | 'tracks_expiry' | 'costing_method'>;
+
+/** `known` holds item rows the caller has read in the same transaction (a sale's lines): they spare a second read. */
+export async function loadItemRules(db: Executor, ids: readonly string[], known: readonly ItemRuleRow[] = []): Promise<Map<string, ItemRules>> {
+  const unique = new Set(ids);
+  const rules = new Map<string, ItemRules>();
+  for (const row of known) if (unique.has(row.id)) rules.set(row.id, itemRulesOf(row));
+  const missing = [...unique].filter((id) => !rules.has(id));
+  if (missing.length === 0) return rules;
   const rows = await db
     .selectFrom('items')
     .select(['id', 'sku', 'stocked', 'status', 'tracking', 'tracks_expiry', 'costing_method'])
-    .where('id', 'in', unique)
+    .where('id', 'in', missing)
     .execute();
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        id: r.id,
-        sku: r.sku,
-        stocked: r.stocked === 1,
-        active: r.status === 'active',
-        tracking: r.tracking,
-        tracksExpiry: r.tracks_expiry === 1,
-        costingMethod: r.costing_method,
-      },
-    ]),
-  );
+  for (const row of rows) rules.set(row.id, itemRulesOf(row));
+  return rules;
+}
+
+function itemRulesOf(r: ItemRuleRow): ItemRules {
+  return {
+    id: r.id,
+    sku: r.sku,
+    stocked: r.stocked === 1,
+    active: r.status === 'active',
+    tracking: r.tracking,
+    tracksExpiry: r.tracks_expiry === 1,
+    costingMethod: r.costing_method,
+  };
 }

@@ -69,6 +69,12 @@ export interface PostInput {
   /** A sale replayed from an offline till already happened: an item archived since it was rung up still moves. */
   allowArchived?: boolean;
   movements: MovementInput[];
+  /**
+   * Location and item rows the caller read earlier in the same transaction (a sale's bin and
+   * lines). The ledger takes their policies and rules from them instead of reading them again;
+   * rows read outside the transaction must not be passed.
+   */
+  known?: { locations?: Parameters<typeof loadStockPolicies>[2]; items?: Parameters<typeof loadItemRules>[2] };
 }
 
 export interface NegativeBalance {
@@ -226,8 +232,8 @@ async function validate(trx: Trx, input: PostInput, effectiveAt: number, now: nu
   }
   const movements = input.movements;
   const [policies, items, lots, reservations] = await Promise.all([
-    loadStockPolicies(trx, movements.flatMap((m) => [m.fromLocationId, m.toLocationId])),
-    loadItemRules(trx, movements.map((m) => m.itemId)),
+    loadStockPolicies(trx, movements.flatMap((m) => [m.fromLocationId, m.toLocationId]), input.known?.locations),
+    loadItemRules(trx, movements.map((m) => m.itemId), input.known?.items),
     findLots(trx, movements.map((m) => m.lotId ?? NO_LOT)),
     loadReservations(trx, movements.flatMap((m) => (m.reservationId ? [m.reservationId] : []))),
   ]);

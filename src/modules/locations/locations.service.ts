@@ -232,25 +232,47 @@ export function isValuedLocation(row: Pick<LocationRow, 'kind' | 'virtual_type'>
   return row.kind !== 'virtual' || row.virtual_type === 'transit';
 }
 
-export async function loadStockPolicies(db: Executor, ids: readonly string[]): Promise<Map<string, StockPolicy>> {
-  const unique = [...new Set(ids)];
-  const rows = unique.length
-    ? await db.selectFrom('locations').select(['id', 'kind', 'site_id', 'negative_stock', 'virtual_type', 'status']).where('id', 'in', unique).execute()
+type PolicyRow = Pick<LocationRow, 'id' | 'kind' | 'site_id' | 'negative_stock' | 'virtual_type' | 'status'>;
+
+function stockPolicyOf(row: PolicyRow): StockPolicy {
+  return {
+    id: row.id,
+    kind: row.kind,
+    siteId: row.site_id,
+    holdsStock: holdsStock(row) && row.status === 'active',
+    strict: row.kind !== 'virtual' && row.negative_stock === 'strict',
+    valued: isValuedLocation(row),
+    virtualType: row.virtual_type,
+  };
+}
+
+/** The virtual locations are written by the first migration and cannot be changed, so their policies need no query. */
+const virtualPolicies = new Map<string, StockPolicy>(
+  Object.entries(VIRTUAL_LOCATION_IDS).map(([type, id]) => [
+    id,
+    stockPolicyOf({ id, kind: 'virtual', site_id: null, negative_stock: 'allow', virtual_type: type as VirtualType, status: 'active' }),
+  ]),
+);
+
+/**
+ * The ledger's policy for each location. `known` holds rows the caller has read in the same
+ * transaction (a sale's bin): they are as current as a second read, and spare one.
+ */
+export async function loadStockPolicies(db: Executor, ids: readonly string[], known: readonly PolicyRow[] = []): Promise<Map<string, StockPolicy>> {
+  const policies = new Map<string, StockPolicy>();
+  const knownById = new Map(known.map((row) => [row.id, row]));
+  const missing: string[] = [];
+  for (const id of new Set(ids)) {
+    const row = knownById.get(id);
+    const policy = row ? stockPolicyOf(row) : virtualPolicies.get(id);
+    if (policy) policies.set(id, policy);
+    else missing.push(id);
+  }
+  const rows = missing.length
+    ? await db.selectFrom('locations').select(['id', 'kind', 'site_id', 'negative_stock', 'virtual_type', 'status']).where('id', 'in', missing).execute()
     : [];
-  return new Map(
-    rows.map((row) => [
-      row.id,
-      {
-        id: row.id,
-        kind: row.kind,
-        siteId: row.site_id,
-        holdsStock: holdsStock(row) && row.status === 'active',
-        strict: row.kind !== 'virtual' && row.negative_stock === 'strict',
-        valued: isValuedLocation(row),
-        virtualType: row.virtual_type,
-      },
-    ]),
-  );
+  for (const row of rows) policies.set(row.id, stockPolicyOf(row));
+  return policies;
 }
 
 /** The bins a location stands for: itself if it is a bin, else every bin below it. */

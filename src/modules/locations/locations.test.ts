@@ -3,7 +3,7 @@ import { describeEachDatabase, serviceContext } from '../../../test/support/data
 import { systemActor } from '../../platform/context.ts';
 import { LocationError } from './locations.errors.ts';
 import { toLocationTree } from './locations.mapper.ts';
-import { createLocation, getLocation, listLocations, loadStockPolicies, resolveStockLocation, updateLocation } from './locations.service.ts';
+import { createLocation, getLocation, listLocations, loadStockPolicies, resolveStockLocation, updateLocation, VIRTUAL_LOCATION_IDS } from './locations.service.ts';
 
 describeEachDatabase('locations', (get) => {
   it('gives each site a default bin and its negative-stock policy by type', async () => {
@@ -38,6 +38,22 @@ describeEachDatabase('locations', (get) => {
     const policies = await loadStockPolicies(get().db.kysely, [store.default_bin_id!]);
     expect(policies.get(store.default_bin_id!)?.strict).toBe(true);
     await expect(updateLocation(ctx, store.default_bin_id!, { negative_stock: 'allow' })).rejects.toMatchObject({ code: 'location_policy_not_settable' });
+  });
+
+  it('knows the virtual locations without reading them, and takes a row read in the same transaction as read', async () => {
+    const db = get().db.kysely;
+    const virtual = Object.values(VIRTUAL_LOCATION_IDS);
+    const rows = await db.selectFrom('locations').select(['id', 'kind', 'site_id', 'negative_stock', 'virtual_type', 'status']).where('kind', '=', 'virtual').execute();
+    expect(rows.map((r) => r.id).sort()).toEqual([...virtual].sort());
+    // The fixed policies are what the migration's rows give when passed in as read.
+    expect(await loadStockPolicies(db, virtual)).toEqual(await loadStockPolicies(db, virtual, rows));
+    expect((await loadStockPolicies(db, [VIRTUAL_LOCATION_IDS.transit])).get(VIRTUAL_LOCATION_IDS.transit)).toMatchObject({ valued: true, strict: false, holdsStock: true });
+    const ctx = serviceContext(get().db);
+    const store = await createLocation(ctx, { kind: 'site', code: 'ST4', name: 'Store', site_type: 'store' });
+    const bin = await resolveStockLocation(ctx, store.id);
+    expect((await loadStockPolicies(db, [bin.id], [{ ...bin, negative_stock: 'strict' }])).get(bin.id)?.strict).toBe(true);
+    expect((await loadStockPolicies(db, [bin.id, 'loc_missing'])).get(bin.id)?.strict).toBe(false);
+    expect((await loadStockPolicies(db, ['loc_missing'])).has('loc_missing')).toBe(false);
   });
 
   it('hides the sites an actor is not granted, as if they did not exist', async () => {

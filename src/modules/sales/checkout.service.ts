@@ -225,6 +225,8 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
           documentType: 'sale',
           documentId: saleId,
           ...(occurredAt !== undefined ? { effectiveAt: occurredAt, allowArchived: true } : {}),
+          // Read above in this transaction: the ledger need not read them again.
+          known: { locations: [bin], items: [...catalog.values()] },
           movements: pieces.map((p) => ({
             itemId: p.itemId,
             lotId: p.lotId,
