@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { formatQuantity, quantityToNumber } from '../../platform/quantity.ts';
 import type { StockObserver, StockTouch } from '../ledger/index.ts';
@@ -30,23 +31,26 @@ export async function siteMinimums(db: Executor, itemIds: readonly string[], sit
  * On hand per (item, site) over the site's stock bins (quarantine holds nothing sellable), with
  * the stock rules active for it, in one round trip: the checkout path pays for this on every sale.
  */
-async function onHandAndActiveRules(db: Executor, itemIds: readonly string[], siteIds: readonly string[]): Promise<{ onHand: Map<string, number>; active: Map<string, StoredState> }> {
+const onHandAndRulesQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[]; siteIds: readonly string[] }) => {
   const sums = db
     .selectFrom('balances as b')
     .innerJoin('locations as l', 'l.id', 'b.location_id')
     .select(['b.item_id', 'l.site_id', sql<number>`sum(b.on_hand)`.as('on_hand')])
-    .where('b.item_id', 'in', [...itemIds])
-    .where('l.site_id', 'in', [...siteIds])
+    .where('b.item_id', 'in', [...args.itemIds])
+    .where('l.site_id', 'in', [...args.siteIds])
     .where('l.purpose', '=', 'stock')
     .groupBy(['b.item_id', 'l.site_id'])
     .as('s');
-  const rows = await db
+  return db
     .selectFrom(sums)
     .leftJoin('alert_states as st', (join) =>
       join.onRef('st.subject_id', '=', 's.item_id').onRef('st.site_id', '=', 's.site_id').on('st.rule', 'in', [...STOCK_RULES]).on('st.active', '=', 1),
     )
-    .select(['s.item_id', 's.site_id', 's.on_hand', 'st.rule', 'st.last_fired_at'])
-    .execute();
+    .select(['s.item_id', 's.site_id', 's.on_hand', 'st.rule', 'st.last_fired_at']);
+});
+
+async function onHandAndActiveRules(db: Executor, itemIds: readonly string[], siteIds: readonly string[]): Promise<{ onHand: Map<string, number>; active: Map<string, StoredState> }> {
+  const rows = await onHandAndRulesQuery.execute(db, { itemIds, siteIds });
   const onHand = new Map<string, number>();
   const active = new Map<string, StoredState>();
   for (const r of rows) {

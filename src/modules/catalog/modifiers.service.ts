@@ -1,5 +1,6 @@
 import { inTransaction, reader, type ServiceContext } from '../../platform/context.ts';
 import type { ModifierGroupRow, ModifierRow } from '../../platform/db/schema.ts';
+import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -164,10 +165,8 @@ export interface OfferedGroup {
  * checkout reads it for every sale, since a required group must be checked even when a line
  * chose nothing.
  */
-export async function loadOfferedModifiers(db: Executor, itemIds: readonly string[]): Promise<Map<string, OfferedGroup[]>> {
-  const result = new Map<string, OfferedGroup[]>();
-  if (itemIds.length === 0) return result;
-  const rows = await db
+const offeredModifiersQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[] }) =>
+  db
     .selectFrom('item_modifier_groups as img')
     .innerJoin('modifier_groups as g', 'g.id', 'img.group_id')
     .innerJoin('modifiers as m', 'm.group_id', 'g.id')
@@ -187,12 +186,17 @@ export async function loadOfferedModifiers(db: Executor, itemIds: readonly strin
       'm.price_delta_micros',
       'm.components_json',
     ])
-    .where('img.item_id', 'in', [...new Set(itemIds)])
+    .where('img.item_id', 'in', [...args.itemIds])
     .where('g.status', '=', 'active')
     .orderBy('img.item_id')
     .orderBy('img.position')
-    .orderBy('m.position')
-    .execute();
+    .orderBy('m.position'),
+);
+
+export async function loadOfferedModifiers(db: Executor, itemIds: readonly string[]): Promise<Map<string, OfferedGroup[]>> {
+  const result = new Map<string, OfferedGroup[]>();
+  if (itemIds.length === 0) return result;
+  const rows = await offeredModifiersQuery.execute(db, { itemIds: [...new Set(itemIds)] });
   for (const r of rows) {
     const groups = result.get(r.item_id) ?? [];
     if (!result.has(r.item_id)) result.set(r.item_id, groups);

@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Compilable } from 'kysely';
+import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import { insertRows, upsertRows } from '../../platform/db/insert-rows.ts';
-import type { Trx } from '../../platform/db/transaction.ts';
+import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { invariant } from '../../platform/errors.ts';
 import {
   CostEngine,
@@ -288,8 +289,8 @@ async function loadOldestOpenLayers(trx: Trx, needed: Map<string, { itemId: stri
 
 const layerBatch = 16;
 
-function openLayers(trx: Trx, itemId: string, lotId: string) {
-  return trx
+function openLayers(db: Executor, itemId: string, lotId: string) {
+  return db
     .selectFrom('cost_layers')
     .selectAll()
     .where('item_id', '=', itemId)
@@ -300,6 +301,13 @@ function openLayers(trx: Trx, itemId: string, lotId: string) {
     .limit(layerBatch);
 }
 
+// Built once per number of (item, lot) pairs: every sale runs it (see cachedQuery).
+const firstLayersQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[]; lotIds: readonly string[] }): Compilable<LayerRow> => {
+  if (args.itemIds.length === 1) return openLayers(db, args.itemIds[0]!, args.lotIds[0]!);
+  const queries = args.itemIds.map((itemId, k) => db.selectFrom(openLayers(db, itemId, args.lotIds[k]!).as(`l${k}`)).selectAll());
+  return queries.slice(1).reduce((q, next) => q.unionAll(next), queries[0]!);
+});
+
 /**
  * The first batch of open layers of every (item, lot) a posting draws from, in one statement
  * (a UNION ALL of each one's own indexed, limited query) rather than one per item. Chunked to
@@ -309,8 +317,7 @@ async function firstLayerBatches(trx: Trx, needs: ReadonlyArray<{ itemId: string
   const batches: LayerRow[][] = [];
   for (let i = 0; i < needs.length; i += 100) {
     const chunk = needs.slice(i, i + 100);
-    const queries = chunk.map((n, k) => trx.selectFrom(openLayers(trx, n.itemId, n.lotId).as(`l${k}`)).selectAll());
-    const rows = chunk.length === 1 ? await openLayers(trx, chunk[0]!.itemId, chunk[0]!.lotId).execute() : await queries.slice(1).reduce((q, next) => q.unionAll(next), queries[0]!).execute();
+    const rows = await firstLayersQuery.execute(trx, { itemIds: chunk.map((n) => n.itemId), lotIds: chunk.map((n) => n.lotId) });
     const byNeed = new Map<string, LayerRow[]>(chunk.map((n) => [`${n.itemId}\u0000${n.lotId}`, []]));
     for (const row of rows) byNeed.get(`${row.item_id}\u0000${row.lot_id}`)!.push(row);
     for (const n of chunk) batches.push(byNeed.get(`${n.itemId}\u0000${n.lotId}`)!.sort(layerOrder));

@@ -1,3 +1,4 @@
+import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { newId } from '../../platform/ids.ts';
 import { quantityToNumber } from '../../platform/quantity.ts';
@@ -38,9 +39,12 @@ export interface WebhookEvent {
   orderingKey?: string;
 }
 
+// Asked on every posting that emits an event (each sale's stock levels): built once.
+const activeSubscriptionsQuery = cachedQuery((db: Executor, _args: Record<string, never>) => db.selectFrom('webhook_subscriptions').select(['id', 'event_types']).where('active', '=', 1));
+
 /** Subscriptions that want `type`: active, naming it or every event (`*`). */
 export async function subscribersOf(db: Executor, type: string): Promise<string[]> {
-  const rows = await db.selectFrom('webhook_subscriptions').select(['id', 'event_types']).where('active', '=', 1).execute();
+  const rows = await activeSubscriptionsQuery.execute(db, {});
   return rows.filter((r) => wants(r.event_types, type)).map((r) => r.id);
 }
 

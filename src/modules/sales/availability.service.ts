@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { reader, type ServiceContext } from '../../platform/context.ts';
 import type { ItemRow, OutboxEventRow } from '../../platform/db/schema.ts';
+import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
@@ -153,20 +154,23 @@ async function takeSequences(trx: Trx, counts: Map<string, number>): Promise<Map
  * The ledger calls this after every change of stock. One query finds the channels selling from
  * the touched bins' sites; a store that no channel sells from costs nothing more.
  */
+const channelsSellingFromQuery = cachedQuery((db: Executor, args: { locationIds: readonly string[] }) =>
+  db
+    .selectFrom('locations as l')
+    .innerJoin('channel_sites as cs', 'cs.site_id', 'l.site_id')
+    .innerJoin('channels as c', 'c.id', 'cs.channel_id')
+    .innerJoin('channel_sites as cs2', 'cs2.channel_id', 'cs.channel_id')
+    .select(['l.id as location_id', 'cs2.channel_id', 'cs2.site_id', 'c.categories_json'])
+    .where('l.id', 'in', [...args.locationIds])
+    .where('l.purpose', '=', 'stock')
+    .where('c.status', '=', 'active'),
+);
+
 export const availabilityObserver: StockObserver = {
   name: 'sales.channel_availability',
   async stockChanged(trx: Trx, touches: readonly StockTouch[], now: number): Promise<void> {
     const locationIds = [...new Set(touches.map((t) => t.locationId))];
-    const rows = await trx
-      .selectFrom('locations as l')
-      .innerJoin('channel_sites as cs', 'cs.site_id', 'l.site_id')
-      .innerJoin('channels as c', 'c.id', 'cs.channel_id')
-      .innerJoin('channel_sites as cs2', 'cs2.channel_id', 'cs.channel_id')
-      .select(['l.id as location_id', 'cs2.channel_id', 'cs2.site_id', 'c.categories_json'])
-      .where('l.id', 'in', locationIds)
-      .where('l.purpose', '=', 'stock')
-      .where('c.status', '=', 'active')
-      .execute();
+    const rows = await channelsSellingFromQuery.execute(trx, { locationIds });
     if (rows.length === 0) return;
     const channelsAt = new Map<string, Set<string>>();
     const sitesOf = new Map<string, string[]>();

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { ItemRow, LocationRow, MovementRow, PaymentRow, SaleDiscountRow, SaleLineModifierRow, SaleLineRow, SaleRow } from '../../platform/db/schema.ts';
-import type { Trx } from '../../platform/db/transaction.ts';
+import { cachedQuery } from '../../platform/db/compiled-queries.ts';
+import { insertRows } from '../../platform/db/insert-rows.ts';
+import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { mulDiv } from '../../platform/decimal.ts';
@@ -243,15 +245,17 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
 }
 
 async function writeSale(trx: Trx, sale: SaleRow, lines: SaleLineRecord[], discounts: SaleDiscountRow[], payments: PaymentRow[]): Promise<void> {
-  await trx.insertInto('sales').values(sale).execute();
-  await trx
-    .insertInto('sale_lines')
-    .values(lines.map(({ sku: _sku, name: _name, modifiers: _modifiers, movements: _movements, ...row }) => row))
-    .execute();
+  // As plain INSERTs (insertRows): Kysely's builder cost more than SQLite took to store these.
+  await insertRows(trx, 'sales', [sale]);
+  await insertRows(
+    trx,
+    'sale_lines',
+    lines.map(({ sku: _sku, name: _name, modifiers: _modifiers, movements: _movements, ...row }) => row),
+  );
   const modifiers = lines.flatMap((l) => l.modifiers);
-  if (modifiers.length) await trx.insertInto('sale_line_modifiers').values(modifiers).execute();
-  if (discounts.length) await trx.insertInto('sale_discounts').values(discounts).execute();
-  if (payments.length) await trx.insertInto('payments').values(payments).execute();
+  if (modifiers.length) await insertRows(trx, 'sale_line_modifiers', modifiers);
+  if (discounts.length) await insertRows(trx, 'sale_discounts', discounts);
+  if (payments.length) await insertRows(trx, 'payments', payments);
 }
 
 export function assertSellableLocation(bin: LocationRow): void {
@@ -351,14 +355,17 @@ function discountRow(saleId: string, lineId: string | null, input: DiscountInput
  * till's receipts number in order while other tills never wait for it; taken last, to hold the
  * lock as briefly as possible.
  */
+const registerCounterQuery = cachedQuery((db: Executor, args: { key: string }) =>
+  db
+    .insertInto('sale_registers')
+    .values({ register_key: args.key, last_number: 1 })
+    .onConflict((oc) => oc.column('register_key').doUpdateSet({ last_number: sql`sale_registers.last_number + 1` }))
+    .returning('last_number'),
+);
+
 async function nextReceiptNumber(trx: Trx, bin: LocationRow, register: string): Promise<string> {
   const key = `${bin.site_id}:${register.toUpperCase()}`;
-  const row = await trx
-    .insertInto('sale_registers')
-    .values({ register_key: key, last_number: 1 })
-    .onConflict((oc) => oc.column('register_key').doUpdateSet({ last_number: sql`sale_registers.last_number + 1` }))
-    .returning('last_number')
-    .executeTakeFirstOrThrow();
+  const [row] = await registerCounterQuery.execute(trx, { key });
   const siteCode = bin.full_code.split('/')[0]!;
-  return `${siteCode}-${register.toUpperCase()}-${String(row.last_number).padStart(6, '0')}`;
+  return `${siteCode}-${register.toUpperCase()}-${String(row!.last_number).padStart(6, '0')}`;
 }

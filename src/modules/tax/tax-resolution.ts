@@ -1,3 +1,4 @@
+import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 
 /**
@@ -43,18 +44,23 @@ export function rateOfItem(table: TaxTable, item: { id: string; category: string
  * The site's table. Rules are few (a handful per site), so all those that can apply here are
  * read; exempt items only for `itemIds` when given (a sale's lines), all of them otherwise.
  */
+// Both run on every sale: built once (see cachedQuery).
+const rulesQuery = cachedQuery((db: Executor, args: { siteId: string }) =>
+  db
+    .selectFrom('tax_rules as r')
+    .innerJoin('tax_rates as t', 't.id', 'r.tax_rate_id')
+    .select(['r.site_id', 'r.category_key', 'r.category', 'r.tax_rate_id', 't.rate_ppm'])
+    .where('r.site_id', 'in', ['', args.siteId]),
+);
+const exemptQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[] }) => db.selectFrom('tax_exempt_items').select('item_id').where('item_id', 'in', [...args.itemIds]));
+
 export async function loadTaxTable(db: Executor, siteId: string, itemIds?: readonly string[]): Promise<TaxTable> {
   const [rules, exempt] = await Promise.all([
-    db
-      .selectFrom('tax_rules as r')
-      .innerJoin('tax_rates as t', 't.id', 'r.tax_rate_id')
-      .select(['r.site_id', 'r.category_key', 'r.category', 'r.tax_rate_id', 't.rate_ppm'])
-      .where('r.site_id', 'in', ['', siteId])
-      .execute(),
+    rulesQuery.execute(db, { siteId }),
     itemIds === undefined
       ? db.selectFrom('tax_exempt_items').select('item_id').orderBy('item_id').limit(20_000).execute()
       : itemIds.length
-        ? db.selectFrom('tax_exempt_items').select('item_id').where('item_id', 'in', [...new Set(itemIds)]).execute()
+        ? exemptQuery.execute(db, { itemIds: [...new Set(itemIds)] })
         : Promise.resolve([]),
   ]);
   // Site-specific rules are applied after the shop-wide ones, so they overwrite them.

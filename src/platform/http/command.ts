@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.ts';
 import { TouchedRecords, type ServiceContext, type Actor } from '../context.ts';
 import type { Database } from '../db/database.ts';
-import { transact, type Trx } from '../db/transaction.ts';
+import { cachedQuery } from '../db/compiled-queries.ts';
+import { transact, type Executor, type Trx } from '../db/transaction.ts';
 import { PlatformError } from '../errors.ts';
 import { faultPoint } from '../fault.ts';
 
@@ -102,14 +103,7 @@ export async function runCommand<T>(
     reply.code(status);
     const body = reply.serialize(result) as string;
     if (key !== null) {
-      await trx
-        .updateTable('idempotency_keys')
-        .set({ status_code: status, response_body: body })
-        .where('scope', '=', scope)
-        .where('key', '=', key)
-        .where('method', '=', request.method)
-        .where('route', '=', route)
-        .execute();
+      await recordResponseQuery.execute(trx, { status, body, scope, key, method: request.method, route });
     }
     // The documents first, then the items and locations their movements touched.
     const targets = [...(options.targets ? options.targets(result) : []), ...touched.records];
@@ -143,10 +137,24 @@ interface KeyClaim {
  * claimed it first. The insert waits on a concurrent claimant's commit, so two copies of one
  * request sent at once run the work once.
  */
+// Every command with a key runs both: built once (see cachedQuery).
+const claimQuery = cachedQuery((db: Executor, args: Omit<KeyClaim, 'now'> & { status_code: number; response_body: string; created_at: number; expires_at: number }) =>
+  db.insertInto('idempotency_keys').values(args).onConflict((oc) => oc.doNothing()).returning('key'),
+);
+const recordResponseQuery = cachedQuery((db: Executor, args: { status: number; body: string; scope: string; key: string; method: string; route: string }) =>
+  db
+    .updateTable('idempotency_keys')
+    .set({ status_code: args.status, response_body: args.body })
+    .where('scope', '=', args.scope)
+    .where('key', '=', args.key)
+    .where('method', '=', args.method)
+    .where('route', '=', args.route),
+);
+
 async function claimKey(trx: Trx, claim: KeyClaim): Promise<Outcome | null> {
   const row = { ...claim, status_code: 0, response_body: '', created_at: claim.now, expires_at: claim.now + IDEMPOTENCY_KEY_TTL_MS };
   const { now: _now, ...values } = row;
-  const inserted = await trx.insertInto('idempotency_keys').values(values).onConflict((oc) => oc.doNothing()).returning('key').executeTakeFirst();
+  const [inserted] = await claimQuery.execute(trx, values);
   if (inserted) return null;
 
   const existing = await trx
