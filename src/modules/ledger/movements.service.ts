@@ -119,18 +119,9 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     const now = Math.max(startedAt, ctx.clock.now());
     const effectiveAt = input.effectiveAt ?? now;
     const txnId = newId('txn', now);
-    await trx
-      .insertInto('ledger_transactions')
-      .values({
-        id: txnId,
-        kind: input.kind,
-        document_type: input.documentType,
-        document_id: input.documentId,
-        effective_at: effectiveAt,
-        recorded_at: now,
-        actor_id: ctx.actor.id,
-      })
-      .execute();
+    await insertRows(trx, 'ledger_transactions', [
+      { id: txnId, kind: input.kind, document_type: input.documentType, document_id: input.documentId, effective_at: effectiveAt, recorded_at: now, actor_id: ctx.actor.id },
+    ]);
 
     // Reservations before balances: of postings racing for one reservation, the guarded UPDATE
     // refuses the late ones here; after the balance update their `reserved` would go below zero

@@ -1,4 +1,5 @@
 import { canSeeSite, inTransaction, reader, type Actor, type ServiceContext } from '../../platform/context.ts';
+import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { isUniqueViolation } from '../../platform/db/dialect.ts';
 import type { LocationRow, NegativeStockPolicy, SiteType, VirtualType } from '../../platform/db/schema.ts';
@@ -282,13 +283,16 @@ export async function descendantLocationIds(db: Executor, location: Pick<Locatio
   return rows.map((r) => r.id);
 }
 
-/** Resolves where stock goes when a document names a site: its default bin. One query: the checkout calls it on every sale. */
-export async function resolveStockLocation(ctx: ServiceContext, id: string): Promise<LocationRow> {
-  const rows = await reader(ctx)
+const locationAndDefaultBinQuery = cachedQuery((db: Executor, args: { id: string }) =>
+  db
     .selectFrom('locations')
     .selectAll()
-    .where((eb) => eb.or([eb('id', '=', id), eb('id', '=', eb.selectFrom('locations as s').select('s.default_bin_id').where('s.id', '=', id))]))
-    .execute();
+    .where((eb) => eb.or([eb('id', '=', args.id), eb('id', '=', eb.selectFrom('locations as s').select('s.default_bin_id').where('s.id', '=', args.id))])),
+);
+
+/** Resolves where stock goes when a document names a site: its default bin. One query: the checkout calls it on every sale. */
+export async function resolveStockLocation(ctx: ServiceContext, id: string): Promise<LocationRow> {
+  const rows = await locationAndDefaultBinQuery.execute(reader(ctx), { id });
   const row = rows.find((r) => r.id === id);
   if (!row || !isVisibleTo(ctx.actor, row)) throw new LocationError('location_not_found', `No location ${id}.`, { location_id: id });
   if (holdsStock(row)) return row;
