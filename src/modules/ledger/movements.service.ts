@@ -109,12 +109,15 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     // What is valued at once must come after what the batch holds back: costing goes in order.
     if (batch && !deferred) await batch.flush(trx);
     const startedAt = ctx.clock.now();
-    const checked = await validate(trx, input, input.effectiveAt ?? startedAt, startedAt);
+    const checked = await validate(trx, input, input.effectiveAt ?? startedAt, startedAt, deferred ? batch : undefined);
     // Lock the valued items' cost rows first, then stamp the posting: postings of one item then
     // carry times and ids in the order they commit. Stamped before waiting, a sale that waited for
     // another till's would come "before" it, and costing would replay the item's whole history.
     const valuedItems = input.movements.filter((m) => checked.policies.get(m.fromLocationId)!.valued !== checked.policies.get(m.toLocationId)!.valued).map((m) => m.itemId);
-    const costRows = valuedItems.length ? await lockItemCosts(trx, [...new Set(valuedItems)].sort(), startedAt) : undefined;
+    // A deferred posting's cost rows are locked by its batch's flush: the batch is bulk work in one
+    // transaction, and a till's sale stamped between its postings and its flush is still valued in
+    // order (the flush then replays the item from its checkpoint).
+    const costRows = valuedItems.length && !deferred ? await lockItemCosts(trx, [...new Set(valuedItems)].sort(), startedAt) : undefined;
     const now = Math.max(startedAt, ctx.clock.now());
     const effectiveAt = input.effectiveAt ?? now;
     const txnId = newId('txn', now);
@@ -225,7 +228,7 @@ interface Checked {
   reservations: Map<string, ReservationRow>;
 }
 
-async function validate(trx: Trx, input: PostInput, effectiveAt: number, now: number): Promise<Checked> {
+async function validate(trx: Trx, input: PostInput, effectiveAt: number, now: number, batch?: PostingBatch): Promise<Checked> {
   const count = input.movements.length;
   if (count === 0 || count > MAX_MOVEMENTS_PER_TRANSACTION) {
     throw new LedgerError('movement_invalid', `A ledger transaction holds 1 to ${MAX_MOVEMENTS_PER_TRANSACTION} movements, not ${count}.`);
@@ -234,10 +237,12 @@ async function validate(trx: Trx, input: PostInput, effectiveAt: number, now: nu
     throw new LedgerError('movement_invalid', 'A movement cannot be dated in the future.');
   }
   const movements = input.movements;
+  // In a batch, what the batch's documents cannot change is read once for all of them.
+  const byIds = <T>(kind: string, ids: string[], load: (ids: string[]) => Promise<Map<string, T>>) => (batch ? batch.byIds(kind, ids, load) : load(ids));
   const [policies, items, lots, reservations] = await Promise.all([
-    loadStockPolicies(trx, movements.flatMap((m) => [m.fromLocationId, m.toLocationId])),
-    loadItemRules(trx, movements.map((m) => m.itemId)),
-    findLots(trx, movements.map((m) => m.lotId ?? NO_LOT)),
+    byIds('stock-policies', movements.flatMap((m) => [m.fromLocationId, m.toLocationId]), (ids) => loadStockPolicies(trx, ids)),
+    byIds('item-rules', movements.map((m) => m.itemId), (ids) => loadItemRules(trx, ids)),
+    byIds('lots', movements.map((m) => m.lotId ?? NO_LOT), (ids) => findLots(trx, ids)),
     loadReservations(trx, movements.flatMap((m) => (m.reservationId ? [m.reservationId] : []))),
   ]);
   const errors: FieldError[] = [];

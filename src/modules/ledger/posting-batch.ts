@@ -1,5 +1,6 @@
 import type { DeferredPostings } from '../../platform/context.ts';
-import type { NewMovementRow } from '../../platform/db/schema.ts';
+import type { Insertable } from 'kysely';
+import type { DB, NewMovementRow } from '../../platform/db/schema.ts';
 import { insertRows } from '../../platform/db/insert-rows.ts';
 import type { Trx } from '../../platform/db/transaction.ts';
 import { valueMovements, type CostingMovement } from '../costing/index.ts';
@@ -30,6 +31,9 @@ export class PostingBatch implements DeferredPostings {
   #movements: NewMovementRow[] = [];
   #touches = new Map<string, StockTouch>();
   #latest = 0;
+  #inserts = new Map<InsertTable, unknown[]>();
+  #memos = new Map<string, Promise<unknown>>();
+  #byId = new Map<string, Map<string, unknown>>();
 
   /** How many documents wait for the flush. */
   get pending(): number {
@@ -45,7 +49,51 @@ export class PostingBatch implements DeferredPostings {
     this.#latest = Math.max(this.#latest, posting.now);
   }
 
+  /**
+   * A document's own rows (a sale, its lines and payments), written by the flush before the
+   * ledger's, in multi-row inserts; tables are written in the order first given, so a parent
+   * table given first is written first. Nothing in the batch may read them back.
+   */
+  deferInsert<T extends InsertTable>(table: T, rows: ReadonlyArray<Insertable<DB[T]>>): void {
+    if (rows.length === 0) return;
+    const list = this.#inserts.get(table);
+    if (list) list.push(...rows);
+    else this.#inserts.set(table, [...rows]);
+  }
+
+  /**
+   * A read the batch's documents cannot change (the shop's settings, a bin), made once per batch.
+   * The flush forgets it: whatever runs between batches may change it.
+   */
+  memo<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let value = this.#memos.get(key) as Promise<T> | undefined;
+    if (!value) this.#memos.set(key, (value = load()));
+    return value;
+  }
+
+  /** As memo, for rows looked up by id (locations' stock policies, items' rules): only ids not yet seen are read. */
+  async byIds<T>(kind: string, ids: readonly string[], load: (ids: string[]) => Promise<Map<string, T>>): Promise<Map<string, T>> {
+    let seen = this.#byId.get(kind) as Map<string, T | undefined> | undefined;
+    if (!seen) this.#byId.set(kind, (seen = new Map()));
+    const missing = [...new Set(ids)].filter((id) => !seen.has(id));
+    if (missing.length) {
+      const loaded = await load(missing);
+      for (const id of missing) seen.set(id, loaded.get(id));
+    }
+    const result = new Map<string, T>();
+    for (const id of ids) {
+      const value = seen.get(id);
+      if (value !== undefined) result.set(id, value);
+    }
+    return result;
+  }
+
   async flush(trx: Trx): Promise<void> {
+    this.#memos.clear();
+    this.#byId.clear();
+    const inserts = this.#inserts;
+    this.#inserts = new Map();
+    for (const [table, rows] of inserts) for (let i = 0; i < rows.length; i += 200) await insertRows(trx, table, rows.slice(i, i + 200) as never);
     if (this.#transactions.length === 0) return;
     const transactions = this.#transactions;
     const costing = this.#costing;
@@ -81,3 +129,6 @@ export interface DeferredTransaction {
   recorded_at: number;
   actor_id: string;
 }
+
+/** Tables whose rows a batch may write for its documents. */
+export type InsertTable = keyof DB & string;
