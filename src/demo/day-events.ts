@@ -4,6 +4,8 @@ import type { ServiceContext } from '../platform/context.ts';
 export interface DayEvent {
   at: number;
   run: (ctx: ServiceContext) => Promise<void>;
+  /** A counter sale: it may post in the day's batch (ledger/posting-batch.ts), which every other event flushes first. */
+  batchable?: boolean;
 }
 
 /** What the simulation did, for its summary. */

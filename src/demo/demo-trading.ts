@@ -91,7 +91,7 @@ export class Trading {
         i += size;
       }
       const times = baskets.map(() => at(dayStart, 7.5 + this.random.next() * 10.5)).sort((a, b) => a - b);
-      baskets.forEach((basket, i) => events.push({ at: times[i]!, run: (ctx) => this.#sell(ctx, day, site, basket) }));
+      baskets.forEach((basket, i) => events.push({ at: times[i]!, run: (ctx) => this.#sell(ctx, day, site, basket), batchable: true }));
       events.push({ at: at(dayStart, 18.5), run: (ctx) => this.#throwOutBakes(ctx, site) });
       for (const reason of ['damaged', 'theft'] as const) {
         const perDay = (reason === 'damaged' ? 0.15 : 0.05) * Math.max(1, this.#plain.length / 300);

@@ -34,6 +34,17 @@ export interface ServiceContext {
   trx?: Trx;
   /** Collects the records a command touched beyond its documents, for the audit log; absent outside a command. */
   touched?: TouchedRecords;
+  /**
+   * Set while many documents post as one batch (the demo's day of sales, an import): the ledger
+   * defers their costing, movement rows and stock observers to the batch's flush
+   * (ledger/posting-batch.ts). Whoever sets it flushes it before anything reads those.
+   */
+  postingBatch?: DeferredPostings;
+}
+
+/** What the platform knows of a posting batch: it can be flushed inside the transaction it belongs to. */
+export interface DeferredPostings {
+  flush(trx: Trx): Promise<void>;
 }
 
 /**

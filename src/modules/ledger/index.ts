@@ -24,6 +24,7 @@ export {
   type ReserveInput,
 } from './reservations.service.ts';
 export { registerStockObserver, type StockObserver, type StockTouch } from './stock-observers.ts';
+export { PostingBatch } from './posting-batch.ts';
 export { comparePickable, listPickableStock, sumPickableByItem, sumPickableBySite, type PickableStock } from './pickable.service.ts';
 export { NO_LOT, findLots, findLotsByCode, findOrCreateLot, listLotsOfItem, type LotSpec } from './lots.service.ts';
 export { registerDocumentCheck, type DocumentCheck, type DocumentInvariant } from './document-checks.ts';

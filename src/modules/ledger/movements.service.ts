@@ -9,12 +9,13 @@ import { faultPoint } from '../../platform/fault.ts';
 import { newId } from '../../platform/ids.ts';
 import { testControls } from '../../platform/test-controls.ts';
 import { QTY_MAX, QTY_SCALE } from '../../platform/quantity.ts';
-import { lockItemCosts, valueMovements } from '../costing/index.ts';
+import { lockItemCosts, valueMovements, type CostingMovement, type MovementCost } from '../costing/index.ts';
 import { loadStockPolicies, type StockPolicy } from '../locations/index.ts';
 import { applyWithBrokenGuard } from './broken-guard.ts';
 import { loadItemRules, type ItemRules } from './item-rules.ts';
 import { insufficientStock, LedgerError } from './ledger.errors.ts';
 import { findLots, NO_LOT } from './lots.service.ts';
+import { PostingBatch } from './posting-batch.ts';
 import { notifyStockObservers } from './stock-observers.ts';
 import { readValuedHistory, writeCostUpdates } from './valuation.ts';
 
@@ -109,19 +110,33 @@ interface BalanceDelta {
 /** Posts all movements of one document atomically; throws `insufficient_stock` if a strict location would go below zero. */
 export async function postMovements(ctx: ServiceContext, input: PostInput): Promise<PostedTransaction> {
   return inTransaction(ctx, async (trx) => {
+    const batch = ctx.postingBatch instanceof PostingBatch ? ctx.postingBatch : undefined;
+    const deferred = batch !== undefined && deferrable(input);
+    // What is valued at once must come after what the batch holds back: costing goes in order.
+    if (batch && !deferred) await batch.flush(trx);
     const startedAt = ctx.clock.now();
-    const checked = await validate(trx, input, input.effectiveAt ?? startedAt, startedAt);
+    const checked = await validate(trx, input, input.effectiveAt ?? startedAt, startedAt, deferred ? batch : undefined);
     // Lock the valued items' cost rows first, then stamp the posting: postings of one item then
     // carry times and ids in the order they commit. Stamped before waiting, a sale that waited for
     // another till's would come "before" it, and costing would replay the item's whole history.
     const valuedItems = input.movements.filter((m) => checked.policies.get(m.fromLocationId)!.valued !== checked.policies.get(m.toLocationId)!.valued).map((m) => m.itemId);
-    const costRows = valuedItems.length ? await lockItemCosts(trx, [...new Set(valuedItems)].sort(), startedAt) : undefined;
+    // A deferred posting's cost rows are locked by its batch's flush: the batch is bulk work in one
+    // transaction, and a till's sale stamped between its postings and its flush is still valued in
+    // order (the flush then replays the item from its checkpoint).
+    const costRows = valuedItems.length && !deferred ? await lockItemCosts(trx, [...new Set(valuedItems)].sort(), startedAt) : undefined;
     const now = Math.max(startedAt, ctx.clock.now());
     const effectiveAt = input.effectiveAt ?? now;
     const txnId = newId('txn', now);
-    await insertRows(trx, 'ledger_transactions', [
-      { id: txnId, kind: input.kind, document_type: input.documentType, document_id: input.documentId, effective_at: effectiveAt, recorded_at: now, actor_id: ctx.actor.id },
-    ]);
+    const transaction = {
+      id: txnId,
+      kind: input.kind,
+      document_type: input.documentType,
+      document_id: input.documentId,
+      effective_at: effectiveAt,
+      recorded_at: now,
+      actor_id: ctx.actor.id,
+    };
+    if (!deferred) await insertRows(trx, 'ledger_transactions', [transaction]);
 
     // Reservations before balances: of postings racing for one reservation, the guarded UPDATE
     // refuses the late ones here; after the balance update their `reserved` would go below zero
@@ -134,25 +149,21 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     faultPoint('after_balance_update');
 
     const ids = input.movements.map(() => newId('mov', now));
-    // Stock crossing into or out of owned locations is valued: layers opened or drawn, cost recorded.
-    const valuation = await valueMovements(
-      trx,
-      input.movements.map((m, i) => ({
-        id: ids[i]!,
-        itemId: m.itemId,
-        lotId: m.lotId ?? NO_LOT,
-        effectiveAt,
-        qty: m.qty,
-        fromValued: checked.policies.get(m.fromLocationId)!.valued,
-        toValued: checked.policies.get(m.toLocationId)!.valued,
-        unitCostMicros: m.unitCostMicros ?? null,
-        landedMicros: m.landedMicros ?? 0,
-        method: checked.items.get(m.itemId)!.costingMethod,
-      })),
-      readValuedHistory,
-      now,
-      costRows,
-    );
+    const costing: CostingMovement[] = input.movements.map((m, i) => ({
+      id: ids[i]!,
+      itemId: m.itemId,
+      lotId: m.lotId ?? NO_LOT,
+      effectiveAt,
+      qty: m.qty,
+      fromValued: checked.policies.get(m.fromLocationId)!.valued,
+      toValued: checked.policies.get(m.toLocationId)!.valued,
+      unitCostMicros: m.unitCostMicros ?? null,
+      landedMicros: m.landedMicros ?? 0,
+      method: checked.items.get(m.itemId)!.costingMethod,
+    }));
+    // Stock crossing into or out of owned locations is valued: layers opened or drawn, cost
+    // recorded. A deferred posting is valued by its batch's flush, with the batch's others.
+    const valuation = deferred ? { costs: new Map<string, MovementCost>(), updates: [] } : await valueMovements(trx, costing, readValuedHistory, now, costRows);
     const neverOwned = (m: MovementInput) => !checked.policies.get(m.fromLocationId)!.valued && !checked.policies.get(m.toLocationId)!.valued;
     const rows: NewMovementRow[] = input.movements.map((m, i) => ({
       id: ids[i]!,
@@ -174,18 +185,28 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
       document_line_id: m.documentLineId ?? null,
       actor_id: ctx.actor.id,
     }));
+    noteTouched(ctx, input.movements, checked.policies);
+    const touches = deltas.filter((d) => d.physical).map((d) => ({ itemId: d.itemId, locationId: d.locationId }));
+    if (deferred) {
+      // The rows returned are the batch's own: the flush fills in their costs.
+      batch.defer({ transaction, costing, movements: rows, touches, now });
+      return { txnId, effectiveAt, movements: rows as MovementRow[], negativeBalances };
+    }
     // Bounded chunks keep every statement under SQLite's and PostgreSQL's parameter limits.
     for (let i = 0; i < rows.length; i += 500) await insertRows(trx, 'movements', rows.slice(i, i + 500));
     faultPoint('after_movement_insert');
     await writeCostUpdates(trx, valuation.updates, now);
-    noteTouched(ctx, input.movements, checked.policies);
-    await notifyStockObservers(
-      trx,
-      deltas.filter((d) => d.physical).map((d) => ({ itemId: d.itemId, locationId: d.locationId })),
-      now,
-    );
+    await notifyStockObservers(trx, touches, now);
     return { txnId, effectiveAt, movements: rows as MovementRow[], negativeBalances };
   });
+}
+
+/**
+ * A posting a batch may hold back: one dated now, consuming no reservation. A back-dated one
+ * re-costs history and a reservation's consumption is refused or not at once, so those post whole.
+ */
+function deferrable(input: PostInput): boolean {
+  return input.effectiveAt === undefined && input.movements.every((m) => m.reservationId === undefined);
 }
 
 /** Tells the command's audit log which items, bins and sites this posting touched (virtual locations are the other side of everything, so left out). */
@@ -213,7 +234,7 @@ interface Checked {
   reservations: Map<string, ReservationRow>;
 }
 
-async function validate(trx: Trx, input: PostInput, effectiveAt: number, now: number): Promise<Checked> {
+async function validate(trx: Trx, input: PostInput, effectiveAt: number, now: number, batch?: PostingBatch): Promise<Checked> {
   const count = input.movements.length;
   if (count === 0 || count > MAX_MOVEMENTS_PER_TRANSACTION) {
     throw new LedgerError('movement_invalid', `A ledger transaction holds 1 to ${MAX_MOVEMENTS_PER_TRANSACTION} movements, not ${count}.`);
@@ -222,10 +243,12 @@ async function validate(trx: Trx, input: PostInput, effectiveAt: number, now: nu
     throw new LedgerError('movement_invalid', 'A movement cannot be dated in the future.');
   }
   const movements = input.movements;
+  // In a batch, what the batch's documents cannot change is read once for all of them.
+  const byIds = <T>(kind: string, ids: string[], load: (ids: string[]) => Promise<Map<string, T>>) => (batch ? batch.byIds(kind, ids, load) : load(ids));
   const [policies, items, lots, reservations] = await Promise.all([
-    loadStockPolicies(trx, movements.flatMap((m) => [m.fromLocationId, m.toLocationId]), input.known?.locations),
-    loadItemRules(trx, movements.map((m) => m.itemId), input.known?.items),
-    findLots(trx, movements.map((m) => m.lotId ?? NO_LOT)),
+    byIds('stock-policies', movements.flatMap((m) => [m.fromLocationId, m.toLocationId]), (ids) => loadStockPolicies(trx, ids, input.known?.locations)),
+    byIds('item-rules', movements.map((m) => m.itemId), (ids) => loadItemRules(trx, ids, input.known?.items)),
+    byIds('lots', movements.map((m) => m.lotId ?? NO_LOT), (ids) => findLots(trx, ids)),
     loadReservations(trx, movements.flatMap((m) => (m.reservationId ? [m.reservationId] : []))),
   ]);
   const errors: FieldError[] = [];

@@ -10,7 +10,7 @@ import { mulDiv } from '../../platform/decimal.ts';
 import { assertPricePrecision, minorUnitMicros } from '../../platform/money.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
 import { barcodeLookupKey, loadOfferedModifiers, resolveItemRefs, type ModifierComponent, type OfferedGroup, type ResolvedItems } from '../catalog/index.ts';
-import { postMovements, type NegativeBalance } from '../ledger/index.ts';
+import { PostingBatch, postMovements, type NegativeBalance } from '../ledger/index.ts';
 import { resolveStockLocation, VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
 import { checkOccurredAt } from '../offline/index.ts';
 import { readSettings } from '../settings/index.ts';
@@ -83,14 +83,17 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     const occurredAt = await checkOccurredAt(trx, input.occurred_at, recordedAt);
     // Everything the sale writes is stamped with the moment it happened in the shop.
     const now = occurredAt ?? recordedAt;
+    // In a posting batch (the demo's runs of sales, an import) what no sale changes is read once per batch.
+    const batch = ctx.postingBatch instanceof PostingBatch ? ctx.postingBatch : undefined;
+    const once = <T>(key: string, load: () => Promise<T>) => (batch ? batch.memo(key, load) : load());
     const [bin, resolved, settings] = await Promise.all([
-      resolveStockLocation(tctx, input.location_id),
+      once(`sale-location:${ctx.actor.id}:${input.location_id}`, () => resolveStockLocation(tctx, input.location_id)),
       resolveItemRefs(trx, {
         ids: input.lines.flatMap((l) => (l.item_id ? [l.item_id] : [])),
         skus: input.lines.flatMap((l) => (l.sku ? [l.sku] : [])),
         barcodes: input.lines.flatMap((l) => (l.barcode ? [l.barcode] : [])),
       }),
-      readSettings(trx),
+      once('settings', () => readSettings(trx)),
     ]);
     assertSellableLocation(bin);
     const currency = settings.base_currency;
@@ -101,7 +104,8 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     assertPricePrecision(input.lines.map((line, i) => ({ field: `body.lines.${i}.unit_price`, micros: line.unit_price })), currency);
     const unit = minorUnitMicros(currency);
     const lineItems = itemsOfLines(input, resolved, occurredAt !== undefined);
-    const offered = await loadOfferedModifiers(trx, [...new Set(lineItems.map((i) => i.id))]);
+    const itemIds = [...new Set(lineItems.map((i) => i.id))];
+    const offered = batch ? await batch.byIds('offered-modifiers', itemIds, (ids) => loadOfferedModifiers(trx, ids)) : await loadOfferedModifiers(trx, itemIds);
     const chosen = input.lines.map((line, i) => chooseModifiers(i, lineItems[i]!, line.modifiers, offered.get(lineItems[i]!.id)));
 
     const componentIds = chosen.flat().flatMap((m) => m.components.flatMap((c) => (c.item_id ? [c.item_id] : [])));
@@ -117,7 +121,7 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     const pieces = await assignSaleLots(trx, bin, needs, catalog, todayOf(now));
 
     const unitPrices = input.lines.map((line, i) => unitPriceOf(i, line.unit_price, lineItems[i]!, chosen[i]!));
-    const taxRates = await taxRatesOf(trx, input, lineItems, bin.site_id!);
+    const taxRates = await taxRatesOf(trx, input, lineItems, bin.site_id!, once);
     const taxIncluded = settings.prices_include_tax;
     const priced = priceSale(
       input.lines.map((line, i) => ({
@@ -219,7 +223,7 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     // The sale's own rows go first and the posting last: the posting locks the items' balance and
     // cost rows, which every till selling the same items waits for, so they are held only for the
     // ledger's work and the commit.
-    await writeSale(trx, sale, lines, discounts, payments);
+    await writeSale(trx, sale, lines, discounts, payments, batch);
     const offlineShortages = occurredAt === undefined ? [] : await coverOfflineShortage(tctx, bin, saleId, pieces, occurredAt, recordedAt);
     const posted = pieces.length
       ? await postMovements(tctx, {
@@ -244,15 +248,24 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
   });
 }
 
-async function writeSale(trx: Trx, sale: SaleRow, lines: SaleLineRecord[], discounts: SaleDiscountRow[], payments: PaymentRow[]): Promise<void> {
+/** A read made once per posting batch when there is one (see PostingBatch.memo), else every time. */
+type Once = <T>(key: string, load: () => Promise<T>) => Promise<T>;
+
+async function writeSale(trx: Trx, sale: SaleRow, lines: SaleLineRecord[], discounts: SaleDiscountRow[], payments: PaymentRow[], batch?: PostingBatch): Promise<void> {
+  const lineRows = lines.map(({ sku: _sku, name: _name, modifiers: _modifiers, movements: _movements, ...row }) => row);
+  const modifiers = lines.flatMap((l) => l.modifiers);
+  if (batch) {
+    // Nothing else in the batch reads a sale back: its rows go with the batch's, parents first.
+    batch.deferInsert('sales', [sale]);
+    batch.deferInsert('sale_lines', lineRows);
+    batch.deferInsert('sale_line_modifiers', modifiers);
+    batch.deferInsert('sale_discounts', discounts);
+    batch.deferInsert('payments', payments);
+    return;
+  }
   // As plain INSERTs (insertRows): Kysely's builder cost more than SQLite took to store these.
   await insertRows(trx, 'sales', [sale]);
-  await insertRows(
-    trx,
-    'sale_lines',
-    lines.map(({ sku: _sku, name: _name, modifiers: _modifiers, movements: _movements, ...row }) => row),
-  );
-  const modifiers = lines.flatMap((l) => l.modifiers);
+  await insertRows(trx, 'sale_lines', lineRows);
   if (modifiers.length) await insertRows(trx, 'sale_line_modifiers', modifiers);
   if (discounts.length) await insertRows(trx, 'sale_discounts', discounts);
   if (payments.length) await insertRows(trx, 'payments', payments);
@@ -267,11 +280,11 @@ export function assertSellableLocation(bin: LocationRow): void {
 }
 
 /** A rate the request gives wins (the line's, then the sale's); the tax set-up decides the rest, read only when needed. */
-async function taxRatesOf(trx: Trx, input: CreateSaleInput, items: readonly ItemRow[], siteId: string): Promise<number[]> {
+async function taxRatesOf(trx: Trx, input: CreateSaleInput, items: readonly ItemRow[], siteId: string, once: Once): Promise<number[]> {
   const given = input.lines.map((line) => line.tax_rate ?? input.tax_rate);
   const missing = items.filter((_, i) => given[i] === undefined);
   if (missing.length === 0) return given as number[];
-  const resolved = await resolveTaxRates(trx, siteId, missing);
+  const resolved = await once(`tax-rates:${siteId}:${missing.map((i) => `${i.id}/${i.category}`).join(',')}`, () => resolveTaxRates(trx, siteId, missing));
   let next = 0;
   return given.map((rate) => rate ?? resolved[next++]!);
 }
