@@ -1,6 +1,5 @@
 import { reader, type Actor, type ServiceContext } from '../../platform/context.ts';
 import type { AuditEventRow } from '../../platform/db/schema.ts';
-import { insertRows } from '../../platform/db/insert-rows.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 import type { CommandTarget } from '../../platform/http/command.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
@@ -56,35 +55,34 @@ export async function recordAuditEvent(db: Executor, input: AuditEventInput): Pr
     })
     .slice(0, AUDIT_TARGETS_MAX);
   const id = newId('aud', input.at);
-  // Plain INSERTs (insertRows): every command writes one, and the builder cost more than the write.
-  await insertRows(db, 'audit_events', [
-    {
+  await db
+    .insertInto('audit_events')
+    .values({
       id,
       at: input.at,
       actor_kind: input.actor?.kind ?? null,
       actor_id: input.actor?.id ?? null,
       actor_label: input.actor?.label ?? null,
-      credential_id: input.credentialId ?? null,
+      credential_id: input.credentialId,
       method: input.method,
       route: input.route,
       path: input.path.slice(0, 1000),
       status: input.status,
-      problem_code: input.problemCode ?? null,
+      problem_code: input.problemCode,
       targets_json: JSON.stringify(targets.slice(0, targetsListedMax)),
-      site_id: input.siteId ?? null,
-      ip: input.ip ?? null,
+      site_id: input.siteId,
+      ip: input.ip,
       user_agent: input.userAgent === null ? null : input.userAgent.slice(0, userAgentMax),
-      idempotency_key: input.idempotencyKey ?? null,
-      request_id: input.requestId ?? null,
-      note: input.note ?? null,
-    },
-  ]);
+      idempotency_key: input.idempotencyKey,
+      request_id: input.requestId,
+      note: input.note,
+    })
+    .execute();
   for (let i = 0; i < targets.length; i += targetsPerInsert) {
-    await insertRows(
-      db,
-      'audit_targets',
-      targets.slice(i, i + targetsPerInsert).map((t) => ({ event_id: id, target_type: t.type, target_id: t.id })),
-    );
+    await db
+      .insertInto('audit_targets')
+      .values(targets.slice(i, i + targetsPerInsert).map((t) => ({ event_id: id, target_type: t.type, target_id: t.id })))
+      .execute();
   }
   return id;
 }
