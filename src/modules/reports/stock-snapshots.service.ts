@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { decodeTime, encodeTime } from 'ulid';
+import { encodeTime } from 'ulid';
 import { localDate, startOfLocalDay } from '../../platform/clock.ts';
 import type { ServiceContext } from '../../platform/context.ts';
 import { transact, type Executor, type Trx } from '../../platform/db/transaction.ts';
@@ -192,7 +192,7 @@ export const siteStockPage: SiteStockAsOfReader = async (db, q) => {
   if (q.sites !== 'all') stored = stored.where('site_id', 'in', [...q.sites]);
   if (q.itemId) stored = stored.where('item_id', '=', q.itemId);
   if (q.after) stored = stored.where('item_id', '>', q.after);
-  const [rows, moved] = await Promise.all([stored.execute(), movedSinceSnapshot(db, snap, q)]);
+  const [rows, moved] = await Promise.all([stored.execute(), balanceDeltas(db, snap.as_of, q.asOf, q.sites, q.itemId)]);
   // Every item up to `bound` is known: the stored ones (a full page of them ends there) and the moved ones.
   const full = rows.length > q.limit;
   const bound = full ? rows[q.limit - 1]!.item_id : null;
@@ -205,34 +205,6 @@ export const siteStockPage: SiteStockAsOfReader = async (db, q) => {
   const page = ids.slice(0, q.limit);
   return { lines: page.map((itemId) => ({ itemId, onHand: onHand.get(itemId)! })), nextAfter: ids.length > q.limit ? page[page.length - 1]! : bound };
 };
-
-/**
- * What moved between a snapshot and an as-of instant, kept from a listing's first page for its
- * next ones (per database handle, a few listings at a time), so a site's 20 pages read the
- * half-day of movements once, not 20 times. A later page reuses it only while no movement in that
- * window has been recorded since it was read (by primary key from a watermark a margin before the
- * newest movement id then, as the snapshots check theirs); a first page always reads afresh.
- */
-const movedMemo = new WeakMap<Executor, Map<string, { moved: Map<SiteItem, number>; watermark: string }>>();
-const MOVED_MEMO_SIZE = 16;
-
-async function movedSinceSnapshot(db: Executor, snap: SnapshotDay, q: Parameters<SiteStockAsOfReader>[1]): Promise<Map<SiteItem, number>> {
-  const key = [snap.day, snap.as_of, q.asOf, q.sites === 'all' ? '*' : [...q.sites].sort().join(','), q.itemId ?? ''].join('|');
-  const memo = movedMemo.get(db) ?? movedMemo.set(db, new Map()).get(db)!;
-  const kept = memo.get(key);
-  if (q.after !== undefined && kept) {
-    // The unary plus keeps SQLite on the primary key (the few rows recorded since), off the time index.
-    const late = await db.selectFrom('movements').select('id').where('id', '>', kept.watermark).where(sql<boolean>`+effective_at > ${snap.as_of} and +effective_at <= ${q.asOf}`).limit(1).executeTakeFirst();
-    if (!late) return kept.moved;
-  }
-  const newest = await db.selectFrom('movements').select(sql<string | null>`max(id)`.as('id')).executeTakeFirst();
-  const moved = await balanceDeltas(db, snap.as_of, q.asOf, q.sites, q.itemId);
-  const recordedUpTo = newest?.id ? decodeTime(newest.id.slice(newest.id.indexOf('_') + 1)) : 0;
-  memo.delete(key);
-  memo.set(key, { moved, watermark: watermark('mov', recordedUpTo - OPEN_TRANSACTION_MARGIN_MS) });
-  if (memo.size > MOVED_MEMO_SIZE) memo.delete(memo.keys().next().value!);
-  return moved;
-}
 
 interface Snapshot {
   balances: Map<SiteItem, number>;
