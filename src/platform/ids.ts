@@ -40,7 +40,7 @@ export type IdPrefix =
   | 'alr' | 'asb' | 'ntf'
   | 'bom' | 'bml' | 'prd' | 'prl' | 'prp' | 'dis' | 'cdv'
   | 'prc'
-  | 'srp' | 'rsc' | 'rsr' | 'sin'
+  | 'srp' | 'rsc' | 'rsr' | 'sin' | 'sdi'
   | 'con' | 'cev' | 'csl'
   | 'qbp'
   | 'vrt' | 'vrl'

@@ -9,3 +9,4 @@ export { savedReportErrorStatuses } from './saved-reports.errors.ts';
 export { runDueSchedules, SCHEDULED_REPORT_EVENT } from './report-schedules.service.ts';
 export { takeStockSnapshots, stockSnapshotSettings, usableSnapshot } from './stock-snapshots.service.ts';
 export { flowLabel } from './inventory-change.service.ts';
+export { takeSalesDayTotals, salesDaySettings } from './sales-day-totals.ts';

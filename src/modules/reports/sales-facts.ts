@@ -4,6 +4,7 @@ import { mulDiv } from '../../platform/decimal.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
 import { itemIn, siteIn, type ReportScope } from './report-scope.ts';
 import { lineCost } from './sale-line-costs.ts';
+import { freshSalesDays } from './sales-day-totals.ts';
 
 /**
  * One row per sold line in the period, from the counter (sales) and the online channels (orders),
@@ -183,45 +184,91 @@ const keyColumn: Record<SalesKey, RawBuilder<string | number | null>> = {
   quarter: sql`s.created_at / ${sql.lit(QUARTER_MS)}`,
 };
 
+/** The grouped sums of the untouched lines, per key, as the database hands them back. */
+type GroupedRow = { k: string | number | null; lines: number; qty: number; gross: number; discount: number; revenue: number; cogs: number };
+
+const sums = [
+  sql<number>`count(*)`.as('lines'),
+  sql<number>`sum(t.qty)`.as('qty'),
+  sql<number>`sum(t.gross_micros)`.as('gross'),
+  sql<number>`sum(t.discount)`.as('discount'),
+  sql<number>`sum(t.net_micros)`.as('revenue'),
+  sql<number>`sum(t.cost_out)`.as('cogs'),
+] as const;
+
+/** The counter's lines of [start, end) no return or refund reached, added up by the database by key. */
+function untouchedLinesBy(db: Db, scope: ReportScope, key: SalesKey, start: number, end: number): Promise<GroupedRow[]> {
+  const perLine = counterLines(db, scope, start, end)
+    .where(sql<boolean>`not ${touchedByReturn}`)
+    .select([keyColumn[key].as('k'), 'l.qty', 'l.gross_micros', sql<number>`l.line_discount_micros + l.sale_discount_micros`.as('discount'), 'l.net_micros', lineCost.as('cost_out')])
+    .as('t');
+  return db.selectFrom(perLine).select(['t.k', ...sums]).groupBy('t.k').execute();
+}
+
+const keptKeyColumn: Record<Exclude<SalesKey, 'quarter'>, 't.item_id' | 't.site_id' | 't.channel_id'> = { item: 't.item_id', site: 't.site_id', channel: 't.channel_id' };
+
+/** The same sums from the days' kept totals (the channel '' is the counter), with the report's filters. */
+function keptTotalsBy(db: Db, scope: ReportScope, key: Exclude<SalesKey, 'quarter'>, days: readonly string[]): Promise<GroupedRow[]> {
+  const channel = scope.filters.channelId;
+  return db
+    .selectFrom('sales_day_totals as t')
+    .select([
+      sql<string>`${sql.ref(keptKeyColumn[key])}`.as('k'),
+      sql<number>`sum(t.lines)`.as('lines'),
+      sql<number>`sum(t.qty)`.as('qty'),
+      sql<number>`sum(t.gross_micros)`.as('gross'),
+      sql<number>`sum(t.discount_micros)`.as('discount'),
+      sql<number>`sum(t.revenue_micros)`.as('revenue'),
+      sql<number>`sum(t.cogs_micros)`.as('cogs'),
+    ])
+    .where('t.day', 'in', [...days])
+    .where(channel ? sql<boolean>`t.channel_id = ${channel === COUNTER_CHANNEL ? '' : channel}` : sql<boolean>`1 = 1`)
+    .where(siteIn(scope, 't.site_id'))
+    .where(itemIn(scope, 't.item_id'))
+    .groupBy(keptKeyColumn[key])
+    .execute();
+}
+
+/**
+ * The untouched counter lines of the period added up by key: the closed days whose totals are kept
+ * (and still hold) from those, the rest of the period (today, a day gone stale) from the lines.
+ */
+async function untouchedTotalsBy(db: Db, scope: ReportScope, key: SalesKey): Promise<GroupedRow[]> {
+  const days = key === 'quarter' ? [] : await freshSalesDays(db, scope.start, scope.end);
+  if (key === 'quarter' || days.length === 0) return untouchedLinesBy(db, scope, key, scope.start, scope.end);
+  // The stretches of the period between the kept days, read line by line.
+  const gaps: Array<[number, number]> = [];
+  const used: string[] = [];
+  let from = scope.start;
+  for (const d of days) {
+    // Days added up under another time zone may overlap: the first one counts, the other's lines are read.
+    if (d.start_at < from) continue;
+    if (d.start_at > from) gaps.push([from, d.start_at]);
+    used.push(d.day);
+    from = d.end_at;
+  }
+  if (scope.end > from) gaps.push([from, scope.end]);
+  const parts = await Promise.all([
+    keptTotalsBy(db, scope, key, used),
+    ...gaps.map(([a, b]) => untouchedLinesBy(db, scope, key, a, b)),
+  ]);
+  return parts.flat();
+}
+
 /**
  * The sold lines' facts added up by key, the same figures as adding up salesFacts one by one: the
- * counter's lines no return or refund reached (nearly all) are added up by the database, their
- * facts being their own columns and the cost their sale movements posted; the returned or refunded
- * lines and the online orders' lines go through the per-line arithmetic and are added after.
+ * counter's lines no return or refund reached (nearly all) are added up by the database — from the
+ * closed days' kept totals, and the lines of the days not kept — their facts being their own
+ * columns and the cost their sale movements posted; the returned or refunded lines and the online
+ * orders' lines go through the per-line arithmetic and are added after.
  */
 export async function salesTotalsBy(ctx: ServiceContext, scope: ReportScope, key: SalesKey): Promise<Map<string, SalesTotals>> {
   const db = reader(ctx);
-  const perLine = counterLines(db, scope, scope.start, scope.end)
-    .where(sql<boolean>`not ${touchedByReturn}`)
-    .select([
-      keyColumn[key].as('k'),
-      'l.qty',
-      'l.gross_micros',
-      sql<number>`l.line_discount_micros + l.sale_discount_micros`.as('discount'),
-      'l.net_micros',
-      lineCost.as('cost_out'),
-    ])
-    .as('t');
-  const [plain, touched] = await Promise.all([
-    db
-      .selectFrom(perLine)
-      .select([
-        't.k',
-        sql<number>`count(*)`.as('lines'),
-        sql<number>`sum(t.qty)`.as('qty'),
-        sql<number>`sum(t.gross_micros)`.as('gross'),
-        sql<number>`sum(t.discount)`.as('discount'),
-        sql<number>`sum(t.net_micros)`.as('revenue'),
-        sql<number>`sum(t.cost_out)`.as('cogs'),
-      ])
-      .groupBy('t.k')
-      .execute(),
-    salesFacts(ctx, scope, { onlyReturnedCounterLines: true }),
-  ]);
+  const [plain, touched] = await Promise.all([untouchedTotalsBy(db, scope, key), salesFacts(ctx, scope, { onlyReturnedCounterLines: true })]);
   const totals = new Map<string, SalesTotals>();
   const at = (k: string) => totals.get(k) ?? totals.set(k, zeroTotals()).get(k)!;
   for (const r of plain) {
-    const k = r.k === null ? (key === 'channel' ? COUNTER_CHANNEL : '') : String(r.k);
+    const k = r.k === null || r.k === '' ? (key === 'channel' ? COUNTER_CHANNEL : '') : String(r.k);
     addTotals(at(k), { lines: Number(r.lines), qty: Number(r.qty), gross: Number(r.gross), discount: Number(r.discount), revenue: Number(r.revenue), cogs: Number(r.cogs) });
   }
   for (const f of touched) addTotals(at(factKey(key, f)), f);

@@ -9,6 +9,7 @@ import { answerSiteStockAsOfWith, onMovementCostsRewritten, type SiteStockAsOfRe
 import { readSettings } from '../settings/index.ts';
 import { addDays, nextDate } from './report-scope.ts';
 import { fillSaleLineCosts } from './sale-line-costs.ts';
+import { takeSalesDayTotals } from './sales-day-totals.ts';
 
 /**
  * Daily snapshots of stock: on hand per item and site (physical locations) and each item's cost
@@ -326,6 +327,8 @@ async function invalidateStale(ctx: ServiceContext, timeZone: string): Promise<n
 export async function takeStockSnapshots(ctx: ServiceContext): Promise<string[]> {
   // The reports' other kept figure rides on the same job: the cost of the lines sold since.
   await fillSaleLineCosts(ctx);
+  // And the closed days' sales totals (after the costs, so they add up kept ones).
+  await takeSalesDayTotals(ctx);
   const { time_zone } = await readSettings(ctx.db.kysely);
   await invalidateStale(ctx, time_zone);
   const yesterday = addDays(localDate(ctx.clock.now(), time_zone), -1);

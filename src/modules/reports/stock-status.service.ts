@@ -72,19 +72,22 @@ export async function stockAlerts(ctx: ServiceContext, options: { locationId?: s
  */
 async function shopStockAlerts(ctx: ServiceContext, sites: readonly string[] | 'all', limit: number): Promise<{ alerts: StockAlert[]; counts: { out_of_stock: number; low: number } }> {
   const inSites = (column: string) => (sites === 'all' ? sql<boolean>`1 = 1` : sites.length ? sql<boolean>`${sql.ref(column)} in (${sql.join([...sites])})` : sql<boolean>`1 = 0`);
-  // The sellable locations first, their balances by the index on location: SQLite otherwise reads
-  // every balance (the virtual locations' too) and looks its location up.
+  // Each item's sellable stock is summed straight from the balances of the sellable locations (by
+  // the index on location), with no location looked up per balance; the stock at a site is summed
+  // only for the few items with site levels, by item (indexed). Grouping every balance by item and
+  // site first, for both, took SQLite three times the CPU on the scale-100 shop.
   const rows = await sql<{ id: string; sku: string; name: string; category: string | null; reorder_point: number | null; on_hand: number; levels: number | null; mins: number | null; daily: number | null; low: number | null }>`
-    with site_stock as (
-      select b.item_id, l.site_id, sum(b.on_hand) as qty
-      from balances b join locations l on l.id = b.location_id
+    with item_stock as (
+      select b.item_id, sum(b.on_hand) as qty
+      from balances b
       where b.location_id in (select id from locations where kind <> 'virtual' and purpose = 'stock' and ${inSites('site_id')})
-      group by b.item_id, l.site_id),
-    item_stock as (select item_id, sum(qty) as qty from site_stock group by item_id),
+      group by b.item_id),
     item_levels as (
       select s.item_id, count(*) as levels, sum(s.min_qty) as mins, min(s.delivered_daily) as daily,
-             max(case when s.delivered_daily = 0 and coalesce(ss.qty, 0) <= s.min_qty then 1 else 0 end) as low
-      from stock_levels s left join site_stock ss on ss.item_id = s.item_id and ss.site_id = s.site_id
+             max(case when s.delivered_daily = 0 and coalesce((
+               select sum(b.on_hand) from balances b join locations l on l.id = b.location_id
+               where b.item_id = s.item_id and l.site_id = s.site_id and l.kind <> 'virtual' and l.purpose = 'stock'), 0) <= s.min_qty then 1 else 0 end) as low
+      from stock_levels s
       where s.location_id = s.site_id and ${inSites('s.site_id')}
       group by s.item_id)
     select i.id, i.sku, i.name, i.category, i.reorder_point, coalesce(st.qty, 0) as on_hand, lv.levels, lv.mins, lv.daily, lv.low

@@ -1309,6 +1309,43 @@ export interface StockSnapshotCostTable {
   category: string | null;
 }
 
+export interface SalesDayTable {
+  day: string;
+  start_at: number;
+  end_at: number;
+  taken_at: number;
+  /** Sales, returns and cost rewrites recorded before this instant are in its totals. */
+  seen_at: number;
+}
+
+export interface SalesDayTotalTable {
+  day: string;
+  item_id: string;
+  site_id: string;
+  /** '' for the counter. */
+  channel_id: string;
+  lines: number;
+  qty: number;
+  gross_micros: number;
+  discount_micros: number;
+  revenue_micros: number;
+  cogs_micros: number;
+}
+
+export interface SalesDayStateTable {
+  name: string;
+  seen_at: number;
+  updated_at: number;
+}
+
+export interface SalesDayInvalidationTable {
+  id: string;
+  /** The sales rung up in [from_at, to_at] had sale movements re-costed. */
+  from_at: number;
+  to_at: number;
+  created_at: number;
+}
+
 export interface StockSnapshotStateTable {
   name: string;
   /** Movement ids above this were not yet checked for back-dating. */
@@ -1807,6 +1844,10 @@ export interface DB {
   stock_snapshot_costs: StockSnapshotCostTable;
   stock_snapshot_state: StockSnapshotStateTable;
   stock_snapshot_invalidations: StockSnapshotInvalidationTable;
+  sales_days: SalesDayTable;
+  sales_day_totals: SalesDayTotalTable;
+  sales_day_state: SalesDayStateTable;
+  sales_day_invalidations: SalesDayInvalidationTable;
   accounting_accounts: AccountingAccountTable;
   qbo_connections: QboConnectionTable;
   qbo_postings: QboPostingTable;

@@ -35,6 +35,7 @@ import * as costCheckpoints from './0037-cost-checkpoints.ts';
 import * as snapshotSiteValues from './0038-snapshot-site-values.ts';
 import * as snapshotDayValues from './0040-snapshot-day-values.ts';
 import * as reportMonthScans from './0041-report-month-scans.ts';
+import * as salesDayTotals from './0042-sales-day-totals.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -78,6 +79,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0038-snapshot-site-values': snapshotSiteValues,
   '0040-snapshot-day-values': snapshotDayValues,
   '0041-report-month-scans': reportMonthScans,
+  '0042-sales-day-totals': salesDayTotals,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

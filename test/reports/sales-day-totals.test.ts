@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { systemActor } from '../../src/platform/context.ts';
+import { addTotals, COUNTER_CHANNEL, salesFacts, salesTotalsBy, zeroTotals, type SalesFact, type SalesKey, type SalesTotals } from '../../src/modules/reports/sales-facts.ts';
+import { freshSalesDays, takeSalesDayTotals } from '../../src/modules/reports/sales-day-totals.ts';
+import type { ReportScope } from '../../src/modules/reports/report-scope.ts';
+import { describeEachDatabase } from '../support/databases.ts';
+import { buildTestApi, type TestApi } from '../support/http.ts';
+
+const DAY = 86_400_000;
+/** Past the job's margin for transactions still open, so what happened before a run counts as seen by it. */
+const LATER = 10 * 60_000;
+
+/** The oracle: every sold line's fact, added up by the key one by one. */
+function byFacts(facts: SalesFact[], key: SalesKey): Map<string, SalesTotals> {
+  const totals = new Map<string, SalesTotals>();
+  for (const f of facts) {
+    const k = key === 'item' ? f.itemId : key === 'channel' ? (f.channelId ?? COUNTER_CHANNEL) : (f.siteId ?? '');
+    const t = totals.get(k) ?? zeroTotals();
+    addTotals(t, f);
+    totals.set(k, t);
+  }
+  return totals;
+}
+
+const sorted = (m: Map<string, SalesTotals>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+
+/**
+ * Ids are made by one monotonic ULID factory per process: after the first database's suite has
+ * moved its clock days ahead, the second's ids would carry those later times (every sale would look
+ * recorded late). Each suite starts its clock after the last one's end, as real time would run.
+ */
+let clockFloor = 0;
+
+/**
+ * The closed days' kept sales totals give the reports the same figures, to the micro, as the sold
+ * lines read one by one, and stop being used the moment a back-dated receipt, a landed cost, a
+ * void or a return changes a day they add up; the job then adds that day up again.
+ */
+describeEachDatabase('sales totals kept per closed day', (get) => {
+  let api: TestApi;
+  const tag = `SDT${Date.now().toString(36)}`;
+  let site: any;
+  let mug: any;
+  let cup: any;
+  let vendor: any;
+  let start: number;
+  const ctx = () => ({ db: api.db, clock: api.clock, actor: systemActor });
+
+  beforeAll(async () => {
+    api = await buildTestApi(get().db);
+    site = (await api.post('/api/v1/locations', { kind: 'site', code: tag, name: 'Day shop', site_type: 'store' })).body;
+    mug = (await api.post('/api/v1/items', { sku: `${tag}-MUG`, name: 'Mug' })).body;
+    cup = (await api.post('/api/v1/items', { sku: `${tag}-CUP`, name: 'Cup' })).body;
+    vendor = (await api.post('/api/v1/vendors', { name: `Vendor ${tag}` })).body;
+    if (api.clock.now() < clockFloor) api.clock.advance(clockFloor - api.clock.now() + 60_000);
+    start = api.clock.now();
+  });
+  afterAll(() => {
+    clockFloor = Math.max(clockFloor, api.clock.now());
+  });
+
+  const receive = async (item: any, qty: number, price: string, receivedAt?: number) => {
+    const po = await api.post('/api/v1/purchase-orders', { vendor_id: vendor.id, delivery_site_id: site.id, lines: [{ item_id: item.id, qty, unit_price: price }] });
+    expect(po.status, JSON.stringify(po.body)).toBe(201);
+    expect((await api.post(`/api/v1/purchase-orders/${po.body.id}/send`)).status).toBe(200);
+    const receipt = await api.post('/api/v1/receipts', { purchase_order_id: po.body.id, ...(receivedAt ? { received_at: new Date(receivedAt).toISOString() } : {}), lines: [{ purchase_order_line_id: po.body.lines[0].id, qty }] });
+    expect(receipt.status, JSON.stringify(receipt.body)).toBe(201);
+    expect((await api.post(`/api/v1/receipts/${receipt.body.id}/post`)).status).toBe(200);
+    return receipt.body;
+  };
+  let sales = 0;
+  const sell = async (lines: Array<{ item: any; qty: number; price: string; discount?: string }>) => {
+    const total = lines.reduce((s, l) => s + l.qty * Number(l.price), 0);
+    const body = {
+      location_id: site.id,
+      register: 'R1',
+      lines: lines.map((l) => ({ item_id: l.item.id, qty: l.qty, unit_price: l.price, ...(l.discount ? { discount: { amount: l.discount, reason: 'regular' } } : {}) })),
+      payments: [{ tender: 'cash', amount: total.toFixed(2) }],
+    };
+    const sale = await api.post('/api/v1/sales', body, { 'idempotency-key': `${tag}-s${(sales += 1)}` });
+    expect(sale.status, JSON.stringify(sale.body)).toBe(201);
+    return sale.body;
+  };
+
+  const whole = (): ReportScope => ({ filters: { from: '2000-01-01', to: '2100-01-01' }, timeZone: 'UTC', start, end: api.clock.now() + 1, sites: [site.id], now: api.clock.now() });
+  /** The kept-days path against the per-line oracle, for every key and the item and channel filters; answers the days it used. */
+  const check = async (): Promise<string[]> => {
+    const base = whole();
+    for (const scope of [base, { ...base, filters: { ...base.filters, itemId: mug.id } }, { ...base, filters: { ...base.filters, channelId: COUNTER_CHANNEL } }]) {
+      const facts = await salesFacts(ctx(), scope);
+      for (const key of ['item', 'channel', 'site'] as const) expect(sorted(await salesTotalsBy(ctx(), scope, key)), `${key} ${JSON.stringify(scope.filters)}`).toEqual(sorted(byFacts(facts, key)));
+    }
+    return (await freshSalesDays(api.db.kysely, base.start, base.end)).map((d) => d.day);
+  };
+  const job = async () => {
+    api.clock.advance(LATER);
+    return takeSalesDayTotals(ctx());
+  };
+
+  it('equal the lines’ figures through a landed cost, a back-dated receipt, a void and a return in a kept day', async () => {
+    api.clock.advance(DAY);
+    const receipt = await receive(mug, 20, '2.00');
+    await receive(cup, 10, '1.50');
+    api.clock.advance(DAY);
+    const a = await sell([{ item: mug, qty: 3, price: '5.00' }, { item: cup, qty: 2, price: '4.00', discount: '0.50' }]);
+    const b = await sell([{ item: mug, qty: 2, price: '5.00' }]);
+    api.clock.advance(DAY);
+    await sell([{ item: mug, qty: 1, price: '5.50' }, { item: cup, qty: 1, price: '4.00' }]);
+    api.clock.advance(DAY);
+    // Today's sale: never in a kept day, always read from its lines.
+    await sell([{ item: cup, qty: 1, price: '4.00' }]);
+
+    const kept = (await job()).filter((d) => d >= new Date(start).toISOString().slice(0, 10));
+    expect(kept.length).toBeGreaterThanOrEqual(2);
+    const [day1, day2] = kept.slice(-2) as [string, string];
+    expect(await check()).toEqual(expect.arrayContaining([day1, day2]));
+
+    // Freight on the first mugs: the sold mugs cost more, in both days: neither is used until added up again.
+    const landed = await api.post(`/api/v1/receipts/${receipt.id}/landed-costs`, { charges: [{ kind: 'freight', amount: '10.00' }] });
+    expect(landed.status, JSON.stringify(landed.body)).toBe(201);
+    expect(await check()).not.toContain(day1);
+    expect(await job()).toEqual(expect.arrayContaining([day1, day2]));
+    expect(await check()).toEqual(expect.arrayContaining([day1, day2]));
+
+    // Mugs received the day before the first receipt, entered now: first in, so the first sales drew them.
+    await receive(mug, 4, '1.00', start + DAY / 2);
+    expect(await check()).not.toContain(day1);
+    await job();
+    expect(await check()).toEqual(expect.arrayContaining([day1, day2]));
+
+    // Sale b voided: day 1 changes, day 2 does not.
+    expect((await api.post(`/api/v1/sales/${b.id}/void`, { reason: 'rung up twice' })).status).toBe(201);
+    const afterVoid = await check();
+    expect(afterVoid).not.toContain(day1);
+    expect(afterVoid).toContain(day2);
+    expect(await job()).toEqual([day1]);
+    expect(await check()).toContain(day1);
+
+    // One mug of sale a back: its line leaves the untouched ones of day 1.
+    const mugLine = a.lines.find((l: any) => l.item_id === mug.id).id;
+    const back = await api.post('/api/v1/returns', { sale_id: a.id, reason: 'changed mind', lines: [{ line_id: mugLine, qty: 1, condition: 'restockable' }] }, { 'idempotency-key': `${tag}-r` });
+    expect(back.status, JSON.stringify(back.body)).toBe(201);
+    expect(await check()).not.toContain(day1);
+    expect(await job()).toEqual([day1]);
+    expect(await check()).toEqual(expect.arrayContaining([day1, day2]));
+  });
+});
