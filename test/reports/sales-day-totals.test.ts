@@ -69,13 +69,14 @@ describeEachDatabase('sales totals kept per closed day', (get) => {
     return receipt.body;
   };
   let sales = 0;
-  const sell = async (lines: Array<{ item: any; qty: number; price: string; discount?: string }>) => {
+  const sell = async (lines: Array<{ item: any; qty: number; price: string; discount?: string }>, occurredAt?: number) => {
     const total = lines.reduce((s, l) => s + l.qty * Number(l.price), 0);
     const body = {
       location_id: site.id,
       register: 'R1',
       lines: lines.map((l) => ({ item_id: l.item.id, qty: l.qty, unit_price: l.price, ...(l.discount ? { discount: { amount: l.discount, reason: 'regular' } } : {}) })),
       payments: [{ tender: 'cash', amount: total.toFixed(2) }],
+      ...(occurredAt ? { occurred_at: new Date(occurredAt).toISOString() } : {}),
     };
     const sale = await api.post('/api/v1/sales', body, { 'idempotency-key': `${tag}-s${(sales += 1)}` });
     expect(sale.status, JSON.stringify(sale.body)).toBe(201);
@@ -142,6 +143,13 @@ describeEachDatabase('sales totals kept per closed day', (get) => {
     expect(back.status, JSON.stringify(back.body)).toBe(201);
     expect(await check()).not.toContain(day1);
     expect(await job()).toEqual([day1]);
+    expect(await check()).toEqual(expect.arrayContaining([day1, day2]));
+
+    // A till that was offline syncs a sale rung up at noon on day 2: its id carries that noon, so
+    // only the recording itself can tell the kept day it changed.
+    await sell([{ item: cup, qty: 1, price: '4.00' }], Date.parse(`${day2}T12:00:00Z`));
+    expect(await check()).not.toContain(day2);
+    expect(await job()).toEqual([day2]);
     expect(await check()).toEqual(expect.arrayContaining([day1, day2]));
   });
 });

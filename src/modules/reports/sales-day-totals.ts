@@ -5,6 +5,7 @@ import type { ServiceContext } from '../../platform/context.ts';
 import { transact, type Executor, type Trx } from '../../platform/db/transaction.ts';
 import { newId } from '../../platform/ids.ts';
 import { onMovementCostsRewritten } from '../ledger/index.ts';
+import { onLateSaleRecorded } from '../sales/index.ts';
 import { readSettings } from '../settings/index.ts';
 import { addDays, nextDate } from './report-scope.ts';
 import { lineCost } from './sale-line-costs.ts';
@@ -18,7 +19,8 @@ import { lineCost } from './sale-line-costs.ts';
  * Kept correct when a closed day changes under them, the way the stock snapshots are: each day
  * records the instant up to which it had seen what could change it, and a day is not used (and
  * the job adds it up again) once any of these was recorded after that instant:
- * - a sale rung up in the day (a transaction still open at midnight);
+ * - a sale rung up in the day (a transaction still open at midnight), or recorded late by a till
+ *   that was offline (the sales module tells us: its id carries the moment it was rung up);
  * - a return or void of one of the day's sales (its line leaves the untouched ones);
  * - a re-costing of the day's sale movements (a landed cost, a back-dated receipt): the ledger
  *   tells us in its transaction and an invalidation row names the sales' instants.
@@ -213,4 +215,9 @@ onMovementCostsRewritten(async (trx, movementIds, now) => {
     if (row?.from_at === null || row?.from_at === undefined) continue;
     await trx.insertInto('sales_day_invalidations').values({ id: newId('sdi', now), from_at: Number(row.from_at), to_at: Number(row.to_at), created_at: now }).execute();
   }
+});
+
+// A sale rung up offline and recorded now changes the day it happened; its id carries that day.
+onLateSaleRecorded(async (trx, occurredAt, recordedAt) => {
+  await trx.insertInto('sales_day_invalidations').values({ id: newId('sdi', recordedAt), from_at: occurredAt, to_at: occurredAt, created_at: recordedAt }).execute();
 });

@@ -17,6 +17,7 @@ import { readSettings } from '../settings/index.ts';
 import { resolveTaxRates } from '../tax/index.ts';
 import { todayOf } from './availability.service.ts';
 import { expandLine, loadConsumables } from './consumption.ts';
+import { notifyLateSale } from './late-sales.ts';
 import { coverOfflineShortage, type OfflineShortage } from './offline-shortage.ts';
 import { priceSale, settlePayments, type DiscountSpec, type TenderInput } from './pricing.ts';
 import { assignSaleLots, type PartNeed } from './sale-lots.ts';
@@ -243,6 +244,7 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
           })),
         })
       : null;
+    if (occurredAt !== undefined) await notifyLateSale(trx, occurredAt, recordedAt);
     for (const line of lines) line.movements = posted?.movements.filter((m) => m.document_line_id === line.id) ?? [];
     return { sale, lines, discounts, payments, negativeBalances: posted?.negativeBalances ?? [], offlineShortages };
   });

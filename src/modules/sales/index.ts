@@ -8,6 +8,7 @@ registerStockObserver(availabilityObserver);
 export { registerSalesRoutes } from './sales.routes.ts';
 export { registerOrderRoutes } from './orders.routes.ts';
 export { createSale, type SaleRecord, type SaleLineRecord } from './checkout.service.ts';
+export { onLateSaleRecorded } from './late-sales.ts';
 export { getSale, listSales } from './sale-records.service.ts';
 export { createExchange, createReturn, getExchange, getReturn, voidSale, type ExchangeRecord, type ReturnRecord } from './returns.service.ts';
 export { createChannel, getChannel, listChannels, setChannelBuffer, updateChannel, type ChannelRecord } from './channels.service.ts';
