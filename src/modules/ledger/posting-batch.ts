@@ -120,15 +120,8 @@ export class PostingBatch implements DeferredPostings {
   }
 }
 
-export interface DeferredTransaction {
-  id: string;
-  kind: string;
-  document_type: string;
-  document_id: string;
-  effective_at: number;
-  recorded_at: number;
-  actor_id: string;
-}
+/** A ledger transaction's row, written by the flush. */
+export type DeferredTransaction = Insertable<DB['ledger_transactions']>;
 
 /** Tables whose rows a batch may write for its documents. */
 export type InsertTable = keyof DB & string;
