@@ -1,7 +1,7 @@
-import PDFDocument from 'pdfkit';
 import { toIso } from '../../platform/clock.ts';
 import { formatQuantity } from '../../platform/quantity.ts';
 import type { CountRecord } from './counts.service.ts';
+import { openPdf } from '../../platform/pdf.ts';
 
 /**
  * The printable count sheet: one page set per sheet, bins in walking order (the order the lines
@@ -20,15 +20,9 @@ const columns = [
   { title: 'Counted', x: 492, width: 55 },
 ] as const;
 
-export function renderCountSheetPdf(record: CountRecord, shopName: string, sheetId?: string): Promise<Buffer> {
+export async function renderCountSheetPdf(record: CountRecord, shopName: string, sheetId?: string): Promise<Buffer> {
   const { count } = record;
-  const pdf = new PDFDocument({ size: 'A4', margin, compress: false, info: { Title: `Count sheet ${count.number}`, Author: shopName } });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
-    pdf.on('end', () => resolve(Buffer.concat(chunks)));
-    pdf.on('error', reject);
-  });
+  const { pdf, bytes } = await openPdf({ size: 'A4', margin, compress: false, info: { Title: `Count sheet ${count.number}`, Author: shopName } });
   const guided = count.mode === 'guided';
   const sheets = record.sheets.filter((s) => !sheetId || s.id === sheetId);
   sheets.forEach((sheet, index) => {
@@ -65,5 +59,5 @@ export function renderCountSheetPdf(record: CountRecord, shopName: string, sheet
   });
   if (sheets.length === 0) pdf.font('Helvetica').fontSize(10).text('No such sheet.', margin, margin);
   pdf.end();
-  return done;
+  return bytes;
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 
 /**
  * Rows of a CSV or XLSX file as arrays of text, read as a stream: csv-parse for CSV (quoting,
@@ -32,8 +32,10 @@ async function* csvRows(stream: Readable): AsyncGenerator<string[]> {
   for await (const record of parser) yield (record as string[]).map((cell) => cell);
 }
 
+/** exceljs is loaded with the first spreadsheet, not when the server starts. */
 async function* xlsxRows(stream: Readable): AsyncGenerator<string[]> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'emit' });
+  const { default: exceljs } = await import('exceljs');
+  const reader = new exceljs.stream.xlsx.WorkbookReader(stream, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'emit' });
   for await (const sheet of reader) {
     for await (const row of sheet) {
       const values = (row as ExcelJS.Row).values as unknown[];

@@ -1,4 +1,3 @@
-import bwipjs from 'bwip-js';
 import { LabelError } from './labels.errors.ts';
 
 /**
@@ -49,7 +48,9 @@ export async function renderBarcodePng(barcode: Barcode, heightMm: number): Prom
   }
 }
 
-function drawPng(barcode: Barcode, heightMm: number): Promise<Buffer> {
+/** bwip-js is loaded with the first barcode, not when the server starts. */
+async function drawPng(barcode: Barcode, heightMm: number): Promise<Buffer> {
+  const { default: bwipjs } = await import('bwip-js');
   const square = barcode.symbology === 'qrcode' || barcode.symbology === 'datamatrix';
   const linear = barcode.symbology === 'ean13' || barcode.symbology === 'upca';
   return bwipjs.toBuffer({

@@ -1,6 +1,6 @@
-import PDFDocument from 'pdfkit';
 import { renderBarcodePng } from './barcodes.ts';
 import { sheetLayouts, templateSizeMm, type LabelContent, type LabelLayout } from './label-templates.ts';
+import { openPdf } from '../../platform/pdf.ts';
 
 /**
  * Labels as a PDF, with the same library as the purchase-order PDF: either sheets laid out for
@@ -55,13 +55,7 @@ async function drawLabel(pdf: PDFKit.PDFDocument, label: LabelContent, box: Box,
 export async function renderLabelsPdf(labels: readonly LabelContent[], layout: LabelLayout, title: string): Promise<Buffer> {
   const single = layout === 'single';
   const first = single ? templateSizeMm[labels[0]?.template ?? 'product'] : sheetLayouts[layout].page;
-  const pdf = new PDFDocument({ size: [pt(first.width), pt(first.height)], margin: 0, autoFirstPage: false, compress: false, info: { Title: title } });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
-    pdf.on('end', () => resolve(Buffer.concat(chunks)));
-    pdf.on('error', reject);
-  });
+  const { pdf, bytes } = await openPdf({ size: [pt(first.width), pt(first.height)], margin: 0, autoFirstPage: false, compress: false, info: { Title: title } });
   const cache: PngCache = new Map();
   if (single) {
     for (const label of labels) {
@@ -82,5 +76,5 @@ export async function renderLabelsPdf(labels: readonly LabelContent[], layout: L
     }
   }
   pdf.end();
-  return done;
+  return bytes;
 }

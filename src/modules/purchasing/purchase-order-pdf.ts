@@ -1,7 +1,7 @@
-import PDFDocument from 'pdfkit';
 import { toIso } from '../../platform/clock.ts';
 import { formatMoney } from '../../platform/money.ts';
 import type { PurchaseOrderDocument } from './purchase-order-export.ts';
+import { openPdf } from '../../platform/pdf.ts';
 
 /**
  * The vendor's copy of a purchase order as a PDF: the shop and delivery address, the vendor,
@@ -22,14 +22,8 @@ const columns = [
   { key: 'amount', title: 'Amount', x: 470, width: 77, align: 'right' },
 ] as const;
 
-export function renderPurchaseOrderPdf(doc: PurchaseOrderDocument): Promise<Buffer> {
-  const pdf = new PDFDocument({ size: 'A4', margin, compress: false, info: { Title: `Purchase order ${doc.order.number}`, Author: doc.shopName } });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
-    pdf.on('end', () => resolve(Buffer.concat(chunks)));
-    pdf.on('error', reject);
-  });
+export async function renderPurchaseOrderPdf(doc: PurchaseOrderDocument): Promise<Buffer> {
+  const { pdf, bytes } = await openPdf({ size: 'A4', margin, compress: false, info: { Title: `Purchase order ${doc.order.number}`, Author: doc.shopName } });
   const order = doc.order;
   const day = (ms: number | null) => (ms === null ? '—' : toIso(ms).slice(0, 10));
 
@@ -90,5 +84,5 @@ export function renderPurchaseOrderPdf(doc: PurchaseOrderDocument): Promise<Buff
   if (order.notes) pdf.text(`Notes: ${order.notes}`, margin, pdf.y + 4, { width: 499 });
   pdf.text(`Please quote ${order.number} on your delivery note and invoice.`, margin, pdf.y + 8, { width: 499 });
   pdf.end();
-  return done;
+  return bytes;
 }

@@ -1,8 +1,8 @@
-import PDFDocument from 'pdfkit';
 import { toIso } from '../../platform/clock.ts';
 import { formatMoney } from '../../platform/money.ts';
 import { formatQuantity } from '../../platform/quantity.ts';
 import type { TransferRecord } from './transfers.service.ts';
+import { openPdf } from '../../platform/pdf.ts';
 
 /**
  * The packing slip that travels with a transfer: from and to, the number as a reference to scan
@@ -14,15 +14,9 @@ import type { TransferRecord } from './transfers.service.ts';
 
 const margin = 48;
 
-export function renderPackingSlipPdf(record: TransferRecord, withValues: boolean): Promise<Buffer> {
+export async function renderPackingSlipPdf(record: TransferRecord, withValues: boolean): Promise<Buffer> {
   const t = record.transfer;
-  const pdf = new PDFDocument({ size: 'A4', margin, compress: false, info: { Title: `Packing slip ${t.number}` } });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
-    pdf.on('end', () => resolve(Buffer.concat(chunks)));
-    pdf.on('error', reject);
-  });
+  const { pdf, bytes } = await openPdf({ size: 'A4', margin, compress: false, info: { Title: `Packing slip ${t.number}` } });
   const day = (ms: number | null) => (ms === null ? '—' : toIso(ms).slice(0, 10));
 
   pdf.font('Helvetica-Bold').fontSize(18).text('PACKING SLIP', margin, margin);
@@ -65,5 +59,5 @@ export function renderPackingSlipPdf(record: TransferRecord, withValues: boolean
   if (t.note) pdf.text(`Note: ${t.note}`, margin, y + 10, { width: 499 });
   pdf.text(`Receive against ${t.number}: scan each item at the destination, mark short, extra and damaged units.`, margin, pdf.y + 8, { width: 499 });
   pdf.end();
-  return done;
+  return bytes;
 }

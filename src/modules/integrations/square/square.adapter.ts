@@ -10,7 +10,7 @@
  * (a replay with the same key applies nothing twice) and the quantities being absolute.
  */
 import { createHash } from 'node:crypto';
-import { SquareClient, SquareError, type Square } from 'square';
+import type { Square, SquareClient, SquareError } from 'square';
 import {
   Throttled,
   type AdapterEnv,
@@ -33,8 +33,15 @@ const SQUARE_IDEMPOTENCY_KEY_MAX = 128;
 /** When a 429 carries no Retry-After, wait this long. */
 const DEFAULT_RETRY_AFTER_MS = 1000;
 
-function clientFor(credentials: Credentials, env: AdapterEnv): SquareClient {
-  return new SquareClient({
+/**
+ * The SDK is loaded with the first Square call, not when the server starts: it is the largest
+ * module the server has (about 80 MiB resident), and most shops never connect Square.
+ */
+let sdk: typeof import('square') | undefined;
+
+async function clientFor(credentials: Credentials, env: AdapterEnv): Promise<SquareClient> {
+  sdk ??= await import('square');
+  return new sdk.SquareClient({
     token: requireCredential(credentials, 'accessToken'),
     baseUrl: env.baseUrl,
     fetch: env.fetch,
@@ -56,6 +63,11 @@ export function squareLocationIds(credentials: Credentials): string[] {
   return ids;
 }
 
+/** Only a loaded SDK can have thrown one. */
+function isSquareError(error: unknown): error is SquareError {
+  return sdk !== undefined && error instanceof sdk.SquareError;
+}
+
 function retryAfterMs(headers: Headers | undefined, nowMs: number): number {
   const value = headers?.get('retry-after');
   if (!value) return DEFAULT_RETRY_AFTER_MS;
@@ -70,7 +82,7 @@ async function call<T>(env: AdapterEnv, request: () => Promise<T>): Promise<T> {
   try {
     return await request();
   } catch (error) {
-    if (error instanceof SquareError && error.statusCode === 429) throw new Throttled(retryAfterMs(error.rawResponse?.headers, env.now()));
+    if (isSquareError(error) && error.statusCode === 429) throw new Throttled(retryAfterMs(error.rawResponse?.headers, env.now()));
     throw error;
   }
 }
@@ -130,7 +142,7 @@ async function pushBatch(client: SquareClient, env: AdapterEnv, locationId: stri
     }));
     return batch.map((level) => ({ ref: level.ref, outcome: 'set' as const }));
   } catch (error) {
-    if (!(error instanceof SquareError) || error.statusCode === undefined || error.statusCode >= 500 || error.statusCode === 401) throw error;
+    if (!isSquareError(error) || error.statusCode === undefined || error.statusCode >= 500 || error.statusCode === 401) throw error;
     const missing = notFoundIndexes(error);
     if (missing.size === 0 || attempt > 0) return batch.map((level) => ({ ref: level.ref, outcome: 'failed' as const, error: errorDetail(error) }));
     const rest = batch.filter((_, index) => !missing.has(index));
@@ -172,7 +184,7 @@ export const squareAdapter: ChannelAdapter & { defaultBaseUrl(credentials: Crede
 
   async testConnection(credentials, env) {
     const wanted = squareLocationIds(credentials);
-    const { locations = [] } = await call(env, () => clientFor(credentials, env).locations.list());
+    const { locations = [] } = await call(env, async () => (await clientFor(credentials, env)).locations.list());
     const missing = wanted.filter((id) => !locations.some((location) => location.id === id));
     if (missing.length > 0) throw new Error(`Square has no location ${missing.join(', ')} for this access token`);
     const first = locations.find((location) => location.id === wanted[0]);
@@ -180,14 +192,14 @@ export const squareAdapter: ChannelAdapter & { defaultBaseUrl(credentials: Crede
   },
 
   async listVariants(credentials, env, cursor) {
-    const client = clientFor(credentials, env);
+    const client = await clientFor(credentials, env);
     // ITEM objects carry their variations, so one listing gives each variation its item's name.
     const page = await call(env, () => client.catalog.list({ types: 'ITEM', cursor: cursor ?? undefined }));
     return { variants: page.data.flatMap(variantsFromCatalogObject), nextCursor: page.response.cursor || null };
   },
 
   async listOrdersUpdatedSince(credentials, env, since, cursor) {
-    const client = clientFor(credentials, env);
+    const client = await clientFor(credentials, env);
     const response = await call(env, () => client.orders.search({
       locationIds: squareLocationIds(credentials),
       cursor: cursor ?? undefined,
@@ -203,16 +215,16 @@ export const squareAdapter: ChannelAdapter & { defaultBaseUrl(credentials: Crede
 
   async getOrder(credentials, env, orderRef): Promise<UpstreamOrder | null> {
     try {
-      const { order } = await call(env, () => clientFor(credentials, env).orders.get({ orderId: orderRef }));
+      const { order } = await call(env, async () => (await clientFor(credentials, env)).orders.get({ orderId: orderRef }));
       return order ? orderFromSquare(order) : null;
     } catch (error) {
-      if (error instanceof SquareError && error.statusCode === 404) return null;
+      if (isSquareError(error) && error.statusCode === 404) return null;
       throw error;
     }
   },
 
   async setLevels(credentials, env, levels, idempotencyKey) {
-    const client = clientFor(credentials, env);
+    const client = await clientFor(credentials, env);
     const locationId = squareLocationIds(credentials)[0]!;
     const outcomes: PushOutcome[] = [];
     for (const [index, batch] of chunk(levels, SQUARE_CHANGES_PER_BATCH).entries()) {
@@ -223,7 +235,7 @@ export const squareAdapter: ChannelAdapter & { defaultBaseUrl(credentials: Crede
 
   /** A variation Square holds no IN_STOCK count for has none: it reads as zero. */
   async readLevels(credentials, env, refs) {
-    const client = clientFor(credentials, env);
+    const client = await clientFor(credentials, env);
     const locationId = squareLocationIds(credentials)[0]!;
     const levels = new Map<string, number>(refs.map((ref) => [ref, 0]));
     for (const ids of chunk([...new Set(refs)], SQUARE_IDS_PER_COUNTS_REQUEST)) await readCounts(client, env, locationId, ids, levels);

@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Database } from '../../../platform/db/database.ts';
 import type { EmailPayload } from '../enqueue.ts';
 import { errorText, excerptOf, type Channel, type SendOutcome } from './channel.ts';
@@ -19,10 +19,12 @@ export function registerAttachmentRenderer(kind: string, render: AttachmentRende
 
 const transports = new Map<string, Transporter>();
 
-function transportFor(url: string, timeoutMs: number): Transporter {
+/** nodemailer is loaded with the first email, not when the server starts. */
+async function transportFor(url: string, timeoutMs: number): Promise<Transporter> {
   const key = `${url}\u0000${timeoutMs}`;
   let transport = transports.get(key);
   if (!transport) {
+    const { default: nodemailer } = await import('nodemailer');
     transport = nodemailer.createTransport(url, { connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs } as never);
     transports.set(key, transport);
   }
@@ -42,7 +44,7 @@ export const emailChannel: Channel = {
       attachments.push({ filename: file.filename, content, contentType });
     }
     try {
-      const info = await transportFor(url, ctx.timeoutMs).sendMail({
+      const info = await (await transportFor(url, ctx.timeoutMs)).sendMail({
         from: ctx.settings.mailFrom,
         to: payload.to,
         ...(payload.cc?.length ? { cc: payload.cc } : {}),
