@@ -7,6 +7,7 @@ import { systemActor } from '../../src/platform/context.ts';
 import { systemClock } from '../../src/platform/clock.ts';
 import type { Database } from '../../src/platform/db/database.ts';
 import { listTables } from '../../src/platform/db/transfer.ts';
+import { ChangeCounter } from '../support/change-counter.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { buildTestApi, type TestApi } from '../support/http.ts';
 import { bodies, byPrefix, collectionBodies, makeDocuments, walkStates } from '../support/document-writes.ts';
@@ -33,13 +34,18 @@ const logTables = new Set(['audit_events', 'audit_targets', 'login_throttle', 'c
 const volatileColumns: Record<string, string[]> = { api_tokens: ['last_used_at'], sessions: ['last_seen_at'] };
 
 /** The tables do not change during a run; introspecting them for every fingerprint cost minutes on PostgreSQL. */
-const tablesOf = new WeakMap<Database, Promise<string[]>>();
+const tablesListed = new WeakMap<Database, Promise<string[]>>();
+
+/** The business tables, listed once (before the change counter adds its own). */
+function tablesOf(db: Database): Promise<string[]> {
+  let listed = tablesListed.get(db);
+  if (!listed) tablesListed.set(db, (listed = listTables(db).then((names) => names.filter((n) => !logTables.has(n)).sort())));
+  return listed;
+}
 
 async function fingerprint(db: Database): Promise<string> {
   const hash = createHash('sha1');
-  let listed = tablesOf.get(db);
-  if (!listed) tablesOf.set(db, (listed = listTables(db).then((names) => names.filter((n) => !logTables.has(n)).sort())));
-  const tables = await listed;
+  const tables = await tablesOf(db);
   // All tables at once: on PostgreSQL the pool reads them side by side, which is most of this
   // test's time (a fingerprint follows every write request).
   const contents = await Promise.all(tables.map((table) => db.kysely.selectFrom(sql.table(table).as('t')).selectAll().execute() as Promise<Array<Record<string, unknown>>>));
@@ -189,7 +195,19 @@ describeEachDatabase('fuzz', (get, dialect) => {
     const generator = new Generator(resolver, ids, new SeededRandom(seed));
     const operations = operationsOf(doc);
     expect(operations.length).toBeGreaterThan(10);
-    let known = await fingerprint(get().db);
+    // What the database held before the next write: its fingerprint, and the change counter's
+    // reading when that was taken. A refused write that leaves the counter where it was changed
+    // nothing; only a moved counter costs a fingerprint to compare.
+    const counter = await ChangeCounter.install(get().db, await tablesOf(get().db), volatileColumns);
+    let known = '';
+    let knownAt = -1;
+    const refreshKnown = async () => {
+      const now = await counter.read();
+      if (now !== knownAt) [known, knownAt] = [await fingerprint(get().db), now];
+    };
+    const expectUnchanged = async (where: string) => {
+      if ((await counter.read()) !== knownAt) expect(await fingerprint(get().db), `${where}: a rejected request changed the database`).toBe(known);
+    };
     const tally: Record<string, number> = {};
     let sent = 0;
 
@@ -197,6 +215,8 @@ describeEachDatabase('fuzz', (get, dialect) => {
     const succeeded = new Map<Operation, number>();
     const lastRefusal = new Map<Operation, string>();
     const sendFor = (op: Operation) => async (req: FuzzRequest, i: number): Promise<void> => {
+      if (op.method !== 'GET') await refreshKnown();
+      const readBefore = op.method === 'GET' ? await counter.read() : 0;
       const response = await api.app.inject({
         method: req.method as never,
         url: req.url,
@@ -206,6 +226,7 @@ describeEachDatabase('fuzz', (get, dialect) => {
       sent += 1;
       const where = `${op.method} ${op.path} (${req.kind}) → ${response.statusCode} [seed ${seed}, request ${i}] ${req.method} ${req.url.slice(0, 200)} ${String(req.payload ?? '').slice(0, 300)}`;
       tally[`${response.statusCode}`] = (tally[`${response.statusCode}`] ?? 0) + 1;
+      if (op.method === 'GET') expect(await counter.read(), `${where}: a read changed the database`).toBe(readBefore);
       // The one 5xx allowed: a sales platform the connection names cannot be reached (there is no
       // internet here), said as its own code — never a 500.
       const upstreamDown = response.statusCode === 503 && /"code":"upstream_unavailable"/.test(response.body);
@@ -214,7 +235,7 @@ describeEachDatabase('fuzz', (get, dialect) => {
         const refusal = JSON.parse(response.body) as { error?: unknown };
         if (req.kind === 'plausible' || req.kind === 'documented') lastRefusal.set(op, `${response.statusCode} ${String(refusal.error)}`);
         expect(typeof refusal.error, where).toBe('string');
-        expect(await fingerprint(get().db), `${where}: a rejected request changed the database`).toBe(known);
+        await expectUnchanged(where);
         return;
       }
       if (response.statusCode >= 400) {
@@ -224,7 +245,7 @@ describeEachDatabase('fuzz', (get, dialect) => {
         if (req.kind === 'plausible' || req.kind === 'documented') lastRefusal.set(op, `${response.statusCode} ${String(problem.code)}: ${String(problem.detail).slice(0, 120)}${firstError}`);
         expect(typeof problem.code, where).toBe('string');
         expect(problem.status, where).toBe(response.statusCode);
-        if (op.method !== 'GET') expect(await fingerprint(get().db), `${where}: a rejected request changed the database`).toBe(known);
+        if (op.method !== 'GET') await expectUnchanged(where);
         return;
       }
       // A success the document does not describe is a failure: clients are generated from it.
@@ -243,7 +264,6 @@ describeEachDatabase('fuzz', (get, dialect) => {
       // Only the last id of the path is gone: deleting a receipt's line leaves the receipt.
       const deleted = idsIn(req.url.split('?')[0]!.split('/').map(decodeURIComponent)).at(-1);
       if (op.method === 'DELETE' && deleted) for (const list of Object.values(ids)) list.splice(0, list.length, ...list.filter((x) => x !== deleted));
-      if (op.method !== 'GET') known = await fingerprint(get().db);
     };
 
     // First every write is tried with requests built to succeed, in the document's order (a
@@ -269,7 +289,6 @@ describeEachDatabase('fuzz', (get, dialect) => {
     for (const op of writes.filter((o) => !succeeded.get(o))) {
       const request = await documentedRequest(api, op, `FZ${(walked += 1)}`);
       if (!request) continue;
-      known = await fingerprint(get().db);
       await sendFor(op)(request, 0);
     }
     for (const op of operations) {
