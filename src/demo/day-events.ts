@@ -6,6 +6,13 @@ export interface DayEvent {
   run: (ctx: ServiceContext) => Promise<void>;
   /** A counter sale: it may post in the day's batch (ledger/posting-batch.ts), which every other event flushes first. */
   batchable?: boolean;
+  /**
+   * Posts no stock, reads nothing the batch holds back (movements, costs, sales' rows, alerts, the
+   * outbox) and changes nothing the batch reads once (settings, items' rules, lots, tax rates,
+   * prices): a web order reserving stock, a purchase order. It runs inside the open batch instead
+   * of flushing it first, so a day's counter sales stay in one batch across it.
+   */
+  passesBatch?: boolean;
 }
 
 /** What the simulation did, for its summary. */
