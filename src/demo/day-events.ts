@@ -4,7 +4,7 @@ import type { ServiceContext } from '../platform/context.ts';
 export interface DayEvent {
   at: number;
   run: (ctx: ServiceContext) => Promise<void>;
-  /** A counter sale: it may post in the day's batch (ledger/posting-batch.ts), which every other event flushes first. */
+  /** A counter sale: it may post in the day's batch (ledger/posting-batch.ts), which other events flush first unless they pass it. */
   batchable?: boolean;
   /**
    * Posts no stock, reads nothing the batch holds back (movements, costs, sales' rows, alerts, the
