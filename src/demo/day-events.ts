@@ -4,8 +4,15 @@ import type { ServiceContext } from '../platform/context.ts';
 export interface DayEvent {
   at: number;
   run: (ctx: ServiceContext) => Promise<void>;
-  /** A counter sale: it may post in the day's batch (ledger/posting-batch.ts), which every other event flushes first. */
+  /** A counter sale: it may post in the day's batch (ledger/posting-batch.ts), which other events flush first unless they pass it. */
   batchable?: boolean;
+  /**
+   * Posts no stock, reads nothing the batch holds back (movements, costs, sales' rows, alerts, the
+   * outbox) and changes nothing the batch reads once (settings, items' rules, lots, tax rates,
+   * prices): a web order reserving stock, a purchase order. It runs inside the open batch instead
+   * of flushing it first, so a day's counter sales stay in one batch across it.
+   */
+  passesBatch?: boolean;
 }
 
 /** What the simulation did, for its summary. */

@@ -55,6 +55,28 @@ async function ledgerSnapshot(db: Database) {
           (select count(*) from sale_lines l where l.sale_id = s.id) as line_count
         from sales s`),
     ),
+    // The events that run inside a batch (web orders, deliveries, purchase orders) and those that
+    // flush it (adjustments, which record the cost their movements were valued at).
+    orderLines: sorted(
+      await rows(sql`
+        select o.channel_order_id, o.status, o.total_micros, o.created_at, l.line_no, i.sku, l.qty, l.qty_packed, l.qty_shipped, l.qty_delivered, l.allocation
+        from orders o join order_lines l on l.order_id = o.id join items i on i.id = l.item_id`),
+    ),
+    reservations: sorted(
+      await rows(sql`
+        select i.sku, l.full_code, coalesce(lt.code, '') as lot, r.qty, r.document_type, r.created_at
+        from reservations r join items i on i.id = r.item_id join locations l on l.id = r.location_id left join lots lt on lt.id = r.lot_id`),
+    ),
+    purchaseOrderLines: sorted(
+      await rows(sql`
+        select p.number, p.status, p.sent_at, i.sku, l.qty, l.unit_price_micros
+        from purchase_orders p join purchase_order_lines l on l.po_id = p.id join items i on i.id = l.item_id`),
+    ),
+    adjustmentLines: sorted(
+      await rows(sql`
+        select a.reason, a.effective_at, i.sku, l.qty_delta, l.unit_cost_micros
+        from adjustments a join adjustment_lines l on l.adjustment_id = a.id join items i on i.id = l.item_id`),
+    ),
   };
 }
 
@@ -75,6 +97,9 @@ describeEachDatabase('the demo shop posted in batches', (get, dialect) => {
       expect(expected.movements.filter((m) => m.startsWith('["sale"')).length).toBeGreaterThan(single.sales);
       expect(expected.consumptions.length).toBeGreaterThan(single.sales);
       expect(expected.movements.some((m) => m.startsWith('["sale"') && !m.includes(',"",'))).toBe(true);
+      expect(expected.orderLines.length).toBeGreaterThan(DAYS);
+      expect(expected.purchaseOrderLines.length).toBeGreaterThan(DAYS);
+      expect(expected.adjustmentLines.length).toBeGreaterThan(DAYS);
       for (const key of Object.keys(expected) as Array<keyof typeof expected>) expect(actual[key], key).toEqual(expected[key]);
 
       const report = await checkLedger(get().db, batched.clock.now());

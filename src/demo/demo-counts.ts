@@ -33,7 +33,7 @@ export class DemoCounts {
   planDay(day: number, dayStart: number): DayEvent[] {
     const events: DayEvent[] = [];
     for (const site of stores) {
-      for (let n = this.random.poisson(lossesPerStorePerDay); n > 0; n -= 1) events.push({ at: at(dayStart, 10 + this.random.next() * 8), run: async () => this.#lose(site) });
+      for (let n = this.random.poisson(lossesPerStorePerDay); n > 0; n -= 1) events.push({ at: at(dayStart, 10 + this.random.next() * 8), run: async () => this.#lose(site), passesBatch: true });
       if (day % countEvery === countDay) events.push({ at: at(dayStart, 20.5), run: (ctx) => this.#stocktake(ctx, site) });
     }
     return events;

@@ -72,10 +72,12 @@ export class Replenishment {
     if (this.purchasing === 'stockroom' && weekday === 0 && day >= 28) events.push({ at: at(dayStart, 16.5), run: (ctx) => this.#suggestLevels(ctx) });
     for (const { vendor } of this.vendors.values()) {
       if (vendor.key === 'bakery' || !vendor.orderDays.includes(weekday)) continue;
-      const review = this.purchasing === 'stockroom' && day >= 28 ? this.#reviewWithProposals.bind(this) : this.#review.bind(this);
-      events.push({ at: at(dayStart, 17), run: (ctx) => review(ctx, day, dayStart, vendor) });
+      // Stockroom's proposals read the sales history, which a batch holds back; the simulator's buyer reads its model.
+      const proposals = this.purchasing === 'stockroom' && day >= 28;
+      const review = proposals ? this.#reviewWithProposals.bind(this) : this.#review.bind(this);
+      events.push({ at: at(dayStart, 17), run: (ctx) => review(ctx, day, dayStart, vendor), passesBatch: !proposals });
     }
-    events.push({ at: at(dayStart, 17.25), run: (ctx) => this.#orderBakes(ctx, day, dayStart) });
+    events.push({ at: at(dayStart, 17.25), run: (ctx) => this.#orderBakes(ctx, day, dayStart), passesBatch: true });
     return events;
   }
 

@@ -134,12 +134,13 @@ export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions
       // The model has already moved with this day's postings: a retried day would count them twice.
       if ((attempts += 1) > 1) throw new Error('a simulated day was retried; load the demo into an empty database again');
       const dayCtx = { ...simCtx, trx };
-      // Runs of counter sales post as one batch; anything else may read what a batch holds back, so it flushes it first.
+      // Runs of counter sales post as one batch; an event that may read what a batch holds back flushes it first.
       const batch = options.batchPosting === false ? null : new PostingBatch();
       const saleCtx = batch ? { ...dayCtx, postingBatch: batch } : dayCtx;
       for (const event of events) {
         clock.set(Math.max(event.at, clock.now()));
-        if (event.batchable) {
+        // Run in the batch's context: should such an event post after all, the ledger defers it or flushes first.
+        if (event.batchable || event.passesBatch) {
           await event.run(saleCtx);
           continue;
         }

@@ -109,11 +109,11 @@ export class Trading {
     for (let i = 0; i < webTokens.length; ) {
       const size = this.random.int(1, 3);
       const lines = webTokens.slice(i, i + size);
-      events.push({ at: at(dayStart, this.random.next() * 24), run: (ctx) => this.#placeOrder(ctx, lines) });
+      events.push({ at: at(dayStart, this.random.next() * 24), run: (ctx) => this.#placeOrder(ctx, lines), passesBatch: true });
       i += size;
     }
     events.push({ at: at(dayStart, 16), run: (ctx) => this.#shipOrders(ctx, day, at(dayStart, 15)) });
-    events.push({ at: at(dayStart, 12), run: (ctx) => this.#deliver(ctx, day) });
+    events.push({ at: at(dayStart, 12), run: (ctx) => this.#deliver(ctx, day), passesBatch: true });
     for (const pending of this.#returns.filter((r) => r.day === day)) {
       events.push({ at: at(dayStart, 10 + this.random.next() * 7), run: (ctx) => this.#takeBack(ctx, pending) });
     }

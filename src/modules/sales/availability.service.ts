@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { reader, type ServiceContext } from '../../platform/context.ts';
 import type { ItemRow, OutboxEventRow } from '../../platform/db/schema.ts';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
+import { insertRows, upsertRows } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
@@ -109,7 +110,8 @@ export async function emitAvailability(
       delivered_at: null,
     };
   });
-  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('outbox_events').values(rows.slice(i, i + 500)).execute();
+  // Written as plain multi-row SQL (insert-rows.ts): every flush and posting at a channel's site writes these.
+  for (let i = 0; i < rows.length; i += 500) await insertRows(trx, 'outbox_events', rows.slice(i, i + 500));
   return events;
 }
 
@@ -139,13 +141,14 @@ async function takeSequences(trx: Trx, counts: Map<string, number>): Promise<Map
   const entries = [...counts].sort(([a], [b]) => (a < b ? -1 : 1));
   const result = new Map<string, number>();
   for (let i = 0; i < entries.length; i += 500) {
-    const rows = await trx
-      .insertInto('outbox_sequences')
-      .values(entries.slice(i, i + 500).map(([itemId, n]) => ({ item_id: itemId, last_seq: n })))
-      .onConflict((oc) => oc.column('item_id').doUpdateSet({ last_seq: sql`outbox_sequences.last_seq + excluded.last_seq` }))
-      .returning(['item_id', 'last_seq'])
-      .execute();
-    for (const r of rows) result.set(r.item_id, r.last_seq);
+    const rows = await upsertRows(
+      trx,
+      'outbox_sequences',
+      entries.slice(i, i + 500).map(([itemId, n]) => ({ item_id: itemId, last_seq: n })),
+      'on conflict ("item_id") do update set "last_seq" = outbox_sequences.last_seq + excluded.last_seq',
+      ['item_id', 'last_seq'],
+    );
+    for (const r of rows) result.set(r.item_id, Number(r.last_seq));
   }
   return result;
 }

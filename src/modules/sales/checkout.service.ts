@@ -122,7 +122,7 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     const pieces = await assignSaleLots(trx, bin, needs, catalog, todayOf(now));
 
     const unitPrices = input.lines.map((line, i) => unitPriceOf(i, line.unit_price, lineItems[i]!, chosen[i]!));
-    const taxRates = await taxRatesOf(trx, input, lineItems, bin.site_id!, once);
+    const taxRates = await taxRatesOf(trx, input, lineItems, bin.site_id!, batch);
     const taxIncluded = settings.prices_include_tax;
     const priced = priceSale(
       input.lines.map((line, i) => ({
@@ -250,9 +250,6 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
   });
 }
 
-/** A read made once per posting batch when there is one (see PostingBatch.memo), else every time. */
-type Once = <T>(key: string, load: () => Promise<T>) => Promise<T>;
-
 async function writeSale(trx: Trx, sale: SaleRow, lines: SaleLineRecord[], discounts: SaleDiscountRow[], payments: PaymentRow[], batch?: PostingBatch): Promise<void> {
   const lineRows = lines.map(({ sku: _sku, name: _name, modifiers: _modifiers, movements: _movements, ...row }) => row);
   const modifiers = lines.flatMap((l) => l.modifiers);
@@ -282,13 +279,20 @@ export function assertSellableLocation(bin: LocationRow): void {
 }
 
 /** A rate the request gives wins (the line's, then the sale's); the tax set-up decides the rest, read only when needed. */
-async function taxRatesOf(trx: Trx, input: CreateSaleInput, items: readonly ItemRow[], siteId: string, once: Once): Promise<number[]> {
+async function taxRatesOf(trx: Trx, input: CreateSaleInput, items: readonly ItemRow[], siteId: string, batch: PostingBatch | undefined): Promise<number[]> {
   const given = input.lines.map((line) => line.tax_rate ?? input.tax_rate);
   const missing = items.filter((_, i) => given[i] === undefined);
   if (missing.length === 0) return given as number[];
-  const resolved = await once(`tax-rates:${siteId}:${missing.map((i) => `${i.id}/${i.category}`).join(',')}`, () => resolveTaxRates(trx, siteId, missing));
-  let next = 0;
-  return given.map((rate) => rate ?? resolved[next++]!);
+  // In a batch, each item's rate is read once: no document of the batch changes items or tax rules.
+  const rates = batch
+    ? await batch.byIds(`tax-rate:${siteId}`, missing.map((i) => i.id), (ids) => ratesById(trx, siteId, missing.filter((i) => ids.includes(i.id))))
+    : await ratesById(trx, siteId, missing);
+  return given.map((rate, i) => rate ?? rates.get(items[i]!.id)!);
+}
+
+async function ratesById(trx: Trx, siteId: string, items: readonly ItemRow[]): Promise<Map<string, number>> {
+  const rates = await resolveTaxRates(trx, siteId, items);
+  return new Map(items.map((item, i) => [item.id, rates[i]!]));
 }
 
 /** An offline sale already happened, so an item archived before it replays still sells as rung up. */

@@ -101,7 +101,13 @@ class CachedSqliteConnection implements DatabaseConnection {
 
   #prepare(sql: string): BetterSqlite3.Statement {
     let statement = this.#statements.get(sql);
-    if (statement) return statement;
+    if (statement) {
+      // Least recently used goes first: bulk work's one-off shapes (a multi-row insert of an odd
+      // length) must not push out the statements every sale runs.
+      this.#statements.delete(sql);
+      this.#statements.set(sql, statement);
+      return statement;
+    }
     statement = this.#db.prepare(sql);
     if (this.#statements.size >= statementCacheSize) {
       const oldest = this.#statements.keys().next().value;
