@@ -134,6 +134,8 @@ export const EXPORT_TABLES: ReadonlyArray<{ name: string; key: readonly string[]
   { name: 'stock_snapshot_invalidations', key: ['id'] },
   { name: 'sales_days', key: ['day'] },
   { name: 'sales_day_totals', key: ['day', 'item_id', 'site_id', 'channel_id'] },
+  { name: 'sales_day_order_totals', key: ['day', 'item_id', 'site_id', 'channel_id'] },
+  { name: 'sales_day_order_lines', key: ['day', 'order_line_id'] },
   { name: 'sales_day_state', key: ['name'] },
   { name: 'sales_day_invalidations', key: ['id'] },
   { name: 'channel_connections', key: ['id'] },
