@@ -4,7 +4,7 @@ import { createPickLists, markPicked, packShipment, shipShipment } from '../../s
 import { createChannel, createOrder, createReturn } from '../../src/modules/sales/index.ts';
 import { createOrderBody } from '../../src/modules/sales/orders.schema.ts';
 import { createReturnBody } from '../../src/modules/sales/sales.schema.ts';
-import { addTotals, COUNTER_CHANNEL, salesFacts, salesTotalsBy, zeroTotals, type SalesFact, type SalesKey, type SalesTotals } from '../../src/modules/reports/sales-facts.ts';
+import { addTotals, COUNTER_CHANNEL, QUARTER_MS, salesFacts, salesTotalsBy, zeroTotals, type SalesFact, type SalesKey, type SalesTotals } from '../../src/modules/reports/sales-facts.ts';
 import { freshSalesDays, takeSalesDayTotals } from '../../src/modules/reports/sales-day-totals.ts';
 import type { ReportScope } from '../../src/modules/reports/report-scope.ts';
 import { describeEachDatabase } from '../support/databases.ts';
@@ -18,7 +18,7 @@ const LATER = 10 * 60_000;
 function byFacts(facts: SalesFact[], key: SalesKey): Map<string, SalesTotals> {
   const totals = new Map<string, SalesTotals>();
   for (const f of facts) {
-    const k = key === 'item' ? f.itemId : key === 'channel' ? (f.channelId ?? COUNTER_CHANNEL) : (f.siteId ?? '');
+    const k = key === 'item' ? f.itemId : key === 'channel' ? (f.channelId ?? COUNTER_CHANNEL) : key === 'site' ? (f.siteId ?? '') : String(Math.floor(f.at / QUARTER_MS));
     const t = totals.get(k) ?? zeroTotals();
     addTotals(t, f);
     totals.set(k, t);
@@ -96,7 +96,7 @@ describeEachDatabase('sales totals kept per closed day', (get) => {
     const base = whole();
     for (const scope of [base, { ...base, filters: { ...base.filters, itemId: mug.id } }, { ...base, filters: { ...base.filters, channelId: COUNTER_CHANNEL } }, ...more(base)]) {
       const facts = await salesFacts(ctx(), scope);
-      for (const key of ['item', 'channel', 'site'] as const) expect(sorted(await salesTotalsBy(ctx(), scope, key)), `${key} ${JSON.stringify(scope.filters)}`).toEqual(sorted(byFacts(facts, key)));
+      for (const key of ['item', 'channel', 'site', 'quarter'] as const) expect(sorted(await salesTotalsBy(ctx(), scope, key)), `${key} ${JSON.stringify(scope.filters)}`).toEqual(sorted(byFacts(facts, key)));
     }
     return (await freshSalesDays(api.db.kysely, base.start, base.end)).map((d) => d.day);
   };

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { orderLineFacts, type OrderLineFact } from './order-facts.ts';
-import { COUNTER_CHANNEL, type SalesKey } from './sales-facts.ts';
+import { COUNTER_CHANNEL, type SalesKey } from './sales-keys.ts';
 import { itemIn, siteIn, type ReportScope } from './report-scope.ts';
 
 /**
@@ -31,17 +31,22 @@ function keepable(fact: OrderLineFact, end: number): boolean {
   return !fact.returned && fact.siteCount === 1 && fact.lastAt < end;
 }
 
-/** Adds up the order lines first shipped in [start, end) into the day's totals, and lists the ones left out. */
-export async function addUpOrderDay(trx: Trx, day: string, start: number, end: number): Promise<void> {
+/**
+ * Adds up the order lines first shipped in [start, end) into the day's totals, and lists the ones
+ * left out; answers the kept lines' facts (the day's quarter hours add them up too).
+ */
+export async function addUpOrderDay(trx: Trx, day: string, start: number, end: number): Promise<OrderLineFact[]> {
   const everything: ReportScope = { filters: { from: day, to: day }, timeZone: 'UTC', start, end, sites: 'all', now: end };
   const facts = await orderLineFacts(trx, everything, { firstFrom: start, firstTo: end, costBefore: end });
   const totals = new Map<string, { day: string; item_id: string; site_id: string; channel_id: string; lines: number; qty: number; gross_micros: number; revenue_micros: number; cogs_micros: number }>();
   const leftOut: Array<{ day: string; order_id: string; order_line_id: string }> = [];
+  const kept: OrderLineFact[] = [];
   for (const f of facts) {
     if (!keepable(f, end)) {
       leftOut.push({ day, order_id: f.documentId, order_line_id: f.lineId });
       continue;
     }
+    kept.push(f);
     const key = `${f.itemId}\u0000${f.siteId}\u0000${f.channelId}`;
     const t = totals.get(key) ?? { day, item_id: f.itemId, site_id: f.siteId ?? '', channel_id: f.channelId ?? '', lines: 0, qty: 0, gross_micros: 0, revenue_micros: 0, cogs_micros: 0 };
     t.lines += 1;
@@ -54,6 +59,7 @@ export async function addUpOrderDay(trx: Trx, day: string, start: number, end: n
   const rows = [...totals.values()];
   for (let i = 0; i < rows.length; i += 500) await trx.insertInto('sales_day_order_totals').values(rows.slice(i, i + 500)).execute();
   for (let i = 0; i < leftOut.length; i += 500) await trx.insertInto('sales_day_order_lines').values(leftOut.slice(i, i + 500)).execute();
+  return kept;
 }
 
 export async function dropOrderDays(trx: Trx, days: readonly string[]): Promise<void> {

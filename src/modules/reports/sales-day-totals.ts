@@ -8,8 +8,10 @@ import { onMovementCostsRewritten } from '../ledger/index.ts';
 import { onLateSaleRecorded } from '../sales/index.ts';
 import { readSettings } from '../settings/index.ts';
 import { addUpOrderDay, dropOrderDays, orderChangesSince } from './order-day-totals.ts';
+import type { OrderLineFact } from './order-facts.ts';
 import { addDays, nextDate } from './report-scope.ts';
 import { lineCost } from './sale-line-costs.ts';
+import { QUARTER_MS } from './sales-keys.ts';
 
 /**
  * Per closed day, the counter's sold lines added up by item, site and channel (`sales_day_totals`),
@@ -152,13 +154,62 @@ async function addUpDay(trx: Trx, day: string, start: number, end: number): Prom
     cogs_micros: Number(r.cogs),
   }));
   for (let i = 0; i < values.length; i += 500) await trx.insertInto('sales_day_totals').values(values.slice(i, i + 500)).execute();
-  await addUpOrderDay(trx, day, start, end);
+  await addUpQuarters(trx, day, start, end, await addUpOrderDay(trx, day, start, end));
   return values.length;
+}
+
+type QuarterRow = { day: string; quarter: number; site_id: string; channel_id: string; lines: number; qty: number; gross_micros: number; discount_micros: number; revenue_micros: number; cogs_micros: number };
+
+/**
+ * The same kept lines by quarter hour, site and channel, the counter's and the orders' in one row
+ * (a report filters by channel and site only, and sums): sales by hour, weekday and day read
+ * about a hundred rows a day instead of every line.
+ */
+async function addUpQuarters(trx: Trx, day: string, start: number, end: number, orders: readonly OrderLineFact[]): Promise<void> {
+  const quarter = sql<number>`s.created_at / ${sql.lit(QUARTER_MS)}`;
+  const counter = await trx
+    .selectFrom('sale_lines as l')
+    .innerJoin('sales as s', 's.id', 'l.sale_id')
+    .select([
+      quarter.as('quarter'),
+      's.site_id',
+      sql<string>`coalesce(s.channel_id, '')`.as('channel_id'),
+      sql<number>`count(*)`.as('lines'),
+      sql<number>`sum(l.qty)`.as('qty'),
+      sql<number>`sum(l.gross_micros)`.as('gross'),
+      sql<number>`sum(l.line_discount_micros + l.sale_discount_micros)`.as('discount'),
+      sql<number>`sum(l.net_micros)`.as('revenue'),
+      sql<number>`sum(${lineCost})`.as('cogs'),
+    ])
+    .where('s.created_at', '>=', start)
+    .where('s.created_at', '<', end)
+    .where('s.status', '<>', 'voided')
+    .where('l.refunded_micros', '=', 0)
+    .where('l.qty_returned', '=', 0)
+    .groupBy([quarter, 's.site_id', sql`coalesce(s.channel_id, '')`])
+    .execute();
+  const rows = new Map<string, QuarterRow>();
+  const add = (q: number, site: string, channel: string, t: { lines: number; qty: number; gross: number; discount: number; revenue: number; cogs: number }) => {
+    const key = `${q}\u0000${site}\u0000${channel}`;
+    const row = rows.get(key) ?? { day, quarter: q, site_id: site, channel_id: channel, lines: 0, qty: 0, gross_micros: 0, discount_micros: 0, revenue_micros: 0, cogs_micros: 0 };
+    row.lines += t.lines;
+    row.qty += t.qty;
+    row.gross_micros += t.gross;
+    row.discount_micros += t.discount;
+    row.revenue_micros += t.revenue;
+    row.cogs_micros += t.cogs;
+    rows.set(key, row);
+  };
+  for (const r of counter) add(Math.floor(Number(r.quarter)), r.site_id, r.channel_id, { lines: Number(r.lines), qty: Number(r.qty), gross: Number(r.gross), discount: Number(r.discount), revenue: Number(r.revenue), cogs: Number(r.cogs) });
+  for (const f of orders) add(Math.floor(f.at / QUARTER_MS), f.siteId ?? '', f.channelId ?? '', { lines: 1, qty: f.qty, gross: f.gross, discount: f.discount, revenue: f.revenue, cogs: f.cogs });
+  const values = [...rows.values()];
+  for (let i = 0; i < values.length; i += 500) await trx.insertInto('sales_day_quarters').values(values.slice(i, i + 500)).execute();
 }
 
 async function dropDays(trx: Trx, days: readonly string[]): Promise<void> {
   for (let i = 0; i < days.length; i += 500) {
     await trx.deleteFrom('sales_day_totals').where('day', 'in', days.slice(i, i + 500)).execute();
+    await trx.deleteFrom('sales_day_quarters').where('day', 'in', days.slice(i, i + 500)).execute();
     await trx.deleteFrom('sales_days').where('day', 'in', days.slice(i, i + 500)).execute();
     await dropOrderDays(trx, days.slice(i, i + 500));
   }

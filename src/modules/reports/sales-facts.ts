@@ -4,6 +4,7 @@ import { keptOrderTotalsBy, orderFactsBesideKeptDays } from './order-day-totals.
 import { orderLineFacts, refundNetOfTax } from './order-facts.ts';
 import { itemIn, siteIn, type ReportScope } from './report-scope.ts';
 import { lineCost } from './sale-line-costs.ts';
+import { COUNTER_CHANNEL, QUARTER_MS, type SalesKey } from './sales-keys.ts';
 import { freshSalesDays, type SalesDay } from './sales-day-totals.ts';
 
 /**
@@ -34,7 +35,7 @@ export interface SalesFact {
   cogs: number;
 }
 
-export const COUNTER_CHANNEL = 'counter';
+export { COUNTER_CHANNEL, QUARTER_MS, type SalesKey } from './sales-keys.ts';
 
 type Db = ReturnType<typeof reader>;
 
@@ -149,9 +150,6 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
 /** A counter line a return or refund reached: its facts need the per-line arithmetic. */
 const touchedByReturn = sql<boolean>`(l.refunded_micros <> 0 or l.qty_returned <> 0)`;
 
-/** What a report groups the sold lines by: the item, the channel, the site, or the quarter hour they were sold in. */
-export type SalesKey = 'item' | 'channel' | 'site' | 'quarter';
-
 /** Sold lines added up: how many, quantity net of returns, gross, discounts, revenue and cost of goods (micros). */
 export interface SalesTotals {
   lines: number;
@@ -172,12 +170,6 @@ export function addTotals(t: SalesTotals, f: SalesTotals | SalesFact): void {
   t.revenue += f.revenue;
   t.cogs += f.cogs;
 }
-
-/**
- * A quarter hour, in ms since the epoch over 900,000. Every time zone in use today is offset from
- * UTC by whole quarter hours, so a sale's local hour, weekday and date are those of its quarter.
- */
-export const QUARTER_MS = 900_000;
 
 function factKey(key: SalesKey, f: SalesFact): string {
   if (key === 'item') return f.itemId;
@@ -238,6 +230,37 @@ function keptTotalsBy(db: Db, scope: ReportScope, key: Exclude<SalesKey, 'quarte
     .execute();
 }
 
+/** The kept days' quarter hours added up (their site and channel filters; no item filter can apply). */
+function keptQuartersBy(db: Db, scope: ReportScope, days: readonly string[]): Promise<GroupedRow[]> {
+  const channel = scope.filters.channelId;
+  return db
+    .selectFrom('sales_day_quarters as t')
+    .select([
+      't.quarter as k',
+      sql<number>`sum(t.lines)`.as('lines'),
+      sql<number>`sum(t.qty)`.as('qty'),
+      sql<number>`sum(t.gross_micros)`.as('gross'),
+      sql<number>`sum(t.discount_micros)`.as('discount'),
+      sql<number>`sum(t.revenue_micros)`.as('revenue'),
+      sql<number>`sum(t.cogs_micros)`.as('cogs'),
+    ])
+    .where('t.day', 'in', [...days])
+    .where(channel ? sql<boolean>`t.channel_id = ${channel === COUNTER_CHANNEL ? '' : channel}` : sql<boolean>`1 = 1`)
+    .where(siteIn(scope, 't.site_id'))
+    .groupBy('t.quarter')
+    .execute();
+}
+
+/** Whether the report asks for some items only: the quarter hours, kept without the item, cannot answer it. */
+const filtersItems = (scope: ReportScope) => Boolean(scope.filters.itemId || scope.filters.category !== undefined || scope.filters.vendorId || scope.itemIds);
+
+/** The kept totals of these days by key: the counter's and the orders' by item, site or channel, or both by quarter hour. */
+function keptBy(db: Db, scope: ReportScope, key: SalesKey, days: readonly string[]): Array<Promise<GroupedRow[]>> {
+  if (days.length === 0) return [];
+  if (key === 'quarter') return [keptQuartersBy(db, scope, days)];
+  return [keptTotalsBy(db, scope, key, days), ...(scope.filters.channelId === COUNTER_CHANNEL ? [] : [keptOrderTotalsBy(db, scope, key, days)])];
+}
+
 /** The closed days of the period whose kept totals are used, and the stretches between them. */
 function keptStretches(scope: ReportScope, days: readonly SalesDay[]): { used: string[]; gaps: Array<[number, number]> } {
   const gaps: Array<[number, number]> = [];
@@ -257,23 +280,20 @@ function keptStretches(scope: ReportScope, days: readonly SalesDay[]): { used: s
 /**
  * The sold lines' facts added up by key, the same figures as adding up salesFacts one by one.
  * For the closed days whose totals are kept (and still hold), the counter lines no return or
- * refund reached and the order lines nothing can change are read from those totals; for the rest
- * of the period (today, a day gone stale, sales by the quarter hour) the database adds up those
- * counter lines, their facts being their own columns and the cost their sale movements posted.
+ * refund reached and the order lines nothing can change are read from those totals (by item, site
+ * and channel, or by quarter hour when no item filter applies); for the rest of the period (today,
+ * a day gone stale, quarter hours for some items) the database adds up those counter lines, their
+ * facts being their own columns and the cost their sale movements posted.
  * The returned or refunded counter lines and the order lines not kept go through the per-line
  * arithmetic and are added after.
  */
 export async function salesTotalsBy(ctx: ServiceContext, scope: ReportScope, key: SalesKey): Promise<Map<string, SalesTotals>> {
   const db = reader(ctx);
-  const days = key === 'quarter' ? [] : await freshSalesDays(db, scope.start, scope.end);
+  const days = key === 'quarter' && filtersItems(scope) ? [] : await freshSalesDays(db, scope.start, scope.end);
   const { used, gaps } = keptStretches(scope, days);
   const withOrders = scope.filters.channelId !== COUNTER_CHANNEL;
   const [plain, touched, orders] = await Promise.all([
-    Promise.all([
-      key === 'quarter' || used.length === 0 ? [] : keptTotalsBy(db, scope, key, used),
-      key === 'quarter' || used.length === 0 || !withOrders ? [] : keptOrderTotalsBy(db, scope, key, used),
-      ...gaps.map(([a, b]) => untouchedLinesBy(db, scope, key, a, b)),
-    ]),
+    Promise.all([...keptBy(db, scope, key, used), ...gaps.map(([a, b]) => untouchedLinesBy(db, scope, key, a, b))]),
     salesFacts(ctx, scope, { onlyReturnedCounterLines: true }),
     withOrders ? orderFactsBesideKeptDays(db, scope, used, gaps) : [],
   ]);

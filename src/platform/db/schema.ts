@@ -1352,6 +1352,20 @@ export interface SalesDayOrderLineTable {
   order_line_id: string;
 }
 
+/** A closed day's kept lines, counter and online, by quarter hour (ms since the epoch / 900,000), site and channel ('' the counter). */
+export interface SalesDayQuarterTable {
+  day: string;
+  quarter: number;
+  site_id: string;
+  channel_id: string;
+  lines: number;
+  qty: number;
+  gross_micros: number;
+  discount_micros: number;
+  revenue_micros: number;
+  cogs_micros: number;
+}
+
 export interface SalesDayStateTable {
   name: string;
   seen_at: number;
@@ -1868,6 +1882,7 @@ export interface DB {
   sales_day_totals: SalesDayTotalTable;
   sales_day_order_totals: SalesDayOrderTotalTable;
   sales_day_order_lines: SalesDayOrderLineTable;
+  sales_day_quarters: SalesDayQuarterTable;
   sales_day_state: SalesDayStateTable;
   sales_day_invalidations: SalesDayInvalidationTable;
   accounting_accounts: AccountingAccountTable;

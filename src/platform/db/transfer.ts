@@ -136,6 +136,7 @@ export const EXPORT_TABLES: ReadonlyArray<{ name: string; key: readonly string[]
   { name: 'sales_day_totals', key: ['day', 'item_id', 'site_id', 'channel_id'] },
   { name: 'sales_day_order_totals', key: ['day', 'item_id', 'site_id', 'channel_id'] },
   { name: 'sales_day_order_lines', key: ['day', 'order_line_id'] },
+  { name: 'sales_day_quarters', key: ['day', 'quarter', 'site_id', 'channel_id'] },
   { name: 'sales_day_state', key: ['name'] },
   { name: 'sales_day_invalidations', key: ['id'] },
   { name: 'channel_connections', key: ['id'] },
