@@ -85,7 +85,7 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
   const end = options.end ?? scope.end;
   const db = reader(ctx);
   const lines = counterLines(db, scope, start, end);
-  const counter = await (options.onlyReturnedCounterLines ? lines.where(touchedByReturn) : lines)
+  const counter = await (options.onlyReturnedCounterLines ? lines.where(touchedByReturn).where(returnedSince(db, start)) : lines)
     .select([
       'l.id',
       'l.sale_id',
@@ -149,6 +149,15 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
 
 /** A counter line a return or refund reached: its facts need the per-line arithmetic. */
 const touchedByReturn = sql<boolean>`(l.refunded_micros <> 0 or l.qty_returned <> 0)`;
+
+/**
+ * The sales a return (or void) was recorded for since `start`: a line of a sale rung up since then
+ * can only have been reached by one of those, so the few reached lines are found from the returns
+ * (by time, indexed) rather than by reading every sale of the period.
+ */
+function returnedSince(db: Db, start: number) {
+  return sql<boolean>`s.id in (${db.selectFrom('returns').select('sale_id').where('created_at', '>=', start).where('sale_id', 'is not', null)})`;
+}
 
 /** Sold lines added up: how many, quantity net of returns, gross, discounts, revenue and cost of goods (micros). */
 export interface SalesTotals {
