@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { systemActor } from '../../src/platform/context.ts';
-import { addTotals, COUNTER_CHANNEL, salesFacts, salesTotalsBy, zeroTotals, type SalesFact, type SalesKey, type SalesTotals } from '../../src/modules/reports/sales-facts.ts';
+import { createPickLists, markPicked, packShipment, shipShipment } from '../../src/modules/fulfillment/index.ts';
+import { createChannel, createOrder, createReturn } from '../../src/modules/sales/index.ts';
+import { createOrderBody } from '../../src/modules/sales/orders.schema.ts';
+import { createReturnBody } from '../../src/modules/sales/sales.schema.ts';
+import { addTotals, COUNTER_CHANNEL, QUARTER_MS, salesFacts, salesTotalsBy, zeroTotals, type SalesFact, type SalesKey, type SalesTotals } from '../../src/modules/reports/sales-facts.ts';
 import { freshSalesDays, takeSalesDayTotals } from '../../src/modules/reports/sales-day-totals.ts';
 import type { ReportScope } from '../../src/modules/reports/report-scope.ts';
 import { describeEachDatabase } from '../support/databases.ts';
@@ -14,7 +18,7 @@ const LATER = 10 * 60_000;
 function byFacts(facts: SalesFact[], key: SalesKey): Map<string, SalesTotals> {
   const totals = new Map<string, SalesTotals>();
   for (const f of facts) {
-    const k = key === 'item' ? f.itemId : key === 'channel' ? (f.channelId ?? COUNTER_CHANNEL) : (f.siteId ?? '');
+    const k = key === 'item' ? f.itemId : key === 'channel' ? (f.channelId ?? COUNTER_CHANNEL) : key === 'site' ? (f.siteId ?? '') : String(Math.floor(f.at / QUARTER_MS));
     const t = totals.get(k) ?? zeroTotals();
     addTotals(t, f);
     totals.set(k, t);
@@ -84,12 +88,15 @@ describeEachDatabase('sales totals kept per closed day', (get) => {
   };
 
   const whole = (): ReportScope => ({ filters: { from: '2000-01-01', to: '2100-01-01' }, timeZone: 'UTC', start, end: api.clock.now() + 1, sites: [site.id], now: api.clock.now() });
-  /** The kept-days path against the per-line oracle, for every key and the item and channel filters; answers the days it used. */
-  const check = async (): Promise<string[]> => {
+  /**
+   * The kept-days path against the per-line oracle, for every key and the item and channel filters
+   * (and any other scopes given); answers the days it used over the whole period.
+   */
+  const check = async (more: (base: ReportScope) => ReportScope[] = () => []): Promise<string[]> => {
     const base = whole();
-    for (const scope of [base, { ...base, filters: { ...base.filters, itemId: mug.id } }, { ...base, filters: { ...base.filters, channelId: COUNTER_CHANNEL } }]) {
+    for (const scope of [base, { ...base, filters: { ...base.filters, itemId: mug.id } }, { ...base, filters: { ...base.filters, channelId: COUNTER_CHANNEL } }, ...more(base)]) {
       const facts = await salesFacts(ctx(), scope);
-      for (const key of ['item', 'channel', 'site'] as const) expect(sorted(await salesTotalsBy(ctx(), scope, key)), `${key} ${JSON.stringify(scope.filters)}`).toEqual(sorted(byFacts(facts, key)));
+      for (const key of ['item', 'channel', 'site', 'quarter'] as const) expect(sorted(await salesTotalsBy(ctx(), scope, key)), `${key} ${JSON.stringify(scope.filters)}`).toEqual(sorted(byFacts(facts, key)));
     }
     return (await freshSalesDays(api.db.kysely, base.start, base.end)).map((d) => d.day);
   };
@@ -151,5 +158,75 @@ describeEachDatabase('sales totals kept per closed day', (get) => {
     expect(await check()).not.toContain(day2);
     expect(await job()).toEqual([day2]);
     expect(await check()).toEqual(expect.arrayContaining([day1, day2]));
+  });
+
+  /**
+   * Online order lines are kept by the day they first shipped, beside the counter's: a line shipped
+   * again on a later day, returned, or re-costed stops its day being used until it is added up
+   * again, and is then read line by line (a report ending between its two shipments shows the cost
+   * of the first alone, as the per-line facts do).
+   */
+  it('keep online order lines by first shipment day, equal to the lines’ figures through a later shipment, a return and a landed cost', async () => {
+    const bowl = (await api.post('/api/v1/items', { sku: `${tag}-BOWL`, name: 'Bowl' })).body;
+    const web = await createChannel(ctx(), { name: `Web ${tag}`, kind: 'online', site_ids: [site.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
+    api.clock.advance(DAY);
+    const bowls = await receive(bowl, 10, '3.00');
+    api.clock.advance(DAY);
+    const order = async (qty: number) => {
+      const taken = await createOrder(ctx(), createOrderBody.parse({ channel_id: web.id, channel_order_id: `${tag}-o${(sales += 1)}`, lines: [{ item_id: bowl.id, qty, unit_price: '9.00' }] }));
+      const [list] = await createPickLists(ctx(), taken.record.order.id);
+      await markPicked(ctx(), list!.list.id);
+      return { id: taken.record.order.id, line: taken.record.lines[0]!.id, list: list!.list.id };
+    };
+    const ship = async (o: { line: string; list: string }, qty: number) => {
+      const packed = await packShipment(ctx(), o.list, { packages: [{ weight_g: 500_000, lines: [{ order_line_id: o.line, qty: qty * 1000 }] }] });
+      await shipShipment(ctx(), packed.shipment.id, { carrier: 'Post', service: 'Standard', packages: [{ package_id: packed.packages[0]!.id, tracking_number: `T${sales}` }] });
+    };
+    const whole2 = await order(2);
+    const split = await order(3);
+    await ship(whole2, 2);
+    await ship(split, 1);
+    const shippedDay = new Date(api.clock.now()).toISOString().slice(0, 10);
+    const shippedDayEnd = Date.parse(`${shippedDay}T00:00:00Z`) + DAY;
+    api.clock.advance(DAY);
+    const withWeb = (base: ReportScope) => [
+      { ...base, filters: { ...base.filters, channelId: web.id } },
+      { ...base, filters: { ...base.filters, itemId: bowl.id } },
+      // Ending with the shipped day: the split line's later shipment is after the period.
+      { ...base, end: shippedDayEnd },
+    ];
+
+    expect(await job()).toContain(shippedDay);
+    expect(await check(withWeb)).toContain(shippedDay);
+    const kept = await api.db.kysely.selectFrom('sales_day_order_totals').selectAll().where('day', '=', shippedDay).execute();
+    expect(kept.map((t) => [t.item_id, Number(t.lines), Number(t.qty)])).toEqual([[bowl.id, 2, 3000]]);
+
+    // The rest of the split line ships a day later: its first day changes.
+    await ship(split, 2);
+    expect(await check(withWeb)).not.toContain(shippedDay);
+    expect(await job()).toEqual(expect.arrayContaining([shippedDay]));
+    expect(await check(withWeb)).toContain(shippedDay);
+    const leftOut = await api.db.kysely.selectFrom('sales_day_order_lines').select('order_line_id').where('day', '=', shippedDay).execute();
+    expect(leftOut.map((l) => l.order_line_id)).toEqual([split.line]);
+
+    // One bowl of the whole order back.
+    const back = await createReturn(ctx(), createReturnBody.parse({ order_id: whole2.id, reason: 'chipped', lines: [{ line_id: whole2.line, qty: 1, condition: 'restockable' }] }));
+    expect(back.ret.id).toBeTruthy();
+    expect(await check(withWeb)).not.toContain(shippedDay);
+    expect(await job()).toEqual(expect.arrayContaining([shippedDay]));
+    expect(await check(withWeb)).toContain(shippedDay);
+
+    // A third order, kept whole; then freight on the bowls re-costs its shipment.
+    const third = await order(1);
+    await ship(third, 1);
+    const thirdDay = new Date(api.clock.now()).toISOString().slice(0, 10);
+    api.clock.advance(DAY);
+    expect(await job()).toContain(thirdDay);
+    expect(await check(withWeb)).toContain(thirdDay);
+    const landed = await api.post(`/api/v1/receipts/${bowls.id}/landed-costs`, { charges: [{ kind: 'freight', amount: '5.00' }] });
+    expect(landed.status, JSON.stringify(landed.body)).toBe(201);
+    expect(await check(withWeb)).not.toContain(thirdDay);
+    expect(await job()).toEqual(expect.arrayContaining([thirdDay]));
+    expect(await check(withWeb)).toEqual(expect.arrayContaining([shippedDay, thirdDay]));
   });
 });

@@ -7,9 +7,10 @@ const OPEN_STATUSES = ['sent', 'partially_received'] as const;
 /**
  * What vendors still owe, per item, on orders that have been sent (base thousandths): each line's
  * quantity less the good units posted against it, never below zero. Scoped to the site of
- * `locationId` when given, and always to the sites the actor may see.
+ * `locationId` when given, and always to the sites the actor may see; to `itemIds` when given
+ * (the few a list shows, rather than every item on order).
  */
-export async function onOrderByItem(ctx: ServiceContext, options: { locationId?: string } = {}): Promise<Map<string, number>> {
+export async function onOrderByItem(ctx: ServiceContext, options: { locationId?: string; itemIds?: readonly string[] } = {}): Promise<Map<string, number>> {
   const db = reader(ctx);
   let sites: string[] | 'all' = 'all';
   if (options.locationId) {
@@ -21,6 +22,7 @@ export async function onOrderByItem(ctx: ServiceContext, options: { locationId?:
     sites = sites === 'all' ? [...visible] : sites.filter((s) => visible.has(s));
   }
   if (sites !== 'all' && sites.length === 0) return new Map();
+  if (options.itemIds?.length === 0) return new Map();
 
   const openOrders = db.selectFrom('purchase_orders').select('id').where('status', 'in', OPEN_STATUSES);
   const received = db
@@ -39,6 +41,7 @@ export async function onOrderByItem(ctx: ServiceContext, options: { locationId?:
     .where('po.status', 'in', OPEN_STATUSES)
     .groupBy('pol.item_id');
   if (sites !== 'all') owed = owed.where('po.delivery_site_id', 'in', sites);
+  if (options.itemIds) owed = owed.where('pol.item_id', 'in', [...options.itemIds]);
   const rows = await owed.execute();
   return new Map(rows.filter((r) => Number(r.owed) > 0).map((r) => [r.item_id, Number(r.owed)]));
 }

@@ -1,10 +1,11 @@
 import { sql, type RawBuilder } from 'kysely';
 import { reader, type ServiceContext } from '../../platform/context.ts';
-import { mulDiv } from '../../platform/decimal.ts';
-import { QTY_SCALE } from '../../platform/quantity.ts';
+import { keptOrderTotalsBy, orderFactsBesideKeptDays } from './order-day-totals.ts';
+import { orderLineFacts, refundNetOfTax } from './order-facts.ts';
 import { itemIn, siteIn, type ReportScope } from './report-scope.ts';
 import { lineCost } from './sale-line-costs.ts';
-import { freshSalesDays } from './sales-day-totals.ts';
+import { COUNTER_CHANNEL, QUARTER_MS, type SalesKey } from './sales-keys.ts';
+import { freshSalesDays, type SalesDay } from './sales-day-totals.ts';
 
 /**
  * One row per sold line in the period, from the counter (sales) and the online channels (orders),
@@ -34,7 +35,7 @@ export interface SalesFact {
   cogs: number;
 }
 
-export const COUNTER_CHANNEL = 'counter';
+export { COUNTER_CHANNEL, QUARTER_MS, type SalesKey } from './sales-keys.ts';
 
 type Db = ReturnType<typeof reader>;
 
@@ -70,12 +71,21 @@ export async function salesRevenue(ctx: ServiceContext, scope: ReportScope): Pro
   return revenue;
 }
 
+/** The order lines first shipped in [start, end), their shipments counted up to `end`. */
+function orderFacts(db: Db, scope: ReportScope, start: number, end: number): Promise<SalesFact[]> {
+  return orderLineFacts(db, scope, { firstFrom: start, firstTo: end, costBefore: end });
+}
+
+/**
+ * Every sold line's fact in the period (the oracle the kept and grouped paths are held to);
+ * `onlyReturnedCounterLines` answers the counter lines a return or refund reached and no orders.
+ */
 export async function salesFacts(ctx: ServiceContext, scope: ReportScope, options: { start?: number; end?: number; onlyReturnedCounterLines?: boolean } = {}): Promise<SalesFact[]> {
   const start = options.start ?? scope.start;
   const end = options.end ?? scope.end;
   const db = reader(ctx);
   const lines = counterLines(db, scope, start, end);
-  const counter = await (options.onlyReturnedCounterLines ? lines.where(touchedByReturn) : lines)
+  const counter = await (options.onlyReturnedCounterLines ? lines.where(touchedByReturn).where(returnedSince(db, start)) : lines)
     .select([
       'l.id',
       'l.sale_id',
@@ -132,7 +142,7 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
     revenue: Number(r.net_micros) - refundNetOfTax(Number(r.refunded_micros), Number(r.tax_micros), Number(r.total_micros)),
     cogs: Number(r.cost_out) - (costBack.get(r.id) ?? 0),
   }));
-  if (scope.filters.channelId === COUNTER_CHANNEL) return facts;
+  if (scope.filters.channelId === COUNTER_CHANNEL || options.onlyReturnedCounterLines) return facts;
   facts.push(...(await orderFacts(db, scope, start, end)));
   return facts;
 }
@@ -140,8 +150,14 @@ export async function salesFacts(ctx: ServiceContext, scope: ReportScope, option
 /** A counter line a return or refund reached: its facts need the per-line arithmetic. */
 const touchedByReturn = sql<boolean>`(l.refunded_micros <> 0 or l.qty_returned <> 0)`;
 
-/** What a report groups the sold lines by: the item, the channel, the site, or the quarter hour they were sold in. */
-export type SalesKey = 'item' | 'channel' | 'site' | 'quarter';
+/**
+ * The sales a return (or void) was recorded for since `start`: a line of a sale rung up since then
+ * can only have been reached by one of those, so the few reached lines are found from the returns
+ * (by time, indexed) rather than by reading every sale of the period.
+ */
+function returnedSince(db: Db, start: number) {
+  return sql<boolean>`s.id in (${db.selectFrom('returns').select('sale_id').where('created_at', '>=', start).where('sale_id', 'is not', null)})`;
+}
 
 /** Sold lines added up: how many, quantity net of returns, gross, discounts, revenue and cost of goods (micros). */
 export interface SalesTotals {
@@ -163,12 +179,6 @@ export function addTotals(t: SalesTotals, f: SalesTotals | SalesFact): void {
   t.revenue += f.revenue;
   t.cogs += f.cogs;
 }
-
-/**
- * A quarter hour, in ms since the epoch over 900,000. Every time zone in use today is offset from
- * UTC by whole quarter hours, so a sale's local hour, weekday and date are those of its quarter.
- */
-export const QUARTER_MS = 900_000;
 
 function factKey(key: SalesKey, f: SalesFact): string {
   if (key === 'item') return f.itemId;
@@ -229,14 +239,39 @@ function keptTotalsBy(db: Db, scope: ReportScope, key: Exclude<SalesKey, 'quarte
     .execute();
 }
 
-/**
- * The untouched counter lines of the period added up by key: the closed days whose totals are kept
- * (and still hold) from those, the rest of the period (today, a day gone stale) from the lines.
- */
-async function untouchedTotalsBy(db: Db, scope: ReportScope, key: SalesKey): Promise<GroupedRow[]> {
-  const days = key === 'quarter' ? [] : await freshSalesDays(db, scope.start, scope.end);
-  if (key === 'quarter' || days.length === 0) return untouchedLinesBy(db, scope, key, scope.start, scope.end);
-  // The stretches of the period between the kept days, read line by line.
+/** The kept days' quarter hours added up (their site and channel filters; no item filter can apply). */
+function keptQuartersBy(db: Db, scope: ReportScope, days: readonly string[]): Promise<GroupedRow[]> {
+  const channel = scope.filters.channelId;
+  return db
+    .selectFrom('sales_day_quarters as t')
+    .select([
+      't.quarter as k',
+      sql<number>`sum(t.lines)`.as('lines'),
+      sql<number>`sum(t.qty)`.as('qty'),
+      sql<number>`sum(t.gross_micros)`.as('gross'),
+      sql<number>`sum(t.discount_micros)`.as('discount'),
+      sql<number>`sum(t.revenue_micros)`.as('revenue'),
+      sql<number>`sum(t.cogs_micros)`.as('cogs'),
+    ])
+    .where('t.day', 'in', [...days])
+    .where(channel ? sql<boolean>`t.channel_id = ${channel === COUNTER_CHANNEL ? '' : channel}` : sql<boolean>`1 = 1`)
+    .where(siteIn(scope, 't.site_id'))
+    .groupBy('t.quarter')
+    .execute();
+}
+
+/** Whether the report asks for some items only: the quarter hours, kept without the item, cannot answer it. */
+const filtersItems = (scope: ReportScope) => Boolean(scope.filters.itemId || scope.filters.category !== undefined || scope.filters.vendorId || scope.itemIds);
+
+/** The kept totals of these days by key: the counter's and the orders' by item, site or channel, or both by quarter hour. */
+function keptBy(db: Db, scope: ReportScope, key: SalesKey, days: readonly string[]): Array<Promise<GroupedRow[]>> {
+  if (days.length === 0) return [];
+  if (key === 'quarter') return [keptQuartersBy(db, scope, days)];
+  return [keptTotalsBy(db, scope, key, days), ...(scope.filters.channelId === COUNTER_CHANNEL ? [] : [keptOrderTotalsBy(db, scope, key, days)])];
+}
+
+/** The closed days of the period whose kept totals are used, and the stretches between them. */
+function keptStretches(scope: ReportScope, days: readonly SalesDay[]): { used: string[]; gaps: Array<[number, number]> } {
   const gaps: Array<[number, number]> = [];
   const used: string[] = [];
   let from = scope.start;
@@ -248,137 +283,35 @@ async function untouchedTotalsBy(db: Db, scope: ReportScope, key: SalesKey): Pro
     from = d.end_at;
   }
   if (scope.end > from) gaps.push([from, scope.end]);
-  const parts = await Promise.all([
-    keptTotalsBy(db, scope, key, used),
-    ...gaps.map(([a, b]) => untouchedLinesBy(db, scope, key, a, b)),
-  ]);
-  return parts.flat();
+  return { used, gaps };
 }
 
 /**
- * The sold lines' facts added up by key, the same figures as adding up salesFacts one by one: the
- * counter's lines no return or refund reached (nearly all) are added up by the database — from the
- * closed days' kept totals, and the lines of the days not kept — their facts being their own
- * columns and the cost their sale movements posted; the returned or refunded lines and the online
- * orders' lines go through the per-line arithmetic and are added after.
+ * The sold lines' facts added up by key, the same figures as adding up salesFacts one by one.
+ * For the closed days whose totals are kept (and still hold), the counter lines no return or
+ * refund reached and the order lines nothing can change are read from those totals (by item, site
+ * and channel, or by quarter hour when no item filter applies); for the rest of the period (today,
+ * a day gone stale, quarter hours for some items) the database adds up those counter lines, their
+ * facts being their own columns and the cost their sale movements posted.
+ * The returned or refunded counter lines and the order lines not kept go through the per-line
+ * arithmetic and are added after.
  */
 export async function salesTotalsBy(ctx: ServiceContext, scope: ReportScope, key: SalesKey): Promise<Map<string, SalesTotals>> {
   const db = reader(ctx);
-  const [plain, touched] = await Promise.all([untouchedTotalsBy(db, scope, key), salesFacts(ctx, scope, { onlyReturnedCounterLines: true })]);
+  const days = key === 'quarter' && filtersItems(scope) ? [] : await freshSalesDays(db, scope.start, scope.end);
+  const { used, gaps } = keptStretches(scope, days);
+  const withOrders = scope.filters.channelId !== COUNTER_CHANNEL;
+  const [plain, touched, orders] = await Promise.all([
+    Promise.all([...keptBy(db, scope, key, used), ...gaps.map(([a, b]) => untouchedLinesBy(db, scope, key, a, b))]),
+    salesFacts(ctx, scope, { onlyReturnedCounterLines: true }),
+    withOrders ? orderFactsBesideKeptDays(db, scope, used, gaps) : [],
+  ]);
   const totals = new Map<string, SalesTotals>();
   const at = (k: string) => totals.get(k) ?? totals.set(k, zeroTotals()).get(k)!;
-  for (const r of plain) {
+  for (const r of plain.flat()) {
     const k = r.k === null || r.k === '' ? (key === 'channel' ? COUNTER_CHANNEL : '') : String(r.k);
     addTotals(at(k), { lines: Number(r.lines), qty: Number(r.qty), gross: Number(r.gross), discount: Number(r.discount), revenue: Number(r.revenue), cogs: Number(r.cogs) });
   }
-  for (const f of touched) addTotals(at(factKey(key, f)), f);
+  for (const f of [...touched, ...orders]) addTotals(at(factKey(key, f)), f);
   return totals;
-}
-
-/**
- * Order lines whose first shipment falls in the period; the site is where it shipped from. The
- * orders that shipped anything in the period are found by time (indexed) first, then all their
- * shipments read by document, so the whole history is never scanned.
- */
-async function orderFacts(db: Db, scope: ReportScope, start: number, end: number): Promise<SalesFact[]> {
-  const channel = scope.filters.channelId;
-  const shippedOrders = await db
-    .selectFrom('movements')
-    .select('document_id')
-    .distinct()
-    .where('kind', '=', 'shipment')
-    .where('document_type', '=', 'order')
-    .where('effective_at', '>=', start)
-    .where('effective_at', '<', end)
-    .execute();
-  // What came back on returns of these orders, at the cost it came back with (by order, indexed).
-  const orderReturnCosts = (ids: string[]) =>
-    db
-      .selectFrom('returns as r')
-      .innerJoin('return_lines as rl', 'rl.return_id', 'r.id')
-      .innerJoin('movements as m', (join) => join.onRef('m.document_id', '=', 'r.id').onRef('m.document_line_id', '=', 'rl.id'))
-      .select(['rl.order_line_id', sql<number>`sum(coalesce(m.value_micros, 0))`.as('value')])
-      .where('r.order_id', 'in', ids)
-      .where('m.kind', '=', 'return')
-      .groupBy('rl.order_line_id')
-      .execute();
-  const shippedLines = (ids: string[]) =>
-    db
-      .selectFrom('movements as m')
-      .innerJoin('order_lines as ol', 'ol.id', 'm.document_line_id')
-      .innerJoin('orders as o', 'o.id', 'ol.order_id')
-      .innerJoin('locations as lf', 'lf.id', 'm.from_location_id')
-      .select([
-        'ol.id',
-        'ol.order_id',
-        'ol.item_id',
-        'o.channel_id',
-        'ol.qty_shipped',
-        'ol.qty_returned',
-        'ol.unit_price_micros',
-        'ol.refunded_micros',
-        'ol.qty',
-        'ol.total_micros',
-        'ol.tax_micros',
-        sql<string | null>`min(lf.site_id)`.as('site_id'),
-        sql<number>`min(m.effective_at)`.as('first_at'),
-        sql<number>`sum(coalesce(m.value_micros, 0))`.as('cost_out'),
-      ])
-      .where('m.document_id', 'in', ids)
-      .where('m.kind', '=', 'shipment')
-      .where('m.document_type', '=', 'order')
-      .where(channel ? sql<boolean>`o.channel_id = ${channel}` : sql<boolean>`1 = 1`)
-      .where(siteIn(scope, 'lf.site_id'))
-      .where(itemIn(scope, 'ol.item_id'))
-      .where('m.effective_at', '<', end)
-      .groupBy(['ol.id', 'ol.order_id', 'ol.item_id', 'o.channel_id', 'ol.qty_shipped', 'ol.qty_returned', 'ol.unit_price_micros', 'ol.refunded_micros', 'ol.qty', 'ol.total_micros', 'ol.tax_micros'])
-      .having(sql<number>`min(m.effective_at)`, '>=', start)
-      .execute();
-  const orderIds = shippedOrders.map((r) => r.document_id);
-  const shipped = [];
-  const orderBack = [];
-  for (let i = 0; i < orderIds.length; i += 500) {
-    const ids = orderIds.slice(i, i + 500);
-    shipped.push(...(await shippedLines(ids)));
-    orderBack.push(...(await orderReturnCosts(ids)));
-  }
-  const orderCostBack = new Map(orderBack.map((b) => [b.order_line_id, Number(b.value)]));
-  const facts: SalesFact[] = [];
-  for (const r of shipped) {
-    const qty = Number(r.qty_shipped);
-    const gross = mulDiv(qty, Number(r.unit_price_micros), QTY_SCALE);
-    facts.push({
-      source: 'order',
-      documentId: r.order_id,
-      lineId: r.id,
-      itemId: r.item_id,
-      siteId: r.site_id,
-      channelId: r.channel_id,
-      employee: null,
-      at: Number(r.first_at),
-      qty: qty - Number(r.qty_returned),
-      gross,
-      discount: 0,
-      revenue: orderRevenue(gross, r),
-      cogs: Number(r.cost_out) - (orderCostBack.get(r.id) ?? 0),
-    });
-  }
-  return facts;
-}
-
-function refundNetOfTax(refunded: number, tax: number, total: number): number {
-  return tax === 0 || total === 0 ? refunded : mulDiv(refunded, total - tax, total);
-}
-
-/**
- * An order line's revenue, net of tax: without tax, what was shipped less what was refunded; with
- * tax, the share of the line's total the customer kept paying for (shipped less refunded, refunds
- * carrying their tax), less the tax in it.
- */
-function orderRevenue(gross: number, r: { qty: number | string; qty_shipped: number | string; total_micros: number | string; tax_micros: number | string; refunded_micros: number | string }): number {
-  const tax = Number(r.tax_micros);
-  if (tax === 0) return gross - Number(r.refunded_micros);
-  const total = Number(r.total_micros);
-  const kept = mulDiv(total, Number(r.qty_shipped), Number(r.qty)) - Number(r.refunded_micros);
-  return mulDiv(kept, total - tax, total);
 }

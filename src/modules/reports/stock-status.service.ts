@@ -36,8 +36,7 @@ export async function stockAlerts(ctx: ServiceContext, options: { locationId?: s
   if (!options.locationId) return shopStockAlerts(ctx, ctx.actor.sites === 'all' ? 'all' : [...ctx.actor.sites], options.limit);
   const location = await getLocation(ctx, options.locationId);
   const scopeSites = location.site_id ? [location.site_id] : [];
-  const [onOrder, items, levels, bySite, onHand] = await Promise.all([
-    onOrderByItem(ctx, { locationId: options.locationId }),
+  const [items, levels, bySite, onHand] = await Promise.all([
     reader(ctx).selectFrom('items').select(['id', 'sku', 'name', 'category', 'reorder_point']).where('status', '=', 'active').where('stocked', '=', 1).execute(),
     siteLevelsForAlerts(ctx, scopeSites),
     onHandBySite(ctx, scopeSites),
@@ -60,7 +59,7 @@ export async function stockAlerts(ctx: ServiceContext, options: { locationId?: s
     const status = qty <= 0 ? (daily ? null : 'out_of_stock') : low ? 'low' : null;
     if (status) alerts.push({ itemId: item.id, sku: item.sku, name: item.name, category: item.category, onHand: qty, reorderPoint, onOrder: 0, status });
   }
-  return finish(alerts, onOrder, options.limit);
+  return finish(ctx, alerts, options.limit, options.locationId);
 }
 
 /**
@@ -103,14 +102,20 @@ async function shopStockAlerts(ctx: ServiceContext, sites: readonly string[] | '
     const status = qty <= 0 ? (withLevels && Number(r.daily) === 1 ? null : 'out_of_stock') : low ? 'low' : null;
     if (status) alerts.push({ itemId: r.id, sku: r.sku, name: r.name, category: r.category, onHand: qty, reorderPoint, onOrder: 0, status });
   }
-  return finish(alerts, await onOrderByItem(ctx, {}), limit);
+  return finish(ctx, alerts, limit);
 }
 
-/** Out of stock first, then by SKU; counted, cut to the limit, with what is on order for the ones shown. */
-function finish(alerts: StockAlert[], onOrder: Map<string, number>, limit: number): { alerts: StockAlert[]; counts: { out_of_stock: number; low: number } } {
+/**
+ * Out of stock first, then by SKU; counted, cut to the limit, with what is on order (at the
+ * location's site, when one is asked for) for the ones shown: looked up for those alone, not for
+ * the 17,000 items on order in a big shop.
+ */
+async function finish(ctx: ServiceContext, alerts: StockAlert[], limit: number, locationId?: string): Promise<{ alerts: StockAlert[]; counts: { out_of_stock: number; low: number } }> {
   alerts.sort((a, b) => (a.status === b.status ? (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0) : a.status === 'out_of_stock' ? -1 : 1));
   const counts = { out_of_stock: alerts.filter((a) => a.status === 'out_of_stock').length, low: alerts.filter((a) => a.status === 'low').length };
-  return { alerts: alerts.slice(0, limit).map((a) => ({ ...a, onOrder: onOrder.get(a.itemId) ?? 0 })), counts };
+  const shown = alerts.slice(0, limit);
+  const onOrder = await onOrderByItem(ctx, { ...(locationId ? { locationId } : {}), itemIds: shown.map((a) => a.itemId) });
+  return { alerts: shown.map((a) => ({ ...a, onOrder: onOrder.get(a.itemId) ?? 0 })), counts };
 }
 
 /** Sellable on hand per item and site (`item|site`), for the sites given or all. */

@@ -1332,6 +1332,40 @@ export interface SalesDayTotalTable {
   cogs_micros: number;
 }
 
+/** A closed day's online order lines (first shipped that day) nothing but a later recording can change, added up. */
+export interface SalesDayOrderTotalTable {
+  day: string;
+  item_id: string;
+  site_id: string;
+  channel_id: string;
+  lines: number;
+  qty: number;
+  gross_micros: number;
+  revenue_micros: number;
+  cogs_micros: number;
+}
+
+/** A closed day's order lines left out of its totals (returned, shipped on later days or from two sites): read line by line. */
+export interface SalesDayOrderLineTable {
+  day: string;
+  order_id: string;
+  order_line_id: string;
+}
+
+/** A closed day's kept lines, counter and online, by quarter hour (ms since the epoch / 900,000), site and channel ('' the counter). */
+export interface SalesDayQuarterTable {
+  day: string;
+  quarter: number;
+  site_id: string;
+  channel_id: string;
+  lines: number;
+  qty: number;
+  gross_micros: number;
+  discount_micros: number;
+  revenue_micros: number;
+  cogs_micros: number;
+}
+
 export interface SalesDayStateTable {
   name: string;
   seen_at: number;
@@ -1846,6 +1880,9 @@ export interface DB {
   stock_snapshot_invalidations: StockSnapshotInvalidationTable;
   sales_days: SalesDayTable;
   sales_day_totals: SalesDayTotalTable;
+  sales_day_order_totals: SalesDayOrderTotalTable;
+  sales_day_order_lines: SalesDayOrderLineTable;
+  sales_day_quarters: SalesDayQuarterTable;
   sales_day_state: SalesDayStateTable;
   sales_day_invalidations: SalesDayInvalidationTable;
   accounting_accounts: AccountingAccountTable;

@@ -36,6 +36,7 @@ import * as snapshotSiteValues from './0038-snapshot-site-values.ts';
 import * as snapshotDayValues from './0040-snapshot-day-values.ts';
 import * as reportMonthScans from './0041-report-month-scans.ts';
 import * as salesDayTotals from './0042-sales-day-totals.ts';
+import * as salesDayOrders from './0044-sales-day-orders.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -80,6 +81,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0040-snapshot-day-values': snapshotDayValues,
   '0041-report-month-scans': reportMonthScans,
   '0042-sales-day-totals': salesDayTotals,
+  '0044-sales-day-orders': salesDayOrders,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
