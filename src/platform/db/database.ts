@@ -7,6 +7,7 @@ import { GroupCommit } from './group-commit.ts';
 import { SqliteDialectImmediate } from './sqlite-driver.ts';
 import type { DB } from './schema.ts';
 import { migrateToLatest } from './migrations/index.ts';
+import { namedStatementsForPool } from './pg-named-statements.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -178,16 +179,20 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
     connectionTimeoutMillis: timeouts.connectMs,
     statement_timeout: timeouts.statementMs,
     idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // Prepared statements (pg-named-statements.ts) are still planned for each run's own values.
+    // Options the URL gives (?options=…) are kept.
+    options: [new URL(options.url).searchParams.get('options'), '-c plan_cache_mode=force_custom_plan', schema ? `-c search_path=${schema}` : null].filter(Boolean).join(' '),
   });
   // A dropped idle connection must not crash the process (the next query gets a fresh one), but
   // it is said, so a database that keeps dropping connections is noticed.
   const onPoolError = options.onPoolError ?? logPoolError;
   pool.on('error', onPoolError);
+  const nameStatements = namedStatementsForPool();
   // pg-pool listens for errors only on idle connections. One that fails while checked out but
   // between queries (the server ended a transaction left idle) would otherwise be an uncaught
   // 'error' event and take the process down; its next query fails and the pool discards it.
   pool.on('connect', (client) => {
+    nameStatements(client);
     client.on('error', (error: Error) => {
       if (client.listenerCount('error') === 1) onPoolError(error);
     });
