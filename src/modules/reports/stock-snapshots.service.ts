@@ -58,13 +58,20 @@ export interface CostPool {
   value: number;
 }
 
-/** Net quantity per site and item (or one item) that moved in or out of physical locations in (after, through]. */
+/** Which items' movements to add up: one item, or those after `after` up to `upTo` in id order (a page's). */
+export interface ItemRange {
+  only?: string;
+  after?: string;
+  upTo?: string;
+}
+
+/** Net quantity per site and item (or some items) that moved in or out of physical locations in (after, through]. */
 export async function balanceDeltas(
   db: Executor,
   after: number,
   through: number | null,
   sites: 'all' | readonly string[],
-  itemId?: string,
+  items: ItemRange = {},
 ): Promise<Map<SiteItem, number>> {
   const out = new Map<SiteItem, number>();
   if (sites !== 'all' && sites.length === 0) return out;
@@ -77,7 +84,9 @@ export async function balanceDeltas(
       .where(physical('l'))
       .groupBy(['l.site_id', 'm.item_id']);
     if (sites !== 'all') query = query.where('l.site_id', 'in', [...sites]);
-    if (itemId) query = query.where('m.item_id', '=', itemId);
+    if (items.only) query = query.where('m.item_id', '=', items.only);
+    if (items.after !== undefined) query = query.where('m.item_id', '>', items.after);
+    if (items.upTo !== undefined) query = query.where('m.item_id', '<=', items.upTo);
     for (const r of await query.execute()) {
       if (r.site_id === null) continue;
       const k = key(r.site_id, r.item_id);
@@ -176,7 +185,9 @@ export async function snapshotDayValues(db: Executor, days: readonly string[]): 
  * A page of on hand per item at the sites (their physical locations, summed) as of `asOf`, in
  * item order with zeros left out, or null when there is no snapshot to use: the ledger's
  * `GET /balances?as_of=…&group_by=item` for a site or everywhere. Two queries: the snapshot's
- * rows from the cursor on, and what moved between the snapshot and `asOf` (less than a day).
+ * rows from the cursor on, then what moved between the snapshot and `asOf` (less than a day) to
+ * the page's items alone. Adding up every moved item of the sites on each page instead cost 3 ms
+ * a page (60 pages of a scale-100 site: most of the listing), returning rows the page then dropped.
  */
 export const siteStockPage: SiteStockAsOfReader = async (db, q) => {
   const snap = await usableSnapshot(db, q.asOf);
@@ -192,14 +203,15 @@ export const siteStockPage: SiteStockAsOfReader = async (db, q) => {
   if (q.sites !== 'all') stored = stored.where('site_id', 'in', [...q.sites]);
   if (q.itemId) stored = stored.where('item_id', '=', q.itemId);
   if (q.after) stored = stored.where('item_id', '>', q.after);
-  const [rows, moved] = await Promise.all([stored.execute(), balanceDeltas(db, snap.as_of, q.asOf, q.sites, q.itemId)]);
+  const rows = await stored.execute();
   // Every item up to `bound` is known: the stored ones (a full page of them ends there) and the moved ones.
   const full = rows.length > q.limit;
   const bound = full ? rows[q.limit - 1]!.item_id : null;
   const onHand = new Map<string, number>(rows.slice(0, q.limit).map((r) => [r.item_id, Number(r.qty)]));
+  const moved = await balanceDeltas(db, snap.as_of, q.asOf, q.sites, { only: q.itemId, after: q.after, upTo: bound ?? undefined });
   for (const [k, qty] of moved) {
     const itemId = k.slice(k.indexOf('\u0000') + 1);
-    if ((q.after === undefined || itemId > q.after) && (bound === null || itemId <= bound)) onHand.set(itemId, (onHand.get(itemId) ?? 0) + qty);
+    onHand.set(itemId, (onHand.get(itemId) ?? 0) + qty);
   }
   const ids = [...onHand.keys()].filter((id) => onHand.get(id) !== 0).sort();
   const page = ids.slice(0, q.limit);
