@@ -213,6 +213,9 @@ export const collectionBodies: Record<string, (d: Documents, api: TestApi) => un
   'POST /api/v1/disassemblies': (d) => ({ item_id: d.bom.item_id, site_id: d.site.id, qty: 1 }),
   'POST /api/v1/stock-levels/bulk': (d) => ({ location_id: d.site.id, item_ids: [d.item.id], min: 2, max: 8 }),
   'POST /api/v1/stock-levels/suggest': (d) => ({ site_id: d.site.id, item_ids: [d.item.id] }),
+  // The report builder's fields must fit its dataset, which random enum picks rarely manage.
+  'POST /api/v1/reports/custom/run': (d) => ({ dataset: 'balances', dimensions: ['item'], measures: ['quantity'], filters: { site_id: d.site.id } }),
+  'POST /api/v1/reports/custom/export': (d) => ({ dataset: 'balances', dimensions: ['item'], measures: ['quantity'], filters: { site_id: d.site.id } }),
   'POST /api/v1/replenishment/purchase-orders': (d) => ({ lines: [{ item_id: d.item.id, site_id: d.site.id, vendor_id: d.vendor.id, qty: 5 }] }),
   'POST /api/v1/items/:id/boms': async (_d, api) => {
     const part = ok(await api.post('/api/v1/items', { sku: unique('PART-'), name: 'Part', barcodes: [] }), 201);
