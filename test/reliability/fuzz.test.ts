@@ -46,8 +46,8 @@ function tablesOf(db: Database): Promise<string[]> {
 async function fingerprint(db: Database): Promise<string> {
   const hash = createHash('sha1');
   const tables = await tablesOf(db);
-  // All tables at once: on PostgreSQL the pool reads them side by side, which is most of this
-  // test's time (a fingerprint follows every write request).
+  // All tables at once: on PostgreSQL the pool reads them side by side (a fingerprint is taken
+  // before a write whenever the change counter moved, so after every write that went through).
   const contents = await Promise.all(tables.map((table) => db.kysely.selectFrom(sql.table(table).as('t')).selectAll().execute() as Promise<Array<Record<string, unknown>>>));
   tables.forEach((table, i) => {
     const rows = contents[i]!;
