@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { orderLineFacts, type OrderLineFact } from './order-facts.ts';
-import { COUNTER_CHANNEL, type SalesKey } from './sales-keys.ts';
+import { keptChannelIs, keptKeyColumn, type SalesKey } from './sales-keys.ts';
 import { itemIn, siteIn, type ReportScope } from './report-scope.ts';
 
 /**
@@ -67,11 +67,8 @@ export async function dropOrderDays(trx: Trx, days: readonly string[]): Promise<
   await trx.deleteFrom('sales_day_order_lines').where('day', 'in', [...days]).execute();
 }
 
-const keptKeyColumn: Record<Exclude<SalesKey, 'quarter'>, 't.item_id' | 't.site_id' | 't.channel_id'> = { item: 't.item_id', site: 't.site_id', channel: 't.channel_id' };
-
 /** The kept order lines of these days added up by key, with the report's filters (none for the counter). */
 export function keptOrderTotalsBy(db: Executor, scope: ReportScope, key: Exclude<SalesKey, 'quarter'>, days: readonly string[]) {
-  const channel = scope.filters.channelId;
   return db
     .selectFrom('sales_day_order_totals as t')
     .select([
@@ -84,7 +81,7 @@ export function keptOrderTotalsBy(db: Executor, scope: ReportScope, key: Exclude
       sql<number>`sum(t.cogs_micros)`.as('cogs'),
     ])
     .where('t.day', 'in', [...days])
-    .where(channel ? sql<boolean>`t.channel_id = ${channel === COUNTER_CHANNEL ? '' : channel}` : sql<boolean>`1 = 1`)
+    .where(keptChannelIs(scope))
     .where(siteIn(scope, 't.site_id'))
     .where(itemIn(scope, 't.item_id'))
     .groupBy(keptKeyColumn[key])

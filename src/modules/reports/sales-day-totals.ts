@@ -118,15 +118,12 @@ export async function freshSalesDays(db: Executor, start: number, end: number): 
   return days.filter((d) => !stale.has(d.day));
 }
 
-/** The counter's lines of [start, end) no return or refund reached, added up by item, site and channel. */
-async function addUpDay(trx: Trx, day: string, start: number, end: number): Promise<number> {
-  const rows = await trx
+/** The counter's lines of [start, end) no return or refund reached, with their sums; the caller picks the grouping. */
+function keptCounterLines(trx: Trx, start: number, end: number) {
+  return trx
     .selectFrom('sale_lines as l')
     .innerJoin('sales as s', 's.id', 'l.sale_id')
     .select([
-      'l.item_id',
-      's.site_id',
-      sql<string>`coalesce(s.channel_id, '')`.as('channel_id'),
       sql<number>`count(*)`.as('lines'),
       sql<number>`sum(l.qty)`.as('qty'),
       sql<number>`sum(l.gross_micros)`.as('gross'),
@@ -138,7 +135,13 @@ async function addUpDay(trx: Trx, day: string, start: number, end: number): Prom
     .where('s.created_at', '<', end)
     .where('s.status', '<>', 'voided')
     .where('l.refunded_micros', '=', 0)
-    .where('l.qty_returned', '=', 0)
+    .where('l.qty_returned', '=', 0);
+}
+
+/** The counter's lines of [start, end) no return or refund reached, added up by item, site and channel. */
+async function addUpDay(trx: Trx, day: string, start: number, end: number): Promise<number> {
+  const rows = await keptCounterLines(trx, start, end)
+    .select(['l.item_id', 's.site_id', sql<string>`coalesce(s.channel_id, '')`.as('channel_id')])
     .groupBy(['l.item_id', 's.site_id', sql`coalesce(s.channel_id, '')`])
     .execute();
   const values = rows.map((r) => ({
@@ -167,25 +170,8 @@ type QuarterRow = { day: string; quarter: number; site_id: string; channel_id: s
  */
 async function addUpQuarters(trx: Trx, day: string, start: number, end: number, orders: readonly OrderLineFact[]): Promise<void> {
   const quarter = sql<number>`s.created_at / ${sql.lit(QUARTER_MS)}`;
-  const counter = await trx
-    .selectFrom('sale_lines as l')
-    .innerJoin('sales as s', 's.id', 'l.sale_id')
-    .select([
-      quarter.as('quarter'),
-      's.site_id',
-      sql<string>`coalesce(s.channel_id, '')`.as('channel_id'),
-      sql<number>`count(*)`.as('lines'),
-      sql<number>`sum(l.qty)`.as('qty'),
-      sql<number>`sum(l.gross_micros)`.as('gross'),
-      sql<number>`sum(l.line_discount_micros + l.sale_discount_micros)`.as('discount'),
-      sql<number>`sum(l.net_micros)`.as('revenue'),
-      sql<number>`sum(${lineCost})`.as('cogs'),
-    ])
-    .where('s.created_at', '>=', start)
-    .where('s.created_at', '<', end)
-    .where('s.status', '<>', 'voided')
-    .where('l.refunded_micros', '=', 0)
-    .where('l.qty_returned', '=', 0)
+  const counter = await keptCounterLines(trx, start, end)
+    .select([quarter.as('quarter'), 's.site_id', sql<string>`coalesce(s.channel_id, '')`.as('channel_id')])
     .groupBy([quarter, 's.site_id', sql`coalesce(s.channel_id, '')`])
     .execute();
   const rows = new Map<string, QuarterRow>();

@@ -4,7 +4,7 @@ import { keptOrderTotalsBy, orderFactsBesideKeptDays } from './order-day-totals.
 import { orderLineFacts, refundNetOfTax } from './order-facts.ts';
 import { itemIn, siteIn, type ReportScope } from './report-scope.ts';
 import { lineCost } from './sale-line-costs.ts';
-import { COUNTER_CHANNEL, QUARTER_MS, type SalesKey } from './sales-keys.ts';
+import { COUNTER_CHANNEL, keptChannelIs, keptKeyColumn, QUARTER_MS, type SalesKey } from './sales-keys.ts';
 import { freshSalesDays, type SalesDay } from './sales-day-totals.ts';
 
 /**
@@ -215,11 +215,8 @@ function untouchedLinesBy(db: Db, scope: ReportScope, key: SalesKey, start: numb
   return db.selectFrom(perLine).select(['t.k', ...sums]).groupBy('t.k').execute();
 }
 
-const keptKeyColumn: Record<Exclude<SalesKey, 'quarter'>, 't.item_id' | 't.site_id' | 't.channel_id'> = { item: 't.item_id', site: 't.site_id', channel: 't.channel_id' };
-
 /** The same sums from the days' kept totals (the channel '' is the counter), with the report's filters. */
 function keptTotalsBy(db: Db, scope: ReportScope, key: Exclude<SalesKey, 'quarter'>, days: readonly string[]): Promise<GroupedRow[]> {
-  const channel = scope.filters.channelId;
   return db
     .selectFrom('sales_day_totals as t')
     .select([
@@ -232,7 +229,7 @@ function keptTotalsBy(db: Db, scope: ReportScope, key: Exclude<SalesKey, 'quarte
       sql<number>`sum(t.cogs_micros)`.as('cogs'),
     ])
     .where('t.day', 'in', [...days])
-    .where(channel ? sql<boolean>`t.channel_id = ${channel === COUNTER_CHANNEL ? '' : channel}` : sql<boolean>`1 = 1`)
+    .where(keptChannelIs(scope))
     .where(siteIn(scope, 't.site_id'))
     .where(itemIn(scope, 't.item_id'))
     .groupBy(keptKeyColumn[key])
@@ -241,7 +238,6 @@ function keptTotalsBy(db: Db, scope: ReportScope, key: Exclude<SalesKey, 'quarte
 
 /** The kept days' quarter hours added up (their site and channel filters; no item filter can apply). */
 function keptQuartersBy(db: Db, scope: ReportScope, days: readonly string[]): Promise<GroupedRow[]> {
-  const channel = scope.filters.channelId;
   return db
     .selectFrom('sales_day_quarters as t')
     .select([
@@ -254,7 +250,7 @@ function keptQuartersBy(db: Db, scope: ReportScope, days: readonly string[]): Pr
       sql<number>`sum(t.cogs_micros)`.as('cogs'),
     ])
     .where('t.day', 'in', [...days])
-    .where(channel ? sql<boolean>`t.channel_id = ${channel === COUNTER_CHANNEL ? '' : channel}` : sql<boolean>`1 = 1`)
+    .where(keptChannelIs(scope))
     .where(siteIn(scope, 't.site_id'))
     .groupBy('t.quarter')
     .execute();
