@@ -63,8 +63,8 @@ describeEachDatabase('sales totals kept per closed day', (get) => {
     clockFloor = Math.max(clockFloor, api.clock.now());
   });
 
-  const receive = async (item: any, qty: number, price: string, receivedAt?: number) => {
-    const po = await api.post('/api/v1/purchase-orders', { vendor_id: vendor.id, delivery_site_id: site.id, lines: [{ item_id: item.id, qty, unit_price: price }] });
+  const receive = async (item: any, qty: number, price: string, receivedAt?: number, at: any = site) => {
+    const po = await api.post('/api/v1/purchase-orders', { vendor_id: vendor.id, delivery_site_id: at.id, lines: [{ item_id: item.id, qty, unit_price: price }] });
     expect(po.status, JSON.stringify(po.body)).toBe(201);
     expect((await api.post(`/api/v1/purchase-orders/${po.body.id}/send`)).status).toBe(200);
     const receipt = await api.post('/api/v1/receipts', { purchase_order_id: po.body.id, ...(receivedAt ? { received_at: new Date(receivedAt).toISOString() } : {}), lines: [{ purchase_order_line_id: po.body.lines[0].id, qty }] });
@@ -228,5 +228,48 @@ describeEachDatabase('sales totals kept per closed day', (get) => {
     expect(await check(withWeb)).not.toContain(thirdDay);
     expect(await job()).toEqual(expect.arrayContaining([thirdDay]));
     expect(await check(withWeb)).toEqual(expect.arrayContaining([shippedDay, thirdDay]));
+  });
+
+  /**
+   * An order line no one site could cover ships from two: it is never kept (a site filter must see
+   * each site's part at its own cost), and every scope reads it line by line, the day's other
+   * lines still kept.
+   */
+  it('read an order line shipped from two sites line by line, each site seeing its own part', async () => {
+    const second = (await api.post('/api/v1/locations', { kind: 'site', code: `${tag}2`, name: 'Second shop', site_type: 'store' })).body;
+    const jug = (await api.post('/api/v1/items', { sku: `${tag}-JUG`, name: 'Jug' })).body;
+    const web = await createChannel(ctx(), { name: `Two-site web ${tag}`, kind: 'online', site_ids: [site.id, second.id], backorder_policy: 'refuse', reservation_ttl_minutes: null });
+    api.clock.advance(DAY);
+    await receive(jug, 2, '4.00');
+    await receive(jug, 2, '6.00', undefined, second);
+    api.clock.advance(DAY);
+    const shipAll = async (qty: number) => {
+      const taken = await createOrder(ctx(), createOrderBody.parse({ channel_id: web.id, channel_order_id: `${tag}-o${(sales += 1)}`, lines: [{ item_id: jug.id, qty, unit_price: '15.00' }] }));
+      const lists = await createPickLists(ctx(), taken.record.order.id);
+      for (const { list, lines } of lists) {
+        await markPicked(ctx(), list.id);
+        const packed = await packShipment(ctx(), list.id, { packages: [{ weight_g: 500_000, lines: lines.map((l) => ({ order_line_id: l.order_line_id, qty: l.qty })) }] });
+        await shipShipment(ctx(), packed.shipment.id, { carrier: 'Post', service: 'Standard', packages: [{ package_id: packed.packages[0]!.id, tracking_number: `T${(sales += 1)}` }] });
+      }
+      return { line: taken.record.lines[0]!.id, sites: lists.length };
+    };
+    const split = await shipAll(3);
+    expect(split.sites).toBe(2);
+    const whole = await shipAll(1);
+    expect(whole.sites).toBe(1);
+    const day = new Date(api.clock.now()).toISOString().slice(0, 10);
+    api.clock.advance(DAY);
+    const bySite = (base: ReportScope) => [
+      { ...base, sites: [second.id] },
+      { ...base, sites: [site.id, second.id] },
+      { ...base, sites: [site.id, second.id], filters: { ...base.filters, itemId: jug.id } },
+    ];
+
+    expect(await job()).toContain(day);
+    expect(await check(bySite)).toContain(day);
+    const kept = await api.db.kysely.selectFrom('sales_day_order_totals').select(['item_id', 'lines', 'qty']).where('day', '=', day).execute();
+    expect(kept.map((t) => [t.item_id, Number(t.lines), Number(t.qty)])).toEqual([[jug.id, 1, 1000]]);
+    const leftOut = await api.db.kysely.selectFrom('sales_day_order_lines').select('order_line_id').where('day', '=', day).execute();
+    expect(leftOut.map((l) => l.order_line_id)).toEqual([split.line]);
   });
 });
