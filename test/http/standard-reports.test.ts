@@ -170,6 +170,29 @@ describeEachDatabase('standard reports, worked by hand', (get) => {
     expect(slow.body.totals.value).toBe('36.00');
   });
 
+  it('dead and slow stock counts what left the chosen site’s shelves: glasses sold at another shop are dead here', async () => {
+    const other = (await api.post('/api/v1/locations', { kind: 'site', code: `${tag}O`, name: 'Other shop', site_type: 'store' })).body;
+    const category = `${tag}-GLASSES`;
+    const glass = (await api.post('/api/v1/items', { sku: `${tag}-GLASS`, name: 'Glass', category })).body;
+    for (const at of [site, other]) {
+      const opened = await api.post('/api/v1/adjustments', { location_id: at.id, reason: 'opening_balance', lines: [{ item_id: glass.id, qty: 4, unit_cost: '2.00' }] });
+      expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    }
+    const sold = await api.post('/api/v1/sales', { location_id: other.id, register: 'R9', lines: [{ item_id: glass.id, qty: 2, unit_price: '5.00' }], payments: [{ tender: 'cash', amount: '10.00' }] }, { 'idempotency-key': `${tag}-glass` });
+    expect(sold.status, JSON.stringify(sold.body)).toBe(201);
+    const glasses = async (siteFilter: string) => {
+      const r = await api.get(`/api/v1/reports/dead-stock?${siteFilter}category=${category}&cover_weeks=1`);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return rowsOf(r.body).map((row: any) => [row.status, row.on_hand, row.days_since_sale, row.sold_4_weeks, row.weeks_of_cover, row.value]);
+    };
+    // Here: 4 on hand, never sold here.
+    expect(await glasses(`site_id=${site.id}&`)).toEqual([['dead', 4, null, 0, null, '8.00']]);
+    // There: 2 left, 2 sold in four weeks: 2 × 4 / 2 = 4.00 weeks of cover, slow beyond one.
+    expect(await glasses(`site_id=${other.id}&`)).toEqual([['slow', 2, 0, 2, '4.00', '4.00']]);
+    // Both shops: 6 on hand at 2.00, 2 sold: 6 × 4 / 2 = 12.00 weeks.
+    expect(await glasses('')).toEqual([['slow', 6, 0, 2, '12.00', '12.00']]);
+  });
+
   it('low stock and expiring lots', async () => {
     const low = await api.get(`/api/v1/reports/low-stock?site_id=${site.id}`);
     expect(rowsOf(low.body).filter((row: any) => row.sku === `${tag}-MUG`).map((row: any) => [row.status, row.on_hand, row.reorder_point])).toEqual([['low', 6, 8]]);

@@ -19,16 +19,16 @@ export interface ItemInfo {
 
 export async function itemInfo(ctx: ServiceContext, itemIds?: readonly string[]): Promise<Map<string, ItemInfo>> {
   const db = reader(ctx);
-  let query = db
+  const query = db
     .selectFrom('items as i')
     .leftJoin('vendor_items as v', (join) => join.onRef('v.item_id', '=', 'i.id').on('v.preferred', '=', 1))
     .select(['i.id', 'i.sku', 'i.name', 'i.category', 'i.created_at', 'v.vendor_id']);
-  if (itemIds) {
-    const unique = [...new Set(itemIds)];
-    if (unique.length === 0) return new Map();
-    if (unique.length <= 500) query = query.where('i.id', 'in', unique);
-  }
-  const rows = await query.execute();
+  const unique = itemIds ? [...new Set(itemIds)] : [];
+  // A few thousand items by id, in chunks; more than that, the whole catalogue in one read is quicker.
+  const byId = itemIds && unique.length <= 5000;
+  const rows = [];
+  if (byId) for (let i = 0; i < unique.length; i += 500) rows.push(...(await query.where('i.id', 'in', unique.slice(i, i + 500)).execute()));
+  else rows.push(...(await query.execute()));
   return new Map(rows.map((r) => [r.id, { sku: r.sku, name: r.name, category: r.category, vendorId: r.vendor_id, createdAt: Number(r.created_at) }]));
 }
 

@@ -40,16 +40,79 @@ export async function flowsByItem(ctx: ServiceContext, scope: ReportScope, kind:
   return new Map(rows.filter((r) => wanted.has(r.item_id)).map((r) => [r.item_id, { qty: Number(r.qty), value: Number(r.value) }]));
 }
 
-async function onHandByItem(ctx: ServiceContext, scope: ReportScope): Promise<Map<string, number>> {
+/**
+ * The ids of the scope's shelves: a few hundred locations at most, listed in the queries that need
+ * them rather than joined to every balance or movement row (which looked a location up per row).
+ */
+async function shelfIds(ctx: ServiceContext, scope: ReportScope): Promise<string[]> {
+  return (await reader(ctx).selectFrom('locations as l').select('l.id').where(onShelf(scope, 'l')).execute()).map((l) => l.id);
+}
+
+async function onHandByItem(ctx: ServiceContext, scope: ReportScope, shelves: string[]): Promise<Map<string, number>> {
+  if (shelves.length === 0) return new Map();
   const rows = await reader(ctx)
     .selectFrom('balances as b')
-    .innerJoin('locations as l', 'l.id', 'b.location_id')
     .select(['b.item_id', sql<number>`sum(b.on_hand)`.as('qty')])
-    .where(onShelf(scope, 'l'))
+    .where('b.location_id', 'in', shelves)
     .where(itemIn(scope, 'b.item_id'))
     .groupBy('b.item_id')
     .execute();
   return new Map(rows.map((r) => [r.item_id, Number(r.qty)]));
+}
+
+/** Sale and shipment movements, named as their partial index names them (so SQLite uses it). */
+const SOLD = sql<boolean>`(m.kind = 'sale' or m.kind = 'shipment')`;
+
+/**
+ * Per stocked item, when it last left a shelf of the scope sold or shipped, and how much left so
+ * since `recentFrom`; then, for the items with none since, when they last did before. Item by item
+ * from the sold movements' own index, so neither the whole history of sales is read nor four weeks
+ * of it sorted by item.
+ */
+async function lastSalesOffShelf(ctx: ServiceContext, shelves: string[], stocked: string[], recentFrom: number): Promise<Map<string, { lastAt: number; recent: number }>> {
+  const db = reader(ctx);
+  const sales = new Map<string, { lastAt: number; recent: number }>();
+  if (shelves.length === 0) return sales;
+  // The location as an expression: as the bare column, its list draws SQLite to the (location,
+  // time) index instead of the item's sold movements.
+  const offShelf = sql<boolean>`(m.from_location_id || '') in (${sql.join(shelves)})`;
+  const soldOf = (itemIds: string[]) =>
+    db.selectFrom('movements as m').select(['m.item_id', sql<number>`max(m.effective_at)`.as('last_at')]).where(SOLD).where('m.item_id', 'in', itemIds).where(offShelf).groupBy('m.item_id');
+  for (let i = 0; i < stocked.length; i += 500) {
+    const chunk = stocked.slice(i, i + 500);
+    const recent = await soldOf(chunk).select(sql<number>`sum(m.qty)`.as('recent')).where('m.effective_at', '>=', recentFrom).execute();
+    for (const r of recent) sales.set(r.item_id, { lastAt: Number(r.last_at), recent: Number(r.recent) });
+    const quiet = chunk.filter((id) => !sales.has(id));
+    if (quiet.length === 0) continue;
+    const older = await soldOf(quiet).where('m.effective_at', '<', recentFrom).execute();
+    for (const r of older) sales.set(r.item_id, { lastAt: Number(r.last_at), recent: 0 });
+  }
+  return sales;
+}
+
+interface IdleItem {
+  id: string;
+  qty: number;
+  sale: { lastAt: number; recent: number } | undefined;
+  daysSince: number | null;
+  /** Weeks of cover in hundredths; null when nothing sold in the four weeks. */
+  cover: number | null;
+  dead: boolean;
+}
+
+/** The stocked items not sold in `days` days (dead), or with more than `coverWeeks` weeks of cover (slow). */
+function idleItems(stocked: string[], onHand: Map<string, number>, sales: Map<string, { lastAt: number; recent: number }>, now: number, options: { days: number; coverWeeks: number }): IdleItem[] {
+  const idle: IdleItem[] = [];
+  for (const id of stocked) {
+    const qty = onHand.get(id)!;
+    const sale = sales.get(id);
+    const daysSince = sale ? Math.floor((now - sale.lastAt) / DAY) : null;
+    const cover = sale && sale.recent > 0 ? ratioOf(qty * 4, sale.recent) : null;
+    const dead = daysSince === null || daysSince >= options.days;
+    const slow = !dead && (cover === null || cover > options.coverWeeks * 100);
+    if (dead || slow) idle.push({ id, qty, sale, daysSince, cover, dead });
+  }
+  return idle;
 }
 
 /**
@@ -62,50 +125,17 @@ export async function deadStockTable(ctx: ServiceContext, filters: Omit<ReportFi
   const probe = await resolveScope(ctx, { ...filters, from: '2000-01-01', to: '2000-01-01' });
   const today = todayOf(probe);
   const scope = await resolveScope(ctx, { ...filters, from: today, to: today });
-  const onHand = await onHandByItem(ctx, scope);
+  const shelves = await shelfIds(ctx, scope);
+  const onHand = await onHandByItem(ctx, scope, shelves);
   const stocked = [...onHand.entries()].filter(([, q]) => q > 0).map(([id]) => id);
-  const db = reader(ctx);
-  // Sales and shipments off the shelf per item: the last four weeks' in one grouped query by time,
-  // then the last one of each stocked item that had none in those weeks, by item (indexed), so
-  // the whole history of sales is never read.
-  const recentFrom = now - 28 * DAY;
-  const soldOffShelf = () =>
-    db
-      .selectFrom('movements as m')
-      .innerJoin('locations as lf', 'lf.id', 'm.from_location_id')
-      .where('m.kind', 'in', ['sale', 'shipment'])
-      .where(onShelf(scope, 'lf'))
-      .where(itemIn(scope, 'm.item_id'));
-  // Grouped by an expression of the item, not the column: grouping by the column lets SQLite walk
-  // the (item, time) index over all history for its order instead of the time index over 4 weeks.
-  const itemKey = sql<string>`m.item_id || ''`;
-  const recent = await soldOffShelf()
-    .select([itemKey.as('item_id'), sql<number>`max(m.effective_at)`.as('last_at'), sql<number>`sum(m.qty)`.as('recent')])
-    .where('m.effective_at', '>=', recentFrom)
-    .groupBy(itemKey)
-    .execute();
-  const sales = new Map(recent.map((r) => [r.item_id, { lastAt: Number(r.last_at), recent: Number(r.recent) }]));
-  const quiet = stocked.filter((id) => !sales.has(id));
-  for (let i = 0; i < quiet.length; i += 500) {
-    const older = await soldOffShelf()
-      .select(['m.item_id', sql<number>`max(m.effective_at)`.as('last_at')])
-      .where('m.item_id', 'in', quiet.slice(i, i + 500))
-      .where('m.effective_at', '<', recentFrom)
-      .groupBy('m.item_id')
-      .execute();
-    for (const r of older) sales.set(r.item_id, { lastAt: Number(r.last_at), recent: 0 });
-  }
-  const [items, costs] = await Promise.all([itemInfo(ctx, stocked), currentUnitCosts(db, stocked)]);
+  const sales = await lastSalesOffShelf(ctx, shelves, stocked, now - 28 * DAY);
+  const idle = idleItems(stocked, onHand, sales, now, options);
+  // Names and costs for the items reported alone: a few thousand of the 30,000 stocked on a big shop.
+  const ids = idle.map((i) => i.id);
+  const [items, costs] = await Promise.all([itemInfo(ctx, ids), currentUnitCosts(reader(ctx), ids)]);
   const rows: ReportRow[] = [];
   let tiedUp = 0;
-  for (const id of stocked) {
-    const qty = onHand.get(id)!;
-    const s = sales.get(id);
-    const daysSince = s ? Math.floor((now - s.lastAt) / DAY) : null;
-    const cover = s && s.recent > 0 ? ratioOf(qty * 4, s.recent) : null;
-    const dead = daysSince === null || daysSince >= options.days;
-    const slow = !dead && (cover === null || cover > options.coverWeeks * 100);
-    if (!dead && !slow) continue;
+  for (const { id, qty, sale, daysSince, cover, dead } of idle) {
     const info = items.get(id);
     const value = mulDiv(qty, costs.get(id) ?? 0, QTY_SCALE);
     tiedUp += value;
@@ -117,9 +147,9 @@ export async function deadStockTable(ctx: ServiceContext, filters: Omit<ReportFi
         category: info?.category ?? null,
         status: dead ? 'dead' : 'slow',
         on_hand: qty,
-        last_sale: s ? localDate(s.lastAt, scope.timeZone) : null,
+        last_sale: sale ? localDate(sale.lastAt, scope.timeZone) : null,
         days_since_sale: daysSince,
-        sold_4_weeks: s?.recent ?? 0,
+        sold_4_weeks: sale?.recent ?? 0,
         weeks_of_cover: cover,
         value,
       },

@@ -37,6 +37,7 @@ import * as snapshotDayValues from './0040-snapshot-day-values.ts';
 import * as reportMonthScans from './0041-report-month-scans.ts';
 import * as salesDayTotals from './0042-sales-day-totals.ts';
 import * as salesDayOrders from './0044-sales-day-orders.ts';
+import * as soldStockIndexes from './0045-sold-stock-indexes.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -82,6 +83,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0041-report-month-scans': reportMonthScans,
   '0042-sales-day-totals': salesDayTotals,
   '0044-sales-day-orders': salesDayOrders,
+  '0045-sold-stock-indexes': soldStockIndexes,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
