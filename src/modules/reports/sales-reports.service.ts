@@ -66,11 +66,19 @@ async function totalsByDimension(ctx: ServiceContext, scope: ReportScope, dimens
   return { groups: totals, items };
 }
 
-function drillFor(scope: ReportScope, dimension: SalesDimension, key: string): string {
+/**
+ * Each row's drill-down link: the period's part formatted once per report, not for each of the
+ * 30,000 item rows of a big shop.
+ */
+function drillLinks(scope: ReportScope, dimension: SalesDimension): (key: string) => string {
   const period = { from: toIso(scope.start), to: toIso(scope.end - 1) };
-  if (dimension === 'item') return apiLink('/api/v1/movements', { kind: 'sale', item_id: key, location_id: scope.filters.siteId, ...period });
-  if (dimension === 'site') return apiLink('/api/v1/sales', { location_id: key || undefined, ...period });
-  return apiLink('/api/v1/sales', { location_id: scope.filters.siteId, ...period });
+  if (dimension === 'item') {
+    const rest = apiLink('', { location_id: scope.filters.siteId, ...period }).slice(1);
+    return (key) => `/api/v1/movements?kind=sale&item_id=${encodeURIComponent(key)}&${rest}`;
+  }
+  if (dimension === 'site') return (key) => apiLink('/api/v1/sales', { location_id: key || undefined, ...period });
+  const link = apiLink('/api/v1/sales', { location_id: scope.filters.siteId, ...period });
+  return () => link;
 }
 
 /**
@@ -86,6 +94,7 @@ export async function profitabilityTable(ctx: ServiceContext, filters: ReportFil
   const stockDimension = dimension === 'item' || dimension === 'category' || dimension === 'vendor' || dimension === 'site';
   const stock = stockDimension ? await averageStock(ctx, scope, dimension, items) : new Map<string, number>();
   const labels = await labelsFor(ctx, dimension, items);
+  const drill = drillLinks(scope, dimension);
   const rows: ReportRow[] = [...groups.entries()]
     .sort((a, b) => b[1].revenue - a[1].revenue || (a[0] < b[0] ? -1 : 1))
     .map(([key, t]) => {
@@ -106,7 +115,7 @@ export async function profitabilityTable(ctx: ServiceContext, filters: ReportFil
           gmroi: avg ? ratioOf(margin, avg) : null,
           turns: avg ? ratioOf(t.cogs, avg) : null,
         },
-        drill: drillFor(scope, dimension, key),
+        drill: drill(key),
       };
     });
   const totalMargin = total.revenue - total.cogs;
@@ -190,12 +199,11 @@ export async function salesBreakdownTable(ctx: ServiceContext, filters: ReportFi
   if (by === 'item' || by === 'category') entries.sort((a, b) => b[1].revenue - a[1].revenue || (a[0] < b[0] ? -1 : 1));
   if (by === 'day') entries.sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const label = (key: string) => (by === 'item' ? (items.get(key) ? `${items.get(key)!.sku} ${items.get(key)!.name}` : key) : by === 'category' ? key || '(no category)' : by === 'hour' ? `${key}:00` : key);
+  // An item's sale movements; any other key, the period's sales.
+  const drill = drillLinks(scope, by === 'item' ? 'item' : 'category');
   const rows: ReportRow[] = entries.map(([key, t]) => ({
-    cells: { key: by === 'day' ? key : key, name: label(key), lines: t.lines, qty: t.qty, revenue: t.revenue, share_pct: percentOf(t.revenue, total.revenue), cogs: t.cogs },
-    drill:
-      by === 'item'
-        ? apiLink('/api/v1/movements', { kind: 'sale', item_id: key, location_id: scope.filters.siteId, from: toIso(scope.start), to: toIso(scope.end - 1) })
-        : apiLink('/api/v1/sales', { location_id: scope.filters.siteId, from: toIso(scope.start), to: toIso(scope.end - 1) }),
+    cells: { key, name: label(key), lines: t.lines, qty: t.qty, revenue: t.revenue, share_pct: percentOf(t.revenue, total.revenue), cogs: t.cogs },
+    drill: drill(key),
   }));
   return {
     report: 'sales',
@@ -240,11 +248,12 @@ export async function abcTable(ctx: ServiceContext, filters: ReportFilters): Pro
   const items = await itemInfo(ctx, [...byItem.keys()]);
   const byValue = abcClasses([...byItem.entries()].map(([key, t]) => ({ key, amount: t.revenue })));
   const byVolume = abcClasses([...byItem.entries()].map(([key, t]) => ({ key, amount: t.qty })));
+  const drill = drillLinks(scope, 'item');
   const rows: ReportRow[] = [...byItem.entries()]
     .sort((a, b) => b[1].revenue - a[1].revenue || (a[0] < b[0] ? -1 : 1))
     .map(([key, t]) => ({
       cells: { item_id: key, sku: items.get(key)?.sku ?? '', name: items.get(key)?.name ?? '', category: items.get(key)?.category ?? null, revenue: t.revenue, class_revenue: byValue.get(key)!, qty: t.qty, class_volume: byVolume.get(key)!, cogs: t.cogs },
-      drill: apiLink('/api/v1/movements', { kind: 'sale', item_id: key, location_id: scope.filters.siteId, from: toIso(scope.start), to: toIso(scope.end - 1) }),
+      drill: drill(key),
     }));
   return {
     report: 'abc',
