@@ -1,5 +1,6 @@
 import { sql, type Compilable } from 'kysely';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
+import { isOneOf, listGroups } from '../../platform/db/id-lists.ts';
 import { insertRows, upsertRows } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { invariant } from '../../platform/errors.ts';
@@ -53,11 +54,20 @@ export interface HistoricMovement {
   direction: 'in' | 'out';
   valueMicros: number | null;
   unitCostMicros: number | null;
+  /** Read after a position: what the document said stock coming in cost (`inbound_costs`), null if nothing is stored. */
+  input?: InboundInput | null;
+}
+
+export interface InboundInput {
+  unitCostMicros: number | null;
+  landedMicros: number;
 }
 
 /**
  * Reads an item's valued movements, oldest first; the ledger provides it. With `after`, only
- * those after that (effective_at, id) position (a replay from a checkpoint).
+ * those after that (effective_at, id) position (a replay from a checkpoint), each with its
+ * `input`, read in the same statement: looked up by id afterwards, a replay's thousand receipts
+ * made PostgreSQL scan the whole of `inbound_costs` (a full replay reads the item's inputs at once).
  */
 export type HistoryReader = (trx: Trx, itemId: string, after?: { effectiveAt: number; id: string }) => Promise<HistoricMovement[]>;
 
@@ -386,7 +396,7 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
     }
   }
   // Chunks keep each statement under both databases' parameter limits.
-  for (let i = 0; i < replaced.length; i += 500) await deleteConsumptions(trx, replaced.slice(i, i + 500));
+  for (const group of listGroups(trx, replaced)) await deleteConsumptions(trx, group);
   for (let i = 0; i < consumptionRows.length; i += 500) await insertRows(trx, 'cost_consumptions', consumptionRows.slice(i, i + 500));
   for (let i = 0; i < layerRows.length; i += 500) {
     await upsertRows(
@@ -448,18 +458,18 @@ interface Replaced {
 }
 
 /**
- * Deletes the movements' consumptions. The rows' items and earliest instant are given beside the
- * ids, so PostgreSQL can take the (item_id, effective_at) index: given a list of hundreds of ids
- * alone it scanned the whole table (27 ms a replay of 1,000 sales in an item with 100k movements).
+ * Deletes the movements' consumptions (one of listGroups' lists). The rows' items and earliest
+ * instant are given beside the ids, so PostgreSQL can take the (item_id, effective_at) index:
+ * given a list of hundreds of ids alone it scanned the whole table (27 ms of a replay of 1,000
+ * sales in an item with 100k movements).
  */
 async function deleteConsumptions(trx: Trx, replaced: readonly Replaced[]): Promise<void> {
-  const instants = replaced.map((r) => r.effectiveAt);
-  const from = instants.includes(null) ? null : Math.min(...(instants as number[]));
+  const from = replaced.reduce<number | null>((min, r) => (min === null || r.effectiveAt === null ? null : Math.min(min, r.effectiveAt)), Number.POSITIVE_INFINITY);
   await trx
     .deleteFrom('cost_consumptions')
-    .where('item_id', 'in', [...new Set(replaced.map((r) => r.itemId))])
+    .where(isOneOf(trx, 'item_id', [...new Set(replaced.map((r) => r.itemId))]))
     .$if(from !== null, (q) => q.where('effective_at', '>=', from!))
-    .where('movement_id', 'in', replaced.map((r) => r.movementId))
+    .where(isOneOf(trx, 'movement_id', replaced.map((r) => r.movementId)))
     .execute();
 }
 
@@ -551,13 +561,12 @@ async function replayFromCheckpoint(
   now: number,
 ): Promise<Valuation> {
   const fresh = new Map(newMovements.map((m) => [m.id, m]));
-  const [historyFrom, stored] = await Promise.all([readHistory(trx, itemId, checkpoint.at), storedAfter(trx, itemId, checkpoint.at)]);
+  const [historyFrom, storedLayers] = await Promise.all([readHistory(trx, itemId, checkpoint.at), layersAfter(trx, itemId, checkpoint.at)]);
   const history = historyFrom.filter((h) => after(h, checkpoint.at) && !fresh.has(h.id));
-  const inputById = stored.inputs;
   const all: Array<ValuedMovement & { stored: HistoricMovement | null }> = [
     ...history.map((h) => {
-      const input = inputById.get(h.id);
-      return { id: h.id, lotId: h.lotId, effectiveAt: h.effectiveAt, qty: h.qty, direction: h.direction, unitCost: input?.unit_cost_micros ?? null, landed: input?.landed_micros ?? 0, stored: h };
+      invariant(h.input !== undefined, 'a history read after a checkpoint gives the inbound costs');
+      return { id: h.id, lotId: h.lotId, effectiveAt: h.effectiveAt, qty: h.qty, direction: h.direction, unitCost: h.input?.unitCostMicros ?? null, landed: h.input?.landedMicros ?? 0, stored: h };
     }),
     ...newMovements.map((m) => ({ ...toEngineMovement(m), stored: null })),
   ].sort((a, b) => (after(a, b) ? 1 : after(b, a) ? -1 : 0));
@@ -579,7 +588,7 @@ async function replayFromCheckpoint(
     engine.effects.values.set(id, list.reduce((sum, c) => sum + c.value, 0));
   }
 
-  keepUnchangedLayers(engine, stored);
+  keepUnchangedLayers(engine, storedLayers);
 
   // The checkpoint used stays; those after it describe a history that no longer is.
   await trx
@@ -611,31 +620,13 @@ async function replayFromCheckpoint(
   return result;
 }
 
-/** An item's rows stored after a checkpoint, as a replay from it finds them. */
-interface StoredAfter {
-  /** What each inbound movement's document said it cost. */
-  inputs: Map<string, { unit_cost_micros: number | null; landed_micros: number }>;
-  layers: Map<string, LayerRow>;
-}
-
 /**
- * Reads what a replay from `at` values from and may rewrite, by the item's (item_id, effective_at)
- * indexes: a range the planner takes as one, where a list of a thousand ids made PostgreSQL scan
- * the table.
+ * The item's layers after `at`, which a replay from it may rewrite, read by the item's
+ * (item_id, effective_at) index.
  */
-async function storedAfter(trx: Trx, itemId: string, at: { effectiveAt: number; id: string }): Promise<StoredAfter> {
-  const [inputs, layers] = await Promise.all([
-    trx
-      .selectFrom('inbound_costs as ic')
-      .innerJoin('movements as m', 'm.id', 'ic.movement_id')
-      .select(['ic.movement_id', 'ic.unit_cost_micros', 'ic.landed_micros', 'm.effective_at'])
-      .where('m.item_id', '=', itemId)
-      .where('m.effective_at', '>=', at.effectiveAt)
-      .execute(),
-    trx.selectFrom('cost_layers').selectAll().where('item_id', '=', itemId).where('effective_at', '>=', at.effectiveAt).execute(),
-  ]);
-  const isAfter = (r: { effective_at: number; movement_id: string }) => after({ effectiveAt: r.effective_at, id: r.movement_id }, at);
-  return { inputs: new Map(inputs.filter(isAfter).map((r) => [r.movement_id, r])), layers: new Map(layers.filter(isAfter).map((r) => [r.movement_id, r])) };
+async function layersAfter(trx: Trx, itemId: string, at: { effectiveAt: number; id: string }): Promise<Map<string, LayerRow>> {
+  const rows = await trx.selectFrom('cost_layers').selectAll().where('item_id', '=', itemId).where('effective_at', '>=', at.effectiveAt).execute();
+  return new Map(rows.filter((r) => after({ effectiveAt: r.effective_at, id: r.movement_id }, at)).map((r) => [r.movement_id, r]));
 }
 
 /**
@@ -644,9 +635,9 @@ async function storedAfter(trx: Trx, itemId: string, at: { effectiveAt: number; 
  * and costs after it change, but the layers those draws emptied were empty before too. The layers
  * open at the checkpoint (before it, so not read) are written as they are.
  */
-function keepUnchangedLayers(engine: CostEngine, stored: StoredAfter): void {
+function keepUnchangedLayers(engine: CostEngine, stored: ReadonlyMap<string, LayerRow>): void {
   for (const [id, layer] of engine.effects.layers) {
-    const row = stored.layers.get(id);
+    const row = stored.get(id);
     if (row && sameLayer(layer, row)) engine.effects.layers.delete(id);
   }
 }
