@@ -12,7 +12,6 @@ import {
   type Consumption,
   type CostingMethod,
   type EngineState,
-  type Layer,
   type ValuedMovement,
 } from './cost-engine.ts';
 import { checkpointBefore, checkpointDue, checkpointFromStore, Checkpoints, type Checkpoint } from './cost-checkpoints.ts';
@@ -398,6 +397,7 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
   // Chunks keep each statement under both databases' parameter limits.
   for (const group of listGroups(trx, replaced)) await deleteConsumptions(trx, group);
   for (let i = 0; i < consumptionRows.length; i += 500) await insertRows(trx, 'cost_consumptions', consumptionRows.slice(i, i + 500));
+  // A layer's other columns are its movement's: keepUnchangedLayers compares these three.
   for (let i = 0; i < layerRows.length; i += 500) {
     await upsertRows(
       trx,
@@ -620,12 +620,20 @@ async function replayFromCheckpoint(
   return result;
 }
 
+/** What the layers' upsert in persistEffects rewrites; the rest of a layer is its movement's and never changes. */
+type LayerState = Pick<LayerRow, 'movement_id' | 'effective_at' | 'value_in_micros' | 'qty_remaining' | 'value_remaining_micros'>;
+
 /**
  * The item's layers after `at`, which a replay from it may rewrite, read by the item's
  * (item_id, effective_at) index.
  */
-async function layersAfter(trx: Trx, itemId: string, at: { effectiveAt: number; id: string }): Promise<Map<string, LayerRow>> {
-  const rows = await trx.selectFrom('cost_layers').selectAll().where('item_id', '=', itemId).where('effective_at', '>=', at.effectiveAt).execute();
+async function layersAfter(trx: Trx, itemId: string, at: { effectiveAt: number; id: string }): Promise<Map<string, LayerState>> {
+  const rows = await trx
+    .selectFrom('cost_layers')
+    .select(['movement_id', 'effective_at', 'value_in_micros', 'qty_remaining', 'value_remaining_micros'])
+    .where('item_id', '=', itemId)
+    .where('effective_at', '>=', at.effectiveAt)
+    .execute();
   return new Map(rows.filter((r) => after({ effectiveAt: r.effective_at, id: r.movement_id }, at)).map((r) => [r.movement_id, r]));
 }
 
@@ -635,14 +643,11 @@ async function layersAfter(trx: Trx, itemId: string, at: { effectiveAt: number; 
  * and costs after it change, but the layers those draws emptied were empty before too. The layers
  * open at the checkpoint (before it, so not read) are written as they are.
  */
-function keepUnchangedLayers(engine: CostEngine, stored: ReadonlyMap<string, LayerRow>): void {
+function keepUnchangedLayers(engine: CostEngine, stored: ReadonlyMap<string, LayerState>): void {
   for (const [id, layer] of engine.effects.layers) {
     const row = stored.get(id);
-    if (row && sameLayer(layer, row)) engine.effects.layers.delete(id);
+    if (row && row.qty_remaining === layer.qtyRemaining && row.value_remaining_micros === layer.valueRemaining && row.value_in_micros === layer.valueIn) {
+      engine.effects.layers.delete(id);
+    }
   }
-}
-
-function sameLayer(layer: Layer, row: LayerRow): boolean {
-  const stored = toLayer(row);
-  return (Object.keys(stored) as Array<keyof Layer>).every((key) => stored[key] === layer[key]);
 }
