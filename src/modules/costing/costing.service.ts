@@ -620,7 +620,7 @@ async function replayFromCheckpoint(
   return result;
 }
 
-/** What the layers' upsert in persistEffects rewrites; the rest of a layer is its movement's and never changes. */
+/** A layer's position and what the layers' upsert in persistEffects rewrites; the rest is its movement's and never changes. */
 type LayerState = Pick<LayerRow, 'movement_id' | 'effective_at' | 'value_in_micros' | 'qty_remaining' | 'value_remaining_micros'>;
 
 /**
