@@ -88,6 +88,33 @@ describeEachDatabase('cost checkpoints', (get, dialect) => {
     }
   });
 
+  it('rewrites what stock found at the current cost came in with, when a back-dated receipt changes that cost and leaves its layer as empty as it was', async () => {
+    setCheckpointSpacing(1);
+    const db = get().db;
+    const ctx = serviceContext(db);
+    const tag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
+    const site = await createLocation(ctx, { kind: 'site', code: `CV${tag}`, name: 'Current cost', site_type: 'store', negative_stock: 'allow' });
+    const bin = site.default_bin_id!;
+    const itemId = (await makeItem(ctx, { costing_method: 'fifo' })).id;
+    const post = (n: number, kind: 'receipt' | 'adjustment' | 'sale', hoursAgo: number, units: number, unitCostMicros?: number) => {
+      const [from, to] = kind === 'sale' ? [bin, VIRTUAL_LOCATION_IDS.customer] : [kind === 'receipt' ? VIRTUAL_LOCATION_IDS.vendor : VIRTUAL_LOCATION_IDS.adjustment, bin];
+      return postMovements(ctx, { kind, documentType: 'test', documentId: `cv${n}`, effectiveAt: ctx.clock.now() - hoursAgo * HOUR, movements: [{ itemId, fromLocationId: from, toLocationId: to, qty: units * UNIT, unitCostMicros }] });
+    };
+    ctx.clock.advance(10 * DAY);
+    await post(1, 'receipt', 5, 1, 1_000_000);
+    await post(2, 'sale', 4, 1);
+    // Found at the current cost (the last one, 1.00), then sold with one unit more than there was.
+    const found = (await post(3, 'adjustment', 2, 1)).movements[0]!;
+    await post(4, 'sale', 1, 2);
+    // Received before the find at 5.00: the find now comes in at 5.00, and its layer is emptied as before.
+    await post(5, 'receipt', 3, 1, 5_000_000);
+    const layer = await db.kysely.selectFrom('cost_layers').selectAll().where('movement_id', '=', found.id).executeTakeFirstOrThrow();
+    expect([layer.value_in_micros, layer.qty_remaining, layer.value_remaining_micros]).toEqual([5_000_000, 0, 0]);
+    const checkpointed = await costPicture(db, [itemId]);
+    expect(await revalueItems(ctx, [itemId]), 'a full replay changed movement costs').toBe(0);
+    expect(checkpointed).toEqual(await costPicture(db, [itemId]));
+  });
+
   it('re-costs from a checkpoint exactly as from the first movement', { timeout: 600_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 16, maxLength: 40 }), fc.integer({ min: 1, max: 4 }), async (ops, every) => {

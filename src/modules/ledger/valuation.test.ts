@@ -57,10 +57,11 @@ describeEachDatabase('valuation', (get) => {
     const inbound = (m: typeof h.receipt, qty: number) => ({ id: m.id, lotId: '', effectiveAt: h.t0, qty, direction: 'in', valueMicros: qty * 2000, unitCostMicros: 2_000_000 });
     const out = { id: h.sale.id, lotId: '', effectiveAt: h.t0 + 2 * HOUR, qty: 3000, direction: 'out', valueMicros: 6_000_000, unitCostMicros: 2_000_000 };
     expect(await read()).toEqual([inbound(h.receipt, 10_000), inbound(h.second, 2000), out]);
-    // After a movement: the same instant counts only for later ids.
-    expect(await read({ effectiveAt: h.t0, id: h.receipt.id })).toEqual([inbound(h.second, 2000), out]);
-    expect(await read({ effectiveAt: h.t0, id: h.second.id })).toEqual([out]);
-    expect(await read({ effectiveAt: h.t0 + HOUR, id: '' })).toEqual([out]);
+    // After a movement: the same instant counts only for later ids; each comes with what its document said stock coming in cost.
+    const outAfter = { ...out, input: null };
+    expect(await read({ effectiveAt: h.t0, id: h.receipt.id })).toEqual([{ ...inbound(h.second, 2000), input: { unitCostMicros: 2_000_000, landedMicros: 0 } }, outAfter]);
+    expect(await read({ effectiveAt: h.t0, id: h.second.id })).toEqual([outAfter]);
+    expect(await read({ effectiveAt: h.t0 + HOUR, id: '' })).toEqual([outAfter]);
   });
 
   it('nets what crossed into owned stock since an instant, per item and per lot', async () => {

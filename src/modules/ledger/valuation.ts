@@ -14,6 +14,7 @@ import type { MovementKind } from './movements.service.ts';
 
 const valued = (alias: string) => sql<number>`case when ${sql.ref(`${alias}.kind`)} <> 'virtual' or ${sql.ref(`${alias}.virtual_type`)} = 'transit' then 1 else 0 end`;
 
+/** The item's valued movements, oldest first; after a position, with their inbound costs (see HistoryReader). */
 export async function readValuedHistory(trx: Trx, itemId: string, after?: { effectiveAt: number; id: string }): Promise<HistoricMovement[]> {
   const rows = await trx
     .selectFrom('movements as m')
@@ -23,7 +24,11 @@ export async function readValuedHistory(trx: Trx, itemId: string, after?: { effe
     .where('m.item_id', '=', itemId)
     // Movement ids are one prefix and a ULID (digits and capitals), which sort alike under any collation.
     .$if(after !== undefined, (q) =>
-      q.where('m.effective_at', '>=', after!.effectiveAt).where((eb) => eb.or([eb('m.effective_at', '>', after!.effectiveAt), eb('m.id', '>', after!.id)])),
+      q
+        .leftJoin('inbound_costs as ic', 'ic.movement_id', 'm.id')
+        .select(['ic.movement_id as input_id', 'ic.unit_cost_micros as input_unit_cost_micros', 'ic.landed_micros as input_landed_micros'])
+        .where('m.effective_at', '>=', after!.effectiveAt)
+        .where((eb) => eb.or([eb('m.effective_at', '>', after!.effectiveAt), eb('m.id', '>', after!.id)])),
     )
     .orderBy('m.effective_at')
     .orderBy('m.id')
@@ -38,6 +43,7 @@ export async function readValuedHistory(trx: Trx, itemId: string, after?: { effe
       direction: Number(r.to_valued) === 1 ? 'in' : 'out',
       valueMicros: r.value_micros,
       unitCostMicros: r.unit_cost_micros,
+      ...(after === undefined ? {} : { input: r.input_id == null ? null : { unitCostMicros: r.input_unit_cost_micros ?? null, landedMicros: r.input_landed_micros! } }),
     }));
 }
 

@@ -372,14 +372,16 @@ export async function takeStockSnapshots(ctx: ServiceContext): Promise<string[]>
 
 // A rewritten cost at or before the newest snapshot makes the snapshots from then on stale.
 onMovementCostsRewritten(async (trx, movementIds, now) => {
+  const newest = (await trx.selectFrom('stock_snapshot_days').select(sql<number | null>`max(as_of)`.as('as_of')).executeTakeFirst())?.as_of;
+  if (newest === null || newest === undefined) return;
   for (let i = 0; i < movementIds.length; i += 500) {
-    const row = await trx
-      .selectFrom('movements')
-      .select([sql<number | null>`min(effective_at)`.as('from_at'), sql<number | null>`(select max(as_of) from stock_snapshot_days)`.as('newest')])
-      .where('id', 'in', movementIds.slice(i, i + 500))
-      .executeTakeFirst();
-    if (row?.from_at === null || row?.from_at === undefined || row.newest === null || Number(row.from_at) > Number(row.newest)) continue;
-    await trx.insertInto('stock_snapshot_invalidations').values({ id: newId('sin', now), from_at: Number(row.from_at), created_at: now }).execute();
+    // The earliest instant is taken here, not asked as min(effective_at): PostgreSQL answered that
+    // by walking the (effective_at, id) index from the oldest movement until it met one of the ids,
+    // the whole history when they were recent (49 ms for a re-cost's 500 sales at 100k movements).
+    const rows = await trx.selectFrom('movements').select('effective_at').where('id', 'in', movementIds.slice(i, i + 500)).execute();
+    const fromAt = rows.reduce((min, r) => Math.min(min, Number(r.effective_at)), Number.POSITIVE_INFINITY);
+    if (fromAt > Number(newest)) continue;
+    await trx.insertInto('stock_snapshot_invalidations').values({ id: newId('sin', now), from_at: fromAt, created_at: now }).execute();
   }
 });
 

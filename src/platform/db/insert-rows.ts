@@ -71,7 +71,7 @@ function quote(identifier: string): string {
 }
 
 /** PostgreSQL numbers its placeholders ($1, $2…), SQLite takes `?`: asked of the dialect's own compiler. */
-function numberedPlaceholders(db: Executor): boolean {
+export function numberedPlaceholders(db: Executor): boolean {
   const adapter = db.getExecutor().adapter;
   let numbered = numberedByAdapter.get(adapter);
   if (numbered === undefined) numberedByAdapter.set(adapter, (numbered = sql`${0}`.compile(db).sql !== '?'));
