@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { NoResultError, sql } from 'kysely';
 import { emitWebhookEvent } from '../notifications/index.ts';
 import { inTransaction, reader, type Actor, type ServiceContext } from '../../platform/context.ts';
 import type { OrderLineRow, OrderRow, OrderStatus, ReservationRow } from '../../platform/db/schema.ts';
@@ -406,11 +406,18 @@ export function orderStatus(lines: ReadonlyArray<Pick<OrderLineRow, 'qty' | 'qty
 }
 
 export async function refreshOrderStatus(trx: Trx, orderId: string, now: number): Promise<OrderStatus> {
-  const [order, lines] = await Promise.all([
-    trx.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirstOrThrow(),
-    trx.selectFrom('order_lines').select(['qty', 'qty_shipped', 'qty_cancelled', 'qty_delivered', 'allocation']).where('order_id', '=', orderId).execute(),
-  ]);
-  const status = orderStatus(lines, order.status);
+  // The order's status and its lines' counts in one statement (an order without lines gives one row of nulls).
+  const rows = await trx
+    .selectFrom('orders as o')
+    .leftJoin('order_lines as l', 'l.order_id', 'o.id')
+    .select(['o.status', 'l.id as line_id', 'l.qty', 'l.qty_shipped', 'l.qty_cancelled', 'l.qty_delivered', 'l.allocation'])
+    .where('o.id', '=', orderId)
+    .execute();
+  if (rows.length === 0) throw new NoResultError(trx.selectFrom('orders').where('id', '=', orderId).toOperationNode());
+  const lines = rows.flatMap(({ line_id, qty, qty_shipped, qty_cancelled, qty_delivered, allocation }) =>
+    line_id === null ? [] : [{ qty: qty!, qty_shipped: qty_shipped!, qty_cancelled: qty_cancelled!, qty_delivered: qty_delivered!, allocation: allocation! }],
+  );
+  const status = orderStatus(lines, rows[0]!.status);
   await trx.updateTable('orders').set({ status, updated_at: now }).where('id', '=', orderId).execute();
   return status;
 }
