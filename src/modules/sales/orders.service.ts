@@ -183,13 +183,15 @@ export async function createOrder(ctx: ServiceContext, input: CreateOrderInput):
     }
     for (const line of lines) if (uncovered.has(line.id)) line.allocation = 'back_ordered';
     await trx.insertInto('order_lines').values(lines).execute();
-    await trx
+    const order = await trx
       .updateTable('orders')
       .set({ currency, total_micros: lines.reduce((s, l) => s + l.total_micros, 0), tax_included: taxIncluded ? 1 : 0, expires_at: expiresAt, status: orderStatus(lines, 'allocated') })
       .where('id', '=', orderId)
-      .execute();
+      .returningAll()
+      .executeTakeFirstOrThrow();
     await emitWebhookEvent(trx, { type: 'order.created', data: { order_id: orderId, channel_id: channel.id, channel_order_id: input.channel_order_id } }, now);
-    return { record: await getOrder(tctx, orderId), created: true };
+    // The order and its lines are what we just wrote; only the reservations are read back.
+    return { record: orderRecordOf(order, lines, await listReservationsOfDocuments(trx, [orderId])), created: true };
   });
 }
 
@@ -273,11 +275,19 @@ export async function allocateOrder(ctx: ServiceContext, orderId: string): Promi
 export async function confirmOrder(ctx: ServiceContext, orderId: string): Promise<OrderRecord> {
   return inTransaction(ctx, async (trx) => {
     const tctx = { ...ctx, trx };
-    await lockOpenOrder(tctx, trx, orderId);
+    const locked = await lockOpenOrder(tctx, trx, orderId);
     const now = ctx.clock.now();
-    await trx.updateTable('orders').set({ confirmed_at: now, expires_at: null, updated_at: now }).where('id', '=', orderId).where('confirmed_at', 'is', null).execute();
+    const confirmed = await trx
+      .updateTable('orders')
+      .set({ confirmed_at: now, expires_at: null, updated_at: now })
+      .where('id', '=', orderId)
+      .where('confirmed_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
     await setReservationExpiry(tctx, orderId, null);
-    return getOrder(tctx, orderId);
+    // We hold the order's row, and whatever changes its lines changes that row too: the lines read
+    // under the lock stand. The reservations just changed are read back.
+    return orderRecordOf(confirmed ?? locked.order, locked.lines, await listReservationsOfDocuments(trx, [orderId]));
   });
 }
 
@@ -496,8 +506,13 @@ async function loadOrderRecords(db: Executor, orders: readonly OrderRow[]): Prom
     db.selectFrom('order_lines').selectAll().where('order_id', 'in', ids).orderBy('order_id').orderBy('line_no').execute(),
     listReservationsOfDocuments(db, ids),
   ]);
-  return orders.map((order) => ({
+  return orders.map((order) => orderRecordOf(order, lines, reservations));
+}
+
+/** An order with its lines (in line order) and each line's reservations (in id order), from rows that may include other orders'. */
+function orderRecordOf(order: OrderRow, lines: readonly OrderLineRow[], reservations: readonly ReservationRow[]): OrderRecord {
+  return {
     order,
     lines: lines.filter((l) => l.order_id === order.id).map((l) => ({ ...l, reservations: reservations.filter((r) => r.document_line_id === l.id) })),
-  }));
+  };
 }
