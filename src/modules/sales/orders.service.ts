@@ -1,7 +1,7 @@
 import { NoResultError, sql } from 'kysely';
 import { emitWebhookEvent } from '../notifications/index.ts';
 import { inTransaction, reader, type Actor, type ServiceContext } from '../../platform/context.ts';
-import type { OrderLineRow, OrderRow, OrderStatus, ReservationRow } from '../../platform/db/schema.ts';
+import type { ItemRow, OrderLineRow, OrderRow, OrderStatus, ReservationRow } from '../../platform/db/schema.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { mulDiv } from '../../platform/decimal.ts';
 import { invariant, type FieldError } from '../../platform/errors.ts';
@@ -20,6 +20,7 @@ import {
   reserveStock,
   setReservationExpiry,
 } from '../ledger/index.ts';
+import { loadStockPolicies } from '../locations/index.ts';
 import { readSettings } from '../settings/index.ts';
 import { resolveTaxRates } from '../tax/index.ts';
 import { nearestSiteFirst, type AllocationStrategy, type LineNeed } from './allocation.ts';
@@ -177,7 +178,7 @@ export async function createOrder(ctx: ServiceContext, input: CreateOrderInput):
       };
     });
     const expiresAt = channel.reservation_ttl_ms === null ? null : now + channel.reservation_ttl_ms;
-    const uncovered = await allocateLines(tctx, channel, orderId, lines.map((l) => ({ lineId: l.id, parts: partsOf(l) })), expiresAt);
+    const uncovered = await allocateLines(tctx, channel, orderId, lines.map((l) => ({ lineId: l.id, parts: partsOf(l) })), expiresAt, [...resolved.byId.values()]);
     if (uncovered.size > 0 && channel.backorder_policy === 'refuse') {
       throw await shortfallOf(trx, channel, lines.find((l) => uncovered.has(l.id))!, now);
     }
@@ -218,8 +219,16 @@ export async function shortfallOf(trx: Trx, channel: ChannelRecord, line: OrderL
  * Reserves what the lines need, as the strategy plans it. Reserving is guarded, so another order
  * may take stock between our read and our reservation; then we read again and plan what is left,
  * a few times. Lines that end up not covered whole give back what they got. Returns them.
+ * `knownItems` are item rows the caller read in this transaction (the ledger need not read them).
  */
-export async function allocateLines(ctx: ServiceContext, channel: ChannelRecord, orderId: string, lines: LineNeed[], expiresAt: number | null): Promise<Set<string>> {
+export async function allocateLines(
+  ctx: ServiceContext,
+  channel: ChannelRecord,
+  orderId: string,
+  lines: LineNeed[],
+  expiresAt: number | null,
+  knownItems: readonly ItemRow[] = [],
+): Promise<Set<string>> {
   const trx = ctx.trx!;
   const remaining = new Map(lines.map((l) => [l.lineId, new Map(l.parts.map((p) => [p.itemId, p.qty]))]));
   const reserved = new Map<string, string[]>();
@@ -233,9 +242,11 @@ export async function allocateLines(ctx: ServiceContext, channel: ChannelRecord,
     const plan = strategy.plan(needs, stock, channel.siteIds);
     uncovered = new Set([...uncovered, ...plan.uncovered]);
     let raced = false;
+    // The plan's bins' policies once, rather than once per reservation.
+    const known = { items: knownItems, policies: plan.allocations.length > 1 ? await loadStockPolicies(trx, plan.allocations.map((a) => a.locationId)) : undefined };
     for (const a of plan.allocations) {
       try {
-        const r = await reserveStock(ctx, { itemId: a.itemId, locationId: a.locationId, lotId: a.lotId, qty: a.qty, documentType: 'order', documentId: orderId, documentLineId: a.lineId, expiresAt });
+        const r = await reserveStock(ctx, { itemId: a.itemId, locationId: a.locationId, lotId: a.lotId, qty: a.qty, documentType: 'order', documentId: orderId, documentLineId: a.lineId, expiresAt, known });
         reserved.set(a.lineId, [...(reserved.get(a.lineId) ?? []), r.id]);
         const parts = remaining.get(a.lineId)!;
         parts.set(a.itemId, parts.get(a.itemId)! - a.qty);
