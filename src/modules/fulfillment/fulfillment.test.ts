@@ -5,7 +5,7 @@ import { $, q } from '../../../test/support/shop.ts';
 import { createAdjustment } from '../adjustments/index.ts';
 import { balanceAt, checkLedger, listMovements } from '../ledger/index.ts';
 import { createLocation, VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
-import { cancelOrder, createChannel, createOrder, getOrder } from '../sales/index.ts';
+import { cancelOrder, createChannel, createOrder, getOrder, recordOrderProgress } from '../sales/index.ts';
 import { createOrderBody } from '../sales/orders.schema.ts';
 import { FulfillmentError } from './fulfillment.errors.ts';
 import { cancelShipment, createPickLists, deliverShipment, getPickList, getShipment, listShipmentsOfOrder, markPicked, packShipment, shipShipment } from './index.ts';
@@ -147,6 +147,28 @@ describeEachDatabase('fulfillment', (get) => {
     const delivered = await deliverShipment(ctx, packed.shipment.id);
     expect(delivered.shipment.delivered_at).toBe(ctx.clock.now());
     expect(delivered).toStrictEqual(await getShipment(ctx, packed.shipment.id));
+  });
+
+  it('refuses progress a line cannot take, naming the line, and moves none of the others', async () => {
+    const { ctx, order } = await setup();
+    const [scarfLine, mugLine] = order.lines as [(typeof order.lines)[0], (typeof order.lines)[0]];
+    const [list] = await createPickLists(ctx, order.order.id);
+    await markPicked(ctx, list!.list.id);
+    await packShipment(ctx, list!.list.id, { packages: [{ weight_g: q(300), lines: [{ order_line_id: scarfLine.id, qty: q(2) }, { order_line_id: mugLine.id, qty: q(1) }] }] });
+    // Two scarves are packed, one mug: shipping two of each is one too many mugs.
+    const tooMany = recordOrderProgress(ctx, order.order.id, 'shipped', [{ lineId: scarfLine.id, qty: q(2) }, { lineId: mugLine.id, qty: q(2) }]);
+    await expect(tooMany).rejects.toMatchObject({ code: 'order_conflict', message: `Line ${mugLine.id} of order ${order.order.id} cannot be shipped by 2.` });
+    await expect(recordOrderProgress(ctx, order.order.id, 'delivered', [{ lineId: scarfLine.id, qty: q(1) }])).rejects.toMatchObject({ code: 'order_conflict' });
+    await expect(recordOrderProgress(ctx, order.order.id, 'packed', [{ lineId: mugLine.id, qty: q(2) }])).rejects.toMatchObject({ code: 'order_conflict' });
+    expect((await getOrder(ctx, order.order.id)).lines.map((l) => [l.qty_packed, l.qty_shipped, l.qty_delivered])).toEqual([
+      [q(2), 0, 0],
+      [q(1), 0, 0],
+    ]);
+    expect(await recordOrderProgress(ctx, order.order.id, 'shipped', [{ lineId: scarfLine.id, qty: q(2) }, { lineId: mugLine.id, qty: q(1) }])).toBe('partially_shipped');
+    expect((await getOrder(ctx, order.order.id)).lines.map((l) => [l.qty_packed, l.qty_shipped])).toEqual([
+      [0, q(2)],
+      [0, q(1)],
+    ]);
   });
 
   it('makes pick lists only at the sites the caller is granted', async () => {

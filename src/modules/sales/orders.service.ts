@@ -448,24 +448,28 @@ export type OrderLineProgress = 'packed' | 'unpacked' | 'shipped' | 'delivered';
 /**
  * Fulfillment reports what happened to an order's units: packed into a shipment (or unpacked when
  * it is cancelled), shipped, delivered. Each count moves under a guard, so a report that does not
- * fit the line (more shipped than packed) is refused rather than clamped.
+ * fit the line (more shipped than packed) is refused rather than clamped. One entry per line.
  */
 export async function recordOrderProgress(ctx: ServiceContext, orderId: string, progress: OrderLineProgress, lines: ReadonlyArray<{ lineId: string; qty: number }>): Promise<OrderStatus> {
   return inTransaction(ctx, async (trx) => {
     if (progress === 'packed' || progress === 'unpacked') await lockOpenOrder(ctx, trx, orderId);
-    for (const { lineId, qty } of lines) {
-      let update = trx.updateTable('order_lines').where('id', '=', lineId).where('order_id', '=', orderId);
+    if (lines.length) {
+      // All the lines in one statement, each with its own quantity (a CASE on its id) under its own
+      // guard; a line its guard holds back is not returned, and is the one the refusal names.
+      const qty = sql<number>`case id ${sql.join(lines.map((l) => sql`when ${l.lineId} then cast(${l.qty} as bigint)`), sql` `)} end`;
+      let update = trx.updateTable('order_lines').where('id', 'in', lines.map((l) => l.lineId)).where('order_id', '=', orderId);
       if (progress === 'packed') {
-        update = update.set((eb) => ({ qty_packed: eb('qty_packed', '+', qty) })).where(sql<boolean>`qty_shipped + qty_cancelled + qty_packed + ${qty} <= qty`).where('allocation', '=', 'allocated');
+        update = update.set({ qty_packed: sql`qty_packed + ${qty}` }).where(sql<boolean>`qty_shipped + qty_cancelled + qty_packed + ${qty} <= qty`).where('allocation', '=', 'allocated');
       } else if (progress === 'unpacked') {
-        update = update.set((eb) => ({ qty_packed: eb('qty_packed', '-', qty) })).where('qty_packed', '>=', qty);
+        update = update.set({ qty_packed: sql`qty_packed - ${qty}` }).where(sql<boolean>`qty_packed >= ${qty}`);
       } else if (progress === 'shipped') {
-        update = update.set((eb) => ({ qty_packed: eb('qty_packed', '-', qty), qty_shipped: eb('qty_shipped', '+', qty) })).where('qty_packed', '>=', qty);
+        update = update.set({ qty_packed: sql`qty_packed - ${qty}`, qty_shipped: sql`qty_shipped + ${qty}` }).where(sql<boolean>`qty_packed >= ${qty}`);
       } else {
-        update = update.set((eb) => ({ qty_delivered: eb('qty_delivered', '+', qty) })).where(sql<boolean>`qty_delivered + ${qty} <= qty_shipped`);
+        update = update.set({ qty_delivered: sql`qty_delivered + ${qty}` }).where(sql<boolean>`qty_delivered + ${qty} <= qty_shipped`);
       }
-      const result = await update.executeTakeFirst();
-      if (result.numUpdatedRows === 0n) throw new SalesError('order_conflict', `Line ${lineId} of order ${orderId} cannot be ${progress} by ${qty / QTY_SCALE}.`);
+      const moved = new Set((await update.returning('id').execute()).map((r) => r.id));
+      const refused = lines.find((l) => !moved.has(l.lineId));
+      if (refused) throw new SalesError('order_conflict', `Line ${refused.lineId} of order ${orderId} cannot be ${progress} by ${refused.qty / QTY_SCALE}.`);
     }
     return refreshOrderStatus(trx, orderId, ctx.clock.now());
   });
