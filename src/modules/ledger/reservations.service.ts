@@ -153,15 +153,20 @@ export async function listReservationsOfDocument(ctx: ServiceContext, documentId
   return db.selectFrom('reservations').selectAll().where('document_id', '=', documentId).orderBy('id').execute();
 }
 
-/** Sets or clears (null) the expiry of every reservation of a document: an order that is paid keeps its stock. */
-export async function setReservationExpiry(ctx: ServiceContext, documentId: string, expiresAt: number | null): Promise<number> {
+/**
+ * Sets or clears (null) the expiry of every reservation of a document: an order that is paid keeps
+ * its stock. Returns the document's reservations as they now are, in id order (as
+ * `listReservationsOfDocument`), so the caller need not read them again.
+ */
+export async function setReservationExpiry(ctx: ServiceContext, documentId: string, expiresAt: number | null): Promise<ReservationRow[]> {
   return inTransaction(ctx, async (trx) => {
-    const result = await trx
+    const rows = await trx
       .updateTable('reservations')
       .set({ expires_at: expiresAt, updated_at: ctx.clock.now() })
       .where('document_id', '=', documentId)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+      .returningAll()
+      .execute();
+    return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   });
 }
 

@@ -295,10 +295,10 @@ export async function confirmOrder(ctx: ServiceContext, orderId: string): Promis
       .where('confirmed_at', 'is', null)
       .returningAll()
       .executeTakeFirst();
-    await setReservationExpiry(tctx, orderId, null);
+    const reservations = await setReservationExpiry(tctx, orderId, null);
     // We hold the order's row, and whatever changes its lines changes that row too: the lines read
-    // under the lock stand. The reservations just changed are read back.
-    return orderRecordOf(confirmed ?? locked.order, locked.lines, await listReservationsOfDocuments(trx, [orderId]));
+    // under the lock stand. The reservations are as the update returned them.
+    return orderRecordOf(confirmed ?? locked.order, locked.lines, reservations);
   });
 }
 
