@@ -162,7 +162,9 @@ export async function shipShipment(ctx: ServiceContext, shipmentId: string, inpu
         extra: { package_ids: record.packages.map((p) => p.id) },
       });
     }
-    for (const pkg of record.packages) await trx.updateTable('shipment_packages').set({ tracking_number: given.get(pkg.id)! }).where('id', '=', pkg.id).execute();
+    // Every parcel's tracking number in one statement, picked by a CASE on its id.
+    const tracking = sql<string>`case id ${sql.join(record.packages.map((p) => sql`when ${p.id} then ${given.get(p.id)!}`), sql` `)} end`;
+    await trx.updateTable('shipment_packages').set({ tracking_number: tracking }).where('id', 'in', record.packages.map((p) => p.id)).execute();
     const posted = await postMovements(tctx, {
       kind: 'shipment',
       documentType: 'order',
