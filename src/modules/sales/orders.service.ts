@@ -405,12 +405,18 @@ export async function expireOrders(ctx: ServiceContext, limit = 100): Promise<nu
 }
 
 export async function lockOpenOrder(ctx: ServiceContext, trx: Trx, orderId: string): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
+  const order = await lockOpenOrderRow(ctx, trx, orderId);
+  const lines = await trx.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('line_no').execute();
+  return { order, lines };
+}
+
+/** Takes the order's lock and checks it is open and visible, without reading its lines. */
+async function lockOpenOrderRow(ctx: ServiceContext, trx: Trx, orderId: string): Promise<OrderRow> {
   // Touching the row takes its lock on PostgreSQL, so two changes of one order run one after the other.
   const order = await trx.updateTable('orders').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', orderId).returningAll().executeTakeFirst();
   if (!order || !(await orderVisible(trx, ctx.actor, order.channel_id))) throw new SalesError('order_not_found', `No order ${orderId}.`);
   if (!openStatuses.includes(order.status)) throw new SalesError('order_not_open', `Order ${orderId} is ${order.status}.`, { extra: { order_status: order.status } });
-  const lines = await trx.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('line_no').execute();
-  return { order, lines };
+  return order;
 }
 
 /** Works the status out from the lines' counts: what waits for stock, what is open, what went, what arrived. */
@@ -452,7 +458,7 @@ export type OrderLineProgress = 'packed' | 'unpacked' | 'shipped' | 'delivered';
  */
 export async function recordOrderProgress(ctx: ServiceContext, orderId: string, progress: OrderLineProgress, lines: ReadonlyArray<{ lineId: string; qty: number }>): Promise<OrderStatus> {
   return inTransaction(ctx, async (trx) => {
-    if (progress === 'packed' || progress === 'unpacked') await lockOpenOrder(ctx, trx, orderId);
+    if (progress === 'packed' || progress === 'unpacked') await lockOpenOrderRow(ctx, trx, orderId);
     if (lines.length) {
       // All the lines in one statement, each with its own quantity (a CASE on its id) under its own
       // guard; a line its guard holds back is not returned, and is the one the refusal names.
