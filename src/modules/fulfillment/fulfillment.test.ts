@@ -5,10 +5,10 @@ import { $, q } from '../../../test/support/shop.ts';
 import { createAdjustment } from '../adjustments/index.ts';
 import { balanceAt, checkLedger, listMovements } from '../ledger/index.ts';
 import { createLocation, VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
-import { cancelOrder, createChannel, createOrder, getOrder } from '../sales/index.ts';
+import { cancelOrder, createChannel, createOrder, getOrder, recordOrderProgress } from '../sales/index.ts';
 import { createOrderBody } from '../sales/orders.schema.ts';
 import { FulfillmentError } from './fulfillment.errors.ts';
-import { cancelShipment, createPickLists, deliverShipment, getShipment, listShipmentsOfOrder, markPicked, packShipment, shipShipment } from './index.ts';
+import { cancelShipment, createPickLists, deliverShipment, getPickList, getShipment, listShipmentsOfOrder, markPicked, packShipment, shipShipment } from './index.ts';
 
 describeEachDatabase('fulfillment', (get) => {
   let counter = 0;
@@ -119,6 +119,56 @@ describeEachDatabase('fulfillment', (get) => {
     expect(done.lines.every((l) => l.reservations.length === 0)).toBe(true);
     expect((await listShipmentsOfOrder(ctx, order.order.id)).map((s) => s.shipment.status)).toEqual(['cancelled', 'shipped', 'shipped']);
     expect((await balanceAt(get().db.kysely, scarf.id, VIRTUAL_LOCATION_IDS.customer)).onHand).toBe(q(3));
+  });
+
+  it('returns from each step the shipment or pick list a fresh read gives, without reading it again', async () => {
+    const { ctx, order } = await setup();
+    const [scarfLine, mugLine] = order.lines as [(typeof order.lines)[0], (typeof order.lines)[0]];
+    const [list] = await createPickLists(ctx, order.order.id);
+    ctx.clock.advance(1000);
+    const picked = await markPicked(ctx, list!.list.id);
+    expect(picked).toStrictEqual(await getPickList(ctx, list!.list.id));
+    const parcels = (qty: number) => [
+      { weight_g: q(450), lines: [{ order_line_id: scarfLine.id, qty: q(qty) }] },
+      { weight_g: q(900.5), lines: [{ order_line_id: mugLine.id, qty: q(1) }] },
+    ];
+    const unpacked = await packShipment(ctx, list!.list.id, { packages: parcels(1) });
+    expect(unpacked).toStrictEqual(await getShipment(ctx, unpacked.shipment.id));
+    expect(await cancelShipment(ctx, unpacked.shipment.id)).toStrictEqual(await getShipment(ctx, unpacked.shipment.id));
+
+    const packed = await packShipment(ctx, list!.list.id, { packages: parcels(2) });
+    expect(packed).toStrictEqual(await getShipment(ctx, packed.shipment.id));
+    ctx.clock.advance(1000);
+    const tracking = packed.packages.map((p, i) => ({ package_id: p.id, tracking_number: `TRK-${i}` })).reverse();
+    const shipped = await shipShipment(ctx, packed.shipment.id, { carrier: 'DHL', service: 'Express', packages: tracking });
+    expect(shipped.shipment.txn_id).not.toBeNull();
+    expect(shipped).toStrictEqual(await getShipment(ctx, packed.shipment.id));
+    ctx.clock.advance(1000);
+    const delivered = await deliverShipment(ctx, packed.shipment.id);
+    expect(delivered.shipment.delivered_at).toBe(ctx.clock.now());
+    expect(delivered).toStrictEqual(await getShipment(ctx, packed.shipment.id));
+  });
+
+  it('refuses progress a line cannot take, naming the line, and moves none of the others', async () => {
+    const { ctx, order } = await setup();
+    const [scarfLine, mugLine] = order.lines as [(typeof order.lines)[0], (typeof order.lines)[0]];
+    const [list] = await createPickLists(ctx, order.order.id);
+    await markPicked(ctx, list!.list.id);
+    await packShipment(ctx, list!.list.id, { packages: [{ weight_g: q(300), lines: [{ order_line_id: scarfLine.id, qty: q(2) }, { order_line_id: mugLine.id, qty: q(1) }] }] });
+    // Two scarves are packed, one mug: shipping two of each is one too many mugs.
+    const tooMany = recordOrderProgress(ctx, order.order.id, 'shipped', [{ lineId: scarfLine.id, qty: q(2) }, { lineId: mugLine.id, qty: q(2) }]);
+    await expect(tooMany).rejects.toMatchObject({ code: 'order_conflict', message: `Line ${mugLine.id} of order ${order.order.id} cannot be shipped by 2.` });
+    await expect(recordOrderProgress(ctx, order.order.id, 'delivered', [{ lineId: scarfLine.id, qty: q(1) }])).rejects.toMatchObject({ code: 'order_conflict' });
+    await expect(recordOrderProgress(ctx, order.order.id, 'packed', [{ lineId: mugLine.id, qty: q(2) }])).rejects.toMatchObject({ code: 'order_conflict' });
+    expect((await getOrder(ctx, order.order.id)).lines.map((l) => [l.qty_packed, l.qty_shipped, l.qty_delivered])).toEqual([
+      [q(2), 0, 0],
+      [q(1), 0, 0],
+    ]);
+    expect(await recordOrderProgress(ctx, order.order.id, 'shipped', [{ lineId: scarfLine.id, qty: q(2) }, { lineId: mugLine.id, qty: q(1) }])).toBe('partially_shipped');
+    expect((await getOrder(ctx, order.order.id)).lines.map((l) => [l.qty_packed, l.qty_shipped])).toEqual([
+      [0, q(2)],
+      [0, q(1)],
+    ]);
   });
 
   it('makes pick lists only at the sites the caller is granted', async () => {

@@ -93,13 +93,15 @@ function walkingOrder(bins: Map<string, { pick_order: number; full_code: string 
 export async function markPicked(ctx: ServiceContext, pickListId: string): Promise<PickListRecord> {
   return inTransaction(ctx, async (trx) => {
     const now = ctx.clock.now();
-    await getPickList({ ...ctx, trx }, pickListId);
+    const open = await getPickList({ ...ctx, trx }, pickListId);
     const result = await trx.updateTable('pick_lists').set({ status: 'picked', picked_at: now }).where('id', '=', pickListId).where('status', '=', 'open').executeTakeFirst();
     if (result.numUpdatedRows === 0n) {
       const current = await getPickList({ ...ctx, trx }, pickListId);
       throw new FulfillmentError('pick_list_state', `Pick list ${pickListId} is ${current.list.status}.`);
     }
-    return getPickList({ ...ctx, trx }, pickListId);
+    // Nothing changes an open list's lines (packing and unpacking need it picked), and nothing
+    // makes a list open again, so the read above is the list but for what the update set.
+    return { ...open, list: { ...open.list, status: 'picked', picked_at: now } };
   });
 }
 

@@ -145,7 +145,7 @@ export async function shipShipment(ctx: ServiceContext, shipmentId: string, inpu
   return inTransaction(ctx, async (trx) => {
     const tctx = { ...ctx, trx };
     const now = ctx.clock.now();
-    await getShipment(tctx, shipmentId);
+    const packed = await getShipment(tctx, shipmentId);
     const taken = await trx
       .updateTable('shipments')
       .set({ status: 'shipped', carrier: input.carrier, service: input.service, shipped_at: now })
@@ -153,7 +153,7 @@ export async function shipShipment(ctx: ServiceContext, shipmentId: string, inpu
       .where('status', '=', 'packed')
       .executeTakeFirst();
     if (taken.numUpdatedRows === 0n) await refuseState(trx, shipmentId, 'packed');
-    const record = await loadShipment(trx, shipmentId);
+    const record = await currentOf(trx, packed, 'packed');
     const given = new Map(input.packages.map((p) => [p.package_id, p.tracking_number]));
     const missing = record.packages.filter((p) => !given.has(p.id));
     const unknown = input.packages.filter((p) => !record.packages.some((k) => k.id === p.package_id));
@@ -162,7 +162,9 @@ export async function shipShipment(ctx: ServiceContext, shipmentId: string, inpu
         extra: { package_ids: record.packages.map((p) => p.id) },
       });
     }
-    for (const pkg of record.packages) await trx.updateTable('shipment_packages').set({ tracking_number: given.get(pkg.id)! }).where('id', '=', pkg.id).execute();
+    // Every parcel's tracking number in one statement, picked by a CASE on its id.
+    const tracking = sql<string>`case id ${sql.join(record.packages.map((p) => sql`when ${p.id} then ${given.get(p.id)!}`), sql` `)} end`;
+    await trx.updateTable('shipment_packages').set({ tracking_number: tracking }).where('id', 'in', record.packages.map((p) => p.id)).execute();
     const posted = await postMovements(tctx, {
       kind: 'shipment',
       documentType: 'order',
@@ -181,21 +183,23 @@ export async function shipShipment(ctx: ServiceContext, shipmentId: string, inpu
     });
     await trx.updateTable('shipments').set({ txn_id: posted.txnId }).where('id', '=', shipmentId).execute();
     await recordOrderProgress(tctx, record.shipment.order_id, 'shipped', perOrderLine(record.lines));
-    return loadShipment(trx, shipmentId);
+    const shipped = afterTransition(record, { status: 'shipped', carrier: input.carrier, service: input.service, shipped_at: now, txn_id: posted.txnId });
+    return { ...shipped, packages: shipped.packages.map((p) => ({ ...p, tracking_number: given.get(p.id)! })) };
   });
 }
 
 export async function deliverShipment(ctx: ServiceContext, shipmentId: string): Promise<ShipmentRecord> {
   return inTransaction(ctx, async (trx) => {
-    await getShipment({ ...ctx, trx }, shipmentId);
+    const now = ctx.clock.now();
+    const shipped = await getShipment({ ...ctx, trx }, shipmentId);
     const taken = await trx
       .updateTable('shipments')
-      .set({ status: 'delivered', delivered_at: ctx.clock.now() })
+      .set({ status: 'delivered', delivered_at: now })
       .where('id', '=', shipmentId)
       .where('status', '=', 'shipped')
       .executeTakeFirst();
     if (taken.numUpdatedRows === 0n) await refuseState(trx, shipmentId, 'shipped');
-    const record = await loadShipment(trx, shipmentId);
+    const record = afterTransition(await currentOf(trx, shipped, 'shipped'), { status: 'delivered', delivered_at: now });
     await recordOrderProgress({ ...ctx, trx }, record.shipment.order_id, 'delivered', perOrderLine(record.lines));
     return record;
   });
@@ -204,14 +208,29 @@ export async function deliverShipment(ctx: ServiceContext, shipmentId: string): 
 /** Unpacks a shipment that has not gone: its units are open again, still reserved and on the pick list. */
 export async function cancelShipment(ctx: ServiceContext, shipmentId: string): Promise<ShipmentRecord> {
   return inTransaction(ctx, async (trx) => {
-    await getShipment({ ...ctx, trx }, shipmentId);
+    const packed = await getShipment({ ...ctx, trx }, shipmentId);
     const taken = await trx.updateTable('shipments').set({ status: 'cancelled' }).where('id', '=', shipmentId).where('status', '=', 'packed').executeTakeFirst();
     if (taken.numUpdatedRows === 0n) await refuseState(trx, shipmentId, 'packed');
-    const record = await loadShipment(trx, shipmentId);
+    const record = afterTransition(await currentOf(trx, packed, 'packed'), { status: 'cancelled' });
     await movePacked(trx, record.lines, -1);
     await recordOrderProgress({ ...ctx, trx }, record.shipment.order_id, 'unpacked', perOrderLine(record.lines));
     return record;
   });
+}
+
+/**
+ * What a guarded transition from `from` changed, read before it: once packed, a shipment changes
+ * only by the transitions here (its parcels and lines never; shipping adds the carrier and the
+ * tracking numbers), so a read that saw `from` is still true but for what the transition sets.
+ * A read that saw another status came before a transition committed elsewhere (PostgreSQL reads
+ * each statement afresh): that one is read again.
+ */
+async function currentOf(trx: Trx, read: ShipmentRecord, from: ShipmentRow['status']): Promise<ShipmentRecord> {
+  return read.shipment.status === from ? read : loadShipment(trx, read.shipment.id);
+}
+
+function afterTransition(record: ShipmentRecord, changes: Partial<ShipmentRow>): ShipmentRecord {
+  return { ...record, shipment: { ...record.shipment, ...changes } };
 }
 
 async function refuseState(db: Executor, shipmentId: string, expected: ShipmentRow['status']): Promise<never> {

@@ -6,7 +6,7 @@ import { newId } from '../../platform/ids.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
 import { testControls } from '../../platform/test-controls.ts';
 import { applyWithBrokenGuard } from './broken-guard.ts';
-import { loadStockPolicies } from '../locations/index.ts';
+import { loadStockPolicies, type StockPolicy } from '../locations/index.ts';
 import { loadItemRules } from './item-rules.ts';
 import { insufficientStock, LedgerError } from './ledger.errors.ts';
 import { NO_LOT } from './lots.service.ts';
@@ -27,13 +27,22 @@ export interface ReserveInput {
   documentId: string;
   documentLineId?: string | null;
   expiresAt?: number | null;
+  /**
+   * Item rows and bins' stock policies the caller read earlier in the same transaction (an order's
+   * items, the bins its allocation chose), taken instead of reading them again for each reservation.
+   */
+  known?: { items?: Parameters<typeof loadItemRules>[2]; policies?: ReadonlyMap<string, StockPolicy> };
 }
 
 export async function reserveStock(ctx: ServiceContext, input: ReserveInput): Promise<ReservationRow> {
   return inTransaction(ctx, async (trx) => {
     const lotId = input.lotId ?? NO_LOT;
     if (!Number.isSafeInteger(input.qty) || input.qty <= 0) throw new LedgerError('reservation_invalid', 'A reservation holds a positive quantity.');
-    const [policies, items] = await Promise.all([loadStockPolicies(trx, [input.locationId]), loadItemRules(trx, [input.itemId])]);
+    const known = input.known;
+    const [policies, items] = await Promise.all([
+      known?.policies?.has(input.locationId) ? known.policies : loadStockPolicies(trx, [input.locationId]),
+      loadItemRules(trx, [input.itemId], known?.items),
+    ]);
     const policy = policies.get(input.locationId);
     const item = items.get(input.itemId);
     if (!policy?.holdsStock || policy.kind === 'virtual') throw new LedgerError('reservation_invalid', 'Stock is reserved at a physical bin.');
@@ -144,15 +153,20 @@ export async function listReservationsOfDocument(ctx: ServiceContext, documentId
   return db.selectFrom('reservations').selectAll().where('document_id', '=', documentId).orderBy('id').execute();
 }
 
-/** Sets or clears (null) the expiry of every reservation of a document: an order that is paid keeps its stock. */
-export async function setReservationExpiry(ctx: ServiceContext, documentId: string, expiresAt: number | null): Promise<number> {
+/**
+ * Sets or clears (null) the expiry of every reservation of a document: an order that is paid keeps
+ * its stock. Returns the document's reservations as they now are, in id order (as
+ * `listReservationsOfDocument`), so the caller need not read them again.
+ */
+export async function setReservationExpiry(ctx: ServiceContext, documentId: string, expiresAt: number | null): Promise<ReservationRow[]> {
   return inTransaction(ctx, async (trx) => {
-    const result = await trx
+    const rows = await trx
       .updateTable('reservations')
       .set({ expires_at: expiresAt, updated_at: ctx.clock.now() })
       .where('document_id', '=', documentId)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+      .returningAll()
+      .execute();
+    return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   });
 }
 

@@ -115,8 +115,10 @@ describeEachDatabase('reservations', (get) => {
       await reserveStock(ctx, { itemId: item.id, locationId: bin, qty: 1000, documentType: 'order', documentId: `exp-${i}`, expiresAt });
     }
     await reserveStock(ctx, { itemId: item.id, locationId: bin, qty: 1000, documentType: 'order', documentId: 'paid', expiresAt: now + 1000 });
-    expect(await setReservationExpiry(ctx, 'paid', null)).toBe(1);
-    expect(await setReservationExpiry(ctx, 'nothing', null)).toBe(0);
+    const paid = await setReservationExpiry(ctx, 'paid', null);
+    expect(paid.map((r) => r.expires_at)).toEqual([null]);
+    expect(paid).toStrictEqual(await listReservationsOfDocument(ctx, 'paid'));
+    expect(await setReservationExpiry(ctx, 'nothing', null)).toEqual([]);
     ctx.clock.advance(999);
     expect(await releaseExpiredReservations(ctx)).toBe(0);
     ctx.clock.advance(1);

@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { NoResultError, sql } from 'kysely';
 import { emitWebhookEvent } from '../notifications/index.ts';
 import { inTransaction, reader, type Actor, type ServiceContext } from '../../platform/context.ts';
-import type { OrderLineRow, OrderRow, OrderStatus, ReservationRow } from '../../platform/db/schema.ts';
+import type { ItemRow, OrderLineRow, OrderRow, OrderStatus, ReservationRow } from '../../platform/db/schema.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { mulDiv } from '../../platform/decimal.ts';
 import { invariant, type FieldError } from '../../platform/errors.ts';
@@ -20,6 +20,7 @@ import {
   reserveStock,
   setReservationExpiry,
 } from '../ledger/index.ts';
+import { loadStockPolicies } from '../locations/index.ts';
 import { readSettings } from '../settings/index.ts';
 import { resolveTaxRates } from '../tax/index.ts';
 import { nearestSiteFirst, type AllocationStrategy, type LineNeed } from './allocation.ts';
@@ -177,19 +178,21 @@ export async function createOrder(ctx: ServiceContext, input: CreateOrderInput):
       };
     });
     const expiresAt = channel.reservation_ttl_ms === null ? null : now + channel.reservation_ttl_ms;
-    const uncovered = await allocateLines(tctx, channel, orderId, lines.map((l) => ({ lineId: l.id, parts: partsOf(l) })), expiresAt);
+    const uncovered = await allocateLines(tctx, channel, orderId, lines.map((l) => ({ lineId: l.id, parts: partsOf(l) })), expiresAt, [...resolved.byId.values()]);
     if (uncovered.size > 0 && channel.backorder_policy === 'refuse') {
       throw await shortfallOf(trx, channel, lines.find((l) => uncovered.has(l.id))!, now);
     }
     for (const line of lines) if (uncovered.has(line.id)) line.allocation = 'back_ordered';
     await trx.insertInto('order_lines').values(lines).execute();
-    await trx
+    const order = await trx
       .updateTable('orders')
       .set({ currency, total_micros: lines.reduce((s, l) => s + l.total_micros, 0), tax_included: taxIncluded ? 1 : 0, expires_at: expiresAt, status: orderStatus(lines, 'allocated') })
       .where('id', '=', orderId)
-      .execute();
+      .returningAll()
+      .executeTakeFirstOrThrow();
     await emitWebhookEvent(trx, { type: 'order.created', data: { order_id: orderId, channel_id: channel.id, channel_order_id: input.channel_order_id } }, now);
-    return { record: await getOrder(tctx, orderId), created: true };
+    // The order and its lines are what we just wrote; only the reservations are read back.
+    return { record: orderRecordOf(order, lines, await listReservationsOfDocuments(trx, [orderId])), created: true };
   });
 }
 
@@ -216,8 +219,16 @@ export async function shortfallOf(trx: Trx, channel: ChannelRecord, line: OrderL
  * Reserves what the lines need, as the strategy plans it. Reserving is guarded, so another order
  * may take stock between our read and our reservation; then we read again and plan what is left,
  * a few times. Lines that end up not covered whole give back what they got. Returns them.
+ * `knownItems` are item rows the caller read in this transaction (the ledger need not read them).
  */
-export async function allocateLines(ctx: ServiceContext, channel: ChannelRecord, orderId: string, lines: LineNeed[], expiresAt: number | null): Promise<Set<string>> {
+export async function allocateLines(
+  ctx: ServiceContext,
+  channel: ChannelRecord,
+  orderId: string,
+  lines: LineNeed[],
+  expiresAt: number | null,
+  knownItems: readonly ItemRow[] = [],
+): Promise<Set<string>> {
   const trx = ctx.trx!;
   const remaining = new Map(lines.map((l) => [l.lineId, new Map(l.parts.map((p) => [p.itemId, p.qty]))]));
   const reserved = new Map<string, string[]>();
@@ -231,9 +242,11 @@ export async function allocateLines(ctx: ServiceContext, channel: ChannelRecord,
     const plan = strategy.plan(needs, stock, channel.siteIds);
     uncovered = new Set([...uncovered, ...plan.uncovered]);
     let raced = false;
+    // The plan's bins' policies once, rather than once per reservation.
+    const known = { items: knownItems, policies: plan.allocations.length > 1 ? await loadStockPolicies(trx, plan.allocations.map((a) => a.locationId)) : undefined };
     for (const a of plan.allocations) {
       try {
-        const r = await reserveStock(ctx, { itemId: a.itemId, locationId: a.locationId, lotId: a.lotId, qty: a.qty, documentType: 'order', documentId: orderId, documentLineId: a.lineId, expiresAt });
+        const r = await reserveStock(ctx, { itemId: a.itemId, locationId: a.locationId, lotId: a.lotId, qty: a.qty, documentType: 'order', documentId: orderId, documentLineId: a.lineId, expiresAt, known });
         reserved.set(a.lineId, [...(reserved.get(a.lineId) ?? []), r.id]);
         const parts = remaining.get(a.lineId)!;
         parts.set(a.itemId, parts.get(a.itemId)! - a.qty);
@@ -273,11 +286,19 @@ export async function allocateOrder(ctx: ServiceContext, orderId: string): Promi
 export async function confirmOrder(ctx: ServiceContext, orderId: string): Promise<OrderRecord> {
   return inTransaction(ctx, async (trx) => {
     const tctx = { ...ctx, trx };
-    await lockOpenOrder(tctx, trx, orderId);
+    const locked = await lockOpenOrder(tctx, trx, orderId);
     const now = ctx.clock.now();
-    await trx.updateTable('orders').set({ confirmed_at: now, expires_at: null, updated_at: now }).where('id', '=', orderId).where('confirmed_at', 'is', null).execute();
-    await setReservationExpiry(tctx, orderId, null);
-    return getOrder(tctx, orderId);
+    const confirmed = await trx
+      .updateTable('orders')
+      .set({ confirmed_at: now, expires_at: null, updated_at: now })
+      .where('id', '=', orderId)
+      .where('confirmed_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    const reservations = await setReservationExpiry(tctx, orderId, null);
+    // We hold the order's row, and whatever changes its lines changes that row too: the lines read
+    // under the lock stand. The reservations are as the update returned them.
+    return orderRecordOf(confirmed ?? locked.order, locked.lines, reservations);
   });
 }
 
@@ -384,12 +405,18 @@ export async function expireOrders(ctx: ServiceContext, limit = 100): Promise<nu
 }
 
 export async function lockOpenOrder(ctx: ServiceContext, trx: Trx, orderId: string): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
+  const order = await lockOpenOrderRow(ctx, trx, orderId);
+  const lines = await trx.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('line_no').execute();
+  return { order, lines };
+}
+
+/** Takes the order's lock and checks it is open and visible, without reading its lines. */
+async function lockOpenOrderRow(ctx: ServiceContext, trx: Trx, orderId: string): Promise<OrderRow> {
   // Touching the row takes its lock on PostgreSQL, so two changes of one order run one after the other.
   const order = await trx.updateTable('orders').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', orderId).returningAll().executeTakeFirst();
   if (!order || !(await orderVisible(trx, ctx.actor, order.channel_id))) throw new SalesError('order_not_found', `No order ${orderId}.`);
   if (!openStatuses.includes(order.status)) throw new SalesError('order_not_open', `Order ${orderId} is ${order.status}.`, { extra: { order_status: order.status } });
-  const lines = await trx.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('line_no').execute();
-  return { order, lines };
+  return order;
 }
 
 /** Works the status out from the lines' counts: what waits for stock, what is open, what went, what arrived. */
@@ -406,11 +433,18 @@ export function orderStatus(lines: ReadonlyArray<Pick<OrderLineRow, 'qty' | 'qty
 }
 
 export async function refreshOrderStatus(trx: Trx, orderId: string, now: number): Promise<OrderStatus> {
-  const [order, lines] = await Promise.all([
-    trx.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirstOrThrow(),
-    trx.selectFrom('order_lines').select(['qty', 'qty_shipped', 'qty_cancelled', 'qty_delivered', 'allocation']).where('order_id', '=', orderId).execute(),
-  ]);
-  const status = orderStatus(lines, order.status);
+  // The order's status and its lines' counts in one statement (an order without lines gives one row of nulls).
+  const rows = await trx
+    .selectFrom('orders as o')
+    .leftJoin('order_lines as l', 'l.order_id', 'o.id')
+    .select(['o.status', 'l.id as line_id', 'l.qty', 'l.qty_shipped', 'l.qty_cancelled', 'l.qty_delivered', 'l.allocation'])
+    .where('o.id', '=', orderId)
+    .execute();
+  if (rows.length === 0) throw new NoResultError(trx.selectFrom('orders').where('id', '=', orderId).toOperationNode());
+  const lines = rows.flatMap(({ line_id, qty, qty_shipped, qty_cancelled, qty_delivered, allocation }) =>
+    line_id === null ? [] : [{ qty: qty!, qty_shipped: qty_shipped!, qty_cancelled: qty_cancelled!, qty_delivered: qty_delivered!, allocation: allocation! }],
+  );
+  const status = orderStatus(lines, rows[0]!.status);
   await trx.updateTable('orders').set({ status, updated_at: now }).where('id', '=', orderId).execute();
   return status;
 }
@@ -420,24 +454,28 @@ export type OrderLineProgress = 'packed' | 'unpacked' | 'shipped' | 'delivered';
 /**
  * Fulfillment reports what happened to an order's units: packed into a shipment (or unpacked when
  * it is cancelled), shipped, delivered. Each count moves under a guard, so a report that does not
- * fit the line (more shipped than packed) is refused rather than clamped.
+ * fit the line (more shipped than packed) is refused rather than clamped. One entry per line.
  */
 export async function recordOrderProgress(ctx: ServiceContext, orderId: string, progress: OrderLineProgress, lines: ReadonlyArray<{ lineId: string; qty: number }>): Promise<OrderStatus> {
   return inTransaction(ctx, async (trx) => {
-    if (progress === 'packed' || progress === 'unpacked') await lockOpenOrder(ctx, trx, orderId);
-    for (const { lineId, qty } of lines) {
-      let update = trx.updateTable('order_lines').where('id', '=', lineId).where('order_id', '=', orderId);
+    if (progress === 'packed' || progress === 'unpacked') await lockOpenOrderRow(ctx, trx, orderId);
+    if (lines.length) {
+      // All the lines in one statement, each with its own quantity (a CASE on its id) under its own
+      // guard; a line its guard holds back is not returned, and is the one the refusal names.
+      const qty = sql<number>`case id ${sql.join(lines.map((l) => sql`when ${l.lineId} then cast(${l.qty} as bigint)`), sql` `)} end`;
+      let update = trx.updateTable('order_lines').where('id', 'in', lines.map((l) => l.lineId)).where('order_id', '=', orderId);
       if (progress === 'packed') {
-        update = update.set((eb) => ({ qty_packed: eb('qty_packed', '+', qty) })).where(sql<boolean>`qty_shipped + qty_cancelled + qty_packed + ${qty} <= qty`).where('allocation', '=', 'allocated');
+        update = update.set({ qty_packed: sql`qty_packed + ${qty}` }).where(sql<boolean>`qty_shipped + qty_cancelled + qty_packed + ${qty} <= qty`).where('allocation', '=', 'allocated');
       } else if (progress === 'unpacked') {
-        update = update.set((eb) => ({ qty_packed: eb('qty_packed', '-', qty) })).where('qty_packed', '>=', qty);
+        update = update.set({ qty_packed: sql`qty_packed - ${qty}` }).where(sql<boolean>`qty_packed >= ${qty}`);
       } else if (progress === 'shipped') {
-        update = update.set((eb) => ({ qty_packed: eb('qty_packed', '-', qty), qty_shipped: eb('qty_shipped', '+', qty) })).where('qty_packed', '>=', qty);
+        update = update.set({ qty_packed: sql`qty_packed - ${qty}`, qty_shipped: sql`qty_shipped + ${qty}` }).where(sql<boolean>`qty_packed >= ${qty}`);
       } else {
-        update = update.set((eb) => ({ qty_delivered: eb('qty_delivered', '+', qty) })).where(sql<boolean>`qty_delivered + ${qty} <= qty_shipped`);
+        update = update.set({ qty_delivered: sql`qty_delivered + ${qty}` }).where(sql<boolean>`qty_delivered + ${qty} <= qty_shipped`);
       }
-      const result = await update.executeTakeFirst();
-      if (result.numUpdatedRows === 0n) throw new SalesError('order_conflict', `Line ${lineId} of order ${orderId} cannot be ${progress} by ${qty / QTY_SCALE}.`);
+      const moved = new Set((await update.returning('id').execute()).map((r) => r.id));
+      const refused = lines.find((l) => !moved.has(l.lineId));
+      if (refused) throw new SalesError('order_conflict', `Line ${refused.lineId} of order ${orderId} cannot be ${progress} by ${refused.qty / QTY_SCALE}.`);
     }
     return refreshOrderStatus(trx, orderId, ctx.clock.now());
   });
@@ -489,8 +527,13 @@ async function loadOrderRecords(db: Executor, orders: readonly OrderRow[]): Prom
     db.selectFrom('order_lines').selectAll().where('order_id', 'in', ids).orderBy('order_id').orderBy('line_no').execute(),
     listReservationsOfDocuments(db, ids),
   ]);
-  return orders.map((order) => ({
+  return orders.map((order) => orderRecordOf(order, lines, reservations));
+}
+
+/** An order with its lines (in line order) and each line's reservations (in id order), from rows that may include other orders'. */
+function orderRecordOf(order: OrderRow, lines: readonly OrderLineRow[], reservations: readonly ReservationRow[]): OrderRecord {
+  return {
     order,
     lines: lines.filter((l) => l.order_id === order.id).map((l) => ({ ...l, reservations: reservations.filter((r) => r.document_line_id === l.id) })),
-  }));
+  };
 }

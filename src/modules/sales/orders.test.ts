@@ -56,6 +56,25 @@ describeEachDatabase('online orders', (get) => {
     expect(second.record.order.total_micros).toBe($('30.00'));
   });
 
+  it('returns from taking and confirming the order a fresh read gives, without reading it again', async () => {
+    const { ctx, near, item, other, channel, stock } = await setup({ backorders: true, ttlMinutes: 30 });
+    await stock(near.warehouseBins[0]!, item.id, 2);
+    await stock(near.warehouseBins[1]!, item.id, 1);
+    // Three of the item from two bins, and the other item back-ordered.
+    const taken = await createOrder(ctx, order({ channel_id: channel.id, channel_order_id: orderId(), customer: { name: 'Ada', email: 'ada@example.com' }, lines: [{ item_id: item.id, qty: 3 }, { item_id: other.id, qty: 1 }] }));
+    expect(taken.record.order.status).toBe('back_ordered');
+    expect(taken.record.order.expires_at).not.toBeNull();
+    expect(taken.record).toStrictEqual(await getOrder(ctx, taken.record.order.id));
+    ctx.clock.advance(1000);
+    const confirmed = await confirmOrder(ctx, taken.record.order.id);
+    expect(confirmed.order.confirmed_at).toBe(ctx.clock.now());
+    expect(confirmed.lines[0]!.reservations.map((r) => r.expires_at)).toEqual([null, null]);
+    expect(confirmed).toStrictEqual(await getOrder(ctx, taken.record.order.id));
+    // Confirmed again: nothing changes, and the record is still the order as it stands.
+    ctx.clock.advance(1000);
+    expect(await confirmOrder(ctx, taken.record.order.id)).toStrictEqual(await getOrder(ctx, taken.record.order.id));
+  });
+
   it('splits an order across sites when no one site can ship it all', async () => {
     const { ctx, near, far, item, channel, stock } = await setup();
     await stock(near.warehouseBins[0]!, item.id, 2);
