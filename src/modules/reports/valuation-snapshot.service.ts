@@ -62,20 +62,24 @@ export async function shopValuationFromSnapshot(db: Executor, asOf: number, cate
     snap.as_of === asOf ? new Map<string, CostPool>() : costDeltas(db, snap.as_of, asOf),
   ]);
   // The snapshot keeps every pool that was not empty: an item it lacks had none then.
-  const stored = new Map(rows.map((r) => [r.item_id, r]));
+  const stored = new Set<string>();
+  for (const r of rows) stored.add(r.item_id);
   const newer = await factsSince(db, snap.taken_at, [...deltas.keys()].filter((id) => !stored.has(id)));
   const lines: ValuationLine[] = [];
   const costless: ValuationLine[] = [];
-  const add = (itemId: string, pool: CostPool, item: ItemFacts | undefined) => {
+  // Thirty thousand rows on a big shop: no object per row beyond the line itself.
+  const add = (itemId: string, poolQty: number, poolValue: number, item: ItemFacts | undefined) => {
     if (!item || (category !== undefined && item.category !== category)) return;
-    const { qty, value } = plus(pool, deltas.get(itemId));
+    const delta = deltas.get(itemId);
+    const qty = delta ? poolQty + delta.qty : poolQty;
+    const value = delta ? poolValue + delta.value : poolValue;
     if (qty === 0 && value === 0) return;
     const l: ValuationLine = { itemId, sku: item.sku, name: item.name, category: item.category, qty, unitCost: qty !== 0 ? unitCostOf(value, qty) : 0, value };
     lines.push(l);
     if (qty === 0) costless.push(l);
   };
-  for (const r of rows) add(r.item_id, { qty: Number(r.qty), value: Number(r.value_micros) }, newer.get(r.item_id) ?? r);
-  for (const itemId of deltas.keys()) if (!stored.has(itemId)) add(itemId, { qty: 0, value: 0 }, newer.get(itemId));
+  for (const r of rows) add(r.item_id, Number(r.qty), Number(r.value_micros), newer.get(r.item_id) ?? r);
+  for (const itemId of deltas.keys()) if (!stored.has(itemId)) add(itemId, 0, 0, newer.get(itemId));
   // A value with no quantity left has no unit cost of its own: the last one is shown, as the ledger path does.
   const last = costless.length ? await lastUnitCosts(db, costless.map((l) => l.itemId)) : new Map<string, number>();
   for (const l of costless) l.unitCost = last.get(l.itemId) ?? 0;
