@@ -32,8 +32,6 @@ async function lastUnitCosts(db: Executor, itemIds: readonly string[]): Promise<
 /** An item's unit cost from its pool: owned value over owned quantity, or null when none is owned (then valued at the last cost). */
 const ownedUnitCost = (pool: CostPool): number | null => (pool.qty > 0 ? unitCostOf(pool.value, pool.qty) : null);
 
-const plus = (a: CostPool, b: CostPool | undefined): CostPool => (b ? { qty: a.qty + b.qty, value: a.value + b.value } : a);
-
 type ItemFacts = { sku: string; name: string; category: string | null };
 
 /**
@@ -88,8 +86,9 @@ export async function shopValuationFromSnapshot(db: Executor, asOf: number, cate
 
 interface SiteStock {
   qty: number;
-  /** The item's cost pool at the snapshot (null when it was in no row there: read from the pools). */
-  pool: CostPool | null;
+  /** The item's cost pool at the snapshot (quantity null when it was in no row there: read from the pools). */
+  poolQty: number | null;
+  poolValue: number;
   item: ItemFacts | undefined;
 }
 
@@ -114,7 +113,8 @@ async function storedSiteStock(db: Executor, day: string, sites: readonly string
           .execute();
   const out = new Map<string, SiteStock>();
   for (const r of rows) {
-    out.set(r.item_id, { qty: Number(r.qty), pool: { qty: Number(r.pool_qty), value: Number(r.pool_value_micros) }, item: { sku: r.sku, name: r.name, category: r.category } });
+    // The row is the item's facts: no object per row beyond the entry (30,000 on a big shop).
+    out.set(r.item_id, { qty: Number(r.qty), poolQty: Number(r.pool_qty), poolValue: Number(r.pool_value_micros), item: r });
   }
   return out;
 }
@@ -150,12 +150,12 @@ export async function siteValuationFromSnapshot(db: Executor, asOf: number, site
     const itemId = k.slice(k.indexOf('\u0000') + 1);
     const s = stock.get(itemId);
     if (s) s.qty += qty;
-    else stock.set(itemId, { qty, pool: null, item: undefined });
+    else stock.set(itemId, { qty, poolQty: null, poolValue: 0, item: undefined });
   }
   // Items that were in no row: their facts from the catalog (with those edited since), their pool from the snapshot's.
-  const unstored = [...stock.keys()].filter((id) => stock.get(id)!.pool === null);
+  const unstored = [...stock.keys()].filter((id) => stock.get(id)!.poolQty === null);
   const [newer, pools] = await Promise.all([factsSince(db, snap.taken_at, unstored), poolsAt(db, snap.day, unstored)]);
-  for (const [itemId, pool] of pools) stock.get(itemId)!.pool = pool;
+  for (const [itemId, pool] of pools) Object.assign(stock.get(itemId)!, { poolQty: pool.qty, poolValue: pool.value });
   const lines: ValuationLine[] = [];
   const unowned: ValuationLine[] = [];
   for (const [itemId, s] of stock) {
@@ -164,7 +164,8 @@ export async function siteValuationFromSnapshot(db: Executor, asOf: number, site
     const l: ValuationLine = { itemId, sku: item.sku, name: item.name, category: item.category, qty: s.qty, unitCost: 0, value: 0 };
     lines.push(l);
     // The pool then: the snapshot's plus what crossed into or out of owned stock since, anywhere.
-    const unitCost = ownedUnitCost(plus(s.pool!, costs.get(itemId)));
+    const moved = costs.get(itemId);
+    const unitCost = ownedUnitCost({ qty: s.poolQty! + (moved?.qty ?? 0), value: s.poolValue + (moved?.value ?? 0) });
     if (unitCost === null) unowned.push(l);
     else price(l, unitCost);
   }
