@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { localDate, toIso } from '../../platform/clock.ts';
 import { reader, type ServiceContext } from '../../platform/context.ts';
+import type { Executor } from '../../platform/db/transaction.ts';
 import { mulDiv } from '../../platform/decimal.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
 import { currentUnitCosts } from '../costing/index.ts';
@@ -41,19 +42,20 @@ export async function flowsByItem(ctx: ServiceContext, scope: ReportScope, kind:
 }
 
 /**
- * The ids of the scope's shelves: a few hundred locations at most, listed in the queries that need
- * them rather than joined to every balance or movement row (which looked a location up per row).
+ * The scope's shelves, as a subquery the database runs once: a location looked up in it, not
+ * joined to every balance or movement row (which read a location per row). A list of their ids
+ * would do the same, but could pass a database's limit on parameters in a shop of many bins.
  */
-async function shelfIds(ctx: ServiceContext, scope: ReportScope): Promise<string[]> {
-  return (await reader(ctx).selectFrom('locations as l').select('l.id').where(onShelf(scope, 'l')).execute()).map((l) => l.id);
+function shelvesOf(db: Executor, scope: ReportScope) {
+  return db.selectFrom('locations as l').select('l.id').where(onShelf(scope, 'l'));
 }
 
-async function onHandByItem(ctx: ServiceContext, scope: ReportScope, shelves: string[]): Promise<Map<string, number>> {
-  if (shelves.length === 0) return new Map();
-  const rows = await reader(ctx)
+async function onHandByItem(ctx: ServiceContext, scope: ReportScope): Promise<Map<string, number>> {
+  const db = reader(ctx);
+  const rows = await db
     .selectFrom('balances as b')
     .select(['b.item_id', sql<number>`sum(b.on_hand)`.as('qty')])
-    .where('b.location_id', 'in', shelves)
+    .where('b.location_id', 'in', shelvesOf(db, scope))
     .where(itemIn(scope, 'b.item_id'))
     .groupBy('b.item_id')
     .execute();
@@ -69,13 +71,12 @@ const SOLD = sql<boolean>`(m.kind = 'sale' or m.kind = 'shipment')`;
  * from the sold movements' own index, so neither the whole history of sales is read nor four weeks
  * of it sorted by item.
  */
-async function lastSalesOffShelf(ctx: ServiceContext, shelves: string[], stocked: string[], recentFrom: number): Promise<Map<string, { lastAt: number; recent: number }>> {
+async function lastSalesOffShelf(ctx: ServiceContext, scope: ReportScope, stocked: string[], recentFrom: number): Promise<Map<string, { lastAt: number; recent: number }>> {
   const db = reader(ctx);
   const sales = new Map<string, { lastAt: number; recent: number }>();
-  if (shelves.length === 0) return sales;
-  // The location as an expression: as the bare column, its list draws SQLite to the (location,
+  // The location as an expression: as the bare column, the shelves draw SQLite to the (location,
   // time) index instead of the item's sold movements.
-  const offShelf = sql<boolean>`(m.from_location_id || '') in (${sql.join(shelves)})`;
+  const offShelf = sql<boolean>`(m.from_location_id || '') in (${shelvesOf(db, scope)})`;
   const soldOf = (itemIds: string[]) =>
     db.selectFrom('movements as m').select(['m.item_id', sql<number>`max(m.effective_at)`.as('last_at')]).where(SOLD).where('m.item_id', 'in', itemIds).where(offShelf).groupBy('m.item_id');
   for (let i = 0; i < stocked.length; i += 500) {
@@ -125,10 +126,9 @@ export async function deadStockTable(ctx: ServiceContext, filters: Omit<ReportFi
   const probe = await resolveScope(ctx, { ...filters, from: '2000-01-01', to: '2000-01-01' });
   const today = todayOf(probe);
   const scope = await resolveScope(ctx, { ...filters, from: today, to: today });
-  const shelves = await shelfIds(ctx, scope);
-  const onHand = await onHandByItem(ctx, scope, shelves);
+  const onHand = await onHandByItem(ctx, scope);
   const stocked = [...onHand.entries()].filter(([, q]) => q > 0).map(([id]) => id);
-  const sales = await lastSalesOffShelf(ctx, shelves, stocked, now - 28 * DAY);
+  const sales = await lastSalesOffShelf(ctx, scope, stocked, now - 28 * DAY);
   const idle = idleItems(stocked, onHand, sales, now, options);
   // Names and costs for the items reported alone: a few thousand of the 30,000 stocked on a big shop.
   const ids = idle.map((i) => i.id);
