@@ -1,6 +1,7 @@
 import { sql, type Compilable } from 'kysely';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import { isOneOf, listGroups } from '../../platform/db/id-lists.ts';
+import { insertManyRows } from '../../platform/db/bulk-rows.ts';
 import { insertRows, upsertRows } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { invariant } from '../../platform/errors.ts';
@@ -396,7 +397,7 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
   }
   // Chunks keep each statement under both databases' parameter limits.
   for (const group of listGroups(trx, replaced)) await deleteConsumptions(trx, group);
-  for (let i = 0; i < consumptionRows.length; i += 500) await insertRows(trx, 'cost_consumptions', consumptionRows.slice(i, i + 500));
+  await insertManyRows(trx, 'cost_consumptions', consumptionRows);
   // A layer's other columns are its movement's: keepUnchangedLayers compares these three.
   for (let i = 0; i < layerRows.length; i += 500) {
     await upsertRows(
