@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { createAdjustment } from '../src/modules/adjustments/index.ts';
 import { setCheckpointSpacing } from '../src/modules/costing/index.ts';
@@ -112,6 +113,49 @@ describeEachDatabase('cost checkpoints', (get, dialect) => {
     expect([layer.value_in_micros, layer.qty_remaining, layer.value_remaining_micros]).toEqual([5_000_000, 0, 0]);
     const checkpointed = await costPicture(db, [itemId]);
     expect(await revalueItems(ctx, [itemId]), 'a full replay changed movement costs').toBe(0);
+    expect(checkpointed).toEqual(await costPicture(db, [itemId]));
+  });
+
+  it('leaves the consumptions of sales that draw as they did alone, and rewrites those that changed', async () => {
+    setCheckpointSpacing(1);
+    // Counts the statements that delete consumptions (a replay deletes those it writes again).
+    let consumptionDeletes = 0;
+    const counter: KyselyPlugin = {
+      transformQuery(args: { node: RootOperationNode }) {
+        const node = args.node as { kind: string; from?: { froms: Array<{ table?: { identifier: { name: string } } }> } };
+        if (node.kind === 'DeleteQueryNode' && node.from?.froms.some((f) => f.table?.identifier.name === 'cost_consumptions')) consumptionDeletes += 1;
+        return args.node;
+      },
+      async transformResult(args) {
+        return args.result;
+      },
+    };
+    const db = get().db;
+    const ctx = serviceContext({ ...db, kysely: db.kysely.withPlugin(counter) });
+    const tag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
+    const site = await createLocation(ctx, { kind: 'site', code: `KC${tag}`, name: 'Deep stock', site_type: 'store' });
+    const bin = site.default_bin_id!;
+    const itemId = (await makeItem(ctx, { costing_method: 'fifo' })).id;
+    const post = (n: number, kind: 'receipt' | 'sale', hoursAgo: number, units: number, unitCostMicros?: number) => {
+      const [from, to] = kind === 'sale' ? [bin, VIRTUAL_LOCATION_IDS.customer] : [VIRTUAL_LOCATION_IDS.vendor, bin];
+      return postMovements(ctx, { kind, documentType: 'test', documentId: `kc${n}`, effectiveAt: ctx.clock.now() - hoursAgo * HOUR, movements: [{ itemId, fromLocationId: from, toLocationId: to, qty: units * UNIT, unitCostMicros }] });
+    };
+    ctx.clock.advance(10 * DAY);
+    await post(1, 'receipt', 100, 100, 1_000_000);
+    for (const [n, hoursAgo] of [90, 80, 70, 60, 50].entries()) await post(10 + n, 'sale', hoursAgo, 1);
+    const consumptions = () => db.kysely.selectFrom('cost_consumptions').selectAll().where('item_id', '=', itemId).orderBy('movement_id').execute();
+    const before = await consumptions();
+    // Received behind a hundred units: the sales after it still draw the first layer, as stored.
+    consumptionDeletes = 0;
+    await post(2, 'receipt', 75, 10, 5_000_000);
+    expect(consumptionDeletes, 'consumptions drawn as before were deleted and written again').toBe(0);
+    expect(await consumptions()).toEqual(before);
+    // Received before everything: every sale now draws the new layer, and its consumptions are rewritten.
+    await post(3, 'receipt', 110, 10, 3_000_000);
+    expect(consumptionDeletes).toBeGreaterThan(0);
+    expect((await consumptions()).filter((c) => c.layer_id !== before[0]!.layer_id)).toHaveLength(5);
+    const checkpointed = await costPicture(db, [itemId]);
+    expect(await revalueItems(serviceContext(db), [itemId]), 'a full replay changed movement costs').toBe(0);
     expect(checkpointed).toEqual(await costPicture(db, [itemId]));
   });
 

@@ -1,6 +1,7 @@
 import { sql, type Compilable } from 'kysely';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import { isOneOf, listGroups } from '../../platform/db/id-lists.ts';
+import { insertManyRows } from '../../platform/db/bulk-rows.ts';
 import { insertRows, upsertRows } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { invariant } from '../../platform/errors.ts';
@@ -396,7 +397,7 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
   }
   // Chunks keep each statement under both databases' parameter limits.
   for (const group of listGroups(trx, replaced)) await deleteConsumptions(trx, group);
-  for (let i = 0; i < consumptionRows.length; i += 500) await insertRows(trx, 'cost_consumptions', consumptionRows.slice(i, i + 500));
+  await insertManyRows(trx, 'cost_consumptions', consumptionRows);
   // A layer's other columns are its movement's: keepUnchangedLayers compares these three.
   for (let i = 0; i < layerRows.length; i += 500) {
     await upsertRows(
@@ -589,6 +590,7 @@ async function replayFromCheckpoint(
   }
 
   keepUnchangedLayers(engine, storedLayers);
+  await keepUnchangedConsumptions(trx, itemId, engine, all);
 
   // The checkpoint used stays; those after it describe a history that no longer is.
   await trx
@@ -649,5 +651,51 @@ function keepUnchangedLayers(engine: CostEngine, stored: ReadonlyMap<string, Lay
     if (row && row.qty_remaining === layer.qtyRemaining && row.value_remaining_micros === layer.valueRemaining && row.value_in_micros === layer.valueIn) {
       engine.effects.layers.delete(id);
     }
+  }
+}
+
+/** A stored consumption as keepUnchangedConsumptions compares it. */
+type ConsumptionState = Pick<Consumption, 'layerId' | 'effectiveAt' | 'qty' | 'value'> & { lotId: string };
+
+/**
+ * Drops from the engine's effects the consumptions of stored movements that the replay drew
+ * exactly as they are stored (the same layers, quantities and values), so they are neither
+ * deleted nor inserted again: a receipt back-dated behind a deep stock leaves the draws after it
+ * on the older layers, and rewriting those rows changed nothing but cost a write in every index.
+ * Only a movement whose value the replay left as stored can have drawn the same (its value is the
+ * sum of its draws), so only those movements' rows are read; a replay that moves every cost reads
+ * none. New movements' consumptions are always written.
+ */
+async function keepUnchangedConsumptions(trx: Trx, itemId: string, engine: CostEngine, replayed: ReadonlyArray<{ id: string; effectiveAt: number; stored: HistoricMovement | null }>): Promise<void> {
+  const candidates = replayed.filter((m) => m.stored && engine.effects.consumptions.has(m.id) && m.stored.valueMicros === engine.effects.values.get(m.id));
+  const stored = new Map<string, ConsumptionState[]>();
+  for (const group of listGroups(trx, candidates)) {
+    const rows = await trx
+      .selectFrom('cost_consumptions')
+      .select(['movement_id', 'layer_id', 'lot_id', 'effective_at', 'qty', 'value_micros'])
+      // The item and instants beside the ids: PostgreSQL looks a few ids up by the key, and many by
+      // the (item_id, effective_at) index rather than scanning the table (see deleteConsumptions).
+      .where('item_id', '=', itemId)
+      .where('effective_at', '>=', group.reduce((min, m) => Math.min(min, m.effectiveAt), Number.POSITIVE_INFINITY))
+      .where('effective_at', '<=', group.reduce((max, m) => Math.max(max, m.effectiveAt), Number.NEGATIVE_INFINITY))
+      .where(isOneOf(trx, 'movement_id', group.map((m) => m.id)))
+      .execute();
+    for (const r of rows) {
+      const c = { layerId: r.layer_id, lotId: r.lot_id, effectiveAt: r.effective_at, qty: r.qty, value: r.value_micros };
+      const list = stored.get(r.movement_id);
+      if (list) list.push(c);
+      else stored.set(r.movement_id, [c]);
+    }
+  }
+  for (const { id } of candidates) {
+    const list = engine.effects.consumptions.get(id)!;
+    const rows = stored.get(id);
+    if (!rows || rows.length !== list.length) continue;
+    const byLayer = new Map(rows.map((r) => [r.layerId, r]));
+    const same = list.every((c) => {
+      const r = byLayer.get(c.layerId);
+      return r !== undefined && r.lotId === (c.lotId ?? '') && r.effectiveAt === c.effectiveAt && r.qty === c.qty && r.value === c.value;
+    });
+    if (same) engine.effects.consumptions.delete(id);
   }
 }

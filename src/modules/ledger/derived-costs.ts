@@ -1,4 +1,5 @@
 import type { Trx } from '../../platform/db/transaction.ts';
+import { isOneOf, listGroups } from '../../platform/db/id-lists.ts';
 import { newId } from '../../platform/ids.ts';
 import { invariant } from '../../platform/errors.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
@@ -87,8 +88,9 @@ export async function recordCostDerivation(trx: Trx, input: DerivationInput, now
 export async function propagateDerivedCosts(trx: Trx, changedMovementIds: readonly string[], now: number, depth: number): Promise<void> {
   if (changedMovementIds.length === 0) return;
   const derivationIds = new Set<string>();
-  for (let i = 0; i < changedMovementIds.length; i += 500) {
-    const rows = await trx.selectFrom('cost_derivation_sources').select('derivation_id').where('movement_id', 'in', changedMovementIds.slice(i, i + 500)).execute();
+  // One statement for a replay's thousand rewritten costs on PostgreSQL (an array), lists of 500 on SQLite.
+  for (const group of listGroups(trx, changedMovementIds)) {
+    const rows = await trx.selectFrom('cost_derivation_sources').select('derivation_id').where(isOneOf(trx, 'movement_id', group)).execute();
     for (const r of rows) derivationIds.add(r.derivation_id);
   }
   if (derivationIds.size === 0) return;

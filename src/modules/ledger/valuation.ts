@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { updateRowsByKey } from '../../platform/db/bulk-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import { addLandedCost, revalueItem, type CostingMethod, type CostUpdate, type HistoricMovement } from '../costing/index.ts';
@@ -72,12 +73,14 @@ export async function writeCostUpdates(trx: Trx, updates: readonly CostUpdate[],
     await propagateDerivedCosts(trx, [u.movementId], now, depth);
     return;
   }
-  // A replay may change thousands of costs: one statement per chunk, not one per movement.
-  // Both dialects name a bare VALUES list's columns column1, column2, … and accept UPDATE … FROM.
-  for (let i = 0; i < updates.length; i += 300) {
-    const rows = updates.slice(i, i + 300).map((u) => sql`(${u.movementId}, cast(${u.unitCostMicros} as bigint), cast(${u.valueMicros} as bigint))`);
-    await sql`update movements set unit_cost_micros = v.column2, value_micros = v.column3 from (values ${sql.join(rows)}) as v where movements.id = v.column1`.execute(trx);
-  }
+  // A replay may change thousands of costs: one statement (PostgreSQL) or one per chunk (SQLite), not one per movement.
+  await updateRowsByKey(
+    trx,
+    'movements',
+    'id',
+    ['unit_cost_micros', 'value_micros'],
+    updates.map((u) => ({ id: u.movementId, unit_cost_micros: u.unitCostMicros, value_micros: u.valueMicros })),
+  );
   await propagateDerivedCosts(trx, updates.map((u) => u.movementId), now, depth);
 }
 

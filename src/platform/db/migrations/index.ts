@@ -38,6 +38,7 @@ import * as reportMonthScans from './0041-report-month-scans.ts';
 import * as salesDayTotals from './0042-sales-day-totals.ts';
 import * as salesDayOrders from './0044-sales-day-orders.ts';
 import * as soldStockIndexes from './0045-sold-stock-indexes.ts';
+import * as movementCostHotUpdates from './0046-movement-cost-hot-updates.ts';
 
 /**
  * Every migration, in order. They are listed here rather than read from disk so the compiled
@@ -84,6 +85,7 @@ const migrations: Record<string, StockroomMigration> = {
   '0042-sales-day-totals': salesDayTotals,
   '0044-sales-day-orders': salesDayOrders,
   '0045-sold-stock-indexes': soldStockIndexes,
+  '0046-movement-cost-hot-updates': movementCostHotUpdates,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
