@@ -171,9 +171,12 @@ export function buildProgram(): Command {
     .option('--no-serve', 'load the demo data and exit')
     .action(async (given: ServeCliOptions & { serve: boolean; scale: number; days: number; seed: number }, command: Command) => {
       const options = { ...given, ...logTo(given, command.getOptionValueSource('logLevel')) };
-      const db = await openDatabase({ url: options.db });
-      const ctx = { db, clock: systemClock, actor: systemActor };
+      // The build is acknowledged to nobody until it ends, so its commits need not wait for the
+      // disk (WAL with synchronous=NORMAL: a power cut loses the last commits, never the file's
+      // consistency); the shop is served, and the demo users added, with every commit durable.
+      let db = await openDatabase({ url: options.db, synchronous: 'normal' });
       if (await isEmpty(db)) {
+        const ctx = { db, clock: systemClock, actor: systemActor };
         const started = Date.now();
         if (options.days === 0) {
           const summary = await loadDemoStore(ctx);
@@ -202,6 +205,9 @@ export function buildProgram(): Command {
       } else {
         console.log('The database already holds data; serving it as it is.');
       }
+      await db.close();
+      db = await openDatabase({ url: options.db });
+      const ctx = { db, clock: systemClock, actor: systemActor };
       const users = await ensureDemoUsers(ctx);
       if (users === 'created') console.log(`Added the demo users: ${DEMO_USERS.map((u) => u.email).join(', ')}.`);
       const token = users === 'not_demo' ? null : await freshDemoToken(ctx);
