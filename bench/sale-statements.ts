@@ -38,8 +38,20 @@ class Counter {
 
 function describe(source: string): string {
   const words = source.replace(/\s+/g, ' ').trim().toLowerCase();
-  const table = /^(?:insert into|update|delete from) "?(\w+)"?/.exec(words)?.[1] ?? / from "?(\w+)"?/.exec(words)?.[1] ?? '';
+  const table = /^(?:insert into|update|delete from) "?(\w+)"?/.exec(words)?.[1] ?? / from "?(\w+)"?/.exec(outerLevel(words))?.[1] ?? / from "?(\w+)"?/.exec(words)?.[1] ?? '';
   return `${words.split(' ')[0]} ${table}`.trim();
+}
+
+/** The text outside parentheses, so a select is named by its own table, not a subquery's (`exists (select … from x)`). */
+function outerLevel(words: string): string {
+  let depth = 0;
+  let out = '';
+  for (const c of words) {
+    if (c === '(') depth += 1;
+    if (depth === 0) out += c;
+    if (c === ')') depth -= 1;
+  }
+  return out;
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stockroom-statements-'));
