@@ -23,6 +23,19 @@ const levelsQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[
 );
 
 /**
+ * One item's level at one site from what its rows say: the site's own level (its `stock_levels`
+ * row for the site itself), else the shop-wide reorder point as a minimum, else none. For a
+ * module that reads both in a query of its own (the stock alerts, on every sale).
+ */
+export function siteLevelOf(
+  reorderPoint: number | string | null,
+  own: { min_qty: number | string; max_qty: number | string; delivered_daily: number | string } | null,
+): SiteLevel | null {
+  if (own) return { min: Number(own.min_qty), max: Number(own.max_qty), deliveredDaily: Number(own.delivered_daily) === 1 };
+  return reorderPoint === null ? null : { min: Number(reorderPoint), max: null, deliveredDaily: false };
+}
+
+/**
  * Min and max of items at sites, for the modules that act on them (alerts, the production plan):
  * the site's own level, else the deprecated shop-wide `reorder_point` as a minimum. Keyed by
  * `siteLevelKey(item, site)`; an item with neither is absent.
