@@ -1,7 +1,7 @@
 import { sql, type Compilable } from 'kysely';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import { isOneOf, listGroups } from '../../platform/db/id-lists.ts';
-import { insertRows, upsertRows } from '../../platform/db/insert-rows.ts';
+import { insertRowSets, insertRows, upsertRows } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { invariant } from '../../platform/errors.ts';
 import {
@@ -396,19 +396,8 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
   }
   // Chunks keep each statement under both databases' parameter limits.
   for (const group of listGroups(trx, replaced)) await deleteConsumptions(trx, group);
-  for (let i = 0; i < consumptionRows.length; i += 500) await insertRows(trx, 'cost_consumptions', consumptionRows.slice(i, i + 500));
-  // A layer's other columns are its movement's: keepUnchangedLayers compares these three.
-  for (let i = 0; i < layerRows.length; i += 500) {
-    await upsertRows(
-      trx,
-      'cost_layers',
-      layerRows.slice(i, i + 500),
-      'on conflict ("movement_id") do update set "qty_remaining" = "excluded"."qty_remaining", "value_remaining_micros" = "excluded"."value_remaining_micros", "value_in_micros" = "excluded"."value_in_micros"',
-      [],
-    );
-  }
-  // Every item here had its cost row taken by lockItemCosts, so this upsert only ever updates;
-  // it is one statement for all of them where an UPDATE would be one per item.
+  // Every item here had its cost row taken by lockItemCosts, so the state's upsert only ever
+  // updates; it is one statement for all of them where an UPDATE would be one per item.
   const stateRows = runs.flatMap(({ itemId, engine, last, since }) =>
     last
       ? [
@@ -425,15 +414,23 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
         ]
       : [],
   );
-  for (let i = 0; i < stateRows.length; i += 500) {
-    await upsertRows(
-      trx,
-      'item_costs',
-      stateRows.slice(i, i + 500),
-      'on conflict ("item_id") do update set "pool_qty" = "excluded"."pool_qty", "pool_value_micros" = "excluded"."pool_value_micros", "last_unit_cost_micros" = "excluded"."last_unit_cost_micros", "last_effective_at" = "excluded"."last_effective_at", "last_movement_id" = "excluded"."last_movement_id", "since_checkpoint" = "excluded"."since_checkpoint", "updated_at" = "excluded"."updated_at"',
-      [],
-    );
-  }
+  // Consumptions, layers and states are three tables, each row written once: on PostgreSQL one
+  // statement (insertRowSets), on SQLite one per table and 500 rows.
+  await insertRowSets(trx, [
+    { table: 'cost_consumptions', rows: consumptionRows },
+    // A layer's other columns are its movement's: keepUnchangedLayers compares these three.
+    {
+      table: 'cost_layers',
+      rows: layerRows,
+      onConflict: 'on conflict ("movement_id") do update set "qty_remaining" = "excluded"."qty_remaining", "value_remaining_micros" = "excluded"."value_remaining_micros", "value_in_micros" = "excluded"."value_in_micros"',
+    },
+    {
+      table: 'item_costs',
+      rows: stateRows,
+      onConflict:
+        'on conflict ("item_id") do update set "pool_qty" = "excluded"."pool_qty", "pool_value_micros" = "excluded"."pool_value_micros", "last_unit_cost_micros" = "excluded"."last_unit_cost_micros", "last_effective_at" = "excluded"."last_effective_at", "last_movement_id" = "excluded"."last_movement_id", "since_checkpoint" = "excluded"."since_checkpoint", "updated_at" = "excluded"."updated_at"',
+    },
+  ]);
   // An item replayed from an empty history keeps its last valued instant.
   for (const { itemId, engine, since } of runs.filter((r) => !r.last)) {
     await trx

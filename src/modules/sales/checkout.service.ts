@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { ItemRow, LocationRow, MovementRow, PaymentRow, SaleDiscountRow, SaleLineModifierRow, SaleLineRow, SaleRow } from '../../platform/db/schema.ts';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
-import { insertRows } from '../../platform/db/insert-rows.ts';
+import { insertRowSets } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -269,12 +269,15 @@ async function writeSale(trx: Trx, sale: SaleRow, lines: SaleLineRecord[], disco
     batch.deferInsert('payments', payments);
     return;
   }
-  // As plain INSERTs (insertRows): Kysely's builder cost more than SQLite took to store these.
-  await insertRows(trx, 'sales', [sale]);
-  await insertRows(trx, 'sale_lines', lineRows);
-  if (modifiers.length) await insertRows(trx, 'sale_line_modifiers', modifiers);
-  if (discounts.length) await insertRows(trx, 'sale_discounts', discounts);
-  if (payments.length) await insertRows(trx, 'payments', payments);
+  // As plain INSERTs: Kysely's builder cost more than SQLite took to store these. One statement
+  // on PostgreSQL, where each is a round trip (insertRowSets); parents first.
+  await insertRowSets(trx, [
+    { table: 'sales', rows: [sale] },
+    { table: 'sale_lines', rows: lineRows },
+    { table: 'sale_line_modifiers', rows: modifiers },
+    { table: 'sale_discounts', rows: discounts },
+    { table: 'payments', rows: payments },
+  ]);
 }
 
 export function assertSellableLocation(bin: LocationRow): void {
