@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { inTransaction, reader, type ServiceContext } from '../../platform/context.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/dialect.ts';
 import type { ItemRow } from '../../platform/db/schema.ts';
+import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { decodeCursor } from '../../platform/http/pagination.ts';
@@ -96,24 +97,19 @@ export interface ResolvedItems {
 }
 
 /**
- * Finds the items a till names by id, SKU or scanned barcode, all in one query: the checkout
- * resolves every line of a sale at once.
+ * The checkout's read of its lines' items, built once per shape (see cachedQuery): which of the
+ * three lists are given, their lengths, and whether a counter sale's facts come with it.
  */
-export async function resolveItemRefs(db: Executor, refs: ItemRefs, options: { saleFacts?: boolean } = {}): Promise<ResolvedItems> {
-  const ids = [...new Set(refs.ids)];
-  const skuKeys = [...new Set(refs.skus.map((s) => s.trim().toUpperCase()))];
-  const barcodeKeys = [...new Set(refs.barcodes.map(barcodeLookupKey).filter((k): k is string => k !== null))];
-  const result: ResolvedItems = { byId: new Map(), bySku: new Map(), byBarcode: new Map() };
-  if (ids.length + skuKeys.length + barcodeKeys.length === 0) return result;
-  const rows = await db
+const itemRefsQuery = cachedQuery((db: Executor, args: { ids: readonly string[]; skuKeys: readonly string[]; barcodeKeys: readonly string[] }, saleFacts: boolean) =>
+  db
     .selectFrom('items as i')
-    .$if(barcodeKeys.length > 0, (q) => q.leftJoin('item_barcodes as b', (join) => join.onRef('b.item_id', '=', 'i.id').on('b.code_key', 'in', barcodeKeys)))
+    .$if(args.barcodeKeys.length > 0, (q) => q.leftJoin('item_barcodes as b', (join) => join.onRef('b.item_id', '=', 'i.id').on('b.code_key', 'in', [...args.barcodeKeys])))
     .selectAll('i')
-    .$if(barcodeKeys.length > 0, (q) => q.select(sql<string | null>`b.code_key`.as('matched_key')))
+    .$if(args.barcodeKeys.length > 0, (q) => q.select(sql<string | null>`b.code_key`.as('matched_key')))
     // A counter sale asks two more things of each item in the same statement: on PostgreSQL
     // every statement is a round trip, and a sale without modifiers or exemptions then reads no
     // more for them. The first mirrors loadOfferedModifiers' joins and filter exactly.
-    .$if(options.saleFacts === true, (q) =>
+    .$if(saleFacts, (q) =>
       q.select((eb) => [
         eb
           .case()
@@ -143,12 +139,24 @@ export async function resolveItemRefs(db: Executor, refs: ItemRefs, options: { s
     )
     .where((eb) =>
       eb.or([
-        ...(ids.length ? [eb('i.id', 'in', ids)] : []),
-        ...(skuKeys.length ? [eb('i.sku_key', 'in', skuKeys)] : []),
-        ...(barcodeKeys.length ? [eb(sql.ref('b.code_key'), 'in', barcodeKeys)] : []),
+        ...(args.ids.length ? [eb('i.id', 'in', [...args.ids])] : []),
+        ...(args.skuKeys.length ? [eb('i.sku_key', 'in', [...args.skuKeys])] : []),
+        ...(args.barcodeKeys.length ? [eb(sql.ref('b.code_key'), 'in', [...args.barcodeKeys])] : []),
       ]),
-    )
-    .execute();
+    ),
+);
+
+/**
+ * Finds the items a till names by id, SKU or scanned barcode, all in one query: the checkout
+ * resolves every line of a sale at once.
+ */
+export async function resolveItemRefs(db: Executor, refs: ItemRefs, options: { saleFacts?: boolean } = {}): Promise<ResolvedItems> {
+  const ids = [...new Set(refs.ids)];
+  const skuKeys = [...new Set(refs.skus.map((s) => s.trim().toUpperCase()))];
+  const barcodeKeys = [...new Set(refs.barcodes.map(barcodeLookupKey).filter((k): k is string => k !== null))];
+  const result: ResolvedItems = { byId: new Map(), bySku: new Map(), byBarcode: new Map() };
+  if (ids.length + skuKeys.length + barcodeKeys.length === 0) return result;
+  const rows = await itemRefsQuery.execute(db, { ids, skuKeys, barcodeKeys }, options.saleFacts === true);
   if (options.saleFacts) {
     result.offersModifiers = new Set();
     result.taxExempt = new Set();
