@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { createToken } from '../src/modules/access/index.ts';
 import { createAdjustment } from '../src/modules/adjustments/index.ts';
 import { createItem } from '../src/modules/catalog/index.ts';
@@ -10,11 +11,14 @@ import { systemClock } from '../src/platform/clock.ts';
 import { systemActor } from '../src/platform/context.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { buildApp } from '../src/server/app.ts';
+import { postgresBenchDatabase } from './lib/databases.ts';
 
 /**
  * `tsx bench/sale-statements.ts`: the SQL statements one 3-line counter sale sends, counted by
  * kind, through the whole HTTP path (authentication, idempotency, the sale, the audit log). The
  * first sale warms the caches; the figure is the average of the next ten. `--list` prints them.
+ * `--postgres` counts on PostgreSQL instead, at the client: there each statement is a round trip,
+ * and some that are several on SQLite are one (insertRowSets).
  */
 
 /** Counts every statement better-sqlite3 runs (BEGIN and COMMIT included), by its first words. */
@@ -38,13 +42,49 @@ class Counter {
 
 function describe(source: string): string {
   const words = source.replace(/\s+/g, ' ').trim().toLowerCase();
-  const table = /^(?:insert into|update|delete from) "?(\w+)"?/.exec(words)?.[1] ?? / from "?(\w+)"?/.exec(words)?.[1] ?? '';
+  // Several tables' inserts as one statement (insertRowSets, PostgreSQL): named by all of them.
+  if (words.startsWith('with ') && words.includes(' as (insert into ')) return `insert ${[...words.matchAll(/insert into "?(\w+)"?/g)].map((m) => m[1]).join(' + ')}`;
+  const table = /^(?:insert into|update|delete from) "?(\w+)"?/.exec(words)?.[1] ?? / from "?(\w+)"?/.exec(outerLevel(words))?.[1] ?? / from "?(\w+)"?/.exec(words)?.[1] ?? '';
   return `${words.split(' ')[0]} ${table}`.trim();
 }
 
+/** The text outside parentheses, so a select is named by its own table, not a subquery's (`exists (select … from x)`). */
+function outerLevel(words: string): string {
+  let depth = 0;
+  let out = '';
+  for (const c of words) {
+    if (c === '(') depth += 1;
+    if (depth === 0) out += c;
+    if (c === ')') depth -= 1;
+  }
+  return out;
+}
+
+/** Counts every query a node-postgres client sends (each one round trip), by the same kinds. */
+class PostgresCounter {
+  counting = false;
+  readonly kinds = new Map<string, number>();
+  install(): void {
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    const counter = this;
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      const first = args[0];
+      const text = typeof first === 'string' ? first : (first as { text?: string } | undefined)?.text;
+      if (counter.counting && text) counter.kinds.set(describe(text), (counter.kinds.get(describe(text)) ?? 0) + 1);
+      return original.apply(this, args);
+    };
+  }
+}
+
+const onPostgres = process.argv.includes('--postgres');
+// Installed first: each pool connection binds the client's query method when it connects.
+const counter = onPostgres ? new PostgresCounter() : new Counter();
+counter.install();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stockroom-statements-'));
+const bench = onPostgres ? await postgresBenchDatabase('statements', 4) : null;
 // Without group commit, so every sale has its own BEGIN and COMMIT (with it, several share them).
-const db = await openDatabase({ url: path.join(dir, 's.db'), groupCommit: false });
+const db = bench ? await bench.open() : await openDatabase({ url: path.join(dir, 's.db'), groupCommit: false });
 const ctx = { db, clock: systemClock, actor: systemActor };
 const store = await createLocation(ctx, { kind: 'site', code: 'S', name: 'Store', site_type: 'store' });
 const items: string[] = [];
@@ -55,8 +95,6 @@ for (let i = 0; i < 3; i += 1) {
 await createAdjustment(ctx, { location_id: store.id, reason: 'opening_balance', lines: items.map((item_id) => ({ item_id, qty: 1_000_000, unit_cost: 1_000_000 })) });
 const { secret } = await createToken(ctx, { name: 'count', role: 'owner', sites: 'all' });
 
-const counter = new Counter();
-counter.install();
 const app = await buildApp({ db, clock: systemClock, rateLimit: false });
 const sell = (n: number) =>
   app.inject({
@@ -70,8 +108,9 @@ counter.counting = true;
 const sales = 10;
 for (let n = 1; n <= sales; n += 1) if ((await sell(n)).statusCode !== 201) throw new Error(`sale ${n} failed`);
 const total = [...counter.kinds.values()].reduce((a, b) => a + b, 0);
-console.log(`statements per 3-line counter sale: ${(total / sales).toFixed(1)}`);
+console.log(`statements per 3-line counter sale${onPostgres ? ' on PostgreSQL (round trips)' : ''}: ${(total / sales).toFixed(1)}`);
 if (process.argv.includes('--list')) for (const [kind, n] of [...counter.kinds].sort((a, b) => b[1] - a[1])) console.log(`${(n / sales).toFixed(1).padStart(5)}  ${kind}`);
 await app.close();
 await db.close();
+await bench?.drop();
 fs.rmSync(dir, { recursive: true, force: true });

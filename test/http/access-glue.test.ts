@@ -146,6 +146,19 @@ describeEachDatabase('access HTTP glue', (get) => {
       expectProblem(await client.get('/api/v1/locations/loc_NOPE'), 404, 'location_not_found');
     });
 
+    it('remembers a location’s site, never a decision nor a location it did not find', async () => {
+      const atB = api.as({ bearer: (await makeToken(api, 'manager', [siteB.id])).secret });
+      // The owner's request makes the app remember bin A's site; a caller granted B alone is still refused.
+      expect((await api.get(`/api/v1/locations/${binA.id}`)).status).toBe(200);
+      expectProblem(await atB.get(`/api/v1/locations/${binA.id}`), 403, 'forbidden');
+      // A location asked about before it exists is looked up again: here it appears at site A.
+      const id = `loc_LATER${Date.now() % 100000}`;
+      expectProblem(await atB.get(`/api/v1/locations/${id}`), 404, 'location_not_found');
+      const bin = await get().db.kysely.selectFrom('locations').selectAll().where('id', '=', binA.id).executeTakeFirstOrThrow();
+      await get().db.kysely.insertInto('locations').values({ ...bin, id, path: `${bin.path}${id}/`, code: `${bin.code}L`, full_code: `${bin.full_code}L`, full_code_key: `${bin.full_code_key}L` }).execute();
+      expectProblem(await atB.get(`/api/v1/locations/${id}`), 403, 'forbidden');
+    });
+
     it('files a change at the site of the location it named', async () => {
       const code = `AT${Date.now() % 100000}`;
       const made = await api.post('/api/v1/locations', { kind: 'bin', parent_id: siteA.id, code, name: 'filed' });

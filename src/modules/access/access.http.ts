@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { canSeeSite } from '../../platform/context.ts';
-import type { SessionRow } from '../../platform/db/schema.ts';
+import type { LocationRow, SessionRow } from '../../platform/db/schema.ts';
 import { transact } from '../../platform/db/transaction.ts';
 import { PlatformError } from '../../platform/errors.ts';
 import type { CommandDeps, CommandTarget } from '../../platform/http/command.ts';
@@ -67,6 +67,7 @@ export interface AccessOptions {
 }
 
 const mutatingMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const LOCATION_SITES_MAX = 100_000;
 
 const tokenProblems = {
   unknown: 'The bearer token is not one this server issued.',
@@ -148,6 +149,25 @@ export async function registerAccess(app: FastifyInstance, deps: CommandDeps, op
     }
   }
 
+  /**
+   * The site and kind of each location a route acts on, remembered for this app's database: a
+   * location never changes site or kind (updateLocation sets neither, nothing deletes one), so
+   * no other process can make a remembered answer wrong, and the sale's own transaction reads
+   * its bin afresh for everything that can change (status, policy, default bin). A location not
+   * found is not remembered.
+   */
+  const locationSites = new Map<string, Pick<LocationRow, 'site_id' | 'kind'>>();
+  async function siteOfLocation(id: string): Promise<Pick<LocationRow, 'site_id' | 'kind'> | undefined> {
+    const known = locationSites.get(id);
+    if (known) return known;
+    const row = await findLocation(deps.db.kysely, id);
+    if (!row) return undefined;
+    if (locationSites.size >= LOCATION_SITES_MAX) locationSites.clear();
+    const entry = { site_id: row.site_id, kind: row.kind };
+    locationSites.set(id, entry);
+    return entry;
+  }
+
   app.addHook('preHandler', async (request) => {
     const access = request.routeOptions.config?.access;
     if (!access || 'public' in access || !access.location || access.location.from === 'none') return;
@@ -156,7 +176,7 @@ export async function registerAccess(app: FastifyInstance, deps: CommandDeps, op
       | undefined;
     const locationId = source?.[access.location.field];
     if (typeof locationId !== 'string') return;
-    const location = await findLocation(deps.db.kysely, locationId);
+    const location = await siteOfLocation(locationId);
     if (!location) return;
     request.accessSiteId = location.site_id;
     if (location.kind === 'virtual' || canSeeSite(request.actor!, location.site_id)) return;

@@ -1,9 +1,10 @@
 import type { Actor } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { SessionRow, UserRow } from '../../platform/db/schema.ts';
-import type { Trx } from '../../platform/db/transaction.ts';
+import { cachedQuery } from '../../platform/db/compiled-queries.ts';
+import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { newId } from '../../platform/ids.ts';
-import { loadGrantedSites, toActorSites } from './grants.service.ts';
+import { toActorSites } from './grants.service.ts';
 import { hashSecret, randomSecret } from './secrets.ts';
 
 /**
@@ -67,16 +68,53 @@ export function idleExpiryOf(session: Pick<SessionRow, 'last_seen_at' | 'expires
   return Math.min(session.last_seen_at + SESSION_IDLE_MS, session.expires_at);
 }
 
+const sessionColumns = ['id', 'secret_hash', 'user_id', 'csrf_token', 'created_at', 'last_seen_at', 'expires_at', 'revoked_at', 'revoked_reason', 'ip', 'user_agent'] as const satisfies ReadonlyArray<keyof SessionRow>;
+const userColumns = [
+  'id',
+  'email',
+  'email_key',
+  'name',
+  'role',
+  'all_sites',
+  'status',
+  'password_hash',
+  'password_changed_at',
+  'last_login_at',
+  'created_by_id',
+  'created_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof UserRow>;
+
+/**
+ * The session, its user and the user's site grants in one read: every request of the web app
+ * authenticates, and on PostgreSQL each statement is a round trip. One row per grant, or one
+ * with no grant.
+ */
+const sessionWithUserQuery = cachedQuery((db: Executor, args: { secretHash: string }) =>
+  db
+    .selectFrom('sessions as s')
+    .leftJoin('users as u', 'u.id', 's.user_id')
+    .leftJoin('site_grants as g', 'g.principal_id', 's.user_id')
+    .select(sessionColumns.map((c) => `s.${c}` as const))
+    .select(userColumns.map((c) => `u.${c} as u_${c}` as const))
+    .select('g.site_id as grant_site_id')
+    .where('s.secret_hash', '=', args.secretHash),
+);
+
 /** Finds the session a cookie's secret stands for and the actor it signs in. */
 export async function authenticateSession(db: Database, secret: string, now: number): Promise<SessionCheck> {
-  const found = await db.kysely.selectFrom('sessions').selectAll().where('secret_hash', '=', hashSecret(secret)).executeTakeFirst();
-  if (!found) return { ok: false, reason: 'unknown' };
+  const rows = await sessionWithUserQuery.execute(db.kysely, { secretHash: hashSecret(secret) });
+  const first = rows[0];
+  if (!first) return { ok: false, reason: 'unknown' };
+  const found = Object.fromEntries(sessionColumns.map((c) => [c, first[c]])) as unknown as SessionRow;
   if (found.revoked_at !== null) return { ok: false, reason: 'revoked' };
   if (now >= idleExpiryOf(found)) return { ok: false, reason: 'expired' };
-  const user = await db.kysely.selectFrom('users').selectAll().where('id', '=', found.user_id).executeTakeFirstOrThrow();
+  if (first.u_id === null) throw new Error(`session ${found.id} names no user`);
+  const user = Object.fromEntries(userColumns.map((c) => [c, first[`u_${c}`]])) as unknown as UserRow;
   if (user.status !== 'active') return { ok: false, reason: 'user_disabled' };
   const session = { ...found };
-  const sites = (await loadGrantedSites(db.kysely, [user.id])).get(user.id) ?? [];
+  // Sorted here rather than by the database, whose collation may differ (as loadGrantedSites).
+  const sites = rows.flatMap((r) => (r.grant_site_id !== null ? [r.grant_site_id] : [])).sort();
   if (now - session.last_seen_at >= SESSION_TOUCH_MS) {
     await db.kysely.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', session.id).execute();
     session.last_seen_at = now;

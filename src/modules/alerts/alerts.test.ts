@@ -6,6 +6,7 @@ import type { ServiceContext } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { createUser, preparePassword, type PasswordHash } from '../access/index.ts';
 import { createAdjustment } from '../adjustments/index.ts';
+import { putLevel } from '../replenishment/index.ts';
 import { updateSettings } from '../settings/index.ts';
 import {
   createSubscription,
@@ -96,6 +97,30 @@ describeEachDatabase('alert rules', (get) => {
     } finally {
       setWebhookSubscriberFinder(null);
     }
+  });
+
+  it("holds a sale's stock to the site's own level before the item's reorder point, and to none where the level is delivered daily", async () => {
+    const ctx = serviceContext(get().db);
+    const [a, b] = [await makeShop(ctx), await makeShop(ctx)];
+    const levelled = await makeItem(ctx, { name: 'Levelled', price: $('2.00'), reorder_point: q(1) });
+    const daily = await makeItem(ctx, { name: 'Bread', price: $('2.00'), reorder_point: q(1) });
+    await putLevel(ctx, levelled.id, a.store.id, { min: q(3), max: q(6) });
+    await putLevel(ctx, daily.id, a.store.id, { min: q(2), max: q(4), delivered_daily: true });
+    for (const shop of [a, b]) {
+      await createAdjustment(ctx, { location_id: shop.store.id, reason: 'opening_balance', lines: [levelled, daily].map((i) => ({ item_id: i.id, qty: q(5), unit_cost: $('1.00') })) });
+    }
+    // At A: 3 left is at the level's minimum (the reorder point alone would say nothing); the bread runs out, by design.
+    await sell(ctx, { location_id: a.store.id, lines: [{ item_id: levelled.id, qty: 2 }, { item_id: daily.id, qty: 5 }], payments: [{ tender: 'cash', amount: '100.00' }] });
+    // At B, with no level of its own: the reorder point.
+    await sell(ctx, { location_id: b.store.id, lines: [{ item_id: levelled.id, qty: 4 }, { item_id: daily.id, qty: 3 }], payments: [{ tender: 'cash', amount: '100.00' }] });
+    const states = await get()
+      .db.kysely.selectFrom('alert_states')
+      .select(['rule', 'subject_id', 'site_id'])
+      .where('subject_id', 'in', [levelled.id, daily.id])
+      .where('active', '=', 1)
+      .execute();
+    const names = new Map([[levelled.id, 'levelled'], [daily.id, 'daily'], [a.store.id, 'A'], [b.store.id, 'B']]);
+    expect(states.map((s) => `${s.rule} ${names.get(s.subject_id)} ${names.get(s.site_id)}`).sort()).toEqual(['low_stock levelled A', 'low_stock levelled B']);
   });
 
   it('sends one negative-stock alert, not three, when a counter sale takes an item from plenty to below zero', async () => {

@@ -3,35 +3,42 @@ import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { formatQuantity, quantityToNumber } from '../../platform/quantity.ts';
 import type { StockObserver, StockTouch } from '../ledger/index.ts';
-import { levelsAtSites } from '../replenishment/index.ts';
+import { levelsAtSites, siteLevelOf, type SiteLevel } from '../replenishment/index.ts';
 import { readRuleSettings, STOCK_RULES, type AlertRule } from './alert-rules.ts';
-import { applyConditions, readStates, stateKey, type Condition, type StoredState } from './alert-state.ts';
+import { applyConditions, stateKey, type Condition, type StoredState } from './alert-state.ts';
 import { fireAlert } from './alert-dispatch.ts';
 
 /**
  * Low, out-of-stock and negative-stock alerts, evaluated in the transaction that moves the stock
  * (the ledger's stock observer), so an alert leaves if and only if the sale that caused it
- * commits. The checkout path runs this: in the common case — nothing crossed — it is two small
- * indexed reads (the minimums; the sums at the sites with their active rules) and writes nothing
+ * commits. The checkout path runs this: in the common case — nothing crossed — it is one small
+ * indexed read (the sums at the sites, the active rules and the minimums) and writes nothing
  * (the sites of bins are remembered).
  */
 
 /**
- * The minimum an item should keep at a site, by `item\0site`; null where it has none. Today the
- * shop-wide `items.reorder_point`; per-site levels (replenishment) re-point this one function.
+ * The minimum an item should keep at a site, by `item\0site`; null where it has none. The
+ * checkout path reads the same in its own query (stockFacts) through `siteLevelOf`.
  */
 export async function siteMinimums(db: Executor, itemIds: readonly string[], siteIds: readonly string[]): Promise<Map<string, number | null>> {
   // The site's own level (replenishment), else the deprecated shop-wide reorder point. An item
   // restocked every day is empty by design at closing: it has no minimum to alert on.
   const levels = await levelsAtSites(db, itemIds, siteIds);
-  return new Map([...levels].map(([key, level]) => [key, level.deliveredDaily ? null : level.min]));
+  return new Map([...levels].map(([key, level]) => [key, minimumOf(level)]));
+}
+
+function minimumOf(level: SiteLevel | null): number | null {
+  return level === null || level.deliveredDaily ? null : level.min;
 }
 
 /**
- * On hand per (item, site) over the site's stock bins (quarantine holds nothing sellable), with
- * the stock rules active for it, in one round trip: the checkout path pays for this on every sale.
+ * Everything the checkout path's alerts need about each (item, site) asked about, in one round
+ * trip: on hand over the site's stock bins (quarantine holds nothing sellable; null where the
+ * site has no stock bin row of the item), the stock rules active for it, and its minimum — the
+ * site's own level or the item's reorder point, read as replenishment reads them (siteLevelOf).
+ * Every posting pays for this, so it is one statement: on PostgreSQL each is a round trip.
  */
-const onHandAndRulesQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[]; siteIds: readonly string[] }) => {
+const stockFactsQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[]; siteIds: readonly string[] }) => {
   const sums = db
     .selectFrom('balances as b')
     .innerJoin('locations as l', 'l.id', 'b.location_id')
@@ -42,22 +49,34 @@ const onHandAndRulesQuery = cachedQuery((db: Executor, args: { itemIds: readonly
     .groupBy(['b.item_id', 'l.site_id'])
     .as('s');
   return db
-    .selectFrom(sums)
+    .selectFrom('items as i')
+    .innerJoin('locations as site', (join) => join.on('site.id', 'in', [...args.siteIds]))
+    .leftJoin('stock_levels as sl', (join) => join.onRef('sl.item_id', '=', 'i.id').onRef('sl.location_id', '=', 'site.id').onRef('sl.site_id', '=', 'site.id'))
+    .leftJoin(sums, (join) => join.onRef('s.item_id', '=', 'i.id').onRef('s.site_id', '=', 'site.id'))
     .leftJoin('alert_states as st', (join) =>
-      join.onRef('st.subject_id', '=', 's.item_id').onRef('st.site_id', '=', 's.site_id').on('st.rule', 'in', [...STOCK_RULES]).on('st.active', '=', 1),
+      join.onRef('st.subject_id', '=', 'i.id').onRef('st.site_id', '=', 'site.id').on('st.rule', 'in', [...STOCK_RULES]).on('st.active', '=', 1),
     )
-    .select(['s.item_id', 's.site_id', 's.on_hand', 'st.rule', 'st.last_fired_at']);
+    .select(['i.id as item_id', 'site.id as site_id', 'i.reorder_point', 'sl.site_id as level_site_id', 'sl.min_qty', 'sl.max_qty', 'sl.delivered_daily', 's.on_hand', 'st.rule', 'st.last_fired_at'])
+    .where('i.id', 'in', [...args.itemIds]);
 });
 
-async function onHandAndActiveRules(db: Executor, itemIds: readonly string[], siteIds: readonly string[]): Promise<{ onHand: Map<string, number>; active: Map<string, StoredState> }> {
-  const rows = await onHandAndRulesQuery.execute(db, { itemIds, siteIds });
-  const onHand = new Map<string, number>();
-  const active = new Map<string, StoredState>();
+interface StockFacts {
+  /** Only where the site has a stock bin row of the item. */
+  onHand: Map<string, number>;
+  active: Map<string, StoredState>;
+  minimums: Map<string, number | null>;
+}
+
+async function stockFacts(db: Executor, itemIds: readonly string[], siteIds: readonly string[]): Promise<StockFacts> {
+  const rows = await stockFactsQuery.execute(db, { itemIds, siteIds });
+  const facts: StockFacts = { onHand: new Map(), active: new Map(), minimums: new Map() };
   for (const r of rows) {
-    onHand.set(`${r.item_id}\u0000${r.site_id}`, Number(r.on_hand));
-    if (r.rule !== null) active.set(stateKey(r.rule, r.item_id, r.site_id!), { active: true, lastFiredAt: r.last_fired_at === null ? null : Number(r.last_fired_at) });
+    const key = `${r.item_id}\u0000${r.site_id}`;
+    if (r.on_hand !== null) facts.onHand.set(key, Number(r.on_hand));
+    if (r.rule !== null) facts.active.set(stateKey(r.rule, r.item_id, r.site_id), { active: true, lastFiredAt: r.last_fired_at === null ? null : Number(r.last_fired_at) });
+    if (!facts.minimums.has(key)) facts.minimums.set(key, minimumOf(siteLevelOf(r.reorder_point, r.level_site_id === null ? null : { min_qty: r.min_qty!, max_qty: r.max_qty!, delivered_daily: r.delivered_daily! })));
   }
-  return { onHand, active };
+  return facts;
 }
 
 /** Which stock rules hold at a quantity, most severe first. */
@@ -97,10 +116,8 @@ export async function evaluateStockAlerts(trx: Trx, touches: readonly StockTouch
   if (pairs.size === 0) return 0;
   const itemIds = [...new Set([...pairs.values()].map((p) => p.itemId))];
   const siteIds = [...new Set([...pairs.values()].map((p) => p.siteId))];
-  const [minimums, { onHand, active }] = await Promise.all([siteMinimums(trx, itemIds, siteIds), onHandAndActiveRules(trx, itemIds, siteIds)]);
-  // A pair with no stock bin row at its site (only quarantine touched) has its states read apart.
-  const unseen = [...pairs].filter(([key]) => !onHand.has(key)).map(([, p]) => p);
-  const known = unseen.length ? new Map([...active, ...(await readStates(trx, STOCK_RULES, unseen.map((p) => p.itemId), unseen.map((p) => p.siteId)))]) : active;
+  // The states come for every pair, also one with no stock bin row at its site (only quarantine touched).
+  const { minimums, onHand, active: known } = await stockFacts(trx, itemIds, siteIds);
   const conditions: Condition[] = [];
   for (const [key, p] of pairs) {
     const holds = stockConditionsAt(onHand.get(key) ?? 0, minimums.get(key) ?? null);

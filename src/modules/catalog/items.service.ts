@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { inTransaction, reader, type ServiceContext } from '../../platform/context.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/dialect.ts';
 import type { ItemRow } from '../../platform/db/schema.ts';
+import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { decodeCursor } from '../../platform/http/pagination.ts';
@@ -87,33 +88,83 @@ export interface ResolvedItems {
   bySku: Map<string, ItemRow>;
   /** Keyed by the barcode's lookup key (see barcodeLookupKey). */
   byBarcode: Map<string, ItemRow>;
+  /**
+   * With `saleFacts`: the items offered with at least one modifier of an active group (exactly
+   * those loadOfferedModifiers finds anything for) and the tax-exempt items, read with the items.
+   */
+  offersModifiers?: Set<string>;
+  taxExempt?: Set<string>;
 }
+
+/**
+ * The checkout's read of its lines' items, built once per shape (see cachedQuery): which of the
+ * three lists are given, their lengths, and whether a counter sale's facts come with it.
+ */
+const itemRefsQuery = cachedQuery((db: Executor, args: { ids: readonly string[]; skuKeys: readonly string[]; barcodeKeys: readonly string[] }, saleFacts: boolean) =>
+  db
+    .selectFrom('items as i')
+    .$if(args.barcodeKeys.length > 0, (q) => q.leftJoin('item_barcodes as b', (join) => join.onRef('b.item_id', '=', 'i.id').on('b.code_key', 'in', [...args.barcodeKeys])))
+    .selectAll('i')
+    .$if(args.barcodeKeys.length > 0, (q) => q.select(sql<string | null>`b.code_key`.as('matched_key')))
+    // A counter sale asks two more things of each item in the same statement: on PostgreSQL
+    // every statement is a round trip, and a sale without modifiers or exemptions then reads no
+    // more for them. The first mirrors loadOfferedModifiers' joins and filter exactly.
+    .$if(saleFacts, (q) =>
+      q.select((eb) => [
+        eb
+          .case()
+          .when(
+            eb.exists(
+              eb
+                .selectFrom('item_modifier_groups as img')
+                .innerJoin('modifier_groups as g', 'g.id', 'img.group_id')
+                .innerJoin('modifiers as m', 'm.group_id', 'g.id')
+                .select(sql.lit(1).as('one'))
+                .whereRef('img.item_id', '=', 'i.id')
+                .where('g.status', '=', 'active'),
+            ),
+          )
+          .then(sql.lit(1))
+          .else(sql.lit(0))
+          .end()
+          .as('offers_modifiers'),
+        eb
+          .case()
+          .when(eb.exists(eb.selectFrom('tax_exempt_items as e').select(sql.lit(1).as('one')).whereRef('e.item_id', '=', 'i.id')))
+          .then(sql.lit(1))
+          .else(sql.lit(0))
+          .end()
+          .as('tax_exempt'),
+      ]),
+    )
+    .where((eb) =>
+      eb.or([
+        ...(args.ids.length ? [eb('i.id', 'in', [...args.ids])] : []),
+        ...(args.skuKeys.length ? [eb('i.sku_key', 'in', [...args.skuKeys])] : []),
+        ...(args.barcodeKeys.length ? [eb(sql.ref('b.code_key'), 'in', [...args.barcodeKeys])] : []),
+      ]),
+    ),
+);
 
 /**
  * Finds the items a till names by id, SKU or scanned barcode, all in one query: the checkout
  * resolves every line of a sale at once.
  */
-export async function resolveItemRefs(db: Executor, refs: ItemRefs): Promise<ResolvedItems> {
+export async function resolveItemRefs(db: Executor, refs: ItemRefs, options: { saleFacts?: boolean } = {}): Promise<ResolvedItems> {
   const ids = [...new Set(refs.ids)];
   const skuKeys = [...new Set(refs.skus.map((s) => s.trim().toUpperCase()))];
   const barcodeKeys = [...new Set(refs.barcodes.map(barcodeLookupKey).filter((k): k is string => k !== null))];
   const result: ResolvedItems = { byId: new Map(), bySku: new Map(), byBarcode: new Map() };
   if (ids.length + skuKeys.length + barcodeKeys.length === 0) return result;
-  const rows = await db
-    .selectFrom('items as i')
-    .$if(barcodeKeys.length > 0, (q) => q.leftJoin('item_barcodes as b', (join) => join.onRef('b.item_id', '=', 'i.id').on('b.code_key', 'in', barcodeKeys)))
-    .selectAll('i')
-    .$if(barcodeKeys.length > 0, (q) => q.select(sql<string | null>`b.code_key`.as('matched_key')))
-    .where((eb) =>
-      eb.or([
-        ...(ids.length ? [eb('i.id', 'in', ids)] : []),
-        ...(skuKeys.length ? [eb('i.sku_key', 'in', skuKeys)] : []),
-        ...(barcodeKeys.length ? [eb(sql.ref('b.code_key'), 'in', barcodeKeys)] : []),
-      ]),
-    )
-    .execute();
-  for (const row of rows as Array<ItemRow & { matched_key?: string | null }>) {
-    const { matched_key, ...item } = row;
+  const rows = await itemRefsQuery.execute(db, { ids, skuKeys, barcodeKeys }, options.saleFacts === true);
+  if (options.saleFacts) {
+    result.offersModifiers = new Set();
+    result.taxExempt = new Set();
+  }
+  for (const row of rows as Array<ItemRow & { matched_key?: string | null; offers_modifiers?: number; tax_exempt?: number }>) {
+    const { matched_key, offers_modifiers, tax_exempt, ...item } = row;
+    if (Number(offers_modifiers) === 1) result.offersModifiers!.add(item.id);
+    if (Number(tax_exempt) === 1) result.taxExempt!.add(item.id);
     result.byId.set(item.id, item);
     result.bySku.set(item.sku_key, item);
     if (matched_key) result.byBarcode.set(matched_key, item);

@@ -1,8 +1,8 @@
 import { sql, type Compilable } from 'kysely';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import { isOneOf, listGroups } from '../../platform/db/id-lists.ts';
-import { insertManyRows } from '../../platform/db/bulk-rows.ts';
-import { insertRows, upsertRows } from '../../platform/db/insert-rows.ts';
+import { insertManyRows, JSON_ROWS_FROM } from '../../platform/db/bulk-rows.ts';
+import { insertRowSets, insertRows, upsertRows, type RowSet } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { invariant } from '../../platform/errors.ts';
 import {
@@ -106,6 +106,13 @@ export async function valueMovements(
   readHistory: HistoryReader,
   now: number,
   locked?: ReadonlyMap<string, ItemCostRow>,
+  /**
+   * When given, the in-order items' consumptions, layers and cost states are added here instead
+   * of written, for the caller to write with its own rows (the ledger, with the movements:
+   * insertRowSets) before anything reads costs again. A posting that takes a checkpoint, which
+   * reads the stored layers back, writes at once.
+   */
+  writes?: RowSet[],
 ): Promise<Valuation> {
   const valued = movements.filter((m) => directionOf(m) !== null);
   const result: Valuation = { costs: new Map(), updates: [] };
@@ -142,7 +149,7 @@ export async function valueMovements(
     }
   }
   if (incremental.length) {
-    const incrementalResult = await valueIncrementally(trx, incremental, methods, states, valued, byItem, now);
+    const incrementalResult = await valueIncrementally(trx, incremental, methods, states, valued, byItem, now, writes);
     for (const [id, cost] of incrementalResult.costs) result.costs.set(id, cost);
     result.updates.push(...incrementalResult.updates);
   }
@@ -199,6 +206,7 @@ async function valueIncrementally(
   movements: readonly CostingMovement[],
   byItem: ReadonlyMap<string, readonly CostingMovement[]>,
   now: number,
+  writes?: RowSet[],
 ): Promise<Valuation> {
   // What each (item, lot) takes out: a sale of lot L reads only lot L's oldest layers.
   const outboundQty = new Map<string, { itemId: string; lotId: string; qty: number }>();
@@ -261,10 +269,11 @@ async function valueIncrementally(
     persisted.push({ itemId, engine, processed, last: latest(mine), since: row.since_checkpoint + mine.length });
     collect(engine, processed, result);
   }
-  await persistEffects(trx, persisted, now);
   // The engine here saw only the layers this posting needed: a checkpoint reads the item's whole
-  // state back, once every so many movements.
-  for (const run of persisted) if (checkpointDue(run.since) && run.last) await checkpointFromStore(trx, run.itemId, run.engine.state, run.last, now);
+  // state back, once every so many movements, so a posting that takes one writes its effects first.
+  const checkpoints = persisted.filter((run) => checkpointDue(run.since) && run.last);
+  await persistEffects(trx, persisted, now, checkpoints.length ? undefined : writes);
+  for (const run of checkpoints) await checkpointFromStore(trx, run.itemId, run.engine.state, run.last!, now);
   return result;
 }
 
@@ -371,7 +380,7 @@ function latest(movements: ReadonlyArray<{ effectiveAt: number; id: string }>): 
 }
 
 /** Writes what the engine changed: consumptions (replaced per movement), layers, the item's state. */
-async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise<void> {
+async function persistEffects(trx: Trx, runs: EngineRun[], now: number, writes?: RowSet[]): Promise<void> {
   const consumptionRows = [];
   const replaced: Replaced[] = [];
   const layerRows = [];
@@ -397,19 +406,8 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
   }
   // Chunks keep each statement under both databases' parameter limits.
   for (const group of listGroups(trx, replaced)) await deleteConsumptions(trx, group);
-  await insertManyRows(trx, 'cost_consumptions', consumptionRows);
-  // A layer's other columns are its movement's: keepUnchangedLayers compares these three.
-  for (let i = 0; i < layerRows.length; i += 500) {
-    await upsertRows(
-      trx,
-      'cost_layers',
-      layerRows.slice(i, i + 500),
-      'on conflict ("movement_id") do update set "qty_remaining" = "excluded"."qty_remaining", "value_remaining_micros" = "excluded"."value_remaining_micros", "value_in_micros" = "excluded"."value_in_micros"',
-      [],
-    );
-  }
-  // Every item here had its cost row taken by lockItemCosts, so this upsert only ever updates;
-  // it is one statement for all of them where an UPDATE would be one per item.
+  // Every item here had its cost row taken by lockItemCosts, so the state's upsert only ever
+  // updates; it is one statement for all of them where an UPDATE would be one per item.
   const stateRows = runs.flatMap(({ itemId, engine, last, since }) =>
     last
       ? [
@@ -426,15 +424,30 @@ async function persistEffects(trx: Trx, runs: EngineRun[], now: number): Promise
         ]
       : [],
   );
-  for (let i = 0; i < stateRows.length; i += 500) {
-    await upsertRows(
-      trx,
-      'item_costs',
-      stateRows.slice(i, i + 500),
-      'on conflict ("item_id") do update set "pool_qty" = "excluded"."pool_qty", "pool_value_micros" = "excluded"."pool_value_micros", "last_unit_cost_micros" = "excluded"."last_unit_cost_micros", "last_effective_at" = "excluded"."last_effective_at", "last_movement_id" = "excluded"."last_movement_id", "since_checkpoint" = "excluded"."since_checkpoint", "updated_at" = "excluded"."updated_at"',
-      [],
-    );
-  }
+  // Consumptions, layers and states are three tables, each row written once: on PostgreSQL one
+  // statement (insertRowSets), on SQLite one per table and 500 rows. Or the caller's, with its own.
+  const sets: RowSet[] = [
+    { table: 'cost_consumptions', rows: consumptionRows },
+    // A layer's other columns are its movement's: keepUnchangedLayers compares these three.
+    {
+      table: 'cost_layers',
+      rows: layerRows,
+      onConflict: 'on conflict ("movement_id") do update set "qty_remaining" = "excluded"."qty_remaining", "value_remaining_micros" = "excluded"."value_remaining_micros", "value_in_micros" = "excluded"."value_in_micros"',
+    },
+    {
+      table: 'item_costs',
+      rows: stateRows,
+      onConflict:
+        'on conflict ("item_id") do update set "pool_qty" = "excluded"."pool_qty", "pool_value_micros" = "excluded"."pool_value_micros", "last_unit_cost_micros" = "excluded"."last_unit_cost_micros", "last_effective_at" = "excluded"."last_effective_at", "last_movement_id" = "excluded"."last_movement_id", "since_checkpoint" = "excluded"."since_checkpoint", "updated_at" = "excluded"."updated_at"',
+    },
+  ];
+  if (writes) writes.push(...sets);
+  else if (consumptionRows.length >= JSON_ROWS_FROM) {
+    // A replay's thousands of draws: one JSON parameter on PostgreSQL (bulk-rows.ts), not a
+    // VALUES list whose length, and so whose text, changes every replay.
+    await insertManyRows(trx, 'cost_consumptions', consumptionRows);
+    await insertRowSets(trx, sets.filter((set) => set.table !== 'cost_consumptions'));
+  } else await insertRowSets(trx, sets);
   // An item replayed from an empty history keeps its last valued instant.
   for (const { itemId, engine, since } of runs.filter((r) => !r.last)) {
     await trx

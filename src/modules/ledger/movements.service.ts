@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { MovementRow, NewMovementRow, ReservationRow } from '../../platform/db/schema.ts';
-import { insertRows, upsertRows } from '../../platform/db/insert-rows.ts';
+import { insertRowSets, upsertRows, type RowSet } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { mulDiv } from '../../platform/decimal.ts';
@@ -136,7 +136,7 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
       recorded_at: now,
       actor_id: ctx.actor.id,
     };
-    if (!deferred) await insertRows(trx, 'ledger_transactions', [transaction]);
+    // Not deferred, the transaction's row is written with its movements, below.
 
     // Reservations before balances: of postings racing for one reservation, the guarded UPDATE
     // refuses the late ones here; after the balance update their `reserved` would go below zero
@@ -163,7 +163,9 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     }));
     // Stock crossing into or out of owned locations is valued: layers opened or drawn, cost
     // recorded. A deferred posting is valued by its batch's flush, with the batch's others.
-    const valuation = deferred ? { costs: new Map<string, MovementCost>(), updates: [] } : await valueMovements(trx, costing, readValuedHistory, now, costRows);
+    // The cost rows it writes come back in `costWrites`, to go with the movements in one statement.
+    const costWrites: RowSet[] = [];
+    const valuation = deferred ? { costs: new Map<string, MovementCost>(), updates: [] } : await valueMovements(trx, costing, readValuedHistory, now, costRows, costWrites);
     const neverOwned = (m: MovementInput) => !checked.policies.get(m.fromLocationId)!.valued && !checked.policies.get(m.toLocationId)!.valued;
     const rows: NewMovementRow[] = input.movements.map((m, i) => ({
       id: ids[i]!,
@@ -192,8 +194,9 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
       batch.defer({ transaction, costing, movements: rows, touches, now });
       return { txnId, effectiveAt, movements: rows as MovementRow[], negativeBalances };
     }
-    // Bounded chunks keep every statement under SQLite's and PostgreSQL's parameter limits.
-    for (let i = 0; i < rows.length; i += 500) await insertRows(trx, 'movements', rows.slice(i, i + 500));
+    // The transaction, its cost rows and its movements: one statement on PostgreSQL, where each
+    // is a round trip; in bounded chunks past the parameter limits and on SQLite (insertRowSets).
+    await insertRowSets(trx, [{ table: 'ledger_transactions', rows: [transaction] }, ...costWrites, { table: 'movements', rows }]);
     faultPoint('after_movement_insert');
     await writeCostUpdates(trx, valuation.updates, now);
     await notifyStockObservers(trx, touches, now);

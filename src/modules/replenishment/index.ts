@@ -4,7 +4,7 @@ export { proposeReplenishment, type Proposals, type PurchaseProposal, type Trans
 export { createDraftPurchaseOrders, createProposedTransfers, runScheduledDrafts, readAutoDrafts, setAutoDrafts } from './drafts.service.ts';
 export { measuredLeadTimes, vendorReviewDays } from './demand.service.ts';
 export { siteLevelsForAlerts } from './alerts.service.ts';
-export { levelsAtSites, siteLevelKey, type SiteLevel } from './site-levels.ts';
+export { levelsAtSites, siteLevelKey, siteLevelOf, type SiteLevel } from './site-levels.ts';
 export { ReplenishmentError, replenishmentErrorStatuses, type ReplenishmentErrorCode } from './replenishment.errors.ts';
 export * as planning from './planning.ts';
 export { levelBody } from './replenishment.schema.ts';

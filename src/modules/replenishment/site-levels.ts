@@ -10,18 +10,30 @@ export interface SiteLevel {
 
 export const siteLevelKey = (itemId: string, siteId: string) => `${itemId}\u0000${siteId}`;
 
-// Both run on every sale (the stock alerts' minimums): built once, see cachedQuery.
-const ownLevelsQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[]; siteIds: readonly string[] }) =>
+// Runs on every sale (the stock alerts' minimums): built once, see cachedQuery. One statement
+// reads both sources, the sites' own levels joined to the items' shop-wide reorder points: on
+// PostgreSQL each statement is a round trip. Every level names an existing item (a foreign key),
+// so starting from the items loses none.
+const levelsQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[]; siteIds: readonly string[] }) =>
   db
-    .selectFrom('stock_levels')
-    .select(['item_id', 'site_id', 'min_qty', 'max_qty', 'delivered_daily'])
-    .whereRef('location_id', '=', 'site_id')
-    .where('item_id', 'in', [...args.itemIds])
-    .where('site_id', 'in', [...args.siteIds]),
+    .selectFrom('items as i')
+    .leftJoin('stock_levels as sl', (join) => join.onRef('sl.item_id', '=', 'i.id').onRef('sl.location_id', '=', 'sl.site_id').on('sl.site_id', 'in', [...args.siteIds]))
+    .select(['i.id as item_id', 'i.reorder_point', 'sl.site_id', 'sl.min_qty', 'sl.max_qty', 'sl.delivered_daily'])
+    .where('i.id', 'in', [...args.itemIds]),
 );
-const reorderPointsQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[] }) =>
-  db.selectFrom('items').select(['id', 'reorder_point']).where('id', 'in', [...args.itemIds]).where('reorder_point', 'is not', null),
-);
+
+/**
+ * One item's level at one site from what its rows say: the site's own level (its `stock_levels`
+ * row for the site itself), else the shop-wide reorder point as a minimum, else none. For a
+ * module that reads both in a query of its own (the stock alerts, on every sale).
+ */
+export function siteLevelOf(
+  reorderPoint: number | string | null,
+  own: { min_qty: number | string; max_qty: number | string; delivered_daily: number | string } | null,
+): SiteLevel | null {
+  if (own) return { min: Number(own.min_qty), max: Number(own.max_qty), deliveredDaily: Number(own.delivered_daily) === 1 };
+  return reorderPoint === null ? null : { min: Number(reorderPoint), max: null, deliveredDaily: false };
+}
 
 /**
  * Min and max of items at sites, for the modules that act on them (alerts, the production plan):
@@ -31,8 +43,14 @@ const reorderPointsQuery = cachedQuery((db: Executor, args: { itemIds: readonly 
 export async function levelsAtSites(db: Executor, itemIds: readonly string[], siteIds: readonly string[]): Promise<Map<string, SiteLevel>> {
   const out = new Map<string, SiteLevel>();
   if (itemIds.length === 0 || siteIds.length === 0) return out;
-  const [own, items] = await Promise.all([ownLevelsQuery.execute(db, { itemIds, siteIds }), reorderPointsQuery.execute(db, { itemIds })]);
-  for (const item of items) for (const siteId of siteIds) out.set(siteLevelKey(item.id, siteId), { min: Number(item.reorder_point), max: null, deliveredDaily: false });
-  for (const r of own) out.set(siteLevelKey(r.item_id, r.site_id), { min: Number(r.min_qty), max: Number(r.max_qty), deliveredDaily: Number(r.delivered_daily) === 1 });
+  const rows = await levelsQuery.execute(db, { itemIds, siteIds });
+  // The reorder point first, at every site asked about; a site's own level then overrides it.
+  for (const r of rows) {
+    if (r.reorder_point === null || out.has(siteLevelKey(r.item_id, siteIds[0]!))) continue;
+    for (const siteId of siteIds) out.set(siteLevelKey(r.item_id, siteId), { min: Number(r.reorder_point), max: null, deliveredDaily: false });
+  }
+  for (const r of rows) {
+    if (r.site_id !== null) out.set(siteLevelKey(r.item_id, r.site_id), { min: Number(r.min_qty), max: Number(r.max_qty), deliveredDaily: Number(r.delivered_daily) === 1 });
+  }
   return out;
 }

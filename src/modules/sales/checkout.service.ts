@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { ItemRow, LocationRow, MovementRow, PaymentRow, SaleDiscountRow, SaleLineModifierRow, SaleLineRow, SaleRow } from '../../platform/db/schema.ts';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
-import { insertRows } from '../../platform/db/insert-rows.ts';
+import { insertRowSets } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -89,11 +89,16 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     const once = <T>(key: string, load: () => Promise<T>) => (batch ? batch.memo(key, load) : load());
     const [bin, resolved, settings] = await Promise.all([
       once(`sale-location:${ctx.actor.id}:${input.location_id}`, () => resolveStockLocation(tctx, input.location_id)),
-      resolveItemRefs(trx, {
-        ids: input.lines.flatMap((l) => (l.item_id ? [l.item_id] : [])),
-        skus: input.lines.flatMap((l) => (l.sku ? [l.sku] : [])),
-        barcodes: input.lines.flatMap((l) => (l.barcode ? [l.barcode] : [])),
-      }),
+      resolveItemRefs(
+        trx,
+        {
+          ids: input.lines.flatMap((l) => (l.item_id ? [l.item_id] : [])),
+          skus: input.lines.flatMap((l) => (l.sku ? [l.sku] : [])),
+          barcodes: input.lines.flatMap((l) => (l.barcode ? [l.barcode] : [])),
+        },
+        // With each item: whether modifiers are offered with it and whether it is tax-exempt.
+        { saleFacts: true },
+      ),
       once('settings', () => readSettings(trx)),
     ]);
     assertSellableLocation(bin);
@@ -106,7 +111,9 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     const unit = minorUnitMicros(currency);
     const lineItems = itemsOfLines(input, resolved, occurredAt !== undefined);
     const itemIds = [...new Set(lineItems.map((i) => i.id))];
-    const offered = batch ? await batch.byIds('offered-modifiers', itemIds, (ids) => loadOfferedModifiers(trx, ids)) : await loadOfferedModifiers(trx, itemIds);
+    // Only items the items' read found offered with modifiers are asked about: usually none.
+    const offering = itemIds.filter((id) => resolved.offersModifiers!.has(id));
+    const offered = batch ? await batch.byIds('offered-modifiers', offering, (ids) => loadOfferedModifiers(trx, ids)) : await loadOfferedModifiers(trx, offering);
     const chosen = input.lines.map((line, i) => chooseModifiers(i, lineItems[i]!, line.modifiers, offered.get(lineItems[i]!.id)));
 
     const componentIds = chosen.flat().flatMap((m) => m.components.flatMap((c) => (c.item_id ? [c.item_id] : [])));
@@ -122,7 +129,7 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     const pieces = await assignSaleLots(trx, bin, needs, catalog, todayOf(now));
 
     const unitPrices = input.lines.map((line, i) => unitPriceOf(i, line.unit_price, lineItems[i]!, chosen[i]!));
-    const taxRates = await taxRatesOf(trx, input, lineItems, bin.site_id!, batch);
+    const taxRates = await taxRatesOf(trx, input, lineItems, bin.site_id!, batch, resolved.taxExempt!);
     const taxIncluded = settings.prices_include_tax;
     const priced = priceSale(
       input.lines.map((line, i) => ({
@@ -262,12 +269,15 @@ async function writeSale(trx: Trx, sale: SaleRow, lines: SaleLineRecord[], disco
     batch.deferInsert('payments', payments);
     return;
   }
-  // As plain INSERTs (insertRows): Kysely's builder cost more than SQLite took to store these.
-  await insertRows(trx, 'sales', [sale]);
-  await insertRows(trx, 'sale_lines', lineRows);
-  if (modifiers.length) await insertRows(trx, 'sale_line_modifiers', modifiers);
-  if (discounts.length) await insertRows(trx, 'sale_discounts', discounts);
-  if (payments.length) await insertRows(trx, 'payments', payments);
+  // As plain INSERTs: Kysely's builder cost more than SQLite took to store these. One statement
+  // on PostgreSQL, where each is a round trip (insertRowSets); parents first.
+  await insertRowSets(trx, [
+    { table: 'sales', rows: [sale] },
+    { table: 'sale_lines', rows: lineRows },
+    { table: 'sale_line_modifiers', rows: modifiers },
+    { table: 'sale_discounts', rows: discounts },
+    { table: 'payments', rows: payments },
+  ]);
 }
 
 export function assertSellableLocation(bin: LocationRow): void {
@@ -279,19 +289,20 @@ export function assertSellableLocation(bin: LocationRow): void {
 }
 
 /** A rate the request gives wins (the line's, then the sale's); the tax set-up decides the rest, read only when needed. */
-async function taxRatesOf(trx: Trx, input: CreateSaleInput, items: readonly ItemRow[], siteId: string, batch: PostingBatch | undefined): Promise<number[]> {
+async function taxRatesOf(trx: Trx, input: CreateSaleInput, items: readonly ItemRow[], siteId: string, batch: PostingBatch | undefined, exempt: ReadonlySet<string>): Promise<number[]> {
   const given = input.lines.map((line) => line.tax_rate ?? input.tax_rate);
   const missing = items.filter((_, i) => given[i] === undefined);
   if (missing.length === 0) return given as number[];
   // In a batch, each item's rate is read once: no document of the batch changes items or tax rules.
   const rates = batch
-    ? await batch.byIds(`tax-rate:${siteId}`, missing.map((i) => i.id), (ids) => ratesById(trx, siteId, missing.filter((i) => ids.includes(i.id))))
-    : await ratesById(trx, siteId, missing);
+    ? await batch.byIds(`tax-rate:${siteId}`, missing.map((i) => i.id), (ids) => ratesById(trx, siteId, missing.filter((i) => ids.includes(i.id)), exempt))
+    : await ratesById(trx, siteId, missing, exempt);
   return given.map((rate, i) => rate ?? rates.get(items[i]!.id)!);
 }
 
-async function ratesById(trx: Trx, siteId: string, items: readonly ItemRow[]): Promise<Map<string, number>> {
-  const rates = await resolveTaxRates(trx, siteId, items);
+/** `exempt`: which of the sale's items are tax-exempt, read with them in this transaction. */
+async function ratesById(trx: Trx, siteId: string, items: readonly ItemRow[], exempt: ReadonlySet<string>): Promise<Map<string, number>> {
+  const rates = await resolveTaxRates(trx, siteId, items, exempt);
   return new Map(items.map((item, i) => [item.id, rates[i]!]));
 }
 

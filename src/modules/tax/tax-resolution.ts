@@ -54,10 +54,12 @@ const rulesQuery = cachedQuery((db: Executor, args: { siteId: string }) =>
 );
 const exemptQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[] }) => db.selectFrom('tax_exempt_items').select('item_id').where('item_id', 'in', [...args.itemIds]));
 
-export async function loadTaxTable(db: Executor, siteId: string, itemIds?: readonly string[]): Promise<TaxTable> {
+export async function loadTaxTable(db: Executor, siteId: string, itemIds?: readonly string[], knownExempt?: ReadonlySet<string>): Promise<TaxTable> {
   const [rules, exempt] = await Promise.all([
     rulesQuery.execute(db, { siteId }),
-    itemIds === undefined
+    knownExempt !== undefined
+      ? Promise.resolve([...knownExempt].map((item_id) => ({ item_id })))
+      : itemIds === undefined
       ? db.selectFrom('tax_exempt_items').select('item_id').orderBy('item_id').limit(20_000).execute()
       : itemIds.length
         ? exemptQuery.execute(db, { itemIds: [...new Set(itemIds)] })
@@ -77,8 +79,17 @@ export async function loadTaxTable(db: Executor, siteId: string, itemIds?: reado
   return { siteId, defaultPpm, defaultRateId, byCategory, exemptItemIds: new Set(exempt.map((e) => e.item_id)) };
 }
 
-/** The rate of each item sold at a site, in one read of the rules and one of the exemptions. */
-export async function resolveTaxRates(db: Executor, siteId: string, items: ReadonlyArray<{ id: string; category: string | null }>): Promise<number[]> {
-  const table = await loadTaxTable(db, siteId, items.map((i) => i.id));
+/**
+ * The rate of each item sold at a site, in one read of the rules and one of the exemptions.
+ * `knownExempt`, when given, says which of `items` are exempt, read by the caller in the same
+ * transaction (a counter sale reads it with its items), and spares the second read.
+ */
+export async function resolveTaxRates(
+  db: Executor,
+  siteId: string,
+  items: ReadonlyArray<{ id: string; category: string | null }>,
+  knownExempt?: ReadonlySet<string>,
+): Promise<number[]> {
+  const table = await loadTaxTable(db, siteId, items.map((i) => i.id), knownExempt);
   return items.map((item) => rateOfItem(table, item));
 }

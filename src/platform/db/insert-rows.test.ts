@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/support/databases.ts';
-import { statementSize, upsertRows } from './insert-rows.ts';
+import { insertRowSets, statementSize, upsertRows } from './insert-rows.ts';
 
 it('writes a few rows in one statement, and bulk batches in statements of a few lengths', () => {
   expect([1, 3, 8].map(statementSize)).toEqual([1, 3, 8]);
@@ -25,5 +25,60 @@ describeEachDatabase('a multi-row upsert', (get) => {
     expect(again.map((r) => Number(r.last_seq))).toEqual(rows.slice(30).map((r) => 2 * r.last_seq));
     const stored = await db.selectFrom('outbox_sequences').select(['item_id', 'last_seq']).orderBy('item_id').execute();
     expect(stored).toHaveLength(37);
+  });
+});
+
+describeEachDatabase('rows for several tables at once', (get) => {
+  it('writes parents and children together (one statement on PostgreSQL), and a child naming no parent is still refused', async () => {
+    const db = get().db.kysely;
+    const tag = `${process.pid}${Date.now() % 1_000_000}`;
+    const event = (id: string) => ({
+      id,
+      at: 1,
+      actor_kind: null,
+      actor_id: null,
+      actor_label: null,
+      credential_id: null,
+      method: 'POST',
+      route: '/r',
+      path: '/r',
+      status: 201,
+      problem_code: null,
+      targets_json: '[]',
+      site_id: null,
+      ip: null,
+      user_agent: null,
+      idempotency_key: null,
+      request_id: 'req',
+      note: null,
+    });
+    const id = `aud_SETS${tag}`;
+    await insertRowSets(db, [
+      { table: 'audit_events', rows: [event(id)] },
+      { table: 'audit_targets', rows: [{ event_id: id, target_type: 'item', target_id: 'itm_1' }, { event_id: id, target_type: 'item', target_id: 'itm_2' }] },
+      { table: 'outbox_sequences', rows: [] },
+    ]);
+    expect((await db.selectFrom('audit_targets').select('target_id').where('event_id', '=', id).orderBy('target_id').execute()).map((r) => r.target_id)).toEqual(['itm_1', 'itm_2']);
+    // In the caller's transaction, as every write is: nothing of it stays.
+    await expect(
+      db.transaction().execute((trx) =>
+        insertRowSets(trx, [
+          { table: 'audit_events', rows: [event(`aud_SETS${tag}b`)] },
+          { table: 'audit_targets', rows: [{ event_id: `aud_NONE${tag}`, target_type: 'item', target_id: 'itm_1' }] },
+        ]),
+      ),
+    ).rejects.toThrow();
+    expect(await db.selectFrom('audit_events').select('id').where('id', '=', `aud_SETS${tag}b`).executeTakeFirst()).toBeUndefined();
+  });
+
+  it('writes sets past PostgreSQL’s 65,535 parameters a statement one by one', async () => {
+    const db = get().db.kysely;
+    const rows = (prefix: string) => Array.from({ length: 20_000 }, (_, i) => ({ item_id: `itm_${prefix}${String(i).padStart(6, '0')}`, last_seq: 1 }));
+    await insertRowSets(db, [
+      { table: 'outbox_sequences', rows: rows(`LIMA${process.pid}`) },
+      { table: 'outbox_sequences', rows: rows(`LIMB${process.pid}`) },
+    ]);
+    const stored = await db.selectFrom('outbox_sequences').select((eb) => eb.fn.countAll<number>().as('n')).where('item_id', 'like', `itm_LIM_${process.pid}%`).executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(40_000);
   });
 });

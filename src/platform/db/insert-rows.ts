@@ -52,6 +52,50 @@ export async function upsertRows<T extends keyof DB & string, C extends keyof DB
   return result.rows as never;
 }
 
+/** Rows for one table, with an optional conflict clause as upsertRows takes it. */
+export type RowSet = { [T in keyof DB & string]: { table: T; rows: ReadonlyArray<Insertable<DB[T]>>; onConflict?: string | null } }[keyof DB & string];
+
+/** PostgreSQL takes at most 65,535 parameters a statement; past this the sets go one by one. */
+const maxJoinedParameters = 60_000;
+/** Rows per statement when the sets go one by one (both databases' limits, as the callers chunked before). */
+const rowsPerStatement = 500;
+
+/**
+ * Blind writes to several tables, in the order given (parents first), returning nothing. On
+ * PostgreSQL, where every statement is a round trip, they are one statement: each set but the
+ * last is a data-modifying WITH query of the last. PostgreSQL checks foreign keys at the end of
+ * the statement, so a row may name a parent written in the same one; the sets must not write the
+ * same row twice (one statement cannot change a row twice) and nothing in them may read what
+ * another writes (all see the statement's snapshot). On SQLite, and past PostgreSQL's parameter
+ * limit, one upsertRows per set and per 500 rows, as before.
+ */
+export async function insertRowSets(db: Executor, sets: readonly RowSet[]): Promise<void> {
+  const present = sets.filter((set) => set.rows.length > 0);
+  const parameters = present.reduce((sum, set) => sum + set.rows.length * Object.keys(set.rows[0]!).length, 0);
+  if (present.length > 1 && numberedPlaceholders(db) && parameters <= maxJoinedParameters) {
+    const params: unknown[] = [];
+    const parts = present.map((set) => {
+      const columns = Object.keys(set.rows[0]!);
+      for (const row of set.rows as ReadonlyArray<Record<string, unknown>>) {
+        for (const column of columns) {
+          const value = row[column];
+          if (value === undefined) throw new Error(`insertRowSets: ${set.table}.${column} is undefined`);
+          params.push(value);
+        }
+      }
+      const tuples = numberedTuples(set.rows.length, columns.length, params.length - set.rows.length * columns.length);
+      return `insert into ${quote(set.table)} (${columns.map(quote).join(', ')}) values ${tuples}${set.onConflict ? ` ${set.onConflict}` : ''}`;
+    });
+    const last = parts.pop()!;
+    const text = `with ${parts.map((part, i) => `"w${i}" as (${part})`).join(', ')} ${last}`;
+    await db.executeQuery(CompiledQuery.raw(text, params));
+    return;
+  }
+  for (const set of present) {
+    for (let i = 0; i < set.rows.length; i += rowsPerStatement) await upsertRows(db, set.table, set.rows.slice(i, i + rowsPerStatement) as never, set.onConflict ?? null, []);
+  }
+}
+
 /**
  * On SQLite, how many of `count` rows one statement writes: all of a few (a sale's lines stay one
  * statement), else the largest power of two, so bulk work's batches of any length are written by
@@ -95,10 +139,10 @@ function questionTuples(rowCount: number, columnCount: number): string {
   return text;
 }
 
-function numberedTuples(rowCount: number, columnCount: number): string {
+function numberedTuples(rowCount: number, columnCount: number, offset = 0): string {
   const tuples: string[] = [];
   for (let r = 0; r < rowCount; r += 1) {
-    const first = r * columnCount;
+    const first = offset + r * columnCount;
     tuples.push(`(${Array.from({ length: columnCount }, (_, c) => `$${first + c + 1}`).join(', ')})`);
   }
   return tuples.join(', ');
