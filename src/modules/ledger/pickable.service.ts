@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { inList } from '../../platform/db/id-lists.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 
 /**
@@ -33,7 +34,7 @@ function pickableBase(db: Executor, query: { siteIds: readonly string[]; today: 
     .selectFrom('balances as b')
     .innerJoin('locations as l', 'l.id', 'b.location_id')
     .leftJoin('lots as lt', 'lt.id', 'b.lot_id')
-    .where('l.site_id', 'in', [...query.siteIds])
+    .where('l.site_id', 'in', inList(db, [...new Set(query.siteIds)]))
     .where('l.kind', '=', 'bin')
     .where('l.purpose', '=', 'stock')
     .where('l.status', '=', 'active')
@@ -46,7 +47,7 @@ export async function listPickableStock(db: Executor, query: PickableQuery): Pro
   if (query.itemIds.length === 0 || query.siteIds.length === 0) return [];
   const rows = await pickableBase(db, query)
     .select(['b.item_id', 'l.site_id', 'b.location_id', 'b.lot_id', availableExpr.as('available'), 'l.pick_order', 'l.full_code', 'lt.expires_on'])
-    .where('b.item_id', 'in', [...new Set(query.itemIds)])
+    .where('b.item_id', 'in', inList(db, [...new Set(query.itemIds)]))
     .execute();
   return rows
     .map((r) => ({
@@ -79,7 +80,7 @@ export async function sumPickableBySite(db: Executor, query: PickableQuery): Pro
   if (query.itemIds.length === 0 || query.siteIds.length === 0) return [];
   const rows = await pickableBase(db, query)
     .select(['l.site_id', 'b.item_id', sql<number>`sum(${availableExpr})`.as('available')])
-    .where('b.item_id', 'in', [...new Set(query.itemIds)])
+    .where('b.item_id', 'in', inList(db, [...new Set(query.itemIds)]))
     .groupBy(['l.site_id', 'b.item_id'])
     .execute();
   return rows.map((r) => ({ siteId: r.site_id!, itemId: r.item_id, available: Number(r.available) }));
@@ -92,7 +93,7 @@ export async function sumPickableByItem(
 ): Promise<Array<{ itemId: string; available: number }>> {
   if (query.siteIds.length === 0) return [];
   let q = pickableBase(db, query).select(['b.item_id', sql<number>`sum(${availableExpr})`.as('available')]);
-  if (query.itemIds) q = q.where('b.item_id', 'in', query.itemIds.length ? [...query.itemIds] : ['']);
+  if (query.itemIds) q = q.where('b.item_id', 'in', query.itemIds.length ? inList(db, [...new Set(query.itemIds)]) : ['']);
   if (query.afterItemId) q = q.where('b.item_id', '>', query.afterItemId);
   const rows = await q.groupBy('b.item_id').orderBy('b.item_id').limit(query.limit).execute();
   return rows.map((r) => ({ itemId: r.item_id, available: Number(r.available) }));

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { reader, type ServiceContext } from '../../platform/context.ts';
 import type { ItemRow, OutboxEventRow } from '../../platform/db/schema.ts';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
+import { inList } from '../../platform/db/id-lists.ts';
 import { insertRows, upsertRows } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
@@ -75,8 +76,8 @@ export async function emitAvailability(
     trx
       .selectFrom('channel_item_buffers')
       .select(['channel_id', 'item_id', 'qty'])
-      .where('channel_id', 'in', channelIds)
-      .where('item_id', 'in', [...new Set([...itemIds, ...stockIds])])
+      .where('channel_id', 'in', inList(trx, channelIds))
+      .where('item_id', 'in', inList(trx, [...new Set([...itemIds, ...stockIds])]))
       .execute(),
   ]);
   const spare = new Map(bySite.map((r) => [`${r.siteId}\u0000${r.itemId}`, r.available]));
@@ -173,7 +174,7 @@ export const availabilityObserver: StockObserver = {
   name: 'sales.channel_availability',
   async stockChanged(trx: Trx, touches: readonly StockTouch[], now: number): Promise<void> {
     const locationIds = [...new Set(touches.map((t) => t.locationId))];
-    const rows = await channelsSellingFromQuery.execute(trx, { locationIds });
+    const rows = await channelsSellingFromQuery.execute(trx, { locationIds: inList(trx, locationIds) });
     if (rows.length === 0) return;
     const channelsAt = new Map<string, Set<string>>();
     const sitesOf = new Map<string, string[]>();

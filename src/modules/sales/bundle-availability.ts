@@ -1,3 +1,4 @@
+import { inList } from '../../platform/db/id-lists.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
 import { componentsOf, findItems } from '../catalog/index.ts';
@@ -47,7 +48,7 @@ export async function bundlesUsing(db: Executor, partIds: readonly string[]): Pr
       .selectFrom('item_components as c')
       .innerJoin('items as i', 'i.id', 'c.item_id')
       .select(['c.item_id', 'c.component_item_id'])
-      .where('c.component_item_id', 'in', frontier)
+      .where('c.component_item_id', 'in', inList(db, frontier))
       .where('i.stocked', '=', 0)
       .where('i.status', '=', 'active')
       .execute();
