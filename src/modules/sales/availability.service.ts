@@ -73,12 +73,7 @@ export async function emitAvailability(
   const stockIds = [...new Set([...itemIds.filter((id) => !parts.has(id)), ...[...parts.values()].flatMap((list) => (list ?? []).map((part) => part.itemId))])];
   const [bySite, buffers] = await Promise.all([
     sumPickableBySite(trx, { itemIds: stockIds, siteIds: [...new Set(channelIds.flatMap((c) => sitesOf.get(c) ?? []))], today: todayOf(now) }),
-    trx
-      .selectFrom('channel_item_buffers')
-      .select(['channel_id', 'item_id', 'qty'])
-      .where('channel_id', 'in', inList(trx, channelIds))
-      .where('item_id', 'in', inList(trx, [...new Set([...itemIds, ...stockIds])]))
-      .execute(),
+    buffersQuery.execute(trx, { channelIds: inList(trx, channelIds), itemIds: inList(trx, [...new Set([...itemIds, ...stockIds])]) }),
   ]);
   const spare = new Map(bySite.map((r) => [`${r.siteId}\u0000${r.itemId}`, r.available]));
   const buffer = new Map(buffers.map((b) => [`${b.channel_id}\u0000${b.item_id}`, b.qty]));
@@ -115,6 +110,10 @@ export async function emitAvailability(
   for (let i = 0; i < rows.length; i += 500) await insertRows(trx, 'outbox_events', rows.slice(i, i + 500));
   return events;
 }
+
+const buffersQuery = cachedQuery((db: Executor, args: { channelIds: readonly string[]; itemIds: readonly string[] }) =>
+  db.selectFrom('channel_item_buffers').select(['channel_id', 'item_id', 'qty']).where('channel_id', 'in', [...args.channelIds]).where('item_id', 'in', [...args.itemIds]),
+);
 
 /**
  * Whether each channel sells each item, by the channels' assortments; the items' categories are
