@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { reader, type ServiceContext } from '../../platform/context.ts';
 import type { ItemRow, OutboxEventRow } from '../../platform/db/schema.ts';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
-import { inList } from '../../platform/db/id-lists.ts';
+import { inList, listGroups } from '../../platform/db/id-lists.ts';
 import { insertRows, upsertRows } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
@@ -111,6 +111,10 @@ export async function emitAvailability(
   return events;
 }
 
+const categoriesQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[] }) =>
+  db.selectFrom('items').select(['id', 'category']).where('id', 'in', [...args.itemIds]),
+);
+
 const buffersQuery = cachedQuery((db: Executor, args: { channelIds: readonly string[]; itemIds: readonly string[] }) =>
   db.selectFrom('channel_item_buffers').select(['channel_id', 'item_id', 'qty']).where('channel_id', 'in', [...args.channelIds]).where('item_id', 'in', [...args.itemIds]),
 );
@@ -128,7 +132,9 @@ async function assortmentCheck(
   const all = known ?? new Map((await trx.selectFrom('channels').select(['id', 'categories_json']).where('id', 'in', [...channelIds]).execute()).map((r) => [r.id, categoriesOf(r)]));
   const assortments = new Map([...all].filter(([, categories]) => categories !== null));
   if (assortments.size === 0) return () => true;
-  const items = await findItems(trx, itemIds);
+  // Only the items' categories: the whole rows (findItems) were a tenth of the observer's time.
+  const items = new Map<string, { category: string | null }>();
+  for (const group of listGroups(trx, itemIds)) for (const r of await categoriesQuery.execute(trx, { itemIds: inList(trx, group) })) items.set(r.id, r);
   return (channelId, itemId) => {
     const categories = assortments.get(channelId);
     const item = items.get(itemId);
