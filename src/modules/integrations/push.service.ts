@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { ChannelConnectionRow, ChannelVariantMapRow } from '../../platform/db/schema.ts';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
+import { inList } from '../../platform/db/id-lists.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { StockObserver, StockTouch } from '../ledger/index.ts';
 import { channelAvailability } from '../sales/index.ts';
@@ -51,7 +52,7 @@ export const dirtyMarker: StockObserver = {
   async stockChanged(trx: Trx, touches: readonly StockTouch[]): Promise<void> {
     const itemIds = [...new Set(touches.map((t) => t.itemId))];
     const locationIds = [...new Set(touches.map((t) => t.locationId))];
-    await markDirtyQuery.execute(trx, { itemIds, locationIds });
+    await markDirtyQuery.execute(trx, { itemIds: inList(trx, itemIds), locationIds: inList(trx, locationIds) });
   },
 };
 

@@ -1,4 +1,5 @@
 import type { CostingMethod, ItemRow, Tracking } from '../../platform/db/schema.ts';
+import { inList } from '../../platform/db/id-lists.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 
 /**
@@ -28,7 +29,7 @@ export async function loadItemRules(db: Executor, ids: readonly string[], known:
   const rows = await db
     .selectFrom('items')
     .select(['id', 'sku', 'stocked', 'status', 'tracking', 'tracks_expiry', 'costing_method'])
-    .where('id', 'in', missing)
+    .where('id', 'in', inList(db, missing))
     .execute();
   for (const row of rows) rules.set(row.id, itemRulesOf(row));
   return rules;

@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { cachedQuery } from '../../platform/db/compiled-queries.ts';
+import { inList } from '../../platform/db/id-lists.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 
 /**
@@ -41,13 +43,30 @@ function pickableBase(db: Executor, query: { siteIds: readonly string[]; today: 
     .where((eb) => eb.or([eb('lt.expires_on', 'is', null), eb('lt.expires_on', '>=', query.today)]));
 }
 
+// Built once per shape (compiled-queries.ts): every flush and allocation reads these, and with the
+// lists padded (inList) there are few shapes.
+const pickableStockQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[]; siteIds: readonly string[]; today: string }) =>
+  pickableBase(db, args)
+    .select(['b.item_id', 'l.site_id', 'b.location_id', 'b.lot_id', availableExpr.as('available'), 'l.pick_order', 'l.full_code', 'lt.expires_on'])
+    .where('b.item_id', 'in', [...args.itemIds]),
+);
+
+const pickableBySiteQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[]; siteIds: readonly string[]; today: string }) =>
+  pickableBase(db, args)
+    .select(['l.site_id', 'b.item_id', sql<number>`sum(${availableExpr})`.as('available')])
+    .where('b.item_id', 'in', [...args.itemIds])
+    .groupBy(['l.site_id', 'b.item_id']),
+);
+
+/** The query's lists, each without repeats and padded (inList). */
+function listsOf(db: Executor, query: PickableQuery): { itemIds: string[]; siteIds: string[]; today: string } {
+  return { itemIds: inList(db, [...new Set(query.itemIds)]), siteIds: inList(db, [...new Set(query.siteIds)]), today: query.today };
+}
+
 /** Every bin and lot with stock to spare for the items at the sites, soonest expiry first, then walking order. */
 export async function listPickableStock(db: Executor, query: PickableQuery): Promise<PickableStock[]> {
   if (query.itemIds.length === 0 || query.siteIds.length === 0) return [];
-  const rows = await pickableBase(db, query)
-    .select(['b.item_id', 'l.site_id', 'b.location_id', 'b.lot_id', availableExpr.as('available'), 'l.pick_order', 'l.full_code', 'lt.expires_on'])
-    .where('b.item_id', 'in', [...new Set(query.itemIds)])
-    .execute();
+  const rows = await pickableStockQuery.execute(db, listsOf(db, query));
   return rows
     .map((r) => ({
       itemId: r.item_id,
@@ -77,11 +96,7 @@ export function comparePickable(a: PickableStock, b: PickableStock): number {
 /** Per (site, item): the sum of what each bin and lot has to spare (a bin below zero adds nothing, it takes nothing away). */
 export async function sumPickableBySite(db: Executor, query: PickableQuery): Promise<Array<{ siteId: string; itemId: string; available: number }>> {
   if (query.itemIds.length === 0 || query.siteIds.length === 0) return [];
-  const rows = await pickableBase(db, query)
-    .select(['l.site_id', 'b.item_id', sql<number>`sum(${availableExpr})`.as('available')])
-    .where('b.item_id', 'in', [...new Set(query.itemIds)])
-    .groupBy(['l.site_id', 'b.item_id'])
-    .execute();
+  const rows = await pickableBySiteQuery.execute(db, listsOf(db, query));
   return rows.map((r) => ({ siteId: r.site_id!, itemId: r.item_id, available: Number(r.available) }));
 }
 
@@ -91,8 +106,8 @@ export async function sumPickableByItem(
   query: { siteIds: readonly string[]; today: string; itemIds?: readonly string[]; afterItemId?: string; limit: number },
 ): Promise<Array<{ itemId: string; available: number }>> {
   if (query.siteIds.length === 0) return [];
-  let q = pickableBase(db, query).select(['b.item_id', sql<number>`sum(${availableExpr})`.as('available')]);
-  if (query.itemIds) q = q.where('b.item_id', 'in', query.itemIds.length ? [...query.itemIds] : ['']);
+  let q = pickableBase(db, { siteIds: inList(db, [...new Set(query.siteIds)]), today: query.today }).select(['b.item_id', sql<number>`sum(${availableExpr})`.as('available')]);
+  if (query.itemIds) q = q.where('b.item_id', 'in', query.itemIds.length ? inList(db, [...new Set(query.itemIds)]) : ['']);
   if (query.afterItemId) q = q.where('b.item_id', '>', query.afterItemId);
   const rows = await q.groupBy('b.item_id').orderBy('b.item_id').limit(query.limit).execute();
   return rows.map((r) => ({ itemId: r.item_id, available: Number(r.available) }));

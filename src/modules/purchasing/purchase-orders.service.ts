@@ -11,6 +11,7 @@ import type {
   VendorItemRow,
   VendorRow,
 } from '../../platform/db/schema.ts';
+import { inList } from '../../platform/db/id-lists.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
@@ -463,7 +464,7 @@ async function loadPurchaseOrder(ctx: ServiceContext, id: string): Promise<Purch
     db.selectFrom('receipt_discrepancies').selectAll().where('po_id', '=', id).orderBy('created_at').orderBy('id').execute(),
   ]);
   const terms = new Map(
-    (await db.selectFrom('vendor_items').selectAll().where('vendor_id', '=', po.vendor_id).where('item_id', 'in', lines.length ? lines.map((l) => l.item_id) : ['']).execute()).map((t) => [t.item_id, t]),
+    (await db.selectFrom('vendor_items').selectAll().where('vendor_id', '=', po.vendor_id).where('item_id', 'in', lines.length ? inList(db, [...new Set(lines.map((l) => l.item_id))]) : ['']).execute()).map((t) => [t.item_id, t]),
   );
   const items = await findItems(db, lines.map((l) => l.item_id));
   const records = lines.map((line) => lineRecord(po, line, received.get(line.id), terms.get(line.item_id), items.get(line.item_id)));

@@ -1,3 +1,5 @@
+import { cachedQuery } from '../../platform/db/compiled-queries.ts';
+import { inList } from '../../platform/db/id-lists.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
 import { componentsOf, findItems } from '../catalog/index.ts';
@@ -36,6 +38,17 @@ export function unitsAvailable(parts: readonly Part[] | null, availableOf: (item
   return units * QTY_SCALE;
 }
 
+// Every change of stock at a channel's site asks this (emitAvailability): built once per shape.
+const usersQuery = cachedQuery((db: Executor, args: { partIds: readonly string[] }) =>
+  db
+    .selectFrom('item_components as c')
+    .innerJoin('items as i', 'i.id', 'c.item_id')
+    .select(['c.item_id', 'c.component_item_id'])
+    .where('c.component_item_id', 'in', [...args.partIds])
+    .where('i.stocked', '=', 0)
+    .where('i.status', '=', 'active'),
+);
+
 /** For each of `partIds`, the active bundles and recipes that consume it, at any depth. */
 export async function bundlesUsing(db: Executor, partIds: readonly string[]): Promise<Map<string, Set<string>>> {
   const users = new Map<string, Set<string>>();
@@ -43,14 +56,7 @@ export async function bundlesUsing(db: Executor, partIds: readonly string[]): Pr
   const reaches = new Map<string, Set<string>>(partIds.map((id) => [id, new Set([id])]));
   let frontier = [...new Set(partIds)];
   for (let depth = 0; frontier.length > 0 && depth < maxDepth; depth += 1) {
-    const rows = await db
-      .selectFrom('item_components as c')
-      .innerJoin('items as i', 'i.id', 'c.item_id')
-      .select(['c.item_id', 'c.component_item_id'])
-      .where('c.component_item_id', 'in', frontier)
-      .where('i.stocked', '=', 0)
-      .where('i.status', '=', 'active')
-      .execute();
+    const rows = await usersQuery.execute(db, { partIds: inList(db, frontier) });
     const next = new Set<string>();
     for (const row of rows) {
       const reached = reaches.get(row.item_id) ?? new Set<string>();
