@@ -90,7 +90,7 @@ export async function applyConditions(
               ? eb
                   .case()
                   .when(eb.or([eb('alert_states.last_fired_at', 'is', null), eb('alert_states.last_fired_at', '<=', now - cooldownMs)]))
-                  .then(now)
+                  .then(eb.val(now))
                   .else(eb.ref('alert_states.last_fired_at'))
                   .end()
               : eb.ref('alert_states.last_fired_at'),

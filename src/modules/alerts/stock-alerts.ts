@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
+import { inList } from '../../platform/db/id-lists.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { formatQuantity, quantityToNumber } from '../../platform/quantity.ts';
 import type { StockObserver, StockTouch } from '../ledger/index.ts';
@@ -68,7 +69,7 @@ interface StockFacts {
 }
 
 async function stockFacts(db: Executor, itemIds: readonly string[], siteIds: readonly string[]): Promise<StockFacts> {
-  const rows = await stockFactsQuery.execute(db, { itemIds, siteIds });
+  const rows = await stockFactsQuery.execute(db, { itemIds: inList(db, itemIds), siteIds: inList(db, siteIds) });
   const facts: StockFacts = { onHand: new Map(), active: new Map(), minimums: new Map() };
   for (const r of rows) {
     const key = `${r.item_id}\u0000${r.site_id}`;

@@ -3,6 +3,7 @@ import { inTransaction, reader, type ServiceContext } from '../../platform/conte
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/dialect.ts';
 import type { ItemRow } from '../../platform/db/schema.ts';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
+import { inList } from '../../platform/db/id-lists.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { decodeCursor } from '../../platform/http/pagination.ts';
@@ -516,6 +517,6 @@ export function itemCursorKey(row: ItemRow, sort: ListItemsQuery['sort']): Array
 export async function findItems(db: Executor, ids: readonly string[]): Promise<Map<string, ItemRow>> {
   const unique = [...new Set(ids)];
   const rows: ItemRow[] = [];
-  for (let i = 0; i < unique.length; i += 500) rows.push(...(await db.selectFrom('items').selectAll().where('id', 'in', unique.slice(i, i + 500)).execute()));
+  for (let i = 0; i < unique.length; i += 500) rows.push(...(await db.selectFrom('items').selectAll().where('id', 'in', inList(db, unique.slice(i, i + 500))).execute()));
   return new Map(rows.map((r) => [r.id, r]));
 }

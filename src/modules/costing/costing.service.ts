@@ -1,6 +1,6 @@
 import { sql, type Compilable } from 'kysely';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
-import { isOneOf, listGroups } from '../../platform/db/id-lists.ts';
+import { inList, isOneOf, listGroups } from '../../platform/db/id-lists.ts';
 import { insertManyRows, JSON_ROWS_FROM } from '../../platform/db/bulk-rows.ts';
 import { insertRowSets, insertRows, upsertRows, type RowSet } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
@@ -230,7 +230,7 @@ async function valueIncrementally(
       : trx
           .selectFrom('cost_consumptions')
           .selectAll()
-          .where('item_id', 'in', settlingItems)
+          .where('item_id', 'in', inList(trx, settlingItems))
           .where('layer_id', '=', SHORTFALL_LAYER)
           .orderBy('effective_at')
           .orderBy('movement_id')

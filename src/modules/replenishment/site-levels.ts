@@ -1,4 +1,5 @@
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
+import { inList } from '../../platform/db/id-lists.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 
 export interface SiteLevel {
@@ -43,7 +44,7 @@ export function siteLevelOf(
 export async function levelsAtSites(db: Executor, itemIds: readonly string[], siteIds: readonly string[]): Promise<Map<string, SiteLevel>> {
   const out = new Map<string, SiteLevel>();
   if (itemIds.length === 0 || siteIds.length === 0) return out;
-  const rows = await levelsQuery.execute(db, { itemIds, siteIds });
+  const rows = await levelsQuery.execute(db, { itemIds: inList(db, itemIds), siteIds: inList(db, siteIds) });
   // The reorder point first, at every site asked about; a site's own level then overrides it.
   for (const r of rows) {
     if (r.reorder_point === null || out.has(siteLevelKey(r.item_id, siteIds[0]!))) continue;
