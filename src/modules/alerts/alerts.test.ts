@@ -1,3 +1,4 @@
+import type { KyselyPlugin } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase, serviceContext } from '../../../test/support/databases.ts';
 import { makeItem, makeShop } from '../../../test/support/fixtures.ts';
@@ -121,6 +122,38 @@ describeEachDatabase('alert rules', (get) => {
       .execute();
     const names = new Map([[levelled.id, 'levelled'], [daily.id, 'daily'], [a.store.id, 'A'], [b.store.id, 'B']]);
     expect(states.map((s) => `${s.rule} ${names.get(s.subject_id)} ${names.get(s.site_id)}`).sort()).toEqual(['low_stock levelled A', 'low_stock levelled B']);
+  });
+
+  it('fires every alert state with one statement text, its time bound rather than written in', async () => {
+    // A time written into the text made each firing a new statement for SQLite to prepare and a
+    // new named statement on PostgreSQL.
+    const texts = new Set<string>();
+    const db = get().db;
+    const recorder: KyselyPlugin = {
+      transformQuery(args) {
+        const node = args.node as { kind: string; into?: { table: { identifier: { name: string } } } };
+        if (node.kind === 'InsertQueryNode' && node.into?.table.identifier.name === 'alert_states') texts.add(db.kysely.getExecutor().compileQuery(args.node, args.queryId).sql);
+        return args.node;
+      },
+      async transformResult(args) {
+        return args.result;
+      },
+    };
+    const ctx = serviceContext({ ...db, kysely: db.kysely.withPlugin(recorder) });
+    const shop = await makeShop(ctx);
+    const items = [await makeItem(ctx, { name: 'Wick', price: $('1.00'), reorder_point: q(2) }), await makeItem(ctx, { name: 'Wax', price: $('1.00'), reorder_point: q(2) })];
+    await createAdjustment(ctx, { location_id: shop.store.id, reason: 'opening_balance', lines: items.map((i) => ({ item_id: i.id, qty: q(5), unit_cost: $('0.50') })) });
+    const firedAt: number[] = [];
+    for (const item of items) {
+      ctx.clock.advance(HOUR);
+      firedAt.push(ctx.clock.now());
+      await sell(ctx, { location_id: shop.store.id, lines: [{ item_id: item.id, qty: 4 }], payments: [{ tender: 'cash', amount: '10.00' }] });
+    }
+    const states = await db.kysely.selectFrom('alert_states').select(['subject_id', 'last_fired_at']).where('subject_id', 'in', items.map((i) => i.id)).where('rule', '=', 'low_stock').orderBy('last_fired_at').execute();
+    expect(states.map((s) => [s.subject_id, Number(s.last_fired_at)])).toEqual(items.map((item, i) => [item.id, firedAt[i]]));
+    expect([...texts]).toHaveLength(1);
+    expect([...texts][0]).toMatch(/case when/i);
+    for (const at of firedAt) expect([...texts][0]).not.toContain(String(at));
   });
 
   it('sends one negative-stock alert, not three, when a counter sale takes an item from plenty to below zero', async () => {
