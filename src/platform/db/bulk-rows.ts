@@ -1,5 +1,5 @@
 import { CompiledQuery, sql, type Insertable } from 'kysely';
-import { insertRows, numberedPlaceholders } from './insert-rows.ts';
+import { insertRows, numberedPlaceholders, quote } from './insert-rows.ts';
 import type { DB } from './schema.ts';
 import type { Executor } from './transaction.ts';
 
@@ -97,8 +97,4 @@ function toJson(columns: readonly string[], rows: ReadonlyArray<Row>): string {
       return out;
     }),
   );
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
 }

@@ -110,7 +110,8 @@ export function statementSize(count: number): number {
 
 const maxUnsplitRows = 8;
 
-function quote(identifier: string): string {
+/** A table or column name as an SQL identifier, in the double quotes both databases take. */
+export function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
 }
 
