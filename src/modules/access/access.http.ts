@@ -9,7 +9,7 @@ import type { RouteAccess } from '../../platform/http/route.ts';
 import { isId } from '../../platform/ids.ts';
 import { findLocation } from '../locations/index.ts';
 import { isPermission, roleHas } from './access.permissions.ts';
-import { recordAuditEvent, type AuditEventInput } from './audit.service.ts';
+import { auditEventRows, recordAuditEvent, type AuditEventInput } from './audit.service.ts';
 import { safeEqual } from './secrets.ts';
 import { authenticateSession, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from './sessions.service.ts';
 import { authenticateToken } from './tokens.service.ts';
@@ -184,12 +184,13 @@ export async function registerAccess(app: FastifyInstance, deps: CommandDeps, op
   });
 
   deps.observers.push({
-    async committing(trx, command) {
+    async committing(_trx, command) {
       const event = auditEventOf(command.request, command.status, deps.clock.now(), command.targets);
       // A command that names no location but moved stock at one site happened there: someone
       // granted other sites does not see it (a return, a receipt posted, a shipment).
-      await recordAuditEvent(trx, { ...event, siteId: event.siteId ?? soleSiteOf(command.targets) });
+      const { sets } = auditEventRows({ ...event, siteId: event.siteId ?? soleSiteOf(command.targets) });
       command.request.audited = true;
+      return sets;
     },
   });
 

@@ -4,6 +4,7 @@ import type { Executor } from '../../platform/db/transaction.ts';
 import type { CommandTarget } from '../../platform/http/command.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
+import { insertRowSets, type RowSet } from '../../platform/db/insert-rows.ts';
 
 /**
  * The audit log: one row per mutating request (and per sign-in attempt), saying who, what,
@@ -15,8 +16,6 @@ import { newId } from '../../platform/ids.ts';
 
 /** Documents, and the items and locations their movements touched; a count of a whole warehouse touches thousands. */
 export const AUDIT_TARGETS_MAX = 10_000;
-/** Rows per insert of targets: under SQLite's and PostgreSQL's parameter limits. */
-const targetsPerInsert = 500;
 /** How many targets the event's own row repeats in `targets` (all of them are in audit_targets, which the target filter reads). */
 const targetsListedMax = 200;
 const userAgentMax = 300;
@@ -45,6 +44,16 @@ export interface AuditEventRecord extends Omit<AuditEventRow, 'targets_json'> {
 
 /** Appends one event; the caller's executor decides which transaction it belongs to. */
 export async function recordAuditEvent(db: Executor, input: AuditEventInput): Promise<string> {
+  const { id, sets } = auditEventRows(input);
+  await insertRowSets(db, sets);
+  return id;
+}
+
+/**
+ * The rows of one event and its targets, for a caller that writes them with its own (a command
+ * writes them with its idempotency record: one statement on PostgreSQL, see insertRowSets).
+ */
+export function auditEventRows(input: AuditEventInput): { id: string; sets: RowSet[] } {
   const seen = new Set<string>();
   const targets = input.targets
     .filter((t) => {
@@ -55,36 +64,29 @@ export async function recordAuditEvent(db: Executor, input: AuditEventInput): Pr
     })
     .slice(0, AUDIT_TARGETS_MAX);
   const id = newId('aud', input.at);
-  await db
-    .insertInto('audit_events')
-    .values({
-      id,
-      at: input.at,
-      actor_kind: input.actor?.kind ?? null,
-      actor_id: input.actor?.id ?? null,
-      actor_label: input.actor?.label ?? null,
-      credential_id: input.credentialId,
-      method: input.method,
-      route: input.route,
-      path: input.path.slice(0, 1000),
-      status: input.status,
-      problem_code: input.problemCode,
-      targets_json: JSON.stringify(targets.slice(0, targetsListedMax)),
-      site_id: input.siteId,
-      ip: input.ip,
-      user_agent: input.userAgent === null ? null : input.userAgent.slice(0, userAgentMax),
-      idempotency_key: input.idempotencyKey,
-      request_id: input.requestId,
-      note: input.note,
-    })
-    .execute();
-  for (let i = 0; i < targets.length; i += targetsPerInsert) {
-    await db
-      .insertInto('audit_targets')
-      .values(targets.slice(i, i + targetsPerInsert).map((t) => ({ event_id: id, target_type: t.type, target_id: t.id })))
-      .execute();
-  }
-  return id;
+  const event = {
+    id,
+    at: input.at,
+    actor_kind: input.actor?.kind ?? null,
+    actor_id: input.actor?.id ?? null,
+    actor_label: input.actor?.label ?? null,
+    credential_id: input.credentialId,
+    method: input.method,
+    route: input.route,
+    path: input.path.slice(0, 1000),
+    status: input.status,
+    problem_code: input.problemCode,
+    targets_json: JSON.stringify(targets.slice(0, targetsListedMax)),
+    site_id: input.siteId,
+    ip: input.ip,
+    user_agent: input.userAgent === null ? null : input.userAgent.slice(0, userAgentMax),
+    idempotency_key: input.idempotencyKey,
+    request_id: input.requestId,
+    note: input.note,
+  };
+  const sets: RowSet[] = [{ table: 'audit_events', rows: [event] }];
+  if (targets.length) sets.push({ table: 'audit_targets', rows: targets.map((t) => ({ event_id: id, target_type: t.type, target_id: t.id })) });
+  return { id, sets };
 }
 
 export interface AuditQuery {

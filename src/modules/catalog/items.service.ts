@@ -101,7 +101,7 @@ export interface ResolvedItems {
  * The checkout's read of its lines' items, built once per shape (see cachedQuery): which of the
  * three lists are given, their lengths, and whether a counter sale's facts come with it.
  */
-const itemRefsQuery = cachedQuery((db: Executor, args: { ids: readonly string[]; skuKeys: readonly string[]; barcodeKeys: readonly string[] }, saleFacts: boolean) =>
+const itemRefsRead = (db: Executor, args: ItemRefKeys, saleFacts: boolean) =>
   db
     .selectFrom('items as i')
     .$if(args.barcodeKeys.length > 0, (q) => q.leftJoin('item_barcodes as b', (join) => join.onRef('b.item_id', '=', 'i.id').on('b.code_key', 'in', [...args.barcodeKeys])))
@@ -144,21 +144,42 @@ const itemRefsQuery = cachedQuery((db: Executor, args: { ids: readonly string[];
         ...(args.skuKeys.length ? [eb('i.sku_key', 'in', [...args.skuKeys])] : []),
         ...(args.barcodeKeys.length ? [eb(sql.ref('b.code_key'), 'in', [...args.barcodeKeys])] : []),
       ]),
-    ),
-);
+    );
+const itemRefsQuery = cachedQuery(itemRefsRead);
+
+/** The lookup keys of the items a till names: ids, SKU keys and barcode keys, each once. */
+export type ItemRefKeys = {
+  ids: readonly string[];
+  skuKeys: readonly string[];
+  barcodeKeys: readonly string[];
+};
+
+export function itemRefKeys(refs: ItemRefs): ItemRefKeys {
+  return {
+    ids: [...new Set(refs.ids)],
+    skuKeys: [...new Set(refs.skus.map((s) => s.trim().toUpperCase()))],
+    barcodeKeys: [...new Set(refs.barcodes.map(barcodeLookupKey).filter((k): k is string => k !== null))],
+  };
+}
+
+/** A counter sale's read of its items with their sale facts, for a caller that reads it with others (cachedReads); at least one key must be given. */
+export const saleItemsRead = (db: Executor, keys: ItemRefKeys) => itemRefsRead(db, keys, true);
 
 /**
  * Finds the items a till names by id, SKU or scanned barcode, all in one query: the checkout
  * resolves every line of a sale at once.
  */
 export async function resolveItemRefs(db: Executor, refs: ItemRefs, options: { saleFacts?: boolean } = {}): Promise<ResolvedItems> {
-  const ids = [...new Set(refs.ids)];
-  const skuKeys = [...new Set(refs.skus.map((s) => s.trim().toUpperCase()))];
-  const barcodeKeys = [...new Set(refs.barcodes.map(barcodeLookupKey).filter((k): k is string => k !== null))];
+  const keys = itemRefKeys(refs);
+  const saleFacts = options.saleFacts === true;
+  if (keys.ids.length + keys.skuKeys.length + keys.barcodeKeys.length === 0) return resolvedItemsFrom([], saleFacts);
+  return resolvedItemsFrom(await itemRefsQuery.execute(db, keys, saleFacts), saleFacts);
+}
+
+/** The items itemRefsRead found, by id, SKU key and barcode key. */
+export function resolvedItemsFrom(rows: readonly ItemRow[], saleFacts: boolean): ResolvedItems {
   const result: ResolvedItems = { byId: new Map(), bySku: new Map(), byBarcode: new Map() };
-  if (ids.length + skuKeys.length + barcodeKeys.length === 0) return result;
-  const rows = await itemRefsQuery.execute(db, { ids, skuKeys, barcodeKeys }, options.saleFacts === true);
-  if (options.saleFacts) {
+  if (saleFacts) {
     result.offersModifiers = new Set();
     result.taxExempt = new Set();
   }

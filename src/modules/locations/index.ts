@@ -12,7 +12,9 @@ export {
   isVisibleTo,
   listLocations,
   loadStockPolicies,
+  locationAndDefaultBinRead,
   resolveStockLocation,
+  stockLocationFrom,
   updateLocation,
   type StockPolicy,
 } from './locations.service.ts';

@@ -283,20 +283,25 @@ export async function descendantLocationIds(db: Executor, location: Pick<Locatio
   return rows.map((r) => r.id);
 }
 
-const locationAndDefaultBinQuery = cachedQuery((db: Executor, args: { id: string }) =>
+/** A location and, when it is a site, its default bin: the rows stockLocationFrom takes. */
+export const locationAndDefaultBinRead = (db: Executor, args: { id: string }) =>
   db
     .selectFrom('locations')
     .selectAll()
-    .where((eb) => eb.or([eb('id', '=', args.id), eb('id', '=', eb.selectFrom('locations as s').select('s.default_bin_id').where('s.id', '=', args.id))])),
-);
+    .where((eb) => eb.or([eb('id', '=', args.id), eb('id', '=', eb.selectFrom('locations as s').select('s.default_bin_id').where('s.id', '=', args.id))]));
+const locationAndDefaultBinQuery = cachedQuery(locationAndDefaultBinRead);
 
 /** Resolves where stock goes when a document names a site: its default bin. One query: the checkout calls it on every sale. */
 export async function resolveStockLocation(ctx: ServiceContext, id: string): Promise<LocationRow> {
-  const rows = await locationAndDefaultBinQuery.execute(reader(ctx), { id });
+  return stockLocationFrom(ctx.actor, id, await locationAndDefaultBinQuery.execute(reader(ctx), { id }));
+}
+
+/** The bin stock goes to, from what locationAndDefaultBinRead found for `id`. */
+export function stockLocationFrom(actor: Actor, id: string, rows: readonly LocationRow[]): LocationRow {
   const row = rows.find((r) => r.id === id);
-  if (!row || !isVisibleTo(ctx.actor, row)) throw new LocationError('location_not_found', `No location ${id}.`, { location_id: id });
+  if (!row || !isVisibleTo(actor, row)) throw new LocationError('location_not_found', `No location ${id}.`, { location_id: id });
   if (holdsStock(row)) return row;
   const bin = row.kind === 'site' ? rows.find((r) => r.id === row.default_bin_id) : undefined;
-  if (bin && isVisibleTo(ctx.actor, bin)) return bin;
+  if (bin && isVisibleTo(actor, bin)) return bin;
   throw new LocationError('location_not_stockable', `${row.full_code} is a ${row.kind}; stock is kept in bins.`, { location_id: id });
 }

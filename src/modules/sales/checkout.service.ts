@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { ItemRow, LocationRow, MovementRow, PaymentRow, SaleDiscountRow, SaleLineModifierRow, SaleLineRow, SaleRow } from '../../platform/db/schema.ts';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
+import { cachedReads } from '../../platform/db/read-together.ts';
 import { insertRowSets } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
@@ -9,12 +10,24 @@ import { newId } from '../../platform/ids.ts';
 import { mulDiv } from '../../platform/decimal.ts';
 import { assertPricePrecision, minorUnitMicros } from '../../platform/money.ts';
 import { QTY_SCALE } from '../../platform/quantity.ts';
-import { barcodeLookupKey, loadOfferedModifiers, resolveItemRefs, type ModifierComponent, type OfferedGroup, type ResolvedItems } from '../catalog/index.ts';
+import {
+  barcodeLookupKey,
+  itemRefKeys,
+  loadOfferedModifiers,
+  resolvedItemsFrom,
+  resolveItemRefs,
+  saleItemsRead,
+  type ItemRefKeys,
+  type ItemRefs,
+  type ModifierComponent,
+  type OfferedGroup,
+  type ResolvedItems,
+} from '../catalog/index.ts';
 import { PostingBatch, postMovements, type NegativeBalance } from '../ledger/index.ts';
-import { resolveStockLocation, VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
+import { locationAndDefaultBinRead, resolveStockLocation, stockLocationFrom, VIRTUAL_LOCATION_IDS } from '../locations/index.ts';
 import { checkOccurredAt } from '../offline/index.ts';
-import { readSettings } from '../settings/index.ts';
-import { resolveTaxRates } from '../tax/index.ts';
+import { readSettings, settingsFrom, settingsRead } from '../settings/index.ts';
+import { rateOfItem, resolveTaxRates, taxRulesAtLocationRead, taxTableFrom, type TaxTable } from '../tax/index.ts';
 import { todayOf } from './availability.service.ts';
 import { expandLine, loadConsumables } from './consumption.ts';
 import { notifyLateSale } from './late-sales.ts';
@@ -84,23 +97,13 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     const occurredAt = await checkOccurredAt(trx, input.occurred_at, recordedAt);
     // Everything the sale writes is stamped with the moment it happened in the shop.
     const now = occurredAt ?? recordedAt;
-    // In a posting batch (the demo's runs of sales, an import) what no sale changes is read once per batch.
     const batch = ctx.postingBatch instanceof PostingBatch ? ctx.postingBatch : undefined;
-    const once = <T>(key: string, load: () => Promise<T>) => (batch ? batch.memo(key, load) : load());
-    const [bin, resolved, settings] = await Promise.all([
-      once(`sale-location:${ctx.actor.id}:${input.location_id}`, () => resolveStockLocation(tctx, input.location_id)),
-      resolveItemRefs(
-        trx,
-        {
-          ids: input.lines.flatMap((l) => (l.item_id ? [l.item_id] : [])),
-          skus: input.lines.flatMap((l) => (l.sku ? [l.sku] : [])),
-          barcodes: input.lines.flatMap((l) => (l.barcode ? [l.barcode] : [])),
-        },
-        // With each item: whether modifiers are offered with it and whether it is tax-exempt.
-        { saleFacts: true },
-      ),
-      once('settings', () => readSettings(trx)),
-    ]);
+    const refs = {
+      ids: input.lines.flatMap((l) => (l.item_id ? [l.item_id] : [])),
+      skus: input.lines.flatMap((l) => (l.sku ? [l.sku] : [])),
+      barcodes: input.lines.flatMap((l) => (l.barcode ? [l.barcode] : [])),
+    };
+    const { bin, resolved, settings, taxTable } = batch ? await openingReadsInBatch(tctx, batch, input.location_id, refs) : await openingReads(tctx, input.location_id, refs);
     assertSellableLocation(bin);
     const currency = settings.base_currency;
     if (input.currency !== undefined && input.currency !== currency) {
@@ -129,7 +132,7 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     const pieces = await assignSaleLots(trx, bin, needs, catalog, todayOf(now));
 
     const unitPrices = input.lines.map((line, i) => unitPriceOf(i, line.unit_price, lineItems[i]!, chosen[i]!));
-    const taxRates = await taxRatesOf(trx, input, lineItems, bin.site_id!, batch, resolved.taxExempt!);
+    const taxRates = await taxRatesOf(trx, input, lineItems, bin.site_id!, batch, resolved.taxExempt!, taxTable);
     const taxIncluded = settings.prices_include_tax;
     const priced = priceSale(
       input.lines.map((line, i) => ({
@@ -288,11 +291,50 @@ export function assertSellableLocation(bin: LocationRow): void {
   }
 }
 
+/**
+ * What a sale reads before anything else: its location (a site's default bin), its lines' items
+ * with their sale facts, the shop settings and the tax rules at the location's site. One
+ * statement on PostgreSQL, where each is a round trip (cachedReads).
+ */
+const saleOpeningReads = cachedReads(
+  (db: Executor, args: { locationId: string } & ItemRefKeys) => locationAndDefaultBinRead(db, { id: args.locationId }),
+  (db: Executor, args: { locationId: string } & ItemRefKeys) => saleItemsRead(db, args),
+  (db: Executor) => settingsRead(db),
+  (db: Executor, args: { locationId: string } & ItemRefKeys) => taxRulesAtLocationRead(db, { locationId: args.locationId }),
+);
+
+async function openingReads(ctx: ServiceContext & { trx: Trx }, locationId: string, refs: ItemRefs) {
+  const keys = itemRefKeys(refs);
+  const [locations, items, settingRows, rules] = await saleOpeningReads.execute(ctx.trx, { locationId, ...keys });
+  const bin = stockLocationFrom(ctx.actor, locationId, locations);
+  const resolved = resolvedItemsFrom(items, true);
+  return { bin, resolved, settings: settingsFrom(settingRows), taxTable: taxTableFrom(bin.site_id ?? '', rules, resolved.taxExempt!) };
+}
+
+/** In a posting batch (the demo's runs of sales, an import) what no sale changes is read once per batch; tax rates per item (taxRatesOf). */
+async function openingReadsInBatch(ctx: ServiceContext & { trx: Trx }, batch: PostingBatch, locationId: string, refs: ItemRefs) {
+  const [bin, resolved, settings] = await Promise.all([
+    batch.memo(`sale-location:${ctx.actor.id}:${locationId}`, () => resolveStockLocation(ctx, locationId)),
+    resolveItemRefs(ctx.trx, refs, { saleFacts: true }),
+    batch.memo('settings', () => readSettings(ctx.trx)),
+  ]);
+  return { bin, resolved, settings, taxTable: undefined };
+}
+
 /** A rate the request gives wins (the line's, then the sale's); the tax set-up decides the rest, read only when needed. */
-async function taxRatesOf(trx: Trx, input: CreateSaleInput, items: readonly ItemRow[], siteId: string, batch: PostingBatch | undefined, exempt: ReadonlySet<string>): Promise<number[]> {
+async function taxRatesOf(
+  trx: Trx,
+  input: CreateSaleInput,
+  items: readonly ItemRow[],
+  siteId: string,
+  batch: PostingBatch | undefined,
+  exempt: ReadonlySet<string>,
+  table: TaxTable | undefined,
+): Promise<number[]> {
   const given = input.lines.map((line) => line.tax_rate ?? input.tax_rate);
   const missing = items.filter((_, i) => given[i] === undefined);
   if (missing.length === 0) return given as number[];
+  if (table) return given.map((rate, i) => rate ?? rateOfItem(table, items[i]!));
   // In a batch, each item's rate is read once: no document of the batch changes items or tax rules.
   const rates = batch
     ? await batch.byIds(`tax-rate:${siteId}`, missing.map((i) => i.id), (ids) => ratesById(trx, siteId, missing.filter((i) => ids.includes(i.id)), exempt))

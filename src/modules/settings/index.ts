@@ -1,2 +1,2 @@
 export { registerSettingsRoutes } from './settings.routes.ts';
-export { defaultSettings, getSettings, readSettings, updateSettings, type ShopSettings } from './settings.service.ts';
+export { defaultSettings, getSettings, readSettings, settingsFrom, settingsRead, updateSettings, type ShopSettings } from './settings.service.ts';

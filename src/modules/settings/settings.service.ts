@@ -43,7 +43,13 @@ export const settingsPatch = z
   .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change' });
 
 export async function readSettings(db: Executor): Promise<ShopSettings> {
-  const rows = await db.selectFrom('settings').selectAll().execute();
+  return settingsFrom(await settingsRead(db).execute());
+}
+
+/** Every stored setting: the rows settingsFrom takes. */
+export const settingsRead = (db: Executor) => db.selectFrom('settings').selectAll();
+
+export function settingsFrom(rows: ReadonlyArray<{ key: string; value: string }>): ShopSettings {
   const stored = Object.fromEntries(rows.map((r) => [r.key, r.value]));
   // Values are stored as text; the number and the flag among them are read back as such.
   const windowDays = stored.offline_window_days === undefined ? defaultSettings.offline_window_days : Number(stored.offline_window_days);

@@ -52,6 +52,15 @@ const rulesQuery = cachedQuery((db: Executor, args: { siteId: string }) =>
     .select(['r.site_id', 'r.category_key', 'r.category', 'r.tax_rate_id', 't.rate_ppm'])
     .where('r.site_id', 'in', ['', args.siteId]),
 );
+
+/** The rules that can apply at the site of a location (its own and the shop-wide ones), for a caller that reads them with others (cachedReads). */
+export const taxRulesAtLocationRead = (db: Executor, args: { locationId: string }) =>
+  db
+    .selectFrom('tax_rules as r')
+    .innerJoin('tax_rates as t', 't.id', 'r.tax_rate_id')
+    .select(['r.site_id', 'r.category_key', 'r.category', 'r.tax_rate_id', 't.rate_ppm'])
+    .where((eb) => eb.or([eb('r.site_id', '=', ''), eb('r.site_id', '=', eb.selectFrom('locations as l').select('l.site_id').where('l.id', '=', args.locationId))]));
+
 const exemptQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[] }) => db.selectFrom('tax_exempt_items').select('item_id').where('item_id', 'in', [...args.itemIds]));
 
 export async function loadTaxTable(db: Executor, siteId: string, itemIds?: readonly string[], knownExempt?: ReadonlySet<string>): Promise<TaxTable> {
@@ -65,6 +74,13 @@ export async function loadTaxTable(db: Executor, siteId: string, itemIds?: reado
         ? exemptQuery.execute(db, { itemIds: [...new Set(itemIds)] })
         : Promise.resolve([]),
   ]);
+  return taxTableFrom(siteId, rules, new Set(exempt.map((e) => e.item_id)));
+}
+
+export type TaxRuleRow = { site_id: string; category_key: string; category: string; tax_rate_id: string; rate_ppm: number };
+
+/** The site's table from the rules that can apply there (its own and the shop-wide ones). */
+export function taxTableFrom(siteId: string, rules: readonly TaxRuleRow[], exemptItemIds: Set<string>): TaxTable {
   // Site-specific rules are applied after the shop-wide ones, so they overwrite them.
   const ordered = [...rules].sort((a, b) => (a.site_id === b.site_id ? 0 : a.site_id === '' ? -1 : 1));
   let defaultPpm = 0;
@@ -76,7 +92,7 @@ export async function loadTaxTable(db: Executor, siteId: string, itemIds?: reado
       defaultRateId = r.tax_rate_id;
     } else byCategory.set(r.category_key, { category: r.category, ratePpm: Number(r.rate_ppm), taxRateId: r.tax_rate_id });
   }
-  return { siteId, defaultPpm, defaultRateId, byCategory, exemptItemIds: new Set(exempt.map((e) => e.item_id)) };
+  return { siteId, defaultPpm, defaultRateId, byCategory, exemptItemIds };
 }
 
 /**

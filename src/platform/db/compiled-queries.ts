@@ -17,8 +17,8 @@ export interface CachedQuery<A extends Args, R, S extends string | number | bool
   execute(db: Executor, args: A, ...shape: [S] extends [never] ? [] : [S]): Promise<R[]>;
 }
 
-type Scalar = string | number;
-type Args = Record<string, Scalar | readonly Scalar[]>;
+export type Scalar = string | number;
+export type Args = Record<string, Scalar | readonly Scalar[]>;
 
 interface Template {
   sql: string;

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import { TouchedRecords, type ServiceContext, type Actor } from '../context.ts';
 import type { Database } from '../db/database.ts';
 import { cachedQuery } from '../db/compiled-queries.ts';
+import { insertRowSets, type RowSet } from '../db/insert-rows.ts';
 import { transact, type Executor, type Trx } from '../db/transaction.ts';
 import { PlatformError } from '../errors.ts';
 import { faultPoint } from '../fault.ts';
@@ -37,9 +38,12 @@ export interface CommittingCommand {
   idempotencyKey: string | null;
 }
 
-/** Writes alongside a command, in its transaction (the audit log is one). */
+/**
+ * Writes alongside a command, in its transaction (the audit log is one): the rows it returns are
+ * written with the command's idempotency record, in one statement on PostgreSQL (insertRowSets).
+ */
 export interface CommandObserver {
-  committing(trx: Trx, command: CommittingCommand): Promise<void>;
+  committing(trx: Trx, command: CommittingCommand): Promise<RowSet[]>;
 }
 
 export interface CommandOptions<T> {
@@ -102,14 +106,17 @@ export async function runCommand<T>(
     const status = typeof options.status === 'function' ? options.status(result) : (options.status ?? 200);
     reply.code(status);
     const body = reply.serialize(result) as string;
-    if (key !== null) {
-      await recordResponseQuery.execute(trx, { status, body, scope, key, method: request.method, route });
-    }
     // The documents first, then the items and locations their movements touched.
     const targets = [...(options.targets ? options.targets(result) : []), ...touched.records];
+    const writes: RowSet[] = [];
     for (const observer of deps.observers) {
-      await observer.committing(trx, { request, actor, status, targets, idempotencyKey: key });
+      writes.push(...(await observer.committing(trx, { request, actor, status, targets, idempotencyKey: key })));
     }
+    if (key !== null) {
+      const response = { scope, key, method: request.method, route, fingerprint, status_code: status, response_body: body, created_at: now, expires_at: now + IDEMPOTENCY_KEY_TTL_MS };
+      writes.push({ table: 'idempotency_keys', rows: [response], onConflict: recordResponseOnConflict });
+    }
+    await insertRowSets(trx, writes);
     faultPoint('before_commit');
     return { replayed: false, status, body };
   });
@@ -141,15 +148,10 @@ interface KeyClaim {
 const claimQuery = cachedQuery((db: Executor, args: Omit<KeyClaim, 'now'> & { status_code: number; response_body: string; created_at: number; expires_at: number }) =>
   db.insertInto('idempotency_keys').values(args).onConflict((oc) => oc.doNothing()).returning('key'),
 );
-const recordResponseQuery = cachedQuery((db: Executor, args: { status: number; body: string; scope: string; key: string; method: string; route: string }) =>
-  db
-    .updateTable('idempotency_keys')
-    .set({ status_code: args.status, response_body: args.body })
-    .where('scope', '=', args.scope)
-    .where('key', '=', args.key)
-    .where('method', '=', args.method)
-    .where('route', '=', args.route),
-);
+// The response goes into the row the claim wrote, as an upsert, so that it is one more row set
+// of the command's last statement rather than an UPDATE of its own.
+const recordResponseOnConflict =
+  'on conflict ("scope", "key", "method", "route") do update set "status_code" = "excluded"."status_code", "response_body" = "excluded"."response_body"';
 
 async function claimKey(trx: Trx, claim: KeyClaim): Promise<Outcome | null> {
   const row = { ...claim, status_code: 0, response_body: '', created_at: claim.now, expires_at: claim.now + IDEMPOTENCY_KEY_TTL_MS };

@@ -1,0 +1,47 @@
+import type { SelectQueryBuilder } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { cachedQuery, type Args } from './compiled-queries.ts';
+import { numberedPlaceholders } from './insert-rows.ts';
+import type { DB } from './schema.ts';
+import type { Executor } from './transaction.ts';
+
+/**
+ * Several independent reads, taken at one point of a command, as one statement on PostgreSQL,
+ * where every statement is a round trip: each read becomes a JSON array column of one
+ * `select (…), (…)`, and they see one snapshot. SQLite, where a statement costs microseconds,
+ * runs them one after the other. Each is built once per shape (see cachedQuery), so `build`
+ * passes its arguments as values only.
+ *
+ * The rows come back as the driver would give them: Stockroom's columns are text and integers
+ * (times in epoch milliseconds, money in micros, all within a double's exact range), and JSON
+ * carries both unchanged.
+ */
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Read<A> = (db: Executor, args: A) => SelectQueryBuilder<DB, any, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type RowsOf<R extends readonly Read<never>[]> = { [K in keyof R]: R[K] extends (...a: never[]) => SelectQueryBuilder<DB, any, infer O> ? O[] : never };
+/** Every read takes the same arguments: the first one's. */
+type ArgsOf<R extends readonly Read<never>[]> = R[0] extends (db: Executor, args: infer A) => unknown ? (A extends Args ? A : never) : never;
+
+export interface CachedReads<R extends readonly Read<never>[]> {
+  execute(db: Executor, args: ArgsOf<R>): Promise<RowsOf<R>>;
+}
+
+export function cachedReads<const R extends readonly Read<never>[]>(...reads: R): CachedReads<R> {
+  type A = ArgsOf<R>;
+  const all = reads as unknown as ReadonlyArray<Read<A>>;
+  const separately = all.map((read) => cachedQuery(read));
+  const together = cachedQuery((db: Executor, args: A) => db.selectNoFrom(all.map((read, i) => jsonArrayFrom(read(db, args)).as(`r${i}`))));
+  return {
+    async execute(db, args) {
+      if (!numberedPlaceholders(db)) {
+        const results: unknown[][] = [];
+        for (const query of separately) results.push(await query.execute(db, args));
+        return results as RowsOf<R>;
+      }
+      const [row] = (await together.execute(db, args)) as Array<Record<string, unknown[]>>;
+      return all.map((_, i) => row![`r${i}`]) as RowsOf<R>;
+    },
+  };
+}
