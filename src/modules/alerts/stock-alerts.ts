@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type InferResult } from 'kysely';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import { inList } from '../../platform/db/id-lists.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { formatQuantity, quantityToNumber } from '../../platform/quantity.ts';
-import type { StockObserver, StockTouch } from '../ledger/index.ts';
+import type { StockObserver, StockTouch, TouchedIds } from '../ledger/index.ts';
 import { levelsAtSites, siteLevelOf, type SiteLevel } from '../replenishment/index.ts';
 import { readRuleSettings, STOCK_RULES, type AlertRule } from './alert-rules.ts';
 import { applyConditions, stateKey, type Condition, type StoredState } from './alert-state.ts';
@@ -37,21 +37,24 @@ function minimumOf(level: SiteLevel | null): number | null {
  * trip: on hand over the site's stock bins (quarantine holds nothing sellable; null where the
  * site has no stock bin row of the item), the stock rules active for it, and its minimum — the
  * site's own level or the item's reorder point, read as replenishment reads them (siteLevelOf).
- * Every posting pays for this, so it is one statement: on PostgreSQL each is a round trip.
+ * Every posting pays for this, so it is one statement: on PostgreSQL each is a round trip. The
+ * sites are the touched locations', found in the same statement, so that the stock observers can
+ * take it with their other first reads (stock-observers.ts).
  */
-const stockFactsQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[]; siteIds: readonly string[] }) => {
+export const stockFactsRead = (db: Executor, args: TouchedIds) => {
+  const siteIds = db.selectFrom('locations as tl').select('tl.site_id').where('tl.id', 'in', [...args.locationIds]).where('tl.site_id', 'is not', null);
   const sums = db
     .selectFrom('balances as b')
     .innerJoin('locations as l', 'l.id', 'b.location_id')
     .select(['b.item_id', 'l.site_id', sql<number>`sum(b.on_hand)`.as('on_hand')])
     .where('b.item_id', 'in', [...args.itemIds])
-    .where('l.site_id', 'in', [...args.siteIds])
+    .where('l.site_id', 'in', siteIds)
     .where('l.purpose', '=', 'stock')
     .groupBy(['b.item_id', 'l.site_id'])
     .as('s');
   return db
     .selectFrom('items as i')
-    .innerJoin('locations as site', (join) => join.on('site.id', 'in', [...args.siteIds]))
+    .innerJoin('locations as site', (join) => join.on('site.id', 'in', siteIds))
     .leftJoin('stock_levels as sl', (join) => join.onRef('sl.item_id', '=', 'i.id').onRef('sl.location_id', '=', 'site.id').onRef('sl.site_id', '=', 'site.id'))
     .leftJoin(sums, (join) => join.onRef('s.item_id', '=', 'i.id').onRef('s.site_id', '=', 'site.id'))
     .leftJoin('alert_states as st', (join) =>
@@ -59,7 +62,9 @@ const stockFactsQuery = cachedQuery((db: Executor, args: { itemIds: readonly str
     )
     .select(['i.id as item_id', 'site.id as site_id', 'i.reorder_point', 'sl.site_id as level_site_id', 'sl.min_qty', 'sl.max_qty', 'sl.delivered_daily', 's.on_hand', 'st.rule', 'st.last_fired_at'])
     .where('i.id', 'in', [...args.itemIds]);
-});
+};
+const stockFactsQuery = cachedQuery(stockFactsRead);
+type StockFactRow = InferResult<ReturnType<typeof stockFactsRead>>[number];
 
 interface StockFacts {
   /** Only where the site has a stock bin row of the item. */
@@ -68,8 +73,7 @@ interface StockFacts {
   minimums: Map<string, number | null>;
 }
 
-async function stockFacts(db: Executor, itemIds: readonly string[], siteIds: readonly string[]): Promise<StockFacts> {
-  const rows = await stockFactsQuery.execute(db, { itemIds: inList(db, itemIds), siteIds: inList(db, siteIds) });
+function stockFactsFrom(rows: readonly StockFactRow[]): StockFacts {
   const facts: StockFacts = { onHand: new Map(), active: new Map(), minimums: new Map() };
   for (const r of rows) {
     const key = `${r.item_id}\u0000${r.site_id}`;
@@ -107,7 +111,8 @@ async function sitesOf(trx: Trx, locationIds: readonly string[]): Promise<Map<st
   return siteOfLocation;
 }
 
-export async function evaluateStockAlerts(trx: Trx, touches: readonly StockTouch[], now: number): Promise<number> {
+/** `factRows`: what stockFactsRead found for `touches`, when the caller read it with others. */
+export async function evaluateStockAlerts(trx: Trx, touches: readonly StockTouch[], now: number, factRows?: readonly StockFactRow[]): Promise<number> {
   const siteOf = await sitesOf(trx, [...new Set(touches.map((t) => t.locationId))]);
   const pairs = new Map<string, { itemId: string; siteId: string }>();
   for (const t of touches) {
@@ -115,10 +120,14 @@ export async function evaluateStockAlerts(trx: Trx, touches: readonly StockTouch
     if (siteId) pairs.set(`${t.itemId}\u0000${siteId}`, { itemId: t.itemId, siteId });
   }
   if (pairs.size === 0) return 0;
-  const itemIds = [...new Set([...pairs.values()].map((p) => p.itemId))];
-  const siteIds = [...new Set([...pairs.values()].map((p) => p.siteId))];
   // The states come for every pair, also one with no stock bin row at its site (only quarantine touched).
-  const { minimums, onHand, active: known } = await stockFacts(trx, itemIds, siteIds);
+  const rows =
+    factRows ??
+    (await stockFactsQuery.execute(trx, {
+      itemIds: inList(trx, [...new Set(touches.map((t) => t.itemId))]),
+      locationIds: inList(trx, [...new Set(touches.map((t) => t.locationId))]),
+    }));
+  const { minimums, onHand, active: known } = stockFactsFrom(rows);
   const conditions: Condition[] = [];
   for (const [key, p] of pairs) {
     const holds = stockConditionsAt(onHand.get(key) ?? 0, minimums.get(key) ?? null);
@@ -178,7 +187,8 @@ async function fireStockAlert(trx: Trx, rule: AlertRule, itemId: string, siteId:
 
 export const stockAlertObserver: StockObserver = {
   name: 'alerts.stock',
-  stockChanged: async (trx, touches, now) => {
-    await evaluateStockAlerts(trx, touches, now);
+  firstRead: stockFactsRead,
+  stockChanged: async (trx, touches, now, factRows) => {
+    await evaluateStockAlerts(trx, touches, now, factRows as readonly StockFactRow[]);
   },
 };

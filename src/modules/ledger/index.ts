@@ -23,7 +23,7 @@ export {
   setReservationExpiry,
   type ReserveInput,
 } from './reservations.service.ts';
-export { registerStockObserver, type StockObserver, type StockTouch } from './stock-observers.ts';
+export { registerStockObserver, type StockObserver, type StockTouch, type TouchedIds } from './stock-observers.ts';
 export { PostingBatch } from './posting-batch.ts';
 export { comparePickable, listPickableStock, sumPickableByItem, sumPickableBySite, type PickableStock } from './pickable.service.ts';
 export { NO_LOT, findLots, findLotsByCode, findOrCreateLot, listLotsOfItem, type LotSpec } from './lots.service.ts';

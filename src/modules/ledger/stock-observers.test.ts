@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Trx } from '../../platform/db/transaction.ts';
-import { notifyStockObservers, registerStockObserver, type StockTouch } from './stock-observers.ts';
+import { describeEachDatabase } from '../../../test/support/databases.ts';
+import type { Executor, Trx } from '../../platform/db/transaction.ts';
+import { notifyStockObservers, registerStockObserver, type StockTouch, type TouchedIds } from './stock-observers.ts';
 
 /** The observer hook alone: who is told, with what, and that no touches tell nobody. */
 describe('stock observers', () => {
@@ -18,5 +19,30 @@ describe('stock observers', () => {
     expect(seen).toEqual([[trx, [touch], 42]]);
     await notifyStockObservers(trx, [], 43);
     expect(heard).toEqual(['first', 'second']);
+  });
+});
+
+describeEachDatabase('stock observers’ first reads', (get) => {
+  it('reads every observer’s first read before any observer writes, and hands each its own rows', async () => {
+    const db = get().db.kysely;
+    await db.insertInto('outbox_sequences').values({ item_id: 'itm_touched', last_seq: 1 }).execute();
+    const seenBy = new Map<string, unknown[]>();
+    const read = (trx: Executor, ids: TouchedIds) => trx.selectFrom('outbox_sequences').select(['item_id', 'last_seq']).where('item_id', 'in', [...ids.itemIds]);
+    registerStockObserver({
+      name: 'writes-first',
+      firstRead: read,
+      stockChanged: async (trx, touches, _now, rows) => {
+        seenBy.set('writes-first', [...rows]);
+        await trx.updateTable('outbox_sequences').set({ last_seq: 2 }).where('item_id', '=', touches[0]!.itemId).execute();
+      },
+    });
+    registerStockObserver({ name: 'reads-after', firstRead: (trx, ids) => read(trx, ids).where('last_seq', '<', 2), stockChanged: async (_trx, _t, _n, rows) => void seenBy.set('reads-after', [...rows]) });
+    registerStockObserver({ name: 'reads-nothing', stockChanged: async (_trx, _t, _n, rows) => void seenBy.set('reads-nothing', [...rows]) });
+    await db.transaction().execute((trx) => notifyStockObservers(trx, [{ itemId: 'itm_touched', locationId: 'loc_1' }], 42));
+    const before = [{ item_id: 'itm_touched', last_seq: 1 }];
+    expect(seenBy.get('writes-first')!.map((r) => ({ ...(r as object), last_seq: Number((r as { last_seq: number }).last_seq) }))).toEqual(before);
+    // Read with the first, before its write: it still finds the row at 1.
+    expect(seenBy.get('reads-after')!.map((r) => (r as { item_id: string }).item_id)).toEqual(['itm_touched']);
+    expect(seenBy.get('reads-nothing')).toEqual([]);
   });
 });

@@ -1,4 +1,8 @@
-import type { Trx } from '../../platform/db/transaction.ts';
+import type { SelectQueryBuilder } from 'kysely';
+import { inList } from '../../platform/db/id-lists.ts';
+import { cachedReads } from '../../platform/db/read-together.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import type { Executor, Trx } from '../../platform/db/transaction.ts';
 
 /**
  * A hook for modules that must react, in the same transaction, to stock changing at a physical
@@ -15,19 +19,48 @@ export interface StockTouch {
   locationId: string;
 }
 
+/** The touched items and locations, each once, as a first read takes them (IN lists, padded on SQLite). */
+export type TouchedIds = { itemIds: readonly string[]; locationIds: readonly string[] };
+
 export interface StockObserver {
   /** Names the observer so that registering it twice (a module loaded twice) keeps one. */
   name: string;
-  stockChanged(trx: Trx, touches: readonly StockTouch[], now: number): Promise<void>;
+  /**
+   * What the observer reads before anything else, from the touched ids alone. The observers'
+   * first reads are taken together, before any of them writes: one statement on PostgreSQL, where
+   * each is a round trip (cachedReads). Its rows are handed to `stockChanged`.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  firstRead?: (db: Executor, ids: TouchedIds) => SelectQueryBuilder<DB, any, any>;
+  /** `firstRows`: what `firstRead` found (empty without one); the observer knows their shape. */
+  stockChanged(trx: Trx, touches: readonly StockTouch[], now: number, firstRows: readonly unknown[]): Promise<void>;
 }
 
 const observers = new Map<string, StockObserver>();
+/** The registered observers' first reads as one cachedReads, made when first needed. */
+let firstReads: { readers: StockObserver[]; reads: ReturnType<typeof cachedReads> } | undefined;
 
 export function registerStockObserver(observer: StockObserver): void {
   observers.set(observer.name, observer);
+  firstReads = undefined;
 }
 
 export async function notifyStockObservers(trx: Trx, touches: readonly StockTouch[], now: number): Promise<void> {
   if (observers.size === 0 || touches.length === 0) return;
-  for (const observer of observers.values()) await observer.stockChanged(trx, touches, now);
+  const rows = await readFirst(trx, touches);
+  for (const observer of observers.values()) await observer.stockChanged(trx, touches, now, rows.get(observer) ?? []);
+}
+
+async function readFirst(trx: Trx, touches: readonly StockTouch[]): Promise<Map<StockObserver, readonly unknown[]>> {
+  if (!firstReads) {
+    const readers = [...observers.values()].filter((o) => o.firstRead);
+    firstReads = { readers, reads: cachedReads(...readers.map((o) => o.firstRead!)) };
+  }
+  if (firstReads.readers.length === 0) return new Map();
+  const ids: TouchedIds = {
+    itemIds: inList(trx, [...new Set(touches.map((t) => t.itemId))]),
+    locationIds: inList(trx, [...new Set(touches.map((t) => t.locationId))]),
+  };
+  const found = (await firstReads.reads.execute(trx, ids as never)) as unknown as ReadonlyArray<readonly unknown[]>;
+  return new Map(firstReads.readers.map((o, i) => [o, found[i]!]));
 }

@@ -1,8 +1,12 @@
 import { registerStockObserver } from '../ledger/index.ts';
-import { emitStockLevels } from './webhook-events.ts';
+import { activeSubscriptionsRead, emitStockLevels, type ActiveSubscription } from './webhook-events.ts';
 
 // Every posting or reservation tells subscribers of stock.level_changed, in its own transaction.
-registerStockObserver({ name: 'webhooks.stock_level_changed', stockChanged: emitStockLevels });
+registerStockObserver({
+  name: 'webhooks.stock_level_changed',
+  firstRead: (db) => activeSubscriptionsRead(db),
+  stockChanged: (trx, touches, now, active) => emitStockLevels(trx, touches, now, active as readonly ActiveSubscription[]),
+});
 
 export { enqueueDelivery, onDeliveryEnqueued, type DeliveryRequest, type EmailPayload, type SmsPayload, type WebhookPayload } from './enqueue.ts';
 export { emitWebhookEvent, subscribersOf, WEBHOOK_EVENT_TYPES, type WebhookEvent, type WebhookEventType } from './webhook-events.ts';

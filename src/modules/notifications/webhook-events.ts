@@ -39,12 +39,14 @@ export interface WebhookEvent {
   orderingKey?: string;
 }
 
-// Asked on every posting that emits an event (each sale's stock levels): built once.
-const activeSubscriptionsQuery = cachedQuery((db: Executor, _args: Record<string, never>) => db.selectFrom('webhook_subscriptions').select(['id', 'event_types']).where('active', '=', 1));
+/** The active subscriptions. Asked on every posting (each sale's stock levels): with the other stock observers' first reads there. */
+export const activeSubscriptionsRead = (db: Executor) => db.selectFrom('webhook_subscriptions').select(['id', 'event_types']).where('active', '=', 1);
+const activeSubscriptionsQuery = cachedQuery((db: Executor, _args: Record<string, never>) => activeSubscriptionsRead(db));
+export type ActiveSubscription = { id: string; event_types: string };
 
-/** Subscriptions that want `type`: active, naming it or every event (`*`). */
-export async function subscribersOf(db: Executor, type: string): Promise<string[]> {
-  const rows = await activeSubscriptionsQuery.execute(db, {});
+/** Subscriptions that want `type`: active, naming it or every event (`*`); `active` when already read. */
+export async function subscribersOf(db: Executor, type: string, active?: readonly ActiveSubscription[]): Promise<string[]> {
+  const rows = active ?? (await activeSubscriptionsQuery.execute(db, {}));
   return rows.filter((r) => wants(r.event_types, type)).map((r) => r.id);
 }
 
@@ -85,9 +87,14 @@ async function emitTo(trx: Trx, subscribers: readonly string[], event: WebhookEv
  * locations left out), the site's on hand, reserved and available after the change. Nothing is
  * read when no subscription wants it, so a shop without webhooks pays one small query per posting.
  */
-export async function emitStockLevels(trx: Trx, touches: ReadonlyArray<{ itemId: string; locationId: string }>, now: number): Promise<void> {
+export async function emitStockLevels(
+  trx: Trx,
+  touches: ReadonlyArray<{ itemId: string; locationId: string }>,
+  now: number,
+  active?: readonly ActiveSubscription[],
+): Promise<void> {
   if (touches.length === 0) return;
-  const subscribers = await subscribersOf(trx, 'stock.level_changed');
+  const subscribers = await subscribersOf(trx, 'stock.level_changed', active);
   if (subscribers.length === 0) return;
   const locationIds = [...new Set(touches.map((t) => t.locationId))];
   const sites = await trx.selectFrom('locations').select(['id', 'site_id']).where('id', 'in', locationIds).where('kind', '!=', 'virtual').execute();

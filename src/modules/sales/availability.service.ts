@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type InferResult } from 'kysely';
 import { reader, type ServiceContext } from '../../platform/context.ts';
 import type { ItemRow, OutboxEventRow } from '../../platform/db/schema.ts';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
@@ -163,7 +163,7 @@ async function takeSequences(trx: Trx, counts: Map<string, number>): Promise<Map
  * The ledger calls this after every change of stock. One query finds the channels selling from
  * the touched bins' sites; a store that no channel sells from costs nothing more.
  */
-const channelsSellingFromQuery = cachedQuery((db: Executor, args: { locationIds: readonly string[] }) =>
+const channelsSellingFromRead = (db: Executor, args: { locationIds: readonly string[] }) =>
   db
     .selectFrom('locations as l')
     .innerJoin('channel_sites as cs', 'cs.site_id', 'l.site_id')
@@ -172,14 +172,14 @@ const channelsSellingFromQuery = cachedQuery((db: Executor, args: { locationIds:
     .select(['l.id as location_id', 'cs2.channel_id', 'cs2.site_id', 'c.categories_json'])
     .where('l.id', 'in', [...args.locationIds])
     .where('l.purpose', '=', 'stock')
-    .where('c.status', '=', 'active'),
-);
+    .where('c.status', '=', 'active');
+type ChannelSellingFrom = InferResult<ReturnType<typeof channelsSellingFromRead>>[number];
 
 export const availabilityObserver: StockObserver = {
   name: 'sales.channel_availability',
-  async stockChanged(trx: Trx, touches: readonly StockTouch[], now: number): Promise<void> {
-    const locationIds = [...new Set(touches.map((t) => t.locationId))];
-    const rows = await channelsSellingFromQuery.execute(trx, { locationIds: inList(trx, locationIds) });
+  firstRead: (db, ids) => channelsSellingFromRead(db, ids),
+  async stockChanged(trx: Trx, touches: readonly StockTouch[], now: number, firstRows): Promise<void> {
+    const rows = firstRows as readonly ChannelSellingFrom[];
     if (rows.length === 0) return;
     const channelsAt = new Map<string, Set<string>>();
     const sitesOf = new Map<string, string[]>();
