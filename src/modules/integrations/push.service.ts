@@ -1,10 +1,8 @@
 import { sql } from 'kysely';
 import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { ChannelConnectionRow, ChannelVariantMapRow } from '../../platform/db/schema.ts';
-import { cachedQuery } from '../../platform/db/compiled-queries.ts';
-import { inList } from '../../platform/db/id-lists.ts';
-import type { Executor, Trx } from '../../platform/db/transaction.ts';
-import type { StockObserver, StockTouch } from '../ledger/index.ts';
+import type { Trx } from '../../platform/db/transaction.ts';
+import type { StockObserver } from '../ledger/index.ts';
 import { channelAvailability } from '../sales/index.ts';
 import { Throttled, type LevelToSet, type PushOutcome } from './adapter.ts';
 import { connected } from './connections.service.ts';
@@ -26,34 +24,28 @@ const pushBatch = 100;
 /** After a network error or timeout, the connection rests this long. */
 const errorPauseMs = 30_000;
 
-const markDirtyQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[]; locationIds: readonly string[] }) =>
-  db
-    .updateTable('channel_variant_maps')
-    .set((eb) => ({ dirty_gen: eb('dirty_gen', '+', 1) }))
-    .where((eb) =>
-      eb.or([
-        eb('item_id', 'in', [...args.itemIds]),
-        // A bundle sold upstream moves when any of its parts does.
-        eb('item_id', 'in', eb.selectFrom('item_components').select('item_id').where('component_item_id', 'in', [...args.itemIds])),
-      ]),
-    )
-    .where('connection_id', 'in', (eb) =>
-      eb
-        .selectFrom('channel_connections as cc')
-        .innerJoin('channel_sites as cs', 'cs.channel_id', 'cc.channel_id')
-        .innerJoin('locations as l', 'l.site_id', 'cs.site_id')
-        .select('cc.id')
-        .where('l.id', 'in', [...args.locationIds]),
-    ),
-);
-
+/** Taken with the other stock observers' first reads (stock-observers.ts): one statement on PostgreSQL. */
 export const dirtyMarker: StockObserver = {
   name: 'integrations.mark_dirty',
-  async stockChanged(trx: Trx, touches: readonly StockTouch[]): Promise<void> {
-    const itemIds = [...new Set(touches.map((t) => t.itemId))];
-    const locationIds = [...new Set(touches.map((t) => t.locationId))];
-    await markDirtyQuery.execute(trx, { itemIds: inList(trx, itemIds), locationIds: inList(trx, locationIds) });
-  },
+  blindWrite: (db, ids) =>
+    db
+      .updateTable('channel_variant_maps')
+      .set((eb) => ({ dirty_gen: eb('dirty_gen', '+', 1) }))
+      .where((eb) =>
+        eb.or([
+          eb('item_id', 'in', [...ids.itemIds]),
+          // A bundle sold upstream moves when any of its parts does.
+          eb('item_id', 'in', eb.selectFrom('item_components').select('item_id').where('component_item_id', 'in', [...ids.itemIds])),
+        ]),
+      )
+      .where('connection_id', 'in', (eb) =>
+        eb
+          .selectFrom('channel_connections as cc')
+          .innerJoin('channel_sites as cs', 'cs.channel_id', 'cc.channel_id')
+          .innerJoin('locations as l', 'l.site_id', 'cs.site_id')
+          .select('cc.id')
+          .where('l.id', 'in', [...ids.locationIds]),
+      ),
 };
 
 export interface PushOptions {

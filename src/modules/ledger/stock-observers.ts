@@ -1,6 +1,6 @@
-import type { SelectQueryBuilder } from 'kysely';
+import type { SelectQueryBuilder, UpdateQueryBuilder } from 'kysely';
 import { inList } from '../../platform/db/id-lists.ts';
-import { cachedReads } from '../../platform/db/read-together.ts';
+import { cachedWritesAndReads, type cachedReads } from '../../platform/db/read-together.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 
@@ -32,13 +32,19 @@ export interface StockObserver {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   firstRead?: (db: Executor, ids: TouchedIds) => SelectQueryBuilder<DB, any, any>;
+  /**
+   * An UPDATE from the touched ids alone that returns nothing and changes nothing any first read
+   * reads (a generation bumped): made in the first reads' statement, before them on SQLite.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  blindWrite?: (db: Executor, ids: TouchedIds) => UpdateQueryBuilder<DB, any, any, any>;
   /** `firstRows`: what `firstRead` found (empty without one); the observer knows their shape. */
-  stockChanged(trx: Trx, touches: readonly StockTouch[], now: number, firstRows: readonly unknown[]): Promise<void>;
+  stockChanged?(trx: Trx, touches: readonly StockTouch[], now: number, firstRows: readonly unknown[]): Promise<void>;
 }
 
 const observers = new Map<string, StockObserver>();
-/** The registered observers' first reads as one cachedReads, made when first needed. */
-let firstReads: { readers: StockObserver[]; reads: ReturnType<typeof cachedReads> } | undefined;
+/** The registered observers' blind writes and first reads as one statement, made when first needed. */
+let firstReads: { readers: StockObserver[]; writes: number; reads: ReturnType<typeof cachedReads> } | undefined;
 
 export function registerStockObserver(observer: StockObserver): void {
   observers.set(observer.name, observer);
@@ -48,15 +54,16 @@ export function registerStockObserver(observer: StockObserver): void {
 export async function notifyStockObservers(trx: Trx, touches: readonly StockTouch[], now: number): Promise<void> {
   if (observers.size === 0 || touches.length === 0) return;
   const rows = await readFirst(trx, touches);
-  for (const observer of observers.values()) await observer.stockChanged(trx, touches, now, rows.get(observer) ?? []);
+  for (const observer of observers.values()) await observer.stockChanged?.(trx, touches, now, rows.get(observer) ?? []);
 }
 
 async function readFirst(trx: Trx, touches: readonly StockTouch[]): Promise<Map<StockObserver, readonly unknown[]>> {
   if (!firstReads) {
     const readers = [...observers.values()].filter((o) => o.firstRead);
-    firstReads = { readers, reads: cachedReads(...readers.map((o) => o.firstRead!)) };
+    const writes = [...observers.values()].flatMap((o) => (o.blindWrite ? [o.blindWrite] : []));
+    firstReads = { readers, writes: writes.length, reads: cachedWritesAndReads(writes as never, readers.map((o) => o.firstRead!)) };
   }
-  if (firstReads.readers.length === 0) return new Map();
+  if (firstReads.readers.length + firstReads.writes === 0) return new Map();
   const ids: TouchedIds = {
     itemIds: inList(trx, [...new Set(touches.map((t) => t.itemId))]),
     locationIds: inList(trx, [...new Set(touches.map((t) => t.locationId))]),

@@ -1,7 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/support/databases.ts';
-import { cachedReads } from './read-together.ts';
+import { cachedReads, cachedWritesAndReads } from './read-together.ts';
 import type { Executor } from './transaction.ts';
 
 /** The executor, counting the statements sent through it. */
@@ -49,5 +49,20 @@ describeEachDatabase('reads taken together', (get, dialect) => {
     // A list of another length is another shape, built and kept the same way.
     const [again] = await reads.execute(db, { keys: ['itm_b'], limit: 1 });
     expect(again.map((r) => r.item_id)).toEqual(['itm_b']);
+  });
+
+  it('makes blind writes first, in the same statement on PostgreSQL', async () => {
+    const db = get().db.kysely;
+    await db.insertInto('outbox_sequences').values({ item_id: 'itm_w', last_seq: 1 }).execute();
+    const bump = cachedWritesAndReads(
+      [(d: Executor, args: { key: string }) => d.updateTable('outbox_sequences').set((eb) => ({ last_seq: eb('last_seq', '+', 1) })).where('item_id', '=', args.key)],
+      [(d: Executor, args: { key: string }) => d.selectFrom('outbox_sequences').select('item_id').where('item_id', '=', args.key)],
+    );
+    const { db: counted, statements } = counting(db);
+    const [found] = await bump.execute(counted, { key: 'itm_w' });
+    expect(found).toEqual([{ item_id: 'itm_w' }]);
+    const stored = await db.selectFrom('outbox_sequences').select('last_seq').where('item_id', '=', 'itm_w').executeTakeFirstOrThrow();
+    expect(Number(stored.last_seq)).toBe(2);
+    expect(statements()).toBe(dialect === 'postgres' ? 1 : 2);
   });
 });

@@ -1,4 +1,4 @@
-import type { SelectQueryBuilder } from 'kysely';
+import { sql, type QueryCreator, type SelectQueryBuilder, type UpdateQueryBuilder } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { cachedQuery, type Args } from './compiled-queries.ts';
 import { numberedPlaceholders } from './insert-rows.ts';
@@ -28,17 +28,32 @@ export interface CachedReads<R extends readonly Read<never>[]> {
   execute(db: Executor, args: ArgsOf<R>): Promise<RowsOf<R>>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Write<A> = (db: Executor, args: A) => UpdateQueryBuilder<DB, any, any, any>;
+
 export function cachedReads<const R extends readonly Read<never>[]>(...reads: R): CachedReads<R> {
+  return cachedWritesAndReads([], reads);
+}
+
+/**
+ * As cachedReads, after blind updates: writes that return nothing and change nothing the reads
+ * read. On PostgreSQL they are data-modifying WITH queries of the reads' statement.
+ */
+export function cachedWritesAndReads<const R extends readonly Read<never>[]>(writes: ReadonlyArray<Write<ArgsOf<R>>>, reads: R): CachedReads<R> {
   type A = ArgsOf<R>;
   const all = reads as unknown as ReadonlyArray<Read<A>>;
-  const separately = all.map((read) => cachedQuery(read));
-  const together = cachedQuery((db: Executor, args: A) => db.selectNoFrom(all.map((read, i) => jsonArrayFrom(read(db, args)).as(`r${i}`))));
+  const separately = [...writes, ...all].map((query) => cachedQuery(query));
+  const together = cachedQuery((db: Executor, args: A) =>
+    writes
+      .reduce((q, write, i) => q.with(`w${i}`, () => write(db, args).returning(sql.lit(1).as('one'))), db as unknown as QueryCreator<DB>)
+      .selectNoFrom(all.map((read, i) => jsonArrayFrom(read(db, args)).as(`r${i}`))),
+  );
   return {
     async execute(db, args) {
       if (!numberedPlaceholders(db)) {
         const results: unknown[][] = [];
         for (const query of separately) results.push(await query.execute(db, args));
-        return results as RowsOf<R>;
+        return results.slice(writes.length) as RowsOf<R>;
       }
       const [row] = (await together.execute(db, args)) as Array<Record<string, unknown[]>>;
       return all.map((_, i) => row![`r${i}`]) as RowsOf<R>;
