@@ -76,6 +76,12 @@ export interface PostInput {
    * rows read outside the transaction must not be passed.
    */
   known?: { locations?: Parameters<typeof loadStockPolicies>[2]; items?: Parameters<typeof loadItemRules>[2] };
+  /**
+   * The document's own rows (a sale, its lines and payments), blind inserts nothing in the posting
+   * reads, parents first: written with the posting's rows, in one statement on PostgreSQL, where
+   * each is a round trip (insertRowSets).
+   */
+  documentRows?: RowSet[];
 }
 
 export interface NegativeBalance {
@@ -190,13 +196,14 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     noteTouched(ctx, input.movements, checked.policies);
     const touches = deltas.filter((d) => d.physical).map((d) => ({ itemId: d.itemId, locationId: d.locationId }));
     if (deferred) {
+      if (input.documentRows) await insertRowSets(trx, input.documentRows);
       // The rows returned are the batch's own: the flush fills in their costs.
       batch.defer({ transaction, costing, movements: rows, touches, now });
       return { txnId, effectiveAt, movements: rows as MovementRow[], negativeBalances };
     }
-    // The transaction, its cost rows and its movements: one statement on PostgreSQL, where each
+    // The document's rows, the transaction, its cost rows and its movements: one statement on PostgreSQL, where each
     // is a round trip; in bounded chunks past the parameter limits and on SQLite (insertRowSets).
-    await insertRowSets(trx, [{ table: 'ledger_transactions', rows: [transaction] }, ...costWrites, { table: 'movements', rows }]);
+    await insertRowSets(trx, [...(input.documentRows ?? []), { table: 'ledger_transactions', rows: [transaction] }, ...costWrites, { table: 'movements', rows }]);
     faultPoint('after_movement_insert');
     await writeCostUpdates(trx, valuation.updates, now);
     await notifyStockObservers(trx, touches, now);

@@ -3,7 +3,7 @@ import { inTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { ItemRow, LocationRow, MovementRow, PaymentRow, SaleDiscountRow, SaleLineModifierRow, SaleLineRow, SaleRow } from '../../platform/db/schema.ts';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import { cachedReads } from '../../platform/db/read-together.ts';
-import { insertRowSets } from '../../platform/db/insert-rows.ts';
+import { insertRowSets, type RowSet } from '../../platform/db/insert-rows.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -231,13 +231,16 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
       reference: t.reference,
       created_at: now,
     }));
-    // The sale's own rows go first and the posting last: the posting locks the items' balance and
-    // cost rows, which every till selling the same items waits for, so they are held only for the
-    // ledger's work and the commit.
-    await writeSale(trx, sale, lines, discounts, payments, batch);
+    // A sale dated now that moves stock has its rows written with its posting's (one statement on
+    // PostgreSQL). Otherwise they go first: an offline sale's shortage rows name the sale.
+    const withPosting = pieces.length > 0 && occurredAt === undefined && !batch;
+    const saleRows = saleRowSets(sale, lines, discounts, payments);
+    if (batch) deferSale(batch, saleRows);
+    else if (!withPosting) await insertRowSets(trx, saleRows);
     const offlineShortages = occurredAt === undefined ? [] : await coverOfflineShortage(tctx, bin, saleId, pieces, occurredAt, recordedAt);
     const posted = pieces.length
       ? await postMovements(tctx, {
+          ...(withPosting ? { documentRows: saleRows } : {}),
           kind: 'sale',
           documentType: 'sale',
           documentId: saleId,
@@ -260,27 +263,21 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
   });
 }
 
-async function writeSale(trx: Trx, sale: SaleRow, lines: SaleLineRecord[], discounts: SaleDiscountRow[], payments: PaymentRow[], batch?: PostingBatch): Promise<void> {
+/** The sale's own rows, parents first. As plain INSERTs (insertRowSets): Kysely's builder cost more than SQLite took to store them. */
+function saleRowSets(sale: SaleRow, lines: SaleLineRecord[], discounts: SaleDiscountRow[], payments: PaymentRow[]): RowSet[] {
   const lineRows = lines.map(({ sku: _sku, name: _name, modifiers: _modifiers, movements: _movements, ...row }) => row);
-  const modifiers = lines.flatMap((l) => l.modifiers);
-  if (batch) {
-    // Nothing else in the batch reads a sale back: its rows go with the batch's, parents first.
-    batch.deferInsert('sales', [sale]);
-    batch.deferInsert('sale_lines', lineRows);
-    batch.deferInsert('sale_line_modifiers', modifiers);
-    batch.deferInsert('sale_discounts', discounts);
-    batch.deferInsert('payments', payments);
-    return;
-  }
-  // As plain INSERTs: Kysely's builder cost more than SQLite took to store these. One statement
-  // on PostgreSQL, where each is a round trip (insertRowSets); parents first.
-  await insertRowSets(trx, [
+  return [
     { table: 'sales', rows: [sale] },
     { table: 'sale_lines', rows: lineRows },
-    { table: 'sale_line_modifiers', rows: modifiers },
+    { table: 'sale_line_modifiers', rows: lines.flatMap((l) => l.modifiers) },
     { table: 'sale_discounts', rows: discounts },
     { table: 'payments', rows: payments },
-  ]);
+  ];
+}
+
+/** Nothing else in a batch reads a sale back: its rows go with the batch's, parents first. */
+function deferSale(batch: PostingBatch, sets: readonly RowSet[]): void {
+  for (const set of sets) batch.deferInsert(set.table, set.rows as never);
 }
 
 export function assertSellableLocation(bin: LocationRow): void {
