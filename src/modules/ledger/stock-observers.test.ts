@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/support/databases.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
-import { notifyStockObservers, registerStockObserver, type StockTouch, type TouchedIds } from './stock-observers.ts';
+import { ITEMS_PER_ROUND, notifyStockObservers, registerStockObserver, type StockTouch, type TouchedIds } from './stock-observers.ts';
 
 /** The observer hook alone: who is told, with what, and that no touches tell nobody. */
 describe('stock observers', () => {
@@ -19,6 +19,21 @@ describe('stock observers', () => {
     expect(seen).toEqual([[trx, [touch], 42]]);
     await notifyStockObservers(trx, [], 43);
     expect(heard).toEqual(['first', 'second']);
+  });
+
+  it('tells them in rounds of at most ITEMS_PER_ROUND items, every touch once and an item’s touches together', async () => {
+    const rounds: StockTouch[][] = [];
+    registerStockObserver({ name: 'first', stockChanged: async (_t, touches) => void rounds.push([...touches]) });
+    const touches = Array.from({ length: ITEMS_PER_ROUND * 2 + 1 }, (_, i) => [
+      { itemId: `itm_${i}`, locationId: 'loc_a' },
+      { itemId: `itm_${i}`, locationId: 'loc_b' },
+    ]).flat();
+    await notifyStockObservers(trx, touches.slice(0, 4), 42);
+    expect(rounds).toEqual([touches.slice(0, 4)]);
+    rounds.length = 0;
+    await notifyStockObservers(trx, touches, 42);
+    expect(rounds.map((r) => new Set(r.map((t) => t.itemId)).size)).toEqual([ITEMS_PER_ROUND, ITEMS_PER_ROUND, 1]);
+    expect(rounds.flat()).toEqual(touches);
   });
 });
 

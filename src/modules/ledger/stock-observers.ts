@@ -53,8 +53,32 @@ export function registerStockObserver(observer: StockObserver): void {
 
 export async function notifyStockObservers(trx: Trx, touches: readonly StockTouch[], now: number): Promise<void> {
   if (observers.size === 0 || touches.length === 0) return;
-  const rows = await readFirst(trx, touches);
-  for (const observer of observers.values()) await observer.stockChanged?.(trx, touches, now, rows.get(observer) ?? []);
+  for (const round of roundsOf(touches)) {
+    const rows = await readFirst(trx, round);
+    for (const observer of observers.values()) await observer.stockChanged?.(trx, round, now, rows.get(observer) ?? []);
+  }
+}
+
+/**
+ * Items a round of observers hears about at most. The first reads name each item four times and
+ * each location four times in one statement: a count or an import touching 30,000 items would pass
+ * both databases' parameter limits (SQLite 32,766, PostgreSQL 65,535) in one round.
+ */
+export const ITEMS_PER_ROUND = 400;
+
+/** The touches in rounds of at most ITEMS_PER_ROUND items, each item's touches in one round. */
+function roundsOf(touches: readonly StockTouch[]): StockTouch[][] {
+  const byItem = new Map<string, StockTouch[]>();
+  for (const t of touches) {
+    const list = byItem.get(t.itemId);
+    if (list) list.push(t);
+    else byItem.set(t.itemId, [t]);
+  }
+  if (byItem.size <= ITEMS_PER_ROUND) return [[...touches]];
+  const lists = [...byItem.values()];
+  const rounds: StockTouch[][] = [];
+  for (let i = 0; i < lists.length; i += ITEMS_PER_ROUND) rounds.push(lists.slice(i, i + ITEMS_PER_ROUND).flat());
+  return rounds;
 }
 
 async function readFirst(trx: Trx, touches: readonly StockTouch[]): Promise<Map<StockObserver, readonly unknown[]>> {
