@@ -1,3 +1,4 @@
+import type { InferResult } from 'kysely';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import { newId } from '../../platform/ids.ts';
@@ -42,7 +43,7 @@ export interface WebhookEvent {
 /** The active subscriptions. Asked on every posting (each sale's stock levels): with the other stock observers' first reads there. */
 export const activeSubscriptionsRead = (db: Executor) => db.selectFrom('webhook_subscriptions').select(['id', 'event_types']).where('active', '=', 1);
 const activeSubscriptionsQuery = cachedQuery((db: Executor, _args: Record<string, never>) => activeSubscriptionsRead(db));
-export type ActiveSubscription = { id: string; event_types: string };
+export type ActiveSubscription = InferResult<ReturnType<typeof activeSubscriptionsRead>>[number];
 
 /** Subscriptions that want `type`: active, naming it or every event (`*`); `active` when already read. */
 export async function subscribersOf(db: Executor, type: string, active?: readonly ActiveSubscription[]): Promise<string[]> {

@@ -1,3 +1,4 @@
+import type { InferResult } from 'kysely';
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import type { Executor } from '../../platform/db/transaction.ts';
 
@@ -40,29 +41,29 @@ export function rateOfItem(table: TaxTable, item: { id: string; category: string
   return table.defaultPpm;
 }
 
+/** Every rule with its rate; the callers say which sites'. */
+const rulesWithRates = (db: Executor) =>
+  db
+    .selectFrom('tax_rules as r')
+    .innerJoin('tax_rates as t', 't.id', 'r.tax_rate_id')
+    .select(['r.site_id', 'r.category_key', 'r.category', 'r.tax_rate_id', 't.rate_ppm']);
+export type TaxRuleRow = InferResult<ReturnType<typeof rulesWithRates>>[number];
+
+// Both run on every sale: built once (see cachedQuery).
+const rulesQuery = cachedQuery((db: Executor, args: { siteId: string }) => rulesWithRates(db).where('r.site_id', 'in', ['', args.siteId]));
+
+/** The rules that can apply at the site of a location (its own and the shop-wide ones), for a caller that reads them with others (cachedReads). */
+export const taxRulesAtLocationRead = (db: Executor, args: { locationId: string }) =>
+  rulesWithRates(db).where((eb) =>
+    eb.or([eb('r.site_id', '=', ''), eb('r.site_id', '=', eb.selectFrom('locations as l').select('l.site_id').where('l.id', '=', args.locationId))]),
+  );
+
+const exemptQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[] }) => db.selectFrom('tax_exempt_items').select('item_id').where('item_id', 'in', [...args.itemIds]));
+
 /**
  * The site's table. Rules are few (a handful per site), so all those that can apply here are
  * read; exempt items only for `itemIds` when given (a sale's lines), all of them otherwise.
  */
-// Both run on every sale: built once (see cachedQuery).
-const rulesQuery = cachedQuery((db: Executor, args: { siteId: string }) =>
-  db
-    .selectFrom('tax_rules as r')
-    .innerJoin('tax_rates as t', 't.id', 'r.tax_rate_id')
-    .select(['r.site_id', 'r.category_key', 'r.category', 'r.tax_rate_id', 't.rate_ppm'])
-    .where('r.site_id', 'in', ['', args.siteId]),
-);
-
-/** The rules that can apply at the site of a location (its own and the shop-wide ones), for a caller that reads them with others (cachedReads). */
-export const taxRulesAtLocationRead = (db: Executor, args: { locationId: string }) =>
-  db
-    .selectFrom('tax_rules as r')
-    .innerJoin('tax_rates as t', 't.id', 'r.tax_rate_id')
-    .select(['r.site_id', 'r.category_key', 'r.category', 'r.tax_rate_id', 't.rate_ppm'])
-    .where((eb) => eb.or([eb('r.site_id', '=', ''), eb('r.site_id', '=', eb.selectFrom('locations as l').select('l.site_id').where('l.id', '=', args.locationId))]));
-
-const exemptQuery = cachedQuery((db: Executor, args: { itemIds: readonly string[] }) => db.selectFrom('tax_exempt_items').select('item_id').where('item_id', 'in', [...args.itemIds]));
-
 export async function loadTaxTable(db: Executor, siteId: string, itemIds?: readonly string[], knownExempt?: ReadonlySet<string>): Promise<TaxTable> {
   const [rules, exempt] = await Promise.all([
     rulesQuery.execute(db, { siteId }),
@@ -76,8 +77,6 @@ export async function loadTaxTable(db: Executor, siteId: string, itemIds?: reado
   ]);
   return taxTableFrom(siteId, rules, new Set(exempt.map((e) => e.item_id)));
 }
-
-export type TaxRuleRow = { site_id: string; category_key: string; category: string; tax_rate_id: string; rate_ppm: number };
 
 /** The site's table from the rules that can apply there (its own and the shop-wide ones). */
 export function taxTableFrom(siteId: string, rules: readonly TaxRuleRow[], exemptItemIds: Set<string>): TaxTable {
