@@ -222,7 +222,20 @@ describeEachDatabase('replenishment proposals at random', (get) => {
             else expect(position + line.order.qtyBase).toBeGreaterThanOrEqual(line.level.max);
           }
         }
-        // Every site at or below its min, counting what is on its way, is proposed for (bought or moved).
+        // What the stores at or below their min still lack after the transfers, in whole units: the
+        // warehouse counts it against its own position (on hand and on order) before it buys.
+        const movedTo = (id: string) => moves.filter((m) => m.to === id).reduce((a, m) => a + m.qty, 0);
+        const storesShort = sites
+          .filter((s) => s.kind === 'store' && s.position <= s.min!)
+          .reduce((a, s) => a + Math.max(0, Math.ceil((s.max! - s.position) / 1000) * 1000 - movedTo(s.id)), 0);
+        const warehouseOut = moves.filter((m) => m.from === sites[0]!.id).reduce((a, m) => a + m.qty, 0);
+        // Excused only once the warehouse has sent all it could: nothing free left, or one unit more
+        // would take it below its min.
+        const warehouse = sites[0]!;
+        const warehouseSpent = warehouse.free - warehouseOut < 1000 || warehouse.position - warehouseOut - 1000 < warehouse.min!;
+        const warehouseCovers = central && warehouseSpent && warehouse.position - warehouseOut - storesShort > warehouse.min!;
+        // Every site at or below its min, counting what is on its way, is proposed for (bought or
+        // moved), or its warehouse's pipeline already holds what it lacks.
         for (const site of sites.filter((s) => s.min !== null && s.kind === 'store')) {
           const raw0 = raw[sites.indexOf(site)]!;
           const position = raw0.onHand + raw0.onOrder;
@@ -232,7 +245,7 @@ describeEachDatabase('replenishment proposals at random', (get) => {
             const moved = moves.some((m) => m.to === site.id);
             // What the warehouse that fills it cannot send, the warehouse buys for it.
             const boughtForIt = central && proposals.purchase.some((g) => g.siteId === sites[0]!.id && g.lines.some((l) => l.itemId === item.id && l.storesShort > 0));
-            expect(bought || moved || boughtForIt).toBe(true);
+            expect(bought || moved || boughtForIt || warehouseCovers).toBe(true);
           }
         }
       }),
