@@ -17,8 +17,9 @@ import { postgresBenchDatabase } from './lib/databases.ts';
  * `tsx bench/sale-statements.ts`: the SQL statements one 3-line counter sale sends, counted by
  * kind, through the whole HTTP path (authentication, idempotency, the sale, the audit log). The
  * first sale warms the caches; the figure is the average of the next ten. `--list` prints them.
- * `--postgres` counts on PostgreSQL instead, at the client: there each statement is a round trip,
- * and some that are several on SQLite are one (insertRowSets).
+ * `--postgres` counts on PostgreSQL instead, at the client, with the round trips: there a
+ * statement waits for its answer unless it was sent behind another, and some statements that are
+ * several on SQLite are one (insertRowSets).
  */
 
 /** Counts every statement better-sqlite3 runs (BEGIN and COMMIT included), by its first words. */
@@ -60,18 +61,26 @@ function outerLevel(words: string): string {
   return out;
 }
 
-/** Counts every query a node-postgres client sends (each one round trip), by the same kinds. */
+/**
+ * Counts every query a node-postgres client sends, by the same kinds, and the round trips: a query
+ * sent while none of its client's is still unanswered (any query, without pipeline mode) waits a
+ * trip of its own; one sent behind another (pipeline mode, pg-pipeline.ts) shares that one's.
+ */
 class PostgresCounter {
   counting = false;
+  trips = 0;
   readonly kinds = new Map<string, number>();
   install(): void {
     const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
     const original = proto.query;
     const counter = this;
-    proto.query = function (this: unknown, ...args: unknown[]) {
+    proto.query = function (this: { pipeline?: boolean; _activeQuery?: unknown; _sentQueryQueue?: unknown[] }, ...args: unknown[]) {
       const first = args[0];
       const text = typeof first === 'string' ? first : (first as { text?: string } | undefined)?.text;
-      if (counter.counting && text) counter.kinds.set(describe(text), (counter.kinds.get(describe(text)) ?? 0) + 1);
+      if (counter.counting && text) {
+        counter.kinds.set(describe(text), (counter.kinds.get(describe(text)) ?? 0) + 1);
+        if (!this.pipeline || (!this._activeQuery && !this._sentQueryQueue?.length)) counter.trips += 1;
+      }
       return original.apply(this, args);
     };
   }
@@ -108,7 +117,8 @@ counter.counting = true;
 const sales = 10;
 for (let n = 1; n <= sales; n += 1) if ((await sell(n)).statusCode !== 201) throw new Error(`sale ${n} failed`);
 const total = [...counter.kinds.values()].reduce((a, b) => a + b, 0);
-console.log(`statements per 3-line counter sale${onPostgres ? ' on PostgreSQL (round trips)' : ''}: ${(total / sales).toFixed(1)}`);
+console.log(`statements per 3-line counter sale${onPostgres ? ' on PostgreSQL' : ''}: ${(total / sales).toFixed(1)}`);
+if (counter instanceof PostgresCounter) console.log(`round trips per sale: ${(counter.trips / sales).toFixed(1)}`);
 if (process.argv.includes('--list')) for (const [kind, n] of [...counter.kinds].sort((a, b) => b[1] - a[1])) console.log(`${(n / sales).toFixed(1).padStart(5)}  ${kind}`);
 await app.close();
 await db.close();

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
 import { GroupCommit } from './group-commit.ts';
 import { SqliteDialectImmediate } from './sqlite-driver.ts';
 import type { DB } from './schema.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import { namedStatementsForPool } from './pg-named-statements.ts';
+import { PipelinedPostgresDialect } from './pg-pipeline.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -185,6 +186,8 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
     connectionTimeoutMillis: timeouts.connectMs,
     statement_timeout: timeouts.statementMs,
     idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    // Queries go out when made, not after the last one's answer (pg-pipeline.ts).
+    pipeline: true,
     // Prepared statements (pg-named-statements.ts) are still planned for each run's own values.
     // Options the URL gives (?options=…) are kept.
     options: [new URL(options.url).searchParams.get('options'), '-c plan_cache_mode=force_custom_plan', schema ? `-c search_path=${schema}` : null].filter(Boolean).join(' '),
@@ -203,7 +206,7 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
       if (client.listenerCount('error') === 1) onPoolError(error);
     });
   });
-  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<DB>({ dialect: new PipelinedPostgresDialect({ pool }) });
   const url = new URL(options.url);
   url.password = '';
   let current: string;

@@ -1,5 +1,6 @@
 import { CompiledQuery, sql, type Insertable, type Selectable } from 'kysely';
 import type { DB } from './schema.ts';
+import { answeredAtCommit } from './pg-pipeline.ts';
 import type { Executor } from './transaction.ts';
 
 /**
@@ -68,11 +69,14 @@ const rowsPerStatement = 500;
  * same row twice (one statement cannot change a row twice) and nothing in them may read what
  * another writes (all see the statement's snapshot). On SQLite, and past PostgreSQL's parameter
  * limit, one upsertRows per set and per 500 rows, as before.
+ *
+ * `lastBeforeCommit`: the transaction's last statement, whose answer nobody reads; on PostgreSQL
+ * it is answered with the commit, on the same trip (see answeredAtCommit).
  */
-export async function insertRowSets(db: Executor, sets: readonly RowSet[]): Promise<void> {
+export async function insertRowSets(db: Executor, sets: readonly RowSet[], options: { lastBeforeCommit?: boolean } = {}): Promise<void> {
   const present = sets.filter((set) => set.rows.length > 0);
   const parameters = present.reduce((sum, set) => sum + set.rows.length * Object.keys(set.rows[0]!).length, 0);
-  if (present.length > 1 && numberedPlaceholders(db) && parameters <= maxJoinedParameters) {
+  if (present.length > 0 && numberedPlaceholders(db) && parameters <= maxJoinedParameters) {
     const params: unknown[] = [];
     const parts = present.map((set) => {
       const columns = Object.keys(set.rows[0]!);
@@ -87,8 +91,9 @@ export async function insertRowSets(db: Executor, sets: readonly RowSet[]): Prom
       return `insert into ${quote(set.table)} (${columns.map(quote).join(', ')}) values ${tuples}${set.onConflict ? ` ${set.onConflict}` : ''}`;
     });
     const last = parts.pop()!;
-    const text = `with ${parts.map((part, i) => `"w${i}" as (${part})`).join(', ')} ${last}`;
-    await db.executeQuery(CompiledQuery.raw(text, params));
+    const text = parts.length ? `with ${parts.map((part, i) => `"w${i}" as (${part})`).join(', ')} ${last}` : last;
+    const query = CompiledQuery.raw(text, params);
+    await db.executeQuery(options.lastBeforeCommit ? answeredAtCommit(query) : query);
     return;
   }
   for (const set of present) {

@@ -116,7 +116,7 @@ export async function runCommand<T>(
       const response = { scope, key, method: request.method, route, fingerprint, status_code: status, response_body: body, created_at: now, expires_at: now + IDEMPOTENCY_KEY_TTL_MS };
       writes.push({ table: 'idempotency_keys', rows: [response], onConflict: recordResponseOnConflict });
     }
-    await insertRowSets(trx, writes);
+    await insertRowSets(trx, writes, { lastBeforeCommit: true });
     faultPoint('before_commit');
     return { replayed: false, status, body };
   });

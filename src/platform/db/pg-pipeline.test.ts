@@ -1,0 +1,82 @@
+import pg from 'pg';
+import { afterAll, afterEach, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../../test/support/databases.ts';
+import { insertRowSets } from './insert-rows.ts';
+
+/**
+ * Round trips at the client: a query sent while none of its connection's is unanswered starts a
+ * trip (without pipeline mode, every query does); one sent behind another shares it. Installed
+ * before the suites open their pools, since each connection keeps the query function it had when
+ * it connected (pg-named-statements.ts).
+ */
+const trips = { counting: false, count: 0, sent: [] as string[] };
+const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+const originalQuery = proto.query;
+proto.query = function (this: { pipeline?: boolean; _activeQuery?: unknown; _sentQueryQueue?: unknown[] }, ...args: unknown[]) {
+  const first = args[0];
+  const text = typeof first === 'string' ? first : (first as { text?: string } | undefined)?.text;
+  if (trips.counting && text) {
+    trips.sent.push(text.split(' ')[0]!.toLowerCase());
+    if (!this.pipeline || (!this._activeQuery && !this._sentQueryQueue?.length)) trips.count += 1;
+  }
+  return originalQuery.apply(this, args);
+};
+afterAll(() => void (proto.query = originalQuery));
+
+function countTrips(): { trips: () => number; sent: string[]; restore: () => void } {
+  Object.assign(trips, { counting: true, count: 0, sent: [] });
+  return { trips: () => trips.count, sent: trips.sent, restore: () => void (trips.counting = false) };
+}
+
+describeEachDatabase('pipelined transactions', (get, dialect) => {
+  let counter: ReturnType<typeof countTrips> | null = null;
+  afterEach(() => counter?.restore());
+  const row = (item_id: string) => ({ item_id, last_seq: 1 });
+  const stored = async (ids: string[]) =>
+    (await get().db.kysely.selectFrom('outbox_sequences').select('item_id').where('item_id', 'in', ids).orderBy('item_id').execute()).map((r) => r.item_id);
+
+  it('runs the first statement inside the transaction, on the begin’s trip, so a failure after it leaves nothing', async () => {
+    counter = countTrips();
+    const failed = get().db.kysely.transaction().execute(async (trx) => {
+      await trx.insertInto('outbox_sequences').values(row('itm_pipe_a')).execute();
+      throw new Error('after the first statement');
+    });
+    await expect(failed).rejects.toThrow('after the first statement');
+    counter.restore();
+    expect(await stored(['itm_pipe_a'])).toEqual([]);
+    if (dialect === 'postgres') {
+      expect(counter.sent).toEqual(['begin', 'insert', 'rollback']);
+      // The begin and the insert on one trip, the rollback on another.
+      expect(counter.trips()).toBe(2);
+    }
+  });
+
+  it('answers the last blind write with the commit, on one trip, and commits it', async () => {
+    counter = countTrips();
+    await get().db.kysely.transaction().execute(async (trx) => {
+      await trx.insertInto('outbox_sequences').values(row('itm_pipe_b')).execute();
+      await insertRowSets(trx, [{ table: 'outbox_sequences', rows: [row('itm_pipe_c')] }], { lastBeforeCommit: true });
+    });
+    counter.restore();
+    expect(await stored(['itm_pipe_b', 'itm_pipe_c'])).toEqual(['itm_pipe_b', 'itm_pipe_c']);
+    if (dialect === 'postgres') {
+      expect(counter.sent).toEqual(['begin', 'insert', 'insert', 'commit']);
+      expect(counter.trips()).toBe(2);
+    }
+  });
+
+  it('fails the commit with the last write’s own error, keeping nothing of the transaction', async () => {
+    await get().db.kysely.insertInto('outbox_sequences').values(row('itm_pipe_taken')).execute();
+    const failed = get().db.kysely.transaction().execute(async (trx) => {
+      await trx.insertInto('outbox_sequences').values(row('itm_pipe_d')).execute();
+      await insertRowSets(trx, [{ table: 'outbox_sequences', rows: [row('itm_pipe_taken')] }], { lastBeforeCommit: true });
+    });
+    await expect(failed).rejects.toThrow(/unique|duplicate/i);
+    expect(await stored(['itm_pipe_d'])).toEqual([]);
+    // The connection goes back to the pool able to work.
+    await get().db.kysely.transaction().execute(async (trx) => {
+      await insertRowSets(trx, [{ table: 'outbox_sequences', rows: [row('itm_pipe_e')] }], { lastBeforeCommit: true });
+    });
+    expect(await stored(['itm_pipe_e'])).toEqual(['itm_pipe_e']);
+  });
+});
