@@ -1,6 +1,6 @@
 import { ManualClock } from '../platform/clock.ts';
 import type { ServiceContext } from '../platform/context.ts';
-import { transact } from '../platform/db/transaction.ts';
+import { transact, type Trx } from '../platform/db/transaction.ts';
 import { runForecasts } from '../modules/forecasting/index.ts';
 import { createVendor, setVendorItem } from '../modules/purchasing/index.ts';
 import { BASE_PRODUCTS, RECIPES, VENDORS, rangeProducts, type DemoVendor, type VendorKey } from './demo-catalog.ts';
@@ -78,9 +78,32 @@ export interface DemoShopSummary extends Tally {
 /**
  * A shop with a past: the demo shop opened `days` ago and traded every day since, up to last
  * night, through the same services the API calls. A seed gives the same shop every time (ids and
- * times aside, which come from the clock). Each simulated day is one transaction, so a run that is
+ * times aside, which come from the clock). Whole days are committed together, so a run that is
  * stopped leaves whole days behind it.
  */
+/** Days of simulated trade a transaction commits, when no caller reads between days. */
+const DAYS_PER_COMMIT = 7;
+
+/**
+ * One simulated day's events in order. Runs of counter sales post as one batch; an event that may
+ * read what a batch holds back flushes it first.
+ */
+async function simulateDay(dayCtx: ServiceContext & { trx: Trx }, clock: ManualClock, events: readonly DayEvent[], batchPosting: boolean): Promise<void> {
+  const batch = batchPosting ? new PostingBatch() : null;
+  const saleCtx = batch ? { ...dayCtx, postingBatch: batch } : dayCtx;
+  for (const event of events) {
+    clock.set(Math.max(event.at, clock.now()));
+    // Run in the batch's context: should such an event post after all, the ledger defers it or flushes first.
+    if (event.batchable || event.passesBatch) {
+      await event.run(saleCtx);
+      continue;
+    }
+    await batch?.flush(dayCtx.trx);
+    await event.run(dayCtx);
+  }
+  await batch?.flush(dayCtx.trx);
+}
+
 export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions = {}): Promise<DemoShopSummary> {
   const seed = options.seed ?? DEFAULT_DEMO_SEED;
   const scale = options.scale ?? 1;
@@ -118,9 +141,8 @@ export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions
   const counting = new DemoCounts(model, new Random(seed + 0x636e74), tally);
   const baking = new DemoProduction(model, new Random(seed + 0x70726f64), tally);
   await baking.setUp(simCtx);
-  for (let day = 0; day < days; day += 1) {
-    const dayStart = start + day * DAY_MS;
-    const events: DayEvent[] = [
+  const planDay = (day: number, dayStart: number): DayEvent[] => {
+    const events = [
       ...buying.planDay(day, dayStart),
       ...trading.planDay(day, dayStart),
       ...transfers.planDay(day, dayStart),
@@ -128,30 +150,24 @@ export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions
       ...baking.planDay(day, dayStart),
     ];
     // Stable sort: events at the same instant keep their planned order, so a seed replays exactly.
-    events.sort((a, b) => a.at - b.at);
+    return events.sort((a, b) => a.at - b.at);
+  };
+  // Days are committed a week at a time: each commit writes the pages its days dirtied, and the
+  // same balances, costs and indexes are dirtied every day. A caller that reads between days gets one a transaction.
+  const daysPerCommit = options.afterDay ? 1 : DAYS_PER_COMMIT;
+  for (let first = 0; first < days; first += daysPerCommit) {
+    const last = Math.min(days, first + daysPerCommit);
     let attempts = 0;
     await transact(ctx.db, async (trx) => {
-      // The model has already moved with this day's postings: a retried day would count them twice.
+      // The model has already moved with these days' postings: a retried transaction would count them twice.
       if ((attempts += 1) > 1) throw new Error('a simulated day was retried; load the demo into an empty database again');
-      const dayCtx = { ...simCtx, trx };
-      // Runs of counter sales post as one batch; an event that may read what a batch holds back flushes it first.
-      const batch = options.batchPosting === false ? null : new PostingBatch();
-      const saleCtx = batch ? { ...dayCtx, postingBatch: batch } : dayCtx;
-      for (const event of events) {
-        clock.set(Math.max(event.at, clock.now()));
-        // Run in the batch's context: should such an event post after all, the ledger defers it or flushes first.
-        if (event.batchable || event.passesBatch) {
-          await event.run(saleCtx);
-          continue;
-        }
-        await batch?.flush(trx);
-        await event.run(dayCtx);
+      for (let day = first; day < last; day += 1) {
+        await simulateDay({ ...simCtx, trx }, clock, planDay(day, start + day * DAY_MS), options.batchPosting !== false);
+        if (options.measureStock) measureStock(model, sells, figures);
+        progress({ phase: 'history', done: day + 1, total: days });
       }
-      await batch?.flush(trx);
     });
-    if (options.measureStock) measureStock(model, sells, figures);
-    if (options.afterDay) await options.afterDay(day, model);
-    progress({ phase: 'history', done: day + 1, total: days });
+    if (options.afterDay) await options.afterDay(first, model);
   }
 
   // Last night's forecast run, as the server's daily job would have made it: the item pages and
