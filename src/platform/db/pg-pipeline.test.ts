@@ -65,6 +65,13 @@ describeEachDatabase('pipelined transactions', (get, dialect) => {
     }
   });
 
+  it('runs a marked write outside a transaction as any other, answering its own error', async () => {
+    const db = get().db.kysely;
+    await insertRowSets(db, [{ table: 'outbox_sequences', rows: [row('itm_pipe_f')] }], { lastBeforeCommit: true });
+    expect(await stored(['itm_pipe_f'])).toEqual(['itm_pipe_f']);
+    await expect(insertRowSets(db, [{ table: 'outbox_sequences', rows: [row('itm_pipe_f')] }], { lastBeforeCommit: true })).rejects.toThrow(/unique|duplicate/i);
+  });
+
   it('fails the commit with the last write’s own error, keeping nothing of the transaction', async () => {
     await get().db.kysely.insertInto('outbox_sequences').values(row('itm_pipe_taken')).execute();
     const failed = get().db.kysely.transaction().execute(async (trx) => {

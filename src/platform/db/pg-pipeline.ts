@@ -47,12 +47,14 @@ class PipelinedBeginDriver implements Driver {
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const pending = connection as PendingBeginConnection;
     // Isolation and access modes are rare (snapshots for exports); they keep Kysely's own begin.
+    pending.inTransaction = true;
     if (settings.isolationLevel || settings.accessMode) return this.inner.beginTransaction(pending.inner, settings);
     pending.sendBegin();
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const pending = connection as PendingBeginConnection;
+    pending.inTransaction = false;
     const trailing = pending.takeTrailing();
     const commit = this.inner.commitTransaction(pending.inner);
     try {
@@ -68,6 +70,7 @@ class PipelinedBeginDriver implements Driver {
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const pending = connection as PendingBeginConnection;
+    pending.inTransaction = false;
     // Rolled back whether or not the begin got through: a rollback outside a transaction only warns.
     await pending.settleBegin().catch(() => undefined);
     await Promise.allSettled(pending.takeTrailing());
@@ -106,6 +109,8 @@ class PipelinedBeginDriver implements Driver {
 class PendingBeginConnection implements DatabaseConnection {
   private begin: Promise<unknown> | null = null;
   private trailing: Array<Promise<unknown>> = [];
+  /** Only a transaction's statement can wait for a commit; outside one, a marked statement runs as any other. */
+  inTransaction = false;
 
   constructor(readonly inner: DatabaseConnection) {}
 
@@ -131,7 +136,7 @@ class PendingBeginConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (atCommit.has(query)) {
+    if (this.inTransaction && atCommit.has(query)) {
       const sent = this.inner.executeQuery(query);
       sent.catch(() => undefined);
       this.trailing.push(sent);
