@@ -75,12 +75,6 @@ export interface DemoShopSummary extends Tally {
   stock?: DemoStockFigures;
 }
 
-/**
- * A shop with a past: the demo shop opened `days` ago and traded every day since, up to last
- * night, through the same services the API calls. A seed gives the same shop every time (ids and
- * times aside, which come from the clock). Whole days are committed together, so a run that is
- * stopped leaves whole days behind it.
- */
 /** Days of simulated trade a transaction commits, when no caller reads between days. */
 const DAYS_PER_COMMIT = 7;
 
@@ -104,6 +98,12 @@ async function simulateDay(dayCtx: ServiceContext & { trx: Trx }, clock: ManualC
   await batch?.flush(dayCtx.trx);
 }
 
+/**
+ * A shop with a past: the demo shop opened `days` ago and traded every day since, up to last
+ * night, through the same services the API calls. A seed gives the same shop every time (ids and
+ * times aside, which come from the clock). Whole days are committed together, so a run that is
+ * stopped leaves whole days behind it.
+ */
 export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions = {}): Promise<DemoShopSummary> {
   const seed = options.seed ?? DEFAULT_DEMO_SEED;
   const scale = options.scale ?? 1;
@@ -153,7 +153,8 @@ export async function loadDemoShop(ctx: ServiceContext, options: DemoShopOptions
     return events.sort((a, b) => a.at - b.at);
   };
   // Days are committed a week at a time: each commit writes the pages its days dirtied, and the
-  // same balances, costs and indexes are dirtied every day. A caller that reads between days gets one a transaction.
+  // same balances, costs and indexes are dirtied every day. A caller that reads between days gets
+  // a transaction a day.
   const daysPerCommit = options.afterDay ? 1 : DAYS_PER_COMMIT;
   for (let first = 0; first < days; first += daysPerCommit) {
     const last = Math.min(days, first + daysPerCommit);
