@@ -84,6 +84,18 @@ export function postgresPoolSizeFromEnv(env: NodeJS.ProcessEnv = process.env): n
   return Number(raw);
 }
 
+/**
+ * PG_PIPELINE: `on` (default) sends a query without waiting for the last one's answer
+ * (pg-pipeline.ts); `off`, for a pooler in front of PostgreSQL that cannot take several messages
+ * in flight, waits for each answer: the same statements, two more round trips a command.
+ */
+export function postgresPipelineFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = env.PG_PIPELINE;
+  if (raw === undefined || raw === '' || raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new Error('PG_PIPELINE is on or off');
+}
+
 function logPoolError(error: Error): void {
   console.error(`stockroom: a pooled PostgreSQL connection failed (${error.message}); the next query opens a fresh one.`);
 }
@@ -187,7 +199,7 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
     statement_timeout: timeouts.statementMs,
     idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
     // Queries go out when made, not after the last one's answer (pg-pipeline.ts).
-    pipeline: true,
+    pipeline: postgresPipelineFromEnv(),
     // Prepared statements (pg-named-statements.ts) are still planned for each run's own values.
     // Options the URL gives (?options=…) are kept.
     options: [new URL(options.url).searchParams.get('options'), '-c plan_cache_mode=force_custom_plan', schema ? `-c search_path=${schema}` : null].filter(Boolean).join(' '),
