@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import { createToken } from '../src/modules/access/index.ts';
 import { createAdjustment } from '../src/modules/adjustments/index.ts';
 import { createItem } from '../src/modules/catalog/index.ts';
@@ -12,6 +11,7 @@ import { systemActor } from '../src/platform/context.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { buildApp } from '../src/server/app.ts';
 import { postgresBenchDatabase } from './lib/databases.ts';
+import { watchPostgresQueries } from '../test/support/postgres-round-trips.ts';
 
 /**
  * `tsx bench/sale-statements.ts`: the SQL statements one 3-line counter sale sends, counted by
@@ -61,28 +61,17 @@ function outerLevel(words: string): string {
   return out;
 }
 
-/**
- * Counts every query a node-postgres client sends, by the same kinds, and the round trips: a query
- * sent while none of its client's is still unanswered (any query, without pipeline mode) waits a
- * trip of its own; one sent behind another (pipeline mode, pg-pipeline.ts) shares that one's.
- */
+/** Counts every query node-postgres sends, by the same kinds, and the round trips they wait. */
 class PostgresCounter {
   counting = false;
   trips = 0;
   readonly kinds = new Map<string, number>();
   install(): void {
-    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-    const original = proto.query;
-    const counter = this;
-    proto.query = function (this: { pipeline?: boolean; _activeQuery?: unknown; _sentQueryQueue?: unknown[] }, ...args: unknown[]) {
-      const first = args[0];
-      const text = typeof first === 'string' ? first : (first as { text?: string } | undefined)?.text;
-      if (counter.counting && text) {
-        counter.kinds.set(describe(text), (counter.kinds.get(describe(text)) ?? 0) + 1);
-        if (!this.pipeline || (!this._activeQuery && !this._sentQueryQueue?.length)) counter.trips += 1;
-      }
-      return original.apply(this, args);
-    };
+    watchPostgresQueries((text, startsTrip) => {
+      if (!this.counting) return;
+      this.kinds.set(describe(text), (this.kinds.get(describe(text)) ?? 0) + 1);
+      if (startsTrip) this.trips += 1;
+    });
   }
 }
 

@@ -1,27 +1,17 @@
-import pg from 'pg';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/support/databases.ts';
+import { watchPostgresQueries } from '../../../test/support/postgres-round-trips.ts';
 import { insertRowSets } from './insert-rows.ts';
 
-/**
- * Round trips at the client: a query sent while none of its connection's is unanswered starts a
- * trip (without pipeline mode, every query does); one sent behind another shares it. Installed
- * before the suites open their pools, since each connection keeps the query function it had when
- * it connected (pg-named-statements.ts).
- */
+// Round trips at the client; installed before the suites open their pools.
 const trips = { counting: false, count: 0, sent: [] as string[] };
-const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-const originalQuery = proto.query;
-proto.query = function (this: { pipeline?: boolean; _activeQuery?: unknown; _sentQueryQueue?: unknown[] }, ...args: unknown[]) {
-  const first = args[0];
-  const text = typeof first === 'string' ? first : (first as { text?: string } | undefined)?.text;
-  if (trips.counting && text) {
+afterAll(
+  watchPostgresQueries((text, startsTrip) => {
+    if (!trips.counting) return;
     trips.sent.push(text.split(' ')[0]!.toLowerCase());
-    if (!this.pipeline || (!this._activeQuery && !this._sentQueryQueue?.length)) trips.count += 1;
-  }
-  return originalQuery.apply(this, args);
-};
-afterAll(() => void (proto.query = originalQuery));
+    if (startsTrip) trips.count += 1;
+  }),
+);
 
 function countTrips(): { trips: () => number; sent: string[]; restore: () => void } {
   Object.assign(trips, { counting: true, count: 0, sent: [] });

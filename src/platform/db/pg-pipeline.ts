@@ -27,13 +27,13 @@ export function answeredAtCommit(query: CompiledQuery): CompiledQuery {
  */
 export class PipelinedPostgresDialect extends PostgresDialect {
   override createDriver(): Driver {
-    return new PipelinedBeginDriver(super.createDriver());
+    return new PipelinedDriver(super.createDriver());
   }
 }
 
 type Compile = Parameters<NonNullable<Driver['savepoint']>>[2];
 
-class PipelinedBeginDriver implements Driver {
+class PipelinedDriver implements Driver {
   constructor(private readonly inner: Driver) {}
 
   init(): Promise<void> {
@@ -41,11 +41,11 @@ class PipelinedBeginDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new PendingBeginConnection(await this.inner.acquireConnection());
+    return new PipelinedConnection(await this.inner.acquireConnection());
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const pending = connection as PendingBeginConnection;
+    const pending = connection as PipelinedConnection;
     // Isolation and access modes are rare (snapshots for exports); they keep Kysely's own begin.
     pending.inTransaction = true;
     if (settings.isolationLevel || settings.accessMode) return this.inner.beginTransaction(pending.inner, settings);
@@ -53,7 +53,7 @@ class PipelinedBeginDriver implements Driver {
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    const pending = connection as PendingBeginConnection;
+    const pending = connection as PipelinedConnection;
     pending.inTransaction = false;
     const trailing = pending.takeTrailing();
     const commit = this.inner.commitTransaction(pending.inner);
@@ -69,7 +69,7 @@ class PipelinedBeginDriver implements Driver {
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    const pending = connection as PendingBeginConnection;
+    const pending = connection as PipelinedConnection;
     pending.inTransaction = false;
     // Rolled back whether or not the begin got through: a rollback outside a transaction only warns.
     await pending.settleBegin().catch(() => undefined);
@@ -78,7 +78,7 @@ class PipelinedBeginDriver implements Driver {
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.inner.releaseConnection((connection as PendingBeginConnection).inner);
+    return this.inner.releaseConnection((connection as PipelinedConnection).inner);
   }
 
   destroy(): Promise<void> {
@@ -99,14 +99,17 @@ class PipelinedBeginDriver implements Driver {
   }
 
   private async withBegun(connection: DatabaseConnection, run: (inner: DatabaseConnection) => Promise<void>): Promise<void> {
-    const pending = connection as PendingBeginConnection;
+    const pending = connection as PipelinedConnection;
     await pending.settleBegin();
     return run(pending.inner);
   }
 }
 
-/** A connection whose `BEGIN` may still be on its way; the next statement goes out behind it and answers only once both have. */
-class PendingBeginConnection implements DatabaseConnection {
+/**
+ * A connection whose `BEGIN` may still be on its way (the next statement goes out behind it and
+ * answers only once both have), holding the writes to be answered with the commit.
+ */
+class PipelinedConnection implements DatabaseConnection {
   private begin: Promise<unknown> | null = null;
   private trailing: Array<Promise<unknown>> = [];
   /** Only a transaction's statement can wait for a commit; outside one, a marked statement runs as any other. */
