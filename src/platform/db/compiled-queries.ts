@@ -15,6 +15,8 @@ import type { Executor } from './transaction.ts';
  */
 export interface CachedQuery<A extends Args, R, S extends string | number | boolean> {
   execute(db: Executor, args: A, ...shape: [S] extends [never] ? [] : [S]): Promise<R[]>;
+  /** The statement `execute` would run, for a caller that sends it itself (sendAhead). */
+  compile(db: Executor, args: A, ...shape: [S] extends [never] ? [] : [S]): CompiledQuery<R>;
 }
 
 export type Scalar = string | number;
@@ -33,23 +35,26 @@ const maxShapes = 256;
 export function cachedQuery<A extends Args, R, S extends string | number | boolean = never>(build: (db: Executor, args: A, shape: S) => Compilable<R>): CachedQuery<A, R, S> {
   // Keyed by dialect adapter first: PostgreSQL numbers its placeholders, SQLite does not.
   const templates = new WeakMap<object, Map<string, Template>>();
+  const compile = (db: Executor, args: A, shape: S): CompiledQuery<R> => {
+    const adapter = db.getExecutor().adapter;
+    let byShape = templates.get(adapter);
+    if (!byShape) templates.set(adapter, (byShape = new Map()));
+    const key = `${listLengths(args)}|${String(shape)}`;
+    let template = byShape.get(key);
+    if (!template) {
+      template = compileTemplate(db, (d, a) => build(d, a, shape), args);
+      if (byShape.size >= maxShapes) byShape.clear();
+      byShape.set(key, template);
+    }
+    const parameters = template.slots.map((slot) => ('constant' in slot ? slot.constant : valueAt(args, slot.arg, slot.index)));
+    return CompiledQuery.raw(template.sql, parameters) as CompiledQuery<R>;
+  };
   return {
     async execute(db, args, ...rest) {
-      const shape = rest[0] as S;
-      const adapter = db.getExecutor().adapter;
-      let byShape = templates.get(adapter);
-      if (!byShape) templates.set(adapter, (byShape = new Map()));
-      const key = `${listLengths(args)}|${String(shape)}`;
-      let template = byShape.get(key);
-      if (!template) {
-        template = compileTemplate(db, (d, a) => build(d, a, shape), args);
-        if (byShape.size >= maxShapes) byShape.clear();
-        byShape.set(key, template);
-      }
-      const parameters = template.slots.map((slot) => ('constant' in slot ? slot.constant : valueAt(args, slot.arg, slot.index)));
-      const result = await db.executeQuery<R>(CompiledQuery.raw(template.sql, parameters));
+      const result = await db.executeQuery<R>(compile(db, args, rest[0] as S));
       return result.rows;
     },
+    compile: (db, args, ...rest) => compile(db, args, rest[0] as S),
   };
 }
 

@@ -1,7 +1,9 @@
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/support/databases.ts';
 import { watchPostgresQueries } from '../../../test/support/postgres-round-trips.ts';
+import { CompiledQuery } from 'kysely';
 import { insertRowSets } from './insert-rows.ts';
+import { sendAhead } from './pg-pipeline.ts';
 
 // Round trips at the client; installed before the suites open their pools.
 const trips = { counting: false, count: 0, sent: [] as string[] };
@@ -75,5 +77,43 @@ describeEachDatabase('pipelined transactions', (get, dialect) => {
       await insertRowSets(trx, [{ table: 'outbox_sequences', rows: [row('itm_pipe_e')] }], { lastBeforeCommit: true });
     });
     expect(await stored(['itm_pipe_e'])).toEqual(['itm_pipe_e']);
+  });
+
+  const insertQuery = (item_id: string) => CompiledQuery.raw('insert into outbox_sequences (item_id, last_seq) values (' + (dialect === 'postgres' ? '$1' : '?') + ', 1)', [item_id]);
+
+  it('sends a statement ahead on the next one’s trip, and hands back its answer', async () => {
+    counter = countTrips();
+    await get().db.kysely.transaction().execute(async (trx) => {
+      const { answer } = await sendAhead(trx, insertQuery('itm_pipe_g'));
+      await trx.insertInto('outbox_sequences').values(row('itm_pipe_h')).execute();
+      expect((await answer).numAffectedRows).toBe(1n);
+    });
+    counter.restore();
+    expect(await stored(['itm_pipe_g', 'itm_pipe_h'])).toEqual(['itm_pipe_g', 'itm_pipe_h']);
+    if (dialect === 'postgres') {
+      expect(counter.sent).toEqual(['begin', 'insert', 'insert', 'commit']);
+      // Begin, the statement sent ahead and the next one on one trip; the commit on another.
+      expect(counter.trips()).toBe(2);
+    }
+  });
+
+  it('fails the next statement with the refused statement’s error, and commits nothing', async () => {
+    await get().db.kysely.insertInto('outbox_sequences').values(row('itm_pipe_i')).execute();
+    const failed = get().db.kysely.transaction().execute(async (trx) => {
+      await sendAhead(trx, insertQuery('itm_pipe_i'));
+      await trx.insertInto('outbox_sequences').values(row('itm_pipe_j')).execute();
+    });
+    await expect(failed).rejects.toThrow(/unique|duplicate/i);
+    expect(await stored(['itm_pipe_j'])).toEqual([]);
+  });
+
+  it('fails the commit with the refused statement’s error when no statement followed it', async () => {
+    await get().db.kysely.insertInto('outbox_sequences').values(row('itm_pipe_k')).execute();
+    const failed = get().db.kysely.transaction().execute(async (trx) => {
+      await trx.insertInto('outbox_sequences').values(row('itm_pipe_l')).execute();
+      await sendAhead(trx, insertQuery('itm_pipe_k'));
+    });
+    await expect(failed).rejects.toThrow(/unique|duplicate/i);
+    expect(await stored(['itm_pipe_l'])).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { CompiledQuery, PostgresDialect, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
 
 const atCommit = new WeakSet<CompiledQuery>();
+const ahead = new WeakMap<CompiledQuery, (answer: Promise<QueryResult<unknown>>) => void>();
 
 /**
  * Marks a transaction's last statement, a blind write: on a pipelined connection it is sent at
@@ -13,6 +14,27 @@ export function answeredAtCommit(query: CompiledQuery): CompiledQuery {
   return query;
 }
 
+/** What a statement can be run on: the pool, or a transaction. */
+interface QueryRunner {
+  executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
+}
+
+/**
+ * Sends a statement the transaction need not hear back from before its next one: a claim that,
+ * refused, fails the whole transaction (an idempotency key taken). On a pipelined connection in a
+ * transaction it goes out at once and the next statement follows on the same trip; that statement
+ * (or the commit) waits for this answer too and throws its error first, and PostgreSQL, having
+ * aborted the transaction, runs nothing after it. Elsewhere the statement simply runs, and its
+ * error is thrown here. The answer is returned inside an object, so awaiting the send does not
+ * await it.
+ */
+export async function sendAhead<R>(runner: QueryRunner, query: CompiledQuery<R>): Promise<{ answer: Promise<QueryResult<R>> }> {
+  let sent: Promise<QueryResult<R>> | null = null;
+  ahead.set(query, (answer) => void (sent = answer as Promise<QueryResult<R>>));
+  const result = await runner.executeQuery(query);
+  return { answer: sent ?? Promise.resolve(result) };
+}
+
 /**
  * A transaction's `BEGIN` sent on the same trip as its first statement, and its last blind write
  * on the same trip as its `COMMIT`.
@@ -23,7 +45,8 @@ export function answeredAtCommit(query: CompiledQuery): CompiledQuery {
  * connection. Here `BEGIN` is only sent, and the connection's next statement (or the commit or
  * rollback) waits for both answers: PostgreSQL runs them in order, so that statement is inside the
  * transaction, and a `BEGIN` that did fail (a broken connection) still fails the work before it
- * commits. A counter sale made 12 round trips; this makes it 10.
+ * commits. A counter sale made 12 round trips; this makes it 10. A statement sent ahead
+ * (`sendAhead`) is held the same way as the begin.
  */
 export class PipelinedPostgresDialect extends PostgresDialect {
   override createDriver(): Driver {
@@ -58,7 +81,7 @@ class PipelinedDriver implements Driver {
     const trailing = pending.takeTrailing();
     const commit = this.inner.commitTransaction(pending.inner);
     try {
-      await pending.settleBegin();
+      await pending.settleLeading();
       await Promise.all(trailing);
     } catch (error) {
       // The commit answers ROLLBACK behind the failed statement; the statement's error is the one to tell.
@@ -72,7 +95,7 @@ class PipelinedDriver implements Driver {
     const pending = connection as PipelinedConnection;
     pending.inTransaction = false;
     // Rolled back whether or not the begin got through: a rollback outside a transaction only warns.
-    await pending.settleBegin().catch(() => undefined);
+    await Promise.allSettled(pending.takeLeading());
     await Promise.allSettled(pending.takeTrailing());
     return this.inner.rollbackTransaction(pending.inner);
   }
@@ -100,17 +123,18 @@ class PipelinedDriver implements Driver {
 
   private async withBegun(connection: DatabaseConnection, run: (inner: DatabaseConnection) => Promise<void>): Promise<void> {
     const pending = connection as PipelinedConnection;
-    await pending.settleBegin();
+    await pending.settleLeading();
     return run(pending.inner);
   }
 }
 
 /**
- * A connection whose `BEGIN` may still be on its way (the next statement goes out behind it and
- * answers only once both have), holding the writes to be answered with the commit.
+ * A connection whose `BEGIN` (and statements sent ahead) may still be on their way: the next
+ * statement goes out behind them and answers only once they have. It holds the writes to be
+ * answered with the commit.
  */
 class PipelinedConnection implements DatabaseConnection {
-  private begin: Promise<unknown> | null = null;
+  private leading: Array<Promise<unknown>> = [];
   private trailing: Array<Promise<unknown>> = [];
   /** Only a transaction's statement can wait for a commit; outside one, a marked statement runs as any other. */
   inTransaction = false;
@@ -118,17 +142,25 @@ class PipelinedConnection implements DatabaseConnection {
   constructor(readonly inner: DatabaseConnection) {}
 
   sendBegin(): void {
-    const begin = this.inner.executeQuery(CompiledQuery.raw('begin'));
-    // Awaited by whoever comes next; never left unhandled in the meantime.
-    begin.catch(() => undefined);
-    this.begin = begin;
+    this.lead(this.inner.executeQuery(CompiledQuery.raw('begin')));
   }
 
-  /** Waits for a begin still on its way, and throws if it failed. */
-  async settleBegin(): Promise<void> {
-    const begin = this.begin;
-    this.begin = null;
-    if (begin) await begin;
+  private lead(sent: Promise<unknown>): void {
+    // Awaited by whoever comes next; never left unhandled in the meantime.
+    sent.catch(() => undefined);
+    this.leading.push(sent);
+  }
+
+  /** The statements still on their way ahead, now owned by the caller. */
+  takeLeading(): Array<Promise<unknown>> {
+    const leading = this.leading;
+    this.leading = [];
+    return leading;
+  }
+
+  /** Waits for the statements still on their way ahead, and throws the first one's error. */
+  async settleLeading(): Promise<void> {
+    for (const sent of this.takeLeading()) await sent;
   }
 
   /** The statements sent to be answered with the commit, now owned by whoever commits or rolls back. */
@@ -145,15 +177,23 @@ class PipelinedConnection implements DatabaseConnection {
       this.trailing.push(sent);
       return { rows: [] };
     }
-    const begin = this.begin;
-    if (!begin) return this.inner.executeQuery<R>(query);
-    this.begin = null;
+    const answerTo = this.inTransaction ? ahead.get(query) : undefined;
+    if (answerTo) {
+      const sent = this.inner.executeQuery(query);
+      this.lead(sent);
+      answerTo(sent);
+      return { rows: [] };
+    }
+    if (this.leading.length === 0) return this.inner.executeQuery<R>(query);
+    const leading = this.takeLeading();
     const result = this.inner.executeQuery<R>(query);
-    // The statement is already written behind the begin; its answer counts only if the begin's did.
-    await begin.catch((error: unknown) => {
+    // The statement is already written behind them; its answer counts only if theirs did.
+    try {
+      for (const sent of leading) await sent;
+    } catch (error) {
       result.catch(() => undefined);
       throw error;
-    });
+    }
     return result;
   }
 

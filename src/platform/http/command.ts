@@ -8,6 +8,8 @@ import { insertRowSets, type RowSet } from '../db/insert-rows.ts';
 import { transact, type Executor, type Trx } from '../db/transaction.ts';
 import { PlatformError } from '../errors.ts';
 import { faultPoint } from '../fault.ts';
+import { isUniqueViolation } from '../db/dialect.ts';
+import { sendAhead } from '../db/pg-pipeline.ts';
 
 /**
  * Every mutating request runs through `runCommand`: one transaction holds the work, the
@@ -81,6 +83,20 @@ function fingerprintOf(request: FastifyRequest): string {
 
 type Outcome = { replayed: false; status: number; body: string } | { replayed: true; status: number; body: string };
 
+/** A command's key was claimed before it: its response is stored, or its body was another. */
+class KeyTaken extends Error {}
+
+interface Command<T> {
+  deps: CommandDeps;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  work: (ctx: ServiceContext) => Promise<T>;
+  options: CommandOptions<T>;
+  actor: Actor;
+  key: string | null;
+  claim: Omit<KeyClaim, 'now'>;
+}
+
 export async function runCommand<T>(
   deps: CommandDeps,
   request: FastifyRequest,
@@ -93,16 +109,54 @@ export async function runCommand<T>(
   const route = request.url.split('?')[0] ?? request.url;
   const scope = `${actor.kind}:${actor.id}`;
   const fingerprint = key === null ? '' : fingerprintOf(request);
+  const command: Command<T> = { deps, request, reply, work, options, actor, key, claim: { scope, key: key ?? '', method: request.method, route, fingerprint } };
 
-  const outcome: Outcome = await transact(deps.db, async (trx) => {
+  // A new key is claimed without waiting for the answer (on PostgreSQL, on the work's first
+  // trip); one taken already fails that attempt, and a second looks at the stored request.
+  let outcome: Outcome;
+  try {
+    outcome = await attempt(command, 'ahead');
+  } catch (error) {
+    if (!(error instanceof KeyTaken)) throw error;
+    outcome = await attempt(command, 'looking');
+  }
+  faultPoint('after_commit_before_reply');
+
+  reply.code(outcome.status).type('application/json; charset=utf-8');
+  if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+  reply.send(outcome.body);
+  // Wait until the answer is written: an async handler that resolves while onSend hooks (the
+  // audit log's) are still running makes Fastify send the reply a second time.
+  await reply;
+}
+
+/**
+ * One transaction of a command. `ahead`: the key's claim is sent and the work goes on; if the key
+ * was taken, the attempt throws KeyTaken and commits nothing. `looking`: the claim is answered
+ * first, and a stored response is replayed (or a different body refused) without the work.
+ */
+function attempt<T>(command: Command<T>, claiming: 'ahead' | 'looking'): Promise<Outcome> {
+  const { deps, request, reply, options, actor, key } = command;
+  return transact(deps.db, async (trx) => {
     const now = deps.clock.now();
-    if (key !== null) {
-      const replay = await claimKey(trx, { scope, key, method: request.method, route, fingerprint, now });
+    const claim = { ...command.claim, now };
+    let claimed: Promise<unknown> | null = null;
+    if (key !== null && claiming === 'ahead') claimed = (await claimAhead(trx, claim)).answer;
+    if (key !== null && claiming === 'looking') {
+      const replay = await claimKey(trx, claim);
       if (replay) return replay;
     }
     // Made afresh inside the transaction: a retried attempt must not report what the failed one touched.
     const touched = new TouchedRecords();
-    const result = await work({ db: deps.db, clock: deps.clock, actor, trx, touched });
+    let result: T;
+    try {
+      result = await command.work({ db: deps.db, clock: deps.clock, actor, trx, touched });
+      // Heard long since on any work that queried; it must be before anything commits.
+      if (claimed) await keyClaimed(claimed);
+    } catch (error) {
+      if (claimed) await keyClaimed(claimed);
+      throw error;
+    }
     const status = typeof options.status === 'function' ? options.status(result) : (options.status ?? 200);
     reply.code(status);
     const body = reply.serialize(result) as string;
@@ -113,21 +167,13 @@ export async function runCommand<T>(
       writes.push(...(await observer.committing(trx, { request, actor, status, targets, idempotencyKey: key })));
     }
     if (key !== null) {
-      const response = { scope, key, method: request.method, route, fingerprint, status_code: status, response_body: body, created_at: now, expires_at: now + IDEMPOTENCY_KEY_TTL_MS };
+      const response = { ...command.claim, status_code: status, response_body: body, created_at: now, expires_at: now + IDEMPOTENCY_KEY_TTL_MS };
       writes.push({ table: 'idempotency_keys', rows: [response], onConflict: recordResponseOnConflict });
     }
     await insertRowSets(trx, writes, { lastBeforeCommit: true });
     faultPoint('before_commit');
     return { replayed: false, status, body };
   });
-  faultPoint('after_commit_before_reply');
-
-  reply.code(outcome.status).type('application/json; charset=utf-8');
-  if (outcome.replayed) reply.header('idempotent-replayed', 'true');
-  reply.send(outcome.body);
-  // Wait until the answer is written: an async handler that resolves while onSend hooks (the
-  // audit log's) are still running makes Fastify send the reply a second time.
-  await reply;
 }
 
 interface KeyClaim {
@@ -148,15 +194,43 @@ interface KeyClaim {
 const claimQuery = cachedQuery((db: Executor, args: Omit<KeyClaim, 'now'> & { status_code: number; response_body: string; created_at: number; expires_at: number }) =>
   db.insertInto('idempotency_keys').values(args).onConflict((oc) => oc.doNothing()).returning('key'),
 );
+// The claim sent ahead: a key already in the table fails the insert, and with it the transaction.
+const claimAheadQuery = cachedQuery((db: Executor, args: Omit<KeyClaim, 'now'> & { status_code: number; response_body: string; created_at: number; expires_at: number }) =>
+  db.insertInto('idempotency_keys').values(args),
+);
 // The response goes into the row the claim wrote, as an upsert, so that it is one more row set
 // of the command's last statement rather than an UPDATE of its own.
 const recordResponseOnConflict =
   'on conflict ("scope", "key", "method", "route") do update set "status_code" = "excluded"."status_code", "response_body" = "excluded"."response_body"';
 
+function unansweredRow(claim: KeyClaim) {
+  const { now, ...values } = claim;
+  return { ...values, status_code: 0, response_body: '', created_at: now, expires_at: now + IDEMPOTENCY_KEY_TTL_MS };
+}
+
+/** Sends the key's claim (sendAhead) and returns its answer, to be heard with keyClaimed. */
+async function claimAhead(trx: Trx, claim: KeyClaim): Promise<{ answer: Promise<unknown> }> {
+  try {
+    const sent = await sendAhead(trx, claimAheadQuery.compile(trx, unansweredRow(claim)));
+    sent.answer.catch(() => undefined);
+    return sent;
+  } catch (error) {
+    throw isUniqueViolation(error) ? new KeyTaken() : error;
+  }
+}
+
+/** Throws KeyTaken if the claim found the key in the table, or the claim's own error. */
+async function keyClaimed(answer: Promise<unknown>): Promise<void> {
+  try {
+    await answer;
+  } catch (error) {
+    throw isUniqueViolation(error) ? new KeyTaken() : error;
+  }
+}
+
 async function claimKey(trx: Trx, claim: KeyClaim): Promise<Outcome | null> {
-  const row = { ...claim, status_code: 0, response_body: '', created_at: claim.now, expires_at: claim.now + IDEMPOTENCY_KEY_TTL_MS };
-  const { now: _now, ...values } = row;
-  const [inserted] = await claimQuery.execute(trx, values);
+  const row = unansweredRow(claim);
+  const [inserted] = await claimQuery.execute(trx, row);
   if (inserted) return null;
 
   const existing = await trx
