@@ -16,7 +16,7 @@ import { loadItemRules, type ItemRules } from './item-rules.ts';
 import { insufficientStock, LedgerError } from './ledger.errors.ts';
 import { findLots, NO_LOT } from './lots.service.ts';
 import { PostingBatch } from './posting-batch.ts';
-import { notifyStockObservers } from './stock-observers.ts';
+import { notifyStockObservers, sendFirstReads } from './stock-observers.ts';
 import { readValuedHistory, writeCostUpdates } from './valuation.ts';
 
 /**
@@ -153,6 +153,10 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     const negativeBalances = await applyBalanceDeltas(trx, deltas, now);
     await refuseSecondUnitOfSerial(trx, deltas, checked.items);
     faultPoint('after_balance_update');
+    const touches = deltas.filter((d) => d.physical).map((d) => ({ itemId: d.itemId, locationId: d.locationId }));
+    // What the observers read first (balances, levels, channels) nothing below changes: sent now,
+    // it shares a round trip with the costing's first read on PostgreSQL.
+    const observersRead = deferred ? undefined : await sendFirstReads(trx, touches);
 
     const ids = input.movements.map(() => newId('mov', now));
     const costing: CostingMovement[] = input.movements.map((m, i) => ({
@@ -194,7 +198,6 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
       actor_id: ctx.actor.id,
     }));
     noteTouched(ctx, input.movements, checked.policies);
-    const touches = deltas.filter((d) => d.physical).map((d) => ({ itemId: d.itemId, locationId: d.locationId }));
     if (deferred) {
       if (input.documentRows) await insertRowSets(trx, input.documentRows);
       // The rows returned are the batch's own: the flush fills in their costs.
@@ -206,7 +209,7 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     await insertRowSets(trx, [...(input.documentRows ?? []), { table: 'ledger_transactions', rows: [transaction] }, ...costWrites, { table: 'movements', rows }]);
     faultPoint('after_movement_insert');
     await writeCostUpdates(trx, valuation.updates, now);
-    await notifyStockObservers(trx, touches, now);
+    await notifyStockObservers(trx, touches, now, observersRead);
     return { txnId, effectiveAt, movements: rows as MovementRow[], negativeBalances };
   });
 }

@@ -51,12 +51,36 @@ export function registerStockObserver(observer: StockObserver): void {
   firstReads = undefined;
 }
 
-export async function notifyStockObservers(trx: Trx, touches: readonly StockTouch[], now: number): Promise<void> {
+/**
+ * Tells every observer of `touches`. `sent`: their first reads, already sent for these touches
+ * (sendFirstReads); otherwise they are read here.
+ */
+export async function notifyStockObservers(trx: Trx, touches: readonly StockTouch[], now: number, sent?: FirstReadsSent): Promise<void> {
   if (observers.size === 0 || touches.length === 0) return;
-  for (const round of roundsOf(touches)) {
-    const rows = await readFirst(trx, round);
-    for (const observer of observers.values()) await observer.stockChanged?.(trx, round, now, rows.get(observer) ?? []);
-  }
+  if (sent && sent.touches === touches) return tell(trx, touches, now, await sent.rows);
+  for (const round of roundsOf(touches)) await tell(trx, round, now, await (await sendFirst(trx, round, false)).answer);
+}
+
+/** First reads on their way, for notifyStockObservers. */
+export interface FirstReadsSent {
+  touches: readonly StockTouch[];
+  rows: Promise<Map<StockObserver, readonly unknown[]>>;
+}
+
+/**
+ * Sends the observers' first reads (and blind writes) of a posting's touches ahead of the
+ * posting's next statement, which on PostgreSQL then shares their round trip (sendAhead). For a
+ * caller whose statements until it notifies change nothing those reads read: the ledger sends them
+ * once the balances have moved, before it values and writes the movements. Touches too many for
+ * one round are read when notified.
+ */
+export async function sendFirstReads(trx: Trx, touches: readonly StockTouch[]): Promise<FirstReadsSent | undefined> {
+  if (observers.size === 0 || touches.length === 0 || roundsOf(touches).length > 1) return undefined;
+  return { touches, rows: (await sendFirst(trx, touches, true)).answer };
+}
+
+async function tell(trx: Trx, touches: readonly StockTouch[], now: number, rows: Map<StockObserver, readonly unknown[]>): Promise<void> {
+  for (const observer of observers.values()) await observer.stockChanged?.(trx, touches, now, rows.get(observer) ?? []);
 }
 
 /**
@@ -81,17 +105,20 @@ function roundsOf(touches: readonly StockTouch[]): StockTouch[][] {
   return rounds;
 }
 
-async function readFirst(trx: Trx, touches: readonly StockTouch[]): Promise<Map<StockObserver, readonly unknown[]>> {
+async function sendFirst(trx: Trx, touches: readonly StockTouch[], ahead: boolean): Promise<{ answer: Promise<Map<StockObserver, readonly unknown[]>> }> {
   if (!firstReads) {
     const readers = [...observers.values()].filter((o) => o.firstRead);
     const writes = [...observers.values()].flatMap((o) => (o.blindWrite ? [o.blindWrite] : []));
     firstReads = { readers, writes: writes.length, reads: cachedWritesAndReads(writes as never, readers.map((o) => o.firstRead!)) };
   }
-  if (firstReads.readers.length + firstReads.writes === 0) return new Map();
+  const { readers, writes, reads } = firstReads;
+  if (readers.length + writes === 0) return { answer: Promise.resolve(new Map()) };
   const ids: TouchedIds = {
     itemIds: inList(trx, [...new Set(touches.map((t) => t.itemId))]),
     locationIds: inList(trx, [...new Set(touches.map((t) => t.locationId))]),
   };
-  const found = (await firstReads.reads.execute(trx, ids as never)) as unknown as ReadonlyArray<readonly unknown[]>;
-  return new Map(firstReads.readers.map((o, i) => [o, found[i]!]));
+  const { answer } = ahead ? await reads.sendAhead(trx, ids as never) : { answer: reads.execute(trx, ids as never) };
+  const found = answer.then((rows) => new Map(readers.map((o, i) => [o, (rows as unknown as ReadonlyArray<readonly unknown[]>)[i]!])));
+  found.catch(() => undefined);
+  return { answer: found };
 }

@@ -2,6 +2,7 @@ import { sql, type QueryCreator, type SelectQueryBuilder, type UpdateQueryBuilde
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { cachedQuery, type Args } from './compiled-queries.ts';
 import { numberedPlaceholders } from './insert-rows.ts';
+import { sendAhead } from './pg-pipeline.ts';
 import type { DB } from './schema.ts';
 import type { Executor } from './transaction.ts';
 
@@ -26,6 +27,12 @@ type ArgsOf<R extends readonly Read<never>[]> = R[0] extends (db: Executor, args
 
 export interface CachedReads<R extends readonly Read<never>[]> {
   execute(db: Executor, args: ArgsOf<R>): Promise<RowsOf<R>>;
+  /**
+   * As `execute`, but on a pipelined PostgreSQL transaction the statement is only sent: the
+   * transaction's next statement goes out on the same trip (see sendAhead). Elsewhere it runs
+   * here. The rows come back inside an object, so awaiting the send does not await them.
+   */
+  sendAhead(db: Executor, args: ArgsOf<R>): Promise<{ answer: Promise<RowsOf<R>> }>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -48,15 +55,26 @@ export function cachedWritesAndReads<const R extends readonly Read<never>[]>(wri
       .reduce((q, write, i) => q.with(`w${i}`, () => write(db, args).returning(sql.lit(1).as('one'))), db as unknown as QueryCreator<DB>)
       .selectNoFrom(all.map((read, i) => jsonArrayFrom(read(db, args)).as(`r${i}`))),
   );
+  const columns = (rows: unknown[]) => {
+    const row = rows[0] as Record<string, unknown[]>;
+    return all.map((_, i) => row[`r${i}`]) as RowsOf<R>;
+  };
+  const execute = async (db: Executor, args: A): Promise<RowsOf<R>> => {
+    if (!numberedPlaceholders(db)) {
+      const results: unknown[][] = [];
+      for (const query of separately) results.push(await query.execute(db, args));
+      return results.slice(writes.length) as RowsOf<R>;
+    }
+    return columns(await together.execute(db, args));
+  };
   return {
-    async execute(db, args) {
-      if (!numberedPlaceholders(db)) {
-        const results: unknown[][] = [];
-        for (const query of separately) results.push(await query.execute(db, args));
-        return results.slice(writes.length) as RowsOf<R>;
-      }
-      const [row] = (await together.execute(db, args)) as Array<Record<string, unknown[]>>;
-      return all.map((_, i) => row![`r${i}`]) as RowsOf<R>;
+    execute,
+    async sendAhead(db, args) {
+      if (!numberedPlaceholders(db)) return { answer: Promise.resolve(await execute(db, args)) };
+      const { answer } = await sendAhead(db, together.compile(db, args));
+      const rows = answer.then((result) => columns(result.rows as unknown[]));
+      rows.catch(() => undefined);
+      return { answer: rows };
     },
   };
 }
