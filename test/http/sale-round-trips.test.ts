@@ -14,10 +14,11 @@ afterAll(
 );
 
 /**
- * A counter sale's round trips to PostgreSQL (issue 20): the token, then one transaction whose
- * begin, idempotency claim and first read share a trip, and whose stock observers' first reads
- * share the costing's (pg-pipeline.ts). A change that makes a statement wait again fails here;
- * the statements themselves are listed by `npx tsx bench/sale-statements.ts --postgres --list`.
+ * A counter sale's round trips to PostgreSQL (issue 20): the token, then one transaction in which
+ * the begin, the idempotency claim and the first read share a trip, the receipt number shares the
+ * cost rows' lock's, and the stock observers' first reads share the costing's (pg-pipeline.ts).
+ * A change that makes a statement wait again fails here; the statements themselves are listed by
+ * `npx tsx bench/sale-statements.ts --postgres --list`.
  */
 describeEachDatabase('a counter sale’s round trips', (get, dialect) => {
   let api: TestApi;
@@ -35,12 +36,12 @@ describeEachDatabase('a counter sale’s round trips', (get, dialect) => {
   const sell = (key: string) =>
     api.post('/api/v1/sales', { location_id: storeId, register: 'R1', lines: itemIds.map((item_id) => ({ item_id, qty: 1 })), payments: [{ tender: 'card', amount: '7.50' }] }, { 'idempotency-key': key });
 
-  it.runIf(dialect === 'postgres')('takes 8 round trips for a 3-line sale once its caches are warm', async () => {
+  it.runIf(dialect === 'postgres')('takes 7 round trips for a 3-line sale once its caches are warm', async () => {
     expect((await sell('trips-warm')).status).toBe(201);
     Object.assign(watched, { on: true, trips: 0, sent: [] });
     const sale = await sell('trips-counted');
     watched.on = false;
     expect(sale.status).toBe(201);
-    expect(watched.trips, watched.sent.join('\n')).toBe(8);
+    expect(watched.trips, watched.sent.join('\n')).toBe(7);
   });
 });

@@ -79,9 +79,10 @@ export interface PostInput {
   /**
    * The document's own rows (a sale, its lines and payments), blind inserts nothing in the posting
    * reads, parents first: written with the posting's rows, in one statement on PostgreSQL, where
-   * each is a round trip (insertRowSets).
+   * each is a round trip (insertRowSets). A promise when they wait on a statement still on its way
+   * (a sale's receipt number, sent ahead of the posting): awaited when they are written.
    */
-  documentRows?: RowSet[];
+  documentRows?: RowSet[] | Promise<RowSet[]>;
 }
 
 export interface NegativeBalance {
@@ -199,14 +200,14 @@ export async function postMovements(ctx: ServiceContext, input: PostInput): Prom
     }));
     noteTouched(ctx, input.movements, checked.policies);
     if (deferred) {
-      if (input.documentRows) await insertRowSets(trx, input.documentRows);
+      if (input.documentRows) await insertRowSets(trx, await input.documentRows);
       // The rows returned are the batch's own: the flush fills in their costs.
       batch.defer({ transaction, costing, movements: rows, touches, now });
       return { txnId, effectiveAt, movements: rows as MovementRow[], negativeBalances };
     }
     // The document's rows, the transaction, its cost rows and its movements: one statement on PostgreSQL, where each
     // is a round trip; in bounded chunks past the parameter limits and on SQLite (insertRowSets).
-    await insertRowSets(trx, [...(input.documentRows ?? []), { table: 'ledger_transactions', rows: [transaction] }, ...costWrites, { table: 'movements', rows }]);
+    await insertRowSets(trx, [...((await input.documentRows) ?? []), { table: 'ledger_transactions', rows: [transaction] }, ...costWrites, { table: 'movements', rows }]);
     faultPoint('after_movement_insert');
     await writeCostUpdates(trx, valuation.updates, now);
     await notifyStockObservers(trx, touches, now, observersRead);

@@ -4,6 +4,7 @@ import type { ItemRow, LocationRow, MovementRow, PaymentRow, SaleDiscountRow, Sa
 import { cachedQuery } from '../../platform/db/compiled-queries.ts';
 import { cachedReads } from '../../platform/db/read-together.ts';
 import { insertRowSets, type RowSet } from '../../platform/db/insert-rows.ts';
+import { sendAhead } from '../../platform/db/pg-pipeline.ts';
 import type { Executor, Trx } from '../../platform/db/transaction.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -155,9 +156,11 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     const saleId = newId('sal', now);
     const lineIds = input.lines.map(() => newId('sll', now));
     const employee = input.employee ?? ctx.actor.id;
-    const sale: SaleRow = {
+    // The receipt number is sent for now and heard when the sale's rows are written: on
+    // PostgreSQL the posting's first statement goes out on its trip.
+    const receiptNumber = (await sendReceiptNumber(trx, bin, input.register)).answer;
+    const unnumbered: Omit<SaleRow, 'number'> = {
       id: saleId,
-      number: await nextReceiptNumber(trx, bin, input.register),
       register: input.register.toUpperCase(),
       location_id: bin.id,
       site_id: bin.site_id!,
@@ -234,9 +237,15 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
     // A sale dated now that moves stock has its rows written with its posting's (one statement on
     // PostgreSQL). Otherwise they go first: an offline sale's shortage rows name the sale.
     const withPosting = pieces.length > 0 && occurredAt === undefined && !batch;
-    const saleRows = saleRowSets(sale, lines, discounts, payments);
-    if (batch) deferSale(batch, saleRows);
-    else if (!withPosting) await insertRowSets(trx, saleRows);
+    const numbered = receiptNumber.then((number): [SaleRow, RowSet[]] => {
+      const sale = { ...unnumbered, number };
+      return [sale, saleRowSets(sale, lines, discounts, payments)];
+    });
+    const saleRows = numbered.then(([, rows]) => rows);
+    // Heard below, or never if the sale fails before: then the transaction's error is the one thrown.
+    for (const pending of [numbered, saleRows]) pending.catch(() => undefined);
+    if (batch) deferSale(batch, await saleRows);
+    else if (!withPosting) await insertRowSets(trx, await saleRows);
     const offlineShortages = occurredAt === undefined ? [] : await coverOfflineShortage(tctx, bin, saleId, pieces, occurredAt, recordedAt);
     const posted = pieces.length
       ? await postMovements(tctx, {
@@ -259,6 +268,7 @@ export async function createSale(ctx: ServiceContext, input: CreateSaleInput, ex
       : null;
     if (occurredAt !== undefined) await notifyLateSale(trx, occurredAt, recordedAt);
     for (const line of lines) line.movements = posted?.movements.filter((m) => m.document_line_id === line.id) ?? [];
+    const [sale] = await numbered;
     return { sale, lines, discounts, payments, negativeBalances: posted?.negativeBalances ?? [], offlineShortages };
   });
 }
@@ -432,9 +442,12 @@ const registerCounterQuery = cachedQuery((db: Executor, args: { key: string }) =
     .returning('last_number'),
 );
 
-async function nextReceiptNumber(trx: Trx, bin: LocationRow, register: string): Promise<string> {
+/** Takes the register's next number (sendAhead): the answer is the receipt number, to be awaited later. */
+async function sendReceiptNumber(trx: Trx, bin: LocationRow, register: string): Promise<{ answer: Promise<string> }> {
   const key = `${bin.site_id}:${register.toUpperCase()}`;
-  const [row] = await registerCounterQuery.execute(trx, { key });
+  const { answer } = await sendAhead(trx, registerCounterQuery.compile(trx, { key }));
   const siteCode = bin.full_code.split('/')[0]!;
-  return `${siteCode}-${register.toUpperCase()}-${String(row!.last_number).padStart(6, '0')}`;
+  const number = answer.then(({ rows: [row] }) => `${siteCode}-${register.toUpperCase()}-${String(row!.last_number).padStart(6, '0')}`);
+  number.catch(() => undefined);
+  return { answer: number };
 }
