@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { systemClock } from '../platform/clock.ts';
 import { openDatabase, type Database } from '../platform/db/database.ts';
 import type { TrustProxy } from '../platform/http/trust-proxy.ts';
+import { heapGrowthFromEnv, limitHeapGrowth } from '../platform/heap.ts';
 import { resolveInstanceId } from '../platform/instance.ts';
 import { buildApp } from './app.ts';
 import { startJobs } from './jobs.ts';
@@ -34,6 +35,7 @@ export interface RunningServer {
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   // First, so a malformed STOCKROOM_INSTANCE_ID stops the start before anything is opened.
   const instanceId = options.instanceId ?? resolveInstanceId();
+  limitHeapGrowth(heapGrowthFromEnv());
   const db = options.db ?? (await openDatabase({ url: options.dbUrl }));
   const interactive = options.interactive ?? false;
   const app = await buildApp({
