@@ -8,7 +8,7 @@ import { SqliteDialectImmediate } from './sqlite-driver.ts';
 import type { DB } from './schema.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import { namedStatementsForPool } from './pg-named-statements.ts';
-import { PipelinedPostgresDialect } from './pg-pipeline.ts';
+import { coalesceWrites, PipelinedPostgresDialect } from './pg-pipeline.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -214,6 +214,7 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
   // 'error' event and take the process down; its next query fails and the pool discards it.
   pool.on('connect', (client) => {
     nameStatements(client);
+    coalesceWrites(client);
     client.on('error', (error: Error) => {
       if (client.listenerCount('error') === 1) onPoolError(error);
     });

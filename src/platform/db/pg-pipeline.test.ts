@@ -1,9 +1,11 @@
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import type pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/support/databases.ts';
 import { watchPostgresQueries } from '../../../test/support/postgres-round-trips.ts';
 import { CompiledQuery } from 'kysely';
 import { insertRowSets } from './insert-rows.ts';
-import { sendAhead } from './pg-pipeline.ts';
+import { coalesceWrites, sendAhead } from './pg-pipeline.ts';
 
 // Round trips at the client; installed before the suites open their pools.
 const trips = { counting: false, count: 0, sent: [] as string[] };
@@ -115,5 +117,53 @@ describeEachDatabase('pipelined transactions', (get, dialect) => {
     });
     await expect(failed).rejects.toThrow(/unique|duplicate/i);
     expect(await stored(['itm_pipe_l'])).toEqual([]);
+  });
+});
+
+describe('writes coalesced per turn of the event loop', () => {
+  /** A client whose query writes one message, corked as node-postgres corks each query; the socket counts its writes. */
+  function fakeClient() {
+    const writes: number[] = [];
+    const stream = new Writable({
+      write(_chunk, _encoding, done) {
+        writes.push(1);
+        done();
+      },
+      writev(chunks, done) {
+        writes.push(chunks.length);
+        done();
+      },
+    });
+    const client = {
+      connection: { stream },
+      query(text: string) {
+        stream.cork();
+        stream.write(Buffer.from(text));
+        stream.uncork();
+      },
+    };
+    return { client, writes };
+  }
+
+  it('sends the queries of one turn in one write, and the next turn’s in another', async () => {
+    const { client, writes } = fakeClient();
+    coalesceWrites(client as unknown as pg.PoolClient);
+    client.query('begin');
+    await Promise.resolve();
+    client.query('insert');
+    client.query('select');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual([3]);
+    client.query('commit');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual([3, 1]);
+  });
+
+  it('is what makes them one: uncoalesced, each query is a write of its own', async () => {
+    const { client, writes } = fakeClient();
+    client.query('begin');
+    client.query('insert');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual([1, 1]);
   });
 });
