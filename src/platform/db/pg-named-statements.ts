@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 
 /** Statements one connection keeps prepared; shapes past this go unnamed (PostgreSQL keeps each until the connection closes). */
 const MAX_NAMED_PER_CONNECTION = 1000;
@@ -33,7 +33,22 @@ export function namedStatementsForPool(limit = MAX_NAMED_PER_CONNECTION): (clien
       if (!Array.isArray(values) || values.length === 0) return query(text, values);
       let name = names.get(text);
       if (name === undefined && made < limit) names.set(text, (name = `stockroom_${(made += 1)}`));
-      return name === undefined ? query(text, values) : query({ name, text, values });
+      return name === undefined ? query(text, values) : named(query, name, text, values);
     }) as typeof client.query;
   };
+}
+
+/**
+ * Sends a named statement. Given a plain `{ name, text, values }`, node-postgres copies the object
+ * through its property descriptors before making its query, which was 2 % of the server's CPU
+ * under sixteen selling clients; a query made from the text is not copied, and is given its name
+ * before it is sent. A query object passed in returns no promise: it answers its callback.
+ */
+function named(query: (...args: unknown[]) => unknown, name: string, text: string, values: unknown[]): Promise<pg.QueryResult> {
+  const made = new pg.Query(text, values) as pg.Query & { name?: string; callback?: (error: Error | null, result: pg.QueryResult) => void };
+  made.name = name;
+  return new Promise((resolve, reject) => {
+    made.callback = (error, result) => (error ? reject(error) : resolve(result));
+    query(made);
+  });
 }

@@ -191,17 +191,20 @@ interface KeyClaim {
  * request sent at once run the work once.
  */
 // Every command with a key runs both: built once (see cachedQuery).
-const claimQuery = cachedQuery((db: Executor, args: Omit<KeyClaim, 'now'> & { status_code: number; response_body: string; created_at: number; expires_at: number }) =>
+const claimQuery = cachedQuery((db: Executor, args: UnansweredRow) =>
   db.insertInto('idempotency_keys').values(args).onConflict((oc) => oc.doNothing()).returning('key'),
 );
 // The claim sent ahead: a key already in the table fails the insert, and with it the transaction.
-const claimAheadQuery = cachedQuery((db: Executor, args: Omit<KeyClaim, 'now'> & { status_code: number; response_body: string; created_at: number; expires_at: number }) =>
+const claimAheadQuery = cachedQuery((db: Executor, args: UnansweredRow) =>
   db.insertInto('idempotency_keys').values(args),
 );
 // The response goes into the row the claim wrote, as an upsert, so that it is one more row set
 // of the command's last statement rather than an UPDATE of its own.
 const recordResponseOnConflict =
   'on conflict ("scope", "key", "method", "route") do update set "status_code" = "excluded"."status_code", "response_body" = "excluded"."response_body"';
+
+/** The key's row as its claim writes it: no response yet. */
+type UnansweredRow = ReturnType<typeof unansweredRow>;
 
 function unansweredRow(claim: KeyClaim) {
   const { now, ...values } = claim;
