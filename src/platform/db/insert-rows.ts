@@ -169,12 +169,17 @@ function questionTuples(rowCount: number, columnCount: number): string {
 }
 
 function numberedTuples(rowCount: number, columnCount: number, offset = 0): string {
-  return cachedTuples(`$${rowCount}x${columnCount}+${offset}`, () => {
+  const make = () => {
     const tuples: string[] = [];
     for (let r = 0; r < rowCount; r += 1) {
       const first = offset + r * columnCount;
       tuples.push(`(${Array.from({ length: columnCount }, (_, c) => `$${first + c + 1}`).join(', ')})`);
     }
     return tuples.join(', ');
-  });
+  };
+  // A bulk insert's text is long and its offsets vary; it is written once per many rows anyway.
+  return rowCount * columnCount <= maxCachedNumbered ? cachedTuples(`$${rowCount}x${columnCount}+${offset}`, make) : make();
 }
+
+/** Parameters of a statement whose numbered placeholders are kept: a document's rows, not a bulk load's. */
+const maxCachedNumbered = 512;
