@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { summarize, type LatencySummary } from './stats.ts';
 
 export interface LoadRequest {
@@ -16,7 +17,8 @@ export interface LoadResult extends LatencySummary {
 
 /**
  * A closed-loop load: `concurrency` clients on kept-alive connections, each sending its next
- * request as soon as the last one answered, for `durationMs` (after a short warm-up).
+ * request as soon as the last one answered, for `durationMs` (after a short warm-up). With
+ * `paceMs`, a client starts a request at most once every `paceMs`, as a monitor's probe does.
  */
 export async function runLoad(options: {
   origin: string;
@@ -24,6 +26,7 @@ export async function runLoad(options: {
   durationMs: number;
   warmupMs?: number;
   request: (n: number) => LoadRequest;
+  paceMs?: number;
   expectStatus?: (status: number) => boolean;
 }): Promise<LoadResult> {
   const pool = new Pool(options.origin, { connections: options.concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
@@ -50,7 +53,12 @@ export async function runLoad(options: {
     const started = performance.now();
     await Promise.all(
       Array.from({ length: options.concurrency }, async () => {
-        while (performance.now() < until) await send(record, latencies, statuses);
+        while (performance.now() < until) {
+          const next = performance.now() + (options.paceMs ?? 0);
+          await send(record, latencies, statuses);
+          const wait = Math.min(next, until) - performance.now();
+          if (wait > 0) await sleep(wait);
+        }
       }),
     );
     return { latencies, statuses, elapsedMs: performance.now() - started };
