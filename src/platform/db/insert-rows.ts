@@ -151,6 +151,8 @@ const numberedByAdapter = new WeakMap<object, boolean>();
 // same text also lets SQLite reuse its prepared statement.)
 const tupleCache = new Map<string, string>();
 const maxCachedTuples = 512;
+/** Parameters of a statement whose numbered placeholders are kept: a document's rows, not a bulk load's. */
+const maxCachedNumbered = 512;
 
 function cachedTuples(key: string, make: () => string): string {
   let text = tupleCache.get(key);
@@ -180,6 +182,3 @@ function numberedTuples(rowCount: number, columnCount: number, offset = 0): stri
   // A bulk insert's text is long and its offsets vary; it is written once per many rows anyway.
   return rowCount * columnCount <= maxCachedNumbered ? cachedTuples(`$${rowCount}x${columnCount}+${offset}`, make) : make();
 }
-
-/** Parameters of a statement whose numbered placeholders are kept: a document's rows, not a bulk load's. */
-const maxCachedNumbered = 512;
